@@ -1,0 +1,41 @@
+# NeuroQuantumDB developer entry points. `make run` and `make test` work on a
+# fresh Debian 12 machine: they install missing packages first.
+SHELL := /bin/bash
+JOBS ?= $(shell nproc)
+DATA_DIR ?= ./nqdb-data
+BOOTSTRAP := scripts/bootstrap.sh
+
+.PHONY: all bootstrap build build-asan run test test-unit test-asan test-long bench clean format
+
+all: build
+
+bootstrap:
+	@bash $(BOOTSTRAP)
+
+build: bootstrap
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release -j $(JOBS)
+
+build-asan: bootstrap
+	@cmake --preset asan >/dev/null
+	@cmake --build --preset asan -j $(JOBS)
+
+# Initialises the data directory on first run, then opens the shell on it.
+run: build
+	@./build/release/src/nqdb run --data-dir $(DATA_DIR)
+
+# Every test: release build, then the unit tests again under ASan+UBSan.
+test: build build-asan
+	@bash scripts/run_tests.sh
+
+test-long: build
+	@NQ_TEST_LONG=1 bash scripts/run_tests.sh --long
+
+bench: build
+	@bash scripts/run_bench.sh
+
+format:
+	@git ls-files '*.h' '*.cc' | xargs clang-format -i
+
+clean:
+	@rm -rf build

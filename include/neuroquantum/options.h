@@ -1,0 +1,54 @@
+// Options for opening a NeuroQuantumDB database. Every field has a documented
+// default suited to a Raspberry Pi 4 (docs/reference/configuration.md).
+//
+// Thread safety: plain value type.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace neuroquantum {
+
+class Env;
+
+// When a commit is acknowledged relative to fsync of the WAL.
+enum class Durability : uint8_t {
+  // Commit returns after the WAL up to its commit record is fdatasync'ed.
+  // Survives power loss. Default.
+  kFull = 0,
+  // Commit returns after the WAL is written to the OS; fsync happens at
+  // checkpoints and WAL segment switches. Survives a process crash; a power
+  // loss may lose the most recent commits (never corrupts).
+  kNormal = 1,
+  // No fsync at all. Survives a process crash only if the OS survives;
+  // power loss may lose recent commits (never corrupts older checkpoints).
+  kOff = 2,
+};
+
+struct Options {
+  // Page size for a new database, in bytes: a power of two in [4096, 65536].
+  // Ignored when opening an existing database (its header decides).
+  uint32_t page_size = 4096;
+  // Buffer pool capacity in MiB. The whole server aims at < 100 MB RSS.
+  uint32_t buffer_pool_mib = 32;
+  Durability durability = Durability::kFull;
+  // Size of one WAL segment file, MiB.
+  uint32_t wal_segment_mib = 4;
+  // Soft bound on the WAL: reaching it triggers a checkpoint, after which
+  // older segments are recycled. MiB.
+  uint32_t max_wal_mib = 64;
+  // Create the database when it does not exist.
+  bool create_if_missing = true;
+  // Fail when it already exists.
+  bool error_if_exists = false;
+  // Open read-only: no WAL writes, no checkpoints.
+  bool read_only = false;
+  // Background flusher period in milliseconds (0 disables the thread).
+  uint32_t flush_interval_ms = 200;
+  // The OS layer. Null means Env::Default(). Not owned; must outlive the db.
+  Env* env = nullptr;
+};
+
+std::string_view DurabilityName(Durability d);
+
+}  // namespace neuroquantum

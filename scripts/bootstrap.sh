@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages NeuroQuantumDB needs to build, test and
+# benchmark. Idempotent: packages already present are not touched, and apt is
+# only consulted when something is missing.
+set -euo pipefail
+
+PACKAGES=(
+  # toolchain
+  build-essential cmake ninja-build ccache pkg-config git
+  clang-14 lld-14 libclang-rt-14-dev
+  # libraries
+  libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev libxxhash-dev
+  libedit-dev
+  # tests and benchmarks
+  libgtest-dev libgmock-dev libbenchmark-dev
+  liblmdb-dev libsqlite3-dev sqlite3
+)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$pkg")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "bootstrap: installing ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "bootstrap: done"

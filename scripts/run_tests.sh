@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs every test suite: the release build's tests (unit, fault, crash) and
+# the unit tests again under ASan+UBSan. The last line printed is the
+# summary "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+passed=0
+failed=0
+run_suite() {
+  local name=$1 dir=$2
+  echo "=== $name"
+  local log
+  log=$(mktemp)
+  if ctest --test-dir "$dir" --output-on-failure -j 2 --timeout 900 >"$log" 2>&1; then
+    tail -n 3 "$log"
+  else
+    cat "$log" | tail -n 60
+  fi
+  local line
+  line=$(grep -E "tests passed, [0-9]+ tests failed out of" "$log" | tail -1)
+  rm -f "$log"
+  if [[ -z "$line" ]]; then
+    echo "$name: no ctest summary"
+    failed=$((failed + 1))
+    return
+  fi
+  local total fails
+  total=$(sed -E 's/.*out of ([0-9]+).*/\1/' <<<"$line")
+  fails=$(sed -E 's/.* ([0-9]+) tests failed.*/\1/' <<<"$line")
+  passed=$((passed + total - fails))
+  failed=$((failed + fails))
+}
+
+run_suite "release" build/release
+if [[ "${1:-}" != "--long" ]]; then
+  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 run_suite "asan+ubsan" build/asan
+fi
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]

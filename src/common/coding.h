@@ -1,0 +1,124 @@
+// Fixed-width little-endian and varint encoding. All on-disk and on-wire
+// integers go through these helpers so the byte order is decided in one place.
+//
+// Thread safety: pure functions.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+namespace neuroquantum {
+
+inline void EncodeFixed16(uint8_t* dst, uint16_t v) {
+  dst[0] = static_cast<uint8_t>(v);
+  dst[1] = static_cast<uint8_t>(v >> 8);
+}
+inline void EncodeFixed32(uint8_t* dst, uint32_t v) {
+  for (int i = 0; i < 4; ++i) dst[i] = static_cast<uint8_t>(v >> (8 * i));
+}
+inline void EncodeFixed64(uint8_t* dst, uint64_t v) {
+  for (int i = 0; i < 8; ++i) dst[i] = static_cast<uint8_t>(v >> (8 * i));
+}
+inline uint16_t DecodeFixed16(const uint8_t* src) {
+  return static_cast<uint16_t>(src[0] | (src[1] << 8));
+}
+inline uint32_t DecodeFixed32(const uint8_t* src) {
+  uint32_t v = 0;
+  for (int i = 3; i >= 0; --i) v = (v << 8) | src[i];
+  return v;
+}
+inline uint64_t DecodeFixed64(const uint8_t* src) {
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = (v << 8) | src[i];
+  return v;
+}
+
+inline void PutFixed16(std::string* dst, uint16_t v) {
+  uint8_t buf[2];
+  EncodeFixed16(buf, v);
+  dst->append(reinterpret_cast<char*>(buf), 2);
+}
+inline void PutFixed32(std::string* dst, uint32_t v) {
+  uint8_t buf[4];
+  EncodeFixed32(buf, v);
+  dst->append(reinterpret_cast<char*>(buf), 4);
+}
+inline void PutFixed64(std::string* dst, uint64_t v) {
+  uint8_t buf[8];
+  EncodeFixed64(buf, v);
+  dst->append(reinterpret_cast<char*>(buf), 8);
+}
+
+// Unsigned LEB128 varint, at most 10 bytes for 64-bit values.
+inline void PutVarint64(std::string* dst, uint64_t v) {
+  while (v >= 0x80) {
+    dst->push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  dst->push_back(static_cast<char>(v));
+}
+
+// Length-prefixed byte string: varint length, then the bytes.
+inline void PutLengthPrefixed(std::string* dst, std::string_view bytes) {
+  PutVarint64(dst, bytes.size());
+  dst->append(bytes);
+}
+
+// A forward reader over a byte span that never reads past its end. Every Get*
+// returns false (and leaves the output unspecified) on truncated input, so
+// parsers of untrusted bytes can reject them without crashing.
+class ByteReader {
+ public:
+  explicit ByteReader(std::string_view input) : data_(input) {}
+
+  bool GetFixed8(uint8_t* v) {
+    if (data_.empty()) return false;
+    *v = static_cast<uint8_t>(data_[0]);
+    data_.remove_prefix(1);
+    return true;
+  }
+  bool GetFixed16(uint16_t* v) { return GetFixed<uint16_t>(v, DecodeFixed16); }
+  bool GetFixed32(uint32_t* v) { return GetFixed<uint32_t>(v, DecodeFixed32); }
+  bool GetFixed64(uint64_t* v) { return GetFixed<uint64_t>(v, DecodeFixed64); }
+  bool GetVarint64(uint64_t* v) {
+    uint64_t result = 0;
+    for (int shift = 0; shift <= 63; shift += 7) {
+      if (data_.empty()) return false;
+      auto byte = static_cast<uint8_t>(data_[0]);
+      data_.remove_prefix(1);
+      if (shift == 63 && byte > 1) return false;  // would overflow 64 bits
+      result |= static_cast<uint64_t>(byte & 0x7f) << shift;
+      if ((byte & 0x80) == 0) {
+        *v = result;
+        return true;
+      }
+    }
+    return false;  // more than 10 bytes: malformed
+  }
+  bool GetBytes(size_t n, std::string_view* out) {
+    if (data_.size() < n) return false;
+    *out = data_.substr(0, n);
+    data_.remove_prefix(n);
+    return true;
+  }
+  bool GetLengthPrefixed(std::string_view* out) {
+    uint64_t len = 0;
+    return GetVarint64(&len) && GetBytes(len, out);
+  }
+  size_t remaining() const { return data_.size(); }
+  std::string_view rest() const { return data_; }
+
+ private:
+  template <typename T, typename Fn>
+  bool GetFixed(T* v, Fn decode) {
+    if (data_.size() < sizeof(T)) return false;
+    *v = decode(reinterpret_cast<const uint8_t*>(data_.data()));
+    data_.remove_prefix(sizeof(T));
+    return true;
+  }
+  std::string_view data_;
+};
+
+}  // namespace neuroquantum

@@ -1,0 +1,95 @@
+// Config: the settings of an nqdb process, gathered in layers. Each layer
+// overrides the ones before it:
+//
+//   1. documented defaults (the member initialisers below; Options defaults)
+//   2. a TOML file                       storage.page_size = 8192
+//   3. environment variables             NQDB_STORAGE_PAGE_SIZE=8192
+//   4. command-line flags                --set storage.page_size=8192
+//
+// Every key has a dotted name (its TOML path), an environment variable
+// ("NQDB_" + upper-cased key with '.' replaced by '_') and a range; see
+// docs/reference/configuration.md for the full table.
+//
+// Typical use:
+//   NQ_ASSIGN_OR_RETURN(Config config, LoadConfig(path, CaptureEnvironment()));
+//   for (const std::string& flag : set_flags)
+//     NQ_RETURN_IF_ERROR(ApplyOverrideAssignment(&config, flag));
+//   NQ_RETURN_IF_ERROR(ValidateConfig(config));
+//
+// Each value is checked (type and range) as soon as a layer sets it, so an
+// error names the layer it came from. Checks that involve several keys
+// (wal_segment_mib <= max_wal_mib) can only run once every layer is applied:
+// that is ValidateConfig, which callers must run last.
+//
+// Thread safety: Config is a plain value type. The functions are pure apart
+// from LoadConfig reading the file and CaptureEnvironment reading the
+// process environment; all may be called concurrently.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "neuroquantum/options.h"
+#include "neuroquantum/result.h"
+#include "neuroquantum/status.h"
+
+namespace neuroquantum {
+
+struct Config {
+  // Directory holding the database files. TOML `data_dir`.
+  std::string data_dir = "./nqdb-data";
+  // Log levels in NQDB_LOG syntax (common/log.h). TOML `log`.
+  std::string log_spec = "info";
+  // host:port the server listens on. TOML `server.listen`.
+  std::string listen = "127.0.0.1:8080";
+  // TOML `[storage]` section. Only page_size, buffer_pool_mib, durability,
+  // wal_segment_mib, max_wal_mib and flush_interval_ms are configurable; the
+  // other fields keep their defaults and are set by the program.
+  Options options;
+};
+
+// Environment variables by name. Passed in explicitly so that tests are
+// hermetic.
+using EnvMap = std::map<std::string, std::string, std::less<>>;
+
+// The NQDB_* variables of the process environment.
+EnvMap CaptureEnvironment();
+
+// Layers 1-3: defaults, then the TOML file at `toml_path` (skipped when
+// empty), then the NQDB_* variables in `env` that name a key. NQDB_*
+// variables that name no key are ignored: the prefix is shared with
+// variables that are not settings (e.g. a config file path).
+// Errors:
+//   NotFound / IOError    the file cannot be read
+//   InvalidArgument       TOML syntax error ("path:line:column: ..."), unknown
+//                         key, value of the wrong type or out of range (naming
+//                         the key, the allowed values, and the file position
+//                         or the environment variable)
+// Does not run ValidateConfig (see the file comment).
+Result<Config> LoadConfig(const std::string& toml_path, const EnvMap& env);
+
+// Sets one key from its text form, e.g. ("storage.page_size", "8192"), as
+// for --set flags and environment variables. Integers are decimal;
+// durability is full, normal or off. On error *config is unchanged.
+// Errors: InvalidArgument for an unknown key or a bad value.
+[[nodiscard]] Status ApplyOverride(Config* config, std::string_view key, std::string_view value);
+
+// ApplyOverride for "key=value" (the argument of a --set flag).
+[[nodiscard]] Status ApplyOverrideAssignment(Config* config, std::string_view assignment);
+
+// Checks every key's range and the relations between keys:
+//   storage.page_size        power of two in [4096, 65536]
+//   storage.buffer_pool_mib  >= 1
+//   storage.wal_segment_mib  <= storage.max_wal_mib
+//   data_dir non-empty, log a valid spec, server.listen a host:port.
+// Errors: InvalidArgument naming the key and its allowed range.
+[[nodiscard]] Status ValidateConfig(const Config& config);
+
+// The effective configuration as TOML text (every key, layout of the
+// configuration file), for `nqdb config show`. Loading the text back with
+// LoadConfig yields the same settings.
+std::string DescribeConfig(const Config& config);
+
+}  // namespace neuroquantum

@@ -1,0 +1,140 @@
+// `nqdb` subcommands: init, check, stats, shell, run, config show, version.
+#include "shell/commands.h"
+
+#include <cstdio>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "common/config.h"
+#include "common/env.h"
+#include "common/log.h"
+#include "shell/kv_shell.h"
+#include "storage/check.h"
+#include "storage/engine.h"
+
+namespace neuroquantum::shell {
+namespace {
+
+constexpr const char* kDatabaseFile = "main.nqdb";
+
+struct CommonFlags {
+  std::string config_path;
+  std::string data_dir;
+  std::vector<std::string> overrides;
+};
+
+// defaults < TOML file < NQDB_* environment < --set flags < --data-dir.
+Result<Config> ResolveConfig(const CommonFlags& flags) {
+  NQ_ASSIGN_OR_RETURN(Config config, LoadConfig(flags.config_path, CaptureEnvironment()));
+  for (const auto& assignment : flags.overrides) {
+    NQ_RETURN_IF_ERROR(ApplyOverrideAssignment(&config, assignment));
+  }
+  if (!flags.data_dir.empty()) config.data_dir = flags.data_dir;
+  NQ_RETURN_IF_ERROR(ValidateConfig(config));
+  NQ_RETURN_IF_ERROR(ConfigureLogging(config.log_spec));
+  return config;
+}
+
+int Fail(const Status& s) {
+  std::cerr << "nqdb: " << s.ToString() << "\n";
+  return 1;
+}
+
+Result<std::unique_ptr<storage::StorageEngine>> OpenDatabase(const Config& config, bool create,
+                                                             bool must_be_new) {
+  Options options = config.options;
+  options.create_if_missing = create;
+  options.error_if_exists = must_be_new;
+  if (create) NQ_RETURN_IF_ERROR(Env::Default()->CreateDir(config.data_dir));
+  return storage::StorageEngine::Open(JoinPath(config.data_dir, kDatabaseFile), options);
+}
+
+int CmdInit(const CommonFlags& flags) {
+  auto config = ResolveConfig(flags);
+  if (!config.ok()) return Fail(config.status());
+  auto db = OpenDatabase(*config, true, true);
+  if (!db.ok()) return Fail(db.status());
+  std::cout << "initialised database in " << config->data_dir << " (page size "
+            << (*db)->page_size() << ")\n";
+  return 0;
+}
+
+int CmdRun(const CommonFlags& flags) {
+  auto config = ResolveConfig(flags);
+  if (!config.ok()) return Fail(config.status());
+  bool fresh = !Env::Default()->FileExists(JoinPath(config->data_dir, kDatabaseFile));
+  auto db = OpenDatabase(*config, true, false);
+  if (!db.ok()) return Fail(db.status());
+  if (fresh) std::cout << "initialised database in " << config->data_dir << "\n";
+  return RunShell(db->get());
+}
+
+int CmdShell(const CommonFlags& flags) {
+  auto config = ResolveConfig(flags);
+  if (!config.ok()) return Fail(config.status());
+  auto db = OpenDatabase(*config, false, false);
+  if (!db.ok()) return Fail(db.status());
+  return RunShell(db->get());
+}
+
+// Checks a database file; exit status 1 on any problem.
+int CmdCheck(const std::string& path) {
+  Options options;
+  options.create_if_missing = false;
+  options.flush_interval_ms = 0;
+  auto db = storage::StorageEngine::Open(path, options);
+  if (!db.ok()) return Fail(db.status());
+  storage::CheckReport report;
+  Status s = storage::CheckDatabase(db->get(), &report);
+  if (!s.ok()) return Fail(s);
+  for (const auto& problem : report.problems) std::cout << path << ": " << problem << "\n";
+  std::cout << (report.ok() ? "ok" : "FAILED") << ": " << report.page_count << " pages ("
+            << report.tree_pages << " tree, " << report.overflow_pages << " overflow, "
+            << report.free_pages << " free), " << report.entries << " entries\n";
+  return report.ok() ? 0 : 1;
+}
+
+}  // namespace
+
+int RunMain(int argc, char** argv) {
+  InitLoggingFromEnv();
+  CLI::App app{"NeuroQuantumDB command-line tool"};
+  app.require_subcommand(1);
+  CommonFlags flags;
+  auto add_common = [&flags](CLI::App* cmd) {
+    cmd->add_option("--config", flags.config_path, "TOML configuration file");
+    cmd->add_option("--data-dir", flags.data_dir, "data directory (default ./nqdb-data)");
+    cmd->add_option("--set", flags.overrides, "override a setting, e.g. storage.page_size=8192");
+  };
+  int rc = 0;
+  auto* init = app.add_subcommand("init", "Create a new database in the data directory");
+  add_common(init);
+  init->callback([&] { rc = CmdInit(flags); });
+  auto* run = app.add_subcommand("run", "Initialise on first use, then open the shell");
+  add_common(run);
+  run->callback([&] { rc = CmdRun(flags); });
+  auto* shell = app.add_subcommand("shell", "Open the interactive shell on the data directory");
+  add_common(shell);
+  shell->callback([&] { rc = CmdShell(flags); });
+  std::string check_path;
+  auto* check = app.add_subcommand("check", "Verify every page and tree of a database file");
+  check->add_option("path", check_path, "database file (e.g. nqdb-data/main.nqdb)")->required();
+  check->callback([&] { rc = CmdCheck(check_path); });
+  auto* config = app.add_subcommand("config", "Show the effective configuration");
+  add_common(config);
+  config->callback([&] {
+    auto resolved = ResolveConfig(flags);
+    if (!resolved.ok()) {
+      rc = Fail(resolved.status());
+      return;
+    }
+    std::cout << DescribeConfig(*resolved);
+  });
+  auto* version = app.add_subcommand("version", "Print the version");
+  version->callback([] { std::printf("nqdb 0.1.0\n"); });
+  CLI11_PARSE(app, argc, argv);
+  return rc;
+}
+
+}  // namespace neuroquantum::shell

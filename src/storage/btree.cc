@@ -1,0 +1,589 @@
+// B+ tree algorithms: lookup, insert with splits, delete with merges,
+// overflow chains.
+#include <cassert>
+#include "storage/btree.h"
+
+#include <cstring>
+
+#include "fmt/format.h"
+
+namespace neuroquantum::storage {
+
+using btree::Cell;
+using btree::Node;
+
+namespace {
+
+// Overflow page body: u64 next page (0 = last), u32 bytes used, data.
+constexpr size_t kOverflowNextOffset = kPageHeaderSize;
+constexpr size_t kOverflowUsedOffset = kPageHeaderSize + 8;
+constexpr size_t kOverflowDataOffset = kPageHeaderSize + 12;
+// Pages freed per mini-transaction when releasing a chain.
+constexpr size_t kFreeBatch = 64;
+
+uint32_t OverflowCapacity(uint32_t page_size) { return UsableEnd(page_size) - kOverflowDataOffset; }
+
+// The key of a raw cell (leaf or internal layout).
+std::string_view RawCellKey(std::string_view raw, bool leaf) {
+  ByteReader in(raw);
+  uint64_t key_len = 0, value_len = 0;
+  uint8_t flags = 0;
+  std::string_view key;
+  in.GetVarint64(&key_len);
+  if (leaf) {
+    in.GetVarint64(&value_len);
+    in.GetFixed8(&flags);
+  }
+  in.GetBytes(key_len, &key);
+  return key;
+}
+
+PageId RawCellChild(std::string_view raw) {
+  return DecodeFixed64(reinterpret_cast<const uint8_t*>(raw.data() + raw.size() - 8));
+}
+
+std::vector<std::string> CollectCells(const Node& node) {
+  std::vector<std::string> cells;
+  cells.reserve(node.count() + 1);
+  for (uint16_t i = 0; i < node.count(); ++i) cells.emplace_back(node.raw_cell(i));
+  return cells;
+}
+
+// Re-initialises a node with `cells` [from, to), keeping its links.
+void RebuildNode(Node* node, const std::vector<std::string>& cells, size_t from, size_t to) {
+  PageId left = node->left(), right = node->right(), leftmost = node->leftmost_child();
+  PageType type = node->is_leaf() ? PageType::kLeaf : PageType::kInternal;
+  node->Init(type, node->level(), node->tree_id());
+  node->set_left(left);
+  node->set_right(right);
+  node->set_leftmost_child(leftmost);
+  for (size_t i = from; i < to; ++i) {
+    bool ok = node->InsertCell(node->count(), cells[i]);
+    assert(ok && "split half does not fit in a node");
+    (void)ok;
+  }
+}
+
+// Index at which to cut `cells`: the left part keeps [0, split).
+size_t ChooseSplit(const std::vector<std::string>& cells, bool leaf, bool append) {
+  size_t n = cells.size();
+  if (append && leaf) return n - 1;  // sequential load: keep left pages full
+  size_t total = 0;
+  for (const auto& c : cells) total += c.size() + 2;
+  size_t acc = 0;
+  size_t split = 0;
+  while (split < n && acc + cells[split].size() + 2 <= total / 2) acc += cells[split++].size() + 2;
+  size_t lo = 1, hi = leaf ? n - 1 : n - 2;
+  return std::clamp(split, lo, hi);
+}
+
+}  // namespace
+
+struct BTree::Path {
+  std::vector<PageGuard*> nodes;  // held by the Mtr, top-most first
+  std::vector<int> positions;     // positions[i]: child position of nodes[i] in nodes[i-1]
+};
+
+Result<PageId> BTree::CreateRoot(Mtr* mtr, TreeId id) {
+  NQ_ASSIGN_OR_RETURN(PageGuard * root, AllocatePage(mtr, PageType::kLeaf));
+  Node(root->mutable_data(), mtr->page_size()).Init(PageType::kLeaf, 0, id);
+  return root->page_id();
+}
+
+bool BTree::SafeForInsert(const Node& node) const {
+  return node.FreeSpace() >= btree::MaxCellSize(ctx_->page_size) + 2;
+}
+
+bool BTree::SafeForDelete(const Node& node) const {
+  uint32_t worst = btree::MaxCellSize(ctx_->page_size) + 2;
+  return node.count() > 2 && node.UsedSpace() >= worst + node.Capacity() / 4;
+}
+
+// Descends with shared latches to the leaf covering `key`.
+Result<PageGuard> BTree::DescendShared(std::string_view key, PageGuard* parent_out) {
+  NQ_ASSIGN_OR_RETURN(PageGuard guard, ctx_->pool->Fetch(root_, LatchMode::kShared, {id_}));
+  while (true) {
+    Node node(const_cast<uint8_t*>(guard.data()), ctx_->page_size);
+    if (node.is_leaf()) return guard;
+    int pos = 0;
+    PageId child = node.ChildFor(key, &pos);
+    NQ_ASSIGN_OR_RETURN(PageGuard next, ctx_->pool->Fetch(child, LatchMode::kShared, {id_}));
+    if (parent_out != nullptr) *parent_out = std::move(guard);
+    guard = std::move(next);
+  }
+}
+
+Result<std::optional<std::string>> BTree::Get(std::string_view key) {
+  NQ_ASSIGN_OR_RETURN(PageGuard leaf, DescendShared(key, nullptr));
+  Node node(const_cast<uint8_t*>(leaf.data()), ctx_->page_size);
+  bool found = false;
+  uint16_t pos = node.LowerBound(key, &found);
+  if (!found) return std::optional<std::string>();
+  Cell cell = node.cell(pos);
+  if (!cell.overflow) return std::optional<std::string>(std::string(cell.inline_value));
+  // The leaf latch is held while reading the chain: a writer must modify the
+  // leaf before it frees the chain, so the chain cannot vanish under us.
+  NQ_ASSIGN_OR_RETURN(std::string value, ReadOverflow(cell.overflow_page, cell.value_size));
+  return std::optional<std::string>(std::move(value));
+}
+
+Status BTree::FillLogical(Mtr* mtr, const Node& leaf, uint16_t pos, bool found,
+                          std::string_view key, bool is_delete, std::string_view value,
+                          const WriteContext& wctx, std::optional<PageId>* freed_chain) {
+  MtrRecord& rec = mtr->record();
+  std::optional<Cell> old;
+  if (found) old = leaf.cell(pos);
+  if (wctx.compensates != 0) {
+    rec.flags |= kCompensation;
+    rec.compensated_lsn = wctx.compensates;
+  } else {
+    rec.flags |= kHasLogical;
+    rec.logical.tree = id_;
+    rec.logical.key.assign(key);
+    rec.logical.op = is_delete ? LogicalOp::kDelete : (found ? LogicalOp::kUpdate : LogicalOp::kInsert);
+    if (!is_delete) rec.logical.new_value.assign(value);
+    if (old && old->overflow) {
+      NQ_ASSIGN_OR_RETURN(rec.logical.old_value, ReadOverflow(old->overflow_page, old->value_size));
+    } else if (old) {
+      rec.logical.old_value.assign(old->inline_value);
+    }
+  }
+  if (old && old->overflow) {
+    rec.flags |= kChainFree;
+    rec.chain_head = old->overflow_page;
+    rec.chain_next = old->overflow_page;  // nothing freed yet
+    *freed_chain = old->overflow_page;
+  }
+  return Status::OK();
+}
+
+Status BTree::Put(std::string_view key, std::string_view value, const WriteContext& wctx) {
+  if (key.size() > max_key_size()) {
+    return Status::OutOfRange(
+        fmt::format("key of {} bytes exceeds the maximum key size of {} bytes", key.size(),
+                    max_key_size()));
+  }
+  std::string cell = btree::MakeLeafCell(key, value);
+  std::optional<PageId> chain;
+  if (cell.size() > btree::MaxCellSize(ctx_->page_size)) {
+    NQ_ASSIGN_OR_RETURN(PageId first, WriteOverflowChain(value, wctx.txn));
+    chain = first;
+    cell = btree::MakeLeafOverflowCell(key, value.size(), first);
+  }
+  std::optional<PageId> freed;
+  auto done = TryOptimisticWrite(key, cell, false, wctx, value, &freed);
+  Status s = done.ok() ? Status::OK() : done.status();
+  if (s.ok() && !*done) s = PessimisticWrite(key, cell, false, wctx, value, &freed);
+  if (!s.ok()) {
+    // The new chain was never linked: give it back (best effort; recovery
+    // frees it too if we crash first).
+    if (chain) (void)FreeOverflowChain(*chain, wctx.txn);
+    return s;
+  }
+  if (freed) return FreeOverflowChain(*freed, wctx.txn);
+  return Status::OK();
+}
+
+Status BTree::Delete(std::string_view key, const WriteContext& wctx) {
+  std::optional<PageId> freed;
+  NQ_ASSIGN_OR_RETURN(bool done, TryOptimisticWrite(key, "", true, wctx, "", &freed));
+  if (!done) NQ_RETURN_IF_ERROR(PessimisticWrite(key, "", true, wctx, "", &freed));
+  if (freed) return FreeOverflowChain(*freed, wctx.txn);
+  return Status::OK();
+}
+
+// Shared-latch descent, exclusive latch on the leaf only. Returns false when
+// the change might split or underflow the leaf (caller goes pessimistic).
+Result<bool> BTree::TryOptimisticWrite(std::string_view key, const std::string& cell,
+                                       bool is_delete, const WriteContext& wctx,
+                                       std::string_view value,
+                                       std::optional<PageId>* freed_chain) {
+  PageGuard leaf;
+  NQ_ASSIGN_OR_RETURN(PageGuard guard, ctx_->pool->Fetch(root_, LatchMode::kShared, {id_}));
+  Node root(const_cast<uint8_t*>(guard.data()), ctx_->page_size);
+  if (root.is_leaf()) return false;  // root leaf: go pessimistic (needs X on root)
+  while (true) {
+    Node node(const_cast<uint8_t*>(guard.data()), ctx_->page_size);
+    int pos = 0;
+    PageId child = node.ChildFor(key, &pos);
+    LatchMode mode = node.level() == 1 ? LatchMode::kExclusive : LatchMode::kShared;
+    NQ_ASSIGN_OR_RETURN(PageGuard next, ctx_->pool->Fetch(child, mode, {id_}));
+    guard = std::move(next);
+    if (mode == LatchMode::kExclusive) break;
+  }
+  Node node(guard.mutable_data(), ctx_->page_size);
+  if (!node.is_leaf()) return Status::Corruption(fmt::format("page {}: expected a leaf", guard.page_id()));
+  bool found = false;
+  uint16_t pos = node.LowerBound(key, &found);
+  if (is_delete) {
+    if (!found) return Status::NotFound("key not found");
+    uint32_t size = node.cell(pos).size + 2;
+    if (node.UsedSpace() < size + node.Capacity() / 4) return false;
+  } else {
+    uint32_t reclaimed = found ? node.cell(pos).size + 2 : 0;
+    if (node.FreeSpace() + reclaimed < cell.size() + 2) return false;
+  }
+  Mtr mtr(ctx_, wctx.txn);
+  PageGuard* g = mtr.Adopt(std::move(guard));
+  Node leaf_node(g->mutable_data(), ctx_->page_size);
+  NQ_RETURN_IF_ERROR(FillLogical(&mtr, leaf_node, pos, found, key, is_delete, value, wctx, freed_chain));
+  if (found) leaf_node.RemoveCell(pos);
+  if (!is_delete) {
+    bool ok = leaf_node.InsertCell(pos, cell);
+    assert(ok && "space was checked");
+    (void)ok;
+  }
+  NQ_ASSIGN_OR_RETURN(Lsn end, mtr.Commit(wctx.logged_at));
+  (void)end;
+  return true;
+}
+
+Status BTree::PessimisticWrite(std::string_view key, const std::string& cell, bool is_delete,
+                               const WriteContext& wctx, std::string_view value,
+                               std::optional<PageId>* freed_chain) {
+  Mtr mtr(ctx_, wctx.txn);
+  Path path;
+  NQ_ASSIGN_OR_RETURN(PageGuard * g, mtr.Fetch(root_));
+  path.nodes.push_back(g);
+  path.positions.push_back(0);
+  while (true) {
+    Node node(g->mutable_data(), ctx_->page_size);
+    if (node.is_leaf()) break;
+    int pos = 0;
+    PageId child = node.ChildFor(key, &pos);
+    NQ_ASSIGN_OR_RETURN(g, mtr.Fetch(child));
+    Node child_node(g->mutable_data(), ctx_->page_size);
+    if (is_delete ? SafeForDelete(child_node) : SafeForInsert(child_node)) {
+      for (PageGuard* held : path.nodes) mtr.ReleaseUnchanged(held->page_id());
+      path.nodes.clear();
+      path.positions.clear();
+    }
+    path.nodes.push_back(g);
+    path.positions.push_back(pos);
+  }
+  Node leaf(g->mutable_data(), ctx_->page_size);
+  bool found = false;
+  uint16_t pos = leaf.LowerBound(key, &found);
+  if (is_delete && !found) return Status::NotFound("key not found");
+  NQ_RETURN_IF_ERROR(FillLogical(&mtr, leaf, pos, found, key, is_delete, value, wctx, freed_chain));
+  if (found) leaf.RemoveCell(pos);
+  if (is_delete) {
+    NQ_RETURN_IF_ERROR(Rebalance(&mtr, &path, path.nodes.size() - 1));
+  } else {
+    NQ_RETURN_IF_ERROR(InsertIntoPath(&mtr, &path, path.nodes.size() - 1, pos, cell));
+  }
+  NQ_ASSIGN_OR_RETURN(Lsn end, mtr.Commit(wctx.logged_at));
+  (void)end;
+  return Status::OK();
+}
+
+Status BTree::InsertIntoPath(Mtr* mtr, Path* path, size_t level, uint16_t pos, std::string cell) {
+  PageGuard* g = path->nodes[level];
+  Node node(g->mutable_data(), ctx_->page_size);
+  if (node.InsertCell(pos, cell)) return Status::OK();
+  bool leaf = node.is_leaf();
+  bool append = pos == node.count() && node.right() == kInvalidPageId;
+  std::vector<std::string> cells = CollectCells(node);
+  cells.insert(cells.begin() + pos, std::move(cell));
+  if (g->page_id() == root_) return SplitRoot(mtr, g, std::move(cells), leaf);
+  // A non-root node that can split was not safe, so its parent is held.
+  assert(level > 0 && "splitting a node whose parent was released");
+  size_t split = ChooseSplit(cells, leaf, append);
+  NQ_ASSIGN_OR_RETURN(PageGuard * right, AllocatePage(mtr, leaf ? PageType::kLeaf : PageType::kInternal));
+  Node right_node(right->mutable_data(), ctx_->page_size);
+  right_node.Init(leaf ? PageType::kLeaf : PageType::kInternal, node.level(), id_);
+  std::string separator;
+  if (leaf) {
+    separator.assign(RawCellKey(cells[split], true));
+    RebuildNode(&right_node, cells, split, cells.size());
+    right_node.set_right(node.right());
+    right_node.set_left(g->page_id());
+    if (node.right() != kInvalidPageId) {
+      NQ_ASSIGN_OR_RETURN(PageGuard * far, mtr->Fetch(node.right()));
+      Node(far->mutable_data(), ctx_->page_size).set_left(right->page_id());
+    }
+    node.set_right(right->page_id());
+  } else {
+    separator.assign(RawCellKey(cells[split], false));
+    right_node.set_leftmost_child(RawCellChild(cells[split]));
+    RebuildNode(&right_node, cells, split + 1, cells.size());
+  }
+  RebuildNode(&node, cells, 0, split);
+  auto parent_pos = static_cast<uint16_t>(path->positions[level] + 1);
+  return InsertIntoPath(mtr, path, level - 1, parent_pos,
+                        btree::MakeInternalCell(separator, right->page_id()));
+}
+
+// The root keeps its page id: its contents move into two new children and
+// it becomes an internal node one level higher.
+Status BTree::SplitRoot(Mtr* mtr, PageGuard* root, std::vector<std::string> cells, bool leaf) {
+  Node root_node(root->mutable_data(), ctx_->page_size);
+  uint8_t level = root_node.level();
+  PageType type = leaf ? PageType::kLeaf : PageType::kInternal;
+  NQ_ASSIGN_OR_RETURN(PageGuard * left, AllocatePage(mtr, type));
+  NQ_ASSIGN_OR_RETURN(PageGuard * right, AllocatePage(mtr, type));
+  Node left_node(left->mutable_data(), ctx_->page_size);
+  Node right_node(right->mutable_data(), ctx_->page_size);
+  left_node.Init(type, level, id_);
+  right_node.Init(type, level, id_);
+  size_t split = ChooseSplit(cells, leaf, false);
+  std::string separator(RawCellKey(cells[split], leaf));
+  if (leaf) {
+    left_node.set_right(right->page_id());
+    right_node.set_left(left->page_id());
+    RebuildNode(&left_node, cells, 0, split);
+    RebuildNode(&right_node, cells, split, cells.size());
+  } else {
+    left_node.set_leftmost_child(root_node.leftmost_child());
+    right_node.set_leftmost_child(RawCellChild(cells[split]));
+    RebuildNode(&left_node, cells, 0, split);
+    RebuildNode(&right_node, cells, split + 1, cells.size());
+  }
+  root_node.Init(PageType::kInternal, static_cast<uint8_t>(level + 1), id_);
+  root_node.set_leftmost_child(left->page_id());
+  bool ok = root_node.InsertCell(0, btree::MakeInternalCell(separator, right->page_id()));
+  assert(ok && "a fresh root holds one cell");
+  (void)ok;
+  return Status::OK();
+}
+
+// Merges an underfull node with its right sibling under the same parent when
+// both fit in one page. A rightmost child is left underfull: merging it with
+// its left sibling would latch right-to-left and could deadlock.
+Status BTree::Rebalance(Mtr* mtr, Path* path, size_t level) {
+  PageGuard* g = path->nodes[level];
+  Node node(g->mutable_data(), ctx_->page_size);
+  if (g->page_id() == root_) {
+    if (!node.is_leaf() && node.count() == 0) return CollapseRoot(mtr, g);
+    return Status::OK();
+  }
+  if (node.UsedSpace() >= node.Capacity() / 4 || level == 0) return Status::OK();
+  Node parent(path->nodes[level - 1]->mutable_data(), ctx_->page_size);
+  int right_pos = path->positions[level] + 1;
+  if (right_pos >= parent.count()) return Status::OK();
+  auto rp = static_cast<uint16_t>(right_pos);
+  NQ_ASSIGN_OR_RETURN(PageGuard * right, mtr->Fetch(parent.cell(rp).child));
+  Node right_node(right->mutable_data(), ctx_->page_size);
+  std::string separator_cell;
+  if (!node.is_leaf()) {
+    separator_cell = btree::MakeInternalCell(parent.key(rp), right_node.leftmost_child());
+  }
+  uint32_t extra = separator_cell.empty() ? 0 : static_cast<uint32_t>(separator_cell.size()) + 2;
+  if (node.UsedSpace() + right_node.UsedSpace() + extra > node.Capacity()) return Status::OK();
+  if (!separator_cell.empty()) node.InsertCell(node.count(), separator_cell);
+  for (uint16_t i = 0; i < right_node.count(); ++i) {
+    bool ok = node.InsertCell(node.count(), right_node.raw_cell(i));
+    assert(ok && "merged nodes were checked to fit");
+    (void)ok;
+  }
+  if (node.is_leaf()) {
+    node.set_right(right_node.right());
+    if (right_node.right() != kInvalidPageId) {
+      NQ_ASSIGN_OR_RETURN(PageGuard * far, mtr->Fetch(right_node.right()));
+      Node(far->mutable_data(), ctx_->page_size).set_left(g->page_id());
+    }
+  }
+  parent.RemoveCell(rp);
+  NQ_RETURN_IF_ERROR(FreePage(mtr, right));
+  return Rebalance(mtr, path, level - 1);
+}
+
+// An internal root with no keys has one child: pull the child up into the
+// root page (the root id is fixed) and free it.
+Status BTree::CollapseRoot(Mtr* mtr, PageGuard* root) {
+  while (true) {
+    Node root_node(root->mutable_data(), ctx_->page_size);
+    if (root_node.is_leaf() || root_node.count() > 0) return Status::OK();
+    NQ_ASSIGN_OR_RETURN(PageGuard * child, mtr->Fetch(root_node.leftmost_child()));
+    std::memcpy(root->mutable_data() + kTypeOffset, child->data() + kTypeOffset, 4);
+    std::memcpy(root->mutable_data() + kPageHeaderSize, child->data() + kPageHeaderSize,
+                ctx_->page_size - kPageHeaderSize);
+    NQ_RETURN_IF_ERROR(FreePage(mtr, child));
+  }
+}
+
+// --- overflow chains -------------------------------------------------------
+
+// Written back to front so each page knows its successor. Each page is its
+// own mini-transaction flagged kOverflowAlloc: if we crash before the leaf
+// cell that links the chain is logged, recovery frees these pages.
+Result<PageId> BTree::WriteOverflowChain(std::string_view value, TxnId txn) {
+  uint32_t cap = OverflowCapacity(ctx_->page_size);
+  size_t pages = (value.size() + cap - 1) / cap;
+  PageId next = kInvalidPageId;
+  for (size_t k = pages; k-- > 0;) {
+    Mtr mtr(ctx_, txn);
+    mtr.record().flags |= kOverflowAlloc;
+    NQ_ASSIGN_OR_RETURN(PageGuard * page, AllocatePage(&mtr, PageType::kOverflow));
+    uint8_t* p = page->mutable_data();
+    size_t offset = k * cap;
+    size_t n = std::min<size_t>(cap, value.size() - offset);
+    EncodeFixed64(p + kOverflowNextOffset, next);
+    EncodeFixed32(p + kOverflowUsedOffset, static_cast<uint32_t>(n));
+    std::memcpy(p + kOverflowDataOffset, value.data() + offset, n);
+    PageId id = page->page_id();
+    NQ_ASSIGN_OR_RETURN(Lsn end, mtr.Commit());
+    (void)end;
+    next = id;
+  }
+  return next;
+}
+
+Result<std::string> BTree::ReadOverflow(PageId first, uint64_t size) {
+  std::string out;
+  out.reserve(size);
+  uint32_t cap = OverflowCapacity(ctx_->page_size);
+  PageId id = first;
+  while (id != kInvalidPageId) {
+    NQ_ASSIGN_OR_RETURN(PageGuard page, ctx_->pool->Fetch(id, LatchMode::kShared, {id_}));
+    const uint8_t* p = page.data();
+    uint32_t used = DecodeFixed32(p + kOverflowUsedOffset);
+    if (GetPageType(p) != PageType::kOverflow || used > cap || out.size() + used > size) {
+      return Status::Corruption(fmt::format("overflow chain from page {} is broken at page {}", first, id));
+    }
+    out.append(reinterpret_cast<const char*>(p + kOverflowDataOffset), used);
+    id = DecodeFixed64(p + kOverflowNextOffset);
+  }
+  if (out.size() != size) {
+    return Status::Corruption(fmt::format("overflow chain from page {} holds {} of {} bytes", first,
+                                          out.size(), size));
+  }
+  return out;
+}
+
+Status BTree::FreeOverflowChain(PageId first, TxnId txn) {
+  PageId next = first;
+  while (next != kInvalidPageId) {
+    Mtr mtr(ctx_, txn);
+    mtr.record().flags |= kChainFree;
+    mtr.record().chain_head = first;
+    for (size_t i = 0; i < kFreeBatch && next != kInvalidPageId; ++i) {
+      NQ_ASSIGN_OR_RETURN(PageGuard * page, mtr.Fetch(next));
+      if (GetPageType(page->data()) != PageType::kOverflow) {
+        return Status::Corruption(fmt::format("page {} in overflow chain is a {} page", next,
+                                              PageTypeName(GetPageType(page->data()))));
+      }
+      PageId following = DecodeFixed64(page->data() + kOverflowNextOffset);
+      NQ_RETURN_IF_ERROR(FreePage(&mtr, page));
+      next = following;
+    }
+    mtr.record().chain_next = next;
+    NQ_ASSIGN_OR_RETURN(Lsn end, mtr.Commit());
+    (void)end;
+  }
+  return Status::OK();
+}
+
+// --- iteration -------------------------------------------------------------
+
+std::unique_ptr<BTree::Iterator> BTree::NewIterator() { return std::make_unique<Iterator>(this); }
+
+void BTree::Iterator::LoadForward(std::string_view key, bool inclusive) {
+  entries_.clear();
+  index_ = 0;
+  std::string target(key);
+  auto leaf = tree_->DescendShared(target, nullptr);
+  if (!leaf.ok()) {
+    status_ = leaf.status();
+    return;
+  }
+  PageGuard guard = std::move(leaf).value();
+  while (true) {
+    Node node(const_cast<uint8_t*>(guard.data()), tree_->ctx_->page_size);
+    for (uint16_t i = 0; i < node.count(); ++i) {
+      Cell c = node.cell(i);
+      if (c.key < target || (!inclusive && c.key == target)) continue;
+      entries_.push_back({std::string(c.key), std::string(c.inline_value), c.overflow,
+                          c.overflow_page, c.value_size});
+    }
+    if (!entries_.empty() || node.right() == kInvalidPageId) return;
+    // Latch coupling to the right sibling (left-to-right order is safe).
+    auto next = tree_->ctx_->pool->Fetch(node.right(), LatchMode::kShared, {tree_->id_});
+    if (!next.ok()) {
+      status_ = next.status();
+      return;
+    }
+    guard = std::move(next).value();
+  }
+}
+
+void BTree::Iterator::LoadBackward(std::string_view key, bool inclusive, bool to_end) {
+  std::string bound(key);
+  entries_.clear();
+  index_ = 0;
+  while (true) {
+    auto root = tree_->ctx_->pool->Fetch(tree_->root_, LatchMode::kShared, {tree_->id_});
+    if (!root.ok()) {
+      status_ = root.status();
+      return;
+    }
+    PageGuard guard = std::move(root).value();
+    std::optional<std::string> fence;  // lower bound of the current subtree
+    while (true) {
+      Node node(const_cast<uint8_t*>(guard.data()), tree_->ctx_->page_size);
+      if (node.is_leaf()) break;
+      int pos = node.count() - 1;
+      if (!to_end) {
+        bool found = false;
+        pos = node.LowerBound(bound, &found) - 1;
+        if (inclusive && found) pos++;
+      }
+      if (pos >= 0) fence = std::string(node.key(static_cast<uint16_t>(pos)));
+      auto next = tree_->ctx_->pool->Fetch(node.ChildAt(pos), LatchMode::kShared, {tree_->id_});
+      if (!next.ok()) {
+        status_ = next.status();
+        return;
+      }
+      guard = std::move(next).value();
+    }
+    Node node(const_cast<uint8_t*>(guard.data()), tree_->ctx_->page_size);
+    for (uint16_t i = 0; i < node.count(); ++i) {
+      Cell c = node.cell(i);
+      if (!to_end && (c.key > bound || (!inclusive && c.key == bound))) break;
+      entries_.push_back({std::string(c.key), std::string(c.inline_value), c.overflow,
+                          c.overflow_page, c.value_size});
+    }
+    if (!entries_.empty()) {
+      index_ = entries_.size() - 1;
+      return;
+    }
+    if (!fence) return;  // nothing further left
+    // This leaf holds nothing below the bound; everything smaller lies
+    // before its fence key.
+    bound = *fence;
+    inclusive = false;
+    to_end = false;
+  }
+}
+
+void BTree::Iterator::Seek(std::string_view key) { LoadForward(key, true); }
+void BTree::Iterator::SeekForPrev(std::string_view key) { LoadBackward(key, true, false); }
+void BTree::Iterator::SeekToLast() { LoadBackward("", false, true); }
+
+void BTree::Iterator::Next() {
+  assert(Valid());
+  if (++index_ < entries_.size()) return;
+  std::string last = entries_.back().key;
+  LoadForward(last, false);
+}
+
+void BTree::Iterator::Prev() {
+  assert(Valid());
+  if (index_ > 0) {
+    --index_;
+    return;
+  }
+  std::string first = entries_.front().key;
+  LoadBackward(first, false, false);
+}
+
+Result<std::string> BTree::Iterator::value() const {
+  const Entry& e = entries_[index_];
+  if (!e.overflow) return e.value;
+  // Re-read through the tree so the chain is read under the leaf latch.
+  NQ_ASSIGN_OR_RETURN(auto current, tree_->Get(e.key));
+  if (!current) return Status::NotFound("key was deleted during iteration");
+  return std::move(*current);
+}
+
+}  // namespace neuroquantum::storage

@@ -1,0 +1,138 @@
+// BTree: a B+ tree of byte-string keys (memcmp order) over buffer-pool pages.
+// Values up to a node-size limit are stored inline in leaf cells; larger ones
+// in chains of overflow pages. The root page id never changes (a root split
+// moves the root's contents into two new children), so catalogs can store it.
+//
+// Concurrency: latch coupling. Readers descend with shared latches,
+// releasing the parent once the child is latched. Writers first try an
+// optimistic descent (shared latches, exclusive on the leaf); if the leaf
+// might split or underflow they restart with exclusive latches from the
+// root, releasing ancestors once a node is safe. Latches are always taken
+// top-down, and left-to-right among siblings, so writers never deadlock.
+// Iterators hold no latch between calls: they copy one leaf's entries and
+// re-descend from the root to move on.
+//
+// Thread safety: all methods are safe for concurrent use. Concurrent writers
+// to the SAME key are serialised by the transaction layer (row locks), not
+// here; the tree itself stays consistent either way.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "neuroquantum/result.h"
+#include "storage/btree_node.h"
+#include "storage/mtr.h"
+
+namespace neuroquantum::storage {
+
+// How a write is logged.
+struct WriteContext {
+  TxnId txn = 0;
+  // When non-zero this write undoes the record starting at this LSN (a
+  // compensation record: redone at recovery, never undone).
+  Lsn compensates = 0;
+  // Set by the tree: start LSN of the record that carried the logical change.
+  Lsn* logged_at = nullptr;
+};
+
+class BTree {
+ public:
+  BTree(StorageContext* ctx, TreeId id, PageId root) : ctx_(ctx), id_(id), root_(root) {}
+
+  // Allocates and initialises an empty root leaf inside `mtr`.
+  static Result<PageId> CreateRoot(Mtr* mtr, TreeId id);
+
+  TreeId id() const { return id_; }
+  PageId root() const { return root_; }
+
+  // Point lookup. nullopt if absent.
+  Result<std::optional<std::string>> Get(std::string_view key);
+  // Inserts or replaces. OutOfRange if the key exceeds MaxKeySize.
+  Status Put(std::string_view key, std::string_view value, const WriteContext& wctx);
+  // Removes the key; NotFound if absent.
+  Status Delete(std::string_view key, const WriteContext& wctx);
+
+  // Frees every page of the tree, root included (for DROP). REQUIRES: no
+  // concurrent users of the tree.
+  Status Destroy(const WriteContext& wctx);
+
+  class Iterator;
+  std::unique_ptr<Iterator> NewIterator();
+
+  // Reads a value stored in an overflow chain.
+  Result<std::string> ReadOverflow(PageId first, uint64_t size);
+  // Frees an overflow chain, logging progress so that recovery can finish
+  // an interrupted free (see Recovery).
+  Status FreeOverflowChain(PageId first, TxnId txn);
+
+  uint32_t max_key_size() const { return btree::MaxKeySize(ctx_->page_size); }
+
+ private:
+  struct Path;
+  Result<PageGuard> DescendShared(std::string_view key, PageGuard* parent_out);
+  Result<bool> TryOptimisticWrite(std::string_view key, const std::string& cell, bool is_delete,
+                                  const WriteContext& wctx, std::string_view value,
+                                  std::optional<PageId>* freed_chain);
+  Status PessimisticWrite(std::string_view key, const std::string& cell, bool is_delete,
+                          const WriteContext& wctx, std::string_view value,
+                          std::optional<PageId>* freed_chain);
+  Status FillLogical(Mtr* mtr, const btree::Node& leaf, uint16_t pos, bool found,
+                     std::string_view key, bool is_delete, std::string_view value,
+                     const WriteContext& wctx, std::optional<PageId>* freed_chain);
+  Status InsertIntoPath(Mtr* mtr, Path* path, size_t level, uint16_t pos, std::string cell);
+  Status SplitRoot(Mtr* mtr, PageGuard* root, std::vector<std::string> cells, bool leaf);
+  Status Rebalance(Mtr* mtr, Path* path, size_t level);
+  Status CollapseRoot(Mtr* mtr, PageGuard* root);
+  Result<PageId> WriteOverflowChain(std::string_view value, TxnId txn);
+  bool SafeForInsert(const btree::Node& node) const;
+  bool SafeForDelete(const btree::Node& node) const;
+
+  StorageContext* ctx_;
+  TreeId id_;
+  PageId root_;
+};
+
+// Forward and backward iteration in key order. Sees each leaf as of the
+// moment it was read (no snapshot across leaves: MVCC lives above).
+// Thread safety: one thread at a time.
+class BTree::Iterator {
+ public:
+  explicit Iterator(BTree* tree) : tree_(tree) {}
+  bool Valid() const { return status_.ok() && index_ < entries_.size(); }
+  void SeekToFirst() { Seek(""); }
+  void SeekToLast();
+  // Positions at the first key >= `key`.
+  void Seek(std::string_view key);
+  // Positions at the last key <= `key`.
+  void SeekForPrev(std::string_view key);
+  void Next();
+  void Prev();
+  std::string_view key() const { return entries_[index_].key; }
+  // The value; reads an overflow chain if needed.
+  Result<std::string> value() const;
+  Status status() const { return status_; }
+
+ private:
+  struct Entry {
+    std::string key;
+    std::string value;  // inline value
+    bool overflow = false;
+    PageId overflow_page = 0;
+    uint64_t size = 0;
+  };
+  // Loads the leaf holding the first key > `after` (or >= if inclusive).
+  void LoadForward(std::string_view key, bool inclusive);
+  // Loads the leaf holding the last key < `before` (or <= if inclusive).
+  void LoadBackward(std::string_view key, bool inclusive, bool to_end);
+
+  BTree* tree_;
+  std::vector<Entry> entries_;
+  size_t index_ = 0;
+  Status status_;
+};
+
+}  // namespace neuroquantum::storage

@@ -1,0 +1,221 @@
+// Slotted node operations.
+#include <cassert>
+#include "storage/btree_node.h"
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "fmt/format.h"
+
+namespace neuroquantum::storage::btree {
+
+std::string MakeLeafCell(std::string_view key, std::string_view value) {
+  std::string cell;
+  PutVarint64(&cell, key.size());
+  PutVarint64(&cell, value.size());
+  cell.push_back(0);
+  cell.append(key);
+  cell.append(value);
+  return cell;
+}
+
+std::string MakeLeafOverflowCell(std::string_view key, uint64_t value_size, PageId first_page) {
+  std::string cell;
+  PutVarint64(&cell, key.size());
+  PutVarint64(&cell, value_size);
+  cell.push_back(static_cast<char>(kCellOverflow));
+  cell.append(key);
+  PutFixed64(&cell, first_page);
+  return cell;
+}
+
+std::string MakeInternalCell(std::string_view key, PageId child) {
+  std::string cell;
+  PutVarint64(&cell, key.size());
+  cell.append(key);
+  PutFixed64(&cell, child);
+  return cell;
+}
+
+void Node::Init(PageType type, uint8_t level, TreeId tree) {
+  Lsn lsn = GetPageLsn(p_);
+  std::memset(p_, 0, page_size_);
+  SetPageLsn(p_, lsn);
+  SetPageType(p_, type);
+  EncodeFixed16(p_ + kContentStartOffset, static_cast<uint16_t>(UsableEnd(page_size_)));
+  p_[kLevelOffset] = level;
+  EncodeFixed64(p_ + kTreeIdOffset, tree);
+}
+
+// Returns the size of the cell at `offset`, or 0 with *error set when it does
+// not parse within the page.
+uint32_t Node::ParseCellSize(uint16_t offset, std::string* error) const {
+  uint32_t end = UsableEnd(page_size_);
+  if (offset < kSlotsOffset || offset >= end) {
+    *error = fmt::format("cell offset {} outside content area", offset);
+    return 0;
+  }
+  ByteReader in({reinterpret_cast<const char*>(p_ + offset), end - offset});
+  uint64_t key_len = 0;
+  uint64_t value_len = 0;
+  uint8_t flags = 0;
+  std::string_view bytes;
+  bool ok = in.GetVarint64(&key_len);
+  if (ok && is_leaf()) {
+    ok = in.GetVarint64(&value_len) && in.GetFixed8(&flags) && in.GetBytes(key_len, &bytes) &&
+         in.GetBytes((flags & kCellOverflow) ? kOverflowRefSize : value_len, &bytes);
+  } else if (ok) {
+    ok = in.GetBytes(key_len, &bytes) && in.GetBytes(8, &bytes);
+  }
+  if (!ok) {
+    *error = fmt::format("cell at offset {} runs past the page", offset);
+    return 0;
+  }
+  return static_cast<uint32_t>(end - offset - in.remaining());
+}
+
+Cell Node::cell(uint16_t i) const {
+  uint16_t offset = slot(i);
+  ByteReader in({reinterpret_cast<const char*>(p_ + offset), UsableEnd(page_size_) - offset});
+  Cell c;
+  uint64_t key_len = 0;
+  bool ok = in.GetVarint64(&key_len);
+  if (is_leaf()) {
+    uint8_t flags = 0;
+    ok = ok && in.GetVarint64(&c.value_size) && in.GetFixed8(&flags) && in.GetBytes(key_len, &c.key);
+    c.overflow = (flags & kCellOverflow) != 0;
+    if (c.overflow) {
+      std::string_view ref;
+      ok = ok && in.GetBytes(kOverflowRefSize, &ref);
+      if (ok) c.overflow_page = DecodeFixed64(reinterpret_cast<const uint8_t*>(ref.data()));
+    } else {
+      ok = ok && in.GetBytes(c.value_size, &c.inline_value);
+    }
+  } else {
+    std::string_view child;
+    ok = ok && in.GetBytes(key_len, &c.key) && in.GetBytes(8, &child);
+    if (ok) c.child = DecodeFixed64(reinterpret_cast<const uint8_t*>(child.data()));
+  }
+  // Validate() ran when the page was read from disk and node operations keep
+  // cells well-formed, so a parse failure here is a bug.
+  assert(ok && "malformed cell in a validated node");
+  (void)ok;
+  c.size = static_cast<uint32_t>(UsableEnd(page_size_) - offset - in.remaining());
+  return c;
+}
+
+std::string_view Node::raw_cell(uint16_t i) const {
+  Cell c = cell(i);
+  return {reinterpret_cast<const char*>(p_ + slot(i)), c.size};
+}
+
+uint16_t Node::LowerBound(std::string_view key, bool* found) const {
+  uint16_t lo = 0;
+  uint16_t hi = count();
+  while (lo < hi) {
+    uint16_t mid = static_cast<uint16_t>((lo + hi) / 2);
+    if (this->key(mid) < key) lo = static_cast<uint16_t>(mid + 1); else hi = mid;
+  }
+  *found = lo < count() && this->key(lo) == key;
+  return lo;
+}
+
+PageId Node::ChildFor(std::string_view key, int* position) const {
+  bool found = false;
+  uint16_t i = LowerBound(key, &found);
+  // Cell i has the first key >= `key`. An equal key's child covers it;
+  // otherwise the child of the previous cell (or the leftmost) does.
+  *position = found ? i : static_cast<int>(i) - 1;
+  return ChildAt(*position);
+}
+
+uint32_t Node::FreeSpace() const {
+  uint32_t slots_end = kSlotsOffset + 2u * count();
+  uint32_t gap = content_start() - slots_end;
+  return gap + DecodeFixed16(p_ + kFragmentedOffset);
+}
+
+bool Node::InsertCell(uint16_t i, std::string_view raw) {
+  uint32_t need = static_cast<uint32_t>(raw.size()) + 2;
+  if (FreeSpace() < need) return false;
+  uint32_t slots_end = kSlotsOffset + 2u * count();
+  if (content_start() - slots_end < need) Compact();
+  uint16_t offset = static_cast<uint16_t>(content_start() - raw.size());
+  std::memcpy(p_ + offset, raw.data(), raw.size());
+  EncodeFixed16(p_ + kContentStartOffset, offset);
+  uint16_t n = count();
+  std::memmove(p_ + kSlotsOffset + 2 * (i + 1), p_ + kSlotsOffset + 2 * i, 2u * (n - i));
+  set_slot(i, offset);
+  EncodeFixed16(p_ + kCountOffset, static_cast<uint16_t>(n + 1));
+  return true;
+}
+
+void Node::RemoveCell(uint16_t i) {
+  uint16_t n = count();
+  uint16_t offset = slot(i);
+  uint32_t size = cell(i).size;
+  if (offset == content_start()) {
+    EncodeFixed16(p_ + kContentStartOffset, static_cast<uint16_t>(offset + size));
+  } else {
+    EncodeFixed16(p_ + kFragmentedOffset,
+                  static_cast<uint16_t>(DecodeFixed16(p_ + kFragmentedOffset) + size));
+  }
+  std::memset(p_ + offset, 0, size);  // no stale bytes left behind
+  std::memmove(p_ + kSlotsOffset + 2 * i, p_ + kSlotsOffset + 2 * (i + 1), 2u * (n - i - 1));
+  EncodeFixed16(p_ + kCountOffset, static_cast<uint16_t>(n - 1));
+  set_slot(static_cast<uint16_t>(n - 1), 0);
+}
+
+void Node::Truncate(uint16_t from) {
+  while (count() > from) RemoveCell(static_cast<uint16_t>(count() - 1));
+}
+
+void Node::Compact() {
+  uint16_t n = count();
+  std::vector<std::string> cells;
+  cells.reserve(n);
+  for (uint16_t i = 0; i < n; ++i) cells.emplace_back(raw_cell(i));
+  uint32_t end = UsableEnd(page_size_);
+  std::memset(p_ + kSlotsOffset + 2u * n, 0, end - kSlotsOffset - 2u * n);
+  uint32_t offset = end;
+  for (uint16_t i = 0; i < n; ++i) {
+    offset -= static_cast<uint32_t>(cells[i].size());
+    std::memcpy(p_ + offset, cells[i].data(), cells[i].size());
+    set_slot(i, static_cast<uint16_t>(offset));
+  }
+  EncodeFixed16(p_ + kContentStartOffset, static_cast<uint16_t>(offset));
+  EncodeFixed16(p_ + kFragmentedOffset, 0);
+}
+
+std::string Node::Validate() const {
+  PageType type = GetPageType(p_);
+  if (type != PageType::kLeaf && type != PageType::kInternal) {
+    return fmt::format("not a tree node (type {})", PageTypeName(type));
+  }
+  if ((type == PageType::kLeaf) != (level() == 0)) return "level does not match node type";
+  uint32_t end = UsableEnd(page_size_);
+  uint32_t slots_end = kSlotsOffset + 2u * count();
+  if (slots_end > content_start() || content_start() > end) {
+    return fmt::format("slot array ({} cells) overlaps content start {}", count(), content_start());
+  }
+  uint32_t used = 0;
+  std::string error;
+  for (uint16_t i = 0; i < count(); ++i) {
+    if (slot(i) < content_start()) return fmt::format("cell {} offset below content start", i);
+    uint32_t size = ParseCellSize(slot(i), &error);
+    if (size == 0) return fmt::format("cell {}: {}", i, error);
+    used += size;
+  }
+  if (used + DecodeFixed16(p_ + kFragmentedOffset) != end - content_start()) {
+    return "cell bytes and fragmented bytes do not add up to the content area";
+  }
+  for (uint16_t i = 1; i < count(); ++i) {
+    if (!(key(static_cast<uint16_t>(i - 1)) < key(i))) {
+      return fmt::format("keys not ascending at cell {}", i);
+    }
+  }
+  return "";
+}
+
+}  // namespace neuroquantum::storage::btree

@@ -1,0 +1,320 @@
+// BufferPool: frame table, loading, eviction, flushing.
+#include <cassert>
+#include "storage/buffer_pool.h"
+
+#include <cstring>
+
+#include "fmt/format.h"
+
+namespace neuroquantum::storage {
+
+PageGuard& PageGuard::operator=(PageGuard&& other) noexcept {
+  if (this != &other) {
+    Release();
+    pool_ = other.pool_;
+    frame_ = other.frame_;
+    page_id_ = other.page_id_;
+    data_ = other.data_;
+    mode_ = other.mode_;
+    other.pool_ = nullptr;
+  }
+  return *this;
+}
+
+uint8_t* PageGuard::mutable_data() {
+  // A shared latch holder writing the page would race with other readers.
+  assert(mode_ == LatchMode::kExclusive);
+  return data_;
+}
+
+void PageGuard::MarkDirty() {
+  assert(mode_ == LatchMode::kExclusive);
+  pool_->frames_[frame_].dirty.store(true, std::memory_order_release);
+}
+
+void PageGuard::Release() {
+  if (pool_ == nullptr) return;
+  auto& frame = pool_->frames_[frame_];
+  if (mode_ == LatchMode::kExclusive) {
+    frame.latch.unlock();
+  } else {
+    frame.latch.unlock_shared();
+  }
+  pool_->Unpin(frame_);
+  pool_ = nullptr;
+}
+
+BufferPool::BufferPool(PageFile* file, size_t capacity_bytes,
+                       std::unique_ptr<ReplacementPolicy> policy)
+    : file_(file), page_size_(file->page_size()) {
+  size_t n = std::max<size_t>(16, capacity_bytes / page_size_);
+  memory_.reset(new uint8_t[n * page_size_]);
+  frames_ = std::vector<Frame>(n);
+  for (size_t i = 0; i < n; ++i) {
+    frames_[i].data = memory_.get() + i * page_size_;
+    free_frames_.push_back(static_cast<FrameId>(n - 1 - i));
+  }
+  policy_ = policy ? std::move(policy) : std::make_unique<ClockReplacer>(n);
+}
+
+BufferPool::~BufferPool() { StopBackground(); }
+
+void BufferPool::Unpin(FrameId frame_id) {
+  frames_[frame_id].pin_count.fetch_sub(1, std::memory_order_acq_rel);
+}
+
+Result<PageGuard> BufferPool::Fetch(PageId id, LatchMode mode, const AccessContext& ctx) {
+  return FetchImpl(id, mode, LoadKind::kRead, ctx, nullptr);
+}
+
+Result<PageGuard> BufferPool::Create(PageId id, const AccessContext& ctx) {
+  return FetchImpl(id, LatchMode::kExclusive, LoadKind::kZero, ctx, nullptr);
+}
+
+Result<PageGuard> BufferPool::FetchForRedo(PageId id, bool* missing) {
+  *missing = false;
+  return FetchImpl(id, LatchMode::kExclusive, LoadKind::kRedo, {}, missing);
+}
+
+// Finds a frame for a new mapping: a free one, or a victim. A dirty victim is
+// written out first (dropping the table lock meanwhile), then the search
+// restarts since the world may have changed.
+Result<FrameId> BufferPool::ObtainFrameLocked(std::unique_lock<std::mutex>& lock) {
+  while (true) {
+    if (!free_frames_.empty()) {
+      FrameId f = free_frames_.back();
+      free_frames_.pop_back();
+      return f;
+    }
+    auto victim = policy_->Victim([this](FrameId f) {
+      return frames_[f].mapped && frames_[f].pin_count.load(std::memory_order_acquire) == 0;
+    });
+    if (!victim) {
+      return Status::Busy(fmt::format("buffer pool exhausted: all {} frames are pinned",
+                                      frames_.size()));
+    }
+    Frame& frame = frames_[*victim];
+    if (frame.dirty.load(std::memory_order_acquire)) {
+      frame.pin_count.fetch_add(1);
+      lock.unlock();
+      Status s = FlushFrame(*victim);
+      Unpin(*victim);
+      lock.lock();
+      NQ_RETURN_IF_ERROR(s);
+      continue;
+    }
+    page_table_.erase(frame.page_id);
+    policy_->Remove(*victim);
+    frame.mapped = false;
+    frame.valid = false;
+    evictions_.fetch_add(1, std::memory_order_relaxed);
+    return *victim;
+  }
+}
+
+Result<PageGuard> BufferPool::FetchImpl(PageId id, LatchMode mode, LoadKind kind,
+                                        const AccessContext& ctx, bool* missing) {
+  std::unique_lock lock(mu_);
+  auto it = page_table_.find(id);
+  if (it != page_table_.end()) {
+    FrameId f = it->second;
+    Frame& frame = frames_[f];
+    frame.pin_count.fetch_add(1, std::memory_order_acq_rel);
+    policy_->RecordAccess(f, id);
+    lock.unlock();
+    hits_.fetch_add(1, std::memory_order_relaxed);
+    if (mode == LatchMode::kExclusive) frame.latch.lock(); else frame.latch.lock_shared();
+    if (!frame.valid) {
+      // The loader failed; it unmaps the frame. Report and let the caller retry.
+      PageGuard failed(this, f, id, frame.data, mode);
+      return Status::IOError(fmt::format("page {} failed to load", id));
+    }
+    if (kind == LoadKind::kZero) std::memset(frame.data, 0, page_size_);
+    NotifyAccess(id, ctx, mode == LatchMode::kExclusive ? AccessKind::kWrite : AccessKind::kRead,
+                 true);
+    return PageGuard(this, f, id, frame.data, mode);
+  }
+  NQ_ASSIGN_OR_RETURN(FrameId f, ObtainFrameLocked(lock));
+  Frame& frame = frames_[f];
+  frame.page_id = id;
+  frame.mapped = true;
+  frame.valid = false;
+  frame.dirty.store(false);
+  frame.pin_count.store(1);
+  frame.latch.lock();  // uncontended: the frame was unmapped and unpinned
+  page_table_[id] = f;
+  policy_->RecordAccess(f, id);
+  lock.unlock();
+  misses_.fetch_add(1, std::memory_order_relaxed);
+
+  Status s;
+  if (kind == LoadKind::kZero) {
+    std::memset(frame.data, 0, page_size_);
+  } else {
+    s = file_->ReadPage(id, {frame.data, page_size_}, kind == LoadKind::kRedo, missing);
+    if (s.ok() && verifier_ && !(missing != nullptr && *missing)) {
+      std::string problem = verifier_(id, frame.data);
+      if (!problem.empty()) s = Status::Corruption(fmt::format("page {}: {}", id, problem));
+    }
+  }
+  if (!s.ok()) {
+    lock.lock();
+    page_table_.erase(id);  // no new waiters from here on
+    policy_->Remove(f);
+    frame.mapped = false;
+    lock.unlock();
+    frame.latch.unlock();
+    // Threads that pinned the frame while we loaded see !valid and unpin;
+    // only then may the frame be reused for another page.
+    while (frame.pin_count.load(std::memory_order_acquire) > 1) std::this_thread::yield();
+    frame.pin_count.fetch_sub(1);
+    lock.lock();
+    free_frames_.push_back(f);
+    return s;
+  }
+  frame.valid = true;
+  if (mode == LatchMode::kShared) {
+    frame.latch.unlock();  // no downgrade in std::shared_mutex; the page stays valid
+    frame.latch.lock_shared();
+  }
+  NotifyAccess(id, ctx, mode == LatchMode::kExclusive ? AccessKind::kWrite : AccessKind::kRead,
+               false);
+  return PageGuard(this, f, id, frame.data, mode);
+}
+
+void BufferPool::NotifyAccess(PageId id, const AccessContext& ctx, AccessKind kind, bool hit) {
+  if (tracer_ == nullptr && advisor_ == nullptr) return;
+  AccessEvent event{id, ctx.object, kind, ctx.query_id, hit};
+  if (tracer_ != nullptr) tracer_->Record(event);
+  if (advisor_ != nullptr) {
+    std::vector<PageId> wanted;
+    advisor_->Advise(event, &wanted);
+    if (!wanted.empty()) {
+      std::lock_guard lock(bg_mu_);
+      for (PageId p : wanted) prefetch_queue_.push_back(p);
+      bg_cv_.notify_all();
+    }
+  }
+}
+
+// Writes one frame if dirty. REQUIRES: the caller holds a pin on it.
+Status BufferPool::FlushFrame(FrameId frame_id) {
+  Frame& frame = frames_[frame_id];
+  std::vector<uint8_t> copy(page_size_);
+  PageId id;
+  {
+    std::shared_lock latch(frame.latch);
+    if (!frame.valid || !frame.dirty.load(std::memory_order_acquire)) return Status::OK();
+    std::memcpy(copy.data(), frame.data, page_size_);
+    id = frame.page_id;
+    // Cleared under the shared latch: modifiers need the exclusive latch, so
+    // any later change sets the flag again after this point.
+    frame.dirty.store(false, std::memory_order_release);
+  }
+  Status s = error_.ok() ? Status::OK() : sticky_error();
+  if (s.ok() && wal_flush_) s = wal_flush_(GetPageLsn(copy.data()));
+  if (s.ok()) s = file_->WritePage(id, copy);
+  if (!s.ok()) {
+    frame.dirty.store(true, std::memory_order_release);
+    std::lock_guard lock(error_mu_);
+    if (error_.ok()) error_ = Status::ReadOnly(s.WithContext("page write failed").message());
+    return error_;
+  }
+  page_writes_.fetch_add(1, std::memory_order_relaxed);
+  return Status::OK();
+}
+
+Status BufferPool::FlushAll() {
+  for (FrameId f = 0; f < frames_.size(); ++f) {
+    {
+      std::lock_guard lock(mu_);
+      if (!frames_[f].mapped || !frames_[f].dirty.load()) continue;
+      frames_[f].pin_count.fetch_add(1);
+    }
+    Status s = FlushFrame(f);
+    Unpin(f);
+    NQ_RETURN_IF_ERROR(s);
+  }
+  return Status::OK();
+}
+
+void BufferPool::Discard(PageId id) {
+  std::lock_guard lock(mu_);
+  auto it = page_table_.find(id);
+  if (it == page_table_.end()) return;
+  Frame& frame = frames_[it->second];
+  assert(frame.pin_count.load() == 0 && "discarding a pinned page");
+  frame.mapped = false;
+  frame.valid = false;
+  frame.dirty.store(false);
+  policy_->Remove(it->second);
+  free_frames_.push_back(it->second);
+  page_table_.erase(it);
+}
+
+Status BufferPool::sticky_error() const {
+  std::lock_guard lock(error_mu_);
+  return error_;
+}
+
+BufferPoolStats BufferPool::stats() const {
+  BufferPoolStats s;
+  s.capacity_frames = frames_.size();
+  s.hits = hits_.load();
+  s.misses = misses_.load();
+  s.evictions = evictions_.load();
+  s.page_writes = page_writes_.load();
+  s.prefetches = prefetches_.load();
+  return s;
+}
+
+void BufferPool::StartBackground(uint32_t flush_interval_ms) {
+  stop_ = false;
+  if (flush_interval_ms > 0) flusher_ = std::thread([this, flush_interval_ms] { FlusherLoop(flush_interval_ms); });
+  prefetcher_ = std::thread([this] { PrefetchLoop(); });
+}
+
+void BufferPool::StopBackground() {
+  {
+    std::lock_guard lock(bg_mu_);
+    stop_ = true;
+    bg_cv_.notify_all();
+  }
+  if (flusher_.joinable()) flusher_.join();
+  if (prefetcher_.joinable()) prefetcher_.join();
+}
+
+void BufferPool::FlusherLoop(uint32_t interval_ms) {
+  std::unique_lock lock(bg_mu_);
+  while (!stop_) {
+    bg_cv_.wait_for(lock, std::chrono::milliseconds(interval_ms));
+    if (stop_) break;
+    lock.unlock();
+    // Errors become the sticky error inside FlushFrame; nothing else to do.
+    (void)FlushAll();
+    lock.lock();
+  }
+}
+
+void BufferPool::PrefetchLoop() {
+  std::unique_lock lock(bg_mu_);
+  while (!stop_) {
+    bg_cv_.wait(lock, [this] { return stop_ || !prefetch_queue_.empty(); });
+    if (stop_) break;
+    PageId id = prefetch_queue_.front();
+    prefetch_queue_.pop_front();
+    lock.unlock();
+    {
+      std::unique_lock table(mu_);
+      bool present = page_table_.count(id) != 0;
+      table.unlock();
+      if (!present) {
+        auto guard = FetchImpl(id, LatchMode::kShared, LoadKind::kRead, {}, nullptr);
+        if (guard.ok()) prefetches_.fetch_add(1, std::memory_order_relaxed);
+      }
+    }
+    lock.lock();
+  }
+}
+
+}  // namespace neuroquantum::storage

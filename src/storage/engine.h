@@ -1,0 +1,170 @@
+// StorageEngine: an open database — page file, buffer pool, WAL, catalog of
+// B+ trees, transactions, checkpoints and crash recovery.
+//
+// Files for a database at PATH:
+//   PATH            the page file (page_file.h)
+//   PATH-wal/       WAL segments (wal_format.h) and the control file
+//   PATH.lock       held with an OFD lock by the process that has it open
+//
+// Transactions at this layer are units of atomicity and durability: Commit
+// makes all their writes durable together (group commit), Rollback and
+// crash recovery undo them. Isolation (MVCC, row locks) is the transaction
+// layer's job; two open transactions must not write the same key.
+//
+// Thread safety: all methods are safe for concurrent use; a Transaction
+// object must be used by one thread at a time.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "common/env.h"
+#include "neuroquantum/options.h"
+#include "neuroquantum/result.h"
+#include "storage/btree.h"
+#include "storage/buffer_pool.h"
+#include "storage/control_file.h"
+#include "storage/mtr.h"
+#include "storage/page_file.h"
+#include "storage/wal.h"
+
+namespace neuroquantum::storage {
+
+class StorageEngine;
+
+class Transaction {
+ public:
+  TxnId id() const { return id_; }
+  bool finished() const { return finished_; }
+
+ private:
+  friend class StorageEngine;
+  explicit Transaction(TxnId id) : id_(id) {}
+  TxnId id_;
+  bool finished_ = false;
+  bool registered_ = false;     // in the active table (has logged something)
+  std::vector<Lsn> undo_;       // start LSNs of its undoable records
+};
+
+struct EngineStats {
+  BufferPoolStats buffer_pool;
+  WalStats wal;
+  uint64_t commits = 0;
+  uint64_t rollbacks = 0;
+  uint64_t checkpoints = 0;
+  uint64_t page_count = 0;
+  uint64_t free_pages = 0;
+};
+
+// What recovery did at open, for logs and tests.
+struct RecoveryInfo {
+  Lsn redo_start = 0;
+  Lsn log_end = 0;
+  uint64_t records_scanned = 0;
+  uint64_t pages_redone = 0;
+  uint64_t transactions_undone = 0;
+  uint64_t leaked_pages_freed = 0;
+};
+
+class StorageEngine {
+ public:
+  // Opens (or creates, per options) the database at `path`.
+  // Errors: Busy (another process has it open), NotFound, AlreadyExists,
+  // Corruption (with what and where), NotSupported (newer format).
+  static Result<std::unique_ptr<StorageEngine>> Open(const std::string& path,
+                                                     const Options& options);
+  // Checkpoints (unless in an error state) and closes.
+  ~StorageEngine();
+
+  // --- catalog ---
+  // Creates a named tree in its own transaction, committed before return
+  // (catalog changes are autocommit at this layer). AlreadyExists if present.
+  Result<TreeId> CreateTree(std::string_view name);
+  Result<TreeId> FindTree(std::string_view name);
+  std::vector<std::string> ListTrees();
+
+  // --- transactions ---
+  std::unique_ptr<Transaction> Begin();
+  // Makes the transaction's writes durable per options.durability.
+  Status Commit(Transaction* txn);
+  // Undoes every write of the transaction.
+  Status Rollback(Transaction* txn);
+
+  // --- data ---
+  Status Put(Transaction* txn, TreeId tree, std::string_view key, std::string_view value);
+  // NotFound if the key is absent.
+  Status Delete(Transaction* txn, TreeId tree, std::string_view key);
+  Result<std::optional<std::string>> Get(TreeId tree, std::string_view key);
+  Result<std::unique_ptr<BTree::Iterator>> NewIterator(TreeId tree);
+  uint32_t max_key_size() const { return btree::MaxKeySize(page_size_); }
+
+  // --- maintenance ---
+  // Flushes dirty pages, records the redo point, recycles old WAL segments.
+  Status Checkpoint();
+  EngineStats stats();
+  const RecoveryInfo& recovery_info() const { return recovery_; }
+  uint32_t page_size() const { return page_size_; }
+  // Sticky error state (after a failed write or fsync), OK otherwise.
+  Status health() const;
+
+  // For the integrity checker and tools.
+  StorageContext* context() { return &ctx_; }
+  PageFile* page_file() { return file_.get(); }
+  std::vector<std::pair<std::string, PageId>> TreeRoots();
+
+ private:
+  StorageEngine(Env* env, std::string path, const Options& options);
+  Status OpenOrCreate();
+  Status CreateFiles();
+  Status Recover();
+  Status RedoPages(const MtrRecord& mtr, Lsn end);
+  Status FinishRecovery(std::map<TxnId, std::vector<Lsn>> losers,
+                        std::map<TxnId, std::vector<PageId>> pending,
+                        std::map<PageId, PageId> chains);
+  Status EnsureCatalogRoot();
+  Status LoadCatalog();
+  Result<BTree*> TreeFor(TreeId id);
+  Status RegisterTxn(Transaction* txn);
+  Status LogTxnEnd(Transaction* txn, WalRecordType type, bool sync);
+  Status UndoRecord(TxnId txn, Lsn lsn);
+  Status UndoTransaction(TxnId txn, const std::vector<Lsn>& undo);
+  Status DestroyTree(PageId root, TxnId txn);
+  Status WriteControl(Lsn redo, Lsn undo);
+  void MaybeCheckpoint();
+  Status CheckWritable() const;
+
+  Env* const env_;
+  const std::string path_;
+  const std::string wal_dir_;
+  Options options_;
+  uint32_t page_size_ = 0;
+  uint64_t database_id_ = 0;
+
+  std::unique_ptr<FileLock> lock_;
+  std::unique_ptr<PageFile> file_;
+  std::unique_ptr<BufferPool> pool_;
+  std::unique_ptr<WalWriter> wal_;
+  StorageContext ctx_;
+  ControlData control_;
+  RecoveryInfo recovery_;
+
+  std::mutex catalog_mu_;
+  std::map<std::string, TreeId, std::less<>> tree_names_;
+  std::unordered_map<TreeId, std::unique_ptr<BTree>> trees_;
+
+  std::mutex txn_mu_;
+  std::map<TxnId, Lsn> active_;  // registered transactions -> first LSN
+  std::atomic<TxnId> next_txn_id_{1};
+
+  std::mutex checkpoint_mu_;
+  std::atomic<uint64_t> commits_{0}, rollbacks_{0}, checkpoints_{0};
+};
+
+}  // namespace neuroquantum::storage

@@ -1,0 +1,164 @@
+// Mini-transactions and page allocation.
+#include <cassert>
+#include "storage/mtr.h"
+
+#include <cstring>
+
+#include "fmt/format.h"
+#include "storage/page_file.h"
+
+namespace neuroquantum::storage {
+
+Mtr::~Mtr() {
+  if (!done_) RollbackPages();
+}
+
+void Mtr::RollbackPages() {
+  for (auto& entry : entries_) {
+    if (entry->guard.mode() == LatchMode::kExclusive) {
+      std::memcpy(entry->guard.mutable_data(), entry->before.data(), entry->before.size());
+    }
+  }
+  // Created pages restored to zero are harmless: never referenced, and the
+  // header's page count was restored too.
+  entries_.clear();
+  done_ = true;
+}
+
+Mtr::Entry* Mtr::Find(PageId id) {
+  for (auto& entry : entries_) {
+    if (entry->guard.page_id() == id) return entry.get();
+  }
+  return nullptr;
+}
+
+bool Mtr::Holds(PageId id) const {
+  for (const auto& entry : entries_) {
+    if (entry->guard.page_id() == id) return true;
+  }
+  return false;
+}
+
+PageGuard* Mtr::Adopt(PageGuard guard) {
+  assert(guard.mode() == LatchMode::kExclusive && "Mtr pages must be exclusively latched");
+  if (Entry* existing = Find(guard.page_id())) return &existing->guard;
+  auto entry = std::make_unique<Entry>();
+  entry->before.assign(reinterpret_cast<const char*>(guard.data()), ctx_->page_size);
+  entry->guard = std::move(guard);
+  entries_.push_back(std::move(entry));
+  return &entries_.back()->guard;
+}
+
+Result<PageGuard*> Mtr::Fetch(PageId id) {
+  if (Entry* existing = Find(id)) return &existing->guard;
+  NQ_ASSIGN_OR_RETURN(PageGuard guard, ctx_->pool->Fetch(id, LatchMode::kExclusive));
+  return Adopt(std::move(guard));
+}
+
+Result<PageGuard*> Mtr::Create(PageId id) {
+  assert(Find(id) == nullptr && "creating a page the Mtr already holds");
+  NQ_ASSIGN_OR_RETURN(PageGuard guard, ctx_->pool->Create(id));
+  PageGuard* held = Adopt(std::move(guard));
+  entries_.back()->created = true;
+  return held;
+}
+
+void Mtr::ReleaseUnchanged(PageId id) {
+  for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+    if ((*it)->guard.page_id() == id) {
+      assert(std::memcmp((*it)->guard.data(), (*it)->before.data(), ctx_->page_size) == 0 &&
+             "releasing a modified page");
+      entries_.erase(it);
+      return;
+    }
+  }
+}
+
+Result<Lsn> Mtr::Commit(Lsn* start) {
+  if (start != nullptr) *start = 0;
+  std::shared_lock checkpoint(ctx_->checkpoint_mu);
+  Lsn redo = ctx_->redo_lsn.load(std::memory_order_acquire);
+  std::vector<Entry*> changed;
+  for (auto& entry : entries_) {
+    const uint8_t* after = entry->guard.data();
+    const auto* before = reinterpret_cast<const uint8_t*>(entry->before.data());
+    if (!entry->created && std::memcmp(after, before, ctx_->page_size) == 0) continue;
+    PageUpdate update;
+    update.page_id = entry->guard.page_id();
+    if (entry->created || GetPageLsn(before) <= redo) {
+      update.full_image = true;
+      update.image.assign(reinterpret_cast<const char*>(after), ctx_->page_size);
+    } else {
+      DiffPage(before, after, ctx_->page_size, &update.ranges);
+    }
+    record_.pages.push_back(std::move(update));
+    changed.push_back(entry.get());
+  }
+  if (record_.pages.empty() && record_.flags == 0) {
+    entries_.clear();
+    done_ = true;
+    return ctx_->wal->end_lsn();
+  }
+  std::string bytes;
+  EncodeMtrRecord(record_, &bytes);
+  auto lsn = ctx_->wal->Append(bytes, start);
+  if (!lsn.ok()) {
+    RollbackPages();
+    return lsn.status();
+  }
+  for (Entry* entry : changed) {
+    SetPageLsn(entry->guard.mutable_data(), *lsn);
+    entry->guard.MarkDirty();
+  }
+  entries_.clear();  // releases latches and pins
+  done_ = true;
+  return *lsn;
+}
+
+// --- page allocation -------------------------------------------------------
+// A free page's body holds the id of the next free page at offset 16.
+
+namespace {
+constexpr size_t kFreeNextOffset = kPageHeaderSize;
+}
+
+Result<PageGuard*> AllocatePage(Mtr* mtr, PageType type) {
+  NQ_ASSIGN_OR_RETURN(PageGuard * header, mtr->Fetch(kHeaderPageId));
+  uint8_t* h = header->mutable_data();
+  PageId head = DecodeFixed64(h + header::kFreeHead);
+  PageGuard* page = nullptr;
+  if (head != kInvalidPageId) {
+    NQ_ASSIGN_OR_RETURN(page, mtr->Fetch(head));
+    if (GetPageType(page->data()) != PageType::kFree) {
+      return Status::Corruption(
+          fmt::format("free list head page {} is a {} page", head, PageTypeName(GetPageType(page->data()))));
+    }
+    EncodeFixed64(h + header::kFreeHead, DecodeFixed64(page->data() + kFreeNextOffset));
+    EncodeFixed64(h + header::kFreeCount, DecodeFixed64(h + header::kFreeCount) - 1);
+    Lsn lsn = GetPageLsn(page->data());
+    std::memset(page->mutable_data(), 0, mtr->page_size());
+    SetPageLsn(page->mutable_data(), lsn);  // keeps the full-image decision honest
+  } else {
+    PageId id = DecodeFixed64(h + header::kPageCount);
+    EncodeFixed64(h + header::kPageCount, id + 1);
+    NQ_ASSIGN_OR_RETURN(page, mtr->Create(id));
+  }
+  SetPageType(page->mutable_data(), type);
+  return page;
+}
+
+Status FreePage(Mtr* mtr, PageGuard* page) {
+  NQ_ASSIGN_OR_RETURN(PageGuard * header, mtr->Fetch(kHeaderPageId));
+  uint8_t* h = header->mutable_data();
+  uint8_t* p = page->mutable_data();
+  Lsn lsn = GetPageLsn(p);
+  std::memset(p + kPageHeaderSize, 0, mtr->page_size() - kPageHeaderSize);
+  SetPageLsn(p, lsn);
+  SetPageType(p, PageType::kFree);
+  EncodeFixed64(p + kFreeNextOffset, DecodeFixed64(h + header::kFreeHead));
+  EncodeFixed64(h + header::kFreeHead, page->page_id());
+  EncodeFixed64(h + header::kFreeCount, DecodeFixed64(h + header::kFreeCount) + 1);
+  return Status::OK();
+}
+
+}  // namespace neuroquantum::storage

@@ -1,0 +1,171 @@
+// WAL record encoding, decoding, page diffs.
+#include "storage/wal_record.h"
+
+#include <cstring>
+
+#include "common/coding.h"
+#include "fmt/format.h"
+
+namespace neuroquantum::storage {
+
+void EncodeMtrRecord(const MtrRecord& rec, std::string* out) {
+  out->push_back(static_cast<char>(WalRecordType::kMtr));
+  out->push_back(static_cast<char>(kWalRecordVersion));
+  PutVarint64(out, rec.txn);
+  out->push_back(static_cast<char>(rec.flags));
+  if (rec.flags & kHasLogical) {
+    out->push_back(static_cast<char>(rec.logical.op));
+    PutVarint64(out, rec.logical.tree);
+    PutLengthPrefixed(out, rec.logical.key);
+    PutLengthPrefixed(out, rec.logical.new_value);
+    PutLengthPrefixed(out, rec.logical.old_value);
+  }
+  if (rec.flags & kCompensation) PutVarint64(out, rec.compensated_lsn);
+  if (rec.flags & kChainFree) {
+    PutVarint64(out, rec.chain_head);
+    PutVarint64(out, rec.chain_next);
+  }
+  PutVarint64(out, rec.pages.size());
+  for (const auto& page : rec.pages) {
+    PutVarint64(out, page.page_id);
+    out->push_back(page.full_image ? 1 : 2);
+    if (page.full_image) {
+      PutLengthPrefixed(out, page.image);
+    } else {
+      PutVarint64(out, page.ranges.size());
+      for (const auto& range : page.ranges) {
+        PutVarint64(out, range.offset);
+        PutLengthPrefixed(out, range.bytes);
+      }
+    }
+  }
+}
+
+void EncodeTxnRecord(WalRecordType type, TxnId txn, std::string* out) {
+  out->push_back(static_cast<char>(type));
+  out->push_back(static_cast<char>(kWalRecordVersion));
+  PutVarint64(out, txn);
+}
+
+namespace {
+
+Status Malformed(const char* what) {
+  return Status::Corruption(fmt::format("malformed WAL record: {}", what));
+}
+
+Status DecodePages(ByteReader* in, uint32_t page_size, std::vector<PageUpdate>* pages) {
+  uint64_t count = 0;
+  if (!in->GetVarint64(&count) || count > in->remaining()) return Malformed("page count");
+  pages->resize(count);
+  for (auto& page : *pages) {
+    uint8_t kind = 0;
+    if (!in->GetVarint64(&page.page_id) || !in->GetFixed8(&kind)) return Malformed("page entry");
+    std::string_view bytes;
+    if (kind == 1) {
+      if (!in->GetLengthPrefixed(&bytes) || bytes.size() != page_size) return Malformed("image");
+      page.full_image = true;
+      page.image.assign(bytes);
+      continue;
+    }
+    if (kind != 2) return Malformed("page update kind");
+    uint64_t ranges = 0;
+    if (!in->GetVarint64(&ranges) || ranges > in->remaining()) return Malformed("range count");
+    page.ranges.resize(ranges);
+    for (auto& range : page.ranges) {
+      uint64_t offset = 0;
+      if (!in->GetVarint64(&offset) || !in->GetLengthPrefixed(&bytes) ||
+          offset + bytes.size() > page_size) {
+        return Malformed("range");
+      }
+      range.offset = static_cast<uint32_t>(offset);
+      range.bytes.assign(bytes);
+    }
+  }
+  return Status::OK();
+}
+
+Status DecodeMtrBody(ByteReader* in, uint32_t page_size, MtrRecord* rec) {
+  if (!in->GetFixed8(&rec->flags)) return Malformed("flags");
+  if (rec->flags & kHasLogical) {
+    uint8_t op = 0;
+    std::string_view key, new_value, old_value;
+    if (!in->GetFixed8(&op) || op < 1 || op > 3 || !in->GetVarint64(&rec->logical.tree) ||
+        !in->GetLengthPrefixed(&key) || !in->GetLengthPrefixed(&new_value) ||
+        !in->GetLengthPrefixed(&old_value)) {
+      return Malformed("logical change");
+    }
+    rec->logical.op = static_cast<LogicalOp>(op);
+    rec->logical.key.assign(key);
+    rec->logical.new_value.assign(new_value);
+    rec->logical.old_value.assign(old_value);
+  }
+  if ((rec->flags & kCompensation) && !in->GetVarint64(&rec->compensated_lsn)) {
+    return Malformed("compensation");
+  }
+  if ((rec->flags & kChainFree) &&
+      (!in->GetVarint64(&rec->chain_head) || !in->GetVarint64(&rec->chain_next))) {
+    return Malformed("chain free");
+  }
+  return DecodePages(in, page_size, &rec->pages);
+}
+
+}  // namespace
+
+Result<DecodedRecord> DecodeWalRecord(std::string_view bytes, uint32_t page_size) {
+  ByteReader in(bytes);
+  uint8_t type = 0;
+  uint8_t version = 0;
+  DecodedRecord out;
+  if (!in.GetFixed8(&type) || !in.GetFixed8(&version) || !in.GetVarint64(&out.txn)) {
+    return Malformed("header");
+  }
+  if (version != kWalRecordVersion) {
+    return Status::NotSupported(fmt::format("WAL record version {}", version));
+  }
+  if (type < 1 || type > 3) return Malformed("type");
+  out.type = static_cast<WalRecordType>(type);
+  if (out.type == WalRecordType::kMtr) {
+    out.mtr.txn = out.txn;
+    NQ_RETURN_IF_ERROR(DecodeMtrBody(&in, page_size, &out.mtr));
+  }
+  if (in.remaining() != 0) return Malformed("trailing bytes");
+  return out;
+}
+
+void DiffPage(const uint8_t* before, const uint8_t* after, uint32_t page_size,
+              std::vector<PageRange>* out) {
+  // Differences closer than this are merged: a range costs ~3 bytes of
+  // overhead, so bridging a short equal gap is cheaper than a new range.
+  constexpr uint32_t kMergeGap = 8;
+  uint32_t i = kTypeOffset;
+  while (i < page_size) {
+    if (i == kLsnOffset) i = kPageHeaderSize;  // LSN is set by redo itself
+    if (before[i] == after[i]) {
+      ++i;
+      continue;
+    }
+    uint32_t start = i;
+    uint32_t end = i + 1;  // exclusive end of the last differing byte
+    for (uint32_t j = end; j < page_size && j < end + kMergeGap; ++j) {
+      if (j >= kLsnOffset && j < kPageHeaderSize) break;
+      if (before[j] != after[j]) end = j + 1;
+    }
+    out->push_back({start, std::string(reinterpret_cast<const char*>(after + start), end - start)});
+    i = end;
+  }
+}
+
+Status ApplyPageUpdate(const PageUpdate& update, uint8_t* page, uint32_t page_size) {
+  if (update.full_image) {
+    if (update.image.size() != page_size) return Malformed("image size");
+    std::memcpy(page, update.image.data(), page_size);
+    return Status::OK();
+  }
+  for (const auto& range : update.ranges) {
+    if (range.offset + range.bytes.size() > page_size) return Malformed("range bounds");
+    std::memcpy(page + range.offset, range.bytes.data(), range.bytes.size());
+  }
+  return Status::OK();
+}
+
+}  // namespace neuroquantum::storage

@@ -1,0 +1,90 @@
+// Logical contents of WAL records (the payload that the fragment layer of
+// wal_format.h carries). Every record is self-describing: a type byte and a
+// format version byte come first.
+//
+// kMtr record (a mini-transaction: an atomic group of page changes):
+//   u8 type=1, u8 version=1, varint txn_id, u8 flags (MtrFlags)
+//   if kHasLogical:    u8 op, varint tree_id, lp key, lp new_value, lp old_value
+//   if kCompensation:  varint compensated_lsn (start LSN of the undone record)
+//   if kOverflowAlloc: (nothing more: the record's pages are a chain in progress)
+//   if kChainFree:     varint chain_head, varint next_to_free (0 = done)
+//   varint page_count, then per page:
+//     varint page_id, u8 kind (1 = full image, 2 = byte ranges)
+//     image:  lp bytes (page_size bytes)
+//     ranges: varint range_count, then per range varint offset, lp bytes
+// kCommit / kAbort: u8 type, u8 version, varint txn_id
+// (lp = varint length prefix + bytes.) Values are persisted: do not change.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "neuroquantum/result.h"
+#include "storage/page.h"
+
+namespace neuroquantum::storage {
+
+inline constexpr uint8_t kWalRecordVersion = 1;
+
+enum class WalRecordType : uint8_t { kMtr = 1, kCommit = 2, kAbort = 3 };
+
+enum MtrFlags : uint8_t {
+  kHasLogical = 1,
+  kCompensation = 2,
+  kOverflowAlloc = 4,
+  kChainFree = 8,
+};
+
+// A change a transaction made to a tree; drives undo and the change feed.
+enum class LogicalOp : uint8_t { kInsert = 1, kUpdate = 2, kDelete = 3 };
+
+struct LogicalChange {
+  LogicalOp op = LogicalOp::kInsert;
+  TreeId tree = 0;
+  std::string key;
+  std::string new_value;  // insert/update
+  std::string old_value;  // update/delete: what undo restores
+};
+
+struct PageRange {
+  uint32_t offset = 0;
+  std::string bytes;
+};
+
+struct PageUpdate {
+  PageId page_id = 0;
+  bool full_image = false;
+  std::string image;               // full_image
+  std::vector<PageRange> ranges;   // !full_image
+};
+
+struct MtrRecord {
+  TxnId txn = 0;
+  uint8_t flags = 0;
+  LogicalChange logical;
+  Lsn compensated_lsn = 0;
+  PageId chain_head = 0;
+  PageId chain_next = 0;
+  std::vector<PageUpdate> pages;
+};
+
+struct DecodedRecord {
+  WalRecordType type = WalRecordType::kMtr;
+  TxnId txn = 0;
+  MtrRecord mtr;  // valid when type == kMtr
+};
+
+void EncodeMtrRecord(const MtrRecord& rec, std::string* out);
+void EncodeTxnRecord(WalRecordType type, TxnId txn, std::string* out);
+// Parses untrusted bytes; Corruption on anything malformed.
+Result<DecodedRecord> DecodeWalRecord(std::string_view bytes, uint32_t page_size);
+
+// Appends to `out` the ranges where `after` differs from `before`, skipping
+// the checksum and LSN fields; nearby differences are merged.
+void DiffPage(const uint8_t* before, const uint8_t* after, uint32_t page_size,
+              std::vector<PageRange>* out);
+// Applies an update to a page buffer. Corruption if a range is out of bounds.
+Status ApplyPageUpdate(const PageUpdate& update, uint8_t* page, uint32_t page_size);
+
+}  // namespace neuroquantum::storage

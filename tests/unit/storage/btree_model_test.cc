@@ -1,0 +1,176 @@
+// Model-based randomized test of the B+ tree against std::map: random puts
+// (small and overflow-sized values), deletes, gets, seeks and scans, over
+// many seeds, with a buffer pool small enough to force eviction, then a
+// reopen. NQ_TEST_LONG=1 runs many more operations.
+#include <cstdlib>
+#include <random>
+
+#include "storage_test_util.h"
+
+namespace neuroquantum::storage {
+namespace {
+
+using testing::ExpectIntegrity;
+using testing::ExpectTreeEquals;
+using testing::Must;
+using testing::SmallOptions;
+
+int Scale() { return std::getenv("NQ_TEST_LONG") != nullptr ? 20 : 1; }
+
+std::string RandomKey(std::mt19937_64& rng, int key_space) {
+  // Mostly short keys from a bounded space (so deletes and updates hit), and
+  // sometimes long ones to stress splits.
+  uint64_t n = rng() % key_space;
+  std::string key = "k" + std::to_string(n);
+  if (n % 7 == 0) key.append(200 + n % 300, static_cast<char>('a' + n % 26));
+  return key;
+}
+
+std::string RandomValue(std::mt19937_64& rng) {
+  uint64_t r = rng() % 100;
+  size_t size = r < 90 ? rng() % 120 : (r < 98 ? 500 + rng() % 3000 : 5000 + rng() % 40000);
+  std::string v(size, '\0');
+  for (auto& c : v) c = static_cast<char>('A' + rng() % 26);
+  return v;
+}
+
+class BTreeModelTest : public ::testing::TestWithParam<int> {};
+
+TEST_P(BTreeModelTest, RandomOperationsMatchStdMap) {
+  const uint64_t seed = static_cast<uint64_t>(GetParam());
+  std::mt19937_64 rng(seed);
+  FaultInjectionEnv env;
+  std::map<std::string, std::string> model;
+  const int ops = 3000 * Scale();
+  const int key_space = 200 + static_cast<int>(seed % 5) * 400;
+  {
+    auto engine = StorageEngine::Open("db", SmallOptions(&env));
+    ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+    auto tree = (*engine)->CreateTree("t");
+    ASSERT_TRUE(tree.ok()) << tree.status().ToString();
+    auto txn = (*engine)->Begin();
+    for (int i = 0; i < ops; ++i) {
+      std::string key = RandomKey(rng, key_space);
+      uint64_t op = rng() % 100;
+      if (op < 55) {
+        std::string value = RandomValue(rng);
+        ASSERT_TRUE((*engine)->Put(txn.get(), *tree, key, value).ok());
+        model[key] = value;
+      } else if (op < 85) {
+        Status s = (*engine)->Delete(txn.get(), *tree, key);
+        if (model.erase(key) == 1) {
+          ASSERT_TRUE(s.ok()) << s.ToString();
+        } else {
+          ASSERT_TRUE(s.IsNotFound()) << s.ToString();
+        }
+      } else if (op < 95) {
+        auto got = (*engine)->Get(*tree, key);
+        ASSERT_TRUE(got.ok());
+        auto expected = model.find(key);
+        ASSERT_EQ(got->has_value(), expected != model.end()) << key;
+        if (got->has_value()) {
+          ASSERT_EQ(**got, expected->second);
+        }
+      } else {
+        auto it = Must((*engine)->NewIterator(*tree));
+        it->Seek(key);
+        auto expected = model.lower_bound(key);
+        for (int step = 0; step < 20 && expected != model.end(); ++step, ++expected) {
+          ASSERT_TRUE(it->Valid());
+          ASSERT_EQ(it->key(), expected->first);
+          it->Next();
+        }
+        if (expected == model.end()) {
+          ASSERT_FALSE(it->Valid());
+        }
+      }
+      if (i % 1000 == 999) {
+        ASSERT_TRUE((*engine)->Commit(txn.get()).ok());
+        txn = (*engine)->Begin();
+        ExpectIntegrity(engine->get());
+      }
+    }
+    ASSERT_TRUE((*engine)->Commit(txn.get()).ok());
+    ExpectTreeEquals(engine->get(), *tree, model);
+    ExpectIntegrity(engine->get());
+  }
+  // Reopen: everything committed is there.
+  auto engine = StorageEngine::Open("db", SmallOptions(&env));
+  ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+  auto tree = (*engine)->FindTree("t");
+  ASSERT_TRUE(tree.ok());
+  ExpectTreeEquals(engine->get(), *tree, model);
+  ExpectIntegrity(engine->get());
+}
+
+INSTANTIATE_TEST_SUITE_P(Seeds, BTreeModelTest, ::testing::Range(1, 9));
+
+TEST(BTreeTest, DeleteEverythingShrinksTreeToEmptyRoot) {
+  FaultInjectionEnv env;
+  auto engine = Must(StorageEngine::Open("db", SmallOptions(&env)));
+  TreeId tree = *engine->CreateTree("t");
+  auto txn = engine->Begin();
+  for (int i = 0; i < 5000; ++i) {
+    ASSERT_TRUE(engine->Put(txn.get(), tree, fmt::format("{:08}", i), std::string(50, 'x')).ok());
+  }
+  uint64_t pages_full = engine->stats().page_count;
+  for (int i = 0; i < 5000; ++i) {
+    ASSERT_TRUE(engine->Delete(txn.get(), tree, fmt::format("{:08}", i)).ok()) << i;
+  }
+  ASSERT_TRUE(engine->Commit(txn.get()).ok());
+  ExpectTreeEquals(engine.get(), tree, {});
+  ExpectIntegrity(engine.get());
+  // Merges returned most pages to the free list.
+  EXPECT_GT(engine->stats().free_pages, pages_full / 2);
+}
+
+TEST(BTreeTest, KeyTooLargeIsRejectedWithItsSize) {
+  FaultInjectionEnv env;
+  auto engine = Must(StorageEngine::Open("db", SmallOptions(&env)));
+  TreeId tree = *engine->CreateTree("t");
+  auto txn = engine->Begin();
+  std::string key(engine->max_key_size() + 1, 'k');
+  Status s = engine->Put(txn.get(), tree, key, "v");
+  EXPECT_EQ(s.code(), StatusCode::kOutOfRange);
+  EXPECT_NE(s.message().find(std::to_string(key.size())), std::string::npos) << s.ToString();
+  std::string max_key(engine->max_key_size(), 'k');
+  EXPECT_TRUE(engine->Put(txn.get(), tree, max_key, std::string(5000, 'v')).ok());
+  ASSERT_TRUE(engine->Commit(txn.get()).ok());
+  EXPECT_EQ(**engine->Get(tree, max_key), std::string(5000, 'v'));
+}
+
+TEST(BTreeTest, BackwardScanFromMiddle) {
+  FaultInjectionEnv env;
+  auto engine = Must(StorageEngine::Open("db", SmallOptions(&env)));
+  TreeId tree = *engine->CreateTree("t");
+  auto txn = engine->Begin();
+  for (int i = 0; i < 3000; i += 2) {
+    ASSERT_TRUE(engine->Put(txn.get(), tree, fmt::format("{:06}", i), "v").ok());
+  }
+  ASSERT_TRUE(engine->Commit(txn.get()).ok());
+  auto it = Must(engine->NewIterator(tree));
+  it->SeekForPrev("001001");
+  int expected = 1000;
+  for (; it->Valid(); it->Prev(), expected -= 2) ASSERT_EQ(it->key(), fmt::format("{:06}", expected));
+  EXPECT_EQ(expected, -2);
+}
+
+TEST(BTreeTest, SequentialInsertFillsPages) {
+  FaultInjectionEnv env;
+  auto engine = Must(StorageEngine::Open("db", SmallOptions(&env)));
+  TreeId tree = *engine->CreateTree("t");
+  auto txn = engine->Begin();
+  const int n = 20000;
+  for (int i = 0; i < n; ++i) {
+    ASSERT_TRUE(engine->Put(txn.get(), tree, fmt::format("{:016}", i), std::string(100, 'v')).ok());
+  }
+  ASSERT_TRUE(engine->Commit(txn.get()).ok());
+  // 16-byte key + 100-byte value + 5 bytes of cell header + 2-byte slot:
+  // about 32 cells per 4 KiB page when pages are filled.
+  uint64_t pages = engine->stats().page_count;
+  EXPECT_LT(pages, static_cast<uint64_t>(n / 30 + 50)) << "append splits should fill pages";
+  ExpectIntegrity(engine.get());
+}
+
+}  // namespace
+}  // namespace neuroquantum::storage
