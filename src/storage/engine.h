@@ -71,6 +71,9 @@ struct RecoveryInfo {
   uint64_t pages_redone = 0;
   uint64_t transactions_undone = 0;
   uint64_t leaked_pages_freed = 0;
+  // The log ended at a damaged record with valid records after it; those
+  // were discarded (logged as an error).
+  bool damaged_wal_discarded = false;
 };
 
 class StorageEngine {

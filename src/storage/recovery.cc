@@ -90,6 +90,16 @@ Status StorageEngine::Recover() {
   }
   NQ_RETURN_IF_ERROR(reader.status());
   recovery_.log_end = reader.end_lsn();
+  if (reader.ValidDataBeyondEnd(4)) {
+    // Either media damage (a bit flip in a record) or a power loss that kept
+    // later unsynced blocks but not earlier ones; they cannot be told apart,
+    // so replay stops here as PostgreSQL and SQLite do, and says so.
+    recovery_.damaged_wal_discarded = true;
+    NQ_LOG_ERROR("storage",
+                 "{}: WAL record at LSN {} is damaged; valid-looking records after it were "
+                 "discarded (recent commits may be lost)",
+                 path_, recovery_.log_end);
+  }
   next_txn_id_.store(next_txn);
   if (options_.read_only) return LoadCatalog();
 

@@ -331,6 +331,30 @@ bool WalReader::Next(std::string* record, Lsn* record_start, Lsn* record_end) {
   return false;
 }
 
+bool WalReader::ValidDataBeyondEnd(int blocks) {
+  Lsn block = valid_end_ - valid_end_ % kWalBlockSize;
+  std::vector<Lsn> candidates;
+  // The fragment after the damaged one, if the damaged header's length
+  // field still points inside the block.
+  if (LoadBlock(block) && valid_end_ - block + kFragmentHeaderSize <= block_valid_) {
+    size_t length = DecodeFixed16(block_.data() + (valid_end_ - block) + 4);
+    Lsn next = valid_end_ + kFragmentHeaderSize + length;
+    if (next + kFragmentHeaderSize <= block + kWalBlockSize) candidates.push_back(next);
+  }
+  for (int i = 1; i <= blocks; ++i) candidates.push_back(block + static_cast<Lsn>(i) * kWalBlockSize);
+  for (Lsn candidate : candidates) {
+    pos_ = candidate;
+    FragmentType type;
+    std::string_view payload;
+    Lsn frag_lsn = 0;
+    uint32_t epoch = last_epoch_;
+    bool valid = ReadFragment(&type, &payload, &frag_lsn);
+    last_epoch_ = epoch;
+    if (valid) return true;
+  }
+  return false;
+}
+
 Result<std::string> WalReader::ReadRecordAt(Env* env, const std::string& dir,
                                             uint64_t segment_size, uint64_t database_id,
                                             Lsn lsn) {

@@ -113,6 +113,11 @@ class WalReader {
   uint32_t last_epoch() const { return last_epoch_; }
   Status status() const { return status_; }
 
+  // After Next() returned false: true if a valid fragment of the current
+  // epoch starts within the next `blocks` blocks past the end, i.e. the log
+  // stopped at damage rather than at a torn tail.
+  bool ValidDataBeyondEnd(int blocks);
+
   // Reads the single record that starts at `lsn` (for rollback).
   static Result<std::string> ReadRecordAt(Env* env, const std::string& dir,
                                           uint64_t segment_size, uint64_t database_id, Lsn lsn);

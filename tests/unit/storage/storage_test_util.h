@@ -11,6 +11,7 @@
 #include "fmt/format.h"
 
 #include "common/fault_injection_env.h"
+#include "common/log.h"
 #include "storage/check.h"
 #include "storage/engine.h"
 
@@ -27,6 +28,8 @@ T Must(Result<T> result) {
 }
 
 inline Options SmallOptions(Env* env) {
+  // Recovery logs at info level on every reopen; tests only want problems.
+  (void)ConfigureLogging("error");
   Options o;
   o.env = env;
   o.buffer_pool_mib = 1;  // 256 frames of 4 KiB: forces eviction
