@@ -1,4 +1,4 @@
-// `nqdb` subcommands: init, check, stats, shell, run, config show, version.
+// `nqdb` subcommands: init, run, shell, check, vacuum, config, version.
 #include "shell/commands.h"
 
 #include <cstdio>
@@ -95,6 +95,19 @@ int CmdCheck(const std::string& path) {
   return report.ok() ? 0 : 1;
 }
 
+// Compacts and shrinks a database file.
+int CmdVacuum(const std::string& path) {
+  Options options;
+  options.create_if_missing = false;
+  auto db = storage::StorageEngine::Open(path, options);
+  if (!db.ok()) return Fail(db.status());
+  auto stats = (*db)->Vacuum();
+  if (!stats.ok()) return Fail(stats.status());
+  std::cout << "vacuum: " << stats->pages_before << " -> " << stats->pages_after << " pages ("
+            << stats->pages_moved << " moved)\n";
+  return 0;
+}
+
 }  // namespace
 
 int RunMain(int argc, char** argv) {
@@ -121,6 +134,10 @@ int RunMain(int argc, char** argv) {
   auto* check = app.add_subcommand("check", "Verify every page and tree of a database file");
   check->add_option("path", check_path, "database file (e.g. nqdb-data/main.nqdb)")->required();
   check->callback([&] { rc = CmdCheck(check_path); });
+  std::string vacuum_path;
+  auto* vacuum = app.add_subcommand("vacuum", "Compact a database file and return free space to the OS");
+  vacuum->add_option("path", vacuum_path, "database file (e.g. nqdb-data/main.nqdb)")->required();
+  vacuum->callback([&] { rc = CmdVacuum(vacuum_path); });
   auto* config = app.add_subcommand("config", "Show the effective configuration");
   add_common(config);
   config->callback([&] {

@@ -26,6 +26,7 @@ constexpr const char* kHelp =
     "  .stats                      buffer pool, WAL and file statistics\n"
     "  .check                      run the integrity checker\n"
     "  .checkpoint                 flush and checkpoint\n"
+    "  .vacuum                     compact trees and shrink the file\n"
     "  .help  .quit\n";
 
 std::vector<std::string> Split(const std::string& line) {
@@ -97,6 +98,10 @@ Status Execute(storage::StorageEngine* engine, const std::vector<std::string>& w
     PrintStats(engine, out);
   } else if (cmd == ".checkpoint") {
     return engine->Checkpoint();
+  } else if (cmd == ".vacuum") {
+    NQ_ASSIGN_OR_RETURN(auto stats, engine->Vacuum());
+    out << "vacuum: " << stats.pages_before << " -> " << stats.pages_after << " pages ("
+        << stats.pages_moved << " moved)\n";
   } else if (cmd == ".check") {
     storage::CheckReport report;
     NQ_RETURN_IF_ERROR(storage::CheckDatabase(engine, &report));

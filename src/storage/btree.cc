@@ -3,6 +3,7 @@
 #include <cassert>
 #include "storage/btree.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "fmt/format.h"
@@ -347,9 +348,42 @@ Status BTree::SplitRoot(Mtr* mtr, PageGuard* root, std::vector<std::string> cell
   return Status::OK();
 }
 
+// Merges the child at `right_pos` of `parent` into its left neighbour `node`
+// when both fit in one page. Returns whether it merged.
+Result<bool> BTree::MergeRight(Mtr* mtr, PageGuard* node_guard, PageGuard* parent_guard,
+                               uint16_t right_pos) {
+  Node node(node_guard->mutable_data(), ctx_->page_size);
+  Node parent(parent_guard->mutable_data(), ctx_->page_size);
+  NQ_ASSIGN_OR_RETURN(PageGuard * right, mtr->Fetch(parent.cell(right_pos).child));
+  Node right_node(right->mutable_data(), ctx_->page_size);
+  std::string separator_cell;
+  if (!node.is_leaf()) {
+    separator_cell = btree::MakeInternalCell(parent.key(right_pos), right_node.leftmost_child());
+  }
+  uint32_t extra = separator_cell.empty() ? 0 : static_cast<uint32_t>(separator_cell.size()) + 2;
+  if (node.UsedSpace() + right_node.UsedSpace() + extra > node.Capacity()) return false;
+  if (!separator_cell.empty()) node.InsertCell(node.count(), separator_cell);
+  for (uint16_t i = 0; i < right_node.count(); ++i) {
+    bool ok = node.InsertCell(node.count(), right_node.raw_cell(i));
+    assert(ok && "merged nodes were checked to fit");
+    (void)ok;
+  }
+  if (node.is_leaf()) {
+    node.set_right(right_node.right());
+    if (right_node.right() != kInvalidPageId) {
+      NQ_ASSIGN_OR_RETURN(PageGuard * far, mtr->Fetch(right_node.right()));
+      Node(far->mutable_data(), ctx_->page_size).set_left(node_guard->page_id());
+    }
+  }
+  parent.RemoveCell(right_pos);
+  NQ_RETURN_IF_ERROR(FreePage(mtr, right));
+  return true;
+}
+
 // Merges an underfull node with its right sibling under the same parent when
 // both fit in one page. A rightmost child is left underfull: merging it with
-// its left sibling would latch right-to-left and could deadlock.
+// its left sibling would latch right-to-left and could deadlock. (VACUUM
+// compacts what online merging leaves behind.)
 Status BTree::Rebalance(Mtr* mtr, Path* path, size_t level) {
   PageGuard* g = path->nodes[level];
   Node node(g->mutable_data(), ctx_->page_size);
@@ -361,31 +395,45 @@ Status BTree::Rebalance(Mtr* mtr, Path* path, size_t level) {
   Node parent(path->nodes[level - 1]->mutable_data(), ctx_->page_size);
   int right_pos = path->positions[level] + 1;
   if (right_pos >= parent.count()) return Status::OK();
-  auto rp = static_cast<uint16_t>(right_pos);
-  NQ_ASSIGN_OR_RETURN(PageGuard * right, mtr->Fetch(parent.cell(rp).child));
-  Node right_node(right->mutable_data(), ctx_->page_size);
-  std::string separator_cell;
-  if (!node.is_leaf()) {
-    separator_cell = btree::MakeInternalCell(parent.key(rp), right_node.leftmost_child());
+  NQ_ASSIGN_OR_RETURN(bool merged, MergeRight(mtr, g, path->nodes[level - 1],
+                                              static_cast<uint16_t>(right_pos)));
+  if (!merged) return Status::OK();
+  return Rebalance(mtr, path, level - 1);
+}
+
+// Exclusive-access compaction: bottom-up, merges every pair of adjacent
+// children that fits in one page, then collapses an empty root.
+Status BTree::Compact() {
+  std::vector<std::pair<uint8_t, PageId>> internal;  // (level, page)
+  std::vector<PageId> stack{root_};
+  while (!stack.empty()) {
+    PageId id = stack.back();
+    stack.pop_back();
+    NQ_ASSIGN_OR_RETURN(PageGuard guard, ctx_->pool->Fetch(id, LatchMode::kShared, {id_}));
+    Node node(const_cast<uint8_t*>(guard.data()), ctx_->page_size);
+    if (node.is_leaf()) continue;
+    internal.emplace_back(node.level(), id);
+    for (int i = -1; i < node.count(); ++i) stack.push_back(node.ChildAt(i));
   }
-  uint32_t extra = separator_cell.empty() ? 0 : static_cast<uint32_t>(separator_cell.size()) + 2;
-  if (node.UsedSpace() + right_node.UsedSpace() + extra > node.Capacity()) return Status::OK();
-  if (!separator_cell.empty()) node.InsertCell(node.count(), separator_cell);
-  for (uint16_t i = 0; i < right_node.count(); ++i) {
-    bool ok = node.InsertCell(node.count(), right_node.raw_cell(i));
-    assert(ok && "merged nodes were checked to fit");
-    (void)ok;
-  }
-  if (node.is_leaf()) {
-    node.set_right(right_node.right());
-    if (right_node.right() != kInvalidPageId) {
-      NQ_ASSIGN_OR_RETURN(PageGuard * far, mtr->Fetch(right_node.right()));
-      Node(far->mutable_data(), ctx_->page_size).set_left(g->page_id());
+  std::sort(internal.begin(), internal.end());
+  for (const auto& [level, id] : internal) {
+    int pos = -1;
+    while (true) {
+      Mtr mtr(ctx_);
+      NQ_ASSIGN_OR_RETURN(PageGuard * parent, mtr.Fetch(id));
+      Node pn(parent->mutable_data(), ctx_->page_size);
+      if (pos + 1 >= pn.count()) break;
+      NQ_ASSIGN_OR_RETURN(PageGuard * child, mtr.Fetch(pn.ChildAt(pos)));
+      NQ_ASSIGN_OR_RETURN(bool merged, MergeRight(&mtr, child, parent, static_cast<uint16_t>(pos + 1)));
+      NQ_ASSIGN_OR_RETURN(Lsn end, mtr.Commit());
+      (void)end;
+      if (!merged) pos++;
     }
   }
-  parent.RemoveCell(rp);
-  NQ_RETURN_IF_ERROR(FreePage(mtr, right));
-  return Rebalance(mtr, path, level - 1);
+  Mtr mtr(ctx_);
+  NQ_ASSIGN_OR_RETURN(PageGuard * root, mtr.Fetch(root_));
+  NQ_RETURN_IF_ERROR(CollapseRoot(&mtr, root));
+  return mtr.Commit().status();
 }
 
 // An internal root with no keys has one child: pull the child up into the

@@ -56,9 +56,9 @@ class BTree {
   // Removes the key; NotFound if absent.
   Status Delete(std::string_view key, const WriteContext& wctx);
 
-  // Frees every page of the tree, root included (for DROP). REQUIRES: no
-  // concurrent users of the tree.
-  Status Destroy(const WriteContext& wctx);
+  // Merges adjacent nodes that fit together, bottom-up, and collapses an
+  // empty root (used by VACUUM). REQUIRES: no concurrent users of the tree.
+  Status Compact();
 
   class Iterator;
   std::unique_ptr<Iterator> NewIterator();
@@ -86,6 +86,7 @@ class BTree {
   Status InsertIntoPath(Mtr* mtr, Path* path, size_t level, uint16_t pos, std::string cell);
   Status SplitRoot(Mtr* mtr, PageGuard* root, std::vector<std::string> cells, bool leaf);
   Status Rebalance(Mtr* mtr, Path* path, size_t level);
+  Result<bool> MergeRight(Mtr* mtr, PageGuard* node, PageGuard* parent, uint16_t right_pos);
   Status CollapseRoot(Mtr* mtr, PageGuard* root);
   Result<PageId> WriteOverflowChain(std::string_view value, TxnId txn);
   bool SafeForInsert(const btree::Node& node) const;

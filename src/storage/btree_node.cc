@@ -167,6 +167,12 @@ void Node::RemoveCell(uint16_t i) {
   set_slot(static_cast<uint16_t>(n - 1), 0);
 }
 
+void Node::SetCellTrailer(uint16_t i, uint64_t value) {
+  Cell c = cell(i);
+  assert(c.size >= 8 && "cell too small for a trailer");
+  EncodeFixed64(p_ + slot(i) + c.size - 8, value);
+}
+
 void Node::Truncate(uint16_t from) {
   while (count() > from) RemoveCell(static_cast<uint16_t>(count() - 1));
 }

@@ -106,6 +106,10 @@ class Node {
   // it does not fit even after compaction.
   bool InsertCell(uint16_t i, std::string_view raw);
   void RemoveCell(uint16_t i);
+  // Overwrites the last 8 bytes of cell i: the child id of an internal cell,
+  // the first overflow page of an overflow leaf cell, or the tail of an
+  // inline value. Used to repoint references when a page moves (VACUUM).
+  void SetCellTrailer(uint16_t i, uint64_t value);
   // Removes all cells from index `from` on.
   void Truncate(uint16_t from);
   // Rewrites the content area without gaps.

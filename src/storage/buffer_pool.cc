@@ -113,7 +113,9 @@ Result<FrameId> BufferPool::ObtainFrameLocked(std::unique_lock<std::mutex>& lock
 }
 
 Result<PageGuard> BufferPool::FetchImpl(PageId id, LatchMode mode, LoadKind kind,
-                                        const AccessContext& ctx, bool* missing) {
+                                        const AccessContext& ctx, bool* missing, bool prefetch) {
+  const AccessKind access = prefetch ? AccessKind::kPrefetch
+                                     : (mode == LatchMode::kExclusive ? AccessKind::kWrite : AccessKind::kRead);
   std::unique_lock lock(mu_);
   auto it = page_table_.find(id);
   if (it != page_table_.end()) {
@@ -130,8 +132,7 @@ Result<PageGuard> BufferPool::FetchImpl(PageId id, LatchMode mode, LoadKind kind
       return Status::IOError(fmt::format("page {} failed to load", id));
     }
     if (kind == LoadKind::kZero) std::memset(frame.data, 0, page_size_);
-    NotifyAccess(id, ctx, mode == LatchMode::kExclusive ? AccessKind::kWrite : AccessKind::kRead,
-                 true);
+    NotifyAccess(id, ctx, access, true);
     return PageGuard(this, f, id, frame.data, mode);
   }
   NQ_ASSIGN_OR_RETURN(FrameId f, ObtainFrameLocked(lock));
@@ -177,8 +178,7 @@ Result<PageGuard> BufferPool::FetchImpl(PageId id, LatchMode mode, LoadKind kind
     frame.latch.unlock();  // no downgrade in std::shared_mutex; the page stays valid
     frame.latch.lock_shared();
   }
-  NotifyAccess(id, ctx, mode == LatchMode::kExclusive ? AccessKind::kWrite : AccessKind::kRead,
-               false);
+  NotifyAccess(id, ctx, access, false);
   return PageGuard(this, f, id, frame.data, mode);
 }
 
@@ -309,7 +309,7 @@ void BufferPool::PrefetchLoop() {
       bool present = page_table_.count(id) != 0;
       table.unlock();
       if (!present) {
-        auto guard = FetchImpl(id, LatchMode::kShared, LoadKind::kRead, {}, nullptr);
+        auto guard = FetchImpl(id, LatchMode::kShared, LoadKind::kRead, {}, nullptr, true);
         if (guard.ok()) prefetches_.fetch_add(1, std::memory_order_relaxed);
       }
     }

@@ -140,7 +140,7 @@ class BufferPool {
 
   enum class LoadKind { kRead, kZero, kRedo };
   Result<PageGuard> FetchImpl(PageId id, LatchMode mode, LoadKind kind, const AccessContext& ctx,
-                              bool* missing);
+                              bool* missing, bool prefetch = false);
   Result<FrameId> ObtainFrameLocked(std::unique_lock<std::mutex>& lock);
   Status FlushFrame(FrameId frame_id);
   void Unpin(FrameId frame_id);

@@ -109,6 +109,17 @@ class StorageEngine {
   uint32_t max_key_size() const { return btree::MaxKeySize(page_size_); }
 
   // --- maintenance ---
+  // Shrinks the file: moves live pages into free pages nearer the start,
+  // then truncates the free tail. Every step is a logged mini-transaction,
+  // so a crash mid-way leaves a consistent database (vacuum can simply be
+  // run again). REQUIRES: no other thread uses the engine meanwhile (no open
+  // transactions — else Busy — and no live iterators).
+  struct VacuumStats {
+    uint64_t pages_before = 0;
+    uint64_t pages_after = 0;
+    uint64_t pages_moved = 0;
+  };
+  Result<VacuumStats> Vacuum();
   // Flushes dirty pages, records the redo point, recycles old WAL segments.
   Status Checkpoint();
   EngineStats stats();
@@ -142,6 +153,8 @@ class StorageEngine {
   Status WriteControl(Lsn redo, Lsn undo);
   void MaybeCheckpoint();
   Status CheckWritable() const;
+  class Vacuumer;
+  friend class Vacuumer;
 
   Env* const env_;
   const std::string path_;

@@ -184,9 +184,12 @@ Result<File*> WalWriter::SegmentFile(uint64_t segment_no) {
 // update. The directory is synced so the new name survives power loss.
 Status WalWriter::EnsureSegment(uint64_t segment_no) {
   std::string path = JoinPath(config_.dir, WalSegmentName(segment_no));
+  // A spare that already carries this number is now in use: it must never
+  // be renamed away as a spare again.
+  std::erase(spare_segments_, segment_no);
   if (env_->FileExists(path)) return Status::OK();
   auto spare = std::find_if(spare_segments_.begin(), spare_segments_.end(),
-                            [&](uint64_t no) { return no != segment_no; });
+                            [&](uint64_t no) { return no > segment_no; });
   if (spare != spare_segments_.end()) {
     std::string from = JoinPath(config_.dir, WalSegmentName(*spare));
     spare_segments_.erase(spare);
