@@ -20,8 +20,8 @@ enum class Durability : uint8_t {
   // checkpoints and WAL segment switches. Survives a process crash; a power
   // loss may lose the most recent commits (never corrupts).
   kNormal = 1,
-  // No fsync at all. Survives a process crash only if the OS survives;
-  // power loss may lose recent commits (never corrupts older checkpoints).
+  // No fsync at all. Survives a process crash (the OS keeps the data);
+  // after a power loss the database may be lost or corrupt. For scratch data.
   kOff = 2,
 };
 
@@ -34,8 +34,9 @@ struct Options {
   Durability durability = Durability::kFull;
   // Size of one WAL segment file, MiB.
   uint32_t wal_segment_mib = 4;
-  // Soft bound on the WAL: reaching it triggers a checkpoint, after which
-  // older segments are recycled. MiB.
+  // Bound on the WAL: whenever half of it has accumulated past the redo
+  // point a checkpoint runs, after which older segments are recycled, so
+  // recovery replays at most about max_wal_mib / 2. MiB.
   uint32_t max_wal_mib = 64;
   // Create the database when it does not exist.
   bool create_if_missing = true;

@@ -9,8 +9,8 @@
 //   22     1    level: 0 = leaf, k = k levels above the leaves
 //   23     1    reserved, 0
 //   24     8    tree id (owner; checked by the integrity checker)
-//   32     8    right sibling page id (0 = none), same level
-//   40     8    left sibling page id (0 = none), same level
+//   32     8    leaf: right sibling page id (0 = none); internal: 0
+//   40     8    leaf: left sibling page id (0 = none); internal: 0
 //   48     8    internal: leftmost child (keys < key[0]); leaf: 0
 //   56     2n   slot array: cell offsets, in ascending key order
 //

@@ -79,7 +79,7 @@ Result<PageGuard> BufferPool::FetchForRedo(PageId id, bool* missing) {
 // Finds a frame for a new mapping: a free one, or a victim. A dirty victim is
 // written out first (dropping the table lock meanwhile), then the search
 // restarts since the world may have changed.
-Result<FrameId> BufferPool::ObtainFrameLocked(std::unique_lock<std::mutex>& lock) {
+Result<FrameId> BufferPool::ObtainFrameLocked() {
   while (true) {
     if (!free_frames_.empty()) {
       FrameId f = free_frames_.back();
@@ -96,10 +96,10 @@ Result<FrameId> BufferPool::ObtainFrameLocked(std::unique_lock<std::mutex>& lock
     Frame& frame = frames_[*victim];
     if (frame.dirty.load(std::memory_order_acquire)) {
       frame.pin_count.fetch_add(1);
-      lock.unlock();
+      mu_.Unlock();
       Status s = FlushFrame(*victim);
       Unpin(*victim);
-      lock.lock();
+      mu_.Lock();
       NQ_RETURN_IF_ERROR(s);
       continue;
     }
@@ -116,38 +116,49 @@ Result<PageGuard> BufferPool::FetchImpl(PageId id, LatchMode mode, LoadKind kind
                                         const AccessContext& ctx, bool* missing, bool prefetch) {
   const AccessKind access = prefetch ? AccessKind::kPrefetch
                                      : (mode == LatchMode::kExclusive ? AccessKind::kWrite : AccessKind::kRead);
-  std::unique_lock lock(mu_);
+  mu_.Lock();
   auto it = page_table_.find(id);
-  if (it != page_table_.end()) {
-    FrameId f = it->second;
-    Frame& frame = frames_[f];
-    frame.pin_count.fetch_add(1, std::memory_order_acq_rel);
-    policy_->RecordAccess(f, id);
-    lock.unlock();
-    hits_.fetch_add(1, std::memory_order_relaxed);
-    if (mode == LatchMode::kExclusive) frame.latch.lock(); else frame.latch.lock_shared();
-    if (!frame.valid) {
-      // The loader failed; it unmaps the frame. Report and let the caller retry.
-      PageGuard failed(this, f, id, frame.data, mode);
-      return Status::IOError(fmt::format("page {} failed to load", id));
+  if (it == page_table_.end()) {
+    auto f = ObtainFrameLocked();
+    if (!f.ok()) {
+      mu_.Unlock();
+      return f.status();
     }
-    if (kind == LoadKind::kZero) std::memset(frame.data, 0, page_size_);
-    NotifyAccess(id, ctx, access, true);
-    return PageGuard(this, f, id, frame.data, mode);
+    Frame& frame = frames_[*f];
+    frame.page_id = id;
+    frame.mapped = true;
+    frame.valid = false;
+    frame.dirty.store(false);
+    frame.pin_count.store(1);
+    frame.latch.lock();  // uncontended: the frame was unmapped and unpinned
+    page_table_[id] = *f;
+    policy_->RecordAccess(*f, id);
+    mu_.Unlock();
+    return LoadMiss(id, *f, mode, kind, access, ctx, missing);
   }
-  NQ_ASSIGN_OR_RETURN(FrameId f, ObtainFrameLocked(lock));
+  FrameId f = it->second;
   Frame& frame = frames_[f];
-  frame.page_id = id;
-  frame.mapped = true;
-  frame.valid = false;
-  frame.dirty.store(false);
-  frame.pin_count.store(1);
-  frame.latch.lock();  // uncontended: the frame was unmapped and unpinned
-  page_table_[id] = f;
+  frame.pin_count.fetch_add(1, std::memory_order_acq_rel);
   policy_->RecordAccess(f, id);
-  lock.unlock();
-  misses_.fetch_add(1, std::memory_order_relaxed);
+  mu_.Unlock();
+  hits_.fetch_add(1, std::memory_order_relaxed);
+  if (mode == LatchMode::kExclusive) frame.latch.lock(); else frame.latch.lock_shared();
+  if (!frame.valid) {
+    // The loader failed; it unmaps the frame. Report and let the caller retry.
+    PageGuard failed(this, f, id, frame.data, mode);
+    return Status::IOError(fmt::format("page {} failed to load", id));
+  }
+  if (kind == LoadKind::kZero) std::memset(frame.data, 0, page_size_);
+  NotifyAccess(id, ctx, access, true);
+  return PageGuard(this, f, id, frame.data, mode);
+}
 
+// Second half of a miss: the frame is mapped, pinned and exclusively latched
+// by us; read the page and publish it.
+Result<PageGuard> BufferPool::LoadMiss(PageId id, FrameId f, LatchMode mode, LoadKind kind,
+                                       AccessKind access, const AccessContext& ctx, bool* missing) {
+  Frame& frame = frames_[f];
+  misses_.fetch_add(1, std::memory_order_relaxed);
   Status s;
   if (kind == LoadKind::kZero) {
     std::memset(frame.data, 0, page_size_);
@@ -159,17 +170,18 @@ Result<PageGuard> BufferPool::FetchImpl(PageId id, LatchMode mode, LoadKind kind
     }
   }
   if (!s.ok()) {
-    lock.lock();
-    page_table_.erase(id);  // no new waiters from here on
-    policy_->Remove(f);
-    frame.mapped = false;
-    lock.unlock();
+    {
+      MutexLock lock(&mu_);
+      page_table_.erase(id);  // no new waiters from here on
+      policy_->Remove(f);
+      frame.mapped = false;
+    }
     frame.latch.unlock();
     // Threads that pinned the frame while we loaded see !valid and unpin;
     // only then may the frame be reused for another page.
     while (frame.pin_count.load(std::memory_order_acquire) > 1) std::this_thread::yield();
     frame.pin_count.fetch_sub(1);
-    lock.lock();
+    MutexLock lock(&mu_);
     free_frames_.push_back(f);
     return s;
   }
@@ -190,9 +202,9 @@ void BufferPool::NotifyAccess(PageId id, const AccessContext& ctx, AccessKind ki
     std::vector<PageId> wanted;
     advisor_->Advise(event, &wanted);
     if (!wanted.empty()) {
-      std::lock_guard lock(bg_mu_);
+      MutexLock lock(&bg_mu_);
       for (PageId p : wanted) prefetch_queue_.push_back(p);
-      bg_cv_.notify_all();
+      bg_cv_.SignalAll();
     }
   }
 }
@@ -211,12 +223,12 @@ Status BufferPool::FlushFrame(FrameId frame_id) {
     // any later change sets the flag again after this point.
     frame.dirty.store(false, std::memory_order_release);
   }
-  Status s = error_.ok() ? Status::OK() : sticky_error();
+  Status s = sticky_error();
   if (s.ok() && wal_flush_) s = wal_flush_(GetPageLsn(copy.data()));
   if (s.ok()) s = file_->WritePage(id, copy);
   if (!s.ok()) {
     frame.dirty.store(true, std::memory_order_release);
-    std::lock_guard lock(error_mu_);
+    MutexLock lock(&error_mu_);
     if (error_.ok()) error_ = Status::ReadOnly(s.WithContext("page write failed").message());
     return error_;
   }
@@ -227,7 +239,7 @@ Status BufferPool::FlushFrame(FrameId frame_id) {
 Status BufferPool::FlushAll() {
   for (FrameId f = 0; f < frames_.size(); ++f) {
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(&mu_);
       if (!frames_[f].mapped || !frames_[f].dirty.load()) continue;
       frames_[f].pin_count.fetch_add(1);
     }
@@ -239,7 +251,7 @@ Status BufferPool::FlushAll() {
 }
 
 void BufferPool::Discard(PageId id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   auto it = page_table_.find(id);
   if (it == page_table_.end()) return;
   Frame& frame = frames_[it->second];
@@ -253,7 +265,7 @@ void BufferPool::Discard(PageId id) {
 }
 
 Status BufferPool::sticky_error() const {
-  std::lock_guard lock(error_mu_);
+  MutexLock lock(&error_mu_);
   return error_;
 }
 
@@ -269,51 +281,57 @@ BufferPoolStats BufferPool::stats() const {
 }
 
 void BufferPool::StartBackground(uint32_t flush_interval_ms) {
-  stop_ = false;
-  if (flush_interval_ms > 0) flusher_ = std::thread([this, flush_interval_ms] { FlusherLoop(flush_interval_ms); });
+  {
+    MutexLock lock(&bg_mu_);
+    stop_ = false;
+  }
+  if (flush_interval_ms > 0) {
+    flusher_ = std::thread([this, flush_interval_ms] { FlusherLoop(flush_interval_ms); });
+  }
   prefetcher_ = std::thread([this] { PrefetchLoop(); });
 }
 
 void BufferPool::StopBackground() {
   {
-    std::lock_guard lock(bg_mu_);
+    MutexLock lock(&bg_mu_);
     stop_ = true;
-    bg_cv_.notify_all();
+    bg_cv_.SignalAll();
   }
   if (flusher_.joinable()) flusher_.join();
   if (prefetcher_.joinable()) prefetcher_.join();
 }
 
 void BufferPool::FlusherLoop(uint32_t interval_ms) {
-  std::unique_lock lock(bg_mu_);
-  while (!stop_) {
-    bg_cv_.wait_for(lock, std::chrono::milliseconds(interval_ms));
-    if (stop_) break;
-    lock.unlock();
+  while (true) {
+    {
+      MutexLock lock(&bg_mu_);
+      if (!stop_) bg_cv_.WaitFor(std::chrono::milliseconds(interval_ms));
+      if (stop_) return;
+    }
     // Errors become the sticky error inside FlushFrame; nothing else to do.
     (void)FlushAll();
-    lock.lock();
   }
 }
 
 void BufferPool::PrefetchLoop() {
-  std::unique_lock lock(bg_mu_);
-  while (!stop_) {
-    bg_cv_.wait(lock, [this] { return stop_ || !prefetch_queue_.empty(); });
-    if (stop_) break;
-    PageId id = prefetch_queue_.front();
-    prefetch_queue_.pop_front();
-    lock.unlock();
+  while (true) {
+    PageId id;
     {
-      std::unique_lock table(mu_);
-      bool present = page_table_.count(id) != 0;
-      table.unlock();
-      if (!present) {
-        auto guard = FetchImpl(id, LatchMode::kShared, LoadKind::kRead, {}, nullptr, true);
-        if (guard.ok()) prefetches_.fetch_add(1, std::memory_order_relaxed);
-      }
+      MutexLock lock(&bg_mu_);
+      while (!stop_ && prefetch_queue_.empty()) bg_cv_.Wait();
+      if (stop_) return;
+      id = prefetch_queue_.front();
+      prefetch_queue_.pop_front();
     }
-    lock.lock();
+    bool present;
+    {
+      MutexLock lock(&mu_);
+      present = page_table_.count(id) != 0;
+    }
+    if (!present) {
+      auto guard = FetchImpl(id, LatchMode::kShared, LoadKind::kRead, {}, nullptr, true);
+      if (guard.ok()) prefetches_.fetch_add(1, std::memory_order_relaxed);
+    }
   }
 }
 

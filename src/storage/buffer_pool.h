@@ -16,16 +16,15 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <shared_mutex>
 #include <thread>
 #include <unordered_map>
 #include <vector>
 
+#include "common/mutex.h"
 #include "neuroquantum/result.h"
 #include "storage/access_trace.h"
 #include "storage/page.h"
@@ -104,10 +103,10 @@ class BufferPool {
   Result<PageGuard> FetchForRedo(PageId id, bool* missing);
 
   // Writes every dirty page (honouring the WAL rule). Does not sync the file.
-  Status FlushAll();
+  Status FlushAll() EXCLUDES(mu_);
   // Drops a page from the pool without writing it (the page was freed and
   // truncated away). REQUIRES: not pinned.
-  void Discard(PageId id);
+  void Discard(PageId id) EXCLUDES(mu_);
 
   void SetWalFlush(WalFlushFn fn) { wal_flush_ = std::move(fn); }
   // Called on every page read from disk (after its checksum passed); a
@@ -117,14 +116,14 @@ class BufferPool {
   void SetTracer(AccessTracer* tracer) { tracer_ = tracer; }
   void SetPrefetchAdvisor(PrefetchAdvisor* advisor) { advisor_ = advisor; }
   // Starts the background flusher (period > 0) and prefetch threads.
-  void StartBackground(uint32_t flush_interval_ms);
-  void StopBackground();
+  void StartBackground(uint32_t flush_interval_ms) EXCLUDES(bg_mu_);
+  void StopBackground() EXCLUDES(bg_mu_);
 
   BufferPoolStats stats() const;
   size_t capacity_frames() const { return frames_.size(); }
   uint32_t page_size() const { return page_size_; }
   // Sticky error from a failed page write (the pool then refuses writes).
-  Status sticky_error() const;
+  Status sticky_error() const EXCLUDES(error_mu_);
 
  private:
   friend class PageGuard;
@@ -140,23 +139,27 @@ class BufferPool {
 
   enum class LoadKind { kRead, kZero, kRedo };
   Result<PageGuard> FetchImpl(PageId id, LatchMode mode, LoadKind kind, const AccessContext& ctx,
-                              bool* missing, bool prefetch = false);
-  Result<FrameId> ObtainFrameLocked(std::unique_lock<std::mutex>& lock);
-  Status FlushFrame(FrameId frame_id);
+                              bool* missing, bool prefetch = false) EXCLUDES(mu_);
+  Result<PageGuard> LoadMiss(PageId id, FrameId f, LatchMode mode, LoadKind kind,
+                             AccessKind access, const AccessContext& ctx, bool* missing)
+      EXCLUDES(mu_);
+  // May drop and retake mu_ while writing a dirty victim.
+  Result<FrameId> ObtainFrameLocked() REQUIRES(mu_);
+  Status FlushFrame(FrameId frame_id) EXCLUDES(mu_);
   void Unpin(FrameId frame_id);
   void NotifyAccess(PageId id, const AccessContext& ctx, AccessKind kind, bool hit);
-  void FlusherLoop(uint32_t interval_ms);
-  void PrefetchLoop();
+  void FlusherLoop(uint32_t interval_ms) EXCLUDES(bg_mu_);
+  void PrefetchLoop() EXCLUDES(bg_mu_);
 
   PageFile* const file_;
   const uint32_t page_size_;
   std::unique_ptr<uint8_t[]> memory_;
   std::vector<Frame> frames_;
-  std::unique_ptr<ReplacementPolicy> policy_;
 
-  mutable std::mutex mu_;  // guards page_table_, free_frames_, policy_
-  std::unordered_map<PageId, FrameId> page_table_;
-  std::vector<FrameId> free_frames_;
+  mutable Mutex mu_;
+  std::unique_ptr<ReplacementPolicy> policy_ GUARDED_BY(mu_);
+  std::unordered_map<PageId, FrameId> page_table_ GUARDED_BY(mu_);
+  std::vector<FrameId> free_frames_ GUARDED_BY(mu_);
 
   WalFlushFn wal_flush_;
   VerifyFn verifier_;
@@ -164,13 +167,13 @@ class BufferPool {
   PrefetchAdvisor* advisor_ = nullptr;
 
   std::atomic<uint64_t> hits_{0}, misses_{0}, evictions_{0}, page_writes_{0}, prefetches_{0};
-  mutable std::mutex error_mu_;
-  Status error_;
+  mutable Mutex error_mu_;
+  Status error_ GUARDED_BY(error_mu_);
 
-  std::mutex bg_mu_;
-  std::condition_variable bg_cv_;
-  bool stop_ = false;
-  std::deque<PageId> prefetch_queue_;
+  Mutex bg_mu_;
+  CondVar bg_cv_{&bg_mu_};
+  bool stop_ GUARDED_BY(bg_mu_) = false;
+  std::deque<PageId> prefetch_queue_ GUARDED_BY(bg_mu_);
   std::thread flusher_;
   std::thread prefetcher_;
 };

@@ -77,6 +77,18 @@ StorageEngine::~StorageEngine() {
 Status StorageEngine::CreateFiles() {
   std::random_device rd;
   database_id_ = (static_cast<uint64_t>(rd()) << 32) ^ rd() ^ env_->NowMicros();
+  std::string control_path = JoinPath(wal_dir_, "control");
+  if (env_->FileExists(control_path)) {
+    // Sequence 1 means no open ever completed (every open rewrites the
+    // control file): a creation interrupted by a crash, safe to redo. A
+    // later sequence is another database's WAL, which would shadow ours.
+    auto old = ControlFile::Read(env_, control_path);
+    if (old.ok() && old->sequence > 1) {
+      return Status::AlreadyExists(wal_dir_ + " exists without " + path_ +
+                                   "; remove it to create a new database there");
+    }
+    NQ_RETURN_IF_ERROR(env_->RemoveFile(control_path));
+  }
   NQ_RETURN_IF_ERROR(env_->CreateDir(wal_dir_));
   ControlData control;
   control.database_id = database_id_;
@@ -427,7 +439,9 @@ Status StorageEngine::Checkpoint() {
     for (const auto& [id, first] : active_) undo = std::min(undo, first);
   }
   NQ_RETURN_IF_ERROR(WriteControl(redo, undo));
-  size_t keep = std::max<size_t>(1, options_.max_wal_mib / options_.wal_segment_mib);
+  // Recycle up to as many segments as max_wal_mib holds, in the database's
+  // own segment size (fixed at creation).
+  size_t keep = std::max<size_t>(1, (uint64_t{options_.max_wal_mib} << 20) / control_.segment_size);
   NQ_RETURN_IF_ERROR(wal_->RecycleSegments(undo, keep));
   checkpoints_.fetch_add(1, std::memory_order_relaxed);
   return Status::OK();

@@ -101,7 +101,15 @@ Status StorageEngine::Recover() {
                  path_, recovery_.log_end);
   }
   next_txn_id_.store(next_txn);
-  if (options_.read_only) return LoadCatalog();
+  if (options_.read_only) {
+    // Undo needs writes; showing an unfinished transaction's changes would
+    // be wrong, so a read-only open needs a database without them.
+    bool unfinished = std::any_of(losers.begin(), losers.end(), [](const auto& l) { return !l.second.empty(); }) ||
+                      std::any_of(pending.begin(), pending.end(), [](const auto& p) { return !p.second.empty(); }) ||
+                      !chains.empty();
+    if (unfinished) return Status::Busy("database needs crash recovery; open it read-write first");
+    return LoadCatalog();
+  }
 
   // A new epoch, made durable before the first append, lets readers tell
   // our records from stale ones left beyond the old end of log.

@@ -229,7 +229,16 @@ class StorageEngine::Vacuumer {
   }
 
   Status Truncate() {
-    if (boundary_ == page_count_) return Status::OK();
+    if (boundary_ == page_count_) {
+      // A run interrupted after its final header change left the tail in
+      // the file; nothing references it, so cut it now.
+      NQ_ASSIGN_OR_RETURN(uint64_t file_pages, e_->file_->SizeInPages());
+      if (file_pages <= page_count_) return Status::OK();
+      NQ_RETURN_IF_ERROR(e_->Checkpoint());
+      for (PageId id = page_count_; id < file_pages; ++id) e_->pool_->Discard(id);
+      NQ_RETURN_IF_ERROR(e_->file_->Truncate(page_count_));
+      return e_->file_->Sync();
+    }
     {
       Mtr mtr(&e_->ctx_);
       NQ_ASSIGN_OR_RETURN(PageGuard * header, mtr.Fetch(kHeaderPageId));

@@ -42,6 +42,7 @@ Result<std::unique_ptr<WalWriter>> WalWriter::Open(Env* env, const WalConfig& co
     return Status::InvalidArgument("WAL segment size must be a multiple of 32 KiB");
   }
   auto writer = std::unique_ptr<WalWriter>(new WalWriter(env, config, end_lsn));
+  MutexLock lock(&writer->segments_mu_);
   // Collect segments ahead of the end (left by an earlier run) as spares.
   NQ_ASSIGN_OR_RETURN(auto names, env->ListDir(config.dir));
   uint64_t current = end_lsn / config.segment_size;
@@ -61,7 +62,7 @@ void WalWriter::AppendFragmentLocked(FragmentType type, std::string_view payload
 }
 
 Result<Lsn> WalWriter::Append(std::string_view record, Lsn* start) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   if (!error_.ok()) return error_;
   bool first = true;
   do {
@@ -87,31 +88,31 @@ Result<Lsn> WalWriter::Append(std::string_view record, Lsn* start) {
 
 Status WalWriter::FlushTo(Lsn lsn, bool sync) {
   if (config_.durability == Durability::kOff) sync = false;
-  std::unique_lock lock(mu_);
-  bool waited = false;
-  while (true) {
-    if (!error_.ok()) return error_;
-    if ((sync ? durable_ : written_) >= lsn) {
-      if (waited) stats_.group_commit_waits++;
-      return Status::OK();
-    }
-    if (!flushing_) break;
-    waited = true;
-    flushed_cv_.wait(lock);
-  }
-  // Become the leader: take everything buffered so far (which includes the
-  // commit records of every follower that appended before now).
-  flushing_ = true;
   std::string bytes;
-  bytes.swap(buffer_);
-  Lsn start = buffer_start_;
-  Lsn target = end_;
-  buffer_start_ = end_;
-  lock.unlock();
-
+  Lsn start, target;
+  {
+    MutexLock lock(&mu_);
+    bool waited = false;
+    while (true) {
+      if (!error_.ok()) return error_;
+      if ((sync ? durable_ : written_) >= lsn) {
+        if (waited) stats_.group_commit_waits++;
+        return Status::OK();
+      }
+      if (!flushing_) break;
+      waited = true;
+      flushed_cv_.Wait();
+    }
+    // Become the leader: take everything buffered so far (which includes the
+    // commit records of every follower that appended before now).
+    flushing_ = true;
+    bytes.swap(buffer_);
+    start = buffer_start_;
+    target = end_;
+    buffer_start_ = end_;
+  }
   Status s = WriteOut(bytes, start, sync);
-
-  lock.lock();
+  MutexLock lock(&mu_);
   flushing_ = false;
   if (s.ok()) {
     written_ = target;
@@ -121,23 +122,16 @@ Status WalWriter::FlushTo(Lsn lsn, bool sync) {
       stats_.syncs++;
     }
   } else if (error_.ok()) {
-    error_ = s.WithContext("WAL write failed; database is now read-only");
-    error_ = Status::ReadOnly(error_.message());
+    error_ = Status::ReadOnly(s.WithContext("WAL write failed; database is now read-only").message());
   }
-  flushed_cv_.notify_all();
+  flushed_cv_.SignalAll();
   return error_;
 }
 
-Status WalWriter::FlushAll() {
-  Lsn end;
-  {
-    std::lock_guard lock(mu_);
-    end = end_;
-  }
-  return FlushTo(end, true);
-}
+Status WalWriter::FlushAll() { return FlushTo(end_lsn(), true); }
 
 Status WalWriter::WriteOut(const std::string& bytes, Lsn start_lsn, bool sync) {
+  MutexLock lock(&segments_mu_);
   size_t done = 0;
   uint64_t first_segment = start_lsn / config_.segment_size;
   while (done < bytes.size()) {
@@ -212,11 +206,12 @@ Status WalWriter::EnsureSegment(uint64_t segment_no) {
 }
 
 Status WalWriter::RecycleSegments(Lsn keep_from, size_t max_recycled) {
-  std::lock_guard lock(mu_);
-  if (!error_.ok()) return error_;
+  NQ_RETURN_IF_ERROR(sticky_error());
+  Lsn end = end_lsn();
+  MutexLock lock(&segments_mu_);
   NQ_ASSIGN_OR_RETURN(auto names, env_->ListDir(config_.dir));
-  uint64_t keep_segment = keep_from / config_.segment_size;
-  uint64_t future = end_ / config_.segment_size + 1;
+  uint64_t keep_segment = std::min(keep_from, end) / config_.segment_size;
+  uint64_t future = end / config_.segment_size + 1;
   for (uint64_t no : spare_segments_) future = std::max(future, no + 1);
   for (const auto& name : names) {
     uint64_t no = 0;
@@ -234,19 +229,19 @@ Status WalWriter::RecycleSegments(Lsn keep_from, size_t max_recycled) {
 }
 
 Lsn WalWriter::end_lsn() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   return end_;
 }
 Lsn WalWriter::durable_lsn() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   return durable_;
 }
 WalStats WalWriter::stats() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   return stats_;
 }
 Status WalWriter::sticky_error() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   return error_;
 }
 
@@ -345,17 +340,24 @@ bool WalReader::ValidDataBeyondEnd(int blocks) {
     if (next + kFragmentHeaderSize <= block + kWalBlockSize) candidates.push_back(next);
   }
   for (int i = 1; i <= blocks; ++i) candidates.push_back(block + static_cast<Lsn>(i) * kWalBlockSize);
+  uint32_t epoch = last_epoch_;
+  bool found = false;
   for (Lsn candidate : candidates) {
+    // Walk the valid fragments from the candidate to the end of its block.
+    // Continuation fragments may belong to the torn record itself (one
+    // spanning several blocks); only a record start is evidence of damage.
     pos_ = candidate;
+    Lsn block_end = candidate - candidate % kWalBlockSize + kWalBlockSize;
     FragmentType type;
     std::string_view payload;
     Lsn frag_lsn = 0;
-    uint32_t epoch = last_epoch_;
-    bool valid = ReadFragment(&type, &payload, &frag_lsn);
+    while (!found && pos_ + kFragmentHeaderSize <= block_end && ReadFragment(&type, &payload, &frag_lsn)) {
+      found = type == FragmentType::kFull || type == FragmentType::kFirst;
+    }
     last_epoch_ = epoch;
-    if (valid) return true;
+    if (found) break;
   }
-  return false;
+  return found;
 }
 
 Result<std::string> WalReader::ReadRecordAt(Env* env, const std::string& dir,

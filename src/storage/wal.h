@@ -12,15 +12,14 @@
 // retrying could report data durable that is not).
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "common/env.h"
+#include "common/mutex.h"
 #include "neuroquantum/options.h"
 #include "neuroquantum/result.h"
 #include "storage/page.h"
@@ -56,11 +55,11 @@ class WalWriter {
   // Appends one record; returns its end LSN (the position just after it)
   // and stores its start LSN in *start if given. Records become durable only
   // through FlushTo.
-  Result<Lsn> Append(std::string_view record, Lsn* start = nullptr);
+  Result<Lsn> Append(std::string_view record, Lsn* start = nullptr) EXCLUDES(mu_);
   // Returns once the log up to `lsn` is written to the OS and, if `sync`,
   // made durable. Group commit: concurrent callers share one sync.
   // With durability kOff, `sync` is ignored.
-  Status FlushTo(Lsn lsn, bool sync);
+  Status FlushTo(Lsn lsn, bool sync) EXCLUDES(mu_);
   // Flushes and syncs everything appended so far.
   Status FlushAll();
 
@@ -71,32 +70,34 @@ class WalWriter {
 
   // Removes or recycles segment files that lie wholly before `keep_from`.
   // Up to `max_recycled` are renamed to future segment names for reuse.
-  Status RecycleSegments(Lsn keep_from, size_t max_recycled);
+  Status RecycleSegments(Lsn keep_from, size_t max_recycled) EXCLUDES(mu_, segments_mu_);
 
  private:
   WalWriter(Env* env, WalConfig config, Lsn end_lsn);
-  void AppendFragmentLocked(FragmentType type, std::string_view payload);
-  Status WriteOut(const std::string& bytes, Lsn start_lsn, bool sync);
-  Status EnsureSegment(uint64_t segment_no);
-  Result<File*> SegmentFile(uint64_t segment_no);
+  void AppendFragmentLocked(FragmentType type, std::string_view payload) REQUIRES(mu_);
+  Status WriteOut(const std::string& bytes, Lsn start_lsn, bool sync) EXCLUDES(segments_mu_);
+  Status EnsureSegment(uint64_t segment_no) REQUIRES(segments_mu_);
+  Result<File*> SegmentFile(uint64_t segment_no) REQUIRES(segments_mu_);
 
   Env* const env_;
   const WalConfig config_;
 
-  mutable std::mutex mu_;
-  std::condition_variable flushed_cv_;
-  std::string buffer_;          // bytes [buffer_start_, end_) not yet written
-  Lsn buffer_start_;
-  Lsn end_;                     // next append position
-  Lsn written_;                 // written to the OS up to here
-  Lsn durable_;                 // synced up to here
-  bool flushing_ = false;       // a leader is writing/syncing
-  Status error_;                // sticky
-  WalStats stats_;
+  mutable Mutex mu_;
+  CondVar flushed_cv_{&mu_};
+  std::string buffer_ GUARDED_BY(mu_);  // bytes [buffer_start_, end_) not yet written
+  Lsn buffer_start_ GUARDED_BY(mu_);
+  Lsn end_ GUARDED_BY(mu_);             // next append position
+  Lsn written_ GUARDED_BY(mu_);         // written to the OS up to here
+  Lsn durable_ GUARDED_BY(mu_);         // synced up to here
+  bool flushing_ GUARDED_BY(mu_) = false;  // a leader is writing/syncing
+  Status error_ GUARDED_BY(mu_);        // sticky
+  WalStats stats_ GUARDED_BY(mu_);
 
-  // Open segment files, accessed only by the flushing leader.
-  std::deque<std::pair<uint64_t, std::unique_ptr<File>>> open_segments_;
-  std::vector<uint64_t> spare_segments_;  // recycled files ready for reuse
+  // Segment files. Taken by the flushing leader and by recycling, never
+  // while holding mu_ (lock order: mu_ is not held when taking this).
+  Mutex segments_mu_;
+  std::deque<std::pair<uint64_t, std::unique_ptr<File>>> open_segments_ GUARDED_BY(segments_mu_);
+  std::vector<uint64_t> spare_segments_ GUARDED_BY(segments_mu_);  // recycled, ready for reuse
 };
 
 class WalReader {

@@ -203,6 +203,34 @@ TEST_F(BadFileTest, RandomGarbageWalSegmentIsIgnoredAsStale) {
   ASSERT_TRUE(OpenStatus().ok()) << OpenStatus().ToString();
 }
 
+TEST_F(BadFileTest, LeftoverWalDirectoryWithoutDatabaseIsRefused) {
+  MakeDatabase(10);
+  ASSERT_TRUE(env_.RemoveFile("db").ok());
+  auto engine = StorageEngine::Open("db", SmallOptions(&env_));
+  EXPECT_EQ(engine.status().code(), StatusCode::kAlreadyExists) << engine.status().ToString();
+}
+
+TEST_F(BadFileTest, ReadOnlyOpenRefusesADatabaseWithUnfinishedTransactions) {
+  {
+    auto engine = Must(StorageEngine::Open("db", SmallOptions(&env_)));
+    TreeId tree = Must(engine->CreateTree("t"));
+    auto txn = engine->Begin();
+    ASSERT_TRUE(engine->Put(txn.get(), tree, "uncommitted", "x").ok());
+    ASSERT_TRUE(engine->Checkpoint().ok());  // its change is before the redo point
+    env_.SimulateCrash(CrashMode::kDropUnsynced, 1);
+  }
+  Options ro = Opts();
+  ro.read_only = true;
+  auto engine = StorageEngine::Open("db", ro);
+  EXPECT_EQ(engine.status().code(), StatusCode::kBusy) << engine.status().ToString();
+  // After a read-write open has recovered, read-only works and hides nothing.
+  ASSERT_TRUE(StorageEngine::Open("db", Opts()).ok());
+  auto reopened = Must(StorageEngine::Open("db", ro));
+  EXPECT_FALSE(Must(reopened->Get(Must(reopened->FindTree("t")), "uncommitted")).has_value());
+  auto txn = reopened->Begin();
+  EXPECT_EQ(reopened->Put(txn.get(), Must(reopened->FindTree("t")), "k", "v").code(), StatusCode::kReadOnly);
+}
+
 TEST(FileLockTest, SecondWriterGetsBusy) {
   char tmpl[] = "/tmp/nqdb-lock-XXXXXX";
   ASSERT_NE(::mkdtemp(tmpl), nullptr);

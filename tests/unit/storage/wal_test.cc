@@ -80,6 +80,25 @@ TEST_F(WalTest, UnflushedTailIsNotReadAndTornTailEndsTheLog) {
   EXPECT_EQ(end, kFragmentHeaderSize + 3u);
 }
 
+TEST_F(WalTest, TornRecordSpanningBlocksIsATornTailNotDamage) {
+  auto writer = Must(WalWriter::Open(&env_, Config(), 0));
+  ASSERT_TRUE(writer->Append("one").ok());
+  ASSERT_TRUE(writer->FlushAll().ok());
+  ASSERT_TRUE(writer->Append(Record(3 * kWalBlockSize, 5)).ok());  // spans four blocks
+  // Tear the write so that its first blocks (FIRST and MIDDLE fragments)
+  // survive but not its end.
+  env_.CrashAtOp(env_.mutating_ops(), CrashAction::kTearWrite, 2 * kWalBlockSize + 100);
+  EXPECT_FALSE(writer->FlushAll().ok());
+  writer.reset();
+  env_.SimulateCrash(CrashMode::kDropUnsynced, 1);
+  WalReader reader(&env_, "wal", 4 * kWalBlockSize, 7, 0);
+  std::string rec;
+  Lsn s = 0, e = 0;
+  ASSERT_TRUE(reader.Next(&rec, &s, &e));
+  EXPECT_FALSE(reader.Next(&rec, &s, &e));
+  EXPECT_FALSE(reader.ValidDataBeyondEnd(4)) << "a torn tail must not look like damage";
+}
+
 TEST_F(WalTest, WriterFailureIsStickyAndReadOnly) {
   auto writer = Must(WalWriter::Open(&env_, Config(), 0));
   ASSERT_TRUE(writer->Append("a").ok());
