@@ -78,6 +78,10 @@ class Checker {
         continue;
       }
       btree::Node node(const_cast<uint8_t*>(guard->data()), page_size_);
+      if (std::string problem = node.Validate(true); !problem.empty()) {
+        Problem(f.id, problem);
+        continue;
+      }
       if (!tree_id) tree_id = node.tree_id();
       if (node.tree_id() != *tree_id) Problem(f.id, fmt::format("belongs to tree id {}, not {}", node.tree_id(), *tree_id));
       if (f.level >= 0 && node.level() != f.level) {

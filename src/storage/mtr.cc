@@ -82,14 +82,16 @@ Result<Lsn> Mtr::Commit(Lsn* start) {
   for (auto& entry : entries_) {
     const uint8_t* after = entry->guard.data();
     const auto* before = reinterpret_cast<const uint8_t*>(entry->before.data());
-    if (!entry->created && std::memcmp(after, before, ctx_->page_size) == 0) continue;
     PageUpdate update;
     update.page_id = entry->guard.page_id();
+    if (!entry->created) {
+      DiffPage(before, after, ctx_->page_size, &update.ranges);
+      if (update.ranges.empty()) continue;  // unchanged
+    }
     if (entry->created || GetPageLsn(before) <= redo) {
       update.full_image = true;
+      update.ranges.clear();
       update.image.assign(reinterpret_cast<const char*>(after), ctx_->page_size);
-    } else {
-      DiffPage(before, after, ctx_->page_size, &update.ranges);
     }
     record_.pages.push_back(std::move(update));
     changed.push_back(entry.get());
