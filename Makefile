@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 DATA_DIR ?= ./nqdb-data
 BOOTSTRAP := scripts/bootstrap.sh
 
-.PHONY: all bootstrap build build-asan run test test-unit test-asan test-long bench clean format
+.PHONY: all bootstrap build build-asan build-tsan run test test-long bench clean format
 
 all: build
 
@@ -20,12 +20,19 @@ build-asan: bootstrap
 	@cmake --preset asan >/dev/null
 	@cmake --build --preset asan -j $(JOBS)
 
+# clang-14: thread-safety analysis as errors, and ThreadSanitizer.
+build-tsan: bootstrap
+	@cmake --preset clang-tsan >/dev/null
+	@cmake --build --preset clang-tsan -j $(JOBS)
+
 # Initialises the data directory on first run, then opens the shell on it.
 run: build
 	@./build/release/src/nqdb run --data-dir $(DATA_DIR)
 
-# Every test: release build, then the unit tests again under ASan+UBSan.
-test: build build-asan
+# Every test: release build; the unit tests again under ASan+UBSan; the
+# concurrency tests under TSan (clang build, which also runs the
+# thread-safety analysis).
+test: build build-asan build-tsan
 	@bash scripts/run_tests.sh
 
 test-long: build

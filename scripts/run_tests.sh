@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test suite: the release build's tests (unit, fault, crash) and
-# the unit tests again under ASan+UBSan. The last line printed is the
-# summary "N passed, N failed".
+# Runs every test suite: the release build's tests (unit, fault, crash,
+# fuzz), all of them again under ASan+UBSan, and the concurrency tests under
+# TSan. The last line printed is the summary "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,10 +9,11 @@ passed=0
 failed=0
 run_suite() {
   local name=$1 dir=$2
+  shift 2
   echo "=== $name"
   local log
   log=$(mktemp)
-  if ctest --test-dir "$dir" --output-on-failure -j 2 --timeout 900 >"$log" 2>&1; then
+  if ctest --test-dir "$dir" --output-on-failure -j 2 --timeout 900 "$@" >"$log" 2>&1; then
     tail -n 3 "$log"
   else
     cat "$log" | tail -n 60
@@ -35,6 +36,7 @@ run_suite() {
 run_suite "release" build/release
 if [[ "${1:-}" != "--long" ]]; then
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 run_suite "asan+ubsan" build/asan
+  run_suite "tsan (concurrency)" build/clang-tsan -R "Concurrent|GroupCommit|Prefetch|Crash.*Thread"
 fi
 
 echo "$passed passed, $failed failed"

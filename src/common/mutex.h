@@ -40,19 +40,19 @@ class SCOPED_CAPABILITY MutexLock {
   Mutex* mu_;
 };
 
-// A condition variable bound to one Mutex, which callers hold when waiting.
+// A condition variable used with a Mutex that callers hold when waiting (the
+// mutex is passed explicitly so the analysis can check it is held).
 class CondVar {
  public:
-  explicit CondVar(Mutex* mu) : mu_(mu) {}
   // REQUIRES: mu held. Atomically releases it while waiting.
-  void Wait() REQUIRES(mu_) {
-    std::unique_lock lock(mu_->mu_, std::adopt_lock);
+  void Wait(Mutex* mu) REQUIRES(mu) {
+    std::unique_lock lock(mu->mu_, std::adopt_lock);
     cv_.wait(lock);
     lock.release();
   }
   // Returns false on timeout.
-  bool WaitFor(std::chrono::milliseconds timeout) REQUIRES(mu_) {
-    std::unique_lock lock(mu_->mu_, std::adopt_lock);
+  bool WaitFor(Mutex* mu, std::chrono::milliseconds timeout) REQUIRES(mu) {
+    std::unique_lock lock(mu->mu_, std::adopt_lock);
     bool notified = cv_.wait_for(lock, timeout) == std::cv_status::no_timeout;
     lock.release();
     return notified;
@@ -61,7 +61,6 @@ class CondVar {
   void SignalAll() { cv_.notify_all(); }
 
  private:
-  Mutex* const mu_;
   std::condition_variable cv_;
 };
 

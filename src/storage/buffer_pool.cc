@@ -305,7 +305,7 @@ void BufferPool::FlusherLoop(uint32_t interval_ms) {
   while (true) {
     {
       MutexLock lock(&bg_mu_);
-      if (!stop_) bg_cv_.WaitFor(std::chrono::milliseconds(interval_ms));
+      if (!stop_) bg_cv_.WaitFor(&bg_mu_, std::chrono::milliseconds(interval_ms));
       if (stop_) return;
     }
     // Errors become the sticky error inside FlushFrame; nothing else to do.
@@ -318,7 +318,7 @@ void BufferPool::PrefetchLoop() {
     PageId id;
     {
       MutexLock lock(&bg_mu_);
-      while (!stop_ && prefetch_queue_.empty()) bg_cv_.Wait();
+      while (!stop_ && prefetch_queue_.empty()) bg_cv_.Wait(&bg_mu_);
       if (stop_) return;
       id = prefetch_queue_.front();
       prefetch_queue_.pop_front();

@@ -171,7 +171,7 @@ class BufferPool {
   Status error_ GUARDED_BY(error_mu_);
 
   Mutex bg_mu_;
-  CondVar bg_cv_{&bg_mu_};
+  CondVar bg_cv_;
   bool stop_ GUARDED_BY(bg_mu_) = false;
   std::deque<PageId> prefetch_queue_ GUARDED_BY(bg_mu_);
   std::thread flusher_;

@@ -101,7 +101,7 @@ Status WalWriter::FlushTo(Lsn lsn, bool sync) {
       }
       if (!flushing_) break;
       waited = true;
-      flushed_cv_.Wait();
+      flushed_cv_.Wait(&mu_);
     }
     // Become the leader: take everything buffered so far (which includes the
     // commit records of every follower that appended before now).

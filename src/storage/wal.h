@@ -83,7 +83,7 @@ class WalWriter {
   const WalConfig config_;
 
   mutable Mutex mu_;
-  CondVar flushed_cv_{&mu_};
+  CondVar flushed_cv_;
   std::string buffer_ GUARDED_BY(mu_);  // bytes [buffer_start_, end_) not yet written
   Lsn buffer_start_ GUARDED_BY(mu_);
   Lsn end_ GUARDED_BY(mu_);             // next append position
