@@ -232,9 +232,8 @@ TEST_F(BadFileTest, ReadOnlyOpenRefusesADatabaseWithUnfinishedTransactions) {
 }
 
 TEST(FileLockTest, SecondWriterGetsBusy) {
-  char tmpl[] = "/tmp/nqdb-lock-XXXXXX";
-  ASSERT_NE(::mkdtemp(tmpl), nullptr);
-  std::string path = std::string(tmpl) + "/db";
+  testing::TempDir dir;
+  std::string path = dir.Path("db");
   Options o;
   o.flush_interval_ms = 0;
   auto first = StorageEngine::Open(path, o);
@@ -246,7 +245,6 @@ TEST(FileLockTest, SecondWriterGetsBusy) {
   auto third = StorageEngine::Open(path, o);
   EXPECT_TRUE(third.ok()) << third.status().ToString();
   third->reset();
-  std::system(("rm -rf " + std::string(tmpl)).c_str());
 }
 
 }  // namespace

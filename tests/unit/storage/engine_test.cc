@@ -178,9 +178,8 @@ TEST_F(EngineTest, StatsCountHitsAndMisses) {
 }
 
 TEST(LargeValueTest, HundredMegabyteValueRoundTripsAndIsFreed) {
-  char tmpl[] = "/tmp/nqdb-large-XXXXXX";
-  ASSERT_NE(::mkdtemp(tmpl), nullptr);
-  std::string path = std::string(tmpl) + "/db";
+  testing::TempDir dir;
+  std::string path = dir.Path("db");
   Options o;
   o.flush_interval_ms = 0;
   o.max_wal_mib = 64;
@@ -209,7 +208,6 @@ TEST(LargeValueTest, HundredMegabyteValueRoundTripsAndIsFreed) {
   EXPECT_GT(engine->stats().free_pages, 25000u);  // the chain went to the free list
   ExpectIntegrity(engine.get());
   engine.reset();
-  ASSERT_EQ(std::system(("rm -rf " + std::string(tmpl)).c_str()), 0);
 }
 
 }  // namespace

@@ -2,11 +2,14 @@
 // reference-model comparison.
 #pragma once
 
+#include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "fmt/format.h"
 
@@ -26,6 +29,24 @@ T Must(Result<T> result) {
   }
   return std::move(result).value();
 }
+
+// A scratch directory on the real file system, removed with its contents
+// when the object goes away.
+class TempDir {
+ public:
+  TempDir() {
+    char tmpl[] = "/tmp/nqdb-test-XXXXXX";
+    if (::mkdtemp(tmpl) == nullptr) std::abort();
+    path_ = tmpl;
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string Path(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
 
 inline Options SmallOptions(Env* env) {
   // Recovery logs at info level on every reopen; tests only want problems.
