@@ -1,84 +1,23 @@
 // B+ tree algorithms: lookup, insert with splits, delete with merges,
-// overflow chains.
-#include <cassert>
+// compaction. Bulk load, overflow chains and iteration live in
+// btree_bulk.cc, btree_overflow.cc and btree_iterator.cc.
 #include "storage/btree.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cstring>
+#include <iterator>
+#include <optional>
 
 #include "fmt/format.h"
+#include "storage/btree_internal.h"
 
 namespace neuroquantum::storage {
 
 using btree::Cell;
 using btree::Node;
+using namespace btree_internal;  // NOLINT: file-local use of the internal helpers
 
-namespace {
-
-// Overflow page body: u64 next page (0 = last), u32 bytes used, data.
-constexpr size_t kOverflowNextOffset = kPageHeaderSize;
-constexpr size_t kOverflowUsedOffset = kPageHeaderSize + 8;
-constexpr size_t kOverflowDataOffset = kPageHeaderSize + 12;
-// Pages freed per mini-transaction when releasing a chain.
-constexpr size_t kFreeBatch = 64;
-
-uint32_t OverflowCapacity(uint32_t page_size) { return UsableEnd(page_size) - kOverflowDataOffset; }
-
-// The key of a raw cell (leaf or internal layout).
-std::string_view RawCellKey(std::string_view raw, bool leaf) {
-  ByteReader in(raw);
-  uint64_t key_len = 0, value_len = 0;
-  uint8_t flags = 0;
-  std::string_view key;
-  in.GetVarint64(&key_len);
-  if (leaf) {
-    in.GetVarint64(&value_len);
-    in.GetFixed8(&flags);
-  }
-  in.GetBytes(key_len, &key);
-  return key;
-}
-
-PageId RawCellChild(std::string_view raw) {
-  return DecodeFixed64(reinterpret_cast<const uint8_t*>(raw.data() + raw.size() - 8));
-}
-
-std::vector<std::string> CollectCells(const Node& node) {
-  std::vector<std::string> cells;
-  cells.reserve(node.count() + 1);
-  for (uint16_t i = 0; i < node.count(); ++i) cells.emplace_back(node.raw_cell(i));
-  return cells;
-}
-
-// Re-initialises a node with `cells` [from, to), keeping its links.
-void RebuildNode(Node* node, const std::vector<std::string>& cells, size_t from, size_t to) {
-  PageId left = node->left(), right = node->right(), leftmost = node->leftmost_child();
-  PageType type = node->is_leaf() ? PageType::kLeaf : PageType::kInternal;
-  node->Init(type, node->level(), node->tree_id());
-  node->set_left(left);
-  node->set_right(right);
-  node->set_leftmost_child(leftmost);
-  for (size_t i = from; i < to; ++i) {
-    bool ok = node->InsertCell(node->count(), cells[i]);
-    assert(ok && "split half does not fit in a node");
-    (void)ok;
-  }
-}
-
-// Index at which to cut `cells`: the left part keeps [0, split).
-size_t ChooseSplit(const std::vector<std::string>& cells, bool leaf, bool append) {
-  size_t n = cells.size();
-  if (append && leaf) return n - 1;  // sequential load: keep left pages full
-  size_t total = 0;
-  for (const auto& c : cells) total += c.size() + 2;
-  size_t acc = 0;
-  size_t split = 0;
-  while (split < n && acc + cells[split].size() + 2 <= total / 2) acc += cells[split++].size() + 2;
-  size_t lo = 1, hi = leaf ? n - 1 : n - 2;
-  return std::clamp(split, lo, hi);
-}
-
-}  // namespace
 
 struct BTree::Path {
   std::vector<PageGuard*> nodes;  // held by the Mtr, top-most first
@@ -448,190 +387,6 @@ Status BTree::CollapseRoot(Mtr* mtr, PageGuard* root) {
                 ctx_->page_size - kPageHeaderSize);
     NQ_RETURN_IF_ERROR(FreePage(mtr, child));
   }
-}
-
-// --- overflow chains -------------------------------------------------------
-
-// Written back to front so each page knows its successor. Each page is its
-// own mini-transaction flagged kOverflowAlloc: if we crash before the leaf
-// cell that links the chain is logged, recovery frees these pages.
-Result<PageId> BTree::WriteOverflowChain(std::string_view value, TxnId txn) {
-  uint32_t cap = OverflowCapacity(ctx_->page_size);
-  size_t pages = (value.size() + cap - 1) / cap;
-  PageId next = kInvalidPageId;
-  for (size_t k = pages; k-- > 0;) {
-    Mtr mtr(ctx_, txn);
-    mtr.record().flags |= kOverflowAlloc;
-    NQ_ASSIGN_OR_RETURN(PageGuard * page, AllocatePage(&mtr, PageType::kOverflow));
-    uint8_t* p = page->mutable_data();
-    size_t offset = k * cap;
-    size_t n = std::min<size_t>(cap, value.size() - offset);
-    EncodeFixed64(p + kOverflowNextOffset, next);
-    EncodeFixed32(p + kOverflowUsedOffset, static_cast<uint32_t>(n));
-    std::memcpy(p + kOverflowDataOffset, value.data() + offset, n);
-    PageId id = page->page_id();
-    NQ_ASSIGN_OR_RETURN(Lsn end, mtr.Commit());
-    (void)end;
-    next = id;
-  }
-  return next;
-}
-
-Result<std::string> BTree::ReadOverflow(PageId first, uint64_t size) {
-  std::string out;
-  out.reserve(size);
-  uint32_t cap = OverflowCapacity(ctx_->page_size);
-  PageId id = first;
-  while (id != kInvalidPageId) {
-    NQ_ASSIGN_OR_RETURN(PageGuard page, ctx_->pool->Fetch(id, LatchMode::kShared, {id_}));
-    const uint8_t* p = page.data();
-    uint32_t used = DecodeFixed32(p + kOverflowUsedOffset);
-    if (GetPageType(p) != PageType::kOverflow || used > cap || out.size() + used > size) {
-      return Status::Corruption(fmt::format("overflow chain from page {} is broken at page {}", first, id));
-    }
-    out.append(reinterpret_cast<const char*>(p + kOverflowDataOffset), used);
-    id = DecodeFixed64(p + kOverflowNextOffset);
-  }
-  if (out.size() != size) {
-    return Status::Corruption(fmt::format("overflow chain from page {} holds {} of {} bytes", first,
-                                          out.size(), size));
-  }
-  return out;
-}
-
-Status BTree::FreeOverflowChain(PageId first, TxnId txn) {
-  PageId next = first;
-  while (next != kInvalidPageId) {
-    Mtr mtr(ctx_, txn);
-    mtr.record().flags |= kChainFree;
-    mtr.record().chain_head = first;
-    for (size_t i = 0; i < kFreeBatch && next != kInvalidPageId; ++i) {
-      NQ_ASSIGN_OR_RETURN(PageGuard * page, mtr.Fetch(next));
-      if (GetPageType(page->data()) != PageType::kOverflow) {
-        return Status::Corruption(fmt::format("page {} in overflow chain is a {} page", next,
-                                              PageTypeName(GetPageType(page->data()))));
-      }
-      PageId following = DecodeFixed64(page->data() + kOverflowNextOffset);
-      NQ_RETURN_IF_ERROR(FreePage(&mtr, page));
-      next = following;
-    }
-    mtr.record().chain_next = next;
-    NQ_ASSIGN_OR_RETURN(Lsn end, mtr.Commit());
-    (void)end;
-  }
-  return Status::OK();
-}
-
-// --- iteration -------------------------------------------------------------
-
-std::unique_ptr<BTree::Iterator> BTree::NewIterator() { return std::make_unique<Iterator>(this); }
-
-void BTree::Iterator::LoadForward(std::string_view key, bool inclusive) {
-  entries_.clear();
-  index_ = 0;
-  std::string target(key);
-  auto leaf = tree_->DescendShared(target, nullptr);
-  if (!leaf.ok()) {
-    status_ = leaf.status();
-    return;
-  }
-  PageGuard guard = std::move(leaf).value();
-  while (true) {
-    Node node(const_cast<uint8_t*>(guard.data()), tree_->ctx_->page_size);
-    for (uint16_t i = 0; i < node.count(); ++i) {
-      Cell c = node.cell(i);
-      if (c.key < target || (!inclusive && c.key == target)) continue;
-      entries_.push_back({std::string(c.key), std::string(c.inline_value), c.overflow,
-                          c.overflow_page, c.value_size});
-    }
-    if (!entries_.empty() || node.right() == kInvalidPageId) return;
-    // Latch coupling to the right sibling (left-to-right order is safe).
-    auto next = tree_->ctx_->pool->Fetch(node.right(), LatchMode::kShared, {tree_->id_});
-    if (!next.ok()) {
-      status_ = next.status();
-      return;
-    }
-    guard = std::move(next).value();
-  }
-}
-
-void BTree::Iterator::LoadBackward(std::string_view key, bool inclusive, bool to_end) {
-  std::string bound(key);
-  entries_.clear();
-  index_ = 0;
-  while (true) {
-    auto root = tree_->ctx_->pool->Fetch(tree_->root_, LatchMode::kShared, {tree_->id_});
-    if (!root.ok()) {
-      status_ = root.status();
-      return;
-    }
-    PageGuard guard = std::move(root).value();
-    std::optional<std::string> fence;  // lower bound of the current subtree
-    while (true) {
-      Node node(const_cast<uint8_t*>(guard.data()), tree_->ctx_->page_size);
-      if (node.is_leaf()) break;
-      int pos = node.count() - 1;
-      if (!to_end) {
-        bool found = false;
-        pos = node.LowerBound(bound, &found) - 1;
-        if (inclusive && found) pos++;
-      }
-      if (pos >= 0) fence = std::string(node.key(static_cast<uint16_t>(pos)));
-      auto next = tree_->ctx_->pool->Fetch(node.ChildAt(pos), LatchMode::kShared, {tree_->id_});
-      if (!next.ok()) {
-        status_ = next.status();
-        return;
-      }
-      guard = std::move(next).value();
-    }
-    Node node(const_cast<uint8_t*>(guard.data()), tree_->ctx_->page_size);
-    for (uint16_t i = 0; i < node.count(); ++i) {
-      Cell c = node.cell(i);
-      if (!to_end && (c.key > bound || (!inclusive && c.key == bound))) break;
-      entries_.push_back({std::string(c.key), std::string(c.inline_value), c.overflow,
-                          c.overflow_page, c.value_size});
-    }
-    if (!entries_.empty()) {
-      index_ = entries_.size() - 1;
-      return;
-    }
-    if (!fence) return;  // nothing further left
-    // This leaf holds nothing below the bound; everything smaller lies
-    // before its fence key.
-    bound = *fence;
-    inclusive = false;
-    to_end = false;
-  }
-}
-
-void BTree::Iterator::Seek(std::string_view key) { LoadForward(key, true); }
-void BTree::Iterator::SeekForPrev(std::string_view key) { LoadBackward(key, true, false); }
-void BTree::Iterator::SeekToLast() { LoadBackward("", false, true); }
-
-void BTree::Iterator::Next() {
-  assert(Valid());
-  if (++index_ < entries_.size()) return;
-  std::string last = entries_.back().key;
-  LoadForward(last, false);
-}
-
-void BTree::Iterator::Prev() {
-  assert(Valid());
-  if (index_ > 0) {
-    --index_;
-    return;
-  }
-  std::string first = entries_.front().key;
-  LoadBackward(first, false, false);
-}
-
-Result<std::string> BTree::Iterator::value() const {
-  const Entry& e = entries_[index_];
-  if (!e.overflow) return e.value;
-  // Re-read through the tree so the chain is read under the leaf latch.
-  NQ_ASSIGN_OR_RETURN(auto current, tree_->Get(e.key));
-  if (!current) return Status::NotFound("key was deleted during iteration");
-  return std::move(*current);
 }
 
 }  // namespace neuroquantum::storage

@@ -39,9 +39,24 @@ struct WriteContext {
   Lsn* logged_at = nullptr;
 };
 
+// Input of a bulk load: yields entries in strictly ascending memcmp key
+// order. The views returned by Next stay valid until the next call to Next
+// (or the source's destruction); the tree copies what it keeps.
+// Thread safety: used by one thread (the loader) at a time.
+class BulkSource {
+ public:
+  virtual ~BulkSource() = default;
+  // Stores the next entry and returns true, or returns false at the end.
+  virtual bool Next(std::string_view* key, std::string_view* value) = 0;
+};
+
 class BTree {
  public:
   BTree(StorageContext* ctx, TreeId id, PageId root) : ctx_(ctx), id_(id), root_(root) {}
+
+  // BulkLoad fills each node to this share of its capacity (by bytes), so
+  // inserts after a load land in free space instead of splitting at once.
+  static constexpr uint32_t kBulkFillPercent = 90;
 
   // Allocates and initialises an empty root leaf inside `mtr`.
   static Result<PageId> CreateRoot(Mtr* mtr, TreeId id);
@@ -55,6 +70,26 @@ class BTree {
   Status Put(std::string_view key, std::string_view value, const WriteContext& wctx);
   // Removes the key; NotFound if absent.
   Status Delete(std::string_view key, const WriteContext& wctx);
+
+  // Builds the contents of this EMPTY tree from sorted input, bottom-up:
+  // leaves filled to kBulkFillPercent of their capacity and linked left to
+  // right, then each internal level, and finally the top node copied into
+  // the root page (whose id does not change). Large values go to overflow
+  // chains as in Put. Every new page is its own mtr flagged kOverflowAlloc
+  // for `txn`; the root mtr is flagged kLinkPending, so a crash before it
+  // leaves the tree empty and recovery frees the pages. Nothing is visible
+  // before the root mtr. Memory: two node buffers per level; at most two
+  // tree pages (plus the header) are pinned at a time, only inside an mtr.
+  // The caller commits `txn`; there is nothing to undo (no logical records).
+  // Errors: InvalidArgument if the tree is not empty (also when a concurrent
+  // writer filled it during the load) or a key is not greater than its
+  // predecessor (the message names the key's 0-based index); OutOfRange for
+  // a key longer than max_key_size(). On error the pages written so far are
+  // freed; if that fails too, *pages_left is set: the rest stay "allocated,
+  // unlinked" in the WAL for recovery to free, so `txn` must not end (no
+  // commit or abort record). REQUIRES: no other writer uses this tree
+  // meanwhile.
+  Status BulkLoad(BulkSource* source, TxnId txn, bool* pages_left = nullptr);
 
   // Merges adjacent nodes that fit together, bottom-up, and collapses an
   // empty root (used by VACUUM). REQUIRES: no concurrent users of the tree.
@@ -73,6 +108,7 @@ class BTree {
 
  private:
   struct Path;
+  class BulkBuilder;
   Result<PageGuard> DescendShared(std::string_view key, PageGuard* parent_out);
   Result<bool> TryOptimisticWrite(std::string_view key, const std::string& cell, bool is_delete,
                                   const WriteContext& wctx, std::string_view value,

@@ -295,6 +295,27 @@ Status StorageEngine::Delete(Transaction* txn, TreeId tree, std::string_view key
   return Status::OK();
 }
 
+Status StorageEngine::BulkLoad(TreeId tree, BulkSource* source) {
+  NQ_RETURN_IF_ERROR(CheckWritable());
+  if (tree == kCatalogTree) return Status::InvalidArgument("cannot bulk load the catalog");
+  NQ_ASSIGN_OR_RETURN(BTree * t, TreeFor(tree));
+  auto txn = Begin();
+  NQ_RETURN_IF_ERROR(RegisterTxn(txn.get()));
+  bool pages_left = false;
+  Status s = t->BulkLoad(source, txn->id_, &pages_left);
+  if (s.ok()) return Commit(txn.get());
+  // No abort record: it would cancel, at recovery, the freeing of pages the
+  // tree could not free itself. There is nothing to undo. If such pages
+  // exist the transaction stays in the active table, which keeps its WAL
+  // (the allocations) until the next open's recovery frees them.
+  txn->finished_ = true;
+  if (!pages_left) {
+    std::lock_guard lock(txn_mu_);
+    active_.erase(txn->id_);
+  }
+  return s;
+}
+
 Result<std::optional<std::string>> StorageEngine::Get(TreeId tree, std::string_view key) {
   NQ_ASSIGN_OR_RETURN(BTree * t, TreeFor(tree));
   return t->Get(key);

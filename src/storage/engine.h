@@ -105,6 +105,22 @@ class StorageEngine {
   // NotFound if the key is absent.
   Status Delete(Transaction* txn, TreeId tree, std::string_view key);
   Result<std::optional<std::string>> Get(TreeId tree, std::string_view key);
+  // Fills the EMPTY tree `tree` from `source` (strictly ascending memcmp
+  // keys; see BulkSource for view lifetimes), denser and cheaper than Puts:
+  // nodes are built bottom-up, filled to BTree::kBulkFillPercent, and each
+  // is logged once as a page image (no per-key logical records).
+  // Runs as its own transaction, committed before return like Commit (so
+  // durable at return under durability = full). Atomic: a crash before the
+  // tree is installed in its root leaves it empty (recovery frees the pages
+  // written so far), after that it is complete. No Rollback can undo it.
+  // Errors: NotFound (no such tree); InvalidArgument if the tree is the
+  // catalog or not empty, or if a key is not greater than the previous one
+  // (the message names the key's 0-based index); OutOfRange for a key over
+  // max_key_size(); ReadOnly / I/O errors. On error nothing of the load is
+  // visible and the pages it wrote are freed (by recovery, if freeing fails).
+  // REQUIRES: no other writer uses `tree` meanwhile (one that does is
+  // detected at the end and fails the load with InvalidArgument).
+  Status BulkLoad(TreeId tree, BulkSource* source);
   Result<std::unique_ptr<BTree::Iterator>> NewIterator(TreeId tree);
   uint32_t max_key_size() const { return btree::MaxKeySize(page_size_); }
 

@@ -7,8 +7,10 @@
 //  2. Open the WAL for appending at the end of the valid log, in a new epoch.
 //  3. Undo: roll back each loser through the trees, logging compensation
 //     records, then an abort record.
-//  4. Leak repair: free overflow pages allocated for a value whose leaf cell
-//     was never logged, and finish chains whose freeing was interrupted.
+//  4. Leak repair: free pages allocated but never linked (overflow pages of a
+//     value whose leaf cell was never logged, a new tree's root, the pages of
+//     a bulk load whose root mtr was never logged), and finish chains whose
+//     freeing was interrupted.
 //  5. Checkpoint.
 #include <algorithm>
 
@@ -86,7 +88,9 @@ Status StorageEngine::Recover() {
         list.erase(std::remove(list.begin(), list.end(), page.page_id), list.end());
       }
     }
-    if (mtr.flags & (kHasLogical | kCompensation)) pending.erase(txn);
+    // A logical or compensation record links the chain or root it follows;
+    // kLinkPending (a bulk load's root mtr) links everything allocated so far.
+    if (mtr.flags & (kHasLogical | kCompensation | kLinkPending)) pending.erase(txn);
   }
   NQ_RETURN_IF_ERROR(reader.status());
   recovery_.log_end = reader.end_lsn();
@@ -135,6 +139,14 @@ Status StorageEngine::FinishRecovery(std::map<TxnId, std::vector<Lsn>> losers,
     NQ_RETURN_IF_ERROR(LogTxnEnd(&loser, WalRecordType::kAbort, false));
     recovery_.transactions_undone++;
   }
+  // Interrupted chain frees first: their remaining pages may also be
+  // pending (an unlinked chain being given back), and the pending loop
+  // skips pages that are already free, not the other way round.
+  BTree helper(&ctx_, 0, kInvalidPageId);
+  for (const auto& [head, next] : chains) {
+    NQ_RETURN_IF_ERROR(helper.FreeOverflowChain(next, 0));
+    recovery_.leaked_pages_freed++;
+  }
   for (auto& [txn, pages] : pending) {
     for (PageId id : pages) {
       Mtr mtr(&ctx_, txn);
@@ -145,11 +157,6 @@ Status StorageEngine::FinishRecovery(std::map<TxnId, std::vector<Lsn>> losers,
       (void)end;
       recovery_.leaked_pages_freed++;
     }
-  }
-  BTree helper(&ctx_, 0, kInvalidPageId);
-  for (const auto& [head, next] : chains) {
-    NQ_RETURN_IF_ERROR(helper.FreeOverflowChain(next, 0));
-    recovery_.leaked_pages_freed++;
   }
   if (recovery_.records_scanned > 0) {
     NQ_LOG_INFO("storage",

@@ -86,6 +86,9 @@ Status DecodePages(ByteReader* in, uint32_t page_size, std::vector<PageUpdate>* 
 
 Status DecodeMtrBody(ByteReader* in, uint32_t page_size, MtrRecord* rec) {
   if (!in->GetFixed8(&rec->flags)) return Malformed("flags");
+  // An unknown bit would be a flag from a newer format whose meaning we
+  // would silently ignore (e.g. free pages it declares linked).
+  if (rec->flags & ~kKnownMtrFlags) return Malformed("unknown flags");
   if (rec->flags & kHasLogical) {
     uint8_t op = 0;
     std::string_view key, new_value, old_value;

@@ -8,6 +8,7 @@
 //   if kCompensation:  varint compensated_lsn (start LSN of the undone record)
 //   if kOverflowAlloc: (nothing more: the record's pages are a chain in progress)
 //   if kChainFree:     varint chain_head, varint next_to_free (0 = done)
+//   if kLinkPending:   (nothing more: the flag alone is the message)
 //   varint page_count, then per page:
 //     varint page_id, u8 kind (1 = full image, 2 = byte ranges)
 //     image:  lp bytes (page_size bytes)
@@ -29,12 +30,26 @@ inline constexpr uint8_t kWalRecordVersion = 1;
 
 enum class WalRecordType : uint8_t { kMtr = 1, kCommit = 2, kAbort = 3 };
 
+// Persisted bit values: do not change.
 enum MtrFlags : uint8_t {
   kHasLogical = 1,
   kCompensation = 2,
+  // The record's pages (except page 0) are allocated but not yet linked from
+  // any tree; recovery frees them unless a linking record of the same
+  // transaction follows (kHasLogical, kCompensation or kLinkPending).
   kOverflowAlloc = 4,
+  // Progress of freeing an overflow chain; its pages also leave the
+  // transaction's allocated-unlinked set. chain_head = 0 marks pages freed
+  // outside any chain (a failed bulk load returning its pages): nothing to
+  // resume.
   kChainFree = 8,
+  // Every page this transaction allocated so far (kOverflowAlloc) is now
+  // linked: set on the mtr that installs a bulk-loaded tree in its root.
+  kLinkPending = 16,
 };
+// Every defined MtrFlags bit; the decoder rejects a record with any other.
+inline constexpr uint8_t kKnownMtrFlags =
+    kHasLogical | kCompensation | kOverflowAlloc | kChainFree | kLinkPending;
 
 // A change a transaction made to a tree; drives undo and the change feed.
 enum class LogicalOp : uint8_t { kInsert = 1, kUpdate = 2, kDelete = 3 };
