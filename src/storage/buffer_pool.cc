@@ -124,17 +124,24 @@ Result<PageGuard> BufferPool::FetchImpl(PageId id, LatchMode mode, LoadKind kind
       mu_.Unlock();
       return f.status();
     }
-    Frame& frame = frames_[*f];
-    frame.page_id = id;
-    frame.mapped = true;
-    frame.valid = false;
-    frame.dirty.store(false);
-    frame.pin_count.store(1);
-    frame.latch.lock();  // uncontended: the frame was unmapped and unpinned
-    page_table_[id] = *f;
-    policy_->RecordAccess(*f, id);
-    mu_.Unlock();
-    return LoadMiss(id, *f, mode, kind, access, ctx, missing);
+    // ObtainFrameLocked may have dropped mu_ to write a victim, and another
+    // thread may have mapped this page meanwhile: one page, one frame.
+    it = page_table_.find(id);
+    if (it != page_table_.end()) {
+      free_frames_.push_back(*f);
+    } else {
+      Frame& frame = frames_[*f];
+      frame.page_id = id;
+      frame.mapped = true;
+      frame.valid = false;
+      frame.dirty.store(false);
+      frame.pin_count.store(1);
+      frame.latch.lock();  // uncontended: the frame was unmapped and unpinned
+      page_table_[id] = *f;
+      policy_->RecordAccess(*f, id);
+      mu_.Unlock();
+      return LoadMiss(id, *f, mode, kind, access, ctx, missing);
+    }
   }
   FrameId f = it->second;
   Frame& frame = frames_[f];
@@ -210,22 +217,20 @@ void BufferPool::NotifyAccess(PageId id, const AccessContext& ctx, AccessKind ki
 }
 
 // Writes one frame if dirty. REQUIRES: the caller holds a pin on it.
+//
+// The shared latch is held until the write is done: two flushes of one
+// frame (flusher, checkpoint, eviction) must not overlap, or the older copy
+// could land on disk last while the frame is already marked clean.
 Status BufferPool::FlushFrame(FrameId frame_id) {
   Frame& frame = frames_[frame_id];
-  std::vector<uint8_t> copy(page_size_);
-  PageId id;
-  {
-    std::shared_lock latch(frame.latch);
-    if (!frame.valid || !frame.dirty.load(std::memory_order_acquire)) return Status::OK();
-    std::memcpy(copy.data(), frame.data, page_size_);
-    id = frame.page_id;
-    // Cleared under the shared latch: modifiers need the exclusive latch, so
-    // any later change sets the flag again after this point.
-    frame.dirty.store(false, std::memory_order_release);
-  }
+  std::shared_lock latch(frame.latch);
+  if (!frame.valid || !frame.dirty.load(std::memory_order_acquire)) return Status::OK();
+  // Cleared under the shared latch: modifiers need the exclusive latch, so
+  // any later change sets the flag again after this point.
+  frame.dirty.store(false, std::memory_order_release);
   Status s = sticky_error();
-  if (s.ok() && wal_flush_) s = wal_flush_(GetPageLsn(copy.data()));
-  if (s.ok()) s = file_->WritePage(id, copy);
+  if (s.ok() && wal_flush_) s = wal_flush_(GetPageLsn(frame.data));
+  if (s.ok()) s = file_->WritePage(frame.page_id, {frame.data, page_size_});
   if (!s.ok()) {
     frame.dirty.store(true, std::memory_order_release);
     MutexLock lock(&error_mu_);

@@ -132,13 +132,6 @@ Status StorageEngine::FinishRecovery(std::map<TxnId, std::vector<Lsn>> losers,
                                      std::map<PageId, PageId> chains) {
   NQ_RETURN_IF_ERROR(EnsureCatalogRoot());
   NQ_RETURN_IF_ERROR(LoadCatalog());
-  for (auto& [txn, undo] : losers) {
-    if (undo.empty()) continue;
-    NQ_RETURN_IF_ERROR(UndoTransaction(txn, undo));
-    Transaction loser(txn);
-    NQ_RETURN_IF_ERROR(LogTxnEnd(&loser, WalRecordType::kAbort, false));
-    recovery_.transactions_undone++;
-  }
   // Interrupted chain frees first: their remaining pages may also be
   // pending (an unlinked chain being given back), and the pending loop
   // skips pages that are already free, not the other way round.
@@ -157,6 +150,23 @@ Status StorageEngine::FinishRecovery(std::map<TxnId, std::vector<Lsn>> losers,
       (void)end;
       recovery_.leaked_pages_freed++;
     }
+  }
+  // Undo after the pages above are freed: a recovery killed during undo may
+  // have left a chain written for a compensation it never logged; freeing
+  // unlinked pages first means a later compensation record of the same
+  // transaction cannot hide such a chain from the next recovery.
+  for (auto& [txn, undo] : losers) {
+    if (undo.empty()) continue;
+    NQ_RETURN_IF_ERROR(UndoTransaction(txn, undo));
+    recovery_.transactions_undone++;
+  }
+  // Abort records last: an abort clears the transaction's pending pages at
+  // the next recovery, so logging it before they are freed would leak them
+  // if this recovery is itself interrupted.
+  for (auto& [txn, undo] : losers) {
+    if (undo.empty()) continue;
+    Transaction loser(txn);
+    NQ_RETURN_IF_ERROR(LogTxnEnd(&loser, WalRecordType::kAbort, false));
   }
   if (recovery_.records_scanned > 0) {
     NQ_LOG_INFO("storage",

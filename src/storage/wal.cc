@@ -207,8 +207,10 @@ Status WalWriter::EnsureSegment(uint64_t segment_no) {
 
 Status WalWriter::RecycleSegments(Lsn keep_from, size_t max_recycled) {
   NQ_RETURN_IF_ERROR(sticky_error());
-  Lsn end = end_lsn();
+  // The end is read with segments_mu_ held (lock order: segments_mu_, then
+  // mu_): no leader can open a segment past it until we are done.
   MutexLock lock(&segments_mu_);
+  Lsn end = end_lsn();
   NQ_ASSIGN_OR_RETURN(auto names, env_->ListDir(config_.dir));
   uint64_t keep_segment = std::min(keep_from, end) / config_.segment_size;
   uint64_t future = end / config_.segment_size + 1;
@@ -218,6 +220,7 @@ Status WalWriter::RecycleSegments(Lsn keep_from, size_t max_recycled) {
     if (name.size() != 20 || name.substr(16) != ".wal") continue;
     if (std::sscanf(name.c_str(), "%16lx", &no) != 1 || no >= keep_segment) continue;
     std::string path = JoinPath(config_.dir, name);
+    while (env_->FileExists(JoinPath(config_.dir, WalSegmentName(future)))) future++;
     if (spare_segments_.size() < max_recycled) {
       NQ_RETURN_IF_ERROR(env_->RenameFile(path, JoinPath(config_.dir, WalSegmentName(future))));
       spare_segments_.push_back(future++);

@@ -93,8 +93,9 @@ class WalWriter {
   Status error_ GUARDED_BY(mu_);        // sticky
   WalStats stats_ GUARDED_BY(mu_);
 
-  // Segment files. Taken by the flushing leader and by recycling, never
-  // while holding mu_ (lock order: mu_ is not held when taking this).
+  // Segment files. Taken by the flushing leader and by recycling. Lock
+  // order: segments_mu_ before mu_ (recycling reads the end under it);
+  // nobody takes segments_mu_ while holding mu_.
   Mutex segments_mu_;
   std::deque<std::pair<uint64_t, std::unique_ptr<File>>> open_segments_ GUARDED_BY(segments_mu_);
   std::vector<uint64_t> spare_segments_ GUARDED_BY(segments_mu_);  // recycled, ready for reuse

@@ -1,11 +1,15 @@
-// Child processes for the SIGKILL crash tests: fork a child that writes
-// report lines to a pipe, kill it with SIGKILL after a delay, and collect
-// what it reported before it died.
+// Child processes for the SIGKILL crash tests. The parent re-executes its
+// own test binary (/proc/self/exe) so that the child is a fresh process —
+// no state inherited from GoogleTest or from the parent's threads, and
+// sanitizers (TSan refuses threads after a multi-threaded fork) work. The
+// child runs only `child_test`, a DISABLED_ test case that reads its task
+// from NQ_CRASH_CHILD and writes report lines to file descriptor 3.
 //
-// REQUIRES: the calling process has no other threads when ForkAndKill runs
-// (close every StorageEngine first), since only the forking thread survives
-// in the child.
-// Thread safety: call from one thread.
+// Protocol: the child writes "S" when it starts, then whatever it reports.
+// The parent kills it `delay_ms` after the "S" line, so that the delay does
+// not depend on how long process start-up takes (sanitizers are slow).
+//
+// Thread safety: call SpawnAndKill from one thread at a time.
 #pragma once
 
 #include <fcntl.h>
@@ -18,22 +22,27 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "fmt/format.h"
 
+extern char** environ;
+
 namespace neuroquantum::storage::crash {
 
-// Writes one report line. Lines are shorter than PIPE_BUF, so lines written
-// by several threads never interleave.
-inline void WriteLine(int fd, std::string_view line) {
+constexpr int kReportFd = 3;
+constexpr char kChildEnv[] = "NQ_CRASH_CHILD";
+constexpr int kStartTimeoutMs = 30000;
+
+// Writes one report line from the child. Lines are shorter than PIPE_BUF,
+// so lines written by several threads never interleave.
+inline void WriteLine(std::string_view line) {
   std::string text = std::string(line) + "\n";
   size_t done = 0;
   while (done < text.size()) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    ssize_t n = ::write(kReportFd, text.data() + done, text.size() - done);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) ::_exit(3);  // the parent is gone
     done += static_cast<size_t>(n);
@@ -41,11 +50,12 @@ inline void WriteLine(int fd, std::string_view line) {
 }
 
 struct ChildRun {
-  std::vector<std::string> lines;  // complete lines, in order
+  std::vector<std::string> lines;  // complete lines after "S", in order
   int wait_status = 0;             // from waitpid
-  bool exited_before_kill = false;
+  std::string error;               // the harness itself failed
 
   bool killed() const { return WIFSIGNALED(wait_status) && WTERMSIG(wait_status) == SIGKILL; }
+  bool exited_ok() const { return WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0; }
   std::string DescribeExit() const {
     if (WIFEXITED(wait_status)) return fmt::format("exited with code {}", WEXITSTATUS(wait_status));
     if (WIFSIGNALED(wait_status)) return fmt::format("died of signal {}", WTERMSIG(wait_status));
@@ -53,47 +63,93 @@ struct ChildRun {
   }
 };
 
-// Forks. The child runs body(report_fd) and _exits with its result: it never
-// returns into the caller (or GoogleTest). The parent reads the pipe for
-// `delay_ms`, sends SIGKILL (a no-op if the child already exited), reaps the
-// child and returns its lines.
-inline ChildRun ForkAndKill(const std::function<int(int report_fd)>& body, int delay_ms) {
+namespace internal {
+
+// Everything exec needs, built before fork: the child may only make
+// async-signal-safe calls until exec.
+struct ExecPlan {
+  std::vector<std::string> args, env;
+  std::vector<char*> argv, envp;
+
+  ExecPlan(const std::string& child_test, const std::string& spec) {
+    args = {"crash_child", "--gtest_filter=" + child_test, "--gtest_also_run_disabled_tests"};
+    std::string prefix = std::string(kChildEnv) + "=";
+    for (char** e = environ; *e != nullptr; ++e) {
+      if (std::strncmp(*e, prefix.c_str(), prefix.size()) != 0) env.emplace_back(*e);
+    }
+    env.push_back(prefix + spec);
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    for (auto& e : env) envp.push_back(e.data());
+    envp.push_back(nullptr);
+  }
+};
+
+[[noreturn]] inline void ExecChild(const ExecPlan& plan, int report_fd, int null_fd) {
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive a dead test
+  // Stdout first: null_fd may itself be descriptor 3.
+  if (::dup2(null_fd, STDOUT_FILENO) < 0) ::_exit(126);  // GoogleTest chatter; stderr stays
+  if (report_fd == kReportFd) {
+    ::fcntl(kReportFd, F_SETFD, 0);  // keep it across exec
+  } else if (::dup2(report_fd, kReportFd) < 0) {
+    ::_exit(126);
+  }
+  ::execve("/proc/self/exe", plan.argv.data(), plan.envp.data());
+  ::_exit(127);
+}
+
+inline void SplitLines(const std::string& buffer, std::vector<std::string>* lines) {
+  // A partial last line cannot happen (writes are atomic); ignore one anyway.
+  for (size_t start = 0, end; (end = buffer.find('\n', start)) != std::string::npos;
+       start = end + 1) {
+    lines->push_back(buffer.substr(start, end - start));
+  }
+}
+
+}  // namespace internal
+
+// Starts the child, lets it run for `delay_ms` after it reported "S", kills
+// it with SIGKILL (a no-op if it already exited), reaps it and returns its
+// report lines.
+inline ChildRun SpawnAndKill(const std::string& child_test, const std::string& spec,
+                             int delay_ms) {
+  using Clock = std::chrono::steady_clock;
   ChildRun run;
+  internal::ExecPlan plan(child_test, spec);
   int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) {
-    run.lines.push_back(fmt::format("E pipe: {}", std::strerror(errno)));
+  int null_fd = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+  if (null_fd < 0 || ::pipe2(fds, O_CLOEXEC) != 0) {
+    run.error = fmt::format("pipe or /dev/null: {}", std::strerror(errno));
+    if (null_fd >= 0) ::close(null_fd);
     return run;
   }
   pid_t pid = ::fork();
+  if (pid == 0) internal::ExecChild(plan, fds[1], null_fd);
+  ::close(fds[1]);
+  ::close(null_fd);
   if (pid < 0) {
-    run.lines.push_back(fmt::format("E fork: {}", std::strerror(errno)));
+    run.error = fmt::format("fork: {}", std::strerror(errno));
     ::close(fds[0]);
-    ::close(fds[1]);
     return run;
   }
-  if (pid == 0) {
-    ::close(fds[0]);
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive a dead test
-    ::_exit(body(fds[1]));
-  }
-  ::close(fds[1]);
   std::string buffer;
   char chunk[4096];
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(delay_ms);
-  bool eof = false;
+  auto deadline = Clock::now() + std::chrono::milliseconds(kStartTimeoutMs);
+  bool started = false, eof = false;
   // Drain while waiting so that a full pipe never blocks the child.
   while (!eof) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
+    if (!started && buffer.find('\n') != std::string::npos) {
+      started = true;
+      deadline = Clock::now() + std::chrono::milliseconds(delay_ms);
+    }
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (left.count() <= 0) break;
     pollfd pfd{fds[0], POLLIN, 0};
-    int ready = ::poll(&pfd, 1, static_cast<int>(left.count()));
-    if (ready <= 0) continue;
+    if (::poll(&pfd, 1, static_cast<int>(left.count())) <= 0) continue;
     ssize_t n = ::read(fds[0], chunk, sizeof chunk);
     if (n > 0) buffer.append(chunk, static_cast<size_t>(n));
     eof = n == 0;
   }
-  run.exited_before_kill = eof;
   ::kill(pid, SIGKILL);
   while (::waitpid(pid, &run.wait_status, 0) < 0 && errno == EINTR) {
   }
@@ -103,10 +159,12 @@ inline ChildRun ForkAndKill(const std::function<int(int report_fd)>& body, int d
     buffer.append(chunk, static_cast<size_t>(n));
   }
   ::close(fds[0]);
-  // A line cut short cannot happen (writes are atomic); ignore a tail anyway.
-  for (size_t start = 0, end; (end = buffer.find('\n', start)) != std::string::npos;
-       start = end + 1) {
-    run.lines.push_back(buffer.substr(start, end - start));
+  internal::SplitLines(buffer, &run.lines);
+  if (run.lines.empty() || run.lines.front() != "S") {
+    run.error = fmt::format("child never started ({}; exec of /proc/self/exe failed?)",
+                            run.DescribeExit());
+  } else {
+    run.lines.erase(run.lines.begin());
   }
   return run;
 }
