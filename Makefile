@@ -20,10 +20,11 @@ build-asan: bootstrap
 	@cmake --preset asan >/dev/null
 	@cmake --build --preset asan -j $(JOBS)
 
-# clang-14: thread-safety analysis as errors, and ThreadSanitizer.
+# clang-14: thread-safety analysis as errors (every library), and
+# ThreadSanitizer for the tests that `make test` runs under it.
 build-tsan: bootstrap
 	@cmake --preset clang-tsan >/dev/null
-	@cmake --build --preset clang-tsan -j $(JOBS)
+	@cmake --build --preset clang-tsan -j $(JOBS) --target nq_storage nqdb common_test storage_test crash_test
 
 # Initialises the data directory on first run, then opens the shell on it.
 run: build
