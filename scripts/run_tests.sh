@@ -13,11 +13,10 @@ run_suite() {
   echo "=== $name"
   local log
   log=$(mktemp)
-  if ctest --test-dir "$dir" --output-on-failure -j 2 --timeout 900 "$@" >"$log" 2>&1; then
-    tail -n 3 "$log"
-  else
-    cat "$log" | tail -n 60
+  if ! ctest --test-dir "$dir" --output-on-failure -j 2 --timeout 900 "$@" >"$log" 2>&1; then
+    tail -n 60 "$log"
   fi
+  grep -E "tests passed, [0-9]+ tests failed out of|Total Test time" "$log"
   local line
   line=$(grep -E "tests passed, [0-9]+ tests failed out of" "$log" | tail -1)
   rm -f "$log"
