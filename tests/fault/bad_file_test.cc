@@ -6,6 +6,7 @@
 #include <random>
 #include <string>
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../unit/storage/storage_test_util.h"
@@ -245,6 +246,42 @@ TEST(FileLockTest, SecondWriterGetsBusy) {
   auto third = StorageEngine::Open(path, o);
   EXPECT_TRUE(third.ok()) << third.status().ToString();
   third->reset();
+}
+
+// OFD locks conflict between processes: a second process gets Busy while
+// the first has the database open.
+TEST(FileLockTest, SecondProcessGetsBusy) {
+  testing::TempDir dir;
+  const std::string path = dir.Path("db");
+  Options o;
+  o.flush_interval_ms = 0;
+  {
+    auto created = Must(StorageEngine::Open(path, o));  // create, then close
+  }
+  int ready[2], done[2];
+  ASSERT_EQ(::pipe(ready), 0);
+  ASSERT_EQ(::pipe(done), 0);
+  std::fflush(nullptr);
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {  // holds the database open until told to stop
+    auto engine = StorageEngine::Open(path, o);
+    char byte = engine.ok() ? 'y' : 'n';
+    if (::write(ready[1], &byte, 1) != 1) _exit(2);
+    if (::read(done[0], &byte, 1) != 1) _exit(3);
+    _exit(0);
+  }
+  char byte = 0;
+  ASSERT_EQ(::read(ready[0], &byte, 1), 1);
+  ASSERT_EQ(byte, 'y');
+  auto second = StorageEngine::Open(path, o);
+  EXPECT_EQ(second.status().code(), StatusCode::kBusy) << second.status().ToString();
+  ASSERT_EQ(::write(done[1], "x", 1), 1);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_TRUE(StorageEngine::Open(path, o).ok()) << "the lock must be released at exit";
+  for (int fd : {ready[0], ready[1], done[0], done[1]}) ::close(fd);
 }
 
 }  // namespace
