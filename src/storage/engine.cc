@@ -250,8 +250,14 @@ std::vector<std::pair<std::string, PageId>> StorageEngine::TreeRoots() {
   return roots;
 }
 
+Transaction::~Transaction() {
+  if (engine_ == nullptr || finished_ || !registered_) return;
+  Status s = engine_->Rollback(this);
+  if (!s.ok()) NQ_LOG_WARN("storage", "rollback of abandoned transaction {} failed: {}", id_, s.ToString());
+}
+
 std::unique_ptr<Transaction> StorageEngine::Begin() {
-  return std::unique_ptr<Transaction>(new Transaction(next_txn_id_.fetch_add(1)));
+  return std::unique_ptr<Transaction>(new Transaction(this, next_txn_id_.fetch_add(1)));
 }
 
 Status StorageEngine::CheckWritable() const {

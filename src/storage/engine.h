@@ -39,14 +39,23 @@ namespace neuroquantum::storage {
 
 class StorageEngine;
 
+// A storage-level transaction. Move-only handle; destroying one that was
+// neither committed nor rolled back rolls it back (errors are logged), so a
+// forgotten transaction never stays open or pins the WAL.
+// REQUIRES: the engine outlives its transactions.
 class Transaction {
  public:
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+
   TxnId id() const { return id_; }
   bool finished() const { return finished_; }
 
  private:
   friend class StorageEngine;
-  explicit Transaction(TxnId id) : id_(id) {}
+  Transaction(StorageEngine* engine, TxnId id) : engine_(engine), id_(id) {}
+  StorageEngine* engine_;  // null for recovery's stand-ins for losers
   TxnId id_;
   bool finished_ = false;
   bool registered_ = false;     // in the active table (has logged something)

@@ -165,7 +165,7 @@ Status StorageEngine::FinishRecovery(std::map<TxnId, std::vector<Lsn>> losers,
   // if this recovery is itself interrupted.
   for (auto& [txn, undo] : losers) {
     if (undo.empty()) continue;
-    Transaction loser(txn);
+    Transaction loser(nullptr, txn);
     NQ_RETURN_IF_ERROR(LogTxnEnd(&loser, WalRecordType::kAbort, false));
   }
   if (recovery_.records_scanned > 0) {

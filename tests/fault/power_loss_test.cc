@@ -140,7 +140,10 @@ TEST(PowerLossTest, CommittedDataSurvivesPowerLossWithoutClose) {
   auto uncommitted = engine->Begin();
   ASSERT_TRUE(engine->Put(uncommitted.get(), tree, "zz-uncommitted", "v").ok());
   env.SimulateCrash(CrashMode::kKeepRandomUnsynced, 7);  // power loss
-  engine.reset();  // the old process is gone; its handles are stale
+  // The old process is gone: its transaction (whose rollback now fails
+  // against the dead env) and then the engine go with it.
+  uncommitted.reset();
+  engine.reset();
   RunResult expect;
   expect.committed = model;
   expect.in_flight = model;

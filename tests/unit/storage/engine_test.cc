@@ -60,6 +60,23 @@ TEST_F(EngineTest, FinishedTransactionCannotBeReused) {
   EXPECT_EQ(engine_->Put(txn.get(), tree_, "b", "2").code(), StatusCode::kInvalidArgument);
 }
 
+TEST_F(EngineTest, AbandonedTransactionIsRolledBack) {
+  ASSERT_TRUE(PutCommitted("keep", "1").ok());
+  {
+    auto txn = engine_->Begin();
+    ASSERT_TRUE(engine_->Put(txn.get(), tree_, "keep", "changed").ok());
+    ASSERT_TRUE(engine_->Put(txn.get(), tree_, "new", std::string(20000, 'n')).ok());
+  }  // dropped without Commit or Rollback
+  ExpectTreeEquals(engine_.get(), tree_, {{"keep", "1"}});
+  EXPECT_EQ(engine_->stats().rollbacks, 1u);
+  ExpectIntegrity(engine_.get());
+  // It no longer pins the WAL: a checkpoint moves the undo point to the end.
+  ASSERT_TRUE(engine_->Checkpoint().ok());
+  engine_.reset();
+  engine_ = Must(StorageEngine::Open("db", SmallOptions(&env_)));
+  EXPECT_EQ(engine_->recovery_info().records_scanned, 0u);
+}
+
 TEST_F(EngineTest, TreeNamesAreUniqueAndPersist) {
   EXPECT_EQ(engine_->CreateTree("t").status().code(), StatusCode::kAlreadyExists);
   TreeId other = Must(engine_->CreateTree("other"));
@@ -78,6 +95,7 @@ TEST_F(EngineTest, UncommittedWorkIsUndoneAfterCrash) {
   ASSERT_TRUE(engine_->Put(txn.get(), tree_, "gone", std::string(50000, 'g')).ok());
   ASSERT_TRUE(engine_->Checkpoint().ok());  // uncommitted changes reach the data file
   env_.SimulateCrash(CrashMode::kDropUnsynced, 1);
+  txn.reset();  // the process is gone (its rollback fails against the dead env)
   engine_.reset();
   engine_ = Must(StorageEngine::Open("db", SmallOptions(&env_)));
   EXPECT_EQ(engine_->recovery_info().transactions_undone, 1u);
