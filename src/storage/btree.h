@@ -102,7 +102,8 @@ class BTree {
   Result<std::string> ReadOverflow(PageId first, uint64_t size);
   // Frees an overflow chain, logging progress so that recovery can finish
   // an interrupted free (see Recovery).
-  Status FreeOverflowChain(PageId first, TxnId txn);
+  // Adds the number of pages freed to *pages_freed if given.
+  Status FreeOverflowChain(PageId first, TxnId txn, uint64_t* pages_freed = nullptr);
 
   uint32_t max_key_size() const { return btree::MaxKeySize(ctx_->page_size); }
 

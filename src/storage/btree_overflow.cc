@@ -78,13 +78,14 @@ Result<std::string> BTree::ReadOverflow(PageId first, uint64_t size) {
   return out;
 }
 
-Status BTree::FreeOverflowChain(PageId first, TxnId txn) {
+Status BTree::FreeOverflowChain(PageId first, TxnId txn, uint64_t* pages_freed) {
   PageId next = first;
   while (next != kInvalidPageId) {
     Mtr mtr(ctx_, txn);
     mtr.record().flags |= kChainFree;
     mtr.record().chain_head = first;
-    for (size_t i = 0; i < kFreeBatch && next != kInvalidPageId; ++i) {
+    uint64_t batch = 0;
+    for (; batch < kFreeBatch && next != kInvalidPageId; ++batch) {
       NQ_ASSIGN_OR_RETURN(PageGuard * page, mtr.Fetch(next));
       if (GetPageType(page->data()) != PageType::kOverflow) {
         return Status::Corruption(fmt::format("page {} in overflow chain is a {} page", next,
@@ -97,6 +98,7 @@ Status BTree::FreeOverflowChain(PageId first, TxnId txn) {
     mtr.record().chain_next = next;
     NQ_ASSIGN_OR_RETURN(Lsn end, mtr.Commit());
     (void)end;
+    if (pages_freed != nullptr) *pages_freed += batch;
   }
   return Status::OK();
 }

@@ -282,21 +282,23 @@ Status StorageEngine::RegisterTxn(Transaction* txn) {
 
 Status StorageEngine::Put(Transaction* txn, TreeId tree, std::string_view key,
                           std::string_view value) {
-  NQ_RETURN_IF_ERROR(CheckWritable());
-  NQ_ASSIGN_OR_RETURN(BTree * t, TreeFor(tree));
-  NQ_RETURN_IF_ERROR(RegisterTxn(txn));
-  Lsn at = 0;
-  NQ_RETURN_IF_ERROR(t->Put(key, value, WriteContext{txn->id_, 0, &at}));
-  if (at != 0) txn->undo_.push_back(at);
-  return Status::OK();
+  return Write(txn, tree, key, &value);
 }
 
 Status StorageEngine::Delete(Transaction* txn, TreeId tree, std::string_view key) {
+  return Write(txn, tree, key, nullptr);
+}
+
+// One write of a transaction: a put when `value` is given, else a delete.
+// The record that carries the logical change joins the undo list.
+Status StorageEngine::Write(Transaction* txn, TreeId tree, std::string_view key,
+                            const std::string_view* value) {
   NQ_RETURN_IF_ERROR(CheckWritable());
   NQ_ASSIGN_OR_RETURN(BTree * t, TreeFor(tree));
   NQ_RETURN_IF_ERROR(RegisterTxn(txn));
   Lsn at = 0;
-  NQ_RETURN_IF_ERROR(t->Delete(key, WriteContext{txn->id_, 0, &at}));
+  WriteContext wctx{txn->id_, 0, &at};
+  NQ_RETURN_IF_ERROR(value != nullptr ? t->Put(key, *value, wctx) : t->Delete(key, wctx));
   if (at != 0) txn->undo_.push_back(at);
   return Status::OK();
 }
@@ -449,8 +451,12 @@ Status StorageEngine::WriteControl(Lsn redo, Lsn undo) {
 // every first change of a page logs a full image), write all pages dirty
 // before it, sync the file, then record the new redo point durably.
 Status StorageEngine::Checkpoint() {
-  NQ_RETURN_IF_ERROR(CheckWritable());
   std::lock_guard checkpoint(checkpoint_mu_);
+  return CheckpointLocked();
+}
+
+Status StorageEngine::CheckpointLocked() {
+  NQ_RETURN_IF_ERROR(CheckWritable());
   Lsn redo;
   {
     std::unique_lock exclusive(ctx_.checkpoint_mu);
@@ -481,8 +487,7 @@ void StorageEngine::MaybeCheckpoint() {
   if (wal_->end_lsn() - ctx_.redo_lsn.load() < limit) return;
   std::unique_lock try_lock(checkpoint_mu_, std::try_to_lock);
   if (!try_lock.owns_lock()) return;  // someone else is on it
-  try_lock.unlock();
-  Status s = Checkpoint();
+  Status s = CheckpointLocked();
   if (!s.ok()) NQ_LOG_WARN("storage", "automatic checkpoint failed: {}", s.ToString());
 }
 

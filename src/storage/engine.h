@@ -177,6 +177,9 @@ class StorageEngine {
   Status DestroyTree(PageId root, TxnId txn);
   Status WriteControl(Lsn redo, Lsn undo);
   void MaybeCheckpoint();
+  // REQUIRES: checkpoint_mu_ held.
+  Status CheckpointLocked();
+  Status Write(Transaction* txn, TreeId tree, std::string_view key, const std::string_view* value);
   Status CheckWritable() const;
   class Vacuumer;
   friend class Vacuumer;

@@ -137,8 +137,7 @@ Status StorageEngine::FinishRecovery(std::map<TxnId, std::vector<Lsn>> losers,
   // skips pages that are already free, not the other way round.
   BTree helper(&ctx_, 0, kInvalidPageId);
   for (const auto& [head, next] : chains) {
-    NQ_RETURN_IF_ERROR(helper.FreeOverflowChain(next, 0));
-    recovery_.leaked_pages_freed++;
+    NQ_RETURN_IF_ERROR(helper.FreeOverflowChain(next, 0, &recovery_.leaked_pages_freed));
   }
   for (auto& [txn, pages] : pending) {
     for (PageId id : pages) {

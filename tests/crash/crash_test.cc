@@ -17,6 +17,7 @@
 
 #include <array>
 #include <chrono>
+#include <functional>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -274,6 +275,11 @@ class CrashTest : public ::testing::Test {
   void ResolveStream(int round, int stream, std::optional<uint64_t> in_flight,
                      const std::map<std::string, std::string>& actual);
   void PrintStats(const char* name, std::chrono::steady_clock::time_point start) const;
+  // Runs `rounds` rounds (`long_rounds` with NQ_TEST_LONG=1), the spec of
+  // each drawn by `make_spec` from the test's seeded generator, then prints
+  // the statistics under `name`.
+  void RunRounds(uint64_t default_seed, const char* name, int rounds, int long_rounds,
+                 const std::function<RoundSpec(int round, std::mt19937_64& rng)>& make_spec);
 
   std::string dir_, path_;
   uint64_t seed_ = 0;
@@ -430,67 +436,61 @@ void CrashTest::PrintStats(const char* name, std::chrono::steady_clock::time_poi
       stats_.in_flight_committed, stats_.killed_before_open, stats_.transactions_undone);
 }
 
-TEST_F(CrashTest, MixedRoundsKeepEveryAcknowledgedCommit) {
-  seed_ = SeedFor(1);
+void CrashTest::RunRounds(uint64_t default_seed, const char* name, int rounds, int long_rounds,
+                          const std::function<RoundSpec(int, std::mt19937_64&)>& make_spec) {
+  seed_ = SeedFor(default_seed);
   std::mt19937_64 rng(seed_);
   auto start = std::chrono::steady_clock::now();
-  const int rounds = LongRun() ? 300 : 40;
-  for (int round = 1; round <= rounds && !HasFailure(); ++round) {
+  const int total = LongRun() ? long_rounds : rounds;
+  for (int round = 1; round <= total && !HasFailure(); ++round) {
+    ASSERT_NO_FATAL_FAILURE(RunRound(round, make_spec(round, rng)));
+  }
+  PrintStats(name, start);
+}
+
+TEST_F(CrashTest, MixedRoundsKeepEveryAcknowledgedCommit) {
+  RunRounds(1, "mixed", 40, 300, [](int, std::mt19937_64& rng) {
     RoundSpec spec;
     uint64_t kind = rng() % 100;
     spec.concurrent = kind < 25;
     spec.stream = static_cast<int>(rng() % kStreams);
     spec.delay_ms = 5 + static_cast<int>(rng() % 146);
     if (kind >= 85) spec.recovery_kills_ms.push_back(static_cast<int>(rng() % 15));
-    ASSERT_NO_FATAL_FAILURE(RunRound(round, spec));
-  }
-  PrintStats("mixed", start);
+    return spec;
+  });
 }
 
 TEST_F(CrashTest, ConcurrentWritersKeepEveryAcknowledgedCommit) {
-  seed_ = SeedFor(2);
-  std::mt19937_64 rng(seed_);
-  auto start = std::chrono::steady_clock::now();
-  const int rounds = LongRun() ? 60 : 12;
-  for (int round = 1; round <= rounds && !HasFailure(); ++round) {
+  RunRounds(2, "concurrent", 12, 60, [](int, std::mt19937_64& rng) {
     RoundSpec spec;
     spec.concurrent = true;
     spec.delay_ms = 5 + static_cast<int>(rng() % 146);
-    ASSERT_NO_FATAL_FAILURE(RunRound(round, spec));
-  }
-  PrintStats("concurrent", start);
+    return spec;
+  });
 }
 
 // Kills land in Open (with its recovery and checkpoint) and the first
 // transactions after it.
 TEST_F(CrashTest, KillsRightAfterStartAreHarmless) {
-  seed_ = SeedFor(3);
-  std::mt19937_64 rng(seed_);
-  auto start = std::chrono::steady_clock::now();
-  const int rounds = LongRun() ? 60 : 10;
-  for (int round = 1; round <= rounds && !HasFailure(); ++round) {
+  RunRounds(3, "early kills", 10, 60, [](int round, std::mt19937_64& rng) {
     RoundSpec spec;
     spec.concurrent = round % 2 == 0;
     spec.stream = round % kStreams;
     spec.delay_ms = static_cast<int>(rng() % 30);
     if (round % 3 == 0) spec.recovery_kills_ms.push_back(static_cast<int>(rng() % 5));
-    ASSERT_NO_FATAL_FAILURE(RunRound(round, spec));
-  }
-  PrintStats("early kills", start);
+    return spec;
+  });
 }
 
 // Several recoveries in a row are each interrupted before the final one.
 TEST_F(CrashTest, RepeatedlyInterruptedRecoveryConverges) {
-  seed_ = SeedFor(4);
-  std::mt19937_64 rng(seed_);
-  const int rounds = LongRun() ? 30 : 4;
-  for (int round = 1; round <= rounds && !HasFailure(); ++round) {
+  RunRounds(4, "interrupted recoveries", 4, 30, [](int, std::mt19937_64& rng) {
     RoundSpec spec;
     spec.concurrent = true;
     spec.delay_ms = 40 + static_cast<int>(rng() % 100);
     for (int i = 0; i < 4; ++i) spec.recovery_kills_ms.push_back(static_cast<int>(rng() % 6));
-    ASSERT_NO_FATAL_FAILURE(RunRound(round, spec));
-  }
+    return spec;
+  });
 }
 
 }  // namespace
