@@ -11,9 +11,12 @@ PACKAGES=(
   # libraries
   libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev libxxhash-dev
   libedit-dev
+  # algorithm libraries: DNA codec (SIMD, Reed-Solomon), neural networks
+  libhwy-dev libfec-dev libeigen3-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   liblmdb-dev libsqlite3-dev sqlite3
+  xz-utils zstd bzip2 python3-sklearn
 )
 
 missing=()
