@@ -39,8 +39,9 @@ test: build build-asan build-tsan
 test-long: build
 	@NQ_TEST_LONG=1 bash scripts/run_tests.sh --long
 
+# `make bench` runs every suite; `make bench SUITE=storage` runs one.
 bench: build
-	@bash scripts/run_bench.sh
+	@bash scripts/run_bench.sh $(SUITE)
 
 format:
 	@git ls-files '*.h' '*.cc' | xargs clang-format -i

@@ -1,21 +1,47 @@
 #!/usr/bin/env bash
-# Runs the benchmark programs of the release build for `make bench`:
-#  - bench/storage_bench.cc: the storage engine against LMDB and SQLite in one
-#    process; arguments are passed through to it, e.g. `--keys 100000` for a
-#    quick run (`--help` lists them);
-#  - bench/recovery_bench.cc: crash-recovery time of the default WAL.
-# docs/benchmarks/storage.md explains the output.
+# Runs the benchmark programs of the release build for `make bench`.
+#   scripts/run_bench.sh                 every suite
+#   scripts/run_bench.sh storage [ARGS]  one suite; ARGS go to its program
+# Suites:
+#  - storage: bench/storage_bench.cc (against LMDB and SQLite; `--keys 100000`
+#    for a quick run, `--help` lists options) and bench/recovery_bench.cc;
+# docs/benchmarks/ explains each suite's output.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-for program in storage_bench recovery_bench; do
-  if [[ ! -x build/release/bench/$program ]]; then
-    echo "run_bench.sh: build/release/bench/$program not found; build it first (make bench)" >&2
+BIN=build/release/bench
+need() {
+  if [[ ! -x $BIN/$1 ]]; then
+    echo "run_bench.sh: $BIN/$1 not found; build it first (make bench)" >&2
     exit 1
   fi
-done
+}
+
+suite_storage() {
+  need storage_bench
+  need recovery_bench
+  local status=0
+  $BIN/storage_bench "$@" || status=$?
+  echo
+  $BIN/recovery_bench || status=$?
+  return $status
+}
+
+SUITES=(storage)
+if [[ $# -gt 0 ]]; then
+  suite=$1
+  shift
+  if ! declare -F "suite_$suite" >/dev/null; then
+    echo "run_bench.sh: unknown suite '$suite' (suites: ${SUITES[*]})" >&2
+    exit 2
+  fi
+  "suite_$suite" "$@"
+  exit $?
+fi
 status=0
-build/release/bench/storage_bench "$@" || status=$?
-echo
-build/release/bench/recovery_bench || status=$?
+for suite in "${SUITES[@]}"; do
+  echo "##### $suite"
+  "suite_$suite" || status=$?
+  echo
+done
 exit $status
