@@ -7,6 +7,13 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(TOMLPP REQUIRED IMPORTED_TARGET tomlplusplus)
 pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
 pkg_check_modules(LIBEDIT REQUIRED IMPORTED_TARGET libedit)
+pkg_check_modules(HWY REQUIRED IMPORTED_TARGET libhwy)
+# libfec ships neither a pkg-config file nor a CMake package.
+find_library(FEC_LIBRARY fec REQUIRED)
+find_path(FEC_INCLUDE_DIR fec.h REQUIRED)
+add_library(FEC::FEC UNKNOWN IMPORTED)
+set_target_properties(FEC::FEC PROPERTIES IMPORTED_LOCATION ${FEC_LIBRARY}
+                      INTERFACE_INCLUDE_DIRECTORIES ${FEC_INCLUDE_DIR})
 if(NQ_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()
