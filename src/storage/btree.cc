@@ -31,11 +31,11 @@ Result<PageId> BTree::CreateRoot(Mtr* mtr, TreeId id) {
 }
 
 bool BTree::SafeForInsert(const Node& node) const {
-  return node.FreeSpace() >= btree::MaxCellSize(ctx_->page_size) + 2;
+  return node.FreeSpace() >= btree::MaxCellSize(ctx_->page_size) + btree::kSlotSize;
 }
 
 bool BTree::SafeForDelete(const Node& node) const {
-  uint32_t worst = btree::MaxCellSize(ctx_->page_size) + 2;
+  uint32_t worst = btree::MaxCellSize(ctx_->page_size) + btree::kSlotSize;
   return node.count() > 2 && node.UsedSpace() >= worst + node.Capacity() / 4;
 }
 
@@ -157,11 +157,11 @@ Result<bool> BTree::TryOptimisticWrite(std::string_view key, const std::string& 
   uint16_t pos = node.LowerBound(key, &found);
   if (is_delete) {
     if (!found) return Status::NotFound("key not found");
-    uint32_t size = node.cell(pos).size + 2;
+    uint32_t size = node.cell(pos).size + btree::kSlotSize;
     if (node.UsedSpace() < size + node.Capacity() / 4) return false;
   } else {
-    uint32_t reclaimed = found ? node.cell(pos).size + 2 : 0;
-    if (node.FreeSpace() + reclaimed < cell.size() + 2) return false;
+    uint32_t reclaimed = found ? node.cell(pos).size + btree::kSlotSize : 0;
+    if (node.FreeSpace() + reclaimed < cell.size() + btree::kSlotSize) return false;
   }
   Mtr mtr(ctx_, wctx.txn);
   PageGuard* g = mtr.Adopt(std::move(guard));
@@ -299,7 +299,7 @@ Result<bool> BTree::MergeRight(Mtr* mtr, PageGuard* node_guard, PageGuard* paren
   if (!node.is_leaf()) {
     separator_cell = btree::MakeInternalCell(parent.key(right_pos), right_node.leftmost_child());
   }
-  uint32_t extra = separator_cell.empty() ? 0 : static_cast<uint32_t>(separator_cell.size()) + 2;
+  uint32_t extra = separator_cell.empty() ? 0 : static_cast<uint32_t>(separator_cell.size()) + btree::kSlotSize;
   if (node.UsedSpace() + right_node.UsedSpace() + extra > node.Capacity()) return false;
   if (!separator_cell.empty()) node.InsertCell(node.count(), separator_cell);
   for (uint16_t i = 0; i < right_node.count(); ++i) {

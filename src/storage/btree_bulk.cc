@@ -49,8 +49,8 @@ std::optional<PageId> RawLeafCellOverflow(std::string_view raw) {
 //     (directly or through written pages): a written node's entry is added
 //     to its parent's buffer before anything else can fail. Abandon walks
 //     from the buffers.
-//  2. A buffer's bytes (sum of cell size + 2) stay <= target_bytes_, except
-//     an `open` buffer holding one entry (<= MaxCellSize + 2, which fits), or
+//  2. A buffer's bytes (sum of cell size + slot) stay <= target_bytes_, except
+//     an `open` buffer holding one entry (<= MaxCellSize + slot, which fits), or
 //     transiently inside AddEntry. Hence every buffer fits in one node.
 //  3. Leaves are written in key order; last_leaf_ is the latest one.
 class BTree::BulkBuilder {
@@ -80,7 +80,7 @@ class BTree::BulkBuilder {
     NodeBuffer held;
     NodeBuffer open;
   };
-  static uint32_t Size(const std::string& cell) { return static_cast<uint32_t>(cell.size()) + 2; }
+  static uint32_t Size(const std::string& cell) { return static_cast<uint32_t>(cell.size()) + btree::kSlotSize; }
 
   Status AddEntry(size_t level, std::string cell);
   Status Finish();

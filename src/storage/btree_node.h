@@ -7,20 +7,28 @@
 //   18     2    content start: cells occupy [content_start, UsableEnd)
 //   20     2    fragmented bytes inside the content area (reclaimed by Compact)
 //   22     1    level: 0 = leaf, k = k levels above the leaves
-//   23     1    reserved, 0
+//   23     1    key prefix length p: every key of the node starts with the
+//                same p bytes (those of cell 0's key); 0 when empty
 //   24     8    tree id (owner; checked by the integrity checker)
 //   32     8    leaf: right sibling page id (0 = none); internal: 0
 //   40     8    leaf: left sibling page id (0 = none); internal: 0
 //   48     8    internal: leftmost child (keys < key[0]); leaf: 0
-//   56     2n   slot array: cell offsets, in ascending key order
+//   56     4n   slot array, in ascending key order: per cell u16 offset,
+//                then u16 head = the two key bytes after the prefix, as a
+//                big-endian number (missing bytes count as 0)
 //
 // Leaf cell:     varint key_len, varint value_len, u8 flags, key,
 //                flags & kOverflow ? (u64 first overflow page) : value bytes
 // Internal cell: varint key_len, key, u64 child (keys >= this key and
 //                < the next key)
 //
+// Heads let a search compare most probes inside the slot array, without
+// touching the cells: unequal heads order their keys; only equal heads need
+// the full key.
+//
 // Invariants (checked by CheckTree):
-//  1. keys strictly ascending within a node;
+//  1. keys strictly ascending within a node; every key starts with the
+//     node's prefix, and each slot's head matches its key;
 //  2. every key in child i of an internal node lies in [key_i, key_{i+1});
 //  3. all leaves are at level 0 and linked left-to-right in key order.
 #pragma once
@@ -37,18 +45,21 @@ inline constexpr size_t kCountOffset = 16;
 inline constexpr size_t kContentStartOffset = 18;
 inline constexpr size_t kFragmentedOffset = 20;
 inline constexpr size_t kLevelOffset = 22;
+inline constexpr size_t kPrefixLenOffset = 23;
 inline constexpr size_t kTreeIdOffset = 24;
 inline constexpr size_t kRightOffset = 32;
 inline constexpr size_t kLeftOffset = 40;
 inline constexpr size_t kLeftmostChildOffset = 48;
 inline constexpr size_t kSlotsOffset = 56;
+inline constexpr size_t kSlotSize = 4;
+inline constexpr size_t kMaxPrefixLen = 255;
 
 inline constexpr uint8_t kCellOverflow = 1;
 inline constexpr size_t kOverflowRefSize = 8;
 
 // Largest cell allowed, so that every node holds at least four cells.
 inline uint32_t MaxCellSize(uint32_t page_size) {
-  return (UsableEnd(page_size) - kSlotsOffset) / 4 - 2;
+  return (UsableEnd(page_size) - kSlotsOffset) / 4 - kSlotSize;
 }
 // Largest key, leaving room in a cell for headers and an overflow reference.
 inline uint32_t MaxKeySize(uint32_t page_size) { return MaxCellSize(page_size) - 32; }
@@ -72,6 +83,7 @@ class Node {
 
   uint16_t count() const { return DecodeFixed16(p_ + kCountOffset); }
   uint8_t level() const { return p_[kLevelOffset]; }
+  uint8_t prefix_len() const { return p_[kPrefixLenOffset]; }
   bool is_leaf() const { return GetPageType(p_) == PageType::kLeaf; }
   TreeId tree_id() const { return DecodeFixed64(p_ + kTreeIdOffset); }
   PageId right() const { return DecodeFixed64(p_ + kRightOffset); }
@@ -113,6 +125,7 @@ class Node {
   // inline value. Used to repoint references when a page moves (VACUUM).
   void SetCellTrailer(uint16_t i, uint64_t value);
   // Removes all cells from index `from` on.
+  // Also lengthens the key prefix to what the remaining keys share.
   void Truncate(uint16_t from);
   // Rewrites the content area without gaps.
   void Compact();
@@ -126,14 +139,32 @@ class Node {
   const uint8_t* data() const { return p_; }
 
  private:
-  uint16_t slot(uint16_t i) const { return DecodeFixed16(p_ + kSlotsOffset + 2 * i); }
-  void set_slot(uint16_t i, uint16_t off) { EncodeFixed16(p_ + kSlotsOffset + 2 * i, off); }
+  uint8_t* slot_ptr(uint16_t i) const { return p_ + kSlotsOffset + kSlotSize * i; }
+  uint16_t slot(uint16_t i) const { return DecodeFixed16(slot_ptr(i)); }
+  uint16_t head(uint16_t i) const { return DecodeFixed16(slot_ptr(i) + 2); }
+  void set_slot(uint16_t i, uint16_t off, uint16_t head) {
+    EncodeFixed16(slot_ptr(i), off);
+    EncodeFixed16(slot_ptr(i) + 2, head);
+  }
+  // Sets the prefix length and recomputes every head.
+  void SetPrefixLen(size_t len);
   uint16_t content_start() const { return DecodeFixed16(p_ + kContentStartOffset); }
   uint32_t ParseCellSize(uint16_t offset, std::string* error) const;
 
   uint8_t* p_;
   uint32_t page_size_;
 };
+
+// The head of `key` below a prefix of `prefix_len` bytes (see above).
+inline uint16_t KeyHead(std::string_view key, size_t prefix_len) {
+  uint16_t hi = prefix_len < key.size() ? static_cast<uint8_t>(key[prefix_len]) : 0;
+  uint16_t lo = prefix_len + 1 < key.size() ? static_cast<uint8_t>(key[prefix_len + 1]) : 0;
+  return static_cast<uint16_t>(hi << 8 | lo);
+}
+// Length of the common prefix of two byte strings.
+size_t CommonPrefix(std::string_view a, std::string_view b);
+// The key of a raw cell as built by the Make*Cell functions.
+std::string_view RawCellKey(std::string_view raw, bool leaf);
 
 std::string MakeLeafCell(std::string_view key, std::string_view value);
 std::string MakeLeafOverflowCell(std::string_view key, uint64_t value_size, PageId first_page);

@@ -46,7 +46,9 @@ void PageGuard::Release() {
 
 BufferPool::BufferPool(PageFile* file, size_t capacity_bytes,
                        std::unique_ptr<ReplacementPolicy> policy)
-    : file_(file), page_size_(file->page_size()) {
+    : file_(file),
+      page_size_(file->page_size()),
+      page_table_(std::max<size_t>(16, capacity_bytes / page_size_)) {
   size_t n = std::max<size_t>(16, capacity_bytes / page_size_);
   memory_.reset(new uint8_t[n * page_size_]);
   frames_ = std::vector<Frame>(n);
@@ -103,7 +105,7 @@ Result<FrameId> BufferPool::ObtainFrameLocked() {
       NQ_RETURN_IF_ERROR(s);
       continue;
     }
-    page_table_.erase(frame.page_id);
+    page_table_.Erase(frame.page_id);
     policy_->Remove(*victim);
     frame.mapped = false;
     frame.valid = false;
@@ -117,8 +119,8 @@ Result<PageGuard> BufferPool::FetchImpl(PageId id, LatchMode mode, LoadKind kind
   const AccessKind access = prefetch ? AccessKind::kPrefetch
                                      : (mode == LatchMode::kExclusive ? AccessKind::kWrite : AccessKind::kRead);
   mu_.Lock();
-  auto it = page_table_.find(id);
-  if (it == page_table_.end()) {
+  std::optional<FrameId> mapped = page_table_.Find(id);
+  if (!mapped) {
     auto f = ObtainFrameLocked();
     if (!f.ok()) {
       mu_.Unlock();
@@ -126,8 +128,8 @@ Result<PageGuard> BufferPool::FetchImpl(PageId id, LatchMode mode, LoadKind kind
     }
     // ObtainFrameLocked may have dropped mu_ to write a victim, and another
     // thread may have mapped this page meanwhile: one page, one frame.
-    it = page_table_.find(id);
-    if (it != page_table_.end()) {
+    mapped = page_table_.Find(id);
+    if (mapped) {
       free_frames_.push_back(*f);
     } else {
       Frame& frame = frames_[*f];
@@ -137,13 +139,18 @@ Result<PageGuard> BufferPool::FetchImpl(PageId id, LatchMode mode, LoadKind kind
       frame.dirty.store(false);
       frame.pin_count.store(1);
       frame.latch.lock();  // uncontended: the frame was unmapped and unpinned
-      page_table_[id] = *f;
+      page_table_.Insert(id, *f);
       policy_->RecordAccess(*f, id);
       mu_.Unlock();
       return LoadMiss(id, *f, mode, kind, access, ctx, missing);
     }
   }
-  FrameId f = it->second;
+  FrameId f = *mapped;
+  // The caller reads the page header and slot array next; start those cache
+  // misses now, beside the frame's own, instead of one after the other.
+  const uint8_t* page = memory_.get() + static_cast<size_t>(f) * page_size_;
+  __builtin_prefetch(page);
+  __builtin_prefetch(page + 64);
   Frame& frame = frames_[f];
   frame.pin_count.fetch_add(1, std::memory_order_acq_rel);
   policy_->RecordAccess(f, id);
@@ -179,7 +186,7 @@ Result<PageGuard> BufferPool::LoadMiss(PageId id, FrameId f, LatchMode mode, Loa
   if (!s.ok()) {
     {
       MutexLock lock(&mu_);
-      page_table_.erase(id);  // no new waiters from here on
+      page_table_.Erase(id);  // no new waiters from here on
       policy_->Remove(f);
       frame.mapped = false;
     }
@@ -257,16 +264,16 @@ Status BufferPool::FlushAll() {
 
 void BufferPool::Discard(PageId id) {
   MutexLock lock(&mu_);
-  auto it = page_table_.find(id);
-  if (it == page_table_.end()) return;
-  Frame& frame = frames_[it->second];
+  std::optional<FrameId> mapped = page_table_.Find(id);
+  if (!mapped) return;
+  Frame& frame = frames_[*mapped];
   assert(frame.pin_count.load() == 0 && "discarding a pinned page");
   frame.mapped = false;
   frame.valid = false;
   frame.dirty.store(false);
-  policy_->Remove(it->second);
-  free_frames_.push_back(it->second);
-  page_table_.erase(it);
+  policy_->Remove(*mapped);
+  free_frames_.push_back(*mapped);
+  page_table_.Erase(id);
 }
 
 Status BufferPool::sticky_error() const {
@@ -331,7 +338,7 @@ void BufferPool::PrefetchLoop() {
     bool present;
     {
       MutexLock lock(&mu_);
-      present = page_table_.count(id) != 0;
+      present = page_table_.Find(id).has_value();
     }
     if (!present) {
       auto guard = FetchImpl(id, LatchMode::kShared, LoadKind::kRead, {}, nullptr, true);

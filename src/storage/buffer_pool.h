@@ -21,7 +21,6 @@
 #include <memory>
 #include <shared_mutex>
 #include <thread>
-#include <unordered_map>
 #include <vector>
 
 #include "common/mutex.h"
@@ -29,6 +28,7 @@
 #include "storage/access_trace.h"
 #include "storage/page.h"
 #include "storage/page_file.h"
+#include "storage/page_table.h"
 #include "storage/replacer.h"
 
 namespace neuroquantum::storage {
@@ -158,7 +158,7 @@ class BufferPool {
 
   mutable Mutex mu_;
   std::unique_ptr<ReplacementPolicy> policy_ GUARDED_BY(mu_);
-  std::unordered_map<PageId, FrameId> page_table_ GUARDED_BY(mu_);
+  PageTable page_table_ GUARDED_BY(mu_);
   std::vector<FrameId> free_frames_ GUARDED_BY(mu_);
 
   WalFlushFn wal_flush_;

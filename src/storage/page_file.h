@@ -35,7 +35,7 @@
 namespace neuroquantum::storage {
 
 inline constexpr char kFileMagic[8] = {'N', 'Q', 'D', 'B', 'F', 'I', 'L', 'E'};
-inline constexpr uint32_t kFormatVersion = 1;
+inline constexpr uint32_t kFormatVersion = 2;
 // Feature bits known to this build (none yet).
 inline constexpr uint32_t kKnownIncompatFeatures = 0;
 inline constexpr uint32_t kKnownRoCompatFeatures = 0;
