@@ -69,7 +69,7 @@ struct Flags {
   uint64_t commits = 2000;  // durable commits per committer configuration
   uint32_t threads = 4;     // committers of the concurrent commit phase
   uint64_t batch = 10000;   // keys per transaction in the load phases
-  uint32_t buffer_pool_mib = 64;
+  uint32_t cache_mib = 64;
   std::string dir;          // empty: /tmp, or ./bench-data if /tmp is tmpfs
 };
 
@@ -90,12 +90,12 @@ uint64_t ParseCount(std::string_view flag, const char* text) {
 void PrintUsage() {
   fmt::print(
       "usage: storage_bench [--keys N] [--commits M] [--threads T] [--batch B]\n"
-      "                     [--buffer-pool-mib MIB] [--dir DIR]\n"
+      "                     [--cache-mib MIB] [--dir DIR]\n"
       "  --keys N             keys loaded per engine (default 1000000)\n"
       "  --commits M          durable single-put commits per phase (default 2000)\n"
       "  --threads T          committers of the concurrent commit phase (default 4)\n"
       "  --batch B            keys per transaction while loading (default 10000)\n"
-      "  --buffer-pool-mib    our buffer pool, MiB (default 64; SQLite's cache is 64)\n"
+      "  --cache-mib MIB      our buffer pool and SQLite's cache_size, MiB (default 64)\n"
       "  --dir DIR            parent of the scratch directory (default /tmp unless\n"
       "                       it is tmpfs, then ./bench-data)\n");
 }
@@ -118,8 +118,8 @@ Flags ParseFlags(int argc, char** argv) {
       flags.threads = static_cast<uint32_t>(ParseCount(flag, value));
     } else if (flag == "--batch") {
       flags.batch = ParseCount(flag, value);
-    } else if (flag == "--buffer-pool-mib") {
-      flags.buffer_pool_mib = static_cast<uint32_t>(ParseCount(flag, value));
+    } else if (flag == "--cache-mib") {
+      flags.cache_mib = static_cast<uint32_t>(ParseCount(flag, value));
     } else if (flag == "--dir") {
       flags.dir = value;
     } else {
@@ -407,12 +407,12 @@ void LmdbStore::Scan(ScanTally* tally) {
 // issue prescribes. Thread safety: one thread at a time (opened NOMUTEX).
 class SqliteConnection {
  public:
-  explicit SqliteConnection(const std::string& path) {
+  SqliteConnection(const std::string& path, uint32_t cache_mib) {
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     Check(sqlite3_open_v2(path.c_str(), &db_, flags, nullptr), "open");
     if (QueryText("PRAGMA journal_mode=WAL") != "wal") Die("SQLite: journal_mode=WAL refused");
     Exec("PRAGMA synchronous=FULL");
-    Exec("PRAGMA cache_size=-65536");  // 64 MiB
+    Exec(fmt::format("PRAGMA cache_size=-{}", uint64_t{cache_mib} * 1024).c_str());  // KiB
     Check(sqlite3_busy_timeout(db_, 5000), "busy_timeout");
     Exec("CREATE TABLE IF NOT EXISTS kv(k BLOB PRIMARY KEY, v BLOB) WITHOUT ROWID");
     begin_write_ = Prepare("BEGIN IMMEDIATE");
@@ -495,9 +495,10 @@ std::string_view ColumnBlob(sqlite3_stmt* stmt, int column) {
 class SqliteWriter : public Writer {
  public:
   // Uses `shared` when given, else opens its own connection to `path`.
-  SqliteWriter(SqliteConnection* shared, const std::string& path) : conn_(shared) {
+  SqliteWriter(SqliteConnection* shared, const std::string& path, uint32_t cache_mib)
+      : conn_(shared) {
     if (conn_ == nullptr) {
-      own_ = std::make_unique<SqliteConnection>(path);
+      own_ = std::make_unique<SqliteConnection>(path, cache_mib);
       conn_ = own_.get();
     }
   }
@@ -515,14 +516,15 @@ class SqliteWriter : public Writer {
 
 class SqliteStore : public Store {
  public:
+  explicit SqliteStore(uint32_t cache_mib) : cache_mib_(cache_mib) {}
   std::string_view name() const override { return "SQLite"; }
   void Open(const std::string& dir) override {
     path_ = dir + "/kv.db";
-    conn_ = std::make_unique<SqliteConnection>(path_);
+    conn_ = std::make_unique<SqliteConnection>(path_, cache_mib_);
   }
   void Close() override { conn_.reset(); }
   std::unique_ptr<Writer> NewWriter(uint32_t thread) override {
-    return std::make_unique<SqliteWriter>(thread == 0 ? conn_.get() : nullptr, path_);
+    return std::make_unique<SqliteWriter>(thread == 0 ? conn_.get() : nullptr, path_, cache_mib_);
   }
   void BeginReads() override { conn_->Run(conn_->begin_read_); }
   void EndReads() override { conn_->Run(conn_->commit_); }
@@ -547,6 +549,7 @@ class SqliteStore : public Store {
 
  private:
   std::string path_;
+  uint32_t cache_mib_;
   std::unique_ptr<SqliteConnection> conn_;
 };
 
@@ -840,7 +843,7 @@ void BenchRun::SequentialInserts() {
              fmt::format("(then close: {:.2f} s)", SecondsSince(start)));
     fs::remove_all(seq_dir);
   }
-  results_.bulk_load = BulkLoadOurs(dir_ + "/ours-bulk", flags_.keys, flags_.buffer_pool_mib, values_);
+  results_.bulk_load = BulkLoadOurs(dir_ + "/ours-bulk", flags_.keys, flags_.cache_mib, values_);
   fmt::print("  [{:<6}] {:<22} {:>12.0f} ops/s {:>8.2f} s (StorageEngine::BulkLoad, durable)\n",
              "ours", "sorted bulk load", results_.bulk_load.rate(), results_.bulk_load.seconds);
 }
@@ -1051,10 +1054,10 @@ void PrintHeader(const Flags& flags, const std::string& dir) {
              "    engine, in up to {} rounds where the engines and a raw fdatasync probe take\n"
              "    turns, in rotating order\n",
              flags.commits, flags.commits, flags.threads, kCommitRounds);
-  fmt::print("  caches: ours buffer pool {} MiB; SQLite cache_size 64 MiB per connection;\n"
+  fmt::print("  caches: ours buffer pool {0} MiB; SQLite cache_size {0} MiB per connection;\n"
              "          LMDB has no cache of its own: it reads through mmap, i.e. the OS\n"
              "          page cache (which also sits under ours and SQLite: buffered I/O)\n",
-             flags.buffer_pool_mib);
+             flags.cache_mib);
   fmt::print("  durability: ours kFull; SQLite {} journal_mode=WAL synchronous=FULL;\n"
              "              {} default sync flags\n",
              sqlite3_libversion(), MDB_VERSION_STRING);
@@ -1071,9 +1074,9 @@ int Main(int argc, char** argv) {
   const std::string dir = MakeScratchDir(flags);
   PrintHeader(flags, dir);
 
-  NqStore ours(flags.buffer_pool_mib);
+  NqStore ours(flags.cache_mib);
   LmdbStore lmdb(std::max<uint64_t>(kLmdbMinMapBytes, flags.keys * 1024));
-  SqliteStore sqlite;
+  SqliteStore sqlite(flags.cache_mib);
   BenchRun run(flags, dir, {&ours, &lmdb, &sqlite});
   run.SequentialInserts();
   run.LoadAndRead();
