@@ -89,9 +89,11 @@ Result<Lsn> Mtr::Commit(Lsn* start) {
       if (update.ranges.empty()) continue;  // unchanged
     }
     if (entry->created || GetPageLsn(before) <= redo) {
+      // A full image, stored as the ranges that differ from a zero page.
+      static const std::vector<uint8_t> kZeroPage(kMaxPageSize, 0);
       update.full_image = true;
       update.ranges.clear();
-      update.image.assign(reinterpret_cast<const char*>(after), ctx_->page_size);
+      DiffPage(kZeroPage.data(), after, ctx_->page_size, &update.ranges);
     }
     record_.pages.push_back(std::move(update));
     changed.push_back(entry.get());

@@ -8,6 +8,15 @@
 
 namespace neuroquantum::storage {
 
+namespace {
+
+// Persisted page update kinds. Kind 1 (a dense page image) belonged to
+// database format 1 and is no longer written or read.
+constexpr uint8_t kPageUpdateRanges = 2;
+constexpr uint8_t kPageUpdateFullImage = 3;
+
+}  // namespace
+
 void EncodeMtrRecord(const MtrRecord& rec, std::string* out) {
   out->push_back(static_cast<char>(WalRecordType::kMtr));
   out->push_back(static_cast<char>(kWalRecordVersion));
@@ -28,15 +37,11 @@ void EncodeMtrRecord(const MtrRecord& rec, std::string* out) {
   PutVarint64(out, rec.pages.size());
   for (const auto& page : rec.pages) {
     PutVarint64(out, page.page_id);
-    out->push_back(page.full_image ? 1 : 2);
-    if (page.full_image) {
-      PutLengthPrefixed(out, page.image);
-    } else {
-      PutVarint64(out, page.ranges.size());
-      for (const auto& range : page.ranges) {
-        PutVarint64(out, range.offset);
-        PutLengthPrefixed(out, range.bytes);
-      }
+    out->push_back(page.full_image ? kPageUpdateFullImage : kPageUpdateRanges);
+    PutVarint64(out, page.ranges.size());
+    for (const auto& range : page.ranges) {
+      PutVarint64(out, range.offset);
+      PutLengthPrefixed(out, range.bytes);
     }
   }
 }
@@ -61,13 +66,10 @@ Status DecodePages(ByteReader* in, uint32_t page_size, std::vector<PageUpdate>* 
     uint8_t kind = 0;
     if (!in->GetVarint64(&page.page_id) || !in->GetFixed8(&kind)) return Malformed("page entry");
     std::string_view bytes;
-    if (kind == 1) {
-      if (!in->GetLengthPrefixed(&bytes) || bytes.size() != page_size) return Malformed("image");
-      page.full_image = true;
-      page.image.assign(bytes);
-      continue;
+    if (kind != kPageUpdateRanges && kind != kPageUpdateFullImage) {
+      return Malformed("page update kind");
     }
-    if (kind != 2) return Malformed("page update kind");
+    page.full_image = kind == kPageUpdateFullImage;
     uint64_t ranges = 0;
     if (!in->GetVarint64(&ranges) || ranges > in->remaining()) return Malformed("range count");
     page.ranges.resize(ranges);
@@ -185,11 +187,7 @@ void DiffPage(const uint8_t* before, const uint8_t* after, uint32_t page_size,
 }
 
 Status ApplyPageUpdate(const PageUpdate& update, uint8_t* page, uint32_t page_size) {
-  if (update.full_image) {
-    if (update.image.size() != page_size) return Malformed("image size");
-    std::memcpy(page, update.image.data(), page_size);
-    return Status::OK();
-  }
+  if (update.full_image) std::memset(page, 0, page_size);
   for (const auto& range : update.ranges) {
     if (range.offset + range.bytes.size() > page_size) return Malformed("range bounds");
     std::memcpy(page + range.offset, range.bytes.data(), range.bytes.size());

@@ -69,9 +69,11 @@ struct PageRange {
 
 struct PageUpdate {
   PageId page_id = 0;
+  // A full image determines the whole page (a torn page is rebuilt from it):
+  // redo zeroes the page, then copies the ranges. Stored sparsely, since
+  // free space inside pages is zero. Otherwise the ranges patch the page.
   bool full_image = false;
-  std::string image;               // full_image
-  std::vector<PageRange> ranges;   // !full_image
+  std::vector<PageRange> ranges;
 };
 
 struct MtrRecord {
