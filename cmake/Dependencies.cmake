@@ -14,6 +14,8 @@ find_path(FEC_INCLUDE_DIR fec.h REQUIRED)
 add_library(FEC::FEC UNKNOWN IMPORTED)
 set_target_properties(FEC::FEC PROPERTIES IMPORTED_LOCATION ${FEC_LIBRARY}
                       INTERFACE_INCLUDE_DIRECTORIES ${FEC_INCLUDE_DIR})
+find_package(Eigen3 3.4 REQUIRED NO_MODULE)
+find_package(ZLIB REQUIRED)
 if(NQ_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()

@@ -12,7 +12,7 @@ PACKAGES=(
   libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev libxxhash-dev
   libedit-dev
   # algorithm libraries: DNA codec (SIMD, Reed-Solomon), neural networks
-  libhwy-dev libfec-dev libeigen3-dev
+  libhwy-dev libfec-dev libeigen3-dev zlib1g-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   liblmdb-dev libsqlite3-dev sqlite3

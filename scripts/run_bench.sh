@@ -5,6 +5,9 @@
 # Suites:
 #  - storage: bench/storage_bench.cc (against LMDB and SQLite; `--keys 100000`
 #    for a quick run, `--help` lists options) and bench/recovery_bench.cc;
+#  - neuro: bench/neuro_bench.cc (our MLP and spiking classifier beside
+#    scikit-learn's MLPClassifier, run with /usr/bin/python3, on the same
+#    folds; replacement policies on access traces; `--quick` for a short run);
 # docs/benchmarks/ explains each suite's output.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,7 +30,12 @@ suite_storage() {
   return $status
 }
 
-SUITES=(storage)
+suite_neuro() {
+  need neuro_bench
+  $BIN/neuro_bench "$@"
+}
+
+SUITES=(storage neuro)
 if [[ $# -gt 0 ]]; then
   suite=$1
   shift

@@ -10,6 +10,7 @@
 #include "common/env.h"
 #include "common/log.h"
 #include "shell/kv_shell.h"
+#include "shell/neuro_command.h"
 #include "storage/check.h"
 #include "storage/engine.h"
 
@@ -148,6 +149,7 @@ int RunMain(int argc, char** argv) {
     }
     std::cout << DescribeConfig(*resolved);
   });
+  AddNeuroCommands(&app, &rc);
   auto* version = app.add_subcommand("version", "Print the version");
   version->callback([] { std::printf("nqdb 0.1.0\n"); });
   CLI11_PARSE(app, argc, argv);
