@@ -5,6 +5,9 @@
 # Suites:
 #  - storage: bench/storage_bench.cc (against LMDB and SQLite; `--keys 100000`
 #    for a quick run, `--help` lists options) and bench/recovery_bench.cc;
+#  - dna: bench/dna_bench.cc (bits per base and MB/s of our compressor, 2-bit
+#    packing, xz -9, zstd -19 --long and bzip2 -9 on every genome of the test
+#    data, plus the quaternary codec's GB/s; `--level N`, `--help`);
 #  - neuro: bench/neuro_bench.cc (our MLP and spiking classifier beside
 #    scikit-learn's MLPClassifier, run with /usr/bin/python3, on the same
 #    folds; replacement policies on access traces; `--quick` for a short run);
@@ -30,12 +33,17 @@ suite_storage() {
   return $status
 }
 
+suite_dna() {
+  need dna_bench
+  $BIN/dna_bench "$@"
+}
+
 suite_neuro() {
   need neuro_bench
   $BIN/neuro_bench "$@"
 }
 
-SUITES=(storage neuro)
+SUITES=(storage neuro dna)
 if [[ $# -gt 0 ]]; then
   suite=$1
   shift

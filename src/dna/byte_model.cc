@@ -19,7 +19,7 @@ uint32_t HashBytes(uint64_t context, int order) {
 
 class ByteModel {
  public:
-  explicit ByteModel(uint64_t size) : mixer_(kOrders + 1, 256, 48, 16000), apm_(256 * 256, 7) {
+  explicit ByteModel(uint64_t size) : mixer_(kOrders + 1, 256, 48, 4000), apm_(256 * 256, 7) {
     bits_ = 12;
     while (bits_ < 22 && (1ull << bits_) < size * 2) ++bits_;
     for (auto& t : tables_) t.assign(size_t{1} << bits_, Counter32::kInit);

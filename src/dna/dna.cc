@@ -5,7 +5,8 @@
 //   4   1  format version (1)
 //   5   1  mode: 0 sequence (layout + bases), 1 bytes (general model)
 //   6   1  compression level 1..9 (selects the model set)
-//   7   1  section count S (1..3)
+//   7   1  section count S (1..3); a plain single-line sequence has no
+//          layout section
 //   8   v  original size in bytes (varint)
 //   .   8  XXH3-64 of the original bytes
 //   .   v  number of A/C/G/T bases (varint)
@@ -165,13 +166,18 @@ Result<std::string> DecodeContainer(std::string_view data, const DecompressOptio
     const SectionInfo* bases_info = nullptr;
     const std::string_view* layout = FindPayload(parsed, SectionId::kLayout, &layout_info);
     const std::string_view* bases = FindPayload(parsed, SectionId::kBases, &bases_info);
-    if (layout == nullptr || bases == nullptr || bases_info->raw_size != parsed.info.bases ||
-        bases_info->codec != SectionCodec::kNucleotideModel) {
+    if (bases == nullptr || bases_info->raw_size != parsed.info.bases ||
+        bases_info->codec != SectionCodec::kNucleotideModel ||
+        (layout != nullptr && layout_info->codec == SectionCodec::kNucleotideModel)) {
       return NotContainer("sequence sections missing");
     }
-    Progress layout_progress(&options.progress, options.cancel, layout_info->raw_size);
-    NQ_ASSIGN_OR_RETURN(std::string layout_raw,
-                        DecodeSection(*layout_info, *layout, level, &layout_progress));
+    std::string layout_raw;
+    if (layout == nullptr) {
+      layout_raw = PlainSequenceLayout(parsed.info.bases);
+    } else {
+      Progress layout_progress(&options.progress, options.cancel, layout_info->raw_size);
+      NQ_ASSIGN_OR_RETURN(layout_raw, DecodeSection(*layout_info, *layout, level, &layout_progress));
+    }
     Progress base_progress(&options.progress, options.cancel, parsed.info.bases);
     NQ_ASSIGN_OR_RETURN(std::string codes,
                         DecodeSection(*bases_info, *bases, level, &base_progress));
@@ -236,10 +242,13 @@ Result<std::string> Compress(std::string_view input, const CompressOptions& opti
   info.sequence_mode = parsed.bases.size() * 2 >= input.size();
   if (info.sequence_mode) {
     info.bases = parsed.bases.size();
-    Progress layout_progress(&options.progress, options.cancel, parsed.layout.size());
-    NQ_ASSIGN_OR_RETURN(Section layout,
-                        ByteSection(SectionId::kLayout, parsed.layout, &layout_progress));
-    sections.push_back(std::move(layout));
+    // A plain sequence value needs no layout: the decoder derives it.
+    if (parsed.layout != PlainSequenceLayout(parsed.bases.size())) {
+      Progress layout_progress(&options.progress, options.cancel, parsed.layout.size());
+      NQ_ASSIGN_OR_RETURN(Section layout,
+                          ByteSection(SectionId::kLayout, parsed.layout, &layout_progress));
+      sections.push_back(std::move(layout));
+    }
     Progress base_progress(&options.progress, options.cancel, parsed.bases.size());
     NQ_ASSIGN_OR_RETURN(std::string coded,
                         EncodeBaseStream(parsed.bases, options.level, &base_progress));

@@ -184,6 +184,20 @@ ParsedSequence ParseSequenceFile(std::string_view input) {
   return out;
 }
 
+std::string PlainSequenceLayout(uint64_t bases) {
+  std::string layout;
+  PutVarint64(&layout, 1);          // one line
+  PutVarint64(&layout, bases + 1);  // a sequence line of `bases` residues
+  PutVarint64(&layout, 1);
+  PutVarint64(&layout, 1);  // one run: no CR
+  PutVarint64(&layout, 1);
+  PutVarint64(&layout, 0);  // no headers
+  PutVarint64(&layout, 0);  // no exceptions
+  PutVarint64(&layout, 1);
+  PutVarint64(&layout, bases);  // all upper case
+  return layout;
+}
+
 Result<std::string> RebuildSequenceFile(std::string_view layout, std::string_view bases,
                                         uint64_t expected_size) {
   ByteReader reader(layout);

@@ -40,6 +40,10 @@ struct ParsedSequence {
 
 ParsedSequence ParseSequenceFile(std::string_view input);
 
+// The layout of a single line of `bases` upper-case A/C/G/T and nothing
+// else; containers omit a layout equal to it.
+std::string PlainSequenceLayout(uint64_t bases);
+
 // Rebuilds the original bytes from `layout` and `bases` (codes 0..3).
 // Corruption when the layout is malformed or does not match the bases.
 Result<std::string> RebuildSequenceFile(std::string_view layout, std::string_view bases,

@@ -65,8 +65,8 @@ struct Counter16 {
 
 // Logistic mixing: p = squash(sum_i w_i * stretch(p_i)), with one weight
 // vector per selector context, trained online to reduce coding cost.
-// The learning rate is in 1/16 steps (16 = an error of 1.0 moves a weight by
-// the input's stretch / 4096 in 16.16 fixed point).
+// Weights are fixed point with 1.0 = 2^14. The learning rate is in 1/16
+// steps.
 // Inputs and weights live in fixed-size arrays so that the compiler can keep
 // the dot product and the update in vector registers.
 //
@@ -74,6 +74,7 @@ struct Counter16 {
 class Mixer {
  public:
   static constexpr int kMaxInputs = 16;
+  static constexpr int kMaxWeight = (1 << 16) - 1;  // weights are 2.14 fixed point
 
   // `inputs` <= kMaxInputs; the loops run over it rounded up to 8 lanes.
   Mixer(int inputs, int contexts, int learning_rate, int initial_weight)
@@ -86,9 +87,9 @@ class Mixer {
   // Returns the mixed probability (12 bits) with weight set `context`.
   int Mix(int context) {
     selected_ = &weights_[static_cast<size_t>(context) * static_cast<size_t>(lanes_)];
-    int64_t dot = 0;
-    for (int i = 0; i < lanes_; ++i) dot += static_cast<int64_t>(x_[i]) * selected_[i];
-    dot_ = static_cast<int>(std::clamp<int64_t>(dot >> 16, -2047, 2047));
+    // |x| < 2^11 and |w| < 2^16, so 16 products sum to less than 2^31.
+    const int dot = lanes_ == 8 ? Dot<8>(x_.data(), selected_) : Dot<16>(x_.data(), selected_);
+    dot_ = std::clamp(dot >> 14, -2047, 2047);
     p_ = Squash(dot_);
     return p_;
   }
@@ -96,16 +97,31 @@ class Mixer {
 
   void Update(int bit) {
     const int err = ((bit << 12) - p_) * learning_rate_;
-    for (int i = 0; i < lanes_; ++i) {
-      // Clamped so that a long run of one symbol cannot overflow a weight.
-      selected_[i] = std::clamp(selected_[i] + ((x_[i] * err + (1 << 13)) >> 14), -(1 << 22),
-                                1 << 22);
+    if (lanes_ == 8) {
+      Train<8>(x_.data(), selected_, err);
+    } else {
+      Train<16>(x_.data(), selected_, err);
     }
   }
 
  private:
+  // Fixed trip counts and no aliasing let the compiler vectorise these.
+  template <int N>
+  static int Dot(const int* __restrict x, const int* __restrict w) {
+    int dot = 0;
+    for (int i = 0; i < N; ++i) dot += x[i] * w[i];
+    return dot;
+  }
+  template <int N>
+  static void Train(const int* __restrict x, int* __restrict w, int err) {
+    for (int i = 0; i < N; ++i) {
+      // Clamped to +-4.0 so that the dot product cannot overflow.
+      w[i] = std::clamp(w[i] + ((x[i] * err + (1 << 15)) >> 16), -kMaxWeight, kMaxWeight);
+    }
+  }
+
   int lanes_;
-  std::array<int, kMaxInputs> x_{};  // unused inputs stay 0
+  alignas(64) std::array<int, kMaxInputs> x_{};  // unused inputs stay 0
   std::vector<int> weights_;
   int* selected_ = nullptr;
   int learning_rate_;

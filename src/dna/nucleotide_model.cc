@@ -138,7 +138,7 @@ struct NucleotideModel::RepeatModel {
 NucleotideModel::NucleotideModel(const NucleotideModelConfig& config, uint64_t expected_bases)
     : repeats_(std::make_unique<RepeatModel[]>(2)),
       repeat_kmer_(config.repeat_kmer),
-      mixer_(static_cast<int>(config.models.size()) + 3, 3 * 16, 12, 12000),
+      mixer_(static_cast<int>(config.models.size()) + 3, 3 * 16, 12, 3000),
       apm_low_(3 * 16, 7),
       apm_high_(3 * 256, 7) {
   assert(config.models.size() + 3 <= Mixer::kMaxInputs);

@@ -9,6 +9,7 @@
 #include "common/config.h"
 #include "common/env.h"
 #include "common/log.h"
+#include "shell/dna_command.h"
 #include "shell/kv_shell.h"
 #include "shell/neuro_command.h"
 #include "storage/check.h"
@@ -150,6 +151,7 @@ int RunMain(int argc, char** argv) {
     std::cout << DescribeConfig(*resolved);
   });
   AddNeuroCommands(&app, &rc);
+  AddDnaCommands(&app, &rc);
   auto* version = app.add_subcommand("version", "Print the version");
   version->callback([] { std::printf("nqdb 0.1.0\n"); });
   CLI11_PARSE(app, argc, argv);
