@@ -30,7 +30,8 @@ enum class StatusCode : uint8_t {
   kAborted = 10,         // transaction aborted
   kInternal = 11,        // an invariant broke; a bug
   kOutOfRange = 12,      // value outside allowed range (e.g. key too large)
-  kTimedOut = 13,        // lock or operation timeout
+  kTimedOut = 13,        // lock or operation timeout (SQLSTATE 55P03 for locks)
+  kDeadlock = 14,        // chosen as a deadlock victim (SQLSTATE 40P01); retry
 };
 
 // Returns the stable name of a code, e.g. "Corruption".
@@ -64,6 +65,7 @@ class [[nodiscard]] Status {
   static Status Internal(std::string_view msg) { return {StatusCode::kInternal, msg}; }
   static Status OutOfRange(std::string_view msg) { return {StatusCode::kOutOfRange, msg}; }
   static Status TimedOut(std::string_view msg) { return {StatusCode::kTimedOut, msg}; }
+  static Status Deadlock(std::string_view msg) { return {StatusCode::kDeadlock, msg}; }
 
   bool ok() const { return rep_ == nullptr; }
   StatusCode code() const { return rep_ ? rep_->code : StatusCode::kOk; }

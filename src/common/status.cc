@@ -19,6 +19,7 @@ std::string_view StatusCodeName(StatusCode code) {
     case StatusCode::kInternal: return "Internal";
     case StatusCode::kOutOfRange: return "OutOfRange";
     case StatusCode::kTimedOut: return "TimedOut";
+    case StatusCode::kDeadlock: return "Deadlock";
   }
   return "Unknown";
 }

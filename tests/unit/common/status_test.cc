@@ -52,6 +52,8 @@ TEST(StatusTest, CodeNamesAreStable) {
   EXPECT_EQ(StatusCodeName(StatusCode::kNotFound), "NotFound");
   EXPECT_EQ(StatusCodeName(StatusCode::kReadOnly), "ReadOnly");
   EXPECT_EQ(StatusCodeName(StatusCode::kTimedOut), "TimedOut");
+  EXPECT_EQ(StatusCodeName(StatusCode::kDeadlock), "Deadlock");
+  EXPECT_EQ(Status::Deadlock("x").code(), StatusCode::kDeadlock);
   EXPECT_EQ(StatusCodeName(static_cast<StatusCode>(200)), "Unknown");
 }
 

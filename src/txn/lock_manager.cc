@@ -1,0 +1,199 @@
+// LockManager: queues, waiting, deadlock search.
+#include "txn/lock_manager.h"
+
+#include <algorithm>
+
+#include "common/log.h"
+#include "fmt/format.h"
+
+namespace neuroquantum::txn {
+
+bool LockManager::Grantable(const Queue& q, std::list<Request>::const_iterator it) {
+  for (auto other = q.requests.begin(); other != q.requests.end(); ++other) {
+    if (other == it) continue;
+    if (other->txn == it->txn) continue;  // our own shared lock during an upgrade
+    bool ahead = std::distance(q.requests.begin(), other) < std::distance(q.requests.begin(), it);
+    if ((other->granted || ahead) && !Compatible(other->mode, it->mode)) return false;
+  }
+  return true;
+}
+
+Status LockManager::Lock(TxnId txn, const std::string& resource, LockMode mode) {
+  using Clock = std::chrono::steady_clock;
+  MutexLock lock(&mu_);
+  Queue& q = table_[resource];
+  // Already held strongly enough? An upgrade keeps the shared grant until
+  // the exclusive one is granted.
+  for (const Request& r : q.requests) {
+    if (r.txn == txn && r.granted && (r.mode == LockMode::kExclusive || mode == LockMode::kShared)) {
+      ++stats_.acquired;
+      return Status::OK();
+    }
+  }
+  // Upgrades queue ahead of plain waiters: they already hold a share of the
+  // resource, and making them wait behind exclusive waiters would deadlock.
+  auto pos = q.requests.end();
+  bool upgrade = false;
+  for (auto it = q.requests.begin(); it != q.requests.end(); ++it) {
+    if (it->txn == txn) upgrade = true;
+  }
+  if (upgrade) {
+    pos = std::find_if(q.requests.begin(), q.requests.end(),
+                       [](const Request& r) { return !r.granted; });
+  }
+  auto it = q.requests.insert(pos, Request{txn, mode, false});
+  held_[txn].insert(resource);
+  const auto start = Clock::now();
+  bool searched = false;
+  bool waited = false;
+  while (!Grantable(q, it)) {
+    if (!waited) {
+      waited = true;
+      ++stats_.waits;
+      waiting_[txn] = resource;
+    }
+    auto now = Clock::now();
+    auto deadline = Clock::time_point::max();
+    if (options_.lock_timeout.count() > 0) deadline = start + options_.lock_timeout;
+    if (!searched) deadline = std::min(deadline, start + options_.deadlock_timeout);
+    if (now >= deadline) {
+      if (!searched && now >= start + options_.deadlock_timeout) {
+        searched = true;
+        ++stats_.deadlock_searches;
+        std::vector<TxnId> cycle;
+        if (OnCycle(txn, &cycle)) {
+          ++stats_.deadlocks;
+          std::string path;
+          for (TxnId t : cycle) path += fmt::format("{} -> ", t);
+          path += std::to_string(txn);
+          NQ_LOG_INFO("txn", "deadlock: transaction {} aborted (wait-for cycle {})", txn, path);
+          Withdraw(&q, resource, txn);
+          return Status::Deadlock(fmt::format(
+              "deadlock detected: transaction {} waits for a lock in a cycle {}; it was "
+              "chosen as the victim and must roll back",
+              txn, path));
+        }
+        continue;
+      }
+      ++stats_.timeouts;
+      Withdraw(&q, resource, txn);
+      return Status::TimedOut(fmt::format("lock timeout: transaction {} waited {} ms for a lock",
+                                          txn, options_.lock_timeout.count()));
+    }
+    if (deadline == Clock::time_point::max()) {
+      q.cv.Wait(&mu_);
+    } else {
+      q.cv.WaitFor(&mu_, std::chrono::ceil<std::chrono::milliseconds>(deadline - now));
+    }
+  }
+  waiting_.erase(txn);
+  it->granted = true;
+  // An upgrade replaces the shared grant it held.
+  for (auto other = q.requests.begin(); other != q.requests.end();) {
+    if (other != it && other->txn == txn) {
+      other = q.requests.erase(other);
+    } else {
+      ++other;
+    }
+  }
+  ++stats_.acquired;
+  return Status::OK();
+}
+
+void LockManager::Withdraw(Queue* q, const std::string& resource, TxnId txn) {
+  waiting_.erase(txn);
+  bool still_held = false;
+  for (auto it = q->requests.begin(); it != q->requests.end();) {
+    if (it->txn == txn && !it->granted) {
+      it = q->requests.erase(it);
+    } else {
+      if (it->txn == txn) still_held = true;
+      ++it;
+    }
+  }
+  if (!still_held) held_[txn].erase(resource);
+  // Requests behind ours may be grantable now.
+  q->cv.SignalAll();
+  if (q->requests.empty()) table_.erase(resource);
+}
+
+void LockManager::ReleaseAll(TxnId txn) {
+  MutexLock lock(&mu_);
+  auto held = held_.find(txn);
+  if (held == held_.end()) return;
+  for (const std::string& resource : held->second) {
+    auto q = table_.find(resource);
+    if (q == table_.end()) continue;
+    q->second.requests.remove_if([txn](const Request& r) { return r.txn == txn; });
+    q->second.cv.SignalAll();
+    if (q->second.requests.empty()) table_.erase(q);
+  }
+  held_.erase(held);
+  waiting_.erase(txn);
+}
+
+void LockManager::WaitsFor(TxnId txn, std::vector<TxnId>* out) const {
+  auto w = waiting_.find(txn);
+  if (w == waiting_.end()) return;
+  auto q = table_.find(w->second);
+  if (q == table_.end()) return;
+  const auto& requests = q->second.requests;
+  auto mine = std::find_if(requests.begin(), requests.end(),
+                           [txn](const Request& r) { return r.txn == txn && !r.granted; });
+  if (mine == requests.end()) return;
+  bool ahead = true;
+  for (auto it = requests.begin(); it != requests.end(); ++it) {
+    if (it == mine) {
+      ahead = false;
+      continue;
+    }
+    if (it->txn == txn) continue;
+    if ((it->granted || ahead) && !Compatible(it->mode, mine->mode)) out->push_back(it->txn);
+  }
+}
+
+bool LockManager::OnCycle(TxnId txn, std::vector<TxnId>* cycle) const {
+  // Depth-first search from txn; `path` is the current branch.
+  std::unordered_set<TxnId> visited;
+  std::vector<std::pair<TxnId, std::vector<TxnId>>> stack;
+  std::vector<TxnId> first;
+  WaitsFor(txn, &first);
+  stack.emplace_back(txn, std::move(first));
+  while (!stack.empty()) {
+    std::vector<TxnId>& next = stack.back().second;
+    if (next.empty()) {
+      stack.pop_back();
+      continue;
+    }
+    TxnId t = next.back();
+    next.pop_back();
+    if (t == txn) {
+      for (const auto& frame : stack) cycle->push_back(frame.first);
+      return true;
+    }
+    if (!visited.insert(t).second) continue;
+    std::vector<TxnId> edges;
+    WaitsFor(t, &edges);
+    stack.emplace_back(t, std::move(edges));
+  }
+  return false;
+}
+
+bool LockManager::Holds(TxnId txn, const std::string& resource, LockMode mode) const {
+  MutexLock lock(&mu_);
+  auto q = table_.find(resource);
+  if (q == table_.end()) return false;
+  for (const Request& r : q->second.requests) {
+    if (r.txn == txn && r.granted && (r.mode == LockMode::kExclusive || mode == LockMode::kShared)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+LockStats LockManager::stats() const {
+  MutexLock lock(&mu_);
+  return stats_;
+}
+
+}  // namespace neuroquantum::txn
