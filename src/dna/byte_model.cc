@@ -19,9 +19,14 @@ uint32_t HashBytes(uint64_t context, int order) {
 
 class ByteModel {
  public:
-  explicit ByteModel(uint64_t size) : mixer_(kOrders + 1, 256, 48, 4000), apm_(256 * 256, 7) {
-    bits_ = 12;
-    while (bits_ < 22 && (1ull << bits_) < size * 2) ++bits_;
+  // The APM uses the previous byte only for inputs large enough to train
+  // 65536 contexts; small streams (the usual layout) keep it at 256.
+  explicit ByteModel(uint64_t size)
+      : mixer_(kOrders + 1, 256, 48, 4000),
+        apm_order1_(size >= (1u << 16)),
+        apm_(apm_order1_ ? 256 * 256 : 256, 7) {
+    bits_ = 10;
+    while (bits_ < 22 && (1ull << bits_) < size * 16) ++bits_;
     for (auto& t : tables_) t.assign(size_t{1} << bits_, Counter32::kInit);
     BeginByte();
   }
@@ -33,7 +38,9 @@ class ByteModel {
     }
     mixer_.Set(kOrders, 256);
     const int p = mixer_.Mix(partial_);
-    const int refined = apm_.Refine(p, static_cast<int>((last_ & 0xff) << 8) | partial_);
+    const int apm_context =
+        apm_order1_ ? static_cast<int>((last_ & 0xff) << 8) | partial_ : partial_;
+    const int refined = apm_.Refine(p, apm_context);
     return std::clamp((p + 3 * refined + 2) >> 2, 1, kProbMax);
   }
 
@@ -71,6 +78,7 @@ class ByteModel {
   int partial_ = 1;
   int bit_count_ = 0;
   Mixer mixer_;
+  bool apm_order1_;
   Apm apm_;
 };
 

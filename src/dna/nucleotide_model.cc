@@ -124,6 +124,7 @@ struct NucleotideModel::RepeatModel {
   uint32_t misses = 0;  // last 16 outcomes, bit set = mispredicted
   int predicted = -1;   // base predicted for the current position, or -1
   int expected_bit = -1;
+  int context = 0;  // Context() of the current base
   uint32_t* counter = nullptr;
   std::array<uint32_t, 16 * 4 * 2> counters;
 
@@ -170,6 +171,7 @@ void NucleotideModel::BeginBase() {
     } else {
       const int base = bases_[static_cast<size_t>(r.ptr)];
       r.predicted = i == 1 ? 3 - base : base;
+      r.context = r.Context();
     }
   }
 }
@@ -183,7 +185,7 @@ int NucleotideModel::Predict() {
     int st = 0;
     if (r.predicted >= 0 && (node_ == 0 || high_bit_ == (r.predicted >> 1))) {
       r.expected_bit = node_ == 0 ? r.predicted >> 1 : r.predicted & 1;
-      r.counter = &r.counters[static_cast<size_t>(r.Context() * 2 + (node_ != 0))];
+      r.counter = &r.counters[static_cast<size_t>(r.context * 2 + (node_ != 0))];
       st = Stretch(Counter32::P12(*r.counter));
       if (r.expected_bit == 0) st = -st;
     }
