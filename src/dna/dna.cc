@@ -98,6 +98,9 @@ Result<ParsedContainer> ParseContainer(std::string_view bytes) {
       !reader.GetVarint64(&info.bases)) {
     return NotContainer("truncated header");
   }
+  // Every base is one byte of the original: a larger count is forged and
+  // would only make the decoder allocate and loop for nothing.
+  if (info.bases > info.original_size) return NotContainer("more bases than bytes");
   for (size_t i = 0; i < section_count; ++i) {
     uint8_t id = 0;
     uint8_t codec = 0;
