@@ -12,6 +12,7 @@
 #include "shell/dna_command.h"
 #include "shell/kv_shell.h"
 #include "shell/neuro_command.h"
+#include "shell/quantum_command.h"
 #include "storage/check.h"
 #include "storage/engine.h"
 
@@ -150,8 +151,9 @@ int RunMain(int argc, char** argv) {
     }
     std::cout << DescribeConfig(*resolved);
   });
-  AddNeuroCommands(&app, &rc);
   AddDnaCommands(&app, &rc);
+  AddNeuroCommands(&app, &rc);
+  AddQuantumCommands(&app, &rc);
   auto* version = app.add_subcommand("version", "Print the version");
   version->callback([] { std::printf("nqdb 0.1.0\n"); });
   CLI11_PARSE(app, argc, argv);
