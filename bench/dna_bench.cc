@@ -145,8 +145,11 @@ void CodecThroughput(uint64_t megabytes) {
   using namespace neuroquantum::dna::internal;
   fmt::print("\nquaternary codec (random bytes, best of 3, SIMD target {}):\n",
              neuroquantum::dna::QuaternarySimdTarget());
-  for (const auto& [size, passes] : {std::pair<uint64_t, int>{1 << 20, 64},
-                                     std::pair<uint64_t, int>{megabytes << 20, 1}}) {
+  for (const auto& shape : {std::pair<uint64_t, int>{1 << 20, 64},
+                            std::pair<uint64_t, int>{megabytes << 20, 1}}) {
+    // Plain variables: lambdas cannot capture structured bindings in C++20.
+    const uint64_t size = shape.first;
+    const int passes = shape.second;
     std::string bytes(size, '\0');
     std::mt19937_64 rng(7);
     for (auto& b : bytes) b = static_cast<char>(rng());
