@@ -8,6 +8,9 @@
 #include <string>
 
 namespace neuroquantum {
+namespace storage {
+class PageTransform;
+}
 
 class Env;
 
@@ -48,6 +51,11 @@ struct Options {
   uint32_t flush_interval_ms = 200;
   // The OS layer. Null means Env::Default(). Not owned; must outlive the db.
   Env* env = nullptr;
+  // Transform applied to every data page written and read (encryption or
+  // compression; see storage/page_transform.h). Null means none. Not
+  // owned; must outlive the db, and a database must always be opened with
+  // the transform it was written with. Not yet applied to the WAL.
+  storage::PageTransform* page_transform = nullptr;
 };
 
 std::string_view DurabilityName(Durability d);

@@ -118,6 +118,7 @@ Status StorageEngine::OpenOrCreate() {
   }
   FileHeaderInfo info;
   NQ_ASSIGN_OR_RETURN(file_, PageFile::Open(env_, path_, options_.read_only, &info));
+  file_->SetTransform(options_.page_transform);
   if (info.read_only_required && !options_.read_only) {
     return Status::NotSupported(path_ + " uses features this build can only open read-only");
   }

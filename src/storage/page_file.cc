@@ -102,7 +102,11 @@ Result<std::unique_ptr<PageFile>> PageFile::Create(Env* env, const std::string& 
 }
 
 Status PageFile::ReadPage(PageId id, std::span<uint8_t> out, bool allow_missing, bool* missing) {
-  std::vector<uint8_t> raw(page_size_);
+  // The identity transform reads straight into `out`: no buffer, no copy.
+  PageTransform* transform = TransformFor(id);
+  const bool identity = transform == IdentityTransform();
+  std::vector<uint8_t> buffer(identity ? 0 : page_size_);
+  std::span<uint8_t> raw = identity ? out.first(page_size_) : std::span<uint8_t>(buffer);
   size_t got = 0;
   NQ_RETURN_IF_ERROR(file_->ReadAt(id * page_size_, raw, &got));
   if (missing != nullptr) *missing = false;
@@ -114,14 +118,15 @@ Status PageFile::ReadPage(PageId id, std::span<uint8_t> out, bool allow_missing,
     }
     return Status::Corruption(fmt::format("page {} is missing or was never written", id));
   }
-  NQ_RETURN_IF_ERROR(transform_->Decode(id, raw, out));
-  if (!VerifyPage(out.data(), page_size_, id)) {
+  Status decoded = identity ? Status::OK() : transform->Decode(id, raw, out);
+  if (!decoded.ok() || !VerifyPage(out.data(), page_size_, id)) {
     if (allow_missing) {
       // During recovery a torn page is expected; the WAL holds its image.
       std::memset(out.data(), 0, page_size_);
       if (missing != nullptr) *missing = true;
       return Status::OK();
     }
+    if (!decoded.ok()) return decoded;
     return Status::Corruption(fmt::format("page {} checksum mismatch", id));
   }
   return Status::OK();
@@ -130,8 +135,10 @@ Status PageFile::ReadPage(PageId id, std::span<uint8_t> out, bool allow_missing,
 Status PageFile::WritePage(PageId id, std::span<const uint8_t> page) {
   std::vector<uint8_t> sealed(page.begin(), page.end());
   SealPage(sealed.data(), page_size_, id);
+  PageTransform* transform = TransformFor(id);
+  if (transform == IdentityTransform()) return file_->WriteAt(id * page_size_, sealed);
   std::vector<uint8_t> out(page_size_, 0);
-  transform_->Encode(id, sealed, out);
+  transform->Encode(id, sealed, out);
   return file_->WriteAt(id * page_size_, out);
 }
 

@@ -90,12 +90,19 @@ class PageFile {
   // Fills `page` with a new header page.
   static void InitHeaderPage(std::span<uint8_t> page, uint32_t page_size, uint64_t database_id);
 
-  void SetTransform(PageTransform* transform) { transform_ = transform; }
+  // Applies `transform` to every page but the header (page 0), which must
+  // stay readable to open the file. Null restores the identity.
+  void SetTransform(PageTransform* transform) {
+    transform_ = transform != nullptr ? transform : IdentityTransform();
+  }
 
  private:
   PageFile(std::string path, std::unique_ptr<File> file, uint32_t page_size)
       : path_(std::move(path)), file_(std::move(file)), page_size_(page_size) {}
   static Status ValidateHeader(std::span<const uint8_t> page, FileHeaderInfo* info);
+  PageTransform* TransformFor(PageId id) const {
+    return id == kHeaderPageId ? IdentityTransform() : transform_;
+  }
 
   std::string path_;
   std::unique_ptr<File> file_;
