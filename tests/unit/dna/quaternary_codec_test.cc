@@ -3,8 +3,10 @@
 
 #include <random>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
+#include <hwy/targets.h>
 
 namespace neuroquantum::dna {
 namespace {
@@ -78,6 +80,42 @@ TEST(QuaternaryCodecTest, RejectsBadLettersWithOffset) {
     }
   }
   EXPECT_EQ(DecodeBasesAsBytes("ACG").status().code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace neuroquantum::dna
+
+namespace neuroquantum::dna {
+namespace {
+
+// Every SIMD target compiled in and supported by this CPU (e.g. SSE4,
+// AVX2, AVX-512, and the emulated 128-bit and scalar fallbacks) produces
+// the scalar reference's output.
+TEST(QuaternaryCodecTest, EveryDispatchTargetMatchesScalar) {
+  const std::string bytes = RandomBytes(4099, 77);
+  std::string reference(bytes.size() * 4, '\0');
+  const auto* in = reinterpret_cast<const uint8_t*>(bytes.data());
+  internal::EncodeBasesScalar(in, bytes.size(), reference.data());
+  const std::vector<int64_t> targets = hwy::SupportedAndGeneratedTargets();
+  ASSERT_FALSE(targets.empty());
+  for (int64_t target : targets) {
+    hwy::SetSupportedTargetsForTest(target);
+    SCOPED_TRACE(hwy::TargetName(target));
+    EXPECT_EQ(QuaternarySimdTarget(), hwy::TargetName(target));
+    std::string bases(bytes.size() * 4, '\0');
+    internal::EncodeBasesSimd(in, bytes.size(), bases.data());
+    EXPECT_EQ(bases, reference);
+    std::string back(bytes.size(), '\0');
+    EXPECT_EQ(internal::DecodeBasesSimd(bases.data(), bases.size(),
+                                        reinterpret_cast<uint8_t*>(back.data())),
+              bytes.size());
+    EXPECT_EQ(back, bytes);
+    bases[1000] = 'N';
+    EXPECT_EQ(internal::DecodeBasesSimd(bases.data(), bases.size(),
+                                        reinterpret_cast<uint8_t*>(back.data())),
+              250u);
+  }
+  hwy::SetSupportedTargetsForTest(0);  // back to the CPU's real targets
 }
 
 }  // namespace
