@@ -147,9 +147,11 @@ class KeySource : public storage::BulkSource {
 
 // Records the buffer pool's accesses while the engine serves a storage-level
 // workload (there is no SQL layer yet): zipfian point gets on a customers
-// tree, uniform point gets on an orders tree, and a periodic report that
-// scans the same 4000-key range of orders.
-Result<std::vector<storage::AccessEvent>> RecordEngineTrace(size_t operations) {
+// tree, uniform point gets on an orders tree, and, for `scan_permille` of
+// the operations, a report that scans the same `scan_keys`-key range of
+// orders.
+Result<std::vector<storage::AccessEvent>> RecordEngineTrace(size_t operations, uint64_t scan_permille,
+                                                            int scan_keys) {
   std::filesystem::path dir = std::filesystem::temp_directory_path() / fmt::format("nq-neuro-bench-{}", ::getpid());
   std::filesystem::create_directories(dir);
   std::vector<storage::AccessEvent> events;
@@ -170,10 +172,10 @@ Result<std::vector<storage::AccessEvent>> RecordEngineTrace(size_t operations) {
     size_t done = 0;
     while (done < operations) {
       uint64_t dice = rng.Below(1000);
-      if (dice < 2) {
+      if (dice < scan_permille) {
         NQ_ASSIGN_OR_RETURN(auto it, engine->NewIterator(orders));
         it->Seek("k00010000");
-        for (int i = 0; i < 4000 && it->Valid(); ++i) it->Next();
+        for (int i = 0; i < scan_keys && it->Valid(); ++i) it->Next();
       } else if (dice < 700) {
         NQ_ASSIGN_OR_RETURN(auto v, engine->Get(customers, fmt::format("k{:08d}", zipf[done] - 1)));
         (void)v;
@@ -218,17 +220,24 @@ void RunTraces(bool quick, const std::string& trace_out) {
   std::printf("## 2. Buffer replacement: hit rate (replay throughput, million accesses/s)\n\n");
   std::printf("| trace | accesses | distinct pages | frames | LRU | CLOCK | Hebbian | LRU + Hebbian prefetch |\n");
   std::printf("|---|---|---|---|---|---|---|---|\n");
-  auto events = RecordEngineTrace(quick ? 20000 : 100000);
-  if (!events.ok()) {
-    std::printf("engine trace failed: %s\n", events.status().ToString().c_str());
-  } else {
-    if (!trace_out.empty()) {
+  struct EngineWorkload {
+    const char* name;
+    uint64_t scan_permille;
+    int scan_keys;
+  };
+  for (const EngineWorkload& w : {EngineWorkload{"engine: point gets, 0.2% short scans", 2, 4000},
+                                  EngineWorkload{"engine: point gets, 1% long scans", 10, 30000}}) {
+    auto events = RecordEngineTrace(quick ? 10000 : 40000, w.scan_permille, w.scan_keys);
+    if (!events.ok()) {
+      std::printf("engine trace failed: %s\n", events.status().ToString().c_str());
+      continue;
+    }
+    if (!trace_out.empty() && w.scan_permille == 2) {
       Status s = WriteTraceFile(trace_out, *events);
       if (!s.ok()) std::fprintf(stderr, "%s\n", s.ToString().c_str());
     }
     std::vector<uint64_t> pages = DemandPages(*events);
-    size_t distinct = DistinctPages(pages);
-    ReportTrace("engine (B+ tree gets + scans)", pages, distinct / 4);
+    ReportTrace(w.name, pages, DistinctPages(pages) / 4);
   }
   ReportTrace("looping scan (1.5x pool)", LoopingScanTrace(1536, length), 1024);
   ReportTrace("correlated (periodic queries, 10% noise)", CorrelatedTrace(100000, 96, 16, 0.1, length, 3), 1024);

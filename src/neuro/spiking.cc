@@ -20,6 +20,9 @@ constexpr int kMaxRetries = 4;
 // Theta is learned in mV of LIF threshold; as an Izhikevich bias current it
 // is scaled down, or the neurons fall silent after a few hundred samples.
 constexpr double kIzhikevichThetaGain = 0.1;
+// Input current per mV of LIF kick: low enough that a typical input does
+// not drive every neuron to its maximum rate (which carries no information).
+constexpr double kIzhikevichInputGain = 3.0;
 
 int FieldsFor(const SpikingOptions& o, Eigen::Index features) {
   if (o.receptive_fields > 0) return o.receptive_fields;
@@ -63,7 +66,7 @@ void NeuronLayer::Step(const Eigen::VectorXd& input_mv, const Eigen::VectorXd& t
   // The input acts as a current for this 1 ms step, integrated in two
   // half steps for stability; theta is a hyperpolarising bias.
   for (Eigen::Index j = 0; j < n; ++j) {
-    double current = input_mv[j] * 10.0 - kIzhikevichThetaGain * theta[j];
+    double current = input_mv[j] * kIzhikevichInputGain - kIzhikevichThetaGain * theta[j];
     double v = v_[j], u = u_[j];
     // Stop integrating once past the peak: the quadratic term would
     // otherwise run away to infinity under a large input.

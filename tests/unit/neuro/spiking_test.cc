@@ -91,7 +91,7 @@ TEST(NeuronLayerTest, IzhikevichSpikesTonicallyUnderCurrentAndRestsWithout) {
   NeuronLayer layer(NeuronModel::kIzhikevich, 2);
   Eigen::VectorXd theta = Eigen::VectorXd::Zero(2);
   Eigen::VectorXd input(2);
-  input << 1.0, 0.0;  // 10 (pA-equivalent) into neuron 0
+  input << 4.0, 0.0;  // a constant current of 12 into neuron 0
   std::vector<int> spikes;
   for (int t = 0; t < 500; ++t) layer.Step(input, theta, &spikes);
   int n0 = static_cast<int>(std::count(spikes.begin(), spikes.end(), 0));
