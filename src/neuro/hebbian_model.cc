@@ -11,8 +11,8 @@ HebbianModel::HebbianModel(const HebbianOptions& options) : options_(options) {
   options_.links_per_item = std::max(options_.links_per_item, 1);
 }
 
-double HebbianModel::Decayed(const Link& link) const {
-  return link.weight * std::exp2(-static_cast<double>(now_ - link.stamp) / options_.half_life);
+double HebbianModel::DecayFactor(const Node& node) const {
+  return std::exp2(-static_cast<double>(now_ - node.stamp) / options_.half_life);
 }
 
 HebbianModel::Node& HebbianModel::Touch(uint64_t item) {
@@ -34,24 +34,26 @@ HebbianModel::Node& HebbianModel::Touch(uint64_t item) {
 
 void HebbianModel::Strengthen(Node* from, uint64_t to, double amount) {
   auto& links = from->links;
+  const double factor = DecayFactor(*from);
+  for (Link& l : links) l.weight *= factor;
+  from->stamp = now_;
   // Prune while we are here: keeps every node's list short and fresh.
   links.erase(std::remove_if(links.begin(), links.end(),
-                             [&](const Link& l) { return l.to != to && Decayed(l) < options_.prune_below; }),
+                             [&](const Link& l) { return l.to != to && l.weight < options_.prune_below; }),
               links.end());
   for (Link& l : links) {
     if (l.to == to) {
-      l.weight = Decayed(l) + amount;
-      l.stamp = now_;
+      l.weight += amount;
       return;
     }
   }
   if (links.size() < static_cast<size_t>(options_.links_per_item)) {
-    links.push_back({to, amount, now_});
+    links.push_back({to, amount});
     return;
   }
   auto weakest = std::min_element(links.begin(), links.end(),
-                                  [&](const Link& x, const Link& y) { return Decayed(x) < Decayed(y); });
-  *weakest = {to, amount, now_};
+                                  [](const Link& x, const Link& y) { return x.weight < y.weight; });
+  *weakest = {to, amount};
 }
 
 void HebbianModel::Observe(uint64_t item) {
@@ -78,10 +80,14 @@ std::optional<uint64_t> HebbianModel::PredictNext(uint64_t item) const {
   double total = 0.0, best = 0.0;
   uint64_t best_to = 0;
   for (const Link& l : it->second.links) {
-    double w = Decayed(l);
-    total += w;
-    if (w > best) best = w, best_to = l.to;
+    total += l.weight;
+    if (l.weight > best) {
+      best = l.weight;
+      best_to = l.to;
+    }
   }
+  best *= DecayFactor(it->second);
+  total *= DecayFactor(it->second);
   if (best < options_.min_weight || best < options_.min_confidence * total) return std::nullopt;
   return best_to;
 }
@@ -90,7 +96,7 @@ double HebbianModel::Weight(uint64_t a, uint64_t b) const {
   auto it = nodes_.find(a);
   if (it == nodes_.end()) return 0.0;
   for (const Link& l : it->second.links) {
-    if (l.to == b) return Decayed(l);
+    if (l.to == b) return l.weight * DecayFactor(it->second);
   }
   return 0.0;
 }
@@ -100,8 +106,9 @@ void HebbianModel::Successors(uint64_t item, size_t max, std::vector<uint64_t>* 
   auto it = nodes_.find(item);
   if (it == nodes_.end()) return;
   std::vector<std::pair<double, uint64_t>> ranked;
+  const double factor = DecayFactor(it->second);
   for (const Link& l : it->second.links) {
-    double w = Decayed(l);
+    double w = l.weight * factor;
     if (w >= options_.min_weight) ranked.emplace_back(w, l.to);
   }
   std::sort(ranked.begin(), ranked.end(), [](const auto& x, const auto& y) { return x.first > y.first; });

@@ -66,15 +66,18 @@ class HebbianModel {
  private:
   struct Link {
     uint64_t to;
-    double weight;
-    uint64_t stamp;  // access count at the last update
+    double weight;  // as of the node's stamp
   };
+  // Decay is multiplicative, so all links of a node share one timestamp:
+  // one exp2 per node update instead of one per link.
   struct Node {
     std::vector<Link> links;
+    uint64_t stamp = 0;  // access count at which the weights were current
     std::list<uint64_t>::iterator lru;
   };
 
-  double Decayed(const Link& link) const;
+  // The factor by which a node's stored weights have decayed since its stamp.
+  double DecayFactor(const Node& node) const;
   Node& Touch(uint64_t item);
   void Strengthen(Node* from, uint64_t to, double amount);
 

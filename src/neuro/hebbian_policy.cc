@@ -128,20 +128,30 @@ std::optional<FrameId> HebbianReplacer::Victim(const std::function<bool(FrameId)
     }
     return std::nullopt;
   }
-  std::optional<FrameId> victim;
-  uint64_t best_estimate = 0, best_last_use = 0;
-  for (size_t f = 0; f < frame_used_.size(); ++f) {
-    auto frame = static_cast<FrameId>(f);
-    if (!frame_used_[f] || !evictable(frame)) continue;
-    uint64_t estimate = predicted_[f] != 0 ? predicted_[f] - walk_base_ : tick_ - last_use_[f];
-    if (!victim || estimate > best_estimate ||
-        (estimate == best_estimate && last_use_[f] < best_last_use)) {
-      victim = frame;
-      best_estimate = estimate;
-      best_last_use = last_use_[f];
+  // The largest estimate among pages off the walk is the least recently
+  // used of them; among pages on the walk, the cached one furthest along it.
+  std::optional<FrameId> off_walk, on_walk;
+  for (auto it = lru_.rbegin(); it != lru_.rend(); ++it) {
+    if (predicted_[*it] == 0 && evictable(*it)) {
+      off_walk = *it;
+      break;
     }
   }
-  return victim;
+  for (size_t i = walk_.size(); i-- > 0;) {
+    auto cached = page_frame_.find(walk_[i]);
+    if (cached != page_frame_.end() && predicted_[cached->second] != 0 && evictable(cached->second)) {
+      on_walk = cached->second;
+      break;
+    }
+  }
+  if (!off_walk || !on_walk) return off_walk ? off_walk : on_walk;
+  uint64_t off_estimate = tick_ - last_use_[*off_walk];
+  uint64_t on_estimate = predicted_[*on_walk] - walk_base_;
+  if (on_estimate > off_estimate ||
+      (on_estimate == off_estimate && last_use_[*on_walk] < last_use_[*off_walk])) {
+    return on_walk;
+  }
+  return off_walk;
 }
 
 HebbianPrefetcher::HebbianPrefetcher(const HebbianOptions& options, int depth)

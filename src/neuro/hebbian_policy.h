@@ -18,7 +18,9 @@
 // The walk is kept between calls: an access to a page on it shifts it past
 // that page (and extends or rotates it); a few unrelated accesses in between
 // (noise) are tolerated, more than kOffWalkTolerance in a row drop it, and
-// the next Victim() rebuilds it from the last page.
+// the next Victim() rebuilds it from the last page. Victim() costs the
+// frames it skips: off-walk candidates come from an LRU list, on-walk ones
+// from the end of the walk.
 //
 // Thread safety: HebbianReplacer follows the ReplacementPolicy contract
 // (the pool serialises calls). HebbianPrefetcher is internally synchronised.
