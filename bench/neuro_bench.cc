@@ -200,18 +200,15 @@ size_t DistinctPages(const std::vector<uint64_t>& trace) {
 
 void ReportTrace(const char* name, const std::vector<uint64_t>& trace, size_t frames) {
   std::printf("| %s | %zu | %zu | %zu |", name, trace.size(), DistinctPages(trace), frames);
-  double lru_rate = 0;
   for (const char* policy : {"lru", "clock", "hebbian"}) {
     auto p = MakeReplacementPolicy(policy, frames);
     ReplayResult r = ReplayTrace(trace, frames, p->get());
-    if (std::string_view(policy) == "lru") lru_rate = r.hit_rate();
     std::printf(" %.2f%% (%.1fM/s) |", 100 * r.hit_rate(), r.accesses_per_second() / 1e6);
   }
   LruReplacer lru(frames);
   HebbianPrefetcher prefetcher;
   ReplayResult r = ReplayTrace(trace, frames, &lru, &prefetcher);
   std::printf(" %.2f%% (%.1fM/s) |\n", 100 * r.hit_rate(), r.accesses_per_second() / 1e6);
-  (void)lru_rate;
   std::fflush(stdout);
 }
 
