@@ -1,5 +1,8 @@
 // Hebbian co-access model and the policies built on it: learning, decay,
 // pruning, bounded memory, and replay against LRU and CLOCK.
+#include <chrono>
+#include <thread>
+
 #include <gtest/gtest.h>
 
 #include "neuro/access_trace_file.h"
@@ -179,6 +182,31 @@ TEST(HebbianPolicyTest, WorksInsideTheBufferPool) {
   double hebbian = run(std::make_unique<HebbianReplacer>(16));
   EXPECT_LT(clock, 0.05);
   EXPECT_GT(hebbian, 0.4);
+}
+
+// The prefetcher plugged into the pool's prefetch seam: after the loop has
+// been seen twice, the pool's background thread loads predicted pages.
+TEST(HebbianPolicyTest, PrefetcherDrivesTheBufferPoolsPrefetchThread) {
+  FaultInjectionEnv env;
+  auto file = storage::PageFile::Create(&env, "db", 4096, 1);
+  ASSERT_TRUE(file.ok()) << file.status().ToString();
+  std::vector<uint8_t> page(4096, 0);
+  for (storage::PageId id = 1; id <= 24; ++id) {
+    storage::SetPageType(page.data(), storage::PageType::kFree);
+    ASSERT_TRUE((*file)->WritePage(id, page).ok());
+  }
+  HebbianPrefetcher prefetcher;
+  storage::BufferPool pool(file->get(), 16 * 4096);
+  pool.SetPrefetchAdvisor(&prefetcher);
+  pool.StartBackground(0);
+  for (int round = 0; round < 50 && pool.stats().prefetches == 0; ++round) {
+    for (storage::PageId id = 1; id <= 24; ++id) {
+      ASSERT_TRUE(pool.Fetch(id, storage::LatchMode::kShared).ok());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  pool.StopBackground();
+  EXPECT_GE(pool.stats().prefetches, 1u);
 }
 
 }  // namespace
