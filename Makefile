@@ -24,7 +24,7 @@ build-asan: bootstrap
 # ThreadSanitizer for the tests that `make test` runs under it.
 build-tsan: bootstrap
 	@cmake --preset clang-tsan >/dev/null
-	@cmake --build --preset clang-tsan -j $(JOBS) --target nq_storage nq_txn nqdb common_test storage_test crash_test txn_test
+	@cmake --build --preset clang-tsan -j $(JOBS) --target nq_storage nq_txn nqdb common_test storage_test crash_test txn_test quantum_test
 
 # Initialises the data directory on first run, then opens the shell on it.
 run: build

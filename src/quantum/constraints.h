@@ -38,11 +38,11 @@ struct LinearTerm {
 enum class ConstraintSense { kEqual, kLessEqual, kGreaterEqual };
 
 struct LinearConstraint {
-  std::vector<LinearTerm> terms;
+  std::vector<LinearTerm> terms{};
   ConstraintSense sense = ConstraintSense::kEqual;
   double rhs = 0;
   double penalty = 0;  // weight P; 0 = automatic
-  std::string name;    // for messages; may be empty
+  std::string name{};  // for messages; may be empty
 };
 
 // A penalised model and what is needed to read its solutions.

@@ -75,7 +75,7 @@ struct GroverOptions {
   uint64_t max_recorded_iterations = 1 << 20;
   uint32_t samples = 0;  // measurements to draw after the last iteration
   uint64_t seed = 1;
-  std::stop_token stop_token;  // checked while the oracle runs
+  std::stop_token stop_token{};  // checked while the oracle runs
 };
 
 struct GroverReport {

@@ -134,7 +134,7 @@ void RunTempering(const QuboModel& model, const TemperingParams& params, uint32_
   for (uint32_t k = 0; k < replica_count; ++k) {
     Replica<T>& r = *replicas[k];
     r.state.Assign(r.best);
-    internal::SteepestDescent(&r.state);
+    internal::GreedyDescent(&r.state);
     control->Offer(k, static_cast<double>(r.state.energy()), r.state.bits());
   }
 }

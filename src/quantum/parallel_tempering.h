@@ -7,7 +7,7 @@
 // (even pairs on even rounds, odd pairs on odd rounds), each accepted with
 // probability min(1, exp((1/T_i - 1/T_j)(E_i - E_j))). Hot replicas cross
 // barriers; exchanges carry their finds down to the cold end. The best
-// assignment any replica visits is kept and finally polished by steepest
+// assignment any replica visits is kept and finally polished by greedy
 // descent.
 //
 // Threads: each round the replicas are split among the threads, which meet

@@ -33,12 +33,12 @@
 namespace neuroquantum::quantum {
 
 struct PortfolioMember {
-  SolverKind kind;  // any kind but kPortfolio; default parameters
+  SolverKind kind = SolverKind::kTabu;  // any kind but kPortfolio; default parameters
   int threads = 1;
 };
 
 struct PortfolioParams {
-  std::vector<PortfolioMember> members;  // empty = automatic (see above)
+  std::vector<PortfolioMember> members{};  // empty = automatic (see above)
   uint32_t exact_up_to = 24;
 };
 

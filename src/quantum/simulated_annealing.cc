@@ -73,13 +73,13 @@ void AnnealRun(const internal::ModelView<T>& view, FlipState<T>* state, uint64_t
   control->AddIterations((sweep - counted) * n);
   if (pending) best.assign(state->bits().begin(), state->bits().end());
   // Polish both the final state and the best one seen.
-  internal::SteepestDescent(state);
+  internal::GreedyDescent(state);
   if (state->energy() < best_energy) {
     best_energy = state->energy();
     best.assign(state->bits().begin(), state->bits().end());
   }
   state->Assign(best);
-  internal::SteepestDescent(state);
+  internal::GreedyDescent(state);
   control->Offer(run, static_cast<double>(state->energy()), state->bits());
 }
 

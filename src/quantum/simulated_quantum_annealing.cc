@@ -98,11 +98,11 @@ class QuantumRun {
     control->AddIterations((sweep - counted) * p * n);
     // Polish every slice and the best one; offer the lowest.
     for (auto& slice : slices_) {
-      internal::SteepestDescent(slice.get());
+      internal::GreedyDescent(slice.get());
     }
     RecordBest();
     slices_[0]->Assign(best_);
-    internal::SteepestDescent(slices_[0].get());
+    internal::GreedyDescent(slices_[0].get());
     control->Offer(run, static_cast<double>(slices_[0]->energy()), slices_[0]->bits());
   }
 

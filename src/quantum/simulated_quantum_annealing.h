@@ -16,7 +16,7 @@
 // and is accepted by Metropolis. A run makes `sweeps` sweeps over all slices
 // and variables while G falls linearly from gamma_initial to gamma_final;
 // large G leaves the slices independent, small G locks them together. The
-// best slice seen is kept and polished by steepest descent.
+// best slice seen is kept and polished by greedy descent.
 //
 // Cost: O(P (n + nnz)) per sweep; memory P flip states of n deltas. Runs are independent and run on the threads in
 // parallel; run lengths grow with the run index as in simulated annealing.

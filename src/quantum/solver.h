@@ -71,17 +71,17 @@ struct SolveOptions {
   int threads = 1;
   // Cancellation: when stop is requested the solver returns its best so far
   // with StopReason::kCancelled.
-  std::stop_token stop_token;
+  std::stop_token stop_token{};
   // Stop as soon as an assignment with energy <= target_energy is found.
-  std::optional<double> target_energy;
-  ProgressCallback progress;
+  std::optional<double> target_energy{};
+  ProgressCallback progress{};
   // Minimum seconds between periodic (not improvement) progress calls;
   // improvements are reported at most this often as well, except the final
   // one. <= 0 reports every improvement.
   double progress_interval_s = 1.0;
   // Starting assignment for the first run (size num_variables, 0/1), or
   // empty for random starts.
-  std::vector<uint8_t> initial;
+  std::vector<uint8_t> initial{};
   // Source of the clock; null means Env::Default().
   Env* env = nullptr;
 };

@@ -1,6 +1,6 @@
 // Helpers the Monte Carlo solvers share: automatic temperature scales read
-// off the model, Metropolis acceptance, and a steepest-descent polish that
-// ends every annealing run in a local minimum.
+// off the model, Metropolis acceptance, and a greedy-descent polish that ends
+// every annealing run in a local minimum.
 //
 // Thread safety: free functions; FlipState arguments belong to the caller.
 #pragma once
@@ -40,26 +40,24 @@ inline bool MetropolisAccept(double delta, double beta, Rng* rng) {
   return rng->Uniform() < std::exp(-exponent);
 }
 
-// Flips the best improving variable until none improves; O(n) per flip.
-// Returns the number of flips.
+// Flips improving variables, sweeping in index order, until a whole sweep
+// improves nothing: a local minimum for single flips. Each sweep costs
+// O(n + flips * degree). Returns the number of flips.
 template <typename T>
-uint64_t SteepestDescent(FlipState<T>* state) {
+uint64_t GreedyDescent(FlipState<T>* state) {
   uint64_t flips = 0;
-  const size_t n = state->size();
-  for (;;) {
-    const T* delta = state->deltas();
-    T best = 0;
-    size_t chosen = n;
-    for (size_t i = 0; i < n; ++i) {
-      if (delta[i] < best) {
-        best = delta[i];
-        chosen = i;
+  const VarIndex n = static_cast<VarIndex>(state->size());
+  for (bool improved = true; improved;) {
+    improved = false;
+    for (VarIndex i = 0; i < n; ++i) {
+      if (state->delta(i) < 0) {
+        state->Flip(i);
+        ++flips;
+        improved = true;
       }
     }
-    if (chosen == n) return flips;
-    state->Flip(static_cast<VarIndex>(chosen));
-    ++flips;
   }
+  return flips;
 }
 
 }  // namespace neuroquantum::quantum::internal
