@@ -3,7 +3,7 @@
 //     MLP and spiking classifier on iris, wine, breast_cancer and digits,
 //     beside scikit-learn's MLPClassifier run (system python3) on the same
 //     folds in the same run;
-//  2. hit rate and replay throughput of LRU, CLOCK and the Hebbian policy
+//  2. hit rate and replay throughput of LRU, CLOCK, ARC and the Hebbian policy
 //     (and LRU with the Hebbian prefetcher) on an access trace recorded
 //     from the storage engine and on synthetic traces.
 // Options: --quick (fewer epochs and shorter traces), --skip-ml,
@@ -200,7 +200,7 @@ size_t DistinctPages(const std::vector<uint64_t>& trace) {
 
 void ReportTrace(const char* name, const std::vector<uint64_t>& trace, size_t frames) {
   std::printf("| %s | %zu | %zu | %zu |", name, trace.size(), DistinctPages(trace), frames);
-  for (const char* policy : {"lru", "clock", "hebbian"}) {
+  for (const char* policy : {"lru", "clock", "arc", "hebbian"}) {
     auto p = MakeReplacementPolicy(policy, frames);
     ReplayResult r = ReplayTrace(trace, frames, p->get());
     std::printf(" %.2f%% (%.1fM/s) |", 100 * r.hit_rate(), r.accesses_per_second() / 1e6);
@@ -215,8 +215,8 @@ void ReportTrace(const char* name, const std::vector<uint64_t>& trace, size_t fr
 void RunTraces(bool quick, const std::string& trace_out) {
   const size_t length = quick ? 50000 : 400000;
   std::printf("## 2. Buffer replacement: hit rate (replay throughput, million accesses/s)\n\n");
-  std::printf("| trace | accesses | distinct pages | frames | LRU | CLOCK | Hebbian | LRU + Hebbian prefetch |\n");
-  std::printf("|---|---|---|---|---|---|---|---|\n");
+  std::printf("| trace | accesses | distinct pages | frames | LRU | CLOCK | ARC | Hebbian | LRU + Hebbian prefetch |\n");
+  std::printf("|---|---|---|---|---|---|---|---|---|\n");
   struct EngineWorkload {
     const char* name;
     uint64_t scan_permille;

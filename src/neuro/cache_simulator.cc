@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <unordered_map>
 
+#include "neuro/arc_replacer.h"
 #include "neuro/hebbian_policy.h"
 #include "neuro/lru_replacer.h"
 
@@ -87,7 +88,8 @@ Result<std::unique_ptr<storage::ReplacementPolicy>> MakeReplacementPolicy(std::s
     return std::unique_ptr<storage::ReplacementPolicy>(new storage::ClockReplacer(frames));
   }
   if (name == "hebbian") return std::unique_ptr<storage::ReplacementPolicy>(new HebbianReplacer(frames));
-  return Status::InvalidArgument(fmt::format("unknown policy '{}' (lru, clock, hebbian)", name));
+  if (name == "arc") return std::unique_ptr<storage::ReplacementPolicy>(new ArcReplacer(frames));
+  return Status::InvalidArgument(fmt::format("unknown policy '{}' (lru, clock, arc, hebbian)", name));
 }
 
 }  // namespace neuroquantum::neuro

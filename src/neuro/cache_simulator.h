@@ -37,7 +37,7 @@ ReplayResult ReplayTrace(const std::vector<uint64_t>& pages, size_t frames,
                          storage::ReplacementPolicy* policy,
                          storage::PrefetchAdvisor* advisor = nullptr);
 
-// "lru", "clock" or "hebbian" (default options); InvalidArgument otherwise.
+// "lru", "clock", "arc" or "hebbian" (default options); InvalidArgument otherwise.
 Result<std::unique_ptr<storage::ReplacementPolicy>> MakeReplacementPolicy(std::string_view name,
                                                                          size_t frames);
 

@@ -303,8 +303,8 @@ void AddNeuroCommands(CLI::App* app, int* rc) {
   auto replay_args = std::make_shared<ReplayArgs>();
   auto* replay = trace->add_subcommand("replay", "Replay a trace through a simulated pool; prints the hit rate");
   replay->add_option("trace", replay_args->path, "trace file (docs/architecture/neuro.md)")->required();
-  replay->add_option("--policy", replay_args->policy, "lru, clock or hebbian")
-      ->check(CLI::IsMember({"lru", "clock", "hebbian"}));
+  replay->add_option("--policy", replay_args->policy, "lru, clock, arc or hebbian")
+      ->check(CLI::IsMember({"lru", "clock", "arc", "hebbian"}));
   replay->add_option("--frames", replay_args->frames, "buffer pool frames");
   replay->callback([replay_args, rc] { *rc = CmdReplay(replay_args->path, replay_args->policy, replay_args->frames); });
 }
