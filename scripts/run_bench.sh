@@ -11,6 +11,9 @@
 #  - neuro: bench/neuro_bench.cc (our MLP and spiking classifier beside
 #    scikit-learn's MLPClassifier, run with /usr/bin/python3, on the same
 #    folds; replacement policies on access traces; `--quick` for a short run);
+#  - quantum: bench/quantum_bench.cc (every QUBO / Max-Cut instance with
+#    every solver: best value, gap to best-known, time to best;
+#    `--time-limit 1` for a quick run, `--help`);
 # docs/benchmarks/ explains each suite's output.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,7 +46,12 @@ suite_neuro() {
   $BIN/neuro_bench "$@"
 }
 
-SUITES=(storage neuro dna)
+suite_quantum() {
+  need quantum_bench
+  $BIN/quantum_bench "$@"
+}
+
+SUITES=(storage neuro dna quantum)
 if [[ $# -gt 0 ]]; then
   suite=$1
   shift
