@@ -52,6 +52,17 @@ struct Replica {
   bool pending = false;  // the current state is this replica's best, not yet saved
 };
 
+constexpr uint64_t kMinVisitsPerThreadedRound = 50000;
+
+// Automatic: enough sweeps that a round makes ~50k variable visits (at most
+// 10), from n and R only, so the thread count never changes the answer.
+uint32_t SweepsPerRound(const TemperingParams& params, uint32_t replicas, size_t n) {
+  if (params.sweeps_per_round != 0) return params.sweeps_per_round;
+  const uint64_t visits = uint64_t{replicas} * std::max<size_t>(n, 1);
+  return static_cast<uint32_t>(
+      std::clamp<uint64_t>((kMinVisitsPerThreadedRound + visits - 1) / visits, 1, 10));
+}
+
 template <typename T>
 void RunTempering(const QuboModel& model, const TemperingParams& params, uint32_t replica_count,
                   double t_min, double t_max, const SolveOptions& options,
@@ -87,10 +98,12 @@ void RunTempering(const QuboModel& model, const TemperingParams& params, uint32_
   Rng exchange_rng(internal::DeriveSeed(options.seed, 0xe8c4a0e));
   uint64_t round = 0;
   bool done = false;
-  // Rounds are long enough to amortise a barrier only for big problems.
-  const uint64_t work_per_round = replica_count * params.sweeps_per_round *
-                                  (n + 2 * model.couplings().num_pairs());
-  const int threads = work_per_round >= 200000
+  // Threads meet at a barrier every round; only rounds with enough variable
+  // visits amortise it. (At low temperature most visits reject, so visits,
+  // not edges, measure a round's work.)
+  const uint32_t sweeps_per_round = SweepsPerRound(params, replica_count, n);
+  const uint64_t visits_per_round = uint64_t{replica_count} * sweeps_per_round * n;
+  const int threads = visits_per_round >= kMinVisitsPerThreadedRound
                           ? std::min<int>(options.threads, static_cast<int>(replica_count))
                           : 1;
   auto end_of_round = [&]() noexcept {
@@ -115,7 +128,7 @@ void RunTempering(const QuboModel& model, const TemperingParams& params, uint32_
       }
     }
     ++round;
-    control->AddIterations(uint64_t{replica_count} * params.sweeps_per_round * n);
+    control->AddIterations(visits_per_round);
     done = (params.max_rounds != 0 && round >= params.max_rounds) || control->ShouldStop();
   };
   std::barrier sync(threads, end_of_round);
@@ -124,7 +137,7 @@ void RunTempering(const QuboModel& model, const TemperingParams& params, uint32_
       for (uint32_t k = static_cast<uint32_t>(t); k < replica_count; k += threads) {
         Replica<T>& replica = *replicas[k];
         const double beta = betas[slot_of[k]];
-        for (uint32_t s = 0; s < params.sweeps_per_round; ++s) replica.Sweep(beta);
+        for (uint32_t s = 0; s < sweeps_per_round; ++s) replica.Sweep(beta);
       }
       sync.arrive_and_wait();
       if (done) break;
@@ -146,7 +159,6 @@ Result<SolveResult> ParallelTempering::Solve(const QuboModel& model,
   NQ_RETURN_IF_ERROR(SolveControl::Validate(model, options, params_.max_rounds != 0));
   const uint32_t replicas = params_.replicas != 0 ? params_.replicas : 20;
   if (replicas < 2) return Status::InvalidArgument("parallel tempering needs >= 2 replicas");
-  if (params_.sweeps_per_round == 0) return Status::InvalidArgument("sweeps_per_round must be >= 1");
   if (params_.t_min < 0 || params_.t_max < 0 ||
       (params_.t_min > 0 && params_.t_max > 0 && params_.t_max <= params_.t_min)) {
     return Status::InvalidArgument("temperatures must satisfy 0 < t_min < t_max");

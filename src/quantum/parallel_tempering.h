@@ -11,7 +11,8 @@
 // descent.
 //
 // Threads: each round the replicas are split among the threads, which meet
-// at a barrier for the exchanges. Replica k always uses its own random stream
+// at a barrier for the exchanges (only when a round makes >= 50k variable
+// visits; smaller rounds run on one thread). Replica k always uses its own random stream
 // and the exchanges their own, so the result for a seed does not depend on
 // the thread count (when the search ends on its sweep budget). Cost per
 // round: O(R (n + nnz) sweeps_per_round).
@@ -28,7 +29,10 @@ namespace neuroquantum::quantum {
 struct TemperingParams {
   uint32_t replicas = 0;       // 0 = automatic: 20
   uint64_t max_rounds = 0;     // 0 = until the time limit / target / cancellation
-  uint32_t sweeps_per_round = 1;
+  // Metropolis sweeps of every replica between exchanges; 0 = automatic:
+  // enough for ~50k variable visits per round (1..10), so that threads
+  // amortise their barrier.
+  uint32_t sweeps_per_round = 0;
   // Temperature range in energy units; 0 = automatic as for annealing (the
   // hot end at a quarter of annealing's start: replicas need not melt).
   double t_min = 0;

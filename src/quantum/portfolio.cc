@@ -14,10 +14,10 @@ std::vector<PortfolioMember> AutomaticPortfolio(size_t num_variables, int thread
   threads = std::max(threads, 1);
   if (num_variables <= exact_up_to) return {{SolverKind::kExact, threads}};
   std::vector<PortfolioMember> members = {{SolverKind::kTabu, 1},
-                                          {SolverKind::kSimulatedAnnealing, 1}};
-  if (threads >= 3) members.push_back({SolverKind::kParallelTempering, 1});
-  if (threads >= 4) members.push_back({SolverKind::kSimulatedQuantumAnnealing, 1});
-  for (int extra = 4; extra < threads; ++extra) ++members[(extra - 4) % 2].threads;
+                                          {SolverKind::kSimulatedAnnealing, 1},
+                                          {SolverKind::kSimulatedQuantumAnnealing, 1}};
+  if (threads >= 4) members.push_back({SolverKind::kParallelTempering, 1});
+  for (int extra = 4; extra < threads; ++extra) ++members[(extra - 4) % 3].threads;
   return members;
 }
 

@@ -14,10 +14,12 @@
 // Automatic members for T threads (PortfolioParams::members empty):
 //  - n <= exact_up_to: exact enumeration on all T threads (proves the
 //    optimum in well under a second);
-//  - otherwise tabu and simulated annealing, plus parallel tempering from
-//    T >= 3 and SQA from T >= 4, one thread each; threads beyond four go to
-//    tabu and annealing in turn. With T = 1 the two members share the one
-//    core (two OS threads).
+//  - otherwise tabu search, simulated annealing and SQA, one thread each,
+//    plus parallel tempering from T >= 4; threads beyond four go to tabu,
+//    annealing and SQA in turn. With T < 3 the three members share the T
+//    cores (three OS threads): measured on the public instances and on
+//    synthetic graphs of the G-set families, the three together beat any
+//    two of them given the whole machine (docs/architecture/quantum.md).
 //
 // A portfolio has no budget of its own: it needs a time limit, a target or
 // a stop token (unless every explicit member is the exact solver).

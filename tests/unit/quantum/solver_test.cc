@@ -261,9 +261,11 @@ TEST(ExactSolverTest, ProvesOptimalityAndSplitsWork) {
 TEST(PortfolioTest, AutomaticMembers) {
   EXPECT_EQ(AutomaticPortfolio(20, 2).front().kind, SolverKind::kExact);
   auto two = AutomaticPortfolio(1000, 2);
-  ASSERT_EQ(two.size(), 2u);
+  ASSERT_EQ(two.size(), 3u);
   EXPECT_EQ(two[0].kind, SolverKind::kTabu);
   EXPECT_EQ(two[1].kind, SolverKind::kSimulatedAnnealing);
+  EXPECT_EQ(two[2].kind, SolverKind::kSimulatedQuantumAnnealing);
+  EXPECT_EQ(AutomaticPortfolio(1000, 4).size(), 4u);
   auto six = AutomaticPortfolio(1000, 6);
   int threads = 0;
   for (const auto& member : six) threads += member.threads;
