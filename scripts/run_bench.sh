@@ -13,7 +13,7 @@
 #    folds; replacement policies on access traces; `--quick` for a short run);
 #  - quantum: bench/quantum_bench.cc (every QUBO / Max-Cut instance with
 #    every solver: best value, gap to best-known, time to best;
-#    `--time-limit 1` for a quick run, `--help`);
+#    `--time-limit 1 --bqp-time-limit 0.5` for a quick run, `--help`);
 # docs/benchmarks/ explains each suite's output.
 set -euo pipefail
 cd "$(dirname "$0")/.."
