@@ -33,8 +33,9 @@ struct TemperingParams {
   // enough for ~50k variable visits per round (1..10), so that threads
   // amortise their barrier.
   uint32_t sweeps_per_round = 0;
-  // Temperature range in energy units; 0 = automatic as for annealing (the
-  // hot end at a quarter of annealing's start: replicas need not melt).
+  // Temperature range in energy units; 0 = automatic: t_min as annealing's
+  // cold end, t_max = mean |flip delta| at random assignments / ln 2 (hot
+  // replicas accept a typical uphill move half the time).
   double t_min = 0;
   double t_max = 0;
 };

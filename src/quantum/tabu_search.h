@@ -47,8 +47,8 @@ struct TabuParams {
   // Moves without improving the run's best before a perturbation; 0 =
   // automatic: 5000.
   uint64_t stall_iterations = 0;
-  // Variables flipped at a restart, as a fraction of n (first value and
-  // maximum). 0 = automatic.
+  // Variables flipped by a kick, as a fraction of n: the first kick's size
+  // and the largest. 0 = automatic: 0.01 and 0.10.
   double perturbation_min = 0;
   double perturbation_max = 0;
   // Restarts continue from the current state (a walk between local optima,

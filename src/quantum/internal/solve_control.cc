@@ -40,7 +40,8 @@ SolveControl::SolveControl(std::string solver_name, const QuboModel& model,
       options_(options),
       env_(options.env != nullptr ? options.env : Env::Default()),
       start_micros_(env_->NowMicros()),
-      deadline_micros_(options.time_limit_s > 0
+      // Limits beyond ~30 years are as good as none (and would overflow).
+      deadline_micros_(options.time_limit_s > 0 && options.time_limit_s < 1e9
                            ? start_micros_ + static_cast<uint64_t>(options.time_limit_s * 1e6)
                            : UINT64_MAX) {
   last_report_micros_.store(start_micros_, std::memory_order_relaxed);
