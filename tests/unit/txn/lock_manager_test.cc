@@ -106,6 +106,16 @@ TEST(LockManagerTest, LockTimeoutFailsTheWaiterAndKeepsTheHolder) {
   ASSERT_TRUE(locks.Lock(3, "row", X).ok());
 }
 
+// Requests a lock on another thread and then ends the transaction either
+// way (the victim rolls back, the survivor commits).
+std::future<Status> LockThenEnd(LockManager* locks, TxnId txn, std::string resource, LockMode mode) {
+  return std::async(std::launch::async, [=] {
+    Status s = locks->Lock(txn, resource, mode);
+    locks->ReleaseAll(txn);
+    return s;
+  });
+}
+
 // Runs transactions 1..n where transaction i holds resource i and then asks
 // for resource i+1 (mod n). Exactly one must fail with Deadlock; once it
 // releases its locks (its rollback), all others get their locks.
@@ -153,16 +163,8 @@ TEST(LockManagerTest, ConcurrentUpgradeDeadlockAbortsOneVictim) {
   LockManager locks(Fast());
   ASSERT_TRUE(locks.Lock(1, "r", S).ok());
   ASSERT_TRUE(locks.Lock(2, "r", S).ok());
-  auto up1 = std::async(std::launch::async, [&] {
-    Status s = locks.Lock(1, "r", X);
-    locks.ReleaseAll(1);
-    return s;
-  });
-  auto up2 = std::async(std::launch::async, [&] {
-    Status s = locks.Lock(2, "r", X);
-    locks.ReleaseAll(2);
-    return s;
-  });
+  auto up1 = LockThenEnd(&locks, 1, "r", X);
+  auto up2 = LockThenEnd(&locks, 2, "r", X);
   Status a = up1.get();
   Status b = up2.get();
   EXPECT_NE(a.ok(), b.ok()) << a.ToString() << " / " << b.ToString();
@@ -176,16 +178,8 @@ TEST(LockManagerTest, ConcurrentDefaultDeadlockTimeoutIsOneSecond) {
   ASSERT_TRUE(locks.Lock(1, "a", X).ok());
   ASSERT_TRUE(locks.Lock(2, "b", X).ok());
   auto start = Clock::now();
-  auto t1 = std::async(std::launch::async, [&] {
-    Status s = locks.Lock(1, "b", X);
-    locks.ReleaseAll(1);
-    return s;
-  });
-  auto t2 = std::async(std::launch::async, [&] {
-    Status s = locks.Lock(2, "a", X);
-    locks.ReleaseAll(2);
-    return s;
-  });
+  auto t1 = LockThenEnd(&locks, 1, "b", X);
+  auto t2 = LockThenEnd(&locks, 2, "a", X);
   Status a = t1.get();
   Status b = t2.get();
   auto elapsed = Clock::now() - start;
