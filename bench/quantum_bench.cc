@@ -32,6 +32,7 @@
 #include "quantum/portfolio.h"
 #include "quantum/solver.h"
 #include "support/test_data.h"
+#include "unit/quantum/quantum_test_util.h"
 
 namespace {
 
@@ -144,34 +145,9 @@ struct BenchInstance {
   std::optional<double> best_known;
 };
 
-std::map<std::string, double> ReadBestKnown(const fs::path& csv) {
-  std::map<std::string, double> values;
-  std::ifstream in(csv);
-  std::string line;
-  std::getline(in, line);
-  while (std::getline(in, line)) {
-    std::vector<std::string> fields;
-    std::string field;
-    bool quoted = false;
-    for (char c : line) {
-      if (c == '"') {
-        quoted = !quoted;
-      } else if (c == ',' && !quoted) {
-        fields.push_back(field);
-        field.clear();
-      } else {
-        field.push_back(c);
-      }
-    }
-    fields.push_back(field);
-    if (fields.size() > 5 && !fields[5].empty()) values[fields[0]] = std::stod(fields[5]);
-  }
-  return values;
-}
-
 // Every G-set graph and every instance of every bqp file in the directory.
 std::vector<BenchInstance> FindInstances(const fs::path& dir, const std::string& filter) {
-  const auto best_known = ReadBestKnown(dir / "best_known.csv");
+  const auto best_known = quantum::testing::ReadBestKnown((dir / "best_known.csv").string());
   std::vector<BenchInstance> out;
   std::vector<fs::path> graphs, bqps;
   if (fs::is_directory(dir / "gset")) {
