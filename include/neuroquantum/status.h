@@ -32,10 +32,15 @@ enum class StatusCode : uint8_t {
   kOutOfRange = 12,      // value outside allowed range (e.g. key too large)
   kTimedOut = 13,        // lock or operation timeout (SQLSTATE 55P03 for locks)
   kDeadlock = 14,        // chosen as a deadlock victim (SQLSTATE 40P01); retry
+  kSerializationFailure = 15,  // concurrent update or read/write conflict (40001); retry
+  kReadOnlyTransaction = 16,   // a write in a READ ONLY transaction (SQLSTATE 25006)
 };
 
 // Returns the stable name of a code, e.g. "Corruption".
 std::string_view StatusCodeName(StatusCode code);
+// The SQLSTATE a code reports to SQL clients when nothing more specific
+// applies (e.g. "40P01" for kDeadlock, "XX000" for kInternal).
+std::string_view SqlState(StatusCode code);
 
 class [[nodiscard]] Status {
  public:
@@ -66,6 +71,12 @@ class [[nodiscard]] Status {
   static Status OutOfRange(std::string_view msg) { return {StatusCode::kOutOfRange, msg}; }
   static Status TimedOut(std::string_view msg) { return {StatusCode::kTimedOut, msg}; }
   static Status Deadlock(std::string_view msg) { return {StatusCode::kDeadlock, msg}; }
+  static Status SerializationFailure(std::string_view msg) {
+    return {StatusCode::kSerializationFailure, msg};
+  }
+  static Status ReadOnlyTransaction(std::string_view msg) {
+    return {StatusCode::kReadOnlyTransaction, msg};
+  }
 
   bool ok() const { return rep_ == nullptr; }
   StatusCode code() const { return rep_ ? rep_->code : StatusCode::kOk; }

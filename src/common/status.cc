@@ -20,8 +20,35 @@ std::string_view StatusCodeName(StatusCode code) {
     case StatusCode::kOutOfRange: return "OutOfRange";
     case StatusCode::kTimedOut: return "TimedOut";
     case StatusCode::kDeadlock: return "Deadlock";
+    case StatusCode::kSerializationFailure: return "SerializationFailure";
+    case StatusCode::kReadOnlyTransaction: return "ReadOnlyTransaction";
   }
   return "Unknown";
+}
+
+// PostgreSQL's codes where one fits (errcodes.txt classes 08, 22, 25, 40,
+// 42, 53, 55, 58, XX).
+std::string_view SqlState(StatusCode code) {
+  switch (code) {
+    case StatusCode::kOk: return "00000";
+    case StatusCode::kNotFound: return "42704";         // undefined_object
+    case StatusCode::kCorruption: return "XX001";       // data_corrupted
+    case StatusCode::kIOError: return "58030";          // io_error
+    case StatusCode::kInvalidArgument: return "22023";  // invalid_parameter_value
+    case StatusCode::kNotSupported: return "0A000";     // feature_not_supported
+    case StatusCode::kAlreadyExists: return "42710";    // duplicate_object
+    case StatusCode::kBusy: return "55006";             // object_in_use
+    case StatusCode::kNoSpace: return "53100";          // disk_full
+    case StatusCode::kReadOnly: return "25006";         // read_only_sql_transaction
+    case StatusCode::kAborted: return "25P02";          // in_failed_sql_transaction
+    case StatusCode::kInternal: return "XX000";         // internal_error
+    case StatusCode::kOutOfRange: return "22003";       // numeric_value_out_of_range
+    case StatusCode::kTimedOut: return "55P03";         // lock_not_available
+    case StatusCode::kDeadlock: return "40P01";         // deadlock_detected
+    case StatusCode::kSerializationFailure: return "40001";
+    case StatusCode::kReadOnlyTransaction: return "25006";
+  }
+  return "XX000";
 }
 
 Status::Status(StatusCode code, std::string_view message) {

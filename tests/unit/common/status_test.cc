@@ -57,6 +57,16 @@ TEST(StatusTest, CodeNamesAreStable) {
   EXPECT_EQ(StatusCodeName(static_cast<StatusCode>(200)), "Unknown");
 }
 
+TEST(StatusTest, SqlStatesOfTransactionErrors) {
+  EXPECT_EQ(SqlState(StatusCode::kOk), "00000");
+  EXPECT_EQ(SqlState(StatusCode::kDeadlock), "40P01");
+  EXPECT_EQ(SqlState(StatusCode::kSerializationFailure), "40001");
+  EXPECT_EQ(SqlState(StatusCode::kReadOnlyTransaction), "25006");
+  EXPECT_EQ(SqlState(StatusCode::kTimedOut), "55P03");
+  EXPECT_EQ(StatusCodeName(StatusCode::kSerializationFailure), "SerializationFailure");
+  EXPECT_EQ(SqlState(static_cast<StatusCode>(200)), "XX000");
+}
+
 TEST(StatusTest, WithContextPrependsAndKeepsCode) {
   Status status = Status::IOError("EIO").WithContext("write wal");
   EXPECT_TRUE(status.IsIOError());
