@@ -252,13 +252,18 @@ std::vector<std::pair<std::string, PageId>> StorageEngine::TreeRoots() {
 }
 
 Transaction::~Transaction() {
-  if (engine_ == nullptr || finished_ || !registered_) return;
+  // A prepared transaction outlives its handle: the next open finds it.
+  if (engine_ == nullptr || finished_ || !registered_ || prepared_) return;
   Status s = engine_->Rollback(this);
   if (!s.ok()) NQ_LOG_WARN("storage", "rollback of abandoned transaction {} failed: {}", id_, s.ToString());
 }
 
 std::unique_ptr<Transaction> StorageEngine::Begin() {
   return std::unique_ptr<Transaction>(new Transaction(this, next_txn_id_.fetch_add(1)));
+}
+
+std::unique_ptr<Transaction> StorageEngine::BeginWithId(TxnId id) {
+  return std::unique_ptr<Transaction>(new Transaction(this, id));
 }
 
 Status StorageEngine::CheckWritable() const {
@@ -342,11 +347,23 @@ Status StorageEngine::LogTxnEnd(Transaction* txn, WalRecordType type, bool sync)
   return wal_->FlushTo(end, sync);
 }
 
-Status StorageEngine::Commit(Transaction* txn) {
+Status StorageEngine::Commit(Transaction* txn, const CommitHooks& hooks) {
   if (txn->finished_) return Status::InvalidArgument("transaction already finished");
+  bool hooked = hooks.before_append || hooks.after_append;
+  std::unique_lock order(commit_order_mu_, std::defer_lock);
+  if (hooked) order.lock();
+  if (hooks.before_append) NQ_RETURN_IF_ERROR(hooks.before_append());
   txn->finished_ = true;
-  if (!txn->registered_) return Status::OK();  // wrote nothing
-  Status s = LogTxnEnd(txn, WalRecordType::kCommit, options_.durability == Durability::kFull);
+  if (!txn->registered_) {  // wrote nothing
+    if (hooks.after_append) hooks.after_append(wal_->end_lsn());
+    return Status::OK();
+  }
+  std::string rec;
+  EncodeTxnRecord(WalRecordType::kCommit, txn->id_, &rec);
+  Result<Lsn> end = wal_->Append(rec);
+  if (end.ok() && hooks.after_append) hooks.after_append(*end);
+  if (hooked) order.unlock();
+  Status s = end.ok() ? wal_->FlushTo(*end, options_.durability == Durability::kFull) : end.status();
   {
     std::lock_guard lock(txn_mu_);
     active_.erase(txn->id_);
@@ -362,7 +379,7 @@ Status StorageEngine::Rollback(Transaction* txn) {
   txn->finished_ = true;
   if (!txn->registered_) return Status::OK();
   Status s = UndoTransaction(txn->id_, txn->undo_);
-  if (s.ok()) s = LogTxnEnd(txn, WalRecordType::kAbort, false);
+  if (s.ok()) s = LogTxnEnd(txn, WalRecordType::kAbort, txn->prepared_);
   {
     std::lock_guard lock(txn_mu_);
     active_.erase(txn->id_);
@@ -370,6 +387,55 @@ Status StorageEngine::Rollback(Transaction* txn) {
   NQ_RETURN_IF_ERROR(s);
   rollbacks_.fetch_add(1, std::memory_order_relaxed);
   return Status::OK();
+}
+
+Status StorageEngine::RollbackTo(Transaction* txn, size_t mark) {
+  if (txn->finished_) return Status::InvalidArgument("transaction already finished");
+  if (txn->prepared_) return Status::InvalidArgument("transaction is prepared");
+  if (mark > txn->undo_.size()) return Status::InvalidArgument("savepoint mark is beyond the transaction's changes");
+  std::vector<Lsn> later(txn->undo_.begin() + static_cast<std::ptrdiff_t>(mark), txn->undo_.end());
+  NQ_RETURN_IF_ERROR(UndoTransaction(txn->id_, later));
+  txn->undo_.resize(mark);
+  return Status::OK();
+}
+
+Status StorageEngine::Prepare(Transaction* txn, std::string_view gid) {
+  if (txn->finished_) return Status::InvalidArgument("transaction already finished");
+  if (txn->prepared_) return Status::InvalidArgument("transaction is already prepared");
+  if (gid.empty() || gid.size() > 200) {
+    return Status::InvalidArgument("transaction identifier must be 1 to 200 bytes");
+  }
+  NQ_RETURN_IF_ERROR(CheckWritable());
+  NQ_RETURN_IF_ERROR(RegisterTxn(txn));
+  std::string rec;
+  EncodePrepareRecord(txn->id_, gid, &rec);
+  NQ_ASSIGN_OR_RETURN(Lsn end, wal_->Append(rec));
+  // Always synced: the coordinator is told "prepared" only once it is.
+  NQ_RETURN_IF_ERROR(wal_->FlushTo(end, true));
+  txn->prepared_ = true;
+  txn->gid_ = std::string(gid);
+  return Status::OK();
+}
+
+std::vector<std::unique_ptr<Transaction>> StorageEngine::TakePreparedTransactions() {
+  return std::move(recovered_prepared_);
+}
+
+Result<std::vector<LogicalChange>> StorageEngine::ReadChanges(const Transaction& txn) {
+  std::vector<LogicalChange> changes;
+  if (txn.undo_.empty()) return changes;
+  NQ_RETURN_IF_ERROR(wal_->FlushTo(wal_->end_lsn(), false));
+  changes.reserve(txn.undo_.size());
+  for (Lsn lsn : txn.undo_) {
+    NQ_ASSIGN_OR_RETURN(std::string bytes, WalReader::ReadRecordAt(env_, wal_dir_, control_.segment_size,
+                                                                   database_id_, lsn));
+    NQ_ASSIGN_OR_RETURN(DecodedRecord rec, DecodeWalRecord(bytes, page_size_));
+    if (rec.type != WalRecordType::kMtr || !(rec.mtr.flags & kHasLogical)) {
+      return Status::Corruption(fmt::format("WAL record at LSN {} is not a logical change", lsn));
+    }
+    changes.push_back(std::move(rec.mtr.logical));
+  }
+  return changes;
 }
 
 Status StorageEngine::UndoTransaction(TxnId txn, const std::vector<Lsn>& undo) {

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -51,6 +52,12 @@ class Transaction {
 
   TxnId id() const { return id_; }
   bool finished() const { return finished_; }
+  bool prepared() const { return prepared_; }
+  // The global id given at Prepare (empty unless prepared).
+  const std::string& gid() const { return gid_; }
+  // A position in the transaction's changes for RollbackTo: the changes
+  // made so far stay, later ones can be undone.
+  size_t savepoint_mark() const { return undo_.size(); }
 
  private:
   friend class StorageEngine;
@@ -59,6 +66,8 @@ class Transaction {
   TxnId id_;
   bool finished_ = false;
   bool registered_ = false;     // in the active table (has logged something)
+  bool prepared_ = false;
+  std::string gid_;
   std::vector<Lsn> undo_;       // start LSNs of its undoable records
 };
 
@@ -79,6 +88,7 @@ struct RecoveryInfo {
   uint64_t records_scanned = 0;
   uint64_t pages_redone = 0;
   uint64_t transactions_undone = 0;
+  uint64_t transactions_prepared = 0;  // left prepared, not undone
   uint64_t leaked_pages_freed = 0;
   // The log ended at a damaged record with valid records after it; those
   // were discarded (logged as an error).
@@ -104,10 +114,43 @@ class StorageEngine {
 
   // --- transactions ---
   std::unique_ptr<Transaction> Begin();
+  // For a layer that numbers its own transactions: ids come from
+  // AllocateTxnId, and BeginWithId starts a storage transaction under one.
+  TxnId AllocateTxnId() { return next_txn_id_.fetch_add(1); }
+  std::unique_ptr<Transaction> BeginWithId(TxnId id);
+  // Callbacks run around the append of the commit record, serialised with
+  // every other hooked commit, so they see commits in WAL order. Both must
+  // be quick (they hold up other committers).
+  struct CommitHooks {
+    // Runs first; an error cancels the commit (nothing is logged, the
+    // transaction stays open for Rollback) and is returned.
+    std::function<Status()> before_append;
+    // Runs with the commit record's end LSN after the append, before the
+    // flush. For a transaction that wrote nothing, with the WAL's end.
+    std::function<void(Lsn commit_end)> after_append;
+  };
   // Makes the transaction's writes durable per options.durability.
-  Status Commit(Transaction* txn);
+  Status Commit(Transaction* txn, const CommitHooks& hooks = {});
   // Undoes every write of the transaction.
   Status Rollback(Transaction* txn);
+  // Undoes the writes made after `mark` (a savepoint_mark() of this
+  // transaction), newest first; the transaction stays open. Each undo is
+  // logged as a compensation, so a crash afterwards never undoes it twice.
+  Status RollbackTo(Transaction* txn, size_t mark);
+  // First phase of two-phase commit: durably records that the transaction
+  // is prepared under `gid` (1 to 200 bytes). From then on only Commit or
+  // Rollback may follow, and a crash leaves it prepared: recovery neither
+  // commits nor undoes it, and TakePreparedTransactions hands it back.
+  Status Prepare(Transaction* txn, std::string_view gid);
+  // The prepared transactions recovery found at open (once; later calls
+  // return nothing). Finish each with Commit or Rollback.
+  std::vector<std::unique_ptr<Transaction>> TakePreparedTransactions();
+  // The id the next Begin will hand out (ids never repeat, across restarts).
+  TxnId next_txn_id() const { return next_txn_id_.load(); }
+  // The logical changes `txn` made and has not rolled back, oldest first,
+  // read back from the WAL (the change feed and prepared-transaction
+  // recovery use them).
+  Result<std::vector<LogicalChange>> ReadChanges(const Transaction& txn);
 
   // --- data ---
   Status Put(Transaction* txn, TreeId tree, std::string_view key, std::string_view value);
@@ -164,7 +207,13 @@ class StorageEngine {
   Status CreateFiles();
   Status Recover();
   Status RedoPages(const MtrRecord& mtr, Lsn end);
-  Status FinishRecovery(std::map<TxnId, std::vector<Lsn>> losers,
+  struct RecoveredTxn {
+    std::vector<Lsn> undo;    // undoable records not yet compensated
+    Lsn first = 0;            // start LSN of its first record
+    bool prepared = false;
+    std::string gid;
+  };
+  Status FinishRecovery(std::map<TxnId, RecoveredTxn> losers,
                         std::map<TxnId, std::vector<PageId>> pending,
                         std::map<PageId, PageId> chains);
   Status EnsureCatalogRoot();
@@ -206,6 +255,8 @@ class StorageEngine {
   std::mutex txn_mu_;
   std::map<TxnId, Lsn> active_;  // registered transactions -> first LSN
   std::atomic<TxnId> next_txn_id_{1};
+  std::vector<std::unique_ptr<Transaction>> recovered_prepared_;
+  std::mutex commit_order_mu_;  // orders commit appends with their hooks
 
   std::mutex checkpoint_mu_;
   std::atomic<uint64_t> commits_{0}, rollbacks_{0}, checkpoints_{0};

@@ -6,7 +6,8 @@
 //     minus those already compensated.
 //  2. Open the WAL for appending at the end of the valid log, in a new epoch.
 //  3. Undo: roll back each loser through the trees, logging compensation
-//     records, then an abort record.
+//     records, then an abort record. A loser with a prepare record is left
+//     as it is and handed back as a prepared transaction.
 //  4. Leak repair: free pages allocated but never linked (overflow pages of a
 //     value whose leaf cell was never logged, a new tree's root, the pages of
 //     a bulk load whose root mtr was never logged), and finish chains whose
@@ -42,7 +43,7 @@ Status StorageEngine::Recover() {
   ctx_.redo_lsn.store(control_.redo_lsn);
   recovery_.redo_start = control_.redo_lsn;
   WalReader reader(env_, wal_dir_, control_.segment_size, database_id_, control_.undo_lsn);
-  std::map<TxnId, std::vector<Lsn>> losers;
+  std::map<TxnId, RecoveredTxn> losers;
   std::map<TxnId, std::vector<PageId>> pending;  // allocated, not yet linked
   std::map<PageId, PageId> chains;               // chain head -> next page to free
   TxnId next_txn = std::max<TxnId>(control_.next_txn_id, 1);
@@ -54,6 +55,13 @@ Status StorageEngine::Recover() {
     if (!rec.ok()) return rec.status().WithContext(fmt::format("WAL at LSN {}", start));
     TxnId txn = rec->txn;
     next_txn = std::max(next_txn, txn + 1);
+    if (rec->type == WalRecordType::kPrepare) {
+      RecoveredTxn& t = losers[txn];
+      if (t.first == 0) t.first = start;
+      t.prepared = true;
+      t.gid = rec->gid;
+      continue;
+    }
     if (rec->type != WalRecordType::kMtr) {
       losers.erase(txn);
       pending.erase(txn);
@@ -71,9 +79,11 @@ Status StorageEngine::Recover() {
       else chains[mtr.chain_head] = mtr.chain_next;
     }
     if (txn == 0) continue;
-    if ((mtr.flags & kHasLogical) && !(mtr.flags & kCompensation)) losers[txn].push_back(start);
+    RecoveredTxn& loser = losers[txn];
+    if (loser.first == 0) loser.first = start;
+    if ((mtr.flags & kHasLogical) && !(mtr.flags & kCompensation)) loser.undo.push_back(start);
     if (mtr.flags & kCompensation) {
-      auto& list = losers[txn];
+      auto& list = loser.undo;
       list.erase(std::remove(list.begin(), list.end(), mtr.compensated_lsn), list.end());
     }
     if (mtr.flags & kOverflowAlloc) {
@@ -108,7 +118,8 @@ Status StorageEngine::Recover() {
   if (options_.read_only) {
     // Undo needs writes; showing an unfinished transaction's changes would
     // be wrong, so a read-only open needs a database without them.
-    bool unfinished = std::any_of(losers.begin(), losers.end(), [](const auto& l) { return !l.second.empty(); }) ||
+    bool unfinished = std::any_of(losers.begin(), losers.end(),
+                                  [](const auto& l) { return !l.second.undo.empty() || l.second.prepared; }) ||
                       std::any_of(pending.begin(), pending.end(), [](const auto& p) { return !p.second.empty(); }) ||
                       !chains.empty();
     if (unfinished) return Status::Busy("database needs crash recovery; open it read-write first");
@@ -127,7 +138,7 @@ Status StorageEngine::Recover() {
   return FinishRecovery(std::move(losers), std::move(pending), std::move(chains));
 }
 
-Status StorageEngine::FinishRecovery(std::map<TxnId, std::vector<Lsn>> losers,
+Status StorageEngine::FinishRecovery(std::map<TxnId, RecoveredTxn> losers,
                                      std::map<TxnId, std::vector<PageId>> pending,
                                      std::map<PageId, PageId> chains) {
   NQ_RETURN_IF_ERROR(EnsureCatalogRoot());
@@ -154,25 +165,43 @@ Status StorageEngine::FinishRecovery(std::map<TxnId, std::vector<Lsn>> losers,
   // have left a chain written for a compensation it never logged; freeing
   // unlinked pages first means a later compensation record of the same
   // transaction cannot hide such a chain from the next recovery.
-  for (auto& [txn, undo] : losers) {
-    if (undo.empty()) continue;
-    NQ_RETURN_IF_ERROR(UndoTransaction(txn, undo));
+  // Prepared transactions are neither undone nor ended: they go back to
+  // the caller as open transactions, and stay in the active table so that
+  // checkpoints keep their WAL.
+  for (auto& [txn, loser] : losers) {
+    if (!loser.prepared) continue;
+    auto handle = std::unique_ptr<Transaction>(new Transaction(this, txn));
+    handle->registered_ = true;
+    handle->prepared_ = true;
+    handle->gid_ = loser.gid;
+    handle->undo_ = loser.undo;
+    {
+      std::lock_guard lock(txn_mu_);
+      active_[txn] = loser.first;
+    }
+    recovered_prepared_.push_back(std::move(handle));
+    recovery_.transactions_prepared++;
+  }
+  for (auto& [txn, loser] : losers) {
+    if (loser.undo.empty() || loser.prepared) continue;
+    NQ_RETURN_IF_ERROR(UndoTransaction(txn, loser.undo));
     recovery_.transactions_undone++;
   }
   // Abort records last: an abort clears the transaction's pending pages at
   // the next recovery, so logging it before they are freed would leak them
   // if this recovery is itself interrupted.
-  for (auto& [txn, undo] : losers) {
-    if (undo.empty()) continue;
-    Transaction loser(nullptr, txn);
-    NQ_RETURN_IF_ERROR(LogTxnEnd(&loser, WalRecordType::kAbort, false));
+  for (auto& [txn, loser] : losers) {
+    if (loser.undo.empty() || loser.prepared) continue;
+    Transaction stand_in(nullptr, txn);
+    NQ_RETURN_IF_ERROR(LogTxnEnd(&stand_in, WalRecordType::kAbort, false));
   }
   if (recovery_.records_scanned > 0) {
     NQ_LOG_INFO("storage",
                 "recovered {}: {} WAL records from LSN {} to {}, {} pages redone, {} "
-                "transactions undone",
+                "transactions undone, {} left prepared",
                 path_, recovery_.records_scanned, control_.undo_lsn, recovery_.log_end,
-                recovery_.pages_redone, recovery_.transactions_undone);
+                recovery_.pages_redone, recovery_.transactions_undone,
+                recovery_.transactions_prepared);
   }
   return Checkpoint();
 }

@@ -52,6 +52,11 @@ void EncodeTxnRecord(WalRecordType type, TxnId txn, std::string* out) {
   PutVarint64(out, txn);
 }
 
+void EncodePrepareRecord(TxnId txn, std::string_view gid, std::string* out) {
+  EncodeTxnRecord(WalRecordType::kPrepare, txn, out);
+  PutLengthPrefixed(out, gid);
+}
+
 namespace {
 
 Status Malformed(const char* what) {
@@ -127,11 +132,15 @@ Result<DecodedRecord> DecodeWalRecord(std::string_view bytes, uint32_t page_size
   if (version != kWalRecordVersion) {
     return Status::NotSupported(fmt::format("WAL record version {}", version));
   }
-  if (type < 1 || type > 3) return Malformed("type");
+  if (type < 1 || type > 4) return Malformed("type");
   out.type = static_cast<WalRecordType>(type);
   if (out.type == WalRecordType::kMtr) {
     out.mtr.txn = out.txn;
     NQ_RETURN_IF_ERROR(DecodeMtrBody(&in, page_size, &out.mtr));
+  } else if (out.type == WalRecordType::kPrepare) {
+    std::string_view gid;
+    if (!in.GetLengthPrefixed(&gid)) return Malformed("prepare gid");
+    out.gid = std::string(gid);
   }
   if (in.remaining() != 0) return Malformed("trailing bytes");
   return out;

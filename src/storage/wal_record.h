@@ -14,6 +14,7 @@
 //     image:  lp bytes (page_size bytes)
 //     ranges: varint range_count, then per range varint offset, lp bytes
 // kCommit / kAbort: u8 type, u8 version, varint txn_id
+// kPrepare: u8 type, u8 version, varint txn_id, lp global transaction id
 // (lp = varint length prefix + bytes.) Values are persisted: do not change.
 #pragma once
 
@@ -28,7 +29,7 @@ namespace neuroquantum::storage {
 
 inline constexpr uint8_t kWalRecordVersion = 1;
 
-enum class WalRecordType : uint8_t { kMtr = 1, kCommit = 2, kAbort = 3 };
+enum class WalRecordType : uint8_t { kMtr = 1, kCommit = 2, kAbort = 3, kPrepare = 4 };
 
 // Persisted bit values: do not change.
 enum MtrFlags : uint8_t {
@@ -90,10 +91,12 @@ struct DecodedRecord {
   WalRecordType type = WalRecordType::kMtr;
   TxnId txn = 0;
   MtrRecord mtr;  // valid when type == kMtr
+  std::string gid;  // valid when type == kPrepare
 };
 
 void EncodeMtrRecord(const MtrRecord& rec, std::string* out);
 void EncodeTxnRecord(WalRecordType type, TxnId txn, std::string* out);
+void EncodePrepareRecord(TxnId txn, std::string_view gid, std::string* out);
 // Parses untrusted bytes; Corruption on anything malformed.
 Result<DecodedRecord> DecodeWalRecord(std::string_view bytes, uint32_t page_size);
 

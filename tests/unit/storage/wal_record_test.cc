@@ -98,3 +98,23 @@ TEST(WalRecordTest, RetiredAndUnknownUpdateKindsAreCorruption) {
 
 }  // namespace
 }  // namespace neuroquantum::storage
+
+namespace neuroquantum::storage {
+namespace {
+
+TEST(WalRecordTest, PrepareRecordCarriesItsGlobalId) {
+  std::string bytes;
+  EncodePrepareRecord(42, "order-17", &bytes);
+  auto rec = DecodeWalRecord(bytes, 4096);
+  ASSERT_TRUE(rec.ok()) << rec.status().ToString();
+  EXPECT_EQ(rec->type, WalRecordType::kPrepare);
+  EXPECT_EQ(rec->txn, 42u);
+  EXPECT_EQ(rec->gid, "order-17");
+  // A truncated gid and an unknown record type are refused.
+  EXPECT_TRUE(DecodeWalRecord(bytes.substr(0, bytes.size() - 1), 4096).status().IsCorruption());
+  bytes[0] = 5;
+  EXPECT_TRUE(DecodeWalRecord(bytes, 4096).status().IsCorruption());
+}
+
+}  // namespace
+}  // namespace neuroquantum::storage
