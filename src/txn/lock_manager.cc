@@ -18,7 +18,7 @@ bool LockManager::Grantable(const Queue& q, std::list<Request>::const_iterator i
   return true;
 }
 
-Status LockManager::Lock(TxnId txn, const std::string& resource, LockMode mode) {
+Status LockManager::Lock(TxnId txn, const std::string& resource, LockMode mode, bool wait) {
   using Clock = std::chrono::steady_clock;
   MutexLock lock(&mu_);
   Queue& q = table_[resource];
@@ -47,6 +47,10 @@ Status LockManager::Lock(TxnId txn, const std::string& resource, LockMode mode) 
   bool searched = false;
   bool waited = false;
   while (!Grantable(q, it)) {
+    if (!wait) {
+      Withdraw(&q, resource, txn);
+      return Status::Busy(fmt::format("transaction {} could not take a lock without waiting", txn));
+    }
     if (!waited) {
       waited = true;
       ++stats_.waits;

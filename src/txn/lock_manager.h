@@ -67,7 +67,10 @@ class LockManager {
   // Acquires `mode` on `resource` for `txn`, waiting as described above.
   // `resource` is any byte string naming the locked thing (e.g. tree id and
   // key). Errors: Deadlock, TimedOut; the request is withdrawn on error.
-  Status Lock(TxnId txn, const std::string& resource, LockMode mode) EXCLUDES(mu_);
+  // With `wait` false a lock that cannot be granted at once fails with Busy
+  // instead (NOWAIT).
+  Status Lock(TxnId txn, const std::string& resource, LockMode mode, bool wait = true)
+      EXCLUDES(mu_);
   // Releases every lock of `txn` and wakes the waiters that can now run.
   void ReleaseAll(TxnId txn) EXCLUDES(mu_);
 

@@ -15,10 +15,18 @@ bool Snapshot::InProgress(TxnId id) const {
 
 TxnId TxnManager::Begin() {
   MutexLock lock(&mu_);
-  TxnId id = next_id_++;
+  TxnId id = allocate_ ? allocate_() : next_id_;
+  next_id_ = std::max(next_id_, id + 1);
   table_[id] = TxnState::kActive;
   running_.insert(id);
   return id;
+}
+
+void TxnManager::RestorePrepared(TxnId id) {
+  MutexLock lock(&mu_);
+  next_id_ = std::max(next_id_, id + 1);
+  table_[id] = TxnState::kPrepared;
+  running_.insert(id);
 }
 
 std::shared_ptr<const Snapshot> TxnManager::TakeSnapshot(TxnId self) {

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -39,9 +40,17 @@ class TxnManager {
  public:
   // Ids start after `next_id - 1` (the highest id recovery found).
   explicit TxnManager(TxnId next_id = 1) : next_id_(next_id) {}
+  // Ids come from `allocate` (called under the manager's mutex, so ids are
+  // registered in the order they are handed out); each must be >= next_id
+  // and exceed the last.
+  TxnManager(TxnId next_id, std::function<TxnId()> allocate)
+      : allocate_(std::move(allocate)), next_id_(next_id) {}
 
   // Starts a transaction and returns its id.
   TxnId Begin() EXCLUDES(mu_);
+  // Registers a transaction recovery found prepared (running until
+  // COMMIT or ROLLBACK PREPARED).
+  void RestorePrepared(TxnId id) EXCLUDES(mu_);
   // A snapshot for `self` (0 for a reader outside any transaction). Stays
   // registered, holding back the purge horizon, until ReleaseSnapshot.
   std::shared_ptr<const Snapshot> TakeSnapshot(TxnId self) EXCLUDES(mu_);
@@ -71,6 +80,7 @@ class TxnManager {
  private:
   TxnId HorizonLocked() const REQUIRES(mu_);
 
+  const std::function<TxnId()> allocate_;
   mutable Mutex mu_;
   TxnId next_id_ GUARDED_BY(mu_);
   std::map<TxnId, TxnState> table_ GUARDED_BY(mu_);  // recent transactions

@@ -1,0 +1,416 @@
+// Transaction and Cursor: snapshot reads, locked writes with version
+// chains, savepoints, prepare, commit and rollback.
+#include <algorithm>
+
+#include "fmt/format.h"
+#include "txn/row_version.h"
+#include "txn/txn_engine.h"
+
+namespace neuroquantum::txn {
+
+namespace {
+
+bool IsDooming(const Status& s) {
+  return s.code() == StatusCode::kDeadlock || s.code() == StatusCode::kSerializationFailure ||
+         s.code() == StatusCode::kTimedOut;
+}
+
+// Whether a version written by `writer` is visible to `snapshot` of
+// transaction `self`. Needs no commit-status lookup: a writer that was not
+// in progress when the snapshot was taken has finished, and an aborted
+// writer's versions are undone before it stops being in progress, so any
+// version still found of a finished writer is committed.
+bool VisibleTo(const Snapshot& snapshot, TxnId self, TxnId writer) {
+  return writer == self || !snapshot.InProgress(writer);
+}
+
+}  // namespace
+
+std::shared_ptr<const Snapshot> TxnEngine::TakeSnapshot(TxnId self) {
+  // The returned pointer unregisters the snapshot when its last copy goes.
+  struct Holder {
+    TxnManager* txns;
+    std::shared_ptr<const Snapshot> snapshot;
+    ~Holder() { txns->ReleaseSnapshot(snapshot); }
+  };
+  auto holder = std::make_shared<Holder>(Holder{&txns_, txns_.TakeSnapshot(self)});
+  return std::shared_ptr<const Snapshot>(holder, holder->snapshot.get());
+}
+
+Transaction::Transaction(TxnEngine* engine, TxnId id, TxnOptions options)
+    : engine_(engine), id_(id), options_(options) {}
+
+Transaction::~Transaction() {
+  if (!finished_) (void)Rollback();
+}
+
+Status Transaction::CheckUsable() const {
+  if (finished_) return Status::InvalidArgument("transaction has already ended");
+  if (!doomed_.ok()) {
+    return Status::Aborted(fmt::format(
+        "current transaction is aborted, commands ignored until end of transaction block ({})",
+        doomed_.ToString()));
+  }
+  return Status::OK();
+}
+
+Status Transaction::CheckWritable() const {
+  NQ_RETURN_IF_ERROR(CheckUsable());
+  if (options_.read_only) {
+    return Status::ReadOnlyTransaction("cannot execute a write in a read-only transaction");
+  }
+  return Status::OK();
+}
+
+Status Transaction::Fail(Status s) {
+  if (IsDooming(s)) {
+    doomed_ = s;
+    if (s.code() == StatusCode::kSerializationFailure) {
+      engine_->serialization_failures_.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+  return s;
+}
+
+void Transaction::EnsureTxnSnapshot() {
+  if (options_.isolation >= IsolationLevel::kRepeatableRead && !txn_snapshot_) {
+    txn_snapshot_ = engine_->TakeSnapshot(id_);
+  }
+}
+
+const Snapshot& Transaction::ReadSnapshot() {
+  if (options_.isolation >= IsolationLevel::kRepeatableRead) {
+    EnsureTxnSnapshot();
+    return *txn_snapshot_;
+  }
+  if (!in_statement_ || !statement_snapshot_) statement_snapshot_ = engine_->TakeSnapshot(id_);
+  return *statement_snapshot_;
+}
+
+void Transaction::BeginStatement() {
+  in_statement_ = true;
+  statement_snapshot_.reset();
+}
+
+void Transaction::EndStatement() {
+  in_statement_ = false;
+  statement_snapshot_.reset();
+}
+
+Result<std::optional<std::string>> Transaction::Resolve(const Snapshot& snapshot, const std::string& row,
+                                                        std::optional<std::string> raw) {
+  if (!raw) return std::optional<std::string>();
+  NQ_ASSIGN_OR_RETURN(RowVersion v, DecodeRowVersion(*raw));
+  if (VisibleTo(snapshot, id_, v.writer)) {
+    if (v.deleted) {
+      if (v.writer != id_) engine_->NoteTombstone(row, v.writer);
+      return std::optional<std::string>();
+    }
+    return std::optional<std::string>(std::string(v.payload));
+  }
+  auto older = engine_->versions_.Find(row, [&](std::string_view bytes) {
+    auto o = DecodeRowVersion(bytes);
+    return o.ok() && VisibleTo(snapshot, id_, o->writer);
+  });
+  if (!older) return std::optional<std::string>();
+  NQ_ASSIGN_OR_RETURN(RowVersion o, DecodeRowVersion(*older));
+  if (o.deleted) return std::optional<std::string>();
+  return std::optional<std::string>(std::string(o.payload));
+}
+
+Result<std::optional<std::string>> Transaction::Get(TreeId tree, std::string_view key) {
+  NQ_RETURN_IF_ERROR(CheckUsable());
+  const Snapshot& snapshot = ReadSnapshot();
+  std::string row = RowName(tree, key);
+  NQ_ASSIGN_OR_RETURN(auto raw, engine_->storage_->Get(tree, key));
+  if (options_.isolation == IsolationLevel::kSerializable) reads_.rows.insert(row);
+  return Resolve(snapshot, row, std::move(raw));
+}
+
+Result<std::optional<std::string>> Transaction::GetForUpdate(TreeId tree, std::string_view key) {
+  NQ_RETURN_IF_ERROR(CheckUsable());
+  EnsureTxnSnapshot();
+  std::string row = RowName(tree, key);
+  Status locked = engine_->locks_.Lock(id_, row, LockMode::kExclusive);
+  if (!locked.ok()) return Fail(locked);
+  NQ_ASSIGN_OR_RETURN(auto raw, engine_->storage_->Get(tree, key));
+  if (options_.isolation == IsolationLevel::kSerializable) reads_.rows.insert(row);
+  if (!raw) return std::optional<std::string>();
+  NQ_ASSIGN_OR_RETURN(RowVersion v, DecodeRowVersion(*raw));
+  if (txn_snapshot_ && !VisibleTo(*txn_snapshot_, id_, v.writer)) {
+    return Fail(Status::SerializationFailure("could not serialize access due to concurrent update"));
+  }
+  if (v.deleted) return std::optional<std::string>();
+  return std::optional<std::string>(std::string(v.payload));
+}
+
+Status Transaction::Put(TreeId tree, std::string_view key, std::string_view value) {
+  return Write(tree, key, value, WriteKind::kPut);
+}
+
+Status Transaction::Insert(TreeId tree, std::string_view key, std::string_view value) {
+  return Write(tree, key, value, WriteKind::kInsert);
+}
+
+Status Transaction::Update(TreeId tree, std::string_view key, std::string_view value) {
+  return Write(tree, key, value, WriteKind::kUpdate);
+}
+
+Status Transaction::Delete(TreeId tree, std::string_view key) {
+  return Write(tree, key, {}, WriteKind::kDelete);
+}
+
+// A write locks the row, checks the newest version against the isolation
+// level, pushes that version onto the row's chain if another transaction
+// wrote it (our own earlier version needs no keeping: nobody else can see
+// it), then writes the new version into the tree.
+Status Transaction::Write(TreeId tree, std::string_view key, std::string_view value, WriteKind kind) {
+  NQ_RETURN_IF_ERROR(CheckWritable());
+  if (tree == 0) return Status::InvalidArgument("the catalog is not a table");
+  EnsureTxnSnapshot();
+  std::string row = RowName(tree, key);
+  Status locked = engine_->locks_.Lock(id_, row, LockMode::kExclusive);
+  if (!locked.ok()) return Fail(locked);
+  NQ_ASSIGN_OR_RETURN(auto raw, engine_->storage_->Get(tree, key));
+  std::optional<RowVersion> current;
+  if (raw) {
+    NQ_ASSIGN_OR_RETURN(RowVersion v, DecodeRowVersion(*raw));
+    current = v;
+  }
+  if (current && txn_snapshot_ && !VisibleTo(*txn_snapshot_, id_, current->writer)) {
+    return Fail(Status::SerializationFailure("could not serialize access due to concurrent update"));
+  }
+  bool exists = current && !current->deleted;
+  if (kind == WriteKind::kInsert && exists) {
+    return Status::AlreadyExists("duplicate key value violates unique constraint");
+  }
+  if ((kind == WriteKind::kUpdate || kind == WriteKind::kDelete) && !exists) {
+    return Status::NotFound("row does not exist");
+  }
+  if (!storage_txn_) storage_txn_ = engine_->storage_->BeginWithId(id_);
+  bool push = current && current->writer != id_;
+  if (push) {
+    engine_->versions_.Push(row, *raw, id_);
+    pushed_.push_back(row);
+  }
+  bool deleting = kind == WriteKind::kDelete;
+  Status s = engine_->storage_->Put(storage_txn_.get(), tree, key,
+                                    EncodeRowVersion(id_, deleting, deleting ? std::string_view() : value));
+  if (!s.ok()) {
+    if (push) {
+      engine_->versions_.Pop(row, id_);
+      pushed_.pop_back();
+    }
+    return s;
+  }
+  written_.insert(row);
+  if (deleting) tombstones_.push_back(row);
+  return Status::OK();
+}
+
+Result<std::unique_ptr<Cursor>> Transaction::Scan(TreeId tree, std::string_view lo,
+                                                  std::optional<std::string_view> hi) {
+  NQ_RETURN_IF_ERROR(CheckUsable());
+  ReadSnapshot();
+  auto snapshot = options_.isolation >= IsolationLevel::kRepeatableRead ? txn_snapshot_ : statement_snapshot_;
+  if (options_.isolation == IsolationLevel::kSerializable) {
+    reads_.ranges.emplace_back(RowName(tree, lo), hi ? RowName(tree, *hi) : TreeEnd(tree));
+  }
+  NQ_ASSIGN_OR_RETURN(auto it, engine_->storage_->NewIterator(tree));
+  it->Seek(lo);
+  std::optional<std::string> bound;
+  if (hi) bound = std::string(*hi);
+  auto cursor = std::unique_ptr<Cursor>(new Cursor(this, tree, std::move(snapshot), std::move(it), std::move(bound)));
+  cursor->Settle();
+  return cursor;
+}
+
+void Cursor::Settle() {
+  current_.reset();
+  for (; it_->Valid(); it_->Next()) {
+    std::string_view key = it_->key();
+    if (hi_ && key >= *hi_) return;
+    auto raw = it_->value();
+    if (!raw.ok()) {
+      // A large value's overflow pages may have been replaced since the
+      // leaf was read; read the row afresh.
+      auto fresh = txn_->engine_->storage_->Get(tree_, key);
+      if (!fresh.ok()) {
+        status_ = fresh.status();
+        return;
+      }
+      if (!fresh->has_value()) continue;
+      raw = std::move(**fresh);
+    }
+    std::string row = RowName(tree_, key);
+    auto value = txn_->Resolve(*snapshot_, row, std::move(*raw));
+    if (!value.ok()) {
+      status_ = value.status();
+      return;
+    }
+    if (value->has_value()) {
+      key_ = std::string(key);
+      current_ = std::move(**value);
+      return;
+    }
+  }
+  status_ = it_->status();
+}
+
+void Cursor::Next() {
+  if (!Valid()) return;
+  it_->Next();
+  Settle();
+}
+
+Status Transaction::Savepoint(std::string_view name) {
+  NQ_RETURN_IF_ERROR(CheckUsable());
+  size_t mark = storage_txn_ ? storage_txn_->savepoint_mark() : 0;
+  savepoints_.push_back(SavepointMark{std::string(name), mark, pushed_.size(), tombstones_.size()});
+  return Status::OK();
+}
+
+namespace {
+
+template <typename Marks>
+auto FindSavepoint(Marks& marks, std::string_view name) {
+  auto it = std::find_if(marks.rbegin(), marks.rend(), [&](const auto& m) { return m.name == name; });
+  return it == marks.rend() ? marks.end() : std::prev(it.base());
+}
+
+}  // namespace
+
+Status Transaction::RollbackToSavepoint(std::string_view name) {
+  if (finished_) return Status::InvalidArgument("transaction has already ended");
+  auto it = FindSavepoint(savepoints_, name);
+  if (it == savepoints_.end()) return Status::NotFound(fmt::format("savepoint \"{}\" does not exist", name));
+  if (storage_txn_) NQ_RETURN_IF_ERROR(engine_->storage_->RollbackTo(storage_txn_.get(), it->storage_mark));
+  UndoPushes(it->pushed, it->tombstones);
+  savepoints_.erase(std::next(it), savepoints_.end());
+  doomed_ = Status::OK();  // the failed part is gone; the transaction goes on
+  return Status::OK();
+}
+
+Status Transaction::ReleaseSavepoint(std::string_view name) {
+  NQ_RETURN_IF_ERROR(CheckUsable());
+  auto it = FindSavepoint(savepoints_, name);
+  if (it == savepoints_.end()) return Status::NotFound(fmt::format("savepoint \"{}\" does not exist", name));
+  savepoints_.erase(it, savepoints_.end());
+  return Status::OK();
+}
+
+// Pops, newest first, the chain entries pushed after the given counts (the
+// tree versions they shadowed have just been restored).
+void Transaction::UndoPushes(size_t pushed, size_t tombstones) {
+  while (pushed_.size() > pushed) {
+    engine_->versions_.Pop(pushed_.back(), id_);
+    pushed_.pop_back();
+  }
+  tombstones_.resize(std::min(tombstones_.size(), tombstones));
+}
+
+// The write set goes into the commit log (for validating SERIALIZABLE
+// transactions that commit later); a SERIALIZABLE transaction is first
+// checked against the write sets logged by transactions it cannot see.
+Status Transaction::ValidateForCommit() {
+  std::lock_guard lock(engine_->validate_mu_);
+  if (options_.isolation == IsolationLevel::kSerializable && !reads_.empty()) {
+    TxnId with = 0;
+    if (engine_->commit_log_.Conflicts(*txn_snapshot_, reads_, &with)) {
+      return Fail(Status::SerializationFailure(fmt::format(
+          "could not serialize access due to read/write dependencies among transactions "
+          "(transaction {} changed what this one read)",
+          with)));
+    }
+  }
+  engine_->commit_log_.Append(id_, std::vector<std::string>(written_.begin(), written_.end()));
+  return Status::OK();
+}
+
+Status Transaction::Prepare(std::string_view gid) {
+  NQ_RETURN_IF_ERROR(CheckUsable());
+  {
+    std::lock_guard lock(engine_->prepared_mu_);
+    if (engine_->prepared_.count(gid) != 0) {
+      return Status::AlreadyExists(fmt::format("transaction identifier \"{}\" is already in use", gid));
+    }
+  }
+  Status valid = ValidateForCommit();
+  if (!valid.ok()) {
+    (void)Rollback();
+    return valid;
+  }
+  if (!storage_txn_) storage_txn_ = engine_->storage_->BeginWithId(id_);
+  Status s = engine_->storage_->Prepare(storage_txn_.get(), gid);
+  if (!s.ok()) {
+    (void)Rollback();
+    return s;
+  }
+  (void)engine_->txns_.Prepare(id_);
+  auto prepared = std::make_unique<TxnEngine::Prepared>();
+  prepared->storage_txn = std::move(storage_txn_);
+  prepared->pushed = std::move(pushed_);
+  prepared->tombstones = std::move(tombstones_);
+  {
+    std::lock_guard lock(engine_->prepared_mu_);
+    engine_->prepared_.emplace(std::string(gid), std::make_pair(id_, std::move(prepared)));
+  }
+  finished_ = true;
+  txn_snapshot_.reset();
+  statement_snapshot_.reset();
+  return Status::OK();
+}
+
+Status Transaction::Commit() {
+  if (finished_) return Status::InvalidArgument("transaction has already ended");
+  if (!doomed_.ok()) {
+    Status why = doomed_;
+    NQ_RETURN_IF_ERROR(Rollback());
+    return Status::Aborted(fmt::format("transaction was rolled back: {}", why.ToString()));
+  }
+  if (!storage_txn_) {
+    // Wrote nothing: nothing to log, validate or order.
+    (void)engine_->txns_.Commit(id_);
+    finished_ = true;
+    engine_->commits_.fetch_add(1, std::memory_order_relaxed);
+    ReleaseResources();
+    return Status::OK();
+  }
+  Status s = engine_->CommitStorage(id_, storage_txn_.get(), [this] { return ValidateForCommit(); });
+  if (!s.ok()) {
+    if (!storage_txn_->finished()) {  // refused before anything was logged
+      Status rolled = Rollback();
+      if (!rolled.ok()) return rolled;
+    }
+    return s;
+  }
+  finished_ = true;
+  engine_->commits_.fetch_add(1, std::memory_order_relaxed);
+  for (const auto& row : tombstones_) engine_->NoteTombstone(row, id_);
+  ReleaseResources();
+  return Status::OK();
+}
+
+Status Transaction::Rollback() {
+  if (finished_) return Status::InvalidArgument("transaction has already ended");
+  if (storage_txn_) {
+    // If undo fails (I/O), the transaction stays in progress for everyone:
+    // its half-undone rows are never shown, and its locks stay held.
+    NQ_RETURN_IF_ERROR(engine_->storage_->Rollback(storage_txn_.get()));
+    UndoPushes(0, 0);
+  }
+  (void)engine_->txns_.Abort(id_);
+  finished_ = true;
+  engine_->rollbacks_.fetch_add(1, std::memory_order_relaxed);
+  ReleaseResources();
+  return Status::OK();
+}
+
+void Transaction::ReleaseResources() {
+  engine_->locks_.ReleaseAll(id_);
+  txn_snapshot_.reset();
+  statement_snapshot_.reset();
+  storage_txn_.reset();
+}
+
+}  // namespace neuroquantum::txn
