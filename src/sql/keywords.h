@@ -50,6 +50,7 @@ namespace neuroquantum::sql {
   X(Delete, "delete", true)                       \
   X(Desc, "desc", false)                          \
   X(Distinct, "distinct", true)                   \
+  X(Div, "div", true)                             \
   X(Drop, "drop", true)                           \
   X(Else, "else", true)                           \
   X(End, "end", true)                             \

@@ -1,0 +1,299 @@
+// Statement dispatch and the DML, transaction, EXPLAIN and ANALYZE
+// statements. DDL lives in parser_ddl.cc.
+#include <utility>
+
+#include "sql/internal/parser_impl.h"
+
+namespace neuroquantum::sql::internal {
+
+Result<StatementPtr> ParserImpl::ParseStatement() {
+  NQ_SQL_NEST();
+  const Token& token = Peek();
+  SourcePos pos = token.pos;
+  if (token.kind == TokenKind::kLParen || token.Is(Keyword::kSelect) ||
+      token.Is(Keyword::kValues)) {
+    auto stmt = std::make_unique<SelectStmt>();
+    stmt->pos = pos;
+    NQ_ASSIGN_OR_RETURN(stmt->query, ParseQuery());
+    return StatementPtr(std::move(stmt));
+  }
+  switch (token.keyword) {
+    case Keyword::kWith: {
+      NQ_ASSIGN_OR_RETURN(WithClause with, ParseWith());
+      if (PeekKeyword(Keyword::kInsert) || PeekKeyword(Keyword::kReplace)) {
+        return ParseInsert(std::move(with));
+      }
+      if (PeekKeyword(Keyword::kUpdate)) return ParseUpdate(std::move(with));
+      if (PeekKeyword(Keyword::kDelete)) return ParseDelete(std::move(with));
+      auto stmt = std::make_unique<SelectStmt>();
+      stmt->pos = pos;
+      NQ_ASSIGN_OR_RETURN(stmt->query, ParseQueryAfterWith(std::move(with), pos));
+      return StatementPtr(std::move(stmt));
+    }
+    case Keyword::kInsert:
+    case Keyword::kReplace:
+      return ParseInsert(std::nullopt);
+    case Keyword::kUpdate:
+      return ParseUpdate(std::nullopt);
+    case Keyword::kDelete:
+      return ParseDelete(std::nullopt);
+    case Keyword::kCreate:
+      return ParseCreate();
+    case Keyword::kDrop:
+      return ParseDrop();
+    case Keyword::kAlter:
+      return ParseAlter();
+    case Keyword::kTruncate:
+      return ParseTruncate();
+    case Keyword::kBegin:
+    case Keyword::kStart:
+    case Keyword::kCommit:
+    case Keyword::kEnd:
+    case Keyword::kRollback:
+    case Keyword::kSavepoint:
+    case Keyword::kRelease:
+    case Keyword::kSet:
+    case Keyword::kPrepare:
+      return ParseTransaction();
+    case Keyword::kExplain:
+      return ParseExplain();
+    case Keyword::kAnalyze:
+      return ParseAnalyze();
+    default:
+      return ErrorExpected("a statement");
+  }
+}
+
+Result<ConflictAction> ParserImpl::ParseConflictAction() {
+  if (AcceptKeyword(Keyword::kReplace)) return ConflictAction::kReplace;
+  if (AcceptKeyword(Keyword::kIgnore)) return ConflictAction::kIgnore;
+  if (AcceptKeyword(Keyword::kAbort)) return ConflictAction::kAbort;
+  if (AcceptKeyword(Keyword::kFail)) return ConflictAction::kFail;
+  if (AcceptKeyword(Keyword::kRollback)) return ConflictAction::kRollback;
+  return ErrorExpected("REPLACE, IGNORE, ABORT, FAIL or ROLLBACK");
+}
+
+Status ParserImpl::ParseReturning(std::vector<SelectItem>* items) {
+  if (!AcceptKeyword(Keyword::kReturning)) return Status::OK();
+  return ParseSelectList(items);
+}
+
+Result<StatementPtr> ParserImpl::ParseInsert(std::optional<WithClause> with) {
+  auto stmt = std::make_unique<InsertStmt>();
+  stmt->pos = Peek().pos;
+  stmt->with = std::move(with);
+  if (Advance().Is(Keyword::kReplace)) {
+    stmt->on_conflict = ConflictAction::kReplace;
+  } else if (AcceptKeyword(Keyword::kOr)) {
+    NQ_ASSIGN_OR_RETURN(stmt->on_conflict, ParseConflictAction());
+  }
+  NQ_RETURN_IF_ERROR(ExpectKeyword(Keyword::kInto, "INTO"));
+  NQ_ASSIGN_OR_RETURN(stmt->table, ParseQualifiedName("table name"));
+  if (AcceptKeyword(Keyword::kAs)) {
+    NQ_ASSIGN_OR_RETURN(stmt->alias, ParseIdentifier("alias name"));
+  }
+  // A parenthesis opens the column list unless a query follows it.
+  if (Peek().kind == TokenKind::kLParen && !PeekKeyword(Keyword::kSelect, 1) &&
+      !PeekKeyword(Keyword::kWith, 1) && !PeekKeyword(Keyword::kValues, 1)) {
+    NQ_RETURN_IF_ERROR(ParseIdentifierList(&stmt->columns, "column name"));
+  }
+  if (AcceptKeyword(Keyword::kDefault)) {
+    NQ_RETURN_IF_ERROR(ExpectKeyword(Keyword::kValues, "VALUES"));
+    stmt->source = InsertSource::kDefaultValues;
+  } else if (AtQueryStart() || Peek().kind == TokenKind::kLParen) {
+    NQ_ASSIGN_OR_RETURN(stmt->query, ParseQuery());
+  } else {
+    return ErrorExpected("VALUES, SELECT or DEFAULT VALUES");
+  }
+  NQ_RETURN_IF_ERROR(ParseReturning(&stmt->returning));
+  return StatementPtr(std::move(stmt));
+}
+
+Result<StatementPtr> ParserImpl::ParseUpdate(std::optional<WithClause> with) {
+  auto stmt = std::make_unique<UpdateStmt>();
+  stmt->pos = Advance().pos;  // UPDATE
+  stmt->with = std::move(with);
+  if (AcceptKeyword(Keyword::kOr)) {
+    NQ_ASSIGN_OR_RETURN(stmt->on_conflict, ParseConflictAction());
+  }
+  NQ_ASSIGN_OR_RETURN(stmt->table, ParseQualifiedName("table name"));
+  NQ_ASSIGN_OR_RETURN(stmt->alias, ParseOptionalAlias());
+  NQ_RETURN_IF_ERROR(ExpectKeyword(Keyword::kSet, "SET"));
+  do {
+    Assignment assignment;
+    assignment.pos = Peek().pos;
+    NQ_ASSIGN_OR_RETURN(assignment.column, ParseIdentifier("column name"));
+    NQ_RETURN_IF_ERROR(Expect(TokenKind::kEq, "'='"));
+    if (!AcceptKeyword(Keyword::kDefault)) {
+      NQ_ASSIGN_OR_RETURN(assignment.value, ParseExpr());
+    }
+    stmt->assignments.push_back(std::move(assignment));
+  } while (Accept(TokenKind::kComma));
+  if (AcceptKeyword(Keyword::kFrom)) NQ_RETURN_IF_ERROR(ParseFromList(&stmt->from));
+  if (AcceptKeyword(Keyword::kWhere)) {
+    NQ_ASSIGN_OR_RETURN(stmt->where, ParseExpr());
+  }
+  NQ_RETURN_IF_ERROR(ParseReturning(&stmt->returning));
+  return StatementPtr(std::move(stmt));
+}
+
+Result<StatementPtr> ParserImpl::ParseDelete(std::optional<WithClause> with) {
+  auto stmt = std::make_unique<DeleteStmt>();
+  stmt->pos = Advance().pos;  // DELETE
+  stmt->with = std::move(with);
+  NQ_RETURN_IF_ERROR(ExpectKeyword(Keyword::kFrom, "FROM"));
+  NQ_ASSIGN_OR_RETURN(stmt->table, ParseQualifiedName("table name"));
+  NQ_ASSIGN_OR_RETURN(stmt->alias, ParseOptionalAlias());
+  if (AcceptKeyword(Keyword::kWhere)) {
+    NQ_ASSIGN_OR_RETURN(stmt->where, ParseExpr());
+  }
+  NQ_RETURN_IF_ERROR(ParseReturning(&stmt->returning));
+  return StatementPtr(std::move(stmt));
+}
+
+Status ParserImpl::ParseTransactionModes(TransactionStmt* stmt) {
+  for (bool first = true;; first = false) {
+    if (!first && !Accept(TokenKind::kComma) && !PeekKeyword(Keyword::kIsolation) &&
+        !PeekKeyword(Keyword::kRead)) {
+      return Status::OK();
+    }
+    if (AcceptKeyword(Keyword::kIsolation)) {
+      NQ_RETURN_IF_ERROR(ExpectKeyword(Keyword::kLevel, "LEVEL"));
+      if (AcceptKeyword(Keyword::kSerializable)) {
+        stmt->isolation = IsolationLevel::kSerializable;
+      } else if (AcceptKeyword(Keyword::kRepeatable)) {
+        NQ_RETURN_IF_ERROR(ExpectKeyword(Keyword::kRead, "READ"));
+        stmt->isolation = IsolationLevel::kRepeatableRead;
+      } else if (AcceptKeyword(Keyword::kRead)) {
+        if (AcceptKeyword(Keyword::kCommitted)) {
+          stmt->isolation = IsolationLevel::kReadCommitted;
+        } else if (AcceptKeyword(Keyword::kUncommitted)) {
+          stmt->isolation = IsolationLevel::kReadUncommitted;
+        } else {
+          return ErrorExpected("COMMITTED or UNCOMMITTED");
+        }
+      } else {
+        return ErrorExpected("an isolation level");
+      }
+    } else if (AcceptKeyword(Keyword::kRead)) {
+      if (AcceptKeyword(Keyword::kOnly)) {
+        stmt->access = AccessMode::kReadOnly;
+      } else if (AcceptKeyword(Keyword::kWrite)) {
+        stmt->access = AccessMode::kReadWrite;
+      } else {
+        return ErrorExpected("ONLY or WRITE");
+      }
+    } else if (first) {
+      return Status::OK();
+    } else {
+      return ErrorExpected("ISOLATION LEVEL or READ");
+    }
+  }
+}
+
+Result<StatementPtr> ParserImpl::ParseTransaction() {
+  auto stmt = std::make_unique<TransactionStmt>();
+  const Token& first = Advance();
+  stmt->pos = first.pos;
+  auto gid = [&]() -> Status {
+    if (Peek().kind != TokenKind::kString) return ErrorExpected("a transaction identifier string");
+    stmt->name = Advance().value;
+    return Status::OK();
+  };
+  auto transaction_word = [&] {
+    if (!AcceptKeyword(Keyword::kTransaction)) AcceptKeyword(Keyword::kWork);
+  };
+  switch (first.keyword) {
+    case Keyword::kBegin: {
+      stmt->op = TransactionOp::kBegin;
+      if (AcceptKeyword(Keyword::kDeferred)) {
+        stmt->begin_mode = BeginMode::kDeferred;
+      } else if (AcceptKeyword(Keyword::kImmediate)) {
+        stmt->begin_mode = BeginMode::kImmediate;
+      } else if (AcceptKeyword(Keyword::kExclusive)) {
+        stmt->begin_mode = BeginMode::kExclusive;
+      }
+      transaction_word();
+      NQ_RETURN_IF_ERROR(ParseTransactionModes(stmt.get()));
+      break;
+    }
+    case Keyword::kStart: {
+      stmt->op = TransactionOp::kBegin;
+      NQ_RETURN_IF_ERROR(ExpectKeyword(Keyword::kTransaction, "TRANSACTION"));
+      NQ_RETURN_IF_ERROR(ParseTransactionModes(stmt.get()));
+      break;
+    }
+    case Keyword::kCommit:
+    case Keyword::kEnd: {
+      stmt->op = TransactionOp::kCommit;
+      if (first.Is(Keyword::kCommit) && AcceptKeyword(Keyword::kPrepared)) {
+        stmt->op = TransactionOp::kCommitPrepared;
+        NQ_RETURN_IF_ERROR(gid());
+      } else {
+        transaction_word();
+      }
+      break;
+    }
+    case Keyword::kRollback: {
+      stmt->op = TransactionOp::kRollback;
+      if (AcceptKeyword(Keyword::kPrepared)) {
+        stmt->op = TransactionOp::kRollbackPrepared;
+        NQ_RETURN_IF_ERROR(gid());
+        break;
+      }
+      transaction_word();
+      if (AcceptKeyword(Keyword::kTo)) {
+        stmt->op = TransactionOp::kRollbackTo;
+        AcceptKeyword(Keyword::kSavepoint);
+        NQ_ASSIGN_OR_RETURN(stmt->name, ParseIdentifier("savepoint name"));
+      }
+      break;
+    }
+    case Keyword::kSavepoint: {
+      stmt->op = TransactionOp::kSavepoint;
+      NQ_ASSIGN_OR_RETURN(stmt->name, ParseIdentifier("savepoint name"));
+      break;
+    }
+    case Keyword::kRelease: {
+      stmt->op = TransactionOp::kRelease;
+      AcceptKeyword(Keyword::kSavepoint);
+      NQ_ASSIGN_OR_RETURN(stmt->name, ParseIdentifier("savepoint name"));
+      break;
+    }
+    case Keyword::kSet: {
+      stmt->op = TransactionOp::kSetTransaction;
+      NQ_RETURN_IF_ERROR(ExpectKeyword(Keyword::kTransaction, "TRANSACTION"));
+      NQ_RETURN_IF_ERROR(ParseTransactionModes(stmt.get()));
+      if (stmt->isolation == IsolationLevel::kDefault && stmt->access == AccessMode::kDefault) {
+        return ErrorExpected("ISOLATION LEVEL or READ");
+      }
+      break;
+    }
+    default: {  // PREPARE
+      stmt->op = TransactionOp::kPrepare;
+      NQ_RETURN_IF_ERROR(ExpectKeyword(Keyword::kTransaction, "TRANSACTION"));
+      NQ_RETURN_IF_ERROR(gid());
+      break;
+    }
+  }
+  return StatementPtr(std::move(stmt));
+}
+
+Result<StatementPtr> ParserImpl::ParseExplain() {
+  auto stmt = std::make_unique<ExplainStmt>();
+  stmt->pos = Advance().pos;  // EXPLAIN
+  stmt->analyze = AcceptKeyword(Keyword::kAnalyze);
+  NQ_ASSIGN_OR_RETURN(stmt->statement, ParseStatement());
+  return StatementPtr(std::move(stmt));
+}
+
+Result<StatementPtr> ParserImpl::ParseAnalyze() {
+  auto stmt = std::make_unique<AnalyzeStmt>();
+  stmt->pos = Advance().pos;  // ANALYZE
+  if (AtIdentifier()) {
+    NQ_ASSIGN_OR_RETURN(stmt->table, ParseQualifiedName("table name"));
+  }
+  return StatementPtr(std::move(stmt));
+}
+
+}  // namespace neuroquantum::sql::internal
