@@ -141,7 +141,10 @@ Status ParserImpl::ParseIdentifierList(std::vector<std::string>* names, std::str
 Result<std::string> ParserImpl::ParseOptionalAlias() {
   if (AcceptKeyword(Keyword::kAs)) {
     // SQLite also accepts a string as an alias name.
-    if (Peek().kind == TokenKind::kString) return Advance().value;
+    if (Peek().kind == TokenKind::kString) {
+      if (Peek().value.empty()) return ErrorExpected("a non-empty alias");
+      return Advance().value;
+    }
     return ParseIdentifier("alias name");
   }
   if (AtIdentifier()) return Advance().value;

@@ -83,18 +83,24 @@ class Parser {
   bool InStatement() const;
   // Parses and removes the first complete statement. Empty statements are
   // skipped; if only empty statements were complete the result is a null
-  // StatementPtr. REQUIRES: HasCompleteStatement().
+  // StatementPtr. Error positions are relative to the start of that
+  // statement's text. REQUIRES: HasCompleteStatement().
   Result<StatementPtr> Next(ParseError* error = nullptr);
   // Parses and removes everything buffered, complete or not, as at the end
   // of a script file.
   Result<std::vector<StatementPtr>> Finish(ParseError* error = nullptr);
   // The buffered text not yet returned by Next.
-  std::string_view pending() const { return buffer_; }
+  std::string_view pending() const { return std::string_view(buffer_).substr(start_); }
 
  private:
+  // Looks for the end of the first complete statement, resuming where the
+  // last scan stopped so that feeding a long statement line by line stays
+  // linear.
   void Rescan();
 
   std::string buffer_;
+  size_t start_ = 0;         // pending text begins here
+  size_t scan_from_ = 0;     // where the next scan resumes (outside any quote)
   size_t complete_end_ = 0;  // end of the first complete statement, 0 if none
 };
 

@@ -59,6 +59,7 @@ int PrecedenceOf(const Expr& expr) {
     case ExprKind::kIsDistinct:
       return internal::kPrecEquality;
     case ExprKind::kCollate:
+    case ExprKind::kCast:
       return internal::kPrecPostfix;
     default:
       return internal::kPrecPrimary;
@@ -221,12 +222,12 @@ void Printer::ExpressionBody(const Expr& expr) {
       return;
     }
     case ExprKind::kCast: {
+      // Postfix form: CAST(...) would add a level of nesting per cast, so a
+      // long `x::a::b::...` chain could print deeper than the parser allows.
       const auto& cast = expr.As<CastExpr>();
-      Put("CAST(");
-      Expression(*cast.operand);
-      Put(" AS ");
+      Expression(*cast.operand, internal::kPrecPostfix);
+      Put("::");
       Type(cast.type);
-      Put(")");
       return;
     }
     case ExprKind::kCase: {

@@ -5,7 +5,7 @@
 // example as a view's definition in the catalog. Canonical means: keywords
 // in upper case, single spaces, identifiers quoted only when they would
 // otherwise read differently (upper case, keywords, odd characters),
-// parentheses only where precedence requires them, CAST(x AS t) for `::`,
+// parentheses only where precedence requires them, `x::t` for CAST(x AS t),
 // `LIMIT n OFFSET m` for `LIMIT m, n`, INSERT OR REPLACE for REPLACE.
 //
 // Thread safety: reentrant.

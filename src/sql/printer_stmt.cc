@@ -28,12 +28,29 @@ std::string_view IsolationText(IsolationLevel level) {
   return "";
 }
 
-bool IsSignedLiteral(const Expr& expr) {
-  if (expr.kind == ExprKind::kLiteral) return true;
+// Expressions the parser's primary rule reads without parentheses.
+bool IsPrimary(const Expr& expr) {
+  switch (expr.kind) {
+    case ExprKind::kLiteral:
+    case ExprKind::kColumnRef:
+    case ExprKind::kParameter:
+    case ExprKind::kFunction:
+    case ExprKind::kCase:
+    case ExprKind::kExists:
+    case ExprKind::kSubquery:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// What a DEFAULT clause takes bare: a primary, optionally signed.
+bool IsSignedPrimary(const Expr& expr) {
+  if (IsPrimary(expr)) return true;
   if (expr.kind != ExprKind::kUnary) return false;
   const auto& unary = expr.As<UnaryExpr>();
   return (unary.op == UnaryOp::kNegate || unary.op == UnaryOp::kPlus) &&
-         unary.operand->kind == ExprKind::kLiteral;
+         IsPrimary(*unary.operand);
 }
 
 }  // namespace
@@ -56,9 +73,11 @@ void Printer::References(const ForeignKeyRef& ref) {
 }
 
 void Printer::DefaultValue(const Expr& expr) {
-  // The grammar takes a literal, a signed literal or a parenthesised
-  // expression here (anything else would swallow following constraints).
-  if (IsSignedLiteral(expr)) {
+  // The grammar takes a (signed) literal, name, call or parenthesised
+  // expression here; anything else would swallow the following
+  // constraints. Parentheses are added only where the input had them, so
+  // the printed text nests no deeper than the original.
+  if (IsSignedPrimary(expr)) {
     Expression(expr);
     return;
   }
