@@ -29,11 +29,18 @@ bool VisibleTo(const Snapshot& snapshot, TxnId self, TxnId writer) {
 std::shared_ptr<const Snapshot> TxnEngine::TakeSnapshot(TxnId self) {
   // The returned pointer unregisters the snapshot when its last copy goes.
   struct Holder {
-    TxnManager* txns;
+    TxnManager* txns = nullptr;
     std::shared_ptr<const Snapshot> snapshot;
-    ~Holder() { txns->ReleaseSnapshot(snapshot); }
+    Holder() = default;
+    Holder(const Holder&) = delete;
+    Holder& operator=(const Holder&) = delete;
+    ~Holder() {
+      if (snapshot) txns->ReleaseSnapshot(snapshot);
+    }
   };
-  auto holder = std::make_shared<Holder>(Holder{&txns_, txns_.TakeSnapshot(self)});
+  auto holder = std::make_shared<Holder>();
+  holder->txns = &txns_;
+  holder->snapshot = txns_.TakeSnapshot(self);
   return std::shared_ptr<const Snapshot>(holder, holder->snapshot.get());
 }
 
@@ -97,6 +104,8 @@ void Transaction::EndStatement() {
   statement_snapshot_.reset();
 }
 
+// The tree's version if the snapshot sees it, else the newest visible one
+// on the row's chain (none: the row did not exist for this snapshot).
 Result<std::optional<std::string>> Transaction::Resolve(const Snapshot& snapshot, const std::string& row,
                                                         std::optional<std::string> raw) {
   if (!raw) return std::optional<std::string>();
@@ -198,7 +207,7 @@ Status Transaction::Write(TreeId tree, std::string_view key, std::string_view va
                                     EncodeRowVersion(id_, deleting, deleting ? std::string_view() : value));
   if (!s.ok()) {
     if (push) {
-      engine_->versions_.Pop(row, id_);
+      engine_->versions_.MarkRolledBack(row, id_);
       pushed_.pop_back();
     }
     return s;
@@ -299,11 +308,11 @@ Status Transaction::ReleaseSavepoint(std::string_view name) {
   return Status::OK();
 }
 
-// Pops, newest first, the chain entries pushed after the given counts (the
-// tree versions they shadowed have just been restored).
+// Marks, newest first, the chain entries pushed after the given counts as
+// rolled back (the tree versions they hold have just been restored).
 void Transaction::UndoPushes(size_t pushed, size_t tombstones) {
   while (pushed_.size() > pushed) {
-    engine_->versions_.Pop(pushed_.back(), id_);
+    engine_->versions_.MarkRolledBack(pushed_.back(), id_);
     pushed_.pop_back();
   }
   tombstones_.resize(std::min(tombstones_.size(), tombstones));

@@ -266,7 +266,7 @@ Status TxnEngine::RollbackPrepared(std::string_view gid) {
     prepared_.erase(it);
   }
   NQ_RETURN_IF_ERROR(storage_->Rollback(prepared->storage_txn.get()));
-  for (auto row = prepared->pushed.rbegin(); row != prepared->pushed.rend(); ++row) versions_.Pop(*row, id);
+  for (auto row = prepared->pushed.rbegin(); row != prepared->pushed.rend(); ++row) versions_.MarkRolledBack(*row, id);
   (void)txns_.Abort(id);
   FinishPrepared(prepared.get(), id, false);
   return Status::OK();

@@ -13,15 +13,16 @@ void VersionStore::Push(const std::string& row, std::string old_version, TxnId b
   stats_.bytes += Cost(row, chain.front());
 }
 
-void VersionStore::Pop(const std::string& row, TxnId by) {
+void VersionStore::MarkRolledBack(const std::string& row, TxnId by) {
   MutexLock lock(&mu_);
   auto it = chains_.find(row);
-  if (it == chains_.end() || it->second.empty() || it->second.front().superseded_by != by) return;
-  stats_.versions--;
-  stats_.bytes -= Cost(row, it->second.front());
-  it->second.pop_front();
-  if (it->second.empty()) chains_.erase(it);
-  // The by_superseder_ entry stays; purge skips rows with nothing to drop.
+  if (it == chains_.end()) return;
+  for (Entry& e : it->second) {
+    if (e.superseded_by == by && !e.rolled_back) {
+      e.rolled_back = true;
+      return;
+    }
+  }
 }
 
 std::optional<std::string> VersionStore::Find(
@@ -43,17 +44,33 @@ uint64_t VersionStore::Purge(TxnId horizon) {
     auto it = chains_.find(node.mapped());
     if (it == chains_.end()) continue;
     auto& chain = it->second;
-    // The first entry superseded below the horizon, and all older ones.
-    size_t keep = 0;
-    while (keep < chain.size() && chain[keep].superseded_by >= horizon) ++keep;
-    while (chain.size() > keep) {
-      stats_.bytes -= Cost(it->first, chain.back());
-      chain.pop_back();
-      stats_.versions--;
+    size_t cut = chain.size();  // first committed-superseded entry below the horizon
+    for (size_t i = 0; i < chain.size(); ++i) {
+      if (!chain[i].rolled_back && chain[i].superseded_by < horizon) {
+        cut = i;
+        break;
+      }
+    }
+    std::deque<Entry> kept;
+    for (size_t i = 0; i < cut; ++i) {
+      if (chain[i].rolled_back && chain[i].superseded_by < horizon) {
+        stats_.bytes -= Cost(it->first, chain[i]);
+        ++dropped;
+      } else {
+        kept.push_back(std::move(chain[i]));
+      }
+    }
+    for (size_t i = cut; i < chain.size(); ++i) {
+      stats_.bytes -= Cost(it->first, chain[i]);
       ++dropped;
     }
-    if (chain.empty()) chains_.erase(it);
+    if (kept.empty()) {
+      chains_.erase(it);
+    } else {
+      chain = std::move(kept);
+    }
   }
+  stats_.versions -= dropped;
   stats_.purged += dropped;
   return dropped;
 }

@@ -14,12 +14,13 @@
 // undo use the WAL's old values). Prepared transactions are the exception;
 // their chains are rebuilt from the WAL at open.
 //
-// Purge: an entry superseded by a transaction below the horizon (finished,
-// and seen as finished by every snapshot) is needed by nobody, nor is any
-// older entry of the same row.
+// Purge: an entry superseded by a committed transaction below the horizon
+// (finished, and seen as finished by every snapshot) is needed by nobody,
+// nor is any older entry of the same row. An entry whose superseding write
+// was rolled back goes alone once that transaction is below the horizon.
 //
 // Thread safety: safe for concurrent use. Only the holder of a row's
-// exclusive lock pushes or pops that row's chain.
+// exclusive lock pushes onto that row's chain or marks its entries.
 #pragma once
 
 #include <cstdint>
@@ -48,8 +49,12 @@ class VersionStore {
   // `row` names the row (tree id and key); `old_version` is the encoded
   // version being replaced by transaction `by`.
   void Push(const std::string& row, std::string old_version, TxnId by) EXCLUDES(mu_);
-  // Undoes the newest push of `row`, which must be by `by` (rollback).
-  void Pop(const std::string& row, TxnId by) EXCLUDES(mu_);
+  // Records that the newest push of `row` by `by` was rolled back: the tree
+  // holds that version again. The entry stays readable (a reader may still
+  // hold the rolled-back version it read from the tree just before the undo,
+  // and must find the restored one here) until `by` is below the horizon;
+  // it does not make older entries purgeable.
+  void MarkRolledBack(const std::string& row, TxnId by) EXCLUDES(mu_);
   // Walks the chain of `row` newest first and returns (a copy of) the first
   // version for which `visible` returns true, or nullopt.
   std::optional<std::string> Find(const std::string& row,
@@ -64,6 +69,7 @@ class VersionStore {
   struct Entry {
     std::string version;
     TxnId superseded_by;
+    bool rolled_back = false;
   };
   static uint64_t Cost(const std::string& row, const Entry& e) {
     return row.size() + e.version.size() + 64;
