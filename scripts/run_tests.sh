@@ -35,7 +35,7 @@ run_suite() {
 run_suite "release" build/release
 if [[ "${1:-}" != "--long" ]]; then
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 run_suite "asan+ubsan" build/asan
-  run_suite "tsan (concurrency)" build/clang-tsan -R "Concurrent|GroupCommit|Prefetch|Crash.*Thread"
+  run_suite "tsan (concurrency)" build/clang-tsan -R "Concurrent|GroupCommit|Prefetch|Crash.*Thread|Hermitage|TxnEngineTest|CommitHook"
 fi
 
 echo "$passed passed, $failed failed"
