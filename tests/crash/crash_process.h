@@ -16,17 +16,20 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "fmt/format.h"
+#include "neuroquantum/options.h"
 
 extern char** environ;
 
@@ -167,6 +170,32 @@ inline ChildRun SpawnAndKill(const std::string& child_test, const std::string& s
     run.lines.erase(run.lines.begin());
   }
   return run;
+}
+
+// ---- shared by the crash tests ----
+
+// Small pool and WAL so that rounds evict dirty pages of open transactions,
+// switch segments and checkpoint; durability is the default (kFull).
+inline Options CrashOptions() {
+  Options options;
+  options.buffer_pool_mib = 1;
+  options.wal_segment_mib = 1;
+  options.max_wal_mib = 4;
+  options.flush_interval_ms = 20;
+  return options;
+}
+
+// A new directory on a disk-backed filesystem (not tmpfs): under the working
+// directory if possible, else under /tmp. Empty on failure.
+inline std::string MakeTempDir() {
+  for (std::string parent : {std::filesystem::current_path().string(), std::string("/tmp")}) {
+    struct statfs fs;
+    constexpr long kTmpfsMagic = 0x01021994;  // TMPFS_MAGIC, linux/magic.h
+    if (::statfs(parent.c_str(), &fs) != 0 || fs.f_type == kTmpfsMagic) continue;
+    std::string tmpl = parent + "/nq_crash_XXXXXX";
+    if (::mkdtemp(tmpl.data()) != nullptr) return tmpl;
+  }
+  return "";
 }
 
 }  // namespace neuroquantum::storage::crash

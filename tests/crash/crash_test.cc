@@ -13,8 +13,6 @@
 // NQ_TEST_LONG=1 runs 300 mixed rounds instead of 40. NQ_CRASH_SEED=N
 // changes the workload seed (kill timing is never exactly reproducible).
 // On failure the database directory is kept and its path printed.
-#include <sys/vfs.h>
-
 #include <array>
 #include <chrono>
 #include <functional>
@@ -44,30 +42,6 @@ bool LongRun() { return std::getenv("NQ_TEST_LONG") != nullptr; }
 uint64_t SeedFor(uint64_t default_seed) {
   const char* env = std::getenv("NQ_CRASH_SEED");
   return env != nullptr ? std::strtoull(env, nullptr, 0) : default_seed;
-}
-
-// Small pool and WAL so that rounds evict dirty pages of open transactions,
-// switch segments and checkpoint; durability is the default (kFull).
-Options CrashOptions() {
-  Options options;
-  options.buffer_pool_mib = 1;
-  options.wal_segment_mib = 1;
-  options.max_wal_mib = 4;
-  options.flush_interval_ms = 20;
-  return options;
-}
-
-// A new directory on a disk-backed filesystem (not tmpfs): under the working
-// directory if possible, else under /tmp. Empty on failure.
-std::string MakeTempDir() {
-  for (std::string parent : {std::filesystem::current_path().string(), std::string("/tmp")}) {
-    struct statfs fs;
-    constexpr long kTmpfsMagic = 0x01021994;  // TMPFS_MAGIC, linux/magic.h
-    if (::statfs(parent.c_str(), &fs) != 0 || fs.f_type == kTmpfsMagic) continue;
-    std::string tmpl = parent + "/nq_crash_XXXXXX";
-    if (::mkdtemp(tmpl.data()) != nullptr) return tmpl;
-  }
-  return "";
 }
 
 // Which keys of one stream differ from `expected`; empty when equal.
