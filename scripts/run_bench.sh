@@ -5,6 +5,8 @@
 # Suites:
 #  - storage: bench/storage_bench.cc (against LMDB and SQLite; `--keys 100000`
 #    for a quick run, `--help` lists options) and bench/recovery_bench.cc;
+#  - txn: bench/txn_bench.cc (TPC-B-like transactions with 1, 2 and 4
+#    threads beside SQLite; `--seconds 1 --rounds 1` for a quick run);
 #  - dna: bench/dna_bench.cc (bits per base and MB/s of our compressor, 2-bit
 #    packing, xz -9, zstd -19 --long and bzip2 -9 on every genome of the test
 #    data, plus the quaternary codec's GB/s; `--level N`, `--help`);
@@ -36,6 +38,11 @@ suite_storage() {
   return $status
 }
 
+suite_txn() {
+  need txn_bench
+  $BIN/txn_bench "$@"
+}
+
 suite_dna() {
   need dna_bench
   $BIN/dna_bench "$@"
@@ -51,7 +58,7 @@ suite_quantum() {
   $BIN/quantum_bench "$@"
 }
 
-SUITES=(storage neuro dna quantum)
+SUITES=(storage txn neuro dna quantum)
 if [[ $# -gt 0 ]]; then
   suite=$1
   shift
