@@ -66,7 +66,10 @@ Status Transaction::CheckWritable() const {
   if (options_.read_only) {
     return Status::ReadOnlyTransaction("cannot execute a write in a read-only transaction");
   }
-  return Status::OK();
+  // After a failed write or fsync the storage engine refuses writes; fail
+  // before queueing for row locks that a transaction unable to roll back
+  // may hold for good.
+  return engine_->storage_->health();
 }
 
 Status Transaction::Fail(Status s) {
@@ -137,7 +140,7 @@ Result<std::optional<std::string>> Transaction::Get(TreeId tree, std::string_vie
 }
 
 Result<std::optional<std::string>> Transaction::GetForUpdate(TreeId tree, std::string_view key) {
-  NQ_RETURN_IF_ERROR(CheckUsable());
+  NQ_RETURN_IF_ERROR(CheckWritable());
   EnsureTxnSnapshot();
   std::string row = RowName(tree, key);
   Status locked = engine_->locks_.Lock(id_, row, LockMode::kExclusive);

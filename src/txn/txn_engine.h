@@ -237,9 +237,10 @@ class Transaction {
 
   // The row's value as this transaction's snapshot sees it.
   Result<std::optional<std::string>> Get(TreeId tree, std::string_view key);
-  // Locks the row exclusively, then returns its newest committed (or own)
-  // value; in REPEATABLE READ / SERIALIZABLE a row changed since the
-  // snapshot fails with SerializationFailure.
+  // SELECT ... FOR UPDATE: locks the row exclusively, then returns its
+  // newest committed (or own) value; in REPEATABLE READ / SERIALIZABLE a row
+  // changed since the snapshot fails with SerializationFailure. A write
+  // intent, so refused in READ ONLY transactions.
   Result<std::optional<std::string>> GetForUpdate(TreeId tree, std::string_view key);
   // Inserts or replaces.
   Status Put(TreeId tree, std::string_view key, std::string_view value);
