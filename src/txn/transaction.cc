@@ -147,6 +147,10 @@ Result<std::optional<std::string>> Transaction::GetForUpdate(TreeId tree, std::s
   if (!locked.ok()) return Fail(locked);
   NQ_ASSIGN_OR_RETURN(auto raw, engine_->storage_->Get(tree, key));
   if (options_.isolation == IsolationLevel::kSerializable) reads_.rows.insert(row);
+  // The usual next step is a write of this row: it can skip the lock
+  // request and the lookup (nobody else can change the row meanwhile).
+  locked_row_ = row;
+  locked_raw_ = raw;
   if (!raw) return std::optional<std::string>();
   NQ_ASSIGN_OR_RETURN(RowVersion v, DecodeRowVersion(*raw));
   if (txn_snapshot_ && !VisibleTo(*txn_snapshot_, id_, v.writer)) {
@@ -181,9 +185,15 @@ Status Transaction::Write(TreeId tree, std::string_view key, std::string_view va
   if (tree == 0) return Status::InvalidArgument("the catalog is not a table");
   EnsureTxnSnapshot();
   std::string row = RowName(tree, key);
-  Status locked = engine_->locks_.Lock(id_, row, LockMode::kExclusive);
-  if (!locked.ok()) return Fail(locked);
-  NQ_ASSIGN_OR_RETURN(auto raw, engine_->storage_->Get(tree, key));
+  std::optional<std::string> raw;
+  if (locked_row_ == row) {
+    raw = std::move(locked_raw_);
+  } else {
+    Status locked = engine_->locks_.Lock(id_, row, LockMode::kExclusive);
+    if (!locked.ok()) return Fail(locked);
+    NQ_ASSIGN_OR_RETURN(raw, engine_->storage_->Get(tree, key));
+  }
+  locked_row_.clear();
   std::optional<RowVersion> current;
   if (raw) {
     NQ_ASSIGN_OR_RETURN(RowVersion v, DecodeRowVersion(*raw));
@@ -296,6 +306,7 @@ Status Transaction::RollbackToSavepoint(std::string_view name) {
   if (finished_) return Status::InvalidArgument("transaction has already ended");
   auto it = FindSavepoint(savepoints_, name);
   if (it == savepoints_.end()) return Status::NotFound(fmt::format("savepoint \"{}\" does not exist", name));
+  locked_row_.clear();  // the row may be restored to an older version
   if (storage_txn_) NQ_RETURN_IF_ERROR(engine_->storage_->RollbackTo(storage_txn_.get(), it->storage_mark));
   UndoPushes(it->pushed, it->tombstones);
   savepoints_.erase(std::next(it), savepoints_.end());

@@ -317,6 +317,10 @@ class Transaction {
   std::vector<std::string> pushed_;    // rows whose chain it pushed onto, in order
   std::vector<std::string> tombstones_;
   std::vector<SavepointMark> savepoints_;
+  // The row GetForUpdate last locked and read (empty: none), for the write
+  // that usually follows.
+  std::string locked_row_;
+  std::optional<std::string> locked_raw_;
 };
 
 // Iterates the rows of a Scan. Keeps the snapshot it was opened with.
