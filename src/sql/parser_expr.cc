@@ -118,53 +118,52 @@ Result<ExprPtr> ParserImpl::ParseEquality() {
       left = std::move(node);
       continue;
     }
-    bool negated = false;
-    if (token.Is(Keyword::kNot)) {
-      Keyword next = Peek(1).keyword;
-      if (next != Keyword::kIn && next != Keyword::kLike && next != Keyword::kIlike &&
-          next != Keyword::kGlob && next != Keyword::kBetween) {
-        break;
-      }
-      negated = true;
-      Advance();
+    // [NOT] IN / LIKE / ILIKE / GLOB / BETWEEN
+    bool negated = token.Is(Keyword::kNot);
+    Keyword op = Peek(negated ? 1 : 0).keyword;
+    if (op != Keyword::kIn && op != Keyword::kLike && op != Keyword::kIlike &&
+        op != Keyword::kGlob && op != Keyword::kBetween) {
+      return left;
     }
-    const Token& op = Peek();
-    if (op.Is(Keyword::kIn)) {
-      Advance();
+    if (negated) Advance();
+    Advance();  // the operator keyword
+    if (op == Keyword::kIn) {
       NQ_ASSIGN_OR_RETURN(left, ParseIn(std::move(left), negated));
-      left->pos = pos;
-    } else if (op.Is(Keyword::kLike) || op.Is(Keyword::kIlike) || op.Is(Keyword::kGlob)) {
-      auto node = std::make_unique<LikeExpr>();
-      node->pos = pos;
-      node->negated = negated;
-      node->op = op.Is(Keyword::kLike) ? LikeOp::kLike
-                 : op.Is(Keyword::kIlike) ? LikeOp::kIlike : LikeOp::kGlob;
-      Advance();
-      node->operand = std::move(left);
-      NQ_ASSIGN_OR_RETURN(node->pattern, ParseRelational());
-      if (AcceptKeyword(Keyword::kEscape)) {
-        NQ_ASSIGN_OR_RETURN(node->escape, ParseRelational());
-      }
-      NQ_RETURN_IF_ERROR(SetHeight(
-          node.get(), MaxHeight({node->operand.get(), node->pattern.get(), node->escape.get()})));
-      left = std::move(node);
-    } else if (op.Is(Keyword::kBetween)) {
-      auto node = std::make_unique<BetweenExpr>();
-      node->pos = pos;
-      node->negated = negated;
-      Advance();
-      node->operand = std::move(left);
-      NQ_ASSIGN_OR_RETURN(node->low, ParseRelational());
-      NQ_RETURN_IF_ERROR(ExpectKeyword(Keyword::kAnd, "AND"));
-      NQ_ASSIGN_OR_RETURN(node->high, ParseRelational());
-      NQ_RETURN_IF_ERROR(SetHeight(
-          node.get(), MaxHeight({node->operand.get(), node->low.get(), node->high.get()})));
-      left = std::move(node);
+    } else if (op == Keyword::kBetween) {
+      NQ_ASSIGN_OR_RETURN(left, ParseBetween(std::move(left), negated));
     } else {
-      break;
+      LikeOp like = op == Keyword::kLike ? LikeOp::kLike
+                    : op == Keyword::kIlike ? LikeOp::kIlike : LikeOp::kGlob;
+      NQ_ASSIGN_OR_RETURN(left, ParseLike(std::move(left), like, negated));
     }
+    left->pos = pos;
   }
-  return left;
+}
+
+Result<ExprPtr> ParserImpl::ParseLike(ExprPtr operand, LikeOp op, bool negated) {
+  auto node = std::make_unique<LikeExpr>();
+  node->op = op;
+  node->negated = negated;
+  node->operand = std::move(operand);
+  NQ_ASSIGN_OR_RETURN(node->pattern, ParseRelational());
+  if (AcceptKeyword(Keyword::kEscape)) {
+    NQ_ASSIGN_OR_RETURN(node->escape, ParseRelational());
+  }
+  NQ_RETURN_IF_ERROR(SetHeight(
+      node.get(), MaxHeight({node->operand.get(), node->pattern.get(), node->escape.get()})));
+  return ExprPtr(std::move(node));
+}
+
+Result<ExprPtr> ParserImpl::ParseBetween(ExprPtr operand, bool negated) {
+  auto node = std::make_unique<BetweenExpr>();
+  node->negated = negated;
+  node->operand = std::move(operand);
+  NQ_ASSIGN_OR_RETURN(node->low, ParseRelational());
+  NQ_RETURN_IF_ERROR(ExpectKeyword(Keyword::kAnd, "AND"));
+  NQ_ASSIGN_OR_RETURN(node->high, ParseRelational());
+  NQ_RETURN_IF_ERROR(SetHeight(
+      node.get(), MaxHeight({node->operand.get(), node->low.get(), node->high.get()})));
+  return ExprPtr(std::move(node));
 }
 
 Result<ExprPtr> ParserImpl::ParseIs(ExprPtr operand) {
@@ -353,31 +352,10 @@ Result<ExprPtr> ParserImpl::ParsePrimary() {
     case TokenKind::kString:
     case TokenKind::kBlob:
       return ParseLiteral();
-    case TokenKind::kParameter: {
-      auto node = std::make_unique<ParameterExpr>();
-      node->pos = token.pos;
-      node->dollar = token.text[0] == '$';
-      if (!token.value.empty()) {
-        // The lexer allows at most 9 digits, so this cannot overflow.
-        std::from_chars(token.value.data(), token.value.data() + token.value.size(), node->number);
-      }
-      Advance();
-      return ExprPtr(std::move(node));
-    }
-    case TokenKind::kLParen: {
-      SourcePos pos = Advance().pos;
-      if (AtQueryStart()) {
-        auto node = std::make_unique<SubqueryExpr>();
-        node->pos = pos;
-        NQ_ASSIGN_OR_RETURN(node->query, ParseQuery());
-        NQ_RETURN_IF_ERROR(Expect(TokenKind::kRParen, "')'"));
-        NQ_RETURN_IF_ERROR(SetHeight(node.get(), node->query->height));
-        return ExprPtr(std::move(node));
-      }
-      NQ_ASSIGN_OR_RETURN(ExprPtr inner, ParseExpr());
-      NQ_RETURN_IF_ERROR(Expect(TokenKind::kRParen, "')'"));
-      return inner;
-    }
+    case TokenKind::kParameter:
+      return ParseParameter();
+    case TokenKind::kLParen:
+      return ParseParenthesized();
     case TokenKind::kQuotedIdentifier:
     case TokenKind::kIdentifier:
       break;
@@ -393,16 +371,8 @@ Result<ExprPtr> ParserImpl::ParsePrimary() {
       return ParseCase();
     case Keyword::kCast:
       return ParseCast();
-    case Keyword::kExists: {
-      auto node = std::make_unique<ExistsExpr>();
-      node->pos = Advance().pos;
-      NQ_RETURN_IF_ERROR(Expect(TokenKind::kLParen, "'(' after EXISTS"));
-      if (!AtQueryStart()) return ErrorExpected("a query after EXISTS (");
-      NQ_ASSIGN_OR_RETURN(node->query, ParseQuery());
-      NQ_RETURN_IF_ERROR(Expect(TokenKind::kRParen, "')'"));
-      NQ_RETURN_IF_ERROR(SetHeight(node.get(), node->query->height));
-      return ExprPtr(std::move(node));
-    }
+    case Keyword::kExists:
+      return ParseExists();
     default:
       break;
   }
@@ -410,8 +380,52 @@ Result<ExprPtr> ParserImpl::ParsePrimary() {
                                      IsReservedFunctionName(token.keyword));
   if (callable && Peek(1).kind == TokenKind::kLParen) return ParseFunctionCall();
   if (!AtIdentifier()) return ErrorExpected("an expression");
-  auto node = std::make_unique<ColumnRefExpr>();
+  return ParseColumnRef();
+}
+
+Result<ExprPtr> ParserImpl::ParseParameter() {
+  const Token& token = Advance();
+  auto node = std::make_unique<ParameterExpr>();
   node->pos = token.pos;
+  node->dollar = token.text[0] == '$';
+  if (!token.value.empty()) {
+    // The lexer allows at most 9 digits, so this cannot overflow.
+    std::from_chars(token.value.data(), token.value.data() + token.value.size(), node->number);
+  }
+  return ExprPtr(std::move(node));
+}
+
+// `( expr )` or a scalar subquery `( query )`.
+Result<ExprPtr> ParserImpl::ParseParenthesized() {
+  SourcePos pos = Advance().pos;
+  if (AtQueryStart()) {
+    auto node = std::make_unique<SubqueryExpr>();
+    node->pos = pos;
+    NQ_ASSIGN_OR_RETURN(node->query, ParseQuery());
+    NQ_RETURN_IF_ERROR(Expect(TokenKind::kRParen, "')'"));
+    NQ_RETURN_IF_ERROR(SetHeight(node.get(), node->query->height));
+    return ExprPtr(std::move(node));
+  }
+  NQ_ASSIGN_OR_RETURN(ExprPtr inner, ParseExpr());
+  NQ_RETURN_IF_ERROR(Expect(TokenKind::kRParen, "')'"));
+  return inner;
+}
+
+Result<ExprPtr> ParserImpl::ParseExists() {
+  auto node = std::make_unique<ExistsExpr>();
+  node->pos = Advance().pos;
+  NQ_RETURN_IF_ERROR(Expect(TokenKind::kLParen, "'(' after EXISTS"));
+  if (!AtQueryStart()) return ErrorExpected("a query after EXISTS (");
+  NQ_ASSIGN_OR_RETURN(node->query, ParseQuery());
+  NQ_RETURN_IF_ERROR(Expect(TokenKind::kRParen, "')'"));
+  NQ_RETURN_IF_ERROR(SetHeight(node.get(), node->query->height));
+  return ExprPtr(std::move(node));
+}
+
+// column, table.column or schema.table.column.
+Result<ExprPtr> ParserImpl::ParseColumnRef() {
+  auto node = std::make_unique<ColumnRefExpr>();
+  node->pos = Peek().pos;
   node->column = Advance().value;
   if (Peek().kind == TokenKind::kDot) {
     Advance();

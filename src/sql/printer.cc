@@ -173,128 +173,36 @@ void Printer::ExpressionBody(const Expr& expr) {
     case ExprKind::kLiteral:
       Literal(expr.As<LiteralExpr>());
       return;
-    case ExprKind::kColumnRef: {
-      const auto& ref = expr.As<ColumnRefExpr>();
-      if (!ref.schema.empty()) {
-        Name(ref.schema);
-        Put(".");
-      }
-      if (!ref.table.empty()) {
-        Name(ref.table);
-        Put(".");
-      }
-      Name(ref.column);
+    case ExprKind::kColumnRef:
+      Print(expr.As<ColumnRefExpr>());
       return;
-    }
-    case ExprKind::kParameter: {
-      const auto& param = expr.As<ParameterExpr>();
-      Put(param.dollar ? "$" : "?");
-      if (param.number != 0) Put(std::to_string(param.number));
+    case ExprKind::kParameter:
+      Print(expr.As<ParameterExpr>());
       return;
-    }
-    case ExprKind::kUnary: {
-      const auto& unary = expr.As<UnaryExpr>();
-      switch (unary.op) {
-        case UnaryOp::kNot:
-          Put("NOT ");
-          Expression(*unary.operand, internal::kPrecNot);
-          return;
-        case UnaryOp::kNegate: Put("-"); break;
-        case UnaryOp::kPlus: Put("+"); break;
-        case UnaryOp::kBitNot: Put("~"); break;
-      }
-      // "- -1" must not become the comment "--1".
-      if (unary.operand->kind == ExprKind::kUnary &&
-          unary.operand->As<UnaryExpr>().op == UnaryOp::kNegate) {
-        Put(" ");
-      }
-      Expression(*unary.operand, internal::kPrecUnary);
+    case ExprKind::kUnary:
+      Print(expr.As<UnaryExpr>());
       return;
-    }
-    case ExprKind::kBinary: {
-      const auto& binary = expr.As<BinaryExpr>();
-      int precedence = PrecedenceOf(expr);
-      Expression(*binary.left, precedence);  // left-associative
-      Put(" ");
-      Put(BinaryOpText(binary.op));
-      Put(" ");
-      Expression(*binary.right, precedence + 1);
+    case ExprKind::kBinary:
+      Print(expr.As<BinaryExpr>());
       return;
-    }
-    case ExprKind::kCast: {
-      // Postfix form: CAST(...) would add a level of nesting per cast, so a
-      // long `x::a::b::...` chain could print deeper than the parser allows.
-      const auto& cast = expr.As<CastExpr>();
-      Expression(*cast.operand, internal::kPrecPostfix);
-      Put("::");
-      Type(cast.type);
+    case ExprKind::kCast:
+      Print(expr.As<CastExpr>());
       return;
-    }
-    case ExprKind::kCase: {
-      const auto& case_expr = expr.As<CaseExpr>();
-      Put("CASE");
-      if (case_expr.operand) {
-        Put(" ");
-        Expression(*case_expr.operand);
-      }
-      for (const auto& when : case_expr.whens) {
-        Put(" WHEN ");
-        Expression(*when.condition);
-        Put(" THEN ");
-        Expression(*when.result);
-      }
-      if (case_expr.else_result) {
-        Put(" ELSE ");
-        Expression(*case_expr.else_result);
-      }
-      Put(" END");
+    case ExprKind::kCase:
+      Print(expr.As<CaseExpr>());
       return;
-    }
-    case ExprKind::kFunction: {
-      const auto& call = expr.As<FunctionExpr>();
-      Keyword keyword = LookupKeyword(call.name);
-      bool bare = IsPlainName(call.name) &&
-                  (!IsReserved(keyword) || keyword == Keyword::kLeft ||
-                   keyword == Keyword::kRight || keyword == Keyword::kLike ||
-                   keyword == Keyword::kGlob);
-      if (bare) {
-        Put(call.name);
-      } else {
-        Name(call.name);
-      }
-      Put("(");
-      if (call.star) {
-        Put("*");
-      } else {
-        if (call.distinct) Put("DISTINCT ");
-        ExprList(call.args);
-      }
-      Put(")");
+    case ExprKind::kFunction:
+      Print(expr.As<FunctionExpr>());
       return;
-    }
-    case ExprKind::kInList: {
-      const auto& in = expr.As<InListExpr>();
-      Expression(*in.operand, internal::kPrecEquality);
-      Put(in.negated ? " NOT IN (" : " IN (");
-      ExprList(in.list);
-      Put(")");
+    case ExprKind::kInList:
+      Print(expr.As<InListExpr>());
       return;
-    }
-    case ExprKind::kInSubquery: {
-      const auto& in = expr.As<InSubqueryExpr>();
-      Expression(*in.operand, internal::kPrecEquality);
-      Put(in.negated ? " NOT IN (" : " IN (");
-      QueryText(*in.query);
-      Put(")");
+    case ExprKind::kInSubquery:
+      Print(expr.As<InSubqueryExpr>());
       return;
-    }
-    case ExprKind::kInTable: {
-      const auto& in = expr.As<InTableExpr>();
-      Expression(*in.operand, internal::kPrecEquality);
-      Put(in.negated ? " NOT IN " : " IN ");
-      Qualified(in.table);
+    case ExprKind::kInTable:
+      Print(expr.As<InTableExpr>());
       return;
-    }
     case ExprKind::kExists:
       Put("EXISTS (");
       QueryText(*expr.As<ExistsExpr>().query);
@@ -305,48 +213,171 @@ void Printer::ExpressionBody(const Expr& expr) {
       QueryText(*expr.As<SubqueryExpr>().query);
       Put(")");
       return;
-    case ExprKind::kLike: {
-      const auto& like = expr.As<LikeExpr>();
-      Expression(*like.operand, internal::kPrecEquality);
-      if (like.negated) Put(" NOT");
-      Put(like.op == LikeOp::kLike ? " LIKE " : like.op == LikeOp::kIlike ? " ILIKE " : " GLOB ");
-      Expression(*like.pattern, internal::kPrecRelational);
-      if (like.escape) {
-        Put(" ESCAPE ");
-        Expression(*like.escape, internal::kPrecRelational);
-      }
+    case ExprKind::kLike:
+      Print(expr.As<LikeExpr>());
       return;
-    }
-    case ExprKind::kBetween: {
-      const auto& between = expr.As<BetweenExpr>();
-      Expression(*between.operand, internal::kPrecEquality);
-      Put(between.negated ? " NOT BETWEEN " : " BETWEEN ");
-      Expression(*between.low, internal::kPrecRelational);
-      Put(" AND ");
-      Expression(*between.high, internal::kPrecRelational);
+    case ExprKind::kBetween:
+      Print(expr.As<BetweenExpr>());
       return;
-    }
-    case ExprKind::kIsNull: {
-      const auto& is = expr.As<IsNullExpr>();
-      Expression(*is.operand, internal::kPrecEquality);
-      Put(is.negated ? " IS NOT NULL" : " IS NULL");
+    case ExprKind::kIsNull:
+      Print(expr.As<IsNullExpr>());
       return;
-    }
-    case ExprKind::kIsDistinct: {
-      const auto& is = expr.As<IsDistinctExpr>();
-      Expression(*is.left, internal::kPrecEquality);
-      Put(is.negated ? " IS NOT DISTINCT FROM " : " IS DISTINCT FROM ");
-      Expression(*is.right, internal::kPrecRelational);
+    case ExprKind::kIsDistinct:
+      Print(expr.As<IsDistinctExpr>());
       return;
-    }
-    case ExprKind::kCollate: {
-      const auto& collate = expr.As<CollateExpr>();
-      Expression(*collate.operand, internal::kPrecPostfix);
-      Put(" COLLATE ");
-      Name(collate.collation);
+    case ExprKind::kCollate:
+      Print(expr.As<CollateExpr>());
       return;
-    }
   }
+}
+
+
+void Printer::Print(const ColumnRefExpr& ref) {
+  if (!ref.schema.empty()) {
+    Name(ref.schema);
+    Put(".");
+  }
+  if (!ref.table.empty()) {
+    Name(ref.table);
+    Put(".");
+  }
+  Name(ref.column);
+}
+
+void Printer::Print(const ParameterExpr& param) {
+  Put(param.dollar ? "$" : "?");
+  if (param.number != 0) Put(std::to_string(param.number));
+}
+
+void Printer::Print(const UnaryExpr& unary) {
+  switch (unary.op) {
+    case UnaryOp::kNot:
+      Put("NOT ");
+      Expression(*unary.operand, internal::kPrecNot);
+      return;
+    case UnaryOp::kNegate: Put("-"); break;
+    case UnaryOp::kPlus: Put("+"); break;
+    case UnaryOp::kBitNot: Put("~"); break;
+  }
+  // "- -1" must not become the comment "--1".
+  if (unary.operand->kind == ExprKind::kUnary &&
+      unary.operand->As<UnaryExpr>().op == UnaryOp::kNegate) {
+    Put(" ");
+  }
+  Expression(*unary.operand, internal::kPrecUnary);
+}
+
+void Printer::Print(const BinaryExpr& binary) {
+  int precedence = PrecedenceOf(binary);
+  Expression(*binary.left, precedence);  // left-associative
+  Put(" ");
+  Put(BinaryOpText(binary.op));
+  Put(" ");
+  Expression(*binary.right, precedence + 1);
+}
+
+// Postfix form: CAST(...) would add a level of nesting per cast, so a long
+// `x::a::b::...` chain could print deeper than the parser allows.
+void Printer::Print(const CastExpr& cast) {
+  Expression(*cast.operand, internal::kPrecPostfix);
+  Put("::");
+  Type(cast.type);
+}
+
+void Printer::Print(const CaseExpr& case_expr) {
+  Put("CASE");
+  if (case_expr.operand) {
+    Put(" ");
+    Expression(*case_expr.operand);
+  }
+  for (const auto& when : case_expr.whens) {
+    Put(" WHEN ");
+    Expression(*when.condition);
+    Put(" THEN ");
+    Expression(*when.result);
+  }
+  if (case_expr.else_result) {
+    Put(" ELSE ");
+    Expression(*case_expr.else_result);
+  }
+  Put(" END");
+}
+
+void Printer::Print(const FunctionExpr& call) {
+  Keyword keyword = LookupKeyword(call.name);
+  bool bare = IsPlainName(call.name) &&
+              (!IsReserved(keyword) || keyword == Keyword::kLeft ||
+               keyword == Keyword::kRight || keyword == Keyword::kLike ||
+               keyword == Keyword::kGlob);
+  if (bare) {
+    Put(call.name);
+  } else {
+    Name(call.name);
+  }
+  Put("(");
+  if (call.star) {
+    Put("*");
+  } else {
+    if (call.distinct) Put("DISTINCT ");
+    ExprList(call.args);
+  }
+  Put(")");
+}
+
+void Printer::Print(const InListExpr& in) {
+  Expression(*in.operand, internal::kPrecEquality);
+  Put(in.negated ? " NOT IN (" : " IN (");
+  ExprList(in.list);
+  Put(")");
+}
+
+void Printer::Print(const InSubqueryExpr& in) {
+  Expression(*in.operand, internal::kPrecEquality);
+  Put(in.negated ? " NOT IN (" : " IN (");
+  QueryText(*in.query);
+  Put(")");
+}
+
+void Printer::Print(const InTableExpr& in) {
+  Expression(*in.operand, internal::kPrecEquality);
+  Put(in.negated ? " NOT IN " : " IN ");
+  Qualified(in.table);
+}
+
+void Printer::Print(const LikeExpr& like) {
+  Expression(*like.operand, internal::kPrecEquality);
+  if (like.negated) Put(" NOT");
+  Put(like.op == LikeOp::kLike ? " LIKE " : like.op == LikeOp::kIlike ? " ILIKE " : " GLOB ");
+  Expression(*like.pattern, internal::kPrecRelational);
+  if (like.escape) {
+    Put(" ESCAPE ");
+    Expression(*like.escape, internal::kPrecRelational);
+  }
+}
+
+void Printer::Print(const BetweenExpr& between) {
+  Expression(*between.operand, internal::kPrecEquality);
+  Put(between.negated ? " NOT BETWEEN " : " BETWEEN ");
+  Expression(*between.low, internal::kPrecRelational);
+  Put(" AND ");
+  Expression(*between.high, internal::kPrecRelational);
+}
+
+void Printer::Print(const IsNullExpr& is) {
+  Expression(*is.operand, internal::kPrecEquality);
+  Put(is.negated ? " IS NOT NULL" : " IS NULL");
+}
+
+void Printer::Print(const IsDistinctExpr& is) {
+  Expression(*is.left, internal::kPrecEquality);
+  Put(is.negated ? " IS NOT DISTINCT FROM " : " IS DISTINCT FROM ");
+  Expression(*is.right, internal::kPrecRelational);
+}
+
+void Printer::Print(const CollateExpr& collate) {
+  Expression(*collate.operand, internal::kPrecPostfix);
+  Put(" COLLATE ");
+  Name(collate.collation);
 }
 
 void Printer::With(const WithClause& with) {

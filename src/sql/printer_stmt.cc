@@ -166,7 +166,7 @@ void Printer::TableConstraintText(const TableConstraint& constraint) {
   }
 }
 
-void Printer::CreateTable(const CreateTableStmt& stmt) {
+void Printer::Print(const CreateTableStmt& stmt) {
   Put(stmt.temporary ? "CREATE TEMP TABLE " : "CREATE TABLE ");
   if (stmt.if_not_exists) Put("IF NOT EXISTS ");
   Qualified(stmt.name);
@@ -212,7 +212,7 @@ void Printer::TransactionModes(const TransactionStmt& stmt, bool leading_space) 
   }
 }
 
-void Printer::Transaction(const TransactionStmt& stmt) {
+void Printer::Print(const TransactionStmt& stmt) {
   switch (stmt.op) {
     case TransactionOp::kBegin:
       Put("BEGIN");
@@ -257,171 +257,189 @@ void Printer::Transaction(const TransactionStmt& stmt) {
   }
 }
 
+void Printer::Print(const InsertStmt& stmt) {
+  if (stmt.with) With(*stmt.with);
+  Put("INSERT");
+  Conflict(stmt.on_conflict);
+  Put(" INTO ");
+  Qualified(stmt.table);
+  if (!stmt.alias.empty()) {
+    Put(" AS ");
+    Name(stmt.alias);
+  }
+  if (!stmt.columns.empty()) {
+    Put(" ");
+    NameList(stmt.columns);
+  }
+  if (stmt.source == InsertSource::kDefaultValues) {
+    Put(" DEFAULT VALUES");
+  } else {
+    Put(" ");
+    QueryText(*stmt.query);
+  }
+  Returning(stmt.returning);
+}
+
+void Printer::Print(const UpdateStmt& stmt) {
+  if (stmt.with) With(*stmt.with);
+  Put("UPDATE");
+  Conflict(stmt.on_conflict);
+  Put(" ");
+  Qualified(stmt.table);
+  Alias(stmt.alias);
+  Put(" SET ");
+  for (size_t i = 0; i < stmt.assignments.size(); ++i) {
+    const auto& assignment = stmt.assignments[i];
+    if (i > 0) Put(", ");
+    Name(assignment.column);
+    Put(" = ");
+    if (assignment.value) {
+      Expression(*assignment.value);
+    } else {
+      Put("DEFAULT");
+    }
+  }
+  if (!stmt.from.empty()) {
+    Put(" FROM ");
+    From(stmt.from);
+  }
+  if (stmt.where) {
+    Put(" WHERE ");
+    Expression(*stmt.where);
+  }
+  Returning(stmt.returning);
+}
+
+void Printer::Print(const DeleteStmt& stmt) {
+  if (stmt.with) With(*stmt.with);
+  Put("DELETE FROM ");
+  Qualified(stmt.table);
+  Alias(stmt.alias);
+  if (stmt.where) {
+    Put(" WHERE ");
+    Expression(*stmt.where);
+  }
+  Returning(stmt.returning);
+}
+
+void Printer::Print(const CreateIndexStmt& stmt) {
+  Put(stmt.unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
+  if (stmt.if_not_exists) Put("IF NOT EXISTS ");
+  Qualified(stmt.name);
+  Put(" ON ");
+  Qualified(stmt.table);
+  Put(" ");
+  IndexedColumns(stmt.columns);
+  if (stmt.where) {
+    Put(" WHERE ");
+    Expression(*stmt.where);
+  }
+}
+
+void Printer::Print(const CreateViewStmt& stmt) {
+  Put(stmt.temporary ? "CREATE TEMP VIEW " : "CREATE VIEW ");
+  if (stmt.if_not_exists) Put("IF NOT EXISTS ");
+  Qualified(stmt.name);
+  if (!stmt.columns.empty()) {
+    Put(" ");
+    NameList(stmt.columns);
+  }
+  Put(" AS ");
+  QueryText(*stmt.query);
+}
+
+void Printer::Print(const DropStmt& stmt) {
+  Put(stmt.object == ObjectKind::kTable  ? "DROP TABLE "
+      : stmt.object == ObjectKind::kView ? "DROP VIEW "
+                                         : "DROP INDEX ");
+  if (stmt.if_exists) Put("IF EXISTS ");
+  for (size_t i = 0; i < stmt.names.size(); ++i) {
+    if (i > 0) Put(", ");
+    Qualified(stmt.names[i]);
+  }
+  if (stmt.cascade) Put(" CASCADE");
+}
+
+void Printer::Print(const AlterTableStmt& stmt) {
+  Put("ALTER TABLE ");
+  Qualified(stmt.table);
+  switch (stmt.action) {
+    case AlterAction::kAddColumn:
+      Put(stmt.if_not_exists ? " ADD COLUMN IF NOT EXISTS " : " ADD COLUMN ");
+      Column(stmt.column);
+      return;
+    case AlterAction::kDropColumn:
+      Put(stmt.if_exists ? " DROP COLUMN IF EXISTS " : " DROP COLUMN ");
+      Name(stmt.name);
+      return;
+    case AlterAction::kRenameColumn:
+      Put(" RENAME COLUMN ");
+      Name(stmt.name);
+      Put(" TO ");
+      Name(stmt.new_name);
+      return;
+    case AlterAction::kRenameTable:
+      Put(" RENAME TO ");
+      Name(stmt.name);
+      return;
+  }
+}
+
+void Printer::Print(const ExplainStmt& stmt) {
+  Put(stmt.analyze ? "EXPLAIN ANALYZE " : "EXPLAIN ");
+  StatementText(*stmt.statement);
+}
+
+void Printer::Print(const AnalyzeStmt& stmt) {
+  Put("ANALYZE");
+  if (stmt.table) {
+    Put(" ");
+    Qualified(*stmt.table);
+  }
+}
+
 void Printer::StatementText(const Statement& statement) {
   switch (statement.kind) {
     case StatementKind::kSelect:
       QueryText(*statement.As<SelectStmt>().query);
       return;
-    case StatementKind::kInsert: {
-      const auto& stmt = statement.As<InsertStmt>();
-      if (stmt.with) With(*stmt.with);
-      Put("INSERT");
-      Conflict(stmt.on_conflict);
-      Put(" INTO ");
-      Qualified(stmt.table);
-      if (!stmt.alias.empty()) {
-        Put(" AS ");
-        Name(stmt.alias);
-      }
-      if (!stmt.columns.empty()) {
-        Put(" ");
-        NameList(stmt.columns);
-      }
-      if (stmt.source == InsertSource::kDefaultValues) {
-        Put(" DEFAULT VALUES");
-      } else {
-        Put(" ");
-        QueryText(*stmt.query);
-      }
-      Returning(stmt.returning);
+    case StatementKind::kInsert:
+      Print(statement.As<InsertStmt>());
       return;
-    }
-    case StatementKind::kUpdate: {
-      const auto& stmt = statement.As<UpdateStmt>();
-      if (stmt.with) With(*stmt.with);
-      Put("UPDATE");
-      Conflict(stmt.on_conflict);
-      Put(" ");
-      Qualified(stmt.table);
-      Alias(stmt.alias);
-      Put(" SET ");
-      for (size_t i = 0; i < stmt.assignments.size(); ++i) {
-        const auto& assignment = stmt.assignments[i];
-        if (i > 0) Put(", ");
-        Name(assignment.column);
-        Put(" = ");
-        if (assignment.value) {
-          Expression(*assignment.value);
-        } else {
-          Put("DEFAULT");
-        }
-      }
-      if (!stmt.from.empty()) {
-        Put(" FROM ");
-        From(stmt.from);
-      }
-      if (stmt.where) {
-        Put(" WHERE ");
-        Expression(*stmt.where);
-      }
-      Returning(stmt.returning);
+    case StatementKind::kUpdate:
+      Print(statement.As<UpdateStmt>());
       return;
-    }
-    case StatementKind::kDelete: {
-      const auto& stmt = statement.As<DeleteStmt>();
-      if (stmt.with) With(*stmt.with);
-      Put("DELETE FROM ");
-      Qualified(stmt.table);
-      Alias(stmt.alias);
-      if (stmt.where) {
-        Put(" WHERE ");
-        Expression(*stmt.where);
-      }
-      Returning(stmt.returning);
+    case StatementKind::kDelete:
+      Print(statement.As<DeleteStmt>());
       return;
-    }
     case StatementKind::kCreateTable:
-      CreateTable(statement.As<CreateTableStmt>());
+      Print(statement.As<CreateTableStmt>());
       return;
-    case StatementKind::kCreateIndex: {
-      const auto& stmt = statement.As<CreateIndexStmt>();
-      Put(stmt.unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
-      if (stmt.if_not_exists) Put("IF NOT EXISTS ");
-      Qualified(stmt.name);
-      Put(" ON ");
-      Qualified(stmt.table);
-      Put(" ");
-      IndexedColumns(stmt.columns);
-      if (stmt.where) {
-        Put(" WHERE ");
-        Expression(*stmt.where);
-      }
+    case StatementKind::kCreateIndex:
+      Print(statement.As<CreateIndexStmt>());
       return;
-    }
-    case StatementKind::kCreateView: {
-      const auto& stmt = statement.As<CreateViewStmt>();
-      Put(stmt.temporary ? "CREATE TEMP VIEW " : "CREATE VIEW ");
-      if (stmt.if_not_exists) Put("IF NOT EXISTS ");
-      Qualified(stmt.name);
-      if (!stmt.columns.empty()) {
-        Put(" ");
-        NameList(stmt.columns);
-      }
-      Put(" AS ");
-      QueryText(*stmt.query);
+    case StatementKind::kCreateView:
+      Print(statement.As<CreateViewStmt>());
       return;
-    }
-    case StatementKind::kDrop: {
-      const auto& stmt = statement.As<DropStmt>();
-      Put(stmt.object == ObjectKind::kTable  ? "DROP TABLE "
-          : stmt.object == ObjectKind::kView ? "DROP VIEW "
-                                             : "DROP INDEX ");
-      if (stmt.if_exists) Put("IF EXISTS ");
-      for (size_t i = 0; i < stmt.names.size(); ++i) {
-        if (i > 0) Put(", ");
-        Qualified(stmt.names[i]);
-      }
-      if (stmt.cascade) Put(" CASCADE");
+    case StatementKind::kDrop:
+      Print(statement.As<DropStmt>());
       return;
-    }
-    case StatementKind::kAlterTable: {
-      const auto& stmt = statement.As<AlterTableStmt>();
-      Put("ALTER TABLE ");
-      Qualified(stmt.table);
-      switch (stmt.action) {
-        case AlterAction::kAddColumn:
-          Put(stmt.if_not_exists ? " ADD COLUMN IF NOT EXISTS " : " ADD COLUMN ");
-          Column(stmt.column);
-          return;
-        case AlterAction::kDropColumn:
-          Put(stmt.if_exists ? " DROP COLUMN IF EXISTS " : " DROP COLUMN ");
-          Name(stmt.name);
-          return;
-        case AlterAction::kRenameColumn:
-          Put(" RENAME COLUMN ");
-          Name(stmt.name);
-          Put(" TO ");
-          Name(stmt.new_name);
-          return;
-        case AlterAction::kRenameTable:
-          Put(" RENAME TO ");
-          Name(stmt.name);
-          return;
-      }
+    case StatementKind::kAlterTable:
+      Print(statement.As<AlterTableStmt>());
       return;
-    }
     case StatementKind::kTruncate:
       Put("TRUNCATE TABLE ");
       Qualified(statement.As<TruncateStmt>().table);
       return;
     case StatementKind::kTransaction:
-      Transaction(statement.As<TransactionStmt>());
+      Print(statement.As<TransactionStmt>());
       return;
-    case StatementKind::kExplain: {
-      const auto& stmt = statement.As<ExplainStmt>();
-      Put(stmt.analyze ? "EXPLAIN ANALYZE " : "EXPLAIN ");
-      StatementText(*stmt.statement);
+    case StatementKind::kExplain:
+      Print(statement.As<ExplainStmt>());
       return;
-    }
-    case StatementKind::kAnalyze: {
-      const auto& stmt = statement.As<AnalyzeStmt>();
-      Put("ANALYZE");
-      if (stmt.table) {
-        Put(" ");
-        Qualified(*stmt.table);
-      }
+    case StatementKind::kAnalyze:
+      Print(statement.As<AnalyzeStmt>());
       return;
-    }
   }
 }
 

@@ -118,7 +118,13 @@ class ParserImpl {
   Result<ExprPtr> ParseUnary();
   Result<ExprPtr> ParsePostfix();
   Result<ExprPtr> ParsePrimary();
+  Result<ExprPtr> ParseParameter();
+  Result<ExprPtr> ParseParenthesized();
+  Result<ExprPtr> ParseExists();
+  Result<ExprPtr> ParseColumnRef();
   Result<ExprPtr> ParseIn(ExprPtr operand, bool negated);
+  Result<ExprPtr> ParseLike(ExprPtr operand, LikeOp op, bool negated);
+  Result<ExprPtr> ParseBetween(ExprPtr operand, bool negated);
   Result<ExprPtr> ParseIs(ExprPtr operand);
   Result<ExprPtr> ParseCase();
   Result<ExprPtr> ParseCast();

@@ -31,6 +31,21 @@ class Printer {
   void Literal(const LiteralExpr& literal);
   void Type(const TypeName& type);
   void ExpressionBody(const Expr& expr);
+  void Print(const ColumnRefExpr& expr);
+  void Print(const ParameterExpr& expr);
+  void Print(const UnaryExpr& expr);
+  void Print(const BinaryExpr& expr);
+  void Print(const CastExpr& expr);
+  void Print(const CaseExpr& expr);
+  void Print(const FunctionExpr& expr);
+  void Print(const InListExpr& expr);
+  void Print(const InSubqueryExpr& expr);
+  void Print(const InTableExpr& expr);
+  void Print(const LikeExpr& expr);
+  void Print(const BetweenExpr& expr);
+  void Print(const IsNullExpr& expr);
+  void Print(const IsDistinctExpr& expr);
+  void Print(const CollateExpr& expr);
   void Body(const QueryBody& body);
   void SetOperand(const QueryBody& body, bool parenthesise);
   void With(const WithClause& with);
@@ -48,8 +63,17 @@ class Printer {
   void References(const ForeignKeyRef& ref);
   void DefaultValue(const Expr& expr);
   void TransactionModes(const TransactionStmt& stmt, bool leading_space);
-  void CreateTable(const CreateTableStmt& stmt);
-  void Transaction(const TransactionStmt& stmt);
+  void Print(const CreateTableStmt& stmt);
+  void Print(const TransactionStmt& stmt);
+  void Print(const InsertStmt& stmt);
+  void Print(const UpdateStmt& stmt);
+  void Print(const DeleteStmt& stmt);
+  void Print(const CreateIndexStmt& stmt);
+  void Print(const CreateViewStmt& stmt);
+  void Print(const DropStmt& stmt);
+  void Print(const AlterTableStmt& stmt);
+  void Print(const ExplainStmt& stmt);
+  void Print(const AnalyzeStmt& stmt);
 
  private:
   std::string out_;
