@@ -32,6 +32,7 @@ namespace neuroquantum::sql {
   X(AutoIncrement, "auto_increment", false)       \
   X(Autoincrement, "autoincrement", false)        \
   X(Begin, "begin", false)                        \
+  X(Both, "both", false)                          \
   X(Between, "between", true)                     \
   X(By, "by", false)                              \
   X(Cascade, "cascade", false)                    \
@@ -62,6 +63,7 @@ namespace neuroquantum::sql {
   X(Fail, "fail", false)                          \
   X(False, "false", true)                         \
   X(First, "first", false)                        \
+  X(For, "for", false)                            \
   X(Foreign, "foreign", true)                     \
   X(From, "from", true)                           \
   X(Full, "full", true)                           \
@@ -87,6 +89,7 @@ namespace neuroquantum::sql {
   X(Join, "join", true)                           \
   X(Key, "key", false)                            \
   X(Last, "last", false)                          \
+  X(Leading, "leading", false)                    \
   X(Left, "left", true)                           \
   X(Level, "level", false)                        \
   X(Like, "like", true)                           \
@@ -128,6 +131,7 @@ namespace neuroquantum::sql {
   X(Temporary, "temporary", false)                \
   X(Then, "then", true)                           \
   X(To, "to", false)                              \
+  X(Trailing, "trailing", false)                  \
   X(Transaction, "transaction", false)            \
   X(True, "true", true)                           \
   X(Truncate, "truncate", false)                  \

@@ -62,6 +62,10 @@ Result<ExprPtr> ParserImpl::ParseExpr() {
 
 Result<ExprPtr> ParserImpl::ParseOr() {
   NQ_ASSIGN_OR_RETURN(ExprPtr left, ParseAnd());
+  return ParseOrRest(std::move(left));
+}
+
+Result<ExprPtr> ParserImpl::ParseOrRest(ExprPtr left) {
   while (PeekKeyword(Keyword::kOr)) {
     SourcePos pos = Advance().pos;
     NQ_ASSIGN_OR_RETURN(ExprPtr right, ParseAnd());
@@ -72,6 +76,10 @@ Result<ExprPtr> ParserImpl::ParseOr() {
 
 Result<ExprPtr> ParserImpl::ParseAnd() {
   NQ_ASSIGN_OR_RETURN(ExprPtr left, ParseNot());
+  return ParseAndRest(std::move(left));
+}
+
+Result<ExprPtr> ParserImpl::ParseAndRest(ExprPtr left) {
   while (PeekKeyword(Keyword::kAnd)) {
     SourcePos pos = Advance().pos;
     NQ_ASSIGN_OR_RETURN(ExprPtr right, ParseNot());
@@ -93,6 +101,10 @@ Result<ExprPtr> ParserImpl::ParseNot() {
 
 Result<ExprPtr> ParserImpl::ParseEquality() {
   NQ_ASSIGN_OR_RETURN(ExprPtr left, ParseRelational());
+  return ParseEqualityRest(std::move(left));
+}
+
+Result<ExprPtr> ParserImpl::ParseEqualityRest(ExprPtr left) {
   for (;;) {
     const Token& token = Peek();
     SourcePos pos = token.pos;
@@ -525,9 +537,9 @@ Result<ExprPtr> ParserImpl::ParseFunctionCall() {
   NQ_SQL_NEST();
   auto node = std::make_unique<FunctionExpr>();
   node->pos = Peek().pos;
+  bool quoted = Peek().kind == TokenKind::kQuotedIdentifier;
   node->name = Advance().value;
   Advance();  // (
-  uint32_t tallest = 0;
   if (Accept(TokenKind::kStar)) {
     node->star = true;
   } else if (Peek().kind != TokenKind::kRParen) {
@@ -536,13 +548,21 @@ Result<ExprPtr> ParserImpl::ParseFunctionCall() {
     } else {
       AcceptKeyword(Keyword::kAll);
     }
-    do {
-      NQ_ASSIGN_OR_RETURN(ExprPtr arg, ParseExpr());
-      tallest = std::max(tallest, arg->height);
-      node->args.push_back(std::move(arg));
-    } while (Accept(TokenKind::kComma));
+    bool complete = false;
+    if (!quoted && !node->distinct) {
+      NQ_RETURN_IF_ERROR(ParseSpecialArguments(node.get(), &complete));
+    }
+    // The special forms may have read a first ordinary argument already.
+    if (!complete && (node->args.empty() || Accept(TokenKind::kComma))) {
+      do {
+        NQ_ASSIGN_OR_RETURN(ExprPtr arg, ParseExpr());
+        node->args.push_back(std::move(arg));
+      } while (Accept(TokenKind::kComma));
+    }
   }
   NQ_RETURN_IF_ERROR(Expect(TokenKind::kRParen, node->star ? "')'" : "',' or ')'"));
+  uint32_t tallest = 0;
+  for (const auto& arg : node->args) tallest = std::max(tallest, arg->height);
   NQ_RETURN_IF_ERROR(SetHeight(node.get(), tallest));
   return ExprPtr(std::move(node));
 }

@@ -91,6 +91,36 @@ std::string_view BinaryOpText(BinaryOp op) {
   return "?";
 }
 
+// Whether the printed text of `expr` begins with `<operand> IN`: walks the
+// operands printed first (conservatively, ignoring parentheses).
+bool StartsWithIn(const Expr& expr) {
+  const Expr* e = &expr;
+  for (;;) {
+    switch (e->kind) {
+      case ExprKind::kInList:
+        if (!e->As<InListExpr>().negated) return true;
+        e = e->As<InListExpr>().operand.get();
+        break;
+      case ExprKind::kInSubquery:
+        if (!e->As<InSubqueryExpr>().negated) return true;
+        e = e->As<InSubqueryExpr>().operand.get();
+        break;
+      case ExprKind::kInTable:
+        if (!e->As<InTableExpr>().negated) return true;
+        e = e->As<InTableExpr>().operand.get();
+        break;
+      case ExprKind::kBinary: e = e->As<BinaryExpr>().left.get(); break;
+      case ExprKind::kLike: e = e->As<LikeExpr>().operand.get(); break;
+      case ExprKind::kBetween: e = e->As<BetweenExpr>().operand.get(); break;
+      case ExprKind::kIsNull: e = e->As<IsNullExpr>().operand.get(); break;
+      case ExprKind::kIsDistinct: e = e->As<IsDistinctExpr>().left.get(); break;
+      case ExprKind::kCollate: e = e->As<CollateExpr>().operand.get(); break;
+      case ExprKind::kCast: e = e->As<CastExpr>().operand.get(); break;
+      default: return false;
+    }
+  }
+}
+
 int SetOpPrecedence(const QueryBody& body) {
   if (body.kind != QueryBodyKind::kSetOp) return 3;
   return body.As<SetOpBody>().op == SetOpKind::kIntersect ? 2 : 1;
@@ -319,7 +349,14 @@ void Printer::Print(const FunctionExpr& call) {
     Put("*");
   } else {
     if (call.distinct) Put("DISTINCT ");
-    ExprList(call.args);
+    // position(x IN t, s) would re-read as POSITION(x IN t) plus junk.
+    bool guard = call.name == "position" && !call.args.empty() && StartsWithIn(*call.args[0]);
+    for (size_t i = 0; i < call.args.size(); ++i) {
+      if (i > 0) Put(", ");
+      if (i == 0 && guard) Put("(");
+      Expression(*call.args[i]);
+      if (i == 0 && guard) Put(")");
+    }
   }
   Put(")");
 }

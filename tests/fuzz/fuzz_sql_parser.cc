@@ -81,7 +81,7 @@ class Generator {
         "+", "-", "*", "/", "%", "DIV", "==", "!="};
     uint8_t choice = Next();
     if (depth > 6 || Done()) return kLeaves[choice % std::size(kLeaves)];
-    switch (choice % 24) {
+    switch (choice % 27) {
       case 0: case 1: case 2: case 3: case 4:
         return Operand(depth) + " " + kBinary[Next() % std::size(kBinary)] + " " + Operand(depth);
       case 5: return "-" + Operand(depth);
@@ -104,6 +104,11 @@ class Generator {
       case 20: return "EXISTS (" + Query(depth + 1) + ")";
       case 21: return "(" + Query(depth + 1) + ")";
       case 22: return "~" + Operand(depth);
+      case 23: return "POSITION(" + Operand(depth) + " IN " + Expr(depth + 1) + ")";
+      case 24:
+        return "SUBSTRING(" + Expr(depth + 1) + (Next() % 2 ? " FROM " + Expr(depth + 1) : "") +
+               " FOR " + Expr(depth + 1) + ")";
+      case 25: return "TRIM(LEADING " + Expr(depth + 1) + " FROM " + Expr(depth + 1) + ")";
       default: return kLeaves[Next() % std::size(kLeaves)];
     }
   }

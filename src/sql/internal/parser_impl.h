@@ -110,6 +110,10 @@ class ParserImpl {
   Result<ExprPtr> ParseAnd();
   Result<ExprPtr> ParseNot();
   Result<ExprPtr> ParseEquality();
+  // The same levels continuing after an already parsed left operand.
+  Result<ExprPtr> ParseOrRest(ExprPtr left);
+  Result<ExprPtr> ParseAndRest(ExprPtr left);
+  Result<ExprPtr> ParseEqualityRest(ExprPtr left);
   Result<ExprPtr> ParseRelational();
   Result<ExprPtr> ParseBitwise();
   Result<ExprPtr> ParseConcat();
@@ -129,6 +133,12 @@ class ParserImpl {
   Result<ExprPtr> ParseCase();
   Result<ExprPtr> ParseCast();
   Result<ExprPtr> ParseFunctionCall();
+  // Standard SQL's keyword-separated arguments (parser_functions.cc).
+  Status ParseSpecialArguments(FunctionExpr* call, bool* complete);
+  Status ParsePositionArguments(FunctionExpr* call, bool* complete);
+  Status ParseSubstringArguments(FunctionExpr* call, bool* complete);
+  Status ParseTrimArguments(FunctionExpr* call, bool* complete);
+  Status ParseExtractArguments(FunctionExpr* call, bool* complete);
   Result<ExprPtr> ParseLiteral();
   Result<TypeName> ParseTypeName();
   Status ParseExprList(std::vector<ExprPtr>* list);

@@ -52,6 +52,15 @@ const Case kCases[] = {
     {"SELECT count(*), count(DISTINCT a), sum(ALL b), coalesce(a, b, NULL), now()",
      "SELECT count(*), count(DISTINCT a), sum(b), coalesce(a, b, NULL), now()"},
     {"SELECT left('abc', 2), right(x, 1), replace(a, 'b', 'c'), \"Odd Fn\"(1)", nullptr},
+    {"SELECT POSITION('b' IN s || 'x'), SUBSTRING(s FROM 2 FOR 3), SUBSTRING(s FOR 2), SUBSTRING(s FROM a + 1), "
+     "TRIM(s), TRIM(FROM s), TRIM('x' FROM s), TRIM(LEADING FROM s), TRIM(TRAILING 'y' FROM s), "
+     "TRIM(BOTH 'z' FROM s), EXTRACT(YEAR FROM d)",
+     "SELECT position('b', s || 'x'), substring(s, 2, 3), substring(s, 1, 2), substring(s, a + 1), trim(s), "
+     "trim(s), trim(s, 'x'), ltrim(s), rtrim(s, 'y'), trim(s, 'z'), extract('year', d)"},
+    {"SELECT position((a IN (1, 2)), s), position((x IN t) = TRUE, s), position(a = b, s), position(NOT a, b), "
+     "trim(both), trim(\"leading\", x), extract(year, d), substring(s, 1)",
+     "SELECT position((a IN (1, 2)), s), position((x IN t = TRUE), s), position(a = b, s), position(NOT a, b), "
+     "trim(\"both\"), trim(\"leading\", x), extract(year, d), substring(s, 1)"},
     {"SELECT a IN (1, 2), a NOT IN (SELECT b FROM t), a IN t, a NOT IN (), a IN s.t", nullptr},
     {"SELECT EXISTS (SELECT 1), NOT EXISTS (SELECT 1 FROM t WHERE t.a = u.a), (SELECT max(a) FROM t)",
      nullptr},
