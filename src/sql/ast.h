@@ -162,6 +162,7 @@ struct CastExpr : Expr {
 struct WhenClause {
   ExprPtr condition;  // a value to compare with for a simple CASE
   ExprPtr result;
+  SourcePos pos;  // of WHEN
 };
 
 struct CaseExpr : Expr {
@@ -272,6 +273,7 @@ struct OrderItem {
   ExprPtr expr;
   SortDirection direction = SortDirection::kDefault;
   NullsOrder nulls = NullsOrder::kDefault;
+  SourcePos pos;
 };
 
 enum class SelectItemKind : uint8_t { kExpr, kStar, kTableStar };
@@ -412,6 +414,7 @@ struct CommonTableExpr {
 struct WithClause {
   bool recursive = false;
   std::vector<CommonTableExpr> ctes;  // at least one
+  SourcePos pos;  // of WITH
 };
 
 struct Query {
@@ -513,7 +516,7 @@ struct DeleteStmt : Statement {
 enum class ReferentialAction : uint8_t { kNone, kNoAction, kRestrict, kCascade, kSetNull, kSetDefault };
 
 struct ForeignKeyRef {
-  QualifiedName table;
+  QualifiedName table;  // its pos is that of the referenced table's name
   std::vector<std::string> columns;  // empty: the referenced primary key
   ReferentialAction on_delete = ReferentialAction::kNone;
   ReferentialAction on_update = ReferentialAction::kNone;
@@ -551,6 +554,7 @@ enum class TableConstraintKind : uint8_t { kPrimaryKey, kUnique, kCheck, kForeig
 struct IndexedColumn {
   ExprPtr expr;  // a ColumnRefExpr for a plain column
   SortDirection direction = SortDirection::kDefault;
+  SourcePos pos;
 };
 
 struct TableConstraint {

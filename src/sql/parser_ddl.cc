@@ -269,6 +269,7 @@ Status ParserImpl::ParseIndexedColumns(std::vector<IndexedColumn>* columns) {
   NQ_RETURN_IF_ERROR(Expect(TokenKind::kLParen, "'('"));
   do {
     IndexedColumn column;
+    column.pos = Peek().pos;
     NQ_ASSIGN_OR_RETURN(column.expr, ParseExpr());
     if (AcceptKeyword(Keyword::kAsc)) {
       column.direction = SortDirection::kAsc;

@@ -504,8 +504,9 @@ Result<ExprPtr> ParserImpl::ParseCase() {
   }
   uint32_t tallest = HeightOf(node->operand);
   if (!PeekKeyword(Keyword::kWhen)) return ErrorExpected("WHEN");
-  while (AcceptKeyword(Keyword::kWhen)) {
+  while (PeekKeyword(Keyword::kWhen)) {
     WhenClause when;
+    when.pos = Advance().pos;
     NQ_ASSIGN_OR_RETURN(when.condition, ParseExpr());
     NQ_RETURN_IF_ERROR(ExpectKeyword(Keyword::kThen, "THEN"));
     NQ_ASSIGN_OR_RETURN(when.result, ParseExpr());

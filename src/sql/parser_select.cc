@@ -58,8 +58,8 @@ Result<QueryPtr> ParserImpl::ParseQueryAfterWith(std::optional<WithClause> with,
 }
 
 Result<WithClause> ParserImpl::ParseWith() {
-  Advance();  // WITH
   WithClause with;
+  with.pos = Advance().pos;  // WITH
   with.recursive = AcceptKeyword(Keyword::kRecursive);
   do {
     CommonTableExpr cte;
@@ -294,6 +294,7 @@ Status ParserImpl::ParseOrderBy(std::vector<OrderItem>* items) {
   NQ_RETURN_IF_ERROR(ExpectKeyword(Keyword::kBy, "BY"));
   do {
     OrderItem item;
+    item.pos = Peek().pos;
     NQ_ASSIGN_OR_RETURN(item.expr, ParseExpr());
     if (AcceptKeyword(Keyword::kAsc)) {
       item.direction = SortDirection::kAsc;

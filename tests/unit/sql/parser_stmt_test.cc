@@ -437,6 +437,33 @@ TEST(ParserStmtTest, ScriptsSplitOnSemicolonsAndSkipEmptyStatements) {
   EXPECT_TRUE(empty->empty());
 }
 
+TEST(ParserStmtTest, ClausesCarryPositions) {
+  StatementPtr s = Parse("WITH w AS (SELECT 1)\nSELECT a,\n  b FROM t\nORDER BY\n  a DESC");
+  const auto& query = *s->As<SelectStmt>().query;
+  EXPECT_EQ(query.with->pos.column, 1u);
+  EXPECT_EQ(query.with->ctes[0].pos.column, 6u);
+  const auto& core = query.body->As<SelectCore>();
+  EXPECT_EQ(core.pos.line, 2u);
+  EXPECT_EQ(core.items[1].pos.line, 3u);
+  EXPECT_EQ(core.items[1].pos.column, 3u);
+  EXPECT_EQ(core.from[0]->pos.column, 10u);
+  EXPECT_EQ(query.order_by[0].pos.line, 5u);
+  EXPECT_EQ(query.order_by[0].pos.column, 3u);
+
+  StatementPtr h;
+  const auto& create = ParseAs<CreateTableStmt>("CREATE TABLE t (\n  a INT NOT NULL,\n  PRIMARY KEY (a))", &h);
+  EXPECT_EQ(create.columns[0].pos.line, 2u);
+  EXPECT_EQ(create.columns[0].type->pos.column, 5u);
+  EXPECT_EQ(create.columns[0].constraints[0].pos.column, 9u);
+  EXPECT_EQ(create.constraints[0].pos.line, 3u);
+  EXPECT_EQ(create.constraints[0].columns[0].pos.column, 16u);
+
+  StatementPtr h2;
+  const auto& update = ParseAs<UpdateStmt>("UPDATE t SET a = 1, b = 2", &h2);
+  EXPECT_EQ(update.table.pos.column, 8u);
+  EXPECT_EQ(update.assignments[1].pos.column, 21u);
+}
+
 TEST(ParserStmtTest, StatementPositions) {
   auto script = ParseScript("SELECT 1;\n  UPDATE t SET a = 1");
   ASSERT_TRUE(script.ok());
