@@ -223,6 +223,7 @@ Result<TableRefPtr> ParserImpl::ParseJoinedTable() {
   for (;;) {
     SourcePos pos = Peek().pos;
     bool natural = AcceptKeyword(Keyword::kNatural);
+    bool typed = true;  // a join type keyword was given
     JoinType type = JoinType::kInner;
     if (AcceptKeyword(Keyword::kLeft)) {
       type = JoinType::kLeft;
@@ -236,9 +237,9 @@ Result<TableRefPtr> ParserImpl::ParseJoinedTable() {
     } else if (AcceptKeyword(Keyword::kCross)) {
       type = JoinType::kCross;
     } else {
-      AcceptKeyword(Keyword::kInner);
+      typed = AcceptKeyword(Keyword::kInner);
     }
-    if (Peek(0).pos.offset == pos.offset && !PeekKeyword(Keyword::kJoin)) return left;
+    if (!natural && !typed && !PeekKeyword(Keyword::kJoin)) return left;
     NQ_RETURN_IF_ERROR(ExpectKeyword(Keyword::kJoin, "JOIN"));
     auto join = std::make_unique<JoinTableRef>();
     join->pos = pos;

@@ -1,7 +1,8 @@
 // The recursive-descent parser behind parser.h, shared by the files that
 // implement its grammar rules: parser_expr.cc (expressions and type
-// names), parser_select.cc (queries), parser_stmt.cc (DML, transactions,
-// EXPLAIN) and parser_ddl.cc (CREATE, DROP, ALTER, TRUNCATE).
+// names), parser_functions.cc (POSITION, SUBSTRING, TRIM, EXTRACT),
+// parser_select.cc (queries), parser_stmt.cc (DML, transactions, EXPLAIN)
+// and parser_ddl.cc (CREATE, DROP, ALTER, TRUNCATE).
 //
 // Each Parse* function consumes the tokens of one grammar rule and returns
 // the node, or an error Status after recording the structured error in
@@ -11,6 +12,7 @@
 #pragma once
 
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
