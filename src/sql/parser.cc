@@ -33,10 +33,31 @@ size_t AdvanceChars(std::string_view text, size_t offset, size_t count) {
   return offset;
 }
 
+// `text` made printable on one line: control characters become spaces and
+// invalid UTF-8 (which a lexical error may point into) becomes '?', so the
+// message is always valid UTF-8 for clients that require it (JSON).
 std::string OneLine(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == '\v') c = ' ';
+  std::string out;
+  out.reserve(text.size());
+  size_t i = 0;
+  while (i < text.size()) {
+    auto byte = static_cast<unsigned char>(text[i]);
+    if (byte < 0x20 || byte == 0x7F) {
+      out += ' ';
+      ++i;
+    } else if (byte < 0x80) {
+      out += text[i++];
+    } else {
+      size_t len = Utf8SequenceLength(reinterpret_cast<const unsigned char*>(text.data() + i),
+                                      text.size() - i);
+      if (len == 0) {
+        out += '?';
+        ++i;
+      } else {
+        out.append(text.substr(i, len));
+        i += len;
+      }
+    }
   }
   return out;
 }

@@ -114,7 +114,11 @@ TEST(ParserErrorTest, InvalidUtf8) {
   ParseError error = ErrorOf("SELECT 'ok';\nSELECT '\xc3\x28'");
   EXPECT_EQ(error.line, 2u);
   EXPECT_EQ(error.column, 9u);
-  EXPECT_NE(error.message.find("invalid UTF-8"), std::string::npos);
+  EXPECT_EQ(error.message,
+            "syntax error at line 2, column 9: invalid UTF-8 near \"?('\"");
+  // Control characters in the snippet are shown as spaces.
+  EXPECT_EQ(MessageOf(std::string_view("SELECT \x01", 8)),
+            "syntax error at line 1, column 8: unexpected character near \" \"");
 }
 
 TEST(ParserErrorTest, ParseStatementRejectsASecondStatement) {
