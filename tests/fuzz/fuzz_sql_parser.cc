@@ -1,6 +1,6 @@
 // Fuzz target: the QSQL lexer and parser on arbitrary bytes never crash,
-// hang or overflow the stack, and whatever parses prints (ToSql) to text
-// that re-parses and prints identically.
+// hang or overflow the stack; error messages are valid UTF-8; and whatever
+// parses prints (ToSql) to text that re-parses and prints identically.
 //
 // Random bytes rarely get past the first token, so each input is also
 // used a second way: its bytes drive a small SQL generator (Generator),
@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "sql/lexer.h"
 #include "sql/parser.h"
 #include "sql/printer.h"
 
@@ -122,7 +123,17 @@ class Generator {
 void Check(std::string_view text) {
   (void)neuroquantum::sql::IsCompleteStatement(text);
   auto statements = ParseScript(text);
-  if (!statements.ok()) return;
+  if (!statements.ok()) {
+    // Error messages end up in JSON and terminals: always valid UTF-8.
+    std::string_view message = statements.status().message();
+    for (size_t i = 0; i < message.size();) {
+      size_t len = neuroquantum::sql::Utf8SequenceLength(
+          reinterpret_cast<const unsigned char*>(message.data() + i), message.size() - i);
+      if (len == 0) __builtin_trap();
+      i += len;
+    }
+    return;
+  }
   for (const auto& statement : *statements) {
     std::string printed = ToSql(*statement);
     auto again = ParseStatement(printed);
