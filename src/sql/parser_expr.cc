@@ -53,6 +53,13 @@ bool IsReservedFunctionName(Keyword keyword) {
          keyword == Keyword::kGlob;
 }
 
+// Types that prefix a string to form a typed literal: DATE '2024-01-31'.
+// (A name directly followed by a string is otherwise a syntax error, so
+// these do not need to be reserved.)
+bool IsTypedLiteralType(std::string_view lower_name) {
+  return lower_name == "date" || lower_name == "time" || lower_name == "timestamp";
+}
+
 }  // namespace
 
 Result<ExprPtr> ParserImpl::ParseExpr() {
@@ -388,11 +395,26 @@ Result<ExprPtr> ParserImpl::ParsePrimary() {
     default:
       break;
   }
+  if (token.kind == TokenKind::kIdentifier && Peek(1).kind == TokenKind::kString &&
+      IsTypedLiteralType(token.value)) {
+    return ParseTypedLiteral();
+  }
   bool callable = AtIdentifier() || (token.kind == TokenKind::kIdentifier &&
                                      IsReservedFunctionName(token.keyword));
   if (callable && Peek(1).kind == TokenKind::kLParen) return ParseFunctionCall();
   if (!AtIdentifier()) return ErrorExpected("an expression");
   return ParseColumnRef();
+}
+
+// DATE 'x' is CAST('x' AS DATE), and prints as 'x'::DATE.
+Result<ExprPtr> ParserImpl::ParseTypedLiteral() {
+  auto node = std::make_unique<CastExpr>();
+  node->pos = Peek().pos;
+  node->type.pos = Peek().pos;
+  node->type.name = AsciiUpper(Advance().value);
+  NQ_ASSIGN_OR_RETURN(node->operand, ParseLiteral());
+  NQ_RETURN_IF_ERROR(SetHeight(node.get(), node->operand->height));
+  return ExprPtr(std::move(node));
 }
 
 Result<ExprPtr> ParserImpl::ParseParameter() {

@@ -125,6 +125,7 @@ class ParserImpl {
   Result<ExprPtr> ParsePostfix();
   Result<ExprPtr> ParsePrimary();
   Result<ExprPtr> ParseParameter();
+  Result<ExprPtr> ParseTypedLiteral();
   Result<ExprPtr> ParseParenthesized();
   Result<ExprPtr> ParseExists();
   Result<ExprPtr> ParseColumnRef();

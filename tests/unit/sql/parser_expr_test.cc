@@ -67,6 +67,7 @@ TEST(ParserExprTest, CastAndCollateArePostfixAndTightest) {
   EXPECT_EQ(ShapeOf("a + b::text"), "(+ a (cast b TEXT))");
   EXPECT_EQ(ShapeOf("a::int::text"), "(cast (cast a INT) TEXT)");
   EXPECT_EQ(ShapeOf("CAST(a + 1 AS double precision)"), "(cast (+ a 1) DOUBLE PRECISION)");
+  EXPECT_EQ(ShapeOf("DATE '2024-01-31' + 1"), "(+ (cast '2024-01-31' DATE) 1)");
   EXPECT_EQ(ShapeOf("a || b COLLATE NOCASE"), "(|| a (collate b nocase))");
   EXPECT_EQ(ShapeOf("a = b COLLATE \"C\""), "(= a (collate b C))");
 }

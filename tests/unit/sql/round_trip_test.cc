@@ -75,6 +75,8 @@ const Case kCases[] = {
     {"SELECT 1, 1.5, .5, 1e10, 9223372036854775807, 9223372036854775808, 'it''s', X'00ff', NULL, TRUE, FALSE",
      "SELECT 1, 1.5, .5, 1e10, 9223372036854775807, 9223372036854775808, 'it''s', X'00FF', NULL, TRUE, FALSE"},
     {"SELECT $1, ?, ?3, $10", nullptr},
+    {"SELECT DATE '2024-01-31', time '12:00', TIMESTAMP '2024-01-31 12:00:00' + 1, date",
+     "SELECT '2024-01-31'::DATE, '12:00'::TIME, '2024-01-31 12:00:00'::TIMESTAMP + 1, date"},
     {"SELECT (a = b) IS NULL, (a BETWEEN 1 AND 2) = TRUE, a BETWEEN 1 AND 2 IS NULL",
      "SELECT a = b IS NULL, a BETWEEN 1 AND 2 = TRUE, a BETWEEN 1 AND 2 IS NULL"},
     {"SELECT \"Mixed\", \"select\", \"key\", \"a\"\"b\", \"x\" FROM \"T\"",
