@@ -1,8 +1,9 @@
 // The recursive-descent parser behind parser.h, shared by the files that
 // implement its grammar rules: parser_expr.cc (expressions and type
 // names), parser_functions.cc (POSITION, SUBSTRING, TRIM, EXTRACT),
-// parser_select.cc (queries), parser_stmt.cc (DML, transactions, EXPLAIN)
-// and parser_ddl.cc (CREATE, DROP, ALTER, TRUNCATE).
+// parser_select.cc (queries), parser_stmt.cc (DML, EXPLAIN, ANALYZE),
+// parser_txn.cc (transaction control) and parser_ddl.cc (CREATE, DROP,
+// ALTER, TRUNCATE).
 //
 // Each Parse* function consumes the tokens of one grammar rule and returns
 // the node, or an error Status after recording the structured error in
@@ -69,7 +70,13 @@ class ParserImpl {
   Result<StatementPtr> ParseDelete(std::optional<WithClause> with);
   Result<ConflictAction> ParseConflictAction();
   Status ParseReturning(std::vector<SelectItem>* items);
+  // --- transaction control (parser_txn.cc)
   Result<StatementPtr> ParseTransaction();
+  void AcceptTransactionWord();  // optional TRANSACTION or WORK
+  Status ParseBegin(TransactionStmt* stmt);
+  Status ParseRollback(TransactionStmt* stmt);
+  Status ParseSavepointName(TransactionStmt* stmt);
+  Status ParseGlobalId(TransactionStmt* stmt);
   Status ParseTransactionModes(TransactionStmt* stmt);
   Result<StatementPtr> ParseExplain();
   Result<StatementPtr> ParseAnalyze();
