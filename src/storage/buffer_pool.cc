@@ -3,6 +3,7 @@
 #include "storage/buffer_pool.h"
 
 #include <cstring>
+#include <limits>
 
 #include "fmt/format.h"
 
@@ -228,10 +229,11 @@ void BufferPool::NotifyAccess(PageId id, const AccessContext& ctx, AccessKind ki
 // The shared latch is held until the write is done: two flushes of one
 // frame (flusher, checkpoint, eviction) must not overlap, or the older copy
 // could land on disk last while the frame is already marked clean.
-Status BufferPool::FlushFrame(FrameId frame_id) {
+Status BufferPool::FlushFrame(FrameId frame_id, Lsn bound) {
   Frame& frame = frames_[frame_id];
   std::shared_lock latch(frame.latch);
   if (!frame.valid || !frame.dirty.load(std::memory_order_acquire)) return Status::OK();
+  if (GetPageLsn(frame.data) >= bound) return Status::OK();
   // Cleared under the shared latch: modifiers need the exclusive latch, so
   // any later change sets the flag again after this point.
   frame.dirty.store(false, std::memory_order_release);
@@ -248,14 +250,16 @@ Status BufferPool::FlushFrame(FrameId frame_id) {
   return Status::OK();
 }
 
-Status BufferPool::FlushAll() {
+Status BufferPool::FlushAll() { return FlushOlderThan(std::numeric_limits<Lsn>::max()); }
+
+Status BufferPool::FlushOlderThan(Lsn bound) {
   for (FrameId f = 0; f < frames_.size(); ++f) {
     {
       MutexLock lock(&mu_);
       if (!frames_[f].mapped || !frames_[f].dirty.load()) continue;
       frames_[f].pin_count.fetch_add(1);
     }
-    Status s = FlushFrame(f);
+    Status s = FlushFrame(f, bound);
     Unpin(f);
     NQ_RETURN_IF_ERROR(s);
   }
@@ -314,14 +318,17 @@ void BufferPool::StopBackground() {
 }
 
 void BufferPool::FlusherLoop(uint32_t interval_ms) {
+  Lsn previous_end = 0;  // the WAL end one period ago
   while (true) {
     {
       MutexLock lock(&bg_mu_);
       if (!stop_) bg_cv_.WaitFor(&bg_mu_, std::chrono::milliseconds(interval_ms));
       if (stop_) return;
     }
+    Lsn end = wal_end_ ? wal_end_() : std::numeric_limits<Lsn>::max();
     // Errors become the sticky error inside FlushFrame; nothing else to do.
-    (void)FlushAll();
+    (void)FlushOlderThan(wal_end_ ? previous_end : end);
+    previous_end = end;
   }
 }
 

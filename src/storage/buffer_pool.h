@@ -18,6 +18,7 @@
 #include <atomic>
 #include <deque>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <shared_mutex>
 #include <thread>
@@ -104,18 +105,26 @@ class BufferPool {
 
   // Writes every dirty page (honouring the WAL rule). Does not sync the file.
   Status FlushAll() EXCLUDES(mu_);
+  // Writes the dirty pages whose page LSN is below `bound`: those not
+  // changed since the WAL ended at `bound`.
+  Status FlushOlderThan(Lsn bound) EXCLUDES(mu_);
   // Drops a page from the pool without writing it (the page was freed and
   // truncated away). REQUIRES: not pinned.
   void Discard(PageId id) EXCLUDES(mu_);
 
   void SetWalFlush(WalFlushFn fn) { wal_flush_ = std::move(fn); }
+  // The WAL's current end, which the background flusher samples.
+  void SetWalEnd(std::function<Lsn()> fn) { wal_end_ = std::move(fn); }
   // Called on every page read from disk (after its checksum passed); a
   // non-empty result is reported as Corruption naming the page.
   using VerifyFn = std::function<std::string(PageId, const uint8_t*)>;
   void SetVerifier(VerifyFn fn) { verifier_ = std::move(fn); }
   void SetTracer(AccessTracer* tracer) { tracer_ = tracer; }
   void SetPrefetchAdvisor(PrefetchAdvisor* advisor) { advisor_ = advisor; }
-  // Starts the background flusher (period > 0) and prefetch threads.
+  // Starts the background flusher (period > 0) and prefetch threads. Each
+  // period the flusher writes the dirty pages nobody changed during the
+  // previous period (cold pages, the next eviction victims); pages that
+  // keep changing are left to checkpoints, which write each once.
   void StartBackground(uint32_t flush_interval_ms) EXCLUDES(bg_mu_);
   void StopBackground() EXCLUDES(bg_mu_);
 
@@ -145,7 +154,8 @@ class BufferPool {
       EXCLUDES(mu_);
   // May drop and retake mu_ while writing a dirty victim.
   Result<FrameId> ObtainFrameLocked() REQUIRES(mu_);
-  Status FlushFrame(FrameId frame_id) EXCLUDES(mu_);
+  // Writes the frame if dirty and its page LSN is below `bound`.
+  Status FlushFrame(FrameId frame_id, Lsn bound = std::numeric_limits<Lsn>::max()) EXCLUDES(mu_);
   void Unpin(FrameId frame_id);
   void NotifyAccess(PageId id, const AccessContext& ctx, AccessKind kind, bool hit);
   void FlusherLoop(uint32_t interval_ms) EXCLUDES(bg_mu_);
@@ -162,6 +172,7 @@ class BufferPool {
   std::vector<FrameId> free_frames_ GUARDED_BY(mu_);
 
   WalFlushFn wal_flush_;
+  std::function<Lsn()> wal_end_;
   VerifyFn verifier_;
   AccessTracer* tracer_ = nullptr;
   PrefetchAdvisor* advisor_ = nullptr;

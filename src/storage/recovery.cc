@@ -135,6 +135,7 @@ Status StorageEngine::Recover() {
   NQ_ASSIGN_OR_RETURN(wal_, WalWriter::Open(env_, config, recovery_.log_end));
   ctx_.wal = wal_.get();
   pool_->SetWalFlush([this](Lsn lsn) { return wal_->FlushTo(lsn, true); });
+  pool_->SetWalEnd([this] { return wal_->end_lsn(); });
   return FinishRecovery(std::move(losers), std::move(pending), std::move(chains));
 }
 

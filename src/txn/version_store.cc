@@ -6,20 +6,20 @@ namespace neuroquantum::txn {
 void VersionStore::Push(const std::string& row, std::string old_version, TxnId by) {
   MutexLock lock(&mu_);
   auto& chain = chains_[row];
-  chain.push_front(Entry{std::move(old_version), by});
+  chain.push_back(Entry{std::move(old_version), by});
   by_superseder_.emplace(by, row);
   stats_.versions++;
   stats_.pushed++;
-  stats_.bytes += Cost(row, chain.front());
+  stats_.bytes += Cost(row, chain.back());
 }
 
 void VersionStore::MarkRolledBack(const std::string& row, TxnId by) {
   MutexLock lock(&mu_);
   auto it = chains_.find(row);
   if (it == chains_.end()) return;
-  for (Entry& e : it->second) {
-    if (e.superseded_by == by && !e.rolled_back) {
-      e.rolled_back = true;
+  for (auto e = it->second.rbegin(); e != it->second.rend(); ++e) {
+    if (e->superseded_by == by && !e->rolled_back) {
+      e->rolled_back = true;
       return;
     }
   }
@@ -30,8 +30,8 @@ std::optional<std::string> VersionStore::Find(
   MutexLock lock(&mu_);
   auto it = chains_.find(row);
   if (it == chains_.end()) return std::nullopt;
-  for (const Entry& e : it->second) {
-    if (visible(e.version)) return e.version;
+  for (auto e = it->second.rbegin(); e != it->second.rend(); ++e) {
+    if (visible(e->version)) return e->version;
   }
   return std::nullopt;
 }
@@ -44,25 +44,24 @@ uint64_t VersionStore::Purge(TxnId horizon) {
     auto it = chains_.find(node.mapped());
     if (it == chains_.end()) continue;
     auto& chain = it->second;
-    size_t cut = chain.size();  // first committed-superseded entry below the horizon
-    for (size_t i = 0; i < chain.size(); ++i) {
+    // Newest first: the first entry superseded by a committed transaction
+    // below the horizon; it and everything older go.
+    size_t keep_from = 0;  // index (oldest first) of the first entry kept
+    for (size_t i = chain.size(); i-- > 0;) {
       if (!chain[i].rolled_back && chain[i].superseded_by < horizon) {
-        cut = i;
+        keep_from = i + 1;
         break;
       }
     }
-    std::deque<Entry> kept;
-    for (size_t i = 0; i < cut; ++i) {
-      if (chain[i].rolled_back && chain[i].superseded_by < horizon) {
+    std::vector<Entry> kept;
+    for (size_t i = 0; i < chain.size(); ++i) {
+      bool dropped_alone = chain[i].rolled_back && chain[i].superseded_by < horizon;
+      if (i < keep_from || dropped_alone) {
         stats_.bytes -= Cost(it->first, chain[i]);
         ++dropped;
       } else {
         kept.push_back(std::move(chain[i]));
       }
-    }
-    for (size_t i = cut; i < chain.size(); ++i) {
-      stats_.bytes -= Cost(it->first, chain[i]);
-      ++dropped;
     }
     if (kept.empty()) {
       chains_.erase(it);

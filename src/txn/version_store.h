@@ -24,13 +24,13 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "common/mutex.h"
 #include "txn/lock_manager.h"
@@ -76,7 +76,8 @@ class VersionStore {
   }
 
   mutable Mutex mu_;
-  std::unordered_map<std::string, std::deque<Entry>> chains_ GUARDED_BY(mu_);  // newest first
+  // Oldest first, newest last (most chains hold one or two entries).
+  std::unordered_map<std::string, std::vector<Entry>> chains_ GUARDED_BY(mu_);
   // Rows by the transactions that pushed onto them, for purge.
   std::multimap<TxnId, std::string> by_superseder_ GUARDED_BY(mu_);
   VersionStoreStats stats_ GUARDED_BY(mu_);
