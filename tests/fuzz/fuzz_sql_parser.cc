@@ -27,7 +27,10 @@ using neuroquantum::sql::ToSql;
 // inputs are valid and exercise the parser and printer in depth.
 class Generator {
  public:
-  Generator(const uint8_t* data, size_t size) : data_(data), size_(size) {}
+  // Reads at most kMaxChoices bytes: enough for deep statements, while
+  // keeping each one small enough that the run stays quick under ASan.
+  Generator(const uint8_t* data, size_t size)
+      : data_(data), size_(size < kMaxChoices ? size : kMaxChoices) {}
 
   std::string Statement() {
     switch (Next() % 8) {
@@ -113,6 +116,8 @@ class Generator {
       default: return kLeaves[Next() % std::size(kLeaves)];
     }
   }
+
+  static constexpr size_t kMaxChoices = 64;
 
   const uint8_t* data_;
   size_t size_;
