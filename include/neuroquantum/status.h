@@ -41,6 +41,10 @@ std::string_view StatusCodeName(StatusCode code);
 // The SQLSTATE a code reports to SQL clients when nothing more specific
 // applies (e.g. "40P01" for kDeadlock, "XX000" for kInternal).
 std::string_view SqlState(StatusCode code);
+class Status;
+// The status's own SQLSTATE if it carries one (WithSqlState), else the
+// code's.
+std::string_view SqlState(const Status& status);
 
 class [[nodiscard]] Status {
  public:
@@ -92,11 +96,17 @@ class [[nodiscard]] Status {
 
   // Returns a copy with "context: " prepended to the message.
   Status WithContext(std::string_view context) const;
+  // Returns a copy that reports `sqlstate` (five characters, e.g. "22003")
+  // to SQL clients instead of the code's default. No effect on OK.
+  Status WithSqlState(std::string_view sqlstate) const;
+  // The SQLSTATE set by WithSqlState; empty if none.
+  std::string_view sqlstate() const { return rep_ ? std::string_view(rep_->sqlstate) : ""; }
 
  private:
   struct Rep {
     StatusCode code;
     std::string message;
+    std::string sqlstate;
   };
   std::unique_ptr<Rep> rep_;  // null means OK
 };

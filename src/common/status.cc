@@ -53,7 +53,7 @@ std::string_view SqlState(StatusCode code) {
 
 Status::Status(StatusCode code, std::string_view message) {
   if (code != StatusCode::kOk) {
-    rep_ = std::make_unique<Rep>(Rep{code, std::string(message)});
+    rep_ = std::make_unique<Rep>(Rep{code, std::string(message), std::string()});
   }
 }
 
@@ -80,7 +80,20 @@ Status Status::WithContext(std::string_view context) const {
   std::string msg(context);
   msg += ": ";
   msg += rep_->message;
-  return Status(rep_->code, msg);
+  Status out(rep_->code, msg);
+  out.rep_->sqlstate = rep_->sqlstate;
+  return out;
+}
+
+Status Status::WithSqlState(std::string_view sqlstate) const {
+  if (ok()) return *this;
+  Status out = *this;
+  out.rep_->sqlstate = std::string(sqlstate);
+  return out;
+}
+
+std::string_view SqlState(const Status& status) {
+  return status.sqlstate().empty() ? SqlState(status.code()) : status.sqlstate();
 }
 
 }  // namespace neuroquantum

@@ -67,6 +67,19 @@ TEST(StatusTest, SqlStatesOfTransactionErrors) {
   EXPECT_EQ(SqlState(static_cast<StatusCode>(200)), "XX000");
 }
 
+TEST(StatusTest, SpecificSqlStateTravelsWithContext) {
+  Status s = Status::OutOfRange("integer out of range").WithSqlState("22003");
+  EXPECT_EQ(SqlState(s), "22003");
+  Status generic = Status::InvalidArgument("bad");
+  EXPECT_EQ(SqlState(generic), "22023");
+  Status wrapped = Status::InvalidArgument("x").WithSqlState("22P02").WithContext("column a");
+  EXPECT_EQ(SqlState(wrapped), "22P02");
+  EXPECT_EQ(wrapped.message(), "column a: x");
+  EXPECT_TRUE(Status::OK().WithSqlState("22003").ok());
+  Status copy = wrapped;
+  EXPECT_EQ(copy.sqlstate(), "22P02");
+}
+
 TEST(StatusTest, WithContextPrependsAndKeepsCode) {
   Status status = Status::IOError("EIO").WithContext("write wal");
   EXPECT_TRUE(status.IsIOError());

@@ -1,0 +1,158 @@
+// Decimal: parsing, rescaling with rounding, comparison, text.
+#include <algorithm>
+#include <cmath>
+
+#include "exec/value.h"
+#include "fmt/format.h"
+
+namespace neuroquantum::exec {
+
+namespace {
+
+using i128 = Int128;
+
+constexpr int kMaxDigits = kMaxNumericPrecision;
+
+// 10^n for n in [0, 38].
+i128 Pow10(int n) {
+  i128 v = 1;
+  for (int i = 0; i < n; ++i) v *= 10;
+  return v;
+}
+
+i128 Abs(i128 v) { return v < 0 ? -v : v; }
+
+int Digits(i128 v) {
+  v = Abs(v);
+  int n = 0;
+  while (v != 0) {
+    v /= 10;
+    ++n;
+  }
+  return n;
+}
+
+Status OutOfRange(std::string_view what) {
+  return Status::OutOfRange(fmt::format("numeric value out of range: {}", what)).WithSqlState("22003");
+}
+
+}  // namespace
+
+Result<Decimal> Decimal::Parse(std::string_view text) {
+  auto invalid = [&] {
+    return Status::InvalidArgument(fmt::format("invalid input syntax for type numeric: \"{}\"", text))
+        .WithSqlState("22P02");
+  };
+  size_t i = 0;
+  bool negative = false;
+  if (i < text.size() && (text[i] == '+' || text[i] == '-')) negative = text[i++] == '-';
+  i128 unscaled = 0;
+  int digits = 0, scale = 0;
+  bool any = false, point = false;
+  for (; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '.' && !point) {
+      point = true;
+      continue;
+    }
+    if (c < '0' || c > '9') break;
+    any = true;
+    if (digits == 0 && c == '0') {
+      if (point) ++scale;  // leading zeros after the point still count as scale
+      continue;
+    }
+    if (digits >= kMaxDigits) return OutOfRange(text);
+    unscaled = unscaled * 10 + (c - '0');
+    ++digits;
+    if (point) ++scale;
+  }
+  if (!any) return invalid();
+  int64_t exponent = 0;
+  if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+    ++i;
+    bool exp_negative = false;
+    if (i < text.size() && (text[i] == '+' || text[i] == '-')) exp_negative = text[i++] == '-';
+    if (i == text.size()) return invalid();
+    for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) {
+      exponent = exponent * 10 + (text[i] - '0');
+      if (exponent > 1000) return OutOfRange(text);
+    }
+    if (exp_negative) exponent = -exponent;
+  }
+  if (i != text.size()) return invalid();
+  int64_t new_scale = scale - exponent;
+  if (new_scale < 0) {
+    if (digits - new_scale > kMaxDigits) return OutOfRange(text);
+    unscaled *= Pow10(static_cast<int>(-new_scale));
+    new_scale = 0;
+  }
+  if (new_scale > kMaxDigits) {
+    // More fractional digits than we keep: round to 38.
+    Decimal wide{negative ? -unscaled : unscaled, kMaxDigits};
+    int drop = static_cast<int>(new_scale - kMaxDigits);
+    if (drop > kMaxDigits) return Decimal{0, kMaxDigits};
+    i128 div = Pow10(drop);
+    i128 q = unscaled / div, r = unscaled % div;
+    if (r * 2 >= div) ++q;
+    wide.unscaled = negative ? -q : q;
+    return wide;
+  }
+  return Decimal{negative ? -unscaled : unscaled, static_cast<uint8_t>(new_scale)};
+}
+
+Result<Decimal> Decimal::Rescale(int new_scale) const {
+  if (new_scale < 0 || new_scale > kMaxDigits) return OutOfRange(ToString());
+  if (new_scale == scale) return *this;
+  if (new_scale > scale) {
+    int up = new_scale - scale;
+    if (Digits(unscaled) + up > kMaxDigits) return OutOfRange(ToString());
+    return Decimal{unscaled * Pow10(up), static_cast<uint8_t>(new_scale)};
+  }
+  i128 div = Pow10(scale - new_scale);
+  i128 q = unscaled / div, r = unscaled % div;
+  if (Abs(r) * 2 >= div) q += unscaled < 0 ? -1 : 1;
+  return Decimal{q, static_cast<uint8_t>(new_scale)};
+}
+
+int Decimal::IntegerDigits() const { return std::max(0, Digits(unscaled) - scale); }
+
+double Decimal::ToDouble() const {
+  // Through the text form: correctly rounded, unlike dividing two doubles.
+  return std::strtod(ToString().c_str(), nullptr);
+}
+
+std::string Decimal::ToString() const {
+  i128 v = Abs(unscaled);
+  std::string digits;
+  do {
+    digits.push_back(static_cast<char>('0' + static_cast<int>(v % 10)));
+    v /= 10;
+  } while (v != 0);
+  while (digits.size() <= scale) digits.push_back('0');
+  std::reverse(digits.begin(), digits.end());
+  if (scale > 0) digits.insert(digits.end() - scale, '.');
+  if (unscaled < 0) digits.insert(digits.begin(), '-');
+  return digits;
+}
+
+int Decimal::Compare(const Decimal& other) const {
+  if ((unscaled < 0) != (other.unscaled < 0)) return unscaled < 0 ? -1 : 1;
+  const Decimal* a = this;
+  const Decimal* b = &other;
+  // Bring both to the larger scale; if that would overflow, the one scaled
+  // up has more integer digits, so its magnitude decides.
+  int s = std::max(a->scale, b->scale);
+  auto up = [&](const Decimal* d, i128* out) {
+    int k = s - d->scale;
+    if (Digits(d->unscaled) + k > kMaxDigits) return false;
+    *out = d->unscaled * Pow10(k);
+    return true;
+  };
+  i128 x = 0, y = 0;
+  bool ok_a = up(a, &x), ok_b = up(b, &y);
+  if (ok_a && ok_b) return x < y ? -1 : x > y ? 1 : 0;
+  int sign = unscaled < 0 ? -1 : 1;
+  return ok_a ? -sign : sign;  // the overflowing side is larger in magnitude
+}
+
+}  // namespace neuroquantum::exec

@@ -1,0 +1,113 @@
+// Value: one SQL value — NULL or a boolean, integer, floating, exact decimal,
+// text, blob, date, time or timestamp — with SQL comparison, casts and the
+// canonical text form (docs/adr/0004-qsql-execution.md).
+//
+// Integers of every width are held as int64 (the column type bounds them on
+// write); REAL and DOUBLE as double; NUMERIC as a 128-bit integer scaled by
+// 10^scale; DATE as days since 1970-01-01; TIME as microseconds since
+// midnight; TIMESTAMP as microseconds since 1970-01-01 00:00:00 (no time
+// zone). Errors carry PostgreSQL's SQLSTATEs: 22003 numeric value out of
+// range, 22P02 invalid text representation, 22001 string too long, 22007
+// invalid date/time format, 22008 date/time field out of range, 42846
+// cannot cast.
+//
+// Thread safety: value type.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "exec/types.h"
+#include "neuroquantum/result.h"
+
+namespace neuroquantum::exec {
+
+// 128-bit integers are a GCC/Clang extension; __extension__ keeps
+// -Wpedantic quiet about it.
+__extension__ typedef __int128 Int128;
+
+// An exact decimal: unscaled / 10^scale, at most 38 digits.
+struct Decimal {
+  Int128 unscaled = 0;
+  uint8_t scale = 0;
+
+  // Parses [+-]digits[.digits][e[+-]digits]. 22P02 if malformed, 22003 if
+  // it needs more than 38 digits.
+  static Result<Decimal> Parse(std::string_view text);
+  // The same number with `scale` digits after the point, rounding half away
+  // from zero when digits are dropped. 22003 on overflow.
+  Result<Decimal> Rescale(int new_scale) const;
+  // Number of significant digits left of the point.
+  int IntegerDigits() const;
+  double ToDouble() const;
+  std::string ToString() const;
+  // Sign of this - other (-1, 0, 1); exact.
+  int Compare(const Decimal& other) const;
+};
+
+class Value {
+ public:
+  Value() = default;  // NULL
+  static Value Null() { return Value(); }
+  static Value Boolean(bool v);
+  static Value Integer(int64_t v);
+  static Value Double(double v);
+  static Value Numeric(Decimal v);
+  static Value Text(std::string v);
+  static Value Blob(std::string v);
+  static Value Date(int32_t days);
+  static Value Time(int64_t micros);
+  static Value Timestamp(int64_t micros);
+
+  // The kind of value held: kNull, kBoolean, kBigInt (all integers),
+  // kDouble, kNumeric, kText, kBlob, kDate, kTime or kTimestamp.
+  TypeId kind() const { return kind_; }
+  bool is_null() const { return kind_ == TypeId::kNull; }
+
+  // Accessors; REQUIRES: the matching kind.
+  bool boolean() const { return int_ != 0; }
+  int64_t integer() const { return int_; }
+  double dbl() const { return double_; }
+  const Decimal& numeric() const { return decimal_; }
+  const std::string& str() const { return str_; }  // text or blob bytes
+  int64_t temporal() const { return int_; }         // days or microseconds
+
+  // SQL comparison: nullopt when either side is NULL, else the sign of
+  // this - other. Numbers compare by value across integer, floating and
+  // decimal; text and blobs bytewise (binary collation). InvalidArgument
+  // (42883) for kinds that do not compare (e.g. a date with a number).
+  Result<std::optional<int>> Compare(const Value& other) const;
+  // A total order for sorting and grouping: NULL first, then by Compare;
+  // values of kinds that do not compare order by kind.
+  int SortCompare(const Value& other) const;
+
+  // Converts to `type`. `assignment` (storing into a column) makes a string
+  // longer than VARCHAR(n) an error (22001) where an explicit CAST cuts it.
+  Result<Value> CastTo(const DataType& type, bool assignment = false) const;
+
+  // Canonical text: integers in decimal, doubles in the shortest form that
+  // reads back to the same double ("Infinity", "-Infinity", "NaN"),
+  // decimals with their scale, "true"/"false", dates "YYYY-MM-DD", times
+  // "HH:MM:SS[.ffffff]", timestamps "YYYY-MM-DD HH:MM:SS[.ffffff]", blobs as
+  // "\x" and hex digits. NULL prints as "NULL".
+  std::string ToString() const;
+
+ private:
+  TypeId kind_ = TypeId::kNull;
+  int64_t int_ = 0;
+  double double_ = 0;
+  Decimal decimal_;
+  std::string str_;
+};
+
+// Calendar helpers (proleptic Gregorian).
+int32_t DaysFromCivil(int64_t year, unsigned month, unsigned day);
+void CivilFromDays(int32_t days, int64_t* year, unsigned* month, unsigned* day);
+// Parse "YYYY-MM-DD", "HH:MM:SS[.ffffff]", "YYYY-MM-DD[ T]HH:MM:SS[.ffffff]".
+Result<int32_t> ParseDate(std::string_view text);
+Result<int64_t> ParseTime(std::string_view text);
+Result<int64_t> ParseTimestamp(std::string_view text);
+
+}  // namespace neuroquantum::exec
