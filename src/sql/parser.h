@@ -1,8 +1,8 @@
 // The QSQL parser: SQL text to abstract syntax trees (ast.h).
 //
 // A hand-written recursive-descent parser over the lexer's tokens, with one
-// function per grammar rule (parser_expr.cc, parser_select.cc,
-// parser_stmt.cc, parser_ddl.cc). It only builds trees: names are not
+// function per grammar rule (internal/parser_impl.h lists the files). It
+// only builds trees: names are not
 // resolved and types not checked (that is the binder's job), so a
 // statement that parses may still be refused later.
 //
