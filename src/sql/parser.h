@@ -2,9 +2,8 @@
 //
 // A hand-written recursive-descent parser over the lexer's tokens, with one
 // function per grammar rule (internal/parser_impl.h lists the files). It
-// only builds trees: names are not
-// resolved and types not checked (that is the binder's job), so a
-// statement that parses may still be refused later.
+// only builds trees: names are not resolved and types not checked (that is
+// the binder's job), so a statement that parses may still be refused later.
 //
 // Errors. A syntax error is Status::InvalidArgument whose message reads
 //   syntax error at line L, column C: expected <what>, found <token> near "<source>"
