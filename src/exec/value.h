@@ -27,6 +27,7 @@ namespace neuroquantum::exec {
 // 128-bit integers are a GCC/Clang extension; __extension__ keeps
 // -Wpedantic quiet about it.
 __extension__ typedef __int128 Int128;
+__extension__ typedef unsigned __int128 UInt128;
 
 // An exact decimal: unscaled / 10^scale, at most 38 digits.
 struct Decimal {

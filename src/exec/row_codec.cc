@@ -1,0 +1,243 @@
+// Row records and key columns.
+#include "exec/row_codec.h"
+
+#include <cstring>
+
+#include "common/coding.h"
+#include "fmt/format.h"
+
+namespace neuroquantum::exec {
+
+namespace {
+
+using U128 = UInt128;
+
+// The kind a value of declared type `type` has once cast.
+TypeId StoredKind(const DataType& type) {
+  switch (type.id) {
+    case TypeId::kSmallInt:
+    case TypeId::kInteger:
+    case TypeId::kBigInt: return TypeId::kBigInt;
+    case TypeId::kReal:
+    case TypeId::kDouble: return TypeId::kDouble;
+    case TypeId::kVarchar:
+    case TypeId::kChar:
+    case TypeId::kText: return TypeId::kText;
+    default: return type.id;
+  }
+}
+
+uint64_t ZigZag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
+int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
+
+void PutVarint128(std::string* out, U128 v) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>(static_cast<uint8_t>(v) | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
+bool GetVarint128(ByteReader* in, U128* v) {
+  *v = 0;
+  for (int shift = 0; shift < 128; shift += 7) {
+    uint8_t b;
+    if (!in->GetFixed8(&b)) return false;
+    *v |= static_cast<U128>(b & 0x7f) << shift;
+    if ((b & 0x80) == 0) return shift < 126 || (b >> 2) == 0;  // no bits past 128
+  }
+  return false;
+}
+
+Status Malformed(size_t column, std::string_view what) {
+  return Status::Corruption(fmt::format("row record: column {}: {}", column, what));
+}
+
+}  // namespace
+
+Result<std::string> EncodeRow(std::span<const Value> row, std::span<const DataType> types) {
+  if (row.size() != types.size()) return Status::Internal("row and column counts differ");
+  std::string out;
+  PutVarint64(&out, row.size());
+  size_t bitmap_at = out.size();
+  out.append((row.size() + 7) / 8, '\0');
+  for (size_t i = 0; i < row.size(); ++i) {
+    const Value& v = row[i];
+    if (v.is_null()) {
+      out[bitmap_at + i / 8] = static_cast<char>(out[bitmap_at + i / 8] | (1 << (i % 8)));
+      continue;
+    }
+    if (v.kind() != StoredKind(types[i])) {
+      return Status::Internal(fmt::format("column {}: value of kind {} for a {} column", i,
+                                          DataType::Of(v.kind()).ToString(), types[i].ToString()));
+    }
+    switch (v.kind()) {
+      case TypeId::kBoolean: out.push_back(v.boolean() ? 1 : 0); break;
+      case TypeId::kBigInt:
+      case TypeId::kDate:
+      case TypeId::kTime:
+      case TypeId::kTimestamp: PutVarint64(&out, ZigZag(v.kind() == TypeId::kBigInt ? v.integer() : v.temporal())); break;
+      case TypeId::kDouble: {
+        uint64_t bits;
+        double d = v.dbl();
+        std::memcpy(&bits, &d, sizeof bits);
+        PutFixed64(&out, bits);
+        break;
+      }
+      case TypeId::kNumeric: {
+        out.push_back(static_cast<char>(v.numeric().scale));
+        Int128 u = v.numeric().unscaled;
+        PutVarint128(&out, (static_cast<U128>(u) << 1) ^ static_cast<U128>(u >> 127));
+        break;
+      }
+      case TypeId::kText:
+      case TypeId::kBlob: PutLengthPrefixed(&out, v.str()); break;
+      default: return Status::Internal("unexpected value kind");
+    }
+  }
+  return out;
+}
+
+Result<std::vector<Value>> DecodeRow(std::string_view record, std::span<const DataType> types) {
+  ByteReader in(record);
+  uint64_t count = 0;
+  if (!in.GetVarint64(&count)) return Malformed(0, "truncated column count");
+  if (count > types.size()) {
+    return Status::Corruption(fmt::format("row record has {} columns, the table {}", count, types.size()));
+  }
+  std::string_view bitmap;
+  if (!in.GetBytes((count + 7) / 8, &bitmap)) return Malformed(0, "truncated null bitmap");
+  std::vector<Value> row;
+  row.reserve(count);
+  for (size_t i = 0; i < count; ++i) {
+    if ((static_cast<uint8_t>(bitmap[i / 8]) >> (i % 8)) & 1) {
+      row.push_back(Value::Null());
+      continue;
+    }
+    switch (StoredKind(types[i])) {
+      case TypeId::kBoolean: {
+        uint8_t b;
+        if (!in.GetFixed8(&b) || b > 1) return Malformed(i, "bad boolean");
+        row.push_back(Value::Boolean(b == 1));
+        break;
+      }
+      case TypeId::kBigInt:
+      case TypeId::kDate:
+      case TypeId::kTime:
+      case TypeId::kTimestamp: {
+        uint64_t z;
+        if (!in.GetVarint64(&z)) return Malformed(i, "truncated integer");
+        int64_t v = UnZigZag(z);
+        TypeId id = types[i].id;
+        if (id == TypeId::kDate) {
+          if (v < INT32_MIN || v > INT32_MAX) return Malformed(i, "date out of range");
+          row.push_back(Value::Date(static_cast<int32_t>(v)));
+        } else if (id == TypeId::kTime) {
+          row.push_back(Value::Time(v));
+        } else if (id == TypeId::kTimestamp) {
+          row.push_back(Value::Timestamp(v));
+        } else {
+          if (v < IntegerMin(id) || v > IntegerMax(id)) return Malformed(i, "integer out of the column's range");
+          row.push_back(Value::Integer(v));
+        }
+        break;
+      }
+      case TypeId::kDouble: {
+        uint64_t bits;
+        if (!in.GetFixed64(&bits)) return Malformed(i, "truncated double");
+        double d;
+        std::memcpy(&d, &bits, sizeof d);
+        row.push_back(Value::Double(d));
+        break;
+      }
+      case TypeId::kNumeric: {
+        uint8_t scale;
+        U128 z;
+        if (!in.GetFixed8(&scale) || scale > kMaxNumericPrecision || !GetVarint128(&in, &z)) {
+          return Malformed(i, "bad numeric");
+        }
+        auto u = static_cast<Int128>(z >> 1) ^ -static_cast<Int128>(z & 1);
+        Decimal d{u, scale};
+        if (d.IntegerDigits() + scale > kMaxNumericPrecision) return Malformed(i, "numeric has too many digits");
+        row.push_back(Value::Numeric(d));
+        break;
+      }
+      case TypeId::kText:
+      case TypeId::kBlob: {
+        std::string_view bytes;
+        if (!in.GetLengthPrefixed(&bytes)) return Malformed(i, "truncated string");
+        row.push_back(types[i].id == TypeId::kBlob ? Value::Blob(std::string(bytes)) : Value::Text(std::string(bytes)));
+        break;
+      }
+      default: return Malformed(i, "column type cannot be stored");
+    }
+  }
+  if (in.remaining() != 0) return Malformed(count, "trailing bytes");
+  return row;
+}
+
+Status AppendKeyColumn(storage::KeyEncoder* key, const Value& value, const DataType& type,
+                       storage::SortOrder order) {
+  if (value.is_null()) {
+    key->AddNull(order);
+    return Status::OK();
+  }
+  if (value.kind() != StoredKind(type)) return Status::Internal("key value of the wrong kind");
+  switch (value.kind()) {
+    case TypeId::kBoolean: key->AddBool(value.boolean(), order); break;
+    case TypeId::kBigInt: key->AddInt64(value.integer(), order); break;
+    case TypeId::kDouble: key->AddDouble(value.dbl(), order); break;
+    case TypeId::kNumeric: return key->AddDecimal(value.numeric().ToString(), order);
+    case TypeId::kText: key->AddText(value.str(), order); break;
+    case TypeId::kBlob: key->AddBlob(value.str(), order); break;
+    case TypeId::kDate: key->AddDate(static_cast<int32_t>(value.temporal()), order); break;
+    // A time of day is microseconds, like a timestamp near the epoch.
+    case TypeId::kTime:
+    case TypeId::kTimestamp: key->AddTimestamp(value.temporal(), order); break;
+    default: return Status::Internal("unexpected key kind");
+  }
+  return Status::OK();
+}
+
+Result<Value> ReadKeyColumn(storage::KeyDecoder* key, const DataType& type, storage::SortOrder order) {
+  NQ_ASSIGN_OR_RETURN(storage::KeyValue kv, key->Next(order));
+  using storage::KeyValueType;
+  if (kv.type == KeyValueType::kNull) return Value::Null();
+  auto mismatch = [&] { return Status::Corruption(fmt::format("key column is not a {}", type.ToString())); };
+  switch (StoredKind(type)) {
+    case TypeId::kBoolean:
+      if (kv.type != KeyValueType::kBool) return mismatch();
+      return Value::Boolean(kv.bool_value);
+    case TypeId::kBigInt: {
+      if (kv.type != KeyValueType::kNumeric) return mismatch();
+      NQ_ASSIGN_OR_RETURN(int64_t v, kv.NumericAsInt64());
+      return Value::Integer(v);
+    }
+    case TypeId::kDouble: {
+      if (kv.type != KeyValueType::kNumeric) return mismatch();
+      NQ_ASSIGN_OR_RETURN(double v, kv.NumericAsDouble());
+      return Value::Double(v);
+    }
+    case TypeId::kNumeric: {
+      if (kv.type != KeyValueType::kNumeric) return mismatch();
+      NQ_ASSIGN_OR_RETURN(Decimal d, Decimal::Parse(kv.bytes));
+      return Value::Numeric(d);
+    }
+    case TypeId::kText:
+      if (kv.type != KeyValueType::kText) return mismatch();
+      return Value::Text(std::move(kv.bytes));
+    case TypeId::kBlob:
+      if (kv.type != KeyValueType::kBlob) return mismatch();
+      return Value::Blob(std::move(kv.bytes));
+    case TypeId::kDate:
+      if (kv.type != KeyValueType::kDate) return mismatch();
+      return Value::Date(static_cast<int32_t>(kv.int_value));
+    case TypeId::kTime:
+    case TypeId::kTimestamp:
+      if (kv.type != KeyValueType::kTimestamp) return mismatch();
+      return type.id == TypeId::kTime ? Value::Time(kv.int_value) : Value::Timestamp(kv.int_value);
+    default: return mismatch();
+  }
+}
+
+}  // namespace neuroquantum::exec

@@ -1,0 +1,50 @@
+// Row records and index keys of QSQL tables (docs/adr/0004-qsql-execution.md).
+//
+// Record layout (the value of a table row, after the txn layer's version
+// header):
+//   varint column count n
+//   null bitmap, ceil(n / 8) bytes, bit i set = column i is NULL
+//   each non-NULL column in order, encoded by its declared type:
+//     BOOLEAN                 1 byte (0 or 1)
+//     integer types           zigzag varint
+//     REAL, DOUBLE            8 bytes, IEEE 754 little-endian
+//     NUMERIC                 u8 scale, zigzag varint of the 128-bit unscaled value
+//     text types, BLOB        varint length, bytes
+//     DATE, TIME, TIMESTAMP   zigzag varint
+// A record may hold fewer columns than the table has (columns added later
+// by ALTER TABLE ADD COLUMN): decoding returns what is stored and the
+// caller supplies defaults for the rest. Values are persisted: do not
+// change the encoding without a format version.
+//
+// Keys (primary keys and index entries) use the order-preserving encoding
+// of storage/key_encoding.h, one column after another.
+//
+// Thread safety: stateless functions.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "exec/value.h"
+#include "storage/key_encoding.h"
+
+namespace neuroquantum::exec {
+
+// Encodes `row`, whose values must already have the kinds of `types` (cast
+// on write); Internal if one does not.
+Result<std::string> EncodeRow(std::span<const Value> row, std::span<const DataType> types);
+// Decodes a record of a table with columns `types`. Corruption (naming the
+// column) for malformed bytes or more columns than `types`.
+Result<std::vector<Value>> DecodeRow(std::string_view record, std::span<const DataType> types);
+
+// Appends `value` (of the kind of `type`, or NULL) as one key column.
+Status AppendKeyColumn(storage::KeyEncoder* key, const Value& value, const DataType& type,
+                       storage::SortOrder order = storage::SortOrder::kAscending);
+// Reads one key column written by AppendKeyColumn with the same type and
+// order.
+Result<Value> ReadKeyColumn(storage::KeyDecoder* key, const DataType& type,
+                            storage::SortOrder order = storage::SortOrder::kAscending);
+
+}  // namespace neuroquantum::exec
