@@ -271,7 +271,7 @@ Status Lex(std::string_view sql, std::vector<Token>* tokens, ParseError* error) 
   parse_error.line = lex_error.pos.line;
   parse_error.column = lex_error.pos.column;
   parse_error.offset = lex_error.pos.offset;
-  Status status = Status::InvalidArgument(parse_error.message);
+  Status status = Status::InvalidArgument(parse_error.message).WithSqlState(parse_error.sqlstate);
   if (error != nullptr) *error = std::move(parse_error);
   return status;
 }
@@ -283,8 +283,9 @@ Result<std::vector<StatementPtr>> ParseScript(std::string_view sql, ParseError* 
   NQ_RETURN_IF_ERROR(Lex(sql, &tokens, error));
   internal::ParserImpl parser(sql, tokens);
   auto result = parser.ParseScript();
-  if (!result.ok() && error != nullptr) *error = parser.error();
-  return result;
+  if (result.ok()) return result;
+  if (error != nullptr) *error = parser.error();
+  return result.status().WithSqlState(parser.error().sqlstate);
 }
 
 Result<std::vector<StatementPtr>> ParseScript(std::string_view sql) {
@@ -296,8 +297,9 @@ Result<StatementPtr> ParseStatement(std::string_view sql, ParseError* error) {
   NQ_RETURN_IF_ERROR(Lex(sql, &tokens, error));
   internal::ParserImpl parser(sql, tokens);
   auto result = parser.ParseSingle();
-  if (!result.ok() && error != nullptr) *error = parser.error();
-  return result;
+  if (result.ok()) return result;
+  if (error != nullptr) *error = parser.error();
+  return result.status().WithSqlState(parser.error().sqlstate);
 }
 
 Result<StatementPtr> ParseStatement(std::string_view sql) { return ParseStatement(sql, nullptr); }

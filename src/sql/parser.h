@@ -11,7 +11,9 @@
 // <source> is up to 20 characters of the input starting at it. Lexical
 // errors (unterminated string, invalid UTF-8, stray character) read
 //   syntax error at line L, column C: <problem> near "<source>"
-// The overloads taking a ParseError* also return the pieces separately.
+// The returned Status carries the SQLSTATE (SqlState(status): 42601, or
+// 54001 below); the overloads taking a ParseError* also return the pieces
+// separately.
 //
 // Limits. Parentheses, subqueries, NOT and sign chains may nest at most
 // kMaxParseDepth levels, and no tree may be taller than kMaxTreeHeight

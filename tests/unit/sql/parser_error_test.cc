@@ -20,6 +20,7 @@ ParseError ErrorOf(std::string_view sql) {
   if (!result.ok()) {
     EXPECT_EQ(result.status().code(), StatusCode::kInvalidArgument);
     EXPECT_EQ(result.status().message(), error.message);
+    EXPECT_EQ(SqlState(result.status()), error.sqlstate);  // the Status carries it too
   }
   return error;
 }
@@ -141,6 +142,7 @@ TEST(ParserErrorTest, NestingDepthLimit) {
   ASSERT_FALSE(result.ok());
   EXPECT_NE(error.message.find("too deeply nested"), std::string::npos) << error.message;
   EXPECT_EQ(error.sqlstate, "54001");
+  EXPECT_EQ(SqlState(result.status()), "54001");
   EXPECT_EQ(error.line, 1u);
 }
 
