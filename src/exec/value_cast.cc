@@ -34,6 +34,18 @@ Status CannotCast(TypeId from, const DataType& to) {
       .WithSqlState("42846");
 }
 
+// Parses trimmed text with an optional leading '+' as an integer or a
+// double (whichever `out` is): 22P02 if it is not one, 22003 if too large.
+template <typename T>
+Status ParseNumberText(const std::string& text, const DataType& type, T* out) {
+  std::string_view t = Trim(text);
+  if (!t.empty() && t.front() == '+') t.remove_prefix(1);
+  auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), *out);
+  if (ec == std::errc::result_out_of_range) return OutOfRange(type);
+  if (ec != std::errc() || end != t.data() + t.size() || t.empty()) return Invalid(type, text);
+  return Status::OK();
+}
+
 Result<Value> ToInteger(const Value& v, const DataType& type) {
   int64_t out = 0;
   switch (v.kind()) {
@@ -53,14 +65,7 @@ Result<Value> ToInteger(const Value& v, const DataType& type) {
       out = static_cast<int64_t>(d.unscaled);
       break;
     }
-    case TypeId::kText: {
-      std::string_view t = Trim(v.str());
-      if (!t.empty() && t.front() == '+') t.remove_prefix(1);
-      auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), out);
-      if (ec == std::errc::result_out_of_range) return OutOfRange(type);
-      if (ec != std::errc() || end != t.data() + t.size() || t.empty()) return Invalid(type, v.str());
-      break;
-    }
+    case TypeId::kText: NQ_RETURN_IF_ERROR(ParseNumberText(v.str(), type, &out)); break;
     default: return CannotCast(v.kind(), type);
   }
   if (out < IntegerMin(type.id) || out > IntegerMax(type.id)) return OutOfRange(type);
@@ -73,14 +78,7 @@ Result<Value> ToFloating(const Value& v, const DataType& type) {
     case TypeId::kBigInt: out = static_cast<double>(v.integer()); break;
     case TypeId::kDouble: out = v.dbl(); break;
     case TypeId::kNumeric: out = v.numeric().ToDouble(); break;
-    case TypeId::kText: {
-      std::string_view t = Trim(v.str());
-      if (!t.empty() && t.front() == '+') t.remove_prefix(1);
-      auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), out);
-      if (ec == std::errc::result_out_of_range) return OutOfRange(type);
-      if (ec != std::errc() || end != t.data() + t.size() || t.empty()) return Invalid(type, v.str());
-      break;
-    }
+    case TypeId::kText: NQ_RETURN_IF_ERROR(ParseNumberText(v.str(), type, &out)); break;
     default: return CannotCast(v.kind(), type);
   }
   if (type.id == TypeId::kReal) {

@@ -242,19 +242,20 @@ void TxnEngine::Unsubscribe(uint64_t handle) {
   has_listeners_.store(!listeners_.empty());
 }
 
-Status TxnEngine::CommitPrepared(std::string_view gid) {
-  std::unique_ptr<Prepared> prepared;
-  TxnId id;
-  {
-    std::lock_guard lock(prepared_mu_);
-    auto it = prepared_.find(gid);
-    if (it == prepared_.end()) {
-      return Status::NotFound(fmt::format("prepared transaction with identifier \"{}\" does not exist", gid));
-    }
-    id = it->second.first;
-    prepared = std::move(it->second.second);
-    prepared_.erase(it);
+Result<std::pair<TxnId, std::unique_ptr<TxnEngine::Prepared>>> TxnEngine::TakePrepared(std::string_view gid) {
+  std::lock_guard lock(prepared_mu_);
+  auto it = prepared_.find(gid);
+  if (it == prepared_.end()) {
+    return Status::NotFound(fmt::format("prepared transaction with identifier \"{}\" does not exist", gid));
   }
+  auto entry = std::move(it->second);
+  prepared_.erase(it);
+  return entry;
+}
+
+Status TxnEngine::CommitPrepared(std::string_view gid) {
+  NQ_ASSIGN_OR_RETURN(auto entry, TakePrepared(gid));
+  auto& [id, prepared] = entry;
   Status s = CommitStorage(id, prepared->storage_txn.get(), nullptr);
   if (!s.ok()) return s;  // the storage engine is in its sticky error state
   FinishPrepared(prepared.get(), id, true);
@@ -262,18 +263,8 @@ Status TxnEngine::CommitPrepared(std::string_view gid) {
 }
 
 Status TxnEngine::RollbackPrepared(std::string_view gid) {
-  std::unique_ptr<Prepared> prepared;
-  TxnId id;
-  {
-    std::lock_guard lock(prepared_mu_);
-    auto it = prepared_.find(gid);
-    if (it == prepared_.end()) {
-      return Status::NotFound(fmt::format("prepared transaction with identifier \"{}\" does not exist", gid));
-    }
-    id = it->second.first;
-    prepared = std::move(it->second.second);
-    prepared_.erase(it);
-  }
+  NQ_ASSIGN_OR_RETURN(auto entry, TakePrepared(gid));
+  auto& [id, prepared] = entry;
   NQ_RETURN_IF_ERROR(storage_->Rollback(prepared->storage_txn.get()));
   for (auto row = prepared->pushed.rbegin(); row != prepared->pushed.rend(); ++row) versions_.MarkRolledBack(*row, id);
   (void)txns_.Abort(id);

@@ -179,6 +179,8 @@ class TxnEngine {
   void PurgeLoop();
   void NoteTombstone(const std::string& row, TxnId deleter);
   void FinishPrepared(Prepared* prepared, TxnId txn, bool committed);
+  // Removes the prepared transaction `gid` from the table (NotFound if none).
+  Result<std::pair<TxnId, std::unique_ptr<Prepared>>> TakePrepared(std::string_view gid);
 
   std::unique_ptr<storage::StorageEngine> storage_;
   const TxnEngineOptions options_;
