@@ -52,6 +52,7 @@
 
 #include "neuroquantum/options.h"
 #include "storage/engine.h"
+#include "scratch_dir.h"
 
 namespace neuroquantum::bench {
 namespace {
@@ -555,32 +556,6 @@ class SqliteStore : public Store {
 
 // ------------------------------------------------------- files and disks ---
 
-std::string FsTypeName(uint64_t magic) {
-  switch (magic) {
-    case 0xEF53: return "ext2/ext3/ext4";
-    case 0x01021994: return "tmpfs";
-    case 0x858458F6: return "ramfs";
-    case 0x58465342: return "xfs";
-    case 0x9123683E: return "btrfs";
-    case 0x794C7630: return "overlayfs";
-    case 0x2FC12FC1: return "zfs";
-    case 0xF2F52010: return "f2fs";
-    case 0x6969: return "nfs";
-    default: return fmt::format("unknown (0x{:x})", magic);
-  }
-}
-
-uint64_t FsMagic(const std::string& path) {
-  struct statfs info {};
-  if (::statfs(path.c_str(), &info) != 0) Die(fmt::format("statfs {}: {}", path, strerror(errno)));
-  return static_cast<uint64_t>(info.f_type);
-}
-
-bool IsMemoryFs(const std::string& path) {
-  uint64_t magic = FsMagic(path);
-  return magic == 0x01021994 || magic == 0x858458F6;
-}
-
 // Bytes of regular files under `dir`, and how many of them are resident in
 // the OS page cache (mincore), to show that eviction worked.
 struct Residency {
@@ -1025,21 +1000,6 @@ int PrintGoals(const Results& results, const Flags& flags) {
 
 // ------------------------------------------------------------------ main ---
 
-// Creates the scratch directory (a fresh mkdtemp) under --dir, or under /tmp
-// unless /tmp is in memory, where fsync would measure nothing.
-std::string MakeScratchDir(const Flags& flags) {
-  std::string parent = flags.dir;
-  if (parent.empty()) parent = IsMemoryFs("/tmp") ? "./bench-data" : "/tmp";
-  std::error_code ec;
-  fs::create_directories(parent, ec);
-  if (ec) Die(fmt::format("cannot create {}: {}", parent, ec.message()));
-  std::string templ = fs::absolute(parent).string() + "/storage_bench.XXXXXX";
-  if (::mkdtemp(templ.data()) == nullptr) {
-    Die(fmt::format("mkdtemp {}: {}", templ, strerror(errno)));
-  }
-  return templ;
-}
-
 void PrintHeader(const Flags& flags, const std::string& dir) {
   char date[64];
   std::time_t now = std::time(nullptr);
@@ -1071,7 +1031,7 @@ void PrintHeader(const Flags& flags, const std::string& dir) {
 int Main(int argc, char** argv) {
   Flags flags = ParseFlags(argc, argv);
   if (flags.commits < flags.threads) Die("--commits must be at least --threads");
-  const std::string dir = MakeScratchDir(flags);
+  const std::string dir = MakeScratchDir(flags.dir, "storage_bench");
   PrintHeader(flags, dir);
 
   NqStore ours(flags.cache_mib);

@@ -21,7 +21,6 @@
 // the run: a figure is never made up.
 #include <sqlite3.h>
 #include <sys/resource.h>
-#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -40,6 +39,7 @@
 
 #include "neuroquantum/options.h"
 #include "txn/txn_engine.h"
+#include "scratch_dir.h"
 
 namespace neuroquantum::bench {
 namespace {
@@ -363,22 +363,9 @@ RunResult Run(Engine* engine, int threads, double seconds) {
   return r;
 }
 
-std::string MakeScratchDir(const Flags& flags) {
-  std::string parent = flags.dir;
-  if (parent.empty()) {
-    struct statfs st;
-    bool tmpfs = ::statfs("/tmp", &st) == 0 && st.f_type == 0x01021994;
-    parent = tmpfs ? "./bench-data" : "/tmp";
-  }
-  fs::create_directories(parent);
-  std::string templ = fs::absolute(parent).string() + "/txn_bench.XXXXXX";
-  if (::mkdtemp(templ.data()) == nullptr) Die("mkdtemp failed under " + parent);
-  return templ;
-}
-
 int Main(int argc, char** argv) {
   Flags flags = ParseFlags(argc, argv);
-  std::string dir = MakeScratchDir(flags);
+  std::string dir = MakeScratchDir(flags.dir, "txn_bench");
   char date[64];
   std::time_t now = std::time(nullptr);
   std::strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S %Z", std::localtime(&now));

@@ -9,19 +9,16 @@
 
 namespace neuroquantum::exec {
 
-Value Value::Boolean(bool v) {
+Value Value::OfInt(TypeId kind, int64_t v) {
   Value out;
-  out.kind_ = TypeId::kBoolean;
-  out.int_ = v ? 1 : 0;
-  return out;
-}
-
-Value Value::Integer(int64_t v) {
-  Value out;
-  out.kind_ = TypeId::kBigInt;
+  out.kind_ = kind;
   out.int_ = v;
   return out;
 }
+
+Value Value::Boolean(bool v) { return OfInt(TypeId::kBoolean, v ? 1 : 0); }
+
+Value Value::Integer(int64_t v) { return OfInt(TypeId::kBigInt, v); }
 
 Value Value::Double(double v) {
   Value out;
@@ -51,26 +48,11 @@ Value Value::Blob(std::string v) {
   return out;
 }
 
-Value Value::Date(int32_t days) {
-  Value out;
-  out.kind_ = TypeId::kDate;
-  out.int_ = days;
-  return out;
-}
+Value Value::Date(int32_t days) { return OfInt(TypeId::kDate, days); }
 
-Value Value::Time(int64_t micros) {
-  Value out;
-  out.kind_ = TypeId::kTime;
-  out.int_ = micros;
-  return out;
-}
+Value Value::Time(int64_t micros) { return OfInt(TypeId::kTime, micros); }
 
-Value Value::Timestamp(int64_t micros) {
-  Value out;
-  out.kind_ = TypeId::kTimestamp;
-  out.int_ = micros;
-  return out;
-}
+Value Value::Timestamp(int64_t micros) { return OfInt(TypeId::kTimestamp, micros); }
 
 namespace {
 

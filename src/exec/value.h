@@ -96,6 +96,9 @@ class Value {
   std::string ToString() const;
 
  private:
+  // The kinds held in int_: booleans, integers, dates, times, timestamps.
+  static Value OfInt(TypeId kind, int64_t v);
+
   TypeId kind_ = TypeId::kNull;
   int64_t int_ = 0;
   double double_ = 0;
