@@ -16,6 +16,8 @@ set_target_properties(FEC::FEC PROPERTIES IMPORTED_LOCATION ${FEC_LIBRARY}
                       INTERFACE_INCLUDE_DIRECTORIES ${FEC_INCLUDE_DIR})
 find_package(Eigen3 3.4 REQUIRED NO_MODULE)
 find_package(ZLIB REQUIRED)
+# MD5 of sqllogictest results (nqdb slt).
+find_package(OpenSSL REQUIRED)
 if(NQ_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()

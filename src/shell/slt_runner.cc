@@ -1,0 +1,210 @@
+// The sqllogictest runner (slt_runner.h).
+#include "shell/slt_runner.h"
+
+#include <algorithm>
+#include <ostream>
+
+#include <fmt/format.h>
+
+#include "neuroquantum/status.h"
+
+namespace neuroquantum::shell {
+namespace {
+
+// How many values a one-line failure message shows of each list.
+constexpr size_t kAbbreviatedValues = 6;
+
+std::string ListValues(const std::vector<std::string>& values, size_t limit) {
+  std::string text = "[";
+  for (size_t i = 0; i < values.size() && i < limit; ++i) {
+    if (i > 0) text += ", ";
+    text += values[i];
+  }
+  if (values.size() > limit) text += fmt::format(", ... ({} values)", values.size());
+  return text + "]";
+}
+
+std::string ErrorText(const Status& status) {
+  return fmt::format("{}: {}", SqlState(status), status.message());
+}
+
+std::string FirstLine(std::string_view sql) { return std::string(sql.substr(0, sql.find('\n'))); }
+
+// The values of each row joined by single spaces, for expected blocks that
+// list one row per line.
+std::vector<std::string> JoinRows(const std::vector<std::string>& values, size_t columns) {
+  std::vector<std::string> rows;
+  for (size_t i = 0; i < values.size(); i += columns) {
+    std::string row;
+    for (size_t col = 0; col < columns; ++col) {
+      if (col > 0) row += ' ';
+      row += values[i + col];
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+}  // namespace
+
+SltRunner::SltRunner(SltEngine* engine, SltRunOptions options, std::ostream* out)
+    : engine_(engine), options_(std::move(options)), out_(out) {}
+
+bool SltRunner::ShouldRun(const SltRecord& record) const {
+  return std::all_of(record.conditions.begin(), record.conditions.end(), [&](const SltCondition& c) {
+    return c.only_if == (c.engine == options_.engine_name);
+  });
+}
+
+void SltRunner::Fail(const SltRecord& record, const ScriptState& state, std::string_view message,
+                     std::string_view details) {
+  *out_ << state.file_name << ":" << record.line << ": " << message << "\n";
+  if (options_.verbose) {
+    *out_ << "    " << record.sql.substr(0, 2000) << "\n";
+    if (!details.empty()) *out_ << details;
+  }
+  out_->flush();
+}
+
+bool SltRunner::RunScript(std::string_view file_name, const std::vector<SltRecord>& records) {
+  ScriptState state;
+  state.file_name = file_name;
+  SltCounts before = counts_;
+  bool halted = false;
+  bool stopped = false;
+  for (const SltRecord& record : records) {
+    const bool counted = record.type == SltRecordType::kStatement || record.type == SltRecordType::kQuery;
+    if (halted || !ShouldRun(record)) {
+      if (counted) ++counts_.skipped;
+      continue;
+    }
+    bool passed = true;
+    switch (record.type) {
+      case SltRecordType::kStatement:
+        passed = RunStatement(record, &state);
+        break;
+      case SltRecordType::kQuery:
+        passed = RunQuery(record, &state);
+        break;
+      case SltRecordType::kHashThreshold:
+        state.hash_threshold = record.hash_threshold;
+        break;
+      case SltRecordType::kHalt:
+        halted = true;
+        break;
+      case SltRecordType::kConnection:
+        state.connection = record.connection;
+        break;
+      case SltRecordType::kRestart:
+        if (Status s = engine_->Restart(); !s.ok()) {
+          // Nothing after this can run on a database that did not reopen.
+          Fail(record, state, "restart failed: " + ErrorText(s));
+          ++counts_.failed;
+          halted = true;
+          passed = false;
+        }
+        break;
+    }
+    if (counted) ++(passed ? counts_.passed : counts_.failed);
+    if (!passed && options_.stop_on_failure) {
+      stopped = true;
+      break;
+    }
+  }
+  if (options_.verbose) {
+    *out_ << fmt::format("{}: {} passed, {} failed, {} skipped\n", file_name,
+                         counts_.passed - before.passed, counts_.failed - before.failed,
+                         counts_.skipped - before.skipped);
+  }
+  return !stopped;
+}
+
+bool SltRunner::RunStatement(const SltRecord& record, ScriptState* state) {
+  Result<SltQueryResult> result = engine_->Execute(state->connection, record.sql);
+  if (record.expect_ok) {
+    if (result.ok()) return true;
+    Fail(record, *state, "statement failed: " + ErrorText(result.status()));
+    return false;
+  }
+  if (result.ok()) {
+    std::string expected = record.expected_sqlstate.empty()
+                               ? std::string("an error")
+                               : "error " + record.expected_sqlstate;
+    Fail(record, *state, fmt::format("statement succeeded, expected {}: {}", expected,
+                                     FirstLine(record.sql)));
+    return false;
+  }
+  if (!record.expected_sqlstate.empty() && SqlState(result.status()) != record.expected_sqlstate) {
+    Fail(record, *state, fmt::format("statement failed with {}, expected {}",
+                                     ErrorText(result.status()), record.expected_sqlstate));
+    return false;
+  }
+  return true;
+}
+
+bool SltRunner::RunQuery(const SltRecord& record, ScriptState* state) {
+  Result<SltQueryResult> result = engine_->Execute(state->connection, record.sql);
+  if (!result.ok()) {
+    Fail(record, *state, "query failed: " + ErrorText(result.status()));
+    return false;
+  }
+  if (result->column_count != record.types.size()) {
+    Fail(record, *state, fmt::format("query returned {} columns, expected {} ('{}')",
+                                     result->column_count, record.types.size(), record.types));
+    return false;
+  }
+  std::vector<std::string> values = RenderSltRows(record.types, result->rows, record.sort_mode);
+  bool passed = CheckQueryValues(record, *result, values, *state);
+  if (!record.label.empty()) {
+    std::string hash = HashSltValues(values);
+    auto [it, inserted] = state->labels.try_emplace(record.label, LabelHash{hash, record.line});
+    if (!inserted && it->second.hash != hash) {
+      Fail(record, *state, fmt::format("label '{}': {} values hashing to {} differ from line {} "
+                                       "(hash {})",
+                                       record.label, values.size(), hash, it->second.line,
+                                       it->second.hash));
+      passed = false;
+    }
+  }
+  return passed;
+}
+
+bool SltRunner::CheckQueryValues(const SltRecord& record, const SltQueryResult& result,
+                                 const std::vector<std::string>& values,
+                                 const ScriptState& state) {
+  if (record.expected_hashed) {
+    std::string hash = HashSltValues(values);
+    if (values.size() == record.expected_value_count && hash == record.expected_hash) return true;
+    Fail(record, state,
+         fmt::format("wrong result: expected {} values hashing to {}, got {} values hashing to {} {}",
+                     record.expected_value_count, record.expected_hash, values.size(), hash,
+                     ListValues(values, kAbbreviatedValues)),
+         "    got: " + ListValues(values, values.size()) + "\n");
+    return false;
+  }
+  if (values == record.expected_lines) return true;
+  if (result.column_count > 1 && record.expected_lines.size() == result.rows.size() &&
+      !result.rows.empty()) {
+    std::vector<std::string> expected_rows = record.expected_lines;
+    for (std::string& row : expected_rows) std::replace(row.begin(), row.end(), '\t', ' ');
+    if (JoinRows(values, result.column_count) == expected_rows) return true;
+  }
+  size_t first_difference = 0;
+  while (first_difference < values.size() && first_difference < record.expected_lines.size() &&
+         values[first_difference] == record.expected_lines[first_difference]) {
+    ++first_difference;
+  }
+  std::string hashed_note;
+  if (state.hash_threshold > 0 && values.size() > state.hash_threshold) {
+    hashed_note = fmt::format(" ({} values hashing to {})", values.size(), HashSltValues(values));
+  }
+  Fail(record, state,
+       fmt::format("wrong result at value {}: expected {} got {}{}", first_difference + 1,
+                   ListValues(record.expected_lines, kAbbreviatedValues),
+                   ListValues(values, kAbbreviatedValues), hashed_note),
+       "    expected: " + ListValues(record.expected_lines, record.expected_lines.size()) +
+           "\n    got:      " + ListValues(values, values.size()) + "\n");
+  return false;
+}
+
+}  // namespace neuroquantum::shell

@@ -1,0 +1,111 @@
+// Runs parsed sqllogictest records (slt_parser.h) against an SQL engine
+// and reports every mismatch as "file:line: message".
+//
+// The engine is reached through SltEngine so that the runner can be tested
+// with a fake; slt_database_engine.h adapts neuroquantum::Database.
+//
+// Per script: the hash threshold starts at 8 (the reference harness's
+// default), the session is "default", and labels start empty. A query's
+// values are hashed when there are more of them than the threshold (and
+// the threshold is not 0); the expected block decides what is compared:
+// "N values hashing to H" compares count and MD5, a value list compares
+// the values (or, when it has one line per row of a multi-column result,
+// each row's values joined by single spaces; tabs in the script count as
+// spaces). Every query with the same label must produce the same MD5.
+//
+// Thread safety: a runner is used by one thread at a time.
+#pragma once
+
+#include <cstddef>
+#include <iosfwd>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "neuroquantum/result.h"
+#include "shell/slt_parser.h"
+#include "shell/slt_values.h"
+
+namespace neuroquantum::shell {
+
+inline constexpr size_t kDefaultSltHashThreshold = 8;
+
+// All the rows of one statement.
+struct SltQueryResult {
+  size_t column_count = 0;
+  std::vector<SltRow> rows;
+};
+
+// The SQL engine under test.
+class SltEngine {
+ public:
+  virtual ~SltEngine() = default;
+  // Runs one statement on session `connection` (created on first use) and
+  // returns all its rows. An error is the statement's failure; its
+  // SqlState() is what `statement error <SQLSTATE>` checks.
+  virtual Result<SltQueryResult> Execute(const std::string& connection, std::string_view sql) = 0;
+  // Closes every session and the database, then opens it again.
+  virtual Status Restart() = 0;
+};
+
+struct SltRunOptions {
+  // The name skipif/onlyif compare with.
+  std::string engine_name = "sqlite";
+  // Print the SQL and the full expected and actual values of each failure,
+  // and a summary per script.
+  bool verbose = false;
+  // Stop at the first failure.
+  bool stop_on_failure = false;
+};
+
+// Records that ran (statements and queries) and those skipped by
+// conditions or after a halt.
+struct SltCounts {
+  size_t passed = 0;
+  size_t failed = 0;
+  size_t skipped = 0;
+};
+
+class SltRunner {
+ public:
+  // `engine` and `out` are borrowed and must outlive the runner.
+  SltRunner(SltEngine* engine, SltRunOptions options, std::ostream* out);
+
+  // Runs one script's records; failures go to `out` prefixed with
+  // "<file_name>:<line>: ". Returns false when stop_on_failure ended the
+  // run early (the caller should not start another script).
+  bool RunScript(std::string_view file_name, const std::vector<SltRecord>& records);
+
+  // Totals over every script run so far.
+  const SltCounts& counts() const { return counts_; }
+
+ private:
+  struct LabelHash {
+    std::string hash;
+    size_t line;
+  };
+  // Per-script state.
+  struct ScriptState {
+    std::string_view file_name;
+    size_t hash_threshold = kDefaultSltHashThreshold;
+    std::string connection = "default";
+    std::map<std::string, LabelHash, std::less<>> labels;
+  };
+
+  bool ShouldRun(const SltRecord& record) const;
+  // Each returns true when the record passed.
+  bool RunStatement(const SltRecord& record, ScriptState* state);
+  bool RunQuery(const SltRecord& record, ScriptState* state);
+  bool CheckQueryValues(const SltRecord& record, const SltQueryResult& result,
+                        const std::vector<std::string>& values, const ScriptState& state);
+  void Fail(const SltRecord& record, const ScriptState& state, std::string_view message,
+            std::string_view details = {});
+
+  SltEngine* engine_;
+  SltRunOptions options_;
+  std::ostream* out_;
+  SltCounts counts_;
+};
+
+}  // namespace neuroquantum::shell
