@@ -1,0 +1,178 @@
+// The embedding API: open a database, run QSQL, read typed results.
+//
+//   auto db = neuroquantum::Database::Open("app.nqdb");
+//   auto conn = (*db)->Connect();
+//   auto rs = conn->Execute("SELECT id, name FROM users WHERE id = 1");
+//   while (*rs->Next()) std::cout << rs->GetInt64(0) << rs->GetText(1);
+//
+// Threading contract:
+//   - A Database is shared by any number of threads; Connect() and the
+//     destructor are safe to call concurrently with work on connections
+//     (destroy every Connection before its Database).
+//   - A Connection is one session (its transaction, prepared statements and
+//     settings) and is used by one thread at a time. Use one Connection per
+//     thread. Connection::Cancel() is the exception: any thread may call it.
+//   - A PreparedStatement and a ResultSet belong to their Connection and
+//     follow its rule; a ResultSet stays readable until the next statement
+//     runs on the connection.
+//
+// Errors are Status values carrying a SQLSTATE (neuroquantum::SqlState):
+// 42601 syntax error, 42P01 undefined table, 23505 unique violation, ...
+// (docs/reference/qsql.md lists them). Nothing here throws.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "neuroquantum/options.h"
+#include "neuroquantum/result.h"
+
+namespace neuroquantum {
+
+namespace exec {
+class Session;
+class ResultSource;
+class Engine;
+struct PreparedPlan;
+}  // namespace exec
+
+// The kind of one result value.
+enum class FieldKind : uint8_t {
+  kNull, kBoolean, kInteger, kDouble, kNumeric, kText, kBlob, kDate, kTime, kTimestamp,
+};
+
+struct DatabaseOptions {
+  // Storage settings (page size, cache, durability); see options.h.
+  Options storage;
+  // Row-lock wait limit before 55P03 and deadlock check delay (40P01).
+  std::chrono::milliseconds lock_timeout{5000};
+  std::chrono::milliseconds deadlock_timeout{1000};
+  // Per-query memory budget for hash tables, sorts and materialised
+  // results; exceeding it fails the statement with 53200.
+  size_t query_memory_limit = 64u << 20;
+};
+
+class ResultSet {
+ public:
+  ResultSet();
+  ~ResultSet();
+  ResultSet(ResultSet&&) noexcept;
+  ResultSet& operator=(ResultSet&&) noexcept;
+
+  // Result columns; zero for statements that return no rows.
+  size_t column_count() const;
+  const std::string& column_name(size_t i) const;
+  // The column's SQL type, e.g. "INTEGER", "TEXT", "NUMERIC(10,2)".
+  std::string column_type(size_t i) const;
+
+  // Advances to the next row: true when there is one. Errors raised while
+  // producing rows (e.g. division by zero) surface here.
+  Result<bool> Next();
+
+  // The current row's values; REQUIRES: Next() returned true and i <
+  // column_count(). Getters convert: GetInt64 of a double truncates, of
+  // text parses it (0 when it is not a number); GetText gives the
+  // canonical text form (docs/reference/qsql.md).
+  FieldKind kind(size_t i) const;
+  bool IsNull(size_t i) const { return kind(i) == FieldKind::kNull; }
+  int64_t GetInt64(size_t i) const;
+  double GetDouble(size_t i) const;
+  bool GetBool(size_t i) const;
+  std::string GetText(size_t i) const;
+  // Raw bytes of a blob (or text); empty for other kinds.
+  std::string_view GetBlob(size_t i) const;
+
+  // Rows inserted, updated or deleted by a DML statement.
+  uint64_t rows_affected() const;
+  // What ran: "SELECT", "INSERT", "CREATE TABLE", "BEGIN", ...
+  const std::string& command() const;
+
+ private:
+  friend class Connection;
+  friend class PreparedStatement;
+  explicit ResultSet(std::unique_ptr<exec::ResultSource> source);
+  std::unique_ptr<exec::ResultSource> source_;
+};
+
+class PreparedStatement {
+ public:
+  ~PreparedStatement();
+  PreparedStatement(const PreparedStatement&) = delete;
+  PreparedStatement& operator=(const PreparedStatement&) = delete;
+
+  // Parameters are numbered from 1 ($1 / ?1 / the first ?).
+  size_t parameter_count() const;
+  Status BindNull(size_t index);
+  Status BindInt64(size_t index, int64_t v);
+  Status BindDouble(size_t index, double v);
+  Status BindBool(size_t index, bool v);
+  Status BindText(size_t index, std::string_view v);
+  Status BindBlob(size_t index, std::string_view v);
+  void ClearBindings();
+
+  // Runs the statement with the current bindings (unbound parameters are
+  // NULL). A schema change since Prepare re-prepares transparently.
+  Result<ResultSet> Execute();
+
+ private:
+  friend class Connection;
+  PreparedStatement(exec::Session* session, std::unique_ptr<exec::PreparedPlan> plan);
+  exec::Session* session_;
+  std::unique_ptr<exec::PreparedPlan> plan_;
+};
+
+class Connection {
+ public:
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Runs every statement in `sql` in order and returns the last one's
+  // result (an empty result for an empty script). Stops at the first
+  // error, which is returned; earlier statements stay done.
+  Result<ResultSet> Execute(std::string_view sql);
+  // Parses and binds one statement for repeated execution.
+  Result<std::unique_ptr<PreparedStatement>> Prepare(std::string_view sql);
+
+  // Cancels the statement running on this connection (57014); callable
+  // from any thread. A statement that starts later is not affected.
+  void Cancel();
+  // Statements running longer fail with 57014; zero means no limit.
+  void SetStatementTimeout(std::chrono::milliseconds timeout);
+
+  // True between BEGIN and COMMIT/ROLLBACK.
+  bool in_transaction() const;
+
+ private:
+  friend class Database;
+  explicit Connection(std::unique_ptr<exec::Session> session);
+  std::unique_ptr<exec::Session> session_;
+};
+
+class Database {
+ public:
+  // Opens (creating if options.storage allows) the database file at `path`.
+  static Result<std::unique_ptr<Database>> Open(const std::string& path,
+                                                const DatabaseOptions& options = {});
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  std::unique_ptr<Connection> Connect();
+
+  // Names of the tables and views, sorted.
+  std::vector<std::string> TableNames();
+  // The CREATE statements of the table or view `name` and its indexes (of
+  // every table and view when `name` is empty), in canonical form.
+  std::vector<std::string> SchemaSql(std::string_view name = {});
+
+ private:
+  explicit Database(std::unique_ptr<exec::Engine> engine);
+  std::unique_ptr<exec::Engine> engine_;
+};
+
+}  // namespace neuroquantum

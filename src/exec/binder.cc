@@ -1,0 +1,1158 @@
+#include "exec/binder.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+
+#include "sql/printer.h"
+
+namespace neuroquantum::exec {
+
+// One query level: every scope of a SELECT (its FROM, its aggregate
+// output, its join conditions) and its derived tables share one, since they
+// run as one unit when the level is a subquery.
+struct Level {
+  bool correlated = false;  // something inside reads an enclosing query's row
+};
+
+struct ScopeColumn {
+  std::string table;  // alias or table name; empty for derived columns
+  std::string name;
+  DataType type;
+  bool nocase = false;
+  bool hidden = false;  // right side of USING: reachable only qualified
+};
+
+struct AggState;
+
+struct Scope {
+  Scope(Scope* p, Level* l) : parent(p), level(l) {}
+  std::vector<ScopeColumn> columns;
+  Scope* parent;
+  Level* level;
+  AggState* agg = nullptr;  // set on the scope after GROUP BY
+};
+
+struct AggState {
+  Scope* input = nullptr;
+  std::vector<std::string> key_sql;
+  std::vector<int> key_column;  // input column of a plain-column key, else -1
+  std::vector<DataType> key_types;
+  std::vector<AggregateCall> calls;
+  std::vector<std::string> call_sql;
+  std::vector<DataType> call_types;
+};
+
+namespace {
+
+Status BindError(std::string_view sqlstate, const sql::SourcePos& pos, std::string msg) {
+  return Status::InvalidArgument(fmt::format("{} (line {}, column {})", msg, pos.line, pos.column))
+      .WithSqlState(sqlstate);
+}
+
+BoundExprPtr MakeColumn(int index, DataType type, bool nocase = false) {
+  auto e = std::make_unique<BoundExpr>(BoundKind::kColumn);
+  e->index = index;
+  e->type = type;
+  e->nocase = nocase;
+  return e;
+}
+
+BoundExprPtr MakeConstant(Value v) {
+  auto e = std::make_unique<BoundExpr>(BoundKind::kConstant);
+  e->type = DataType::Of(v.kind());
+  e->constant = std::move(v);
+  return e;
+}
+
+BoundExprPtr MakeBinary(BoundKind kind, uint8_t op, BoundExprPtr a, BoundExprPtr b) {
+  auto e = std::make_unique<BoundExpr>(kind);
+  e->op = op;
+  e->nocase = a->nocase || b->nocase;
+  e->args.push_back(std::move(a));
+  e->args.push_back(std::move(b));
+  return e;
+}
+
+DataType ArithType(const DataType& a, const DataType& b) {
+  auto rank = [](const DataType& t) {
+    if (t.is_integer() || t.id == TypeId::kBoolean) return 1;
+    if (t.id == TypeId::kNumeric) return 2;
+    if (t.is_floating()) return 3;
+    return 0;
+  };
+  int ra = rank(a), rb = rank(b);
+  if (ra == 0 || rb == 0) return DataType::Of(TypeId::kNull);
+  int r = std::max(ra, rb);
+  return DataType::Of(r == 1 ? TypeId::kBigInt : (r == 2 ? TypeId::kNumeric : TypeId::kDouble));
+}
+
+DataType AggregateType(std::string_view name, const std::vector<BoundExprPtr>& args) {
+  if (name == "count") return DataType::Of(TypeId::kBigInt);
+  if (name == "avg" || name == "total") return DataType::Of(TypeId::kDouble);
+  if (name == "group_concat" || name == "string_agg") return DataType::Of(TypeId::kText);
+  if (args.empty()) return DataType::Of(TypeId::kNull);
+  const DataType& t = args[0]->type;
+  if (name == "sum") return t.is_integer() ? DataType::Of(TypeId::kBigInt) : t;
+  return t;  // min, max
+}
+
+// Calls `fn` on each direct child expression (not inside subqueries).
+void ForEachChild(const sql::Expr& e, const std::function<void(const sql::Expr&)>& fn) {
+  auto visit = [&](const sql::ExprPtr& p) {
+    if (p) fn(*p);
+  };
+  using K = sql::ExprKind;
+  switch (e.kind) {
+    case K::kUnary: visit(e.As<sql::UnaryExpr>().operand); break;
+    case K::kBinary:
+      visit(e.As<sql::BinaryExpr>().left);
+      visit(e.As<sql::BinaryExpr>().right);
+      break;
+    case K::kCast: visit(e.As<sql::CastExpr>().operand); break;
+    case K::kCase: {
+      const auto& c = e.As<sql::CaseExpr>();
+      visit(c.operand);
+      for (const auto& w : c.whens) {
+        visit(w.condition);
+        visit(w.result);
+      }
+      visit(c.else_result);
+      break;
+    }
+    case K::kFunction:
+      for (const auto& a : e.As<sql::FunctionExpr>().args) visit(a);
+      break;
+    case K::kInList:
+      visit(e.As<sql::InListExpr>().operand);
+      for (const auto& a : e.As<sql::InListExpr>().list) visit(a);
+      break;
+    case K::kInSubquery: visit(e.As<sql::InSubqueryExpr>().operand); break;
+    case K::kInTable: visit(e.As<sql::InTableExpr>().operand); break;
+    case K::kLike: {
+      const auto& l = e.As<sql::LikeExpr>();
+      visit(l.operand);
+      visit(l.pattern);
+      visit(l.escape);
+      break;
+    }
+    case K::kBetween: {
+      const auto& b = e.As<sql::BetweenExpr>();
+      visit(b.operand);
+      visit(b.low);
+      visit(b.high);
+      break;
+    }
+    case K::kIsNull: visit(e.As<sql::IsNullExpr>().operand); break;
+    case K::kIsDistinct:
+      visit(e.As<sql::IsDistinctExpr>().left);
+      visit(e.As<sql::IsDistinctExpr>().right);
+      break;
+    case K::kCollate: visit(e.As<sql::CollateExpr>().operand); break;
+    default: break;
+  }
+}
+
+bool IsAggregateCall(const sql::Expr& e) {
+  if (e.kind != sql::ExprKind::kFunction) return false;
+  const auto& f = e.As<sql::FunctionExpr>();
+  const AggregateFunction* agg = FindAggregateFunction(f.name);
+  if (!agg) return false;
+  // Two-argument MIN/MAX are SQLite's scalar forms.
+  if ((f.name == "min" || f.name == "max") && f.args.size() > 1) return false;
+  return true;
+}
+
+bool ContainsAggregate(const sql::Expr& e) {
+  if (IsAggregateCall(e)) return true;
+  bool found = false;
+  ForEachChild(e, [&](const sql::Expr& c) { found = found || ContainsAggregate(c); });
+  return found;
+}
+
+// Column references of this level used by a bound expression, and whether
+// it has subqueries (which keep it from moving between operators).
+void ColumnSpan(const BoundExpr& e, int* lo, int* hi, bool* has_subquery) {
+  if (e.kind == BoundKind::kColumn) {
+    *lo = std::min(*lo, e.index);
+    *hi = std::max(*hi, e.index);
+  }
+  if (e.subplan) *has_subquery = true;
+  for (const auto& a : e.args) ColumnSpan(*a, lo, hi, has_subquery);
+}
+
+void ShiftColumns(BoundExpr* e, int delta) {
+  if (e->kind == BoundKind::kColumn) e->index += delta;
+  for (auto& a : e->args) ShiftColumns(a.get(), delta);
+}
+
+bool HashCompatible(const DataType& a, const DataType& b) {
+  auto family = [](const DataType& t) {
+    if (t.is_numeric()) return 1;
+    if (t.is_string()) return 2;
+    if (t.id == TypeId::kBlob) return 3;
+    if (t.is_temporal()) return 4 + static_cast<int>(t.id);
+    return 0;
+  };
+  int fa = family(a);
+  return fa != 0 && fa == family(b);
+}
+
+// Equalities `left column = right column` across a join boundary at
+// `left_width`, as (left index, right index relative to the right side).
+std::vector<std::pair<int, int>> EqualKeys(const std::vector<BoundExprPtr>& conds, int left_width) {
+  std::vector<std::pair<int, int>> keys;
+  for (const auto& c : conds) {
+    if (c->kind != BoundKind::kCompare || static_cast<CompareOp>(c->op) != CompareOp::kEq || c->nocase) continue;
+    const BoundExpr& a = *c->args[0];
+    const BoundExpr& b = *c->args[1];
+    if (a.kind != BoundKind::kColumn || b.kind != BoundKind::kColumn) continue;
+    if (!HashCompatible(a.type, b.type)) continue;
+    if (a.index < left_width && b.index >= left_width) keys.emplace_back(a.index, b.index - left_width);
+    if (b.index < left_width && a.index >= left_width) keys.emplace_back(b.index, a.index - left_width);
+  }
+  return keys;
+}
+
+std::string OutputName(const sql::SelectItem& item) {
+  if (!item.alias.empty()) return item.alias;
+  if (item.expr->kind == sql::ExprKind::kColumnRef) return item.expr->As<sql::ColumnRefExpr>().column;
+  return sql::ToSql(*item.expr);
+}
+
+Result<Value> LiteralValue(const sql::LiteralExpr& lit) {
+  switch (lit.literal) {
+    case sql::LiteralKind::kInteger: return Value::Integer(lit.int_value);
+    case sql::LiteralKind::kNumeric: {
+      auto d = Decimal::Parse(lit.text);
+      if (d.ok()) return Value::Numeric(*d);
+      return Value::Double(std::strtod(lit.text.c_str(), nullptr));
+    }
+    case sql::LiteralKind::kFloat: {
+      double v = std::strtod(lit.text.c_str(), nullptr);
+      if (std::isinf(v)) return Status::OutOfRange(fmt::format("\"{}\" is out of range for type double", lit.text))
+                             .WithSqlState("22003");
+      return Value::Double(v);
+    }
+    case sql::LiteralKind::kString: return Value::Text(lit.text);
+    case sql::LiteralKind::kBlob: return Value::Blob(lit.text);
+    case sql::LiteralKind::kNull: return Value::Null();
+    case sql::LiteralKind::kTrue: return Value::Boolean(true);
+    case sql::LiteralKind::kFalse: return Value::Boolean(false);
+  }
+  return Status::Internal("unknown literal");
+}
+
+}  // namespace
+
+void SplitConjuncts(BoundExprPtr expr, std::vector<BoundExprPtr>* out) {
+  if (!expr) return;
+  if (expr->kind == BoundKind::kAnd) {
+    SplitConjuncts(std::move(expr->args[0]), out);
+    SplitConjuncts(std::move(expr->args[1]), out);
+    return;
+  }
+  out->push_back(std::move(expr));
+}
+
+BoundExprPtr CombineConjuncts(std::vector<BoundExprPtr> parts) {
+  BoundExprPtr acc;
+  for (auto& p : parts) {
+    if (!acc) {
+      acc = std::move(p);
+    } else {
+      acc = MakeBinary(BoundKind::kAnd, 0, std::move(acc), std::move(p));
+      acc->type = DataType::Of(TypeId::kBoolean);
+    }
+  }
+  return acc;
+}
+
+namespace {
+
+// Finds `table.column` (table may be empty) among a scope's own columns:
+// its position, -1 when absent; 42702 when ambiguous.
+Result<int> FindColumnIn(const Scope& scope, const sql::ColumnRefExpr& ref) {
+  int found = -1;
+  for (size_t i = 0; i < scope.columns.size(); ++i) {
+    const auto& c = scope.columns[i];
+    if (c.name != ref.column) continue;
+    if (ref.table.empty() ? c.hidden : c.table != ref.table) continue;
+    if (found >= 0) {
+      return BindError("42702", ref.pos, fmt::format("column reference \"{}\" is ambiguous", ref.column));
+    }
+    found = static_cast<int>(i);
+  }
+  return found;
+}
+
+}  // namespace
+
+Result<BoundExprPtr> Binder::BindColumn(const sql::ColumnRefExpr& ref, Scope* scope) {
+  int levels = 0;
+  for (Scope* s = scope; s; s = s->parent, ++levels) {
+    int index = -1;
+    DataType type;
+    bool nocase = false;
+    if (s->agg) {
+      NQ_ASSIGN_OR_RETURN(int in, FindColumnIn(*s->agg->input, ref));
+      if (in >= 0) {
+        auto it = std::find(s->agg->key_column.begin(), s->agg->key_column.end(), in);
+        if (it == s->agg->key_column.end()) {
+          return BindError("42803", ref.pos,
+                           fmt::format("column \"{}\" must appear in the GROUP BY clause or be used in an "
+                                       "aggregate function",
+                                       ref.table.empty() ? ref.column : ref.table + "." + ref.column));
+        }
+        index = static_cast<int>(it - s->agg->key_column.begin());
+        type = s->agg->input->columns[in].type;
+        nocase = s->agg->input->columns[in].nocase;
+      }
+    } else {
+      NQ_ASSIGN_OR_RETURN(index, FindColumnIn(*s, ref));
+      if (index >= 0) {
+        type = s->columns[index].type;
+        nocase = s->columns[index].nocase;
+      }
+    }
+    if (index < 0) continue;
+    if (levels == 0) return MakeColumn(index, type, nocase);
+    for (Scope* t = scope; t != s; t = t->parent) t->level->correlated = true;
+    auto e = std::make_unique<BoundExpr>(BoundKind::kOuterColumn);
+    e->index = index;
+    e->levels = levels;
+    e->type = type;
+    e->nocase = nocase;
+    return e;
+  }
+  std::string name = ref.table.empty() ? ref.column : ref.table + "." + ref.column;
+  return BindError("42703", ref.pos, fmt::format("column \"{}\" does not exist", name));
+}
+
+Result<BoundExprPtr> Binder::BindFunction(const sql::FunctionExpr& f, Scope* scope) {
+  if (IsAggregateCall(f)) {
+    return BindError("42803", f.pos, fmt::format("aggregate function {}() is not allowed here", f.name));
+  }
+  const ScalarFunction* fn = FindScalarFunction(f.name);
+  if (!fn) return BindError("42883", f.pos, fmt::format("function {}() does not exist", f.name));
+  int n = static_cast<int>(f.args.size());
+  if (f.star || f.distinct) {
+    return BindError("42601", f.pos, fmt::format("{}() is not an aggregate; * and DISTINCT do not apply", f.name));
+  }
+  if (n < fn->min_args || (fn->max_args >= 0 && n > fn->max_args)) {
+    return BindError("42883", f.pos, fmt::format("function {}() does not take {} argument{}", f.name, n,
+                                                 n == 1 ? "" : "s"));
+  }
+  auto e = std::make_unique<BoundExpr>(BoundKind::kFunction);
+  e->function = fn;
+  for (const auto& a : f.args) {
+    NQ_ASSIGN_OR_RETURN(auto b, Bind(*a, scope));
+    e->args.push_back(std::move(b));
+  }
+  if (f.name == "length" || f.name == "instr" || f.name == "position" || f.name == "sign") {
+    e->type = DataType::Of(TypeId::kBigInt);
+  } else if (f.name == "lower" || f.name == "upper" || f.name == "substr" || f.name == "substring" ||
+             f.name == "trim" || f.name == "ltrim" || f.name == "rtrim" || f.name == "replace" ||
+             f.name == "concat" || f.name == "lpad" || f.name == "rpad" || f.name == "typeof") {
+    e->type = DataType::Of(TypeId::kText);
+  } else if ((f.name == "abs" || f.name == "coalesce" || f.name == "ifnull" || f.name == "nullif") &&
+             !e->args.empty()) {
+    e->type = e->args[0]->type;
+  }
+  return e;
+}
+
+Result<BoundExprPtr> Binder::BindSubquery(const sql::Query& query, Scope* scope, BoundKind kind, bool negated,
+                                          BoundExprPtr operand) {
+  Level level;
+  NQ_ASSIGN_OR_RETURN(BoundQuery q, BindQueryIn(query, scope, &level));
+  if (kind != BoundKind::kExists && q.names.size() != 1) {
+    return BindError("42601", query.pos, "subquery must return only one column");
+  }
+  auto e = std::make_unique<BoundExpr>(kind);
+  e->negated = negated;
+  e->subplan = std::make_shared<SubPlan>();
+  e->subplan->root = std::move(q.root);
+  e->subplan->correlated = level.correlated;
+  if (kind == BoundKind::kScalarSubquery) {
+    e->type = q.types[0];
+  } else {
+    e->type = DataType::Of(TypeId::kBoolean);
+  }
+  if (operand) {
+    e->nocase = operand->nocase;
+    e->args.push_back(std::move(operand));
+  }
+  return e;
+}
+
+Result<BoundExprPtr> Binder::Bind(const sql::Expr& expr, Scope* scope) {
+  if (scope->agg) {
+    AggState* agg = scope->agg;
+    std::string text = sql::ToSql(expr);
+    for (size_t k = 0; k < agg->key_sql.size(); ++k) {
+      if (agg->key_sql[k] == text) return MakeColumn(static_cast<int>(k), agg->key_types[k]);
+    }
+    if (IsAggregateCall(expr)) {
+      const auto& f = expr.As<sql::FunctionExpr>();
+      const AggregateFunction* fn = FindAggregateFunction(f.name);
+      int n = static_cast<int>(f.args.size());
+      if (f.star && (f.name != "count" || f.distinct)) {
+        return BindError("42601", f.pos, fmt::format("{}(*) is not valid; name a column", f.name));
+      }
+      if (!f.star && (n < fn->min_args || n > fn->max_args || (f.name == "count" && n == 0))) {
+        return BindError("42883", f.pos, fmt::format("aggregate {}() does not take {} argument{}", f.name, n,
+                                                     n == 1 ? "" : "s"));
+      }
+      size_t nkeys = agg->key_sql.size();
+      for (size_t j = 0; j < agg->call_sql.size(); ++j) {
+        if (agg->call_sql[j] == text) return MakeColumn(static_cast<int>(nkeys + j), agg->call_types[j]);
+      }
+      AggregateCall call;
+      call.function = fn;
+      call.distinct = f.distinct;
+      for (const auto& a : f.args) {
+        NQ_ASSIGN_OR_RETURN(auto b, Bind(*a, agg->input));
+        call.args.push_back(std::move(b));
+      }
+      DataType type = AggregateType(f.name, call.args);
+      agg->calls.push_back(std::move(call));
+      agg->call_sql.push_back(text);
+      agg->call_types.push_back(type);
+      return MakeColumn(static_cast<int>(nkeys + agg->calls.size() - 1), type);
+    }
+  }
+  using K = sql::ExprKind;
+  switch (expr.kind) {
+    case K::kLiteral: {
+      NQ_ASSIGN_OR_RETURN(Value v, LiteralValue(expr.As<sql::LiteralExpr>()));
+      return MakeConstant(std::move(v));
+    }
+    case K::kColumnRef: return BindColumn(expr.As<sql::ColumnRefExpr>(), scope);
+    case K::kParameter: {
+      const auto& p = expr.As<sql::ParameterExpr>();
+      uint32_t n = p.number == 0 ? ++next_anonymous_ : p.number;
+      if (n > 65535) return BindError("42P02", p.pos, fmt::format("there is no parameter ${}", n));
+      parameter_count_ = std::max<size_t>(parameter_count_, n);
+      auto e = std::make_unique<BoundExpr>(BoundKind::kParameter);
+      e->index = static_cast<int>(n - 1);
+      return e;
+    }
+    case K::kUnary: {
+      const auto& u = expr.As<sql::UnaryExpr>();
+      NQ_ASSIGN_OR_RETURN(auto operand, Bind(*u.operand, scope));
+      if (u.op == sql::UnaryOp::kPlus) return operand;
+      BoundKind kind = u.op == sql::UnaryOp::kNegate ? BoundKind::kNegate
+                       : u.op == sql::UnaryOp::kNot  ? BoundKind::kNot
+                                                     : BoundKind::kBitNot;
+      auto e = std::make_unique<BoundExpr>(kind);
+      e->type = kind == BoundKind::kNot ? DataType::Of(TypeId::kBoolean)
+                                        : (kind == BoundKind::kBitNot ? DataType::Of(TypeId::kBigInt) : operand->type);
+      if (kind == BoundKind::kNegate && operand->type.is_integer()) e->type = DataType::Of(TypeId::kBigInt);
+      e->args.push_back(std::move(operand));
+      return e;
+    }
+    case K::kBinary: {
+      const auto& b = expr.As<sql::BinaryExpr>();
+      NQ_ASSIGN_OR_RETURN(auto l, Bind(*b.left, scope));
+      NQ_ASSIGN_OR_RETURN(auto r, Bind(*b.right, scope));
+      using O = sql::BinaryOp;
+      BoundExprPtr e;
+      switch (b.op) {
+        case O::kOr: e = MakeBinary(BoundKind::kOr, 0, std::move(l), std::move(r)); break;
+        case O::kAnd: e = MakeBinary(BoundKind::kAnd, 0, std::move(l), std::move(r)); break;
+        case O::kEq: case O::kNotEq: case O::kLt: case O::kLe: case O::kGt: case O::kGe: {
+          static constexpr CompareOp kOps[] = {CompareOp::kEq, CompareOp::kNotEq, CompareOp::kLt,
+                                               CompareOp::kLe, CompareOp::kGt, CompareOp::kGe};
+          e = MakeBinary(BoundKind::kCompare,
+                         static_cast<uint8_t>(kOps[static_cast<int>(b.op) - static_cast<int>(O::kEq)]), std::move(l),
+                         std::move(r));
+          break;
+        }
+        case O::kBitAnd: e = MakeBinary(BoundKind::kBitwise, static_cast<uint8_t>(BitOp::kAnd), std::move(l), std::move(r)); break;
+        case O::kBitOr: e = MakeBinary(BoundKind::kBitwise, static_cast<uint8_t>(BitOp::kOr), std::move(l), std::move(r)); break;
+        case O::kShiftLeft: e = MakeBinary(BoundKind::kBitwise, static_cast<uint8_t>(BitOp::kShiftLeft), std::move(l), std::move(r)); break;
+        case O::kShiftRight: e = MakeBinary(BoundKind::kBitwise, static_cast<uint8_t>(BitOp::kShiftRight), std::move(l), std::move(r)); break;
+        case O::kConcat:
+          e = MakeBinary(BoundKind::kConcat, 0, std::move(l), std::move(r));
+          e->type = DataType::Of(TypeId::kText);
+          return e;
+        case O::kAdd: case O::kSubtract: case O::kMultiply: case O::kDivide: case O::kModulo: case O::kIntegerDivide: {
+          static constexpr ArithOp kOps[] = {ArithOp::kAdd, ArithOp::kSubtract, ArithOp::kMultiply,
+                                             ArithOp::kDivide, ArithOp::kModulo, ArithOp::kIntegerDivide};
+          DataType t = ArithType(l->type, r->type);
+          if (b.op == O::kIntegerDivide) t = DataType::Of(TypeId::kBigInt);
+          e = MakeBinary(BoundKind::kArith, static_cast<uint8_t>(kOps[static_cast<int>(b.op) - static_cast<int>(O::kAdd)]),
+                         std::move(l), std::move(r));
+          e->type = t;
+          e->nocase = false;
+          return e;
+        }
+      }
+      if (e->kind == BoundKind::kBitwise) {
+        e->type = DataType::Of(TypeId::kBigInt);
+      } else {
+        e->type = DataType::Of(TypeId::kBoolean);
+      }
+      return e;
+    }
+    case K::kCast: {
+      const auto& c = expr.As<sql::CastExpr>();
+      NQ_ASSIGN_OR_RETURN(auto operand, Bind(*c.operand, scope));
+      auto type = DataTypeFromName(c.type.name, c.type.params);
+      if (!type.ok()) return BindError(SqlState(type.status()), c.type.pos, std::string(type.status().message()));
+      auto e = std::make_unique<BoundExpr>(BoundKind::kCast);
+      e->cast_type = *type;
+      e->type = *type;
+      e->args.push_back(std::move(operand));
+      return e;
+    }
+    case K::kCase: {
+      const auto& c = expr.As<sql::CaseExpr>();
+      auto e = std::make_unique<BoundExpr>(BoundKind::kCase);
+      if (c.operand) {
+        NQ_ASSIGN_OR_RETURN(auto op, Bind(*c.operand, scope));
+        e->args.push_back(std::move(op));
+        e->has_operand = true;
+      }
+      for (const auto& w : c.whens) {
+        NQ_ASSIGN_OR_RETURN(auto cond, Bind(*w.condition, scope));
+        NQ_ASSIGN_OR_RETURN(auto result, Bind(*w.result, scope));
+        if (e->type.id == TypeId::kNull) e->type = result->type;
+        e->args.push_back(std::move(cond));
+        e->args.push_back(std::move(result));
+      }
+      if (c.else_result) {
+        NQ_ASSIGN_OR_RETURN(auto el, Bind(*c.else_result, scope));
+        if (e->type.id == TypeId::kNull) e->type = el->type;
+        e->args.push_back(std::move(el));
+        e->has_else = true;
+      }
+      return e;
+    }
+    case K::kFunction: return BindFunction(expr.As<sql::FunctionExpr>(), scope);
+    case K::kInList: {
+      const auto& in = expr.As<sql::InListExpr>();
+      auto e = std::make_unique<BoundExpr>(BoundKind::kInList);
+      e->negated = in.negated;
+      e->type = DataType::Of(TypeId::kBoolean);
+      NQ_ASSIGN_OR_RETURN(auto operand, Bind(*in.operand, scope));
+      e->nocase = operand->nocase;
+      e->args.push_back(std::move(operand));
+      for (const auto& item : in.list) {
+        NQ_ASSIGN_OR_RETURN(auto b, Bind(*item, scope));
+        e->args.push_back(std::move(b));
+      }
+      return e;
+    }
+    case K::kInSubquery: {
+      const auto& in = expr.As<sql::InSubqueryExpr>();
+      NQ_ASSIGN_OR_RETURN(auto operand, Bind(*in.operand, scope));
+      return BindSubquery(*in.query, scope, BoundKind::kInSubquery, in.negated, std::move(operand));
+    }
+    case K::kInTable: {
+      const auto& in = expr.As<sql::InTableExpr>();
+      NQ_ASSIGN_OR_RETURN(auto operand, Bind(*in.operand, scope));
+      // x IN t means x IN (SELECT * FROM t).
+      sql::Query q;
+      auto core = std::make_unique<sql::SelectCore>();
+      sql::SelectItem star;
+      star.kind = sql::SelectItemKind::kStar;
+      core->items.push_back(std::move(star));
+      auto table = std::make_unique<sql::BaseTableRef>();
+      table->name = in.table;
+      table->pos = in.table.pos;
+      core->from.push_back(std::move(table));
+      q.body = std::move(core);
+      q.pos = in.table.pos;
+      return BindSubquery(q, scope, BoundKind::kInSubquery, in.negated, std::move(operand));
+    }
+    case K::kExists:
+      return BindSubquery(*expr.As<sql::ExistsExpr>().query, scope, BoundKind::kExists, false, nullptr);
+    case K::kSubquery:
+      return BindSubquery(*expr.As<sql::SubqueryExpr>().query, scope, BoundKind::kScalarSubquery, false, nullptr);
+    case K::kLike: {
+      const auto& l = expr.As<sql::LikeExpr>();
+      auto e = std::make_unique<BoundExpr>(BoundKind::kLike);
+      e->op = static_cast<uint8_t>(l.op);
+      e->negated = l.negated;
+      e->type = DataType::Of(TypeId::kBoolean);
+      NQ_ASSIGN_OR_RETURN(auto operand, Bind(*l.operand, scope));
+      NQ_ASSIGN_OR_RETURN(auto pattern, Bind(*l.pattern, scope));
+      e->nocase = operand->nocase;
+      e->args.push_back(std::move(operand));
+      e->args.push_back(std::move(pattern));
+      if (l.escape) {
+        NQ_ASSIGN_OR_RETURN(auto esc, Bind(*l.escape, scope));
+        e->args.push_back(std::move(esc));
+      }
+      return e;
+    }
+    case K::kBetween: {
+      const auto& b = expr.As<sql::BetweenExpr>();
+      auto e = std::make_unique<BoundExpr>(BoundKind::kBetween);
+      e->negated = b.negated;
+      e->type = DataType::Of(TypeId::kBoolean);
+      for (const sql::Expr* part : {b.operand.get(), b.low.get(), b.high.get()}) {
+        NQ_ASSIGN_OR_RETURN(auto x, Bind(*part, scope));
+        e->nocase = e->nocase || x->nocase;
+        e->args.push_back(std::move(x));
+      }
+      return e;
+    }
+    case K::kIsNull: {
+      const auto& n = expr.As<sql::IsNullExpr>();
+      auto e = std::make_unique<BoundExpr>(BoundKind::kIsNull);
+      e->negated = n.negated;
+      e->type = DataType::Of(TypeId::kBoolean);
+      NQ_ASSIGN_OR_RETURN(auto operand, Bind(*n.operand, scope));
+      e->args.push_back(std::move(operand));
+      return e;
+    }
+    case K::kIsDistinct: {
+      const auto& d = expr.As<sql::IsDistinctExpr>();
+      NQ_ASSIGN_OR_RETURN(auto l, Bind(*d.left, scope));
+      NQ_ASSIGN_OR_RETURN(auto r, Bind(*d.right, scope));
+      auto e = MakeBinary(BoundKind::kIsDistinct, 0, std::move(l), std::move(r));
+      e->negated = d.negated;
+      e->type = DataType::Of(TypeId::kBoolean);
+      return e;
+    }
+    case K::kCollate: {
+      const auto& c = expr.As<sql::CollateExpr>();
+      if (c.collation != "nocase" && c.collation != "binary") {
+        return BindError("42704", c.pos, fmt::format("collation \"{}\" does not exist", c.collation));
+      }
+      NQ_ASSIGN_OR_RETURN(auto operand, Bind(*c.operand, scope));
+      operand->nocase = c.collation == "nocase";
+      return operand;
+    }
+  }
+  return Status::Internal("unknown expression kind");
+}
+
+Result<OperatorPtr> Binder::AccessPath(const TableInfo& table, std::vector<BoundExprPtr>* conjuncts,
+                                       bool with_key) {
+  OperatorPtr op = MakeTableScan(SharedTable(&table), {}, with_key);
+  if (!conjuncts->empty()) op = MakeFilter(std::move(op), CombineConjuncts(std::move(*conjuncts)));
+  conjuncts->clear();
+  return op;
+}
+
+Result<Binder::From> Binder::BindFromItem(const sql::TableRef& ref, Scope* parent, Scope* scope) {
+  switch (ref.kind) {
+    case sql::TableRefKind::kTable: {
+      const auto& t = ref.As<sql::BaseTableRef>();
+      std::string alias = t.alias.empty() ? t.name.name : t.alias;
+      for (auto it = ctes_.rbegin(); it != ctes_.rend(); ++it) {
+        auto found = it->find(t.name.name);
+        if (found == it->end()) continue;
+        const sql::CommonTableExpr& cte = *found->second;
+        NQ_ASSIGN_OR_RETURN(BoundQuery q, BindQueryIn(*cte.query, parent, scope->level));
+        if (!cte.columns.empty() && cte.columns.size() != q.names.size()) {
+          return BindError("42P10", cte.pos, fmt::format("WITH query \"{}\" has {} columns available but {} "
+                                                         "columns specified", cte.name, q.names.size(),
+                                                         cte.columns.size()));
+        }
+        for (size_t i = 0; i < q.names.size(); ++i) {
+          scope->columns.push_back({alias, cte.columns.empty() ? q.names[i] : cte.columns[i], q.types[i]});
+        }
+        return From{std::move(q.root), q.names.size()};
+      }
+      if (const TableInfo* table = catalog_->FindTable(t.name.name)) {
+        for (const auto& c : table->columns) scope->columns.push_back({alias, c.name, c.type, c.nocase});
+        // The scan is chosen once the WHERE conjuncts are known.
+        return From{nullptr, table->columns.size()};
+      }
+      if (const ViewInfo* view = catalog_->FindView(t.name.name)) {
+        if (view_depth_ > 32) return BindError("42P17", t.pos, "views nest too deeply");
+        ++view_depth_;
+        auto q = BindQueryIn(view->query(), nullptr, scope->level);
+        --view_depth_;
+        if (!q.ok()) return q.status();
+        for (size_t i = 0; i < q->names.size(); ++i) {
+          std::string name = i < view->columns.size() ? view->columns[i] : q->names[i];
+          scope->columns.push_back({alias, name, q->types[i]});
+        }
+        return From{std::move(q->root), q->names.size()};
+      }
+      return BindError("42P01", t.name.pos, fmt::format("relation \"{}\" does not exist", t.name.name));
+    }
+    case sql::TableRefKind::kSubquery: {
+      const auto& s = ref.As<sql::SubqueryTableRef>();
+      NQ_ASSIGN_OR_RETURN(BoundQuery q, BindQueryIn(*s.query, parent, scope->level));
+      for (size_t i = 0; i < q.names.size(); ++i) scope->columns.push_back({s.alias, q.names[i], q.types[i]});
+      return From{std::move(q.root), q.names.size()};
+    }
+    case sql::TableRefKind::kJoin: {
+      const auto& j = ref.As<sql::JoinTableRef>();
+      Scope join_scope(parent, scope->level);
+      // Bind each side as a one-item FROM list so base tables get scans.
+      std::vector<BoundExprPtr> unused;
+      auto bind_side = [&](const sql::TableRef& side) -> Result<From> {
+        NQ_ASSIGN_OR_RETURN(From f, BindFromItem(side, parent, &join_scope));
+        if (!f.op) {
+          const auto& bt = side.As<sql::BaseTableRef>();
+          NQ_ASSIGN_OR_RETURN(f.op, AccessPath(*catalog_->FindTable(bt.name.name), &unused, false));
+        }
+        return f;
+      };
+      NQ_ASSIGN_OR_RETURN(From l, bind_side(*j.left));
+      size_t lw = l.width;
+      NQ_ASSIGN_OR_RETURN(From r, bind_side(*j.right));
+      std::vector<BoundExprPtr> conds;
+      std::vector<std::string> using_cols = j.using_columns;
+      if (j.natural) {
+        for (size_t i = lw; i < join_scope.columns.size(); ++i) {
+          for (size_t k = 0; k < lw; ++k) {
+            if (!join_scope.columns[k].hidden && join_scope.columns[k].name == join_scope.columns[i].name) {
+              using_cols.push_back(join_scope.columns[i].name);
+              break;
+            }
+          }
+        }
+      }
+      for (const auto& name : using_cols) {
+        int li = -1, ri = -1;
+        for (size_t k = 0; k < join_scope.columns.size(); ++k) {
+          if (join_scope.columns[k].name != name || join_scope.columns[k].hidden) continue;
+          (k < lw ? li : ri) = static_cast<int>(k);
+        }
+        if (li < 0 || ri < 0) {
+          return BindError("42703", j.pos, fmt::format("column \"{}\" specified in USING clause does not exist "
+                                                       "in both tables", name));
+        }
+        join_scope.columns[ri].hidden = true;
+        auto eq = MakeBinary(BoundKind::kCompare, static_cast<uint8_t>(CompareOp::kEq),
+                             MakeColumn(li, join_scope.columns[li].type), MakeColumn(ri, join_scope.columns[ri].type));
+        eq->type = DataType::Of(TypeId::kBoolean);
+        conds.push_back(std::move(eq));
+      }
+      if (j.on) {
+        NQ_ASSIGN_OR_RETURN(auto on, Bind(*j.on, &join_scope));
+        SplitConjuncts(std::move(on), &conds);
+      }
+      JoinKind kind = JoinKind::kInner;
+      if (j.type == sql::JoinType::kLeft) kind = JoinKind::kLeft;
+      if (j.type == sql::JoinType::kRight) kind = JoinKind::kRight;
+      if (j.type == sql::JoinType::kFull) kind = JoinKind::kFull;
+      auto keys = EqualKeys(conds, static_cast<int>(lw));
+      OperatorPtr op = MakeJoin(std::move(l.op), std::move(r.op), lw, r.width, kind,
+                                CombineConjuncts(std::move(conds)), std::move(keys));
+      for (auto& c : join_scope.columns) scope->columns.push_back(std::move(c));
+      return From{std::move(op), lw + r.width};
+    }
+  }
+  return Status::Internal("unknown table reference");
+}
+
+Result<Binder::From> Binder::BindFromList(const std::vector<sql::TableRefPtr>& from, const sql::Expr* where,
+                                          Scope* parent, Scope* scope, std::vector<BoundExprPtr>* leftover) {
+  struct Item {
+    From from;
+    const TableInfo* table = nullptr;
+    size_t offset = 0;
+  };
+  std::vector<Item> items;
+  for (const auto& ref : from) {
+    Item item;
+    item.offset = scope->columns.size();
+    NQ_ASSIGN_OR_RETURN(item.from, BindFromItem(*ref, parent, scope));
+    if (!item.from.op) item.table = catalog_->FindTable(ref->As<sql::BaseTableRef>().name.name);
+    items.push_back(std::move(item));
+  }
+  std::vector<BoundExprPtr> conjuncts;
+  if (where) {
+    NQ_ASSIGN_OR_RETURN(auto w, Bind(*where, scope));
+    SplitConjuncts(std::move(w), &conjuncts);
+  }
+  if (items.empty()) {
+    std::vector<std::vector<BoundExprPtr>> one_row(1);
+    for (auto& c : conjuncts) leftover->push_back(std::move(c));
+    return From{MakeValues(std::move(one_row)), 0};
+  }
+  struct Conj {
+    BoundExprPtr expr;
+    int lo = INT32_MAX, hi = -1;
+    bool movable = true;
+  };
+  std::vector<Conj> conj;
+  for (auto& c : conjuncts) {
+    Conj x;
+    bool sub = false;
+    ColumnSpan(*c, &x.lo, &x.hi, &sub);
+    x.movable = !sub && x.hi >= 0;
+    x.expr = std::move(c);
+    conj.push_back(std::move(x));
+  }
+  // Each item gets the conjuncts on its own columns.
+  for (auto& item : items) {
+    std::vector<BoundExprPtr> mine;
+    int lo = static_cast<int>(item.offset), hi = static_cast<int>(item.offset + item.from.width);
+    for (auto& c : conj) {
+      if (c.expr && c.movable && c.lo >= lo && c.hi < hi) {
+        ShiftColumns(c.expr.get(), -lo);
+        mine.push_back(std::move(c.expr));
+      }
+    }
+    if (item.table) {
+      NQ_ASSIGN_OR_RETURN(item.from.op, AccessPath(*item.table, &mine, false));
+    } else if (!mine.empty()) {
+      item.from.op = MakeFilter(std::move(item.from.op), CombineConjuncts(std::move(mine)));
+    }
+  }
+  // Left-deep joins; a join's row is a prefix of the final row, so the
+  // conjuncts within that prefix join there.
+  OperatorPtr acc = std::move(items[0].from.op);
+  size_t width = items[0].from.width;
+  for (size_t k = 1; k < items.size(); ++k) {
+    size_t w = items[k].from.width;
+    std::vector<BoundExprPtr> conds;
+    for (auto& c : conj) {
+      if (c.expr && c.movable && c.hi < static_cast<int>(width + w)) conds.push_back(std::move(c.expr));
+    }
+    auto keys = EqualKeys(conds, static_cast<int>(width));
+    acc = MakeJoin(std::move(acc), std::move(items[k].from.op), width, w, JoinKind::kInner,
+                   CombineConjuncts(std::move(conds)), std::move(keys));
+    width += w;
+  }
+  for (auto& c : conj) {
+    if (c.expr) leftover->push_back(std::move(c.expr));
+  }
+  return From{std::move(acc), width};
+}
+
+Result<BoundQuery> Binder::BindSelect(const sql::SelectCore& core, Scope* parent, const sql::Query* ordered) {
+  Scope from_scope(parent, current_level_);
+  std::vector<BoundExprPtr> leftover;
+  NQ_ASSIGN_OR_RETURN(From from, BindFromList(core.from, core.where.get(), parent, &from_scope, &leftover));
+  OperatorPtr op = std::move(from.op);
+  if (!leftover.empty()) op = MakeFilter(std::move(op), CombineConjuncts(std::move(leftover)));
+
+  bool aggregate = !core.group_by.empty() || core.having;
+  for (const auto& item : core.items) {
+    if (item.kind == sql::SelectItemKind::kExpr && ContainsAggregate(*item.expr)) aggregate = true;
+  }
+  if (ordered && ordered->body.get() == &core) {
+    for (const auto& o : ordered->order_by) {
+      if (ContainsAggregate(*o.expr)) aggregate = true;
+    }
+  }
+
+  AggState agg;
+  Scope agg_scope(parent, from_scope.level);
+  std::vector<BoundExprPtr> keys;
+  Scope* out = &from_scope;
+  if (aggregate) {
+    agg.input = &from_scope;
+    for (const auto& g : core.group_by) {
+      // GROUP BY n names the n-th select item, as in ORDER BY.
+      const sql::Expr* key = g.get();
+      if (g->kind == sql::ExprKind::kLiteral && g->As<sql::LiteralExpr>().literal == sql::LiteralKind::kInteger) {
+        int64_t n = g->As<sql::LiteralExpr>().int_value;
+        if (n < 1 || n > static_cast<int64_t>(core.items.size()) ||
+            core.items[n - 1].kind != sql::SelectItemKind::kExpr) {
+          return BindError("42P10", g->pos, fmt::format("GROUP BY position {} is not in select list", n));
+        }
+        key = core.items[n - 1].expr.get();
+      }
+      if (ContainsAggregate(*key)) return BindError("42803", key->pos, "aggregate functions are not allowed in GROUP BY");
+      NQ_ASSIGN_OR_RETURN(auto k, Bind(*key, &from_scope));
+      agg.key_sql.push_back(sql::ToSql(*key));
+      agg.key_column.push_back(k->kind == BoundKind::kColumn ? k->index : -1);
+      agg.key_types.push_back(k->type);
+      keys.push_back(std::move(k));
+    }
+    agg_scope.agg = &agg;
+    out = &agg_scope;
+  }
+
+  BoundQuery result;
+  std::vector<BoundExprPtr> exprs;
+  std::vector<const sql::Expr*> item_ast;
+  for (const auto& item : core.items) {
+    if (item.kind == sql::SelectItemKind::kExpr) {
+      NQ_ASSIGN_OR_RETURN(auto e, Bind(*item.expr, out));
+      result.names.push_back(OutputName(item));
+      result.types.push_back(e->type);
+      exprs.push_back(std::move(e));
+      item_ast.push_back(item.expr.get());
+      continue;
+    }
+    bool any = false;
+    for (size_t i = 0; i < from_scope.columns.size(); ++i) {
+      const auto& c = from_scope.columns[i];
+      if (item.kind == sql::SelectItemKind::kStar ? c.hidden : c.table != item.table) continue;
+      any = true;
+      sql::ColumnRefExpr ref;
+      ref.table = c.table;
+      ref.column = c.name;
+      ref.pos = item.pos;
+      BoundExprPtr e;
+      if (aggregate) {
+        NQ_ASSIGN_OR_RETURN(e, BindColumn(ref, out));
+      } else {
+        e = MakeColumn(static_cast<int>(i), c.type, c.nocase);
+      }
+      result.names.push_back(c.name);
+      result.types.push_back(c.type);
+      exprs.push_back(std::move(e));
+      item_ast.push_back(nullptr);
+    }
+    if (!any && item.kind == sql::SelectItemKind::kTableStar) {
+      return BindError("42P01", item.pos, fmt::format("missing FROM-clause entry for table \"{}\"", item.table));
+    }
+    if (!any && !core.from.empty()) return BindError("42601", item.pos, "SELECT * with no columns");
+  }
+  if (result.names.empty()) return BindError("42601", core.pos, "SELECT * with no tables specified is not valid");
+  size_t visible = exprs.size();
+
+  BoundExprPtr having;
+  if (core.having) {
+    NQ_ASSIGN_OR_RETURN(having, Bind(*core.having, out));
+  }
+
+  std::vector<SortKey> sort;
+  if (ordered && ordered->body.get() == &core) {
+    for (const auto& o : ordered->order_by) {
+      int column = -1;
+      const sql::Expr& oe = *o.expr;
+      if (oe.kind == sql::ExprKind::kLiteral && oe.As<sql::LiteralExpr>().literal == sql::LiteralKind::kInteger) {
+        int64_t n = oe.As<sql::LiteralExpr>().int_value;
+        if (n < 1 || n > static_cast<int64_t>(visible)) {
+          return BindError("42P10", oe.pos, fmt::format("ORDER BY position {} is not in select list", n));
+        }
+        column = static_cast<int>(n - 1);
+      } else if (oe.kind == sql::ExprKind::kColumnRef && oe.As<sql::ColumnRefExpr>().table.empty()) {
+        const std::string& name = oe.As<sql::ColumnRefExpr>().column;
+        for (size_t i = 0; i < visible; ++i) {
+          const auto& item_alias = result.names[i];
+          if (item_alias == name && item_ast[i] != nullptr) {
+            column = static_cast<int>(i);
+            break;
+          }
+        }
+      }
+      if (column < 0) {
+        std::string text = sql::ToSql(oe);
+        for (size_t i = 0; i < visible; ++i) {
+          if (item_ast[i] && sql::ToSql(*item_ast[i]) == text) {
+            column = static_cast<int>(i);
+            break;
+          }
+        }
+      }
+      if (column < 0) {
+        NQ_ASSIGN_OR_RETURN(auto e, Bind(oe, out));
+        column = static_cast<int>(exprs.size());
+        exprs.push_back(std::move(e));
+      }
+      SortKey key;
+      key.column = column;
+      key.descending = o.direction == sql::SortDirection::kDesc;
+      key.nulls_first = o.nulls == sql::NullsOrder::kDefault ? !key.descending : o.nulls == sql::NullsOrder::kFirst;
+      sort.push_back(key);
+    }
+  }
+
+  if (aggregate) {
+    op = MakeAggregate(std::move(op), std::move(keys), std::move(agg.calls));
+    if (having) op = MakeFilter(std::move(op), std::move(having));
+  } else if (having) {
+    return BindError("42803", core.having->pos, "HAVING needs GROUP BY or an aggregate");
+  }
+  size_t total = exprs.size();
+  op = MakeProject(std::move(op), std::move(exprs));
+  if (core.distinct) op = MakeDistinct(std::move(op), visible);
+  if (!sort.empty()) op = MakeSort(std::move(op), std::move(sort));
+  if (total > visible) {
+    std::vector<BoundExprPtr> trim;
+    for (size_t i = 0; i < visible; ++i) trim.push_back(MakeColumn(static_cast<int>(i), result.types[i]));
+    op = MakeProject(std::move(op), std::move(trim));
+  }
+  result.root = std::move(op);
+  return result;
+}
+
+Result<BoundQuery> Binder::BindValues(const sql::ValuesBody& values, Scope* parent) {
+  Scope scope(parent, current_level_);
+  BoundQuery result;
+  std::vector<std::vector<BoundExprPtr>> rows;
+  for (const auto& row : values.rows) {
+    std::vector<BoundExprPtr> bound;
+    for (const auto& e : row) {
+      NQ_ASSIGN_OR_RETURN(auto b, Bind(*e, &scope));
+      bound.push_back(std::move(b));
+    }
+    if (!rows.empty() && bound.size() != rows[0].size()) {
+      return BindError("42601", values.pos, "VALUES lists must all be the same length");
+    }
+    rows.push_back(std::move(bound));
+  }
+  for (size_t i = 0; i < rows[0].size(); ++i) {
+    result.names.push_back(fmt::format("column{}", i + 1));
+    DataType t = rows[0][i]->type;
+    for (const auto& r : rows) {
+      if (t.id == TypeId::kNull) t = r[i]->type;
+    }
+    result.types.push_back(t);
+  }
+  result.root = MakeValues(std::move(rows));
+  return result;
+}
+
+Result<BoundQuery> Binder::BindBody(const sql::QueryBody& body, Scope* parent, const sql::Query* ordered) {
+  switch (body.kind) {
+    case sql::QueryBodyKind::kSelect: return BindSelect(body.As<sql::SelectCore>(), parent, ordered);
+    case sql::QueryBodyKind::kValues: return BindValues(body.As<sql::ValuesBody>(), parent);
+    case sql::QueryBodyKind::kNested: return BindQueryIn(*body.As<sql::NestedBody>().query, parent, current_level_);
+    case sql::QueryBodyKind::kSetOp: {
+      const auto& s = body.As<sql::SetOpBody>();
+      NQ_ASSIGN_OR_RETURN(BoundQuery l, BindBody(*s.left, parent, nullptr));
+      NQ_ASSIGN_OR_RETURN(BoundQuery r, BindBody(*s.right, parent, nullptr));
+      if (l.names.size() != r.names.size()) {
+        return BindError("42601", s.pos, "each side of a set operation must have the same number of columns");
+      }
+      SetOp op = s.op == sql::SetOpKind::kUnion ? SetOp::kUnion
+                 : s.op == sql::SetOpKind::kIntersect ? SetOp::kIntersect
+                                                      : SetOp::kExcept;
+      for (size_t i = 0; i < l.types.size(); ++i) {
+        if (l.types[i].id == TypeId::kNull) l.types[i] = r.types[i];
+      }
+      l.root = MakeSetOp(std::move(l.root), std::move(r.root), op, s.all);
+      return l;
+    }
+  }
+  return Status::Internal("unknown query body");
+}
+
+Result<BoundQuery> Binder::BindQueryIn(const sql::Query& query, Scope* parent, Level* level) {
+  Level* saved_level = current_level_;
+  current_level_ = level;
+  bool pushed_ctes = false;
+  if (query.with) {
+    if (query.with->recursive) {
+      current_level_ = saved_level;
+      return Status::NotSupported("WITH RECURSIVE is not supported yet").WithSqlState("0A000");
+    }
+    ctes_.emplace_back();
+    pushed_ctes = true;
+    for (const auto& cte : query.with->ctes) ctes_.back()[cte.name] = &cte;
+  }
+  auto finish = [&](Result<BoundQuery> r) {
+    if (pushed_ctes) ctes_.pop_back();
+    current_level_ = saved_level;
+    return r;
+  };
+  auto body = BindBody(*query.body, parent, &query);
+  if (!body.ok()) return finish(std::move(body));
+  BoundQuery q = std::move(body).value();
+  if (!query.order_by.empty() && query.body->kind != sql::QueryBodyKind::kSelect) {
+    // ORDER BY over a compound result names its output columns.
+    Scope out(parent, level);
+    for (size_t i = 0; i < q.names.size(); ++i) out.columns.push_back({"", q.names[i], q.types[i]});
+    std::vector<BoundExprPtr> exprs;
+    for (size_t i = 0; i < q.names.size(); ++i) exprs.push_back(MakeColumn(static_cast<int>(i), q.types[i]));
+    std::vector<SortKey> sort;
+    for (const auto& o : query.order_by) {
+      SortKey key;
+      const sql::Expr& oe = *o.expr;
+      if (oe.kind == sql::ExprKind::kLiteral && oe.As<sql::LiteralExpr>().literal == sql::LiteralKind::kInteger) {
+        int64_t n = oe.As<sql::LiteralExpr>().int_value;
+        if (n < 1 || n > static_cast<int64_t>(q.names.size())) {
+          return finish(BindError("42P10", oe.pos, fmt::format("ORDER BY position {} is not in select list", n)));
+        }
+        key.column = static_cast<int>(n - 1);
+      } else {
+        const sql::Expr* target = &oe;
+        sql::ColumnRefExpr unqualified;
+        if (oe.kind == sql::ExprKind::kColumnRef) {
+          // t.c names output column c of a compound select.
+          unqualified.column = oe.As<sql::ColumnRefExpr>().column;
+          unqualified.pos = oe.pos;
+          target = &unqualified;
+        }
+        auto e = Bind(*target, &out);
+        if (!e.ok()) return finish(e.status());
+        key.column = static_cast<int>(exprs.size());
+        exprs.push_back(std::move(e).value());
+      }
+      key.descending = o.direction == sql::SortDirection::kDesc;
+      key.nulls_first = o.nulls == sql::NullsOrder::kDefault ? !key.descending : o.nulls == sql::NullsOrder::kFirst;
+      sort.push_back(key);
+    }
+    size_t visible = q.names.size();
+    bool extra = exprs.size() > visible;
+    if (extra) q.root = MakeProject(std::move(q.root), std::move(exprs));
+    q.root = MakeSort(std::move(q.root), std::move(sort));
+    if (extra) {
+      std::vector<BoundExprPtr> trim;
+      for (size_t i = 0; i < visible; ++i) trim.push_back(MakeColumn(static_cast<int>(i), q.types[i]));
+      q.root = MakeProject(std::move(q.root), std::move(trim));
+    }
+  }
+  if (query.limit || query.offset) {
+    BoundExprPtr limit, offset;
+    Scope none(parent, level);
+    if (query.limit) {
+      auto l = Bind(*query.limit, &none);
+      if (!l.ok()) return finish(l.status());
+      limit = std::move(l).value();
+    }
+    if (query.offset) {
+      auto o = Bind(*query.offset, &none);
+      if (!o.ok()) return finish(o.status());
+      offset = std::move(o).value();
+    }
+    q.root = MakeLimit(std::move(q.root), std::move(limit), std::move(offset));
+  }
+  return finish(std::move(q));
+}
+
+Result<BoundQuery> Binder::BindQuery(const sql::Query& query) {
+  Level level;
+  return BindQueryIn(query, nullptr, &level);
+}
+
+Result<BoundExprPtr> Binder::BindTableExpr(const sql::Expr& expr, const TableInfo& table, std::string_view alias,
+                                           bool allow_subqueries) {
+  Level level;
+  Scope scope(nullptr, &level);
+  std::string name(alias.empty() ? std::string_view(table.name) : alias);
+  for (const auto& c : table.columns) scope.columns.push_back({name, c.name, c.type, c.nocase});
+  Level* saved = current_level_;
+  current_level_ = &level;
+  auto e = Bind(expr, &scope);
+  current_level_ = saved;
+  if (e.ok() && !allow_subqueries) {
+    int lo = INT32_MAX, hi = -1;
+    bool sub = false;
+    ColumnSpan(**e, &lo, &hi, &sub);
+    if (sub) return BindError("0A000", expr.pos, "cannot use a subquery here");
+  }
+  return e;
+}
+
+Result<OperatorPtr> Binder::BindTableScan(const TableInfo& table, std::string_view alias, const sql::Expr* where,
+                                          bool with_key) {
+  std::vector<BoundExprPtr> conjuncts;
+  if (where) {
+    NQ_ASSIGN_OR_RETURN(auto w, BindTableExpr(*where, table, alias));
+    SplitConjuncts(std::move(w), &conjuncts);
+  }
+  return AccessPath(table, &conjuncts, with_key);
+}
+
+Result<BoundExprPtr> Binder::BindConstantExpr(const sql::Expr& expr) {
+  Level level;
+  Scope scope(nullptr, &level);
+  Level* saved = current_level_;
+  current_level_ = &level;
+  auto e = Bind(expr, &scope);
+  current_level_ = saved;
+  return e;
+}
+
+}  // namespace neuroquantum::exec

@@ -1,0 +1,97 @@
+// The binder: resolves names in a syntax tree against the catalog and
+// turns queries into operator trees, applying the planning rules of this
+// stage (docs/architecture/exec.md, "Binding and planning"):
+//   - WHERE conjuncts are pushed to the lowest FROM item or join that has
+//     their columns; equalities between the two sides make a hash join;
+//   - equality and range conjuncts on a primary-key or index prefix become
+//     key ranges of a table or index scan;
+//   - aggregation is hashed; ORDER BY sorts; uncorrelated subqueries run
+//     once, correlated ones per outer row.
+//
+// Errors carry SQLSTATEs: 42P01 undefined table, 42703 undefined column,
+// 42702 ambiguous column, 42803 grouping error, 42883 undefined function,
+// 42601 for misplaced constructs.
+//
+// Thread safety: one Binder per statement, used by one thread.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "exec/catalog.h"
+#include "exec/plan.h"
+#include "sql/ast.h"
+
+namespace neuroquantum::exec {
+
+struct BoundQuery {
+  OperatorPtr root;
+  std::vector<std::string> names;
+  std::vector<DataType> types;
+};
+
+struct Scope;
+struct Level;
+
+class Binder {
+ public:
+  explicit Binder(std::shared_ptr<const Catalog> catalog) : catalog_(std::move(catalog)) {}
+
+  Result<BoundQuery> BindQuery(const sql::Query& query);
+
+  // Expressions over one table's row (DML: SET values, WHERE, RETURNING,
+  // defaults and CHECK constraints). `alias` may qualify the columns.
+  Result<BoundExprPtr> BindTableExpr(const sql::Expr& expr, const TableInfo& table, std::string_view alias,
+                                     bool allow_subqueries = true);
+  // A WHERE over a table's rows, with the access path chosen from it; the
+  // scan appends each row's storage key as a last column when `with_key`.
+  Result<OperatorPtr> BindTableScan(const TableInfo& table, std::string_view alias, const sql::Expr* where,
+                                    bool with_key);
+  // An expression without columns (VALUES items, LIMIT).
+  Result<BoundExprPtr> BindConstantExpr(const sql::Expr& expr);
+
+  std::shared_ptr<const TableInfo> SharedTable(const TableInfo* table) const {
+    return std::shared_ptr<const TableInfo>(catalog_, table);
+  }
+  const Catalog& catalog() const { return *catalog_; }
+  // Parameters seen so far: one past the highest number.
+  size_t parameter_count() const { return parameter_count_; }
+
+ private:
+  friend struct BinderInternals;
+  struct From {
+    OperatorPtr op;
+    size_t width = 0;
+  };
+
+  Result<BoundQuery> BindQueryIn(const sql::Query& query, Scope* parent, Level* level);
+  Result<BoundQuery> BindBody(const sql::QueryBody& body, Scope* parent, const sql::Query* ordered);
+  Result<BoundQuery> BindSelect(const sql::SelectCore& core, Scope* parent, const sql::Query* ordered);
+  Result<BoundQuery> BindValues(const sql::ValuesBody& values, Scope* parent);
+  Result<From> BindFromItem(const sql::TableRef& ref, Scope* parent, Scope* scope);
+  Result<From> BindFromList(const std::vector<sql::TableRefPtr>& from, const sql::Expr* where, Scope* parent,
+                            Scope* scope, std::vector<BoundExprPtr>* leftover);
+  Result<BoundExprPtr> Bind(const sql::Expr& expr, Scope* scope);
+  Result<BoundExprPtr> BindSubquery(const sql::Query& query, Scope* scope, BoundKind kind, bool negated,
+                                    BoundExprPtr operand);
+  Result<BoundExprPtr> BindColumn(const sql::ColumnRefExpr& ref, Scope* scope);
+  Result<BoundExprPtr> BindFunction(const sql::FunctionExpr& f, Scope* scope);
+  Result<OperatorPtr> AccessPath(const TableInfo& table, std::vector<BoundExprPtr>* conjuncts, bool with_key);
+
+  std::shared_ptr<const Catalog> catalog_;
+  size_t parameter_count_ = 0;
+  uint32_t next_anonymous_ = 0;
+  // Common table expressions in scope, innermost last.
+  std::vector<std::map<std::string, const sql::CommonTableExpr*, std::less<>>> ctes_;
+  int view_depth_ = 0;
+  Level* current_level_ = nullptr;  // of the query being bound
+};
+
+// Splits a predicate into its AND-ed parts.
+void SplitConjuncts(BoundExprPtr expr, std::vector<BoundExprPtr>* out);
+// Joins predicates with AND (null for none).
+BoundExprPtr CombineConjuncts(std::vector<BoundExprPtr> parts);
+
+}  // namespace neuroquantum::exec

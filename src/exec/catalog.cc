@@ -1,0 +1,367 @@
+#include "exec/catalog.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+#include "common/coding.h"
+#include "sql/parser.h"
+#include "sql/printer.h"
+
+namespace neuroquantum::exec {
+namespace {
+
+// Catalog tree rows: "\0version" and "\0next_id" (8-byte big-endian
+// counters), and one row per object keyed by its kind letter and name.
+constexpr std::string_view kVersionKey("\0version", 8);
+constexpr std::string_view kNextIdKey("\0next_id", 8);
+
+std::string ObjectKey(char kind, std::string_view name) {
+  std::string key(1, kind);
+  key.append(name);
+  return key;
+}
+
+std::string EncodeCounter(uint64_t v) {
+  std::string s;
+  for (int i = 7; i >= 0; --i) s.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  return s;
+}
+
+uint64_t DecodeCounter(std::string_view s) {
+  uint64_t v = 0;
+  for (char c : s) v = (v << 8) | static_cast<uint8_t>(c);
+  return v;
+}
+
+Result<uint64_t> ReadCounter(txn::Transaction* txn, txn::TreeId tree, std::string_view key) {
+  NQ_ASSIGN_OR_RETURN(auto raw, txn->Get(tree, key));
+  return raw ? DecodeCounter(*raw) : 0;
+}
+
+Status SchemaError(std::string_view sqlstate, std::string msg) {
+  return Status::InvalidArgument(msg).WithSqlState(sqlstate);
+}
+
+std::string ColumnRefName(const sql::IndexedColumn& c) {
+  if (c.expr->kind == sql::ExprKind::kColumnRef) return c.expr->As<sql::ColumnRefExpr>().column;
+  if (c.expr->kind == sql::ExprKind::kCollate) {
+    const auto& inner = *c.expr->As<sql::CollateExpr>().operand;
+    if (inner.kind == sql::ExprKind::kColumnRef) return inner.As<sql::ColumnRefExpr>().column;
+  }
+  return {};
+}
+
+Result<std::vector<int>> ResolveColumns(const std::vector<sql::IndexedColumn>& cols, const TableInfo& table,
+                                        std::vector<bool>* descending) {
+  std::vector<int> out;
+  for (const auto& c : cols) {
+    std::string name = ColumnRefName(c);
+    if (name.empty()) {
+      return Status::NotSupported("indexes on expressions are not supported; name a column").WithSqlState("0A000");
+    }
+    int pos = table.FindColumn(name);
+    if (pos < 0) {
+      return SchemaError("42703", fmt::format("column \"{}\" of table \"{}\" does not exist", name, table.name));
+    }
+    out.push_back(pos);
+    if (descending) descending->push_back(c.direction == sql::SortDirection::kDesc);
+  }
+  return out;
+}
+
+bool IsSerialName(std::string_view n) { return n == "SERIAL" || n == "BIGSERIAL" || n == "SMALLSERIAL" ||
+                                               n == "SERIAL4" || n == "SERIAL8" || n == "SERIAL2"; }
+
+Result<DataType> ColumnType(const sql::ColumnDef& def) {
+  if (!def.type) return DataType::Of(TypeId::kText);  // SQLite allows a column without a type
+  const std::string& n = def.type->name;
+  if (n == "SERIAL" || n == "SERIAL4") return DataType::Of(TypeId::kInteger);
+  if (n == "BIGSERIAL" || n == "SERIAL8") return DataType::Of(TypeId::kBigInt);
+  if (n == "SMALLSERIAL" || n == "SERIAL2") return DataType::Of(TypeId::kSmallInt);
+  return DataTypeFromName(n, def.type->params);
+}
+
+}  // namespace
+
+int TableInfo::FindColumn(std::string_view column) const {
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (columns[i].name == column) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+std::vector<DataType> TableInfo::types() const {
+  std::vector<DataType> out;
+  out.reserve(columns.size());
+  for (const auto& c : columns) out.push_back(c.type);
+  return out;
+}
+
+const sql::Query& ViewInfo::query() const { return *definition->As<sql::CreateViewStmt>().query; }
+
+Result<std::shared_ptr<TableInfo>> TableInfoFromDefinition(std::shared_ptr<const sql::Statement> def) {
+  const auto& stmt = def->As<sql::CreateTableStmt>();
+  auto table = std::make_shared<TableInfo>();
+  table->name = stmt.name.name;
+  std::set<std::string> names;
+  std::vector<std::vector<int>> uniques;
+  bool integer_pk_alias = false;
+  for (const auto& col : stmt.columns) {
+    if (!names.insert(col.name).second) {
+      return SchemaError("42701", fmt::format("column \"{}\" specified more than once", col.name));
+    }
+    ColumnInfo info;
+    info.name = col.name;
+    NQ_ASSIGN_OR_RETURN(info.type, ColumnType(col));
+    if (col.type && IsSerialName(col.type->name)) {
+      info.generated = Generated::kSerial;
+      info.not_null = true;
+    }
+    int pos = static_cast<int>(table->columns.size());
+    for (const auto& c : col.constraints) {
+      switch (c.kind) {
+        case sql::ColumnConstraintKind::kPrimaryKey:
+          if (!table->primary_key.empty()) {
+            return SchemaError("42P16", fmt::format("multiple primary keys for table \"{}\"", table->name));
+          }
+          table->primary_key = {pos};
+          info.not_null = true;
+          // INTEGER PRIMARY KEY numbers rows itself when none is given
+          // (SQLite's row id alias), as AUTOINCREMENT does.
+          if (col.type && (col.type->name == "INTEGER" || c.autoincrement)) integer_pk_alias = true;
+          break;
+        case sql::ColumnConstraintKind::kNotNull: info.not_null = true; break;
+        case sql::ColumnConstraintKind::kNull: break;
+        case sql::ColumnConstraintKind::kUnique: uniques.push_back({pos}); break;
+        case sql::ColumnConstraintKind::kDefault: info.default_expr = c.expr.get(); break;
+        case sql::ColumnConstraintKind::kCheck: table->checks.push_back(c.expr.get()); break;
+        case sql::ColumnConstraintKind::kIdentity:
+          info.generated = c.identity_always ? Generated::kIdentityAlways : Generated::kSerial;
+          info.not_null = true;
+          break;
+        case sql::ColumnConstraintKind::kAutoIncrement:
+          info.generated = Generated::kSerial;
+          info.not_null = true;
+          break;
+        case sql::ColumnConstraintKind::kCollate:
+          if (c.collation == "nocase") {
+            info.nocase = true;
+          } else if (c.collation != "binary") {
+            return SchemaError("42704", fmt::format("collation \"{}\" does not exist", c.collation));
+          }
+          break;
+        case sql::ColumnConstraintKind::kReferences:
+          return Status::NotSupported("FOREIGN KEY constraints are not supported yet").WithSqlState("0A000");
+      }
+    }
+    if (integer_pk_alias && table->primary_key == std::vector<int>{pos} && info.generated == Generated::kNone) {
+      if (!info.type.is_integer()) {
+        return SchemaError("42P16", "AUTOINCREMENT is only allowed on an integer primary key");
+      }
+      info.generated = Generated::kSerial;
+    }
+    integer_pk_alias = false;
+    table->columns.push_back(std::move(info));
+  }
+  for (const auto& tc : stmt.constraints) {
+    switch (tc.kind) {
+      case sql::TableConstraintKind::kPrimaryKey: {
+        if (!table->primary_key.empty()) {
+          return SchemaError("42P16", fmt::format("multiple primary keys for table \"{}\"", table->name));
+        }
+        NQ_ASSIGN_OR_RETURN(table->primary_key, ResolveColumns(tc.columns, *table, nullptr));
+        for (int p : table->primary_key) table->columns[p].not_null = true;
+        break;
+      }
+      case sql::TableConstraintKind::kUnique: {
+        NQ_ASSIGN_OR_RETURN(auto cols, ResolveColumns(tc.columns, *table, nullptr));
+        uniques.push_back(std::move(cols));
+        break;
+      }
+      case sql::TableConstraintKind::kCheck: table->checks.push_back(tc.check.get()); break;
+      case sql::TableConstraintKind::kForeignKey:
+        return Status::NotSupported("FOREIGN KEY constraints are not supported yet").WithSqlState("0A000");
+    }
+  }
+  std::set<int> pk_set(table->primary_key.begin(), table->primary_key.end());
+  if (pk_set.size() != table->primary_key.size()) {
+    return SchemaError("42701", "a column appears twice in the primary key");
+  }
+  // UNIQUE constraints become implicit unique indexes (named after the
+  // table and columns); one equal to the primary key adds nothing.
+  for (auto& cols : uniques) {
+    if (cols == table->primary_key) continue;
+    auto index = std::make_shared<IndexInfo>();
+    index->name = table->name;
+    for (int c : cols) index->name += "_" + table->columns[c].name;
+    index->name += "_key";
+    index->table = table->name;
+    index->columns = cols;
+    index->descending.assign(cols.size(), false);
+    index->unique = true;
+    index->implicit = true;
+    table->indexes.push_back(std::move(index));
+  }
+  table->sql = sql::ToSql(*def);
+  table->definition = std::move(def);
+  return table;
+}
+
+Result<std::shared_ptr<IndexInfo>> IndexInfoFromDefinition(const sql::CreateIndexStmt& def, const TableInfo& table) {
+  if (def.where) return Status::NotSupported("partial indexes are not supported yet").WithSqlState("0A000");
+  auto index = std::make_shared<IndexInfo>();
+  index->name = def.name.name;
+  index->table = table.name;
+  NQ_ASSIGN_OR_RETURN(index->columns, ResolveColumns(def.columns, table, &index->descending));
+  index->unique = def.unique;
+  index->sql = sql::ToSql(def);
+  return index;
+}
+
+Result<std::shared_ptr<const Catalog>> Catalog::Load(txn::TxnEngine* engine, txn::Transaction* txn,
+                                                     txn::TreeId catalog_tree) {
+  auto catalog = std::make_shared<Catalog>();
+  NQ_ASSIGN_OR_RETURN(catalog->version_, ReadCounter(txn, catalog_tree, kVersionKey));
+  NQ_ASSIGN_OR_RETURN(auto cursor, txn->Scan(catalog_tree, std::string_view("\x01", 1)));
+  struct Pending {
+    uint64_t id;
+    std::string sql;
+  };
+  std::vector<Pending> indexes;
+  for (; cursor->Valid(); cursor->Next()) {
+    std::string key(cursor->key());
+    ByteReader reader(cursor->value());
+    uint64_t id = 0;
+    std::string_view sql_text;
+    if (key.empty() || !reader.GetVarint64(&id) || !reader.GetLengthPrefixed(&sql_text)) {
+      return Status::Corruption("malformed catalog row");
+    }
+    auto parsed = sql::ParseStatement(sql_text);
+    if (!parsed.ok()) {
+      return Status::Corruption(fmt::format("catalog definition of \"{}\" does not parse: {}", key.substr(1),
+                                            parsed.status().message()));
+    }
+    std::shared_ptr<const sql::Statement> def(std::move(parsed).value());
+    switch (key[0]) {
+      case 't': {
+        if (def->kind != sql::StatementKind::kCreateTable) return Status::Corruption("catalog table row");
+        NQ_ASSIGN_OR_RETURN(auto table, TableInfoFromDefinition(def));
+        table->id = id;
+        NQ_ASSIGN_OR_RETURN(table->tree, engine->FindTable(fmt::format("t.{}", id)));
+        // Implicit unique indexes are numbered after their table.
+        uint64_t sub = 0;
+        for (auto& index : table->indexes) {
+          auto copy = std::make_shared<IndexInfo>(*index);
+          copy->id = id;
+          NQ_ASSIGN_OR_RETURN(copy->tree, engine->FindTable(fmt::format("i.{}.{}", id, sub++)));
+          index = std::move(copy);
+        }
+        catalog->tables_[table->name] = table;
+        break;
+      }
+      case 'v': {
+        if (def->kind != sql::StatementKind::kCreateView) return Status::Corruption("catalog view row");
+        auto view = std::make_shared<ViewInfo>();
+        const auto& v = def->As<sql::CreateViewStmt>();
+        view->name = v.name.name;
+        view->columns = v.columns;
+        view->sql = sql::ToSql(*def);
+        view->definition = def;
+        catalog->views_[view->name] = view;
+        break;
+      }
+      case 'i': indexes.push_back({id, std::string(sql_text)}); break;
+      default: return Status::Corruption("unknown catalog row kind");
+    }
+  }
+  NQ_RETURN_IF_ERROR(cursor->status());
+  for (const auto& p : indexes) {
+    NQ_ASSIGN_OR_RETURN(auto stmt, sql::ParseStatement(p.sql));
+    const auto& def = stmt->As<sql::CreateIndexStmt>();
+    auto it = catalog->tables_.find(def.table.name);
+    if (it == catalog->tables_.end()) return Status::Corruption("index of a missing table");
+    NQ_ASSIGN_OR_RETURN(auto index, IndexInfoFromDefinition(def, *it->second));
+    index->id = p.id;
+    NQ_ASSIGN_OR_RETURN(index->tree, engine->FindTable(fmt::format("i.{}", p.id)));
+    it->second->indexes.push_back(index);
+  }
+  for (auto& [name, table] : catalog->tables_) {
+    for (const auto& index : table->indexes) catalog->indexes_[index->name] = index;
+  }
+  return std::shared_ptr<const Catalog>(std::move(catalog));
+}
+
+const TableInfo* Catalog::FindTable(std::string_view name) const {
+  auto it = tables_.find(name);
+  return it == tables_.end() ? nullptr : it->second.get();
+}
+
+const ViewInfo* Catalog::FindView(std::string_view name) const {
+  auto it = views_.find(name);
+  return it == views_.end() ? nullptr : it->second.get();
+}
+
+const IndexInfo* Catalog::FindIndex(std::string_view name) const {
+  auto it = indexes_.find(name);
+  return it == indexes_.end() ? nullptr : it->second.get();
+}
+
+std::vector<std::string> Catalog::TableAndViewNames() const {
+  std::vector<std::string> names;
+  for (const auto& [n, t] : tables_) names.push_back(n);
+  for (const auto& [n, v] : views_) names.push_back(n);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::vector<std::string> Catalog::SchemaSql(std::string_view name) const {
+  std::vector<std::string> out;
+  for (const auto& [n, t] : tables_) {
+    if (!name.empty() && n != name) continue;
+    out.push_back(t->sql);
+    for (const auto& index : t->indexes) {
+      if (!index->implicit) out.push_back(index->sql);
+    }
+  }
+  for (const auto& [n, v] : views_) {
+    if (name.empty() || n == name) out.push_back(v->sql);
+  }
+  return out;
+}
+
+Result<uint64_t> CatalogWriter::NextId() {
+  NQ_ASSIGN_OR_RETURN(uint64_t next, ReadCounter(txn_, tree_, kNextIdKey));
+  if (next == 0) next = 1;
+  NQ_RETURN_IF_ERROR(txn_->Put(tree_, kNextIdKey, EncodeCounter(next + 1)));
+  return next;
+}
+
+Result<txn::TreeId> CatalogWriter::TreeFor(const std::string& name) {
+  auto found = engine_->FindTable(name);
+  if (found.ok()) return found;
+  return engine_->CreateTable(name);
+}
+
+Status CatalogWriter::Put(Kind kind, std::string_view name, uint64_t id, std::string_view sql) {
+  std::string value;
+  PutVarint64(&value, id);
+  PutLengthPrefixed(&value, sql);
+  return txn_->Put(tree_, ObjectKey(static_cast<char>(kind), name), value);
+}
+
+Status CatalogWriter::Remove(Kind kind, std::string_view name) {
+  return txn_->Delete(tree_, ObjectKey(static_cast<char>(kind), name));
+}
+
+Status CatalogWriter::BumpVersion() {
+  NQ_ASSIGN_OR_RETURN(uint64_t v, ReadCounter(txn_, tree_, kVersionKey));
+  return txn_->Put(tree_, kVersionKey, EncodeCounter(v + 1));
+}
+
+Result<uint64_t> ReadSchemaVersion(txn::Transaction* txn, txn::TreeId catalog_tree) {
+  return ReadCounter(txn, catalog_tree, kVersionKey);
+}
+
+}  // namespace neuroquantum::exec

@@ -1,0 +1,138 @@
+// The catalog: tables, their columns, constraints and indexes, and views,
+// as one transaction sees them (docs/architecture/exec.md, "Catalog").
+//
+// Each object is a row of the catalog tree, written by the DDL statement's
+// own transaction, so DDL commits and rolls back with it. A row holds the
+// object's kind, its id (which names its data tree, "t.<id>" or "i.<id>")
+// and its definition as canonical SQL; loading re-parses that SQL, so the
+// catalog format is the language itself. A version row, bumped by every
+// DDL, tells sessions when their cached catalog is stale.
+//
+// Thread safety: a loaded Catalog is immutable and may be shared.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "exec/types.h"
+#include "neuroquantum/result.h"
+#include "sql/ast.h"
+#include "txn/txn_engine.h"
+
+namespace neuroquantum::exec {
+
+// How a column gets a value when an INSERT does not give one.
+enum class Generated : uint8_t {
+  kNone,
+  kSerial,          // SERIAL, AUTO_INCREMENT, INTEGER PRIMARY KEY, BY DEFAULT AS IDENTITY
+  kIdentityAlways,  // GENERATED ALWAYS AS IDENTITY: explicit values refused
+};
+
+struct ColumnInfo {
+  std::string name;
+  DataType type;
+  bool not_null = false;
+  Generated generated = Generated::kNone;
+  const sql::Expr* default_expr = nullptr;  // in the owning TableInfo's definition
+  bool nocase = false;                      // COLLATE NOCASE
+};
+
+struct IndexInfo {
+  uint64_t id = 0;
+  std::string name;
+  std::string table;
+  std::vector<int> columns;  // table column positions
+  std::vector<bool> descending;
+  bool unique = false;
+  bool implicit = false;  // made for a UNIQUE constraint; not shown by SchemaSql
+  txn::TreeId tree = 0;
+  std::string sql;
+};
+
+struct TableInfo {
+  uint64_t id = 0;
+  std::string name;
+  std::vector<ColumnInfo> columns;
+  // Primary key column positions; empty: rows are keyed by a hidden row id.
+  std::vector<int> primary_key;
+  std::vector<const sql::Expr*> checks;  // in `definition`
+  std::vector<std::shared_ptr<const IndexInfo>> indexes;
+  txn::TreeId tree = 0;
+  std::string sql;  // canonical CREATE TABLE
+  std::shared_ptr<const sql::Statement> definition;
+
+  int FindColumn(std::string_view column) const;
+  std::vector<DataType> types() const;
+};
+
+struct ViewInfo {
+  std::string name;
+  std::vector<std::string> columns;  // declared column names; may be empty
+  std::string sql;                   // canonical CREATE VIEW
+  std::shared_ptr<const sql::Statement> definition;
+  const sql::Query& query() const;
+};
+
+class Catalog {
+ public:
+  // Reads the catalog as `txn` sees it.
+  static Result<std::shared_ptr<const Catalog>> Load(txn::TxnEngine* engine, txn::Transaction* txn,
+                                                     txn::TreeId catalog_tree);
+
+  uint64_t version() const { return version_; }
+  const TableInfo* FindTable(std::string_view name) const;
+  const ViewInfo* FindView(std::string_view name) const;
+  const IndexInfo* FindIndex(std::string_view name) const;
+  std::vector<std::string> TableAndViewNames() const;
+  // CREATE statements for `name` (table or view) and its indexes, or for
+  // everything when `name` is empty.
+  std::vector<std::string> SchemaSql(std::string_view name) const;
+
+ private:
+  uint64_t version_ = 0;
+  std::map<std::string, std::shared_ptr<TableInfo>, std::less<>> tables_;
+  std::map<std::string, std::shared_ptr<ViewInfo>, std::less<>> views_;
+  std::map<std::string, std::shared_ptr<const IndexInfo>, std::less<>> indexes_;
+};
+
+// Builds a TableInfo from a CREATE TABLE statement (checks names and types;
+// errors carry SQLSTATEs: 42701 duplicate column, 42P16 bad primary key,
+// 42704 unknown type). Trees and ids are left zero.
+Result<std::shared_ptr<TableInfo>> TableInfoFromDefinition(std::shared_ptr<const sql::Statement> def);
+// Resolves an index's columns against its table (42703 unknown column).
+Result<std::shared_ptr<IndexInfo>> IndexInfoFromDefinition(const sql::CreateIndexStmt& def,
+                                                           const TableInfo& table);
+
+// Catalog writes, inside the DDL's transaction.
+class CatalogWriter {
+ public:
+  CatalogWriter(txn::TxnEngine* engine, txn::Transaction* txn, txn::TreeId catalog_tree)
+      : engine_(engine), txn_(txn), tree_(catalog_tree) {}
+
+  // A fresh object id (never reused once committed).
+  Result<uint64_t> NextId();
+  // Creates (or finds, after a rolled-back DDL used the name) the data
+  // tree `name`: "t.<id>" for a table, "i.<id>" for an index,
+  // "i.<table id>.<n>" for a table's n-th UNIQUE constraint.
+  Result<txn::TreeId> TreeFor(const std::string& name);
+  enum class Kind : char { kTable = 't', kView = 'v', kIndex = 'i' };
+  Status Put(Kind kind, std::string_view name, uint64_t id, std::string_view sql);
+  Status Remove(Kind kind, std::string_view name);
+  // Bumps the schema version; every DDL calls it once.
+  Status BumpVersion();
+
+ private:
+  txn::TxnEngine* engine_;
+  txn::Transaction* txn_;
+  txn::TreeId tree_;
+};
+
+// The schema version as `txn` sees it (one point read).
+Result<uint64_t> ReadSchemaVersion(txn::Transaction* txn, txn::TreeId catalog_tree);
+
+}  // namespace neuroquantum::exec

@@ -1,0 +1,222 @@
+// The embedding API (include/neuroquantum/database.h) over exec::Engine
+// and exec::Session.
+#include "neuroquantum/database.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "exec/functions.h"
+#include "exec/session.h"
+
+namespace neuroquantum {
+
+using exec::TypeId;
+using exec::Value;
+
+namespace {
+
+const Value& Current(const exec::ResultSource* source, size_t i) {
+  static const Value kNull;
+  if (!source || source->next == 0 || source->next > source->rows.size()) return kNull;
+  const auto& row = source->rows[source->next - 1];
+  return i < row.size() ? row[i] : kNull;
+}
+
+// A double as an integer, truncated toward zero and clamped.
+int64_t ClampToInt64(double d) {
+  if (std::isnan(d)) return 0;
+  if (d >= 9.2233720368547758e18) return INT64_MAX;
+  if (d <= -9.2233720368547758e18) return INT64_MIN;
+  return static_cast<int64_t>(d);
+}
+
+}  // namespace
+
+ResultSet::ResultSet() = default;
+ResultSet::~ResultSet() = default;
+ResultSet::ResultSet(ResultSet&&) noexcept = default;
+ResultSet& ResultSet::operator=(ResultSet&&) noexcept = default;
+ResultSet::ResultSet(std::unique_ptr<exec::ResultSource> source) : source_(std::move(source)) {}
+
+size_t ResultSet::column_count() const { return source_ ? source_->names.size() : 0; }
+
+const std::string& ResultSet::column_name(size_t i) const {
+  static const std::string kEmpty;
+  return source_ && i < source_->names.size() ? source_->names[i] : kEmpty;
+}
+
+std::string ResultSet::column_type(size_t i) const {
+  if (!source_ || i >= source_->types.size()) return "";
+  exec::DataType t = source_->types[i];
+  if (t.id == TypeId::kNull) {
+    // Not known before running: the kind of the first non-NULL value.
+    for (const auto& row : source_->rows) {
+      if (i < row.size() && !row[i].is_null()) {
+        t = exec::DataType::Of(row[i].kind());
+        break;
+      }
+    }
+  }
+  return t.id == TypeId::kNull ? "NULL" : t.ToString();
+}
+
+Result<bool> ResultSet::Next() {
+  if (!source_ || source_->next >= source_->rows.size()) {
+    if (source_) source_->next = source_->rows.size() + 1;
+    return false;
+  }
+  ++source_->next;
+  return true;
+}
+
+FieldKind ResultSet::kind(size_t i) const {
+  switch (Current(source_.get(), i).kind()) {
+    case TypeId::kNull: return FieldKind::kNull;
+    case TypeId::kBoolean: return FieldKind::kBoolean;
+    case TypeId::kDouble: return FieldKind::kDouble;
+    case TypeId::kNumeric: return FieldKind::kNumeric;
+    case TypeId::kText: return FieldKind::kText;
+    case TypeId::kBlob: return FieldKind::kBlob;
+    case TypeId::kDate: return FieldKind::kDate;
+    case TypeId::kTime: return FieldKind::kTime;
+    case TypeId::kTimestamp: return FieldKind::kTimestamp;
+    default: return FieldKind::kInteger;
+  }
+}
+
+int64_t ResultSet::GetInt64(size_t i) const {
+  const Value& v = Current(source_.get(), i);
+  switch (v.kind()) {
+    case TypeId::kNull: return 0;
+    case TypeId::kBoolean: return v.boolean() ? 1 : 0;
+    case TypeId::kDouble: return ClampToInt64(v.dbl());
+    case TypeId::kNumeric: return ClampToInt64(v.numeric().ToDouble());
+    case TypeId::kText:
+    case TypeId::kBlob: {
+      Value n = exec::NumericPrefix(v.str());
+      return n.kind() == TypeId::kBigInt ? n.integer() : ClampToInt64(n.dbl());
+    }
+    default: return v.temporal();
+  }
+}
+
+double ResultSet::GetDouble(size_t i) const {
+  const Value& v = Current(source_.get(), i);
+  switch (v.kind()) {
+    case TypeId::kNull: return 0;
+    case TypeId::kBoolean: return v.boolean() ? 1 : 0;
+    case TypeId::kDouble: return v.dbl();
+    case TypeId::kNumeric: return v.numeric().ToDouble();
+    case TypeId::kText:
+    case TypeId::kBlob: {
+      Value n = exec::NumericPrefix(v.str());
+      return n.kind() == TypeId::kBigInt ? static_cast<double>(n.integer()) : n.dbl();
+    }
+    case TypeId::kBigInt: return static_cast<double>(v.integer());
+    default: return static_cast<double>(v.temporal());
+  }
+}
+
+bool ResultSet::GetBool(size_t i) const {
+  auto t = exec::Truth(Current(source_.get(), i));
+  return t.value_or(false);
+}
+
+std::string ResultSet::GetText(size_t i) const {
+  const Value& v = Current(source_.get(), i);
+  if (v.kind() == TypeId::kText || v.kind() == TypeId::kBlob) return v.str();
+  if (v.is_null()) return "";
+  return v.ToString();
+}
+
+std::string_view ResultSet::GetBlob(size_t i) const {
+  const Value& v = Current(source_.get(), i);
+  if (v.kind() == TypeId::kText || v.kind() == TypeId::kBlob) return v.str();
+  return {};
+}
+
+uint64_t ResultSet::rows_affected() const { return source_ ? source_->rows_affected : 0; }
+
+const std::string& ResultSet::command() const {
+  static const std::string kEmpty;
+  return source_ ? source_->command : kEmpty;
+}
+
+PreparedStatement::PreparedStatement(exec::Session* session, std::unique_ptr<exec::PreparedPlan> plan)
+    : session_(session), plan_(std::move(plan)) {}
+PreparedStatement::~PreparedStatement() = default;
+
+size_t PreparedStatement::parameter_count() const { return plan_->parameter_count; }
+
+namespace {
+Status BindAt(exec::PreparedPlan* plan, size_t index, Value v) {
+  if (index == 0 || index > plan->params.size()) {
+    return Status::InvalidArgument(
+               fmt::format("parameter index {} is out of range (the statement has {})", index, plan->params.size()))
+        .WithSqlState("42P02");
+  }
+  plan->params[index - 1] = std::move(v);
+  return Status::OK();
+}
+}  // namespace
+
+Status PreparedStatement::BindNull(size_t index) { return BindAt(plan_.get(), index, Value::Null()); }
+Status PreparedStatement::BindInt64(size_t index, int64_t v) { return BindAt(plan_.get(), index, Value::Integer(v)); }
+Status PreparedStatement::BindDouble(size_t index, double v) { return BindAt(plan_.get(), index, Value::Double(v)); }
+Status PreparedStatement::BindBool(size_t index, bool v) { return BindAt(plan_.get(), index, Value::Boolean(v)); }
+Status PreparedStatement::BindText(size_t index, std::string_view v) {
+  return BindAt(plan_.get(), index, Value::Text(std::string(v)));
+}
+Status PreparedStatement::BindBlob(size_t index, std::string_view v) {
+  return BindAt(plan_.get(), index, Value::Blob(std::string(v)));
+}
+void PreparedStatement::ClearBindings() { plan_->params.assign(plan_->params.size(), Value::Null()); }
+
+Result<ResultSet> PreparedStatement::Execute() {
+  NQ_ASSIGN_OR_RETURN(auto source, session_->Execute(*plan_));
+  return ResultSet(std::move(source));
+}
+
+Connection::Connection(std::unique_ptr<exec::Session> session) : session_(std::move(session)) {}
+Connection::~Connection() = default;
+
+Result<ResultSet> Connection::Execute(std::string_view sql) {
+  NQ_ASSIGN_OR_RETURN(auto source, session_->ExecuteScript(sql));
+  return ResultSet(std::move(source));
+}
+
+Result<std::unique_ptr<PreparedStatement>> Connection::Prepare(std::string_view sql) {
+  NQ_ASSIGN_OR_RETURN(auto plan, session_->Prepare(sql));
+  return std::unique_ptr<PreparedStatement>(new PreparedStatement(session_.get(), std::move(plan)));
+}
+
+void Connection::Cancel() { session_->Cancel(); }
+void Connection::SetStatementTimeout(std::chrono::milliseconds timeout) { session_->SetStatementTimeout(timeout); }
+bool Connection::in_transaction() const { return session_->in_transaction(); }
+
+Database::Database(std::unique_ptr<exec::Engine> engine) : engine_(std::move(engine)) {}
+Database::~Database() = default;
+
+Result<std::unique_ptr<Database>> Database::Open(const std::string& path, const DatabaseOptions& options) {
+  NQ_ASSIGN_OR_RETURN(auto engine, exec::Engine::Open(path, options));
+  return std::unique_ptr<Database>(new Database(std::move(engine)));
+}
+
+std::unique_ptr<Connection> Database::Connect() {
+  return std::unique_ptr<Connection>(new Connection(std::make_unique<exec::Session>(engine_.get())));
+}
+
+std::vector<std::string> Database::TableNames() {
+  auto catalog = engine_->CommittedCatalog();
+  if (!catalog.ok()) return {};
+  return (*catalog)->TableAndViewNames();
+}
+
+std::vector<std::string> Database::SchemaSql(std::string_view name) {
+  auto catalog = engine_->CommittedCatalog();
+  if (!catalog.ok()) return {};
+  return (*catalog)->SchemaSql(name);
+}
+
+}  // namespace neuroquantum

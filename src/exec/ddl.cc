@@ -1,0 +1,442 @@
+// CREATE / DROP / ALTER / TRUNCATE: catalog rows written in the
+// statement's transaction, so DDL commits and rolls back like data.
+#include <fmt/format.h>
+
+#include "exec/row_codec.h"
+#include "exec/statements.h"
+#include "sql/parser.h"
+#include "sql/printer.h"
+
+namespace neuroquantum::exec {
+namespace {
+
+Status DdlError(std::string_view sqlstate, std::string msg) {
+  return Status::InvalidArgument(std::move(msg)).WithSqlState(sqlstate);
+}
+
+std::unique_ptr<ResultSource> Done(std::string command) {
+  auto r = std::make_unique<ResultSource>();
+  r->command = std::move(command);
+  return r;
+}
+
+// Keys of a tree visited in batches, so a caller may change the tree
+// between batches.
+template <typename Fn>
+Status ForEachKeyBatch(txn::Transaction* txn, txn::TreeId tree, Fn fn) {
+  std::string lo;
+  while (true) {
+    std::vector<std::pair<std::string, std::string>> batch;
+    {
+      NQ_ASSIGN_OR_RETURN(auto cursor, txn->Scan(tree, lo));
+      for (; cursor->Valid() && batch.size() < 1024; cursor->Next()) {
+        batch.emplace_back(std::string(cursor->key()), std::string(cursor->value()));
+      }
+      NQ_RETURN_IF_ERROR(cursor->status());
+    }
+    if (batch.empty()) return Status::OK();
+    lo = batch.back().first;
+    lo.push_back('\0');
+    NQ_RETURN_IF_ERROR(fn(batch));
+  }
+}
+
+Status ClearTree(txn::Transaction* txn, txn::TreeId tree) {
+  return ForEachKeyBatch(txn, tree, [&](const auto& batch) -> Status {
+    for (const auto& [k, v] : batch) {
+      Status s = txn->Delete(tree, k);
+      if (!s.ok()) return s;
+    }
+    return Status::OK();
+  });
+}
+
+// Column references named `from` become `to` in an index or key column
+// list.
+void RenameIndexedColumns(std::vector<sql::IndexedColumn>* cols, const std::string& from, const std::string& to) {
+  for (auto& c : *cols) {
+    sql::Expr* e = c.expr.get();
+    if (e->kind == sql::ExprKind::kCollate) e = e->As<sql::CollateExpr>().operand.get();
+    if (e->kind == sql::ExprKind::kColumnRef && e->As<sql::ColumnRefExpr>().column == from) {
+      e->As<sql::ColumnRefExpr>().column = to;
+    }
+  }
+}
+
+bool MentionsColumn(const std::string& sql_text, const std::string& column) {
+  // Conservative: any identifier-like occurrence counts.
+  size_t pos = 0;
+  auto is_word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  while ((pos = sql_text.find(column, pos)) != std::string::npos) {
+    bool start = pos == 0 || !is_word(sql_text[pos - 1]);
+    size_t end = pos + column.size();
+    bool finish = end >= sql_text.size() || !is_word(sql_text[end]);
+    if (start && finish) return true;
+    pos = end;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string ColumnTypeSql(const DataType& type) {
+  if (type.id == TypeId::kNull) return "TEXT";
+  return type.ToString();
+}
+
+Result<std::shared_ptr<const sql::Statement>> StatementRunner::Canonical(const sql::Statement& stmt) {
+  NQ_ASSIGN_OR_RETURN(auto parsed, sql::ParseStatement(sql::ToSql(stmt)));
+  return std::shared_ptr<const sql::Statement>(std::move(parsed));
+}
+
+Status StatementRunner::RequireFreeName(const std::string& name, const sql::SourcePos& pos) {
+  if (catalog_->FindTable(name) || catalog_->FindView(name) || catalog_->FindIndex(name)) {
+    return DdlError("42P07", fmt::format("relation \"{}\" already exists (line {}, column {})", name, pos.line,
+                                         pos.column));
+  }
+  return Status::OK();
+}
+
+Status StatementRunner::SaveTable(CatalogWriter* writer, const TableInfo& old_table, const std::string& sql) {
+  NQ_RETURN_IF_ERROR(writer->Put(CatalogWriter::Kind::kTable, old_table.name, old_table.id, sql));
+  wrote_ddl_ = true;
+  return writer->BumpVersion();
+}
+
+Status StatementRunner::ClearTable(const TableInfo& table) {
+  for (const auto& index : table.indexes) NQ_RETURN_IF_ERROR(ClearTree(txn_, index->tree));
+  return ForEachKeyBatch(txn_, table.tree, [&](const auto& batch) -> Status {
+    for (const auto& [k, v] : batch) {
+      NQ_RETURN_IF_ERROR(ctx_->CheckInterrupt());
+      NQ_RETURN_IF_ERROR(txn_->Delete(table.tree, k));
+    }
+    return Status::OK();
+  });
+}
+
+Status StatementRunner::RewriteRows(const TableInfo& table, const TableInfo& new_table,
+                                    const std::function<Result<Row>(Row)>& fn) {
+  auto old_types = table.types();
+  auto new_types = new_table.types();
+  return ForEachKeyBatch(txn_, table.tree, [&](const auto& batch) -> Status {
+    for (const auto& [k, v] : batch) {
+      NQ_ASSIGN_OR_RETURN(Row row, DecodeRow(v, old_types));
+      NQ_ASSIGN_OR_RETURN(Row next, fn(std::move(row)));
+      NQ_RETURN_IF_ERROR(CheckRow(new_table, &next));
+      NQ_ASSIGN_OR_RETURN(std::string record, EncodeRow(next, new_types));
+      NQ_RETURN_IF_ERROR(txn_->Update(table.tree, k, record));
+    }
+    return Status::OK();
+  });
+}
+
+Result<std::unique_ptr<ResultSource>> StatementRunner::CreateTable(const sql::CreateTableStmt& stmt) {
+  const std::string& name = stmt.name.name;
+  if (catalog_->FindTable(name) || catalog_->FindView(name)) {
+    if (stmt.if_not_exists) return Done("CREATE TABLE");
+  }
+  NQ_RETURN_IF_ERROR(RequireFreeName(name, stmt.name.pos));
+  std::shared_ptr<const sql::Statement> def;
+  std::vector<Row> rows;
+  if (stmt.as_query) {
+    NQ_ASSIGN_OR_RETURN(BoundQuery q, binder_.BindQuery(*stmt.as_query));
+    NQ_RETURN_IF_ERROR(q.root->Open(ctx_));
+    Row row;
+    while (true) {
+      NQ_ASSIGN_OR_RETURN(bool more, q.root->Next(&row));
+      if (!more) break;
+      NQ_RETURN_IF_ERROR(ctx_->memory->Charge(RowBytes(row)));
+      rows.push_back(std::move(row));
+      row = Row();
+    }
+    std::string text = fmt::format("CREATE TABLE {} (", sql::QuoteIdentifier(name));
+    for (size_t i = 0; i < q.names.size(); ++i) {
+      DataType t = q.types[i];
+      for (size_t r = 0; t.id == TypeId::kNull && r < rows.size(); ++r) t = DataType::Of(rows[r][i].kind());
+      if (t.id == TypeId::kBigInt) t = DataType::Of(TypeId::kBigInt);
+      text += fmt::format("{}{} {}", i ? ", " : "", sql::QuoteIdentifier(q.names[i]), ColumnTypeSql(t));
+    }
+    text += ")";
+    NQ_ASSIGN_OR_RETURN(auto parsed, sql::ParseStatement(text));
+    def = std::move(parsed);
+  } else {
+    NQ_ASSIGN_OR_RETURN(def, Canonical(stmt));
+  }
+  NQ_ASSIGN_OR_RETURN(auto table, TableInfoFromDefinition(def));
+  // Defaults are constants; CHECKs see only the row.
+  for (const auto& c : table->columns) {
+    if (c.default_expr) NQ_RETURN_IF_ERROR(binder_.BindConstantExpr(*c.default_expr).status());
+  }
+  for (const sql::Expr* check : table->checks) {
+    NQ_RETURN_IF_ERROR(binder_.BindTableExpr(*check, *table, "", false).status());
+  }
+  CatalogWriter writer(engine_->txn(), txn_, engine_->catalog_tree());
+  NQ_ASSIGN_OR_RETURN(table->id, writer.NextId());
+  NQ_ASSIGN_OR_RETURN(table->tree, writer.TreeFor(fmt::format("t.{}", table->id)));
+  for (size_t i = 0; i < table->indexes.size(); ++i) {
+    auto index = std::make_shared<IndexInfo>(*table->indexes[i]);
+    index->id = table->id;
+    NQ_ASSIGN_OR_RETURN(index->tree, writer.TreeFor(fmt::format("i.{}.{}", table->id, i)));
+    table->indexes[i] = std::move(index);
+  }
+  NQ_RETURN_IF_ERROR(writer.Put(CatalogWriter::Kind::kTable, name, table->id, table->sql));
+  NQ_RETURN_IF_ERROR(writer.BumpVersion());
+  wrote_ddl_ = true;
+  for (auto& row : rows) {
+    NQ_RETURN_IF_ERROR(CheckRow(*table, &row));
+    NQ_ASSIGN_OR_RETURN(std::string key, RowKey(*table, row));
+    NQ_ASSIGN_OR_RETURN(std::string record, EncodeRow(row, table->types()));
+    NQ_RETURN_IF_ERROR(txn_->Insert(table->tree, key, record));
+    NQ_RETURN_IF_ERROR(InsertIndexEntries(*table, row, key));
+  }
+  auto result = Done(stmt.as_query ? "SELECT" : "CREATE TABLE");
+  result->rows_affected = rows.size();
+  return result;
+}
+
+Result<std::unique_ptr<ResultSource>> StatementRunner::CreateIndex(const sql::CreateIndexStmt& stmt) {
+  const TableInfo* table = catalog_->FindTable(stmt.table.name);
+  if (!table) {
+    if (catalog_->FindView(stmt.table.name)) {
+      return DdlError("42809", fmt::format("\"{}\" is a view; indexes need a table", stmt.table.name));
+    }
+    return DdlError("42P01", fmt::format("relation \"{}\" does not exist", stmt.table.name));
+  }
+  if (catalog_->FindIndex(stmt.name.name) && stmt.if_not_exists) return Done("CREATE INDEX");
+  NQ_RETURN_IF_ERROR(RequireFreeName(stmt.name.name, stmt.name.pos));
+  NQ_ASSIGN_OR_RETURN(auto canonical, Canonical(stmt));
+  NQ_ASSIGN_OR_RETURN(auto index, IndexInfoFromDefinition(canonical->As<sql::CreateIndexStmt>(), *table));
+  CatalogWriter writer(engine_->txn(), txn_, engine_->catalog_tree());
+  NQ_ASSIGN_OR_RETURN(index->id, writer.NextId());
+  NQ_ASSIGN_OR_RETURN(index->tree, writer.TreeFor(fmt::format("i.{}", index->id)));
+  auto types = table->types();
+  auto add_entries = [&](const auto& batch) -> Status {
+    for (const auto& [k, v] : batch) {
+      NQ_ASSIGN_OR_RETURN(Row row, DecodeRow(v, types));
+      bool unique_form = false;
+      NQ_ASSIGN_OR_RETURN(std::string key, IndexKey(*index, *table, row, k, &unique_form));
+      Status s = txn_->Insert(index->tree, key, k);
+      if (s.code() == StatusCode::kAlreadyExists) {
+        return DdlError("23505", fmt::format("could not create unique index \"{}\": key is duplicated", index->name));
+      }
+      NQ_RETURN_IF_ERROR(s);
+    }
+    return Status::OK();
+  };
+  Status filled = ForEachKeyBatch(txn_, table->tree, add_entries);
+  NQ_RETURN_IF_ERROR(filled);
+  NQ_RETURN_IF_ERROR(writer.Put(CatalogWriter::Kind::kIndex, index->name, index->id, index->sql));
+  NQ_RETURN_IF_ERROR(writer.BumpVersion());
+  wrote_ddl_ = true;
+  return Done("CREATE INDEX");
+}
+
+Result<std::unique_ptr<ResultSource>> StatementRunner::CreateView(const sql::CreateViewStmt& stmt) {
+  const std::string& name = stmt.name.name;
+  if ((catalog_->FindTable(name) || catalog_->FindView(name)) && stmt.if_not_exists) return Done("CREATE VIEW");
+  NQ_RETURN_IF_ERROR(RequireFreeName(name, stmt.name.pos));
+  NQ_ASSIGN_OR_RETURN(BoundQuery q, binder_.BindQuery(*stmt.query));
+  if (!stmt.columns.empty() && stmt.columns.size() != q.names.size()) {
+    return DdlError("42601", fmt::format("view \"{}\" names {} columns but its query has {}", name,
+                                         stmt.columns.size(), q.names.size()));
+  }
+  NQ_ASSIGN_OR_RETURN(auto canonical, Canonical(stmt));
+  CatalogWriter writer(engine_->txn(), txn_, engine_->catalog_tree());
+  NQ_RETURN_IF_ERROR(writer.Put(CatalogWriter::Kind::kView, name, 0, sql::ToSql(*canonical)));
+  NQ_RETURN_IF_ERROR(writer.BumpVersion());
+  wrote_ddl_ = true;
+  return Done("CREATE VIEW");
+}
+
+Result<std::unique_ptr<ResultSource>> StatementRunner::Drop(const sql::DropStmt& stmt) {
+  CatalogWriter writer(engine_->txn(), txn_, engine_->catalog_tree());
+  bool changed = false;
+  std::string command;
+  for (const auto& n : stmt.names) {
+    const std::string& name = n.name;
+    switch (stmt.object) {
+      case sql::ObjectKind::kTable: {
+        command = "DROP TABLE";
+        const TableInfo* table = catalog_->FindTable(name);
+        if (!table) {
+          if (catalog_->FindView(name)) {
+            return DdlError("42809", fmt::format("\"{}\" is not a table; use DROP VIEW", name));
+          }
+          if (stmt.if_exists) continue;
+          return DdlError("42P01", fmt::format("table \"{}\" does not exist", name));
+        }
+        NQ_RETURN_IF_ERROR(ClearTable(*table));
+        for (const auto& index : table->indexes) {
+          if (!index->implicit) NQ_RETURN_IF_ERROR(writer.Remove(CatalogWriter::Kind::kIndex, index->name));
+        }
+        NQ_RETURN_IF_ERROR(writer.Remove(CatalogWriter::Kind::kTable, name));
+        break;
+      }
+      case sql::ObjectKind::kView: {
+        command = "DROP VIEW";
+        if (!catalog_->FindView(name)) {
+          if (catalog_->FindTable(name)) {
+            return DdlError("42809", fmt::format("\"{}\" is not a view; use DROP TABLE", name));
+          }
+          if (stmt.if_exists) continue;
+          return DdlError("42P01", fmt::format("view \"{}\" does not exist", name));
+        }
+        NQ_RETURN_IF_ERROR(writer.Remove(CatalogWriter::Kind::kView, name));
+        break;
+      }
+      case sql::ObjectKind::kIndex: {
+        command = "DROP INDEX";
+        const IndexInfo* index = catalog_->FindIndex(name);
+        if (!index) {
+          if (stmt.if_exists) continue;
+          return DdlError("42704", fmt::format("index \"{}\" does not exist", name));
+        }
+        if (index->implicit) {
+          return DdlError("2BP01", fmt::format("cannot drop index \"{}\" because a UNIQUE constraint of table "
+                                               "\"{}\" requires it", name, index->table));
+        }
+        NQ_RETURN_IF_ERROR(ClearTree(txn_, index->tree));
+        NQ_RETURN_IF_ERROR(writer.Remove(CatalogWriter::Kind::kIndex, name));
+        break;
+      }
+    }
+    changed = true;
+  }
+  if (changed) {
+    NQ_RETURN_IF_ERROR(writer.BumpVersion());
+    wrote_ddl_ = true;
+  }
+  return Done(command);
+}
+
+Result<std::unique_ptr<ResultSource>> StatementRunner::Truncate(const sql::TruncateStmt& stmt) {
+  NQ_ASSIGN_OR_RETURN(const TableInfo* table, WritableTable(stmt.table));
+  NQ_RETURN_IF_ERROR(ClearTable(*table));
+  return Done("TRUNCATE TABLE");
+}
+
+Result<std::unique_ptr<ResultSource>> StatementRunner::AlterTable(const sql::AlterTableStmt& stmt) {
+  NQ_ASSIGN_OR_RETURN(const TableInfo* table, WritableTable(stmt.table));
+  // A private, editable copy of the definition.
+  NQ_ASSIGN_OR_RETURN(auto parsed, sql::ParseStatement(table->sql));
+  auto& def = parsed->As<sql::CreateTableStmt>();
+  CatalogWriter writer(engine_->txn(), txn_, engine_->catalog_tree());
+  auto rebuild = [&]() -> Result<std::shared_ptr<TableInfo>> {
+    NQ_ASSIGN_OR_RETURN(auto canonical, Canonical(def));
+    NQ_ASSIGN_OR_RETURN(auto info, TableInfoFromDefinition(canonical));
+    info->id = table->id;
+    info->tree = table->tree;
+    info->indexes = table->indexes;
+    return info;
+  };
+  switch (stmt.action) {
+    case sql::AlterAction::kAddColumn: {
+      if (table->FindColumn(stmt.column.name) >= 0) {
+        if (stmt.if_not_exists) return Done("ALTER TABLE");
+        return DdlError("42701", fmt::format("column \"{}\" of relation \"{}\" already exists", stmt.column.name,
+                                             table->name));
+      }
+      for (const auto& c : stmt.column.constraints) {
+        if (c.kind == sql::ColumnConstraintKind::kPrimaryKey || c.kind == sql::ColumnConstraintKind::kUnique) {
+          return DdlError("0A000", "ADD COLUMN with PRIMARY KEY or UNIQUE is not supported");
+        }
+      }
+      // Take the column definition from a fresh parse of the statement.
+      NQ_ASSIGN_OR_RETURN(auto alter, sql::ParseStatement(sql::ToSql(stmt)));
+      def.columns.push_back(std::move(alter->As<sql::AlterTableStmt>().column));
+      NQ_ASSIGN_OR_RETURN(auto info, rebuild());
+      const ColumnInfo& added = info->columns.back();
+      BoundExprPtr fill;
+      if (added.default_expr) {
+        NQ_ASSIGN_OR_RETURN(fill, binder_.BindConstantExpr(*added.default_expr));
+      }
+      uint32_t position = static_cast<uint32_t>(info->columns.size() - 1);
+      NQ_RETURN_IF_ERROR(RewriteRows(*table, *info, [&](Row row) -> Result<Row> {
+        static const Row kEmpty;
+        Value v;
+        if (fill) {
+          NQ_ASSIGN_OR_RETURN(v, Evaluate(*fill, kEmpty, ctx_));
+        } else if (added.generated != Generated::kNone) {
+          NQ_ASSIGN_OR_RETURN(int64_t id, engine_->sequences()->Next(info->id, position));
+          v = Value::Integer(id);
+        }
+        row.push_back(std::move(v));
+        return row;
+      }));
+      NQ_RETURN_IF_ERROR(SaveTable(&writer, *table, info->sql));
+      break;
+    }
+    case sql::AlterAction::kDropColumn: {
+      int c = table->FindColumn(stmt.name);
+      if (c < 0) {
+        if (stmt.if_exists) return Done("ALTER TABLE");
+        return DdlError("42703", fmt::format("column \"{}\" of relation \"{}\" does not exist", stmt.name,
+                                             table->name));
+      }
+      if (table->columns.size() == 1) return DdlError("0A000", "cannot drop the only column of a table");
+      bool used = std::find(table->primary_key.begin(), table->primary_key.end(), c) != table->primary_key.end();
+      for (const auto& index : table->indexes) {
+        used |= std::find(index->columns.begin(), index->columns.end(), c) != index->columns.end();
+      }
+      for (const auto& tc : def.constraints) used |= MentionsColumn(sql::ToSql(def), stmt.name) && tc.check;
+      if (used) {
+        return DdlError("2BP01", fmt::format("cannot drop column \"{}\": a key, index or constraint uses it",
+                                             stmt.name));
+      }
+      def.columns.erase(def.columns.begin() + c);
+      NQ_ASSIGN_OR_RETURN(auto info, rebuild());
+      NQ_RETURN_IF_ERROR(RewriteRows(*table, *info, [&](Row row) -> Result<Row> {
+        row.erase(row.begin() + c);
+        return row;
+      }));
+      NQ_RETURN_IF_ERROR(SaveTable(&writer, *table, info->sql));
+      break;
+    }
+    case sql::AlterAction::kRenameColumn: {
+      int c = table->FindColumn(stmt.name);
+      if (c < 0) {
+        return DdlError("42703", fmt::format("column \"{}\" of relation \"{}\" does not exist", stmt.name,
+                                             table->name));
+      }
+      if (table->FindColumn(stmt.new_name) >= 0) {
+        return DdlError("42701", fmt::format("column \"{}\" of relation \"{}\" already exists", stmt.new_name,
+                                             table->name));
+      }
+      for (const sql::Expr* check : table->checks) {
+        if (MentionsColumn(sql::ToSql(*check), stmt.name)) {
+          return DdlError("0A000", "renaming a column that a CHECK constraint uses is not supported");
+        }
+      }
+      def.columns[c].name = stmt.new_name;
+      for (auto& tc : def.constraints) RenameIndexedColumns(&tc.columns, stmt.name, stmt.new_name);
+      NQ_ASSIGN_OR_RETURN(auto info, rebuild());
+      for (const auto& index : table->indexes) {
+        if (index->implicit) continue;
+        NQ_ASSIGN_OR_RETURN(auto idx, sql::ParseStatement(index->sql));
+        RenameIndexedColumns(&idx->As<sql::CreateIndexStmt>().columns, stmt.name, stmt.new_name);
+        NQ_RETURN_IF_ERROR(writer.Put(CatalogWriter::Kind::kIndex, index->name, index->id, sql::ToSql(*idx)));
+      }
+      NQ_RETURN_IF_ERROR(SaveTable(&writer, *table, info->sql));
+      break;
+    }
+    case sql::AlterAction::kRenameTable: {
+      NQ_RETURN_IF_ERROR(RequireFreeName(stmt.name, stmt.table.pos));
+      def.name.name = stmt.name;
+      NQ_ASSIGN_OR_RETURN(auto canonical, Canonical(def));
+      NQ_RETURN_IF_ERROR(writer.Remove(CatalogWriter::Kind::kTable, table->name));
+      NQ_RETURN_IF_ERROR(writer.Put(CatalogWriter::Kind::kTable, stmt.name, table->id, sql::ToSql(*canonical)));
+      for (const auto& index : table->indexes) {
+        if (index->implicit) continue;
+        NQ_ASSIGN_OR_RETURN(auto idx, sql::ParseStatement(index->sql));
+        idx->As<sql::CreateIndexStmt>().table.name = stmt.name;
+        NQ_RETURN_IF_ERROR(writer.Put(CatalogWriter::Kind::kIndex, index->name, index->id, sql::ToSql(*idx)));
+      }
+      NQ_RETURN_IF_ERROR(writer.BumpVersion());
+      wrote_ddl_ = true;
+      break;
+    }
+  }
+  return Done("ALTER TABLE");
+}
+
+}  // namespace neuroquantum::exec

@@ -1,0 +1,394 @@
+// INSERT, UPDATE and DELETE, and the row and index storage they share.
+#include <fmt/format.h>
+
+#include <set>
+
+#include "exec/row_codec.h"
+#include "exec/statements.h"
+#include "sql/printer.h"
+
+namespace neuroquantum::exec {
+namespace {
+
+// Hidden row ids use this sequence column number.
+constexpr uint32_t kRowIdSequence = 0xffffffff;
+
+Status Violation(std::string_view sqlstate, std::string msg) {
+  return Status::InvalidArgument(std::move(msg)).WithSqlState(sqlstate);
+}
+
+Status UniqueViolation(std::string_view constraint) {
+  return Status::AlreadyExists(fmt::format("duplicate key value violates unique constraint \"{}\"", constraint))
+      .WithSqlState("23505");
+}
+
+std::string PrimaryKeyName(const TableInfo& table) { return table.name + "_pkey"; }
+
+}  // namespace
+
+Result<const TableInfo*> StatementRunner::WritableTable(const sql::QualifiedName& name) {
+  if (const TableInfo* t = catalog_->FindTable(name.name)) return t;
+  if (catalog_->FindView(name.name)) {
+    return Status::InvalidArgument(fmt::format("cannot change view \"{}\"", name.name)).WithSqlState("42809");
+  }
+  return Status::InvalidArgument(fmt::format("relation \"{}\" does not exist (line {}, column {})", name.name,
+                                             name.pos.line, name.pos.column))
+      .WithSqlState("42P01");
+}
+
+Result<std::string> StatementRunner::RowKey(const TableInfo& table, const Row& row) {
+  storage::KeyEncoder key;
+  if (table.primary_key.empty()) {
+    NQ_ASSIGN_OR_RETURN(int64_t id, engine_->sequences()->Next(table.id, kRowIdSequence));
+    key.AddInt64(id);
+  } else {
+    for (int c : table.primary_key) NQ_RETURN_IF_ERROR(AppendKeyColumn(&key, row[c], table.columns[c].type));
+  }
+  return std::move(key).Finish(engine_->txn()->storage()->max_key_size());
+}
+
+Result<std::string> StatementRunner::IndexKey(const IndexInfo& index, const TableInfo& table, const Row& row,
+                                              std::string_view pk, bool* unique_form) {
+  storage::KeyEncoder key;
+  bool has_null = false;
+  for (size_t i = 0; i < index.columns.size(); ++i) {
+    int c = index.columns[i];
+    has_null |= row[c].is_null();
+    NQ_RETURN_IF_ERROR(AppendKeyColumn(&key, row[c], table.columns[c].type,
+                                       index.descending[i] ? storage::SortOrder::kDescending
+                                                           : storage::SortOrder::kAscending));
+  }
+  *unique_form = index.unique && !has_null;
+  // Other entries end with the row's key, which makes them distinct.
+  if (!*unique_form) key.AddBlob(pk);
+  return std::move(key).Finish(engine_->txn()->storage()->max_key_size());
+}
+
+Status StatementRunner::InsertIndexEntries(const TableInfo& table, const Row& row, std::string_view pk) {
+  for (const auto& index : table.indexes) {
+    bool unique_form = false;
+    NQ_ASSIGN_OR_RETURN(std::string key, IndexKey(*index, table, row, pk, &unique_form));
+    Status s = txn_->Insert(index->tree, key, pk);
+    if (s.code() == StatusCode::kAlreadyExists) return UniqueViolation(index->name);
+    NQ_RETURN_IF_ERROR(s);
+  }
+  return Status::OK();
+}
+
+Status StatementRunner::DeleteIndexEntries(const TableInfo& table, const Row& row, std::string_view pk) {
+  for (const auto& index : table.indexes) {
+    bool unique_form = false;
+    NQ_ASSIGN_OR_RETURN(std::string key, IndexKey(*index, table, row, pk, &unique_form));
+    NQ_RETURN_IF_ERROR(txn_->Delete(index->tree, key));
+  }
+  return Status::OK();
+}
+
+Status StatementRunner::CheckRow(const TableInfo& table, Row* row) {
+  for (size_t i = 0; i < table.columns.size(); ++i) {
+    const ColumnInfo& col = table.columns[i];
+    Value& v = (*row)[i];
+    if (v.is_null()) {
+      if (col.not_null) {
+        return Violation("23502", fmt::format("null value in column \"{}\" of relation \"{}\" violates not-null "
+                                              "constraint", col.name, table.name));
+      }
+      continue;
+    }
+    auto cast = v.CastTo(col.type, /*assignment=*/true);
+    if (!cast.ok()) {
+      return Status(cast.status().code(), fmt::format("column \"{}\": {}", col.name, cast.status().message()))
+          .WithSqlState(SqlState(cast.status()));
+    }
+    v = std::move(cast).value();
+  }
+  for (const sql::Expr* check : table.checks) {
+    NQ_ASSIGN_OR_RETURN(auto bound, binder_.BindTableExpr(*check, table, "", false));
+    NQ_ASSIGN_OR_RETURN(Value verdict, Evaluate(*bound, *row, ctx_));
+    auto t = Truth(verdict);
+    if (t && !*t) {
+      return Violation("23514", fmt::format("new row for relation \"{}\" violates check constraint \"{}\"",
+                                            table.name, sql::ToSql(*check)));
+    }
+  }
+  return Status::OK();
+}
+
+Result<std::optional<Row>> StatementRunner::LockRow(const TableInfo& table, std::string_view pk) {
+  NQ_ASSIGN_OR_RETURN(auto raw, txn_->GetForUpdate(table.tree, pk));
+  if (!raw) return std::optional<Row>();
+  NQ_ASSIGN_OR_RETURN(Row row, DecodeRow(*raw, table.types()));
+  return std::optional<Row>(std::move(row));
+}
+
+Result<std::unique_ptr<ResultSource>> StatementRunner::Returning(const std::vector<sql::SelectItem>& items,
+                                                                 const TableInfo& table, std::string_view alias,
+                                                                 std::vector<Row> rows, std::string command,
+                                                                 uint64_t affected) {
+  auto result = std::make_unique<ResultSource>();
+  result->command = std::move(command);
+  result->rows_affected = affected;
+  if (items.empty()) return result;
+  std::vector<BoundExprPtr> exprs;
+  for (const auto& item : items) {
+    if (item.kind != sql::SelectItemKind::kExpr) {
+      for (size_t i = 0; i < table.columns.size(); ++i) {
+        auto e = std::make_unique<BoundExpr>(BoundKind::kColumn);
+        e->index = static_cast<int>(i);
+        e->type = table.columns[i].type;
+        exprs.push_back(std::move(e));
+        result->names.push_back(table.columns[i].name);
+        result->types.push_back(table.columns[i].type);
+      }
+      continue;
+    }
+    NQ_ASSIGN_OR_RETURN(auto e, binder_.BindTableExpr(*item.expr, table, alias));
+    result->names.push_back(!item.alias.empty() ? item.alias
+                            : item.expr->kind == sql::ExprKind::kColumnRef
+                                ? item.expr->As<sql::ColumnRefExpr>().column
+                                : sql::ToSql(*item.expr));
+    result->types.push_back(e->type);
+    exprs.push_back(std::move(e));
+  }
+  for (const auto& row : rows) {
+    Row out;
+    for (const auto& e : exprs) {
+      NQ_ASSIGN_OR_RETURN(Value v, Evaluate(*e, row, ctx_));
+      out.push_back(std::move(v));
+    }
+    result->rows.push_back(std::move(out));
+  }
+  return result;
+}
+
+Result<std::unique_ptr<ResultSource>> StatementRunner::Insert(const sql::InsertStmt& stmt) {
+  if (stmt.with) return Status::NotSupported("WITH on INSERT is not supported yet").WithSqlState("0A000");
+  NQ_ASSIGN_OR_RETURN(const TableInfo* table, WritableTable(stmt.table));
+  std::vector<int> targets;
+  if (stmt.columns.empty()) {
+    for (size_t i = 0; i < table->columns.size(); ++i) targets.push_back(static_cast<int>(i));
+  } else {
+    std::set<int> seen;
+    for (const auto& name : stmt.columns) {
+      int c = table->FindColumn(name);
+      if (c < 0) {
+        return Violation("42703", fmt::format("column \"{}\" of relation \"{}\" does not exist", name, table->name));
+      }
+      if (!seen.insert(c).second) {
+        return Violation("42701", fmt::format("column \"{}\" specified more than once", name));
+      }
+      targets.push_back(c);
+    }
+  }
+  // The source rows, computed in full before any is inserted (so
+  // INSERT ... SELECT from the same table sees the old rows only).
+  std::vector<Row> source;
+  if (stmt.source == sql::InsertSource::kDefaultValues) {
+    source.emplace_back();
+    targets.clear();
+  } else {
+    NQ_ASSIGN_OR_RETURN(BoundQuery q, binder_.BindQuery(*stmt.query));
+    if (q.names.size() != targets.size()) {
+      return Violation("42601", fmt::format("INSERT has {} expressions but {} target columns", q.names.size(),
+                                            targets.size()));
+    }
+    NQ_RETURN_IF_ERROR(q.root->Open(ctx_));
+    Row row;
+    while (true) {
+      NQ_ASSIGN_OR_RETURN(bool more, q.root->Next(&row));
+      if (!more) break;
+      NQ_RETURN_IF_ERROR(ctx_->memory->Charge(RowBytes(row)));
+      source.push_back(std::move(row));
+      row = Row();
+    }
+  }
+
+  std::vector<BoundExprPtr> defaults(table->columns.size());
+  std::vector<bool> given(table->columns.size(), false);
+  for (int c : targets) given[c] = true;
+  for (size_t i = 0; i < table->columns.size(); ++i) {
+    if (!given[i] && table->columns[i].default_expr) {
+      NQ_ASSIGN_OR_RETURN(defaults[i], binder_.BindConstantExpr(*table->columns[i].default_expr));
+    }
+  }
+
+  uint64_t inserted = 0;
+  std::vector<Row> returned;
+  static const Row kEmpty;
+  for (auto& src : source) {
+    NQ_RETURN_IF_ERROR(ctx_->CheckInterrupt());
+    Row row(table->columns.size());
+    for (size_t i = 0; i < targets.size(); ++i) row[targets[i]] = std::move(src[i]);
+    for (size_t i = 0; i < table->columns.size(); ++i) {
+      const ColumnInfo& col = table->columns[i];
+      if (!given[i] && defaults[i]) {
+        NQ_ASSIGN_OR_RETURN(row[i], Evaluate(*defaults[i], kEmpty, ctx_));
+      }
+      if (col.generated == Generated::kNone) continue;
+      if (given[i] && !row[i].is_null()) {
+        if (col.generated == Generated::kIdentityAlways) {
+          return Violation("428C9", fmt::format("cannot insert a non-DEFAULT value into column \"{}\"; it is "
+                                                "GENERATED ALWAYS", col.name));
+        }
+        auto v = row[i].CastTo(DataType::Of(TypeId::kBigInt), true);
+        if (v.ok()) NQ_RETURN_IF_ERROR(engine_->sequences()->Advance(table->id, static_cast<uint32_t>(i), v->integer()));
+      } else if (row[i].is_null()) {
+        NQ_ASSIGN_OR_RETURN(int64_t id, engine_->sequences()->Next(table->id, static_cast<uint32_t>(i)));
+        row[i] = Value::Integer(id);
+      }
+    }
+    NQ_RETURN_IF_ERROR(CheckRow(*table, &row));
+    NQ_ASSIGN_OR_RETURN(std::string key, RowKey(*table, row));
+
+    sql::ConflictAction action = stmt.on_conflict;
+    if (action == sql::ConflictAction::kIgnore || action == sql::ConflictAction::kReplace) {
+      // Find the rows this one collides with: by primary key and by each
+      // unique index.
+      std::vector<std::string> conflicts;
+      if (!table->primary_key.empty()) {
+        NQ_ASSIGN_OR_RETURN(auto existing, txn_->Get(table->tree, key));
+        if (existing) conflicts.push_back(key);
+      }
+      for (const auto& index : table->indexes) {
+        bool unique_form = false;
+        NQ_ASSIGN_OR_RETURN(std::string ikey, IndexKey(*index, *table, row, key, &unique_form));
+        if (!unique_form) continue;
+        NQ_ASSIGN_OR_RETURN(auto existing, txn_->Get(index->tree, ikey));
+        if (existing && *existing != key) conflicts.push_back(*existing);
+      }
+      if (!conflicts.empty() && action == sql::ConflictAction::kIgnore) continue;
+      for (const auto& pk : conflicts) {
+        NQ_ASSIGN_OR_RETURN(auto old, LockRow(*table, pk));
+        if (!old) continue;
+        NQ_RETURN_IF_ERROR(DeleteIndexEntries(*table, *old, pk));
+        NQ_RETURN_IF_ERROR(txn_->Delete(table->tree, pk));
+      }
+    }
+    NQ_ASSIGN_OR_RETURN(std::string record, EncodeRow(row, table->types()));
+    Status s = txn_->Insert(table->tree, key, record);
+    if (s.code() == StatusCode::kAlreadyExists) return UniqueViolation(PrimaryKeyName(*table));
+    NQ_RETURN_IF_ERROR(s);
+    NQ_RETURN_IF_ERROR(InsertIndexEntries(*table, row, key));
+    ++inserted;
+    if (!stmt.returning.empty()) returned.push_back(std::move(row));
+  }
+  return Returning(stmt.returning, *table, stmt.alias, std::move(returned), "INSERT", inserted);
+}
+
+Result<std::unique_ptr<ResultSource>> StatementRunner::Update(const sql::UpdateStmt& stmt) {
+  if (stmt.with) return Status::NotSupported("WITH on UPDATE is not supported yet").WithSqlState("0A000");
+  if (!stmt.from.empty()) return Status::NotSupported("UPDATE ... FROM is not supported yet").WithSqlState("0A000");
+  NQ_ASSIGN_OR_RETURN(const TableInfo* table, WritableTable(stmt.table));
+  struct Set {
+    int column;
+    BoundExprPtr value;  // null: DEFAULT
+  };
+  std::vector<Set> sets;
+  for (const auto& a : stmt.assignments) {
+    int c = table->FindColumn(a.column);
+    if (c < 0) {
+      return Violation("42703", fmt::format("column \"{}\" of relation \"{}\" does not exist", a.column, table->name));
+    }
+    Set s{c, nullptr};
+    if (a.value) {
+      NQ_ASSIGN_OR_RETURN(s.value, binder_.BindTableExpr(*a.value, *table, stmt.alias));
+    } else if (table->columns[c].default_expr) {
+      NQ_ASSIGN_OR_RETURN(s.value, binder_.BindConstantExpr(*table->columns[c].default_expr));
+    }
+    if (table->columns[c].generated == Generated::kIdentityAlways && a.value) {
+      return Violation("428C9", fmt::format("column \"{}\" can only be updated to DEFAULT", a.column));
+    }
+    sets.push_back(std::move(s));
+  }
+  BoundExprPtr recheck;
+  if (stmt.where) {
+    NQ_ASSIGN_OR_RETURN(recheck, binder_.BindTableExpr(*stmt.where, *table, stmt.alias));
+  }
+  NQ_ASSIGN_OR_RETURN(OperatorPtr scan, binder_.BindTableScan(*table, stmt.alias, stmt.where.get(), true));
+  // Find the rows first, then change them (a changed row is never seen
+  // again by the same statement).
+  std::vector<std::string> keys;
+  NQ_RETURN_IF_ERROR(scan->Open(ctx_));
+  Row row;
+  while (true) {
+    NQ_ASSIGN_OR_RETURN(bool more, scan->Next(&row));
+    if (!more) break;
+    keys.push_back(row.back().str());
+  }
+  uint64_t updated = 0;
+  std::vector<Row> returned;
+  for (const auto& key : keys) {
+    NQ_RETURN_IF_ERROR(ctx_->CheckInterrupt());
+    // Lock the row, then check the condition again on the version the lock
+    // returned: a concurrent committed change may have moved it.
+    NQ_ASSIGN_OR_RETURN(auto old, LockRow(*table, key));
+    if (!old) continue;
+    if (recheck) {
+      NQ_ASSIGN_OR_RETURN(bool still, EvaluatePredicate(*recheck, *old, ctx_));
+      if (!still) continue;
+    }
+    Row next = *old;
+    for (const auto& s : sets) {
+      if (s.value) {
+        NQ_ASSIGN_OR_RETURN(next[s.column], Evaluate(*s.value, *old, ctx_));
+      } else {
+        next[s.column] = Value::Null();
+      }
+    }
+    NQ_RETURN_IF_ERROR(CheckRow(*table, &next));
+    std::string new_key = key;
+    if (!table->primary_key.empty()) {
+      NQ_ASSIGN_OR_RETURN(new_key, RowKey(*table, next));
+    }
+    NQ_ASSIGN_OR_RETURN(std::string record, EncodeRow(next, table->types()));
+    NQ_RETURN_IF_ERROR(DeleteIndexEntries(*table, *old, key));
+    if (new_key == key) {
+      NQ_RETURN_IF_ERROR(txn_->Update(table->tree, key, record));
+    } else {
+      NQ_RETURN_IF_ERROR(txn_->Delete(table->tree, key));
+      Status s = txn_->Insert(table->tree, new_key, record);
+      if (s.code() == StatusCode::kAlreadyExists) return UniqueViolation(PrimaryKeyName(*table));
+      NQ_RETURN_IF_ERROR(s);
+    }
+    NQ_RETURN_IF_ERROR(InsertIndexEntries(*table, next, new_key));
+    ++updated;
+    if (!stmt.returning.empty()) returned.push_back(std::move(next));
+  }
+  return Returning(stmt.returning, *table, stmt.alias, std::move(returned), "UPDATE", updated);
+}
+
+Result<std::unique_ptr<ResultSource>> StatementRunner::Delete(const sql::DeleteStmt& stmt) {
+  if (stmt.with) return Status::NotSupported("WITH on DELETE is not supported yet").WithSqlState("0A000");
+  NQ_ASSIGN_OR_RETURN(const TableInfo* table, WritableTable(stmt.table));
+  BoundExprPtr recheck;
+  if (stmt.where) {
+    NQ_ASSIGN_OR_RETURN(recheck, binder_.BindTableExpr(*stmt.where, *table, stmt.alias));
+  }
+  NQ_ASSIGN_OR_RETURN(OperatorPtr scan, binder_.BindTableScan(*table, stmt.alias, stmt.where.get(), true));
+  std::vector<std::string> keys;
+  NQ_RETURN_IF_ERROR(scan->Open(ctx_));
+  Row row;
+  while (true) {
+    NQ_ASSIGN_OR_RETURN(bool more, scan->Next(&row));
+    if (!more) break;
+    keys.push_back(row.back().str());
+  }
+  uint64_t deleted = 0;
+  std::vector<Row> returned;
+  for (const auto& key : keys) {
+    NQ_RETURN_IF_ERROR(ctx_->CheckInterrupt());
+    NQ_ASSIGN_OR_RETURN(auto old, LockRow(*table, key));
+    if (!old) continue;
+    if (recheck) {
+      NQ_ASSIGN_OR_RETURN(bool still, EvaluatePredicate(*recheck, *old, ctx_));
+      if (!still) continue;
+    }
+    NQ_RETURN_IF_ERROR(DeleteIndexEntries(*table, *old, key));
+    NQ_RETURN_IF_ERROR(txn_->Delete(table->tree, key));
+    ++deleted;
+    if (!stmt.returning.empty()) returned.push_back(std::move(*old));
+  }
+  return Returning(stmt.returning, *table, stmt.alias, std::move(returned), "DELETE", deleted);
+}
+
+}  // namespace neuroquantum::exec

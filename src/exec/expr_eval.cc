@@ -1,0 +1,345 @@
+// Evaluation of bound expressions, row by row, with SQL's three-valued
+// logic.
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "exec/plan.h"
+
+namespace neuroquantum::exec {
+namespace {
+
+bool IsNumber(TypeId k) {
+  return k == TypeId::kBigInt || k == TypeId::kDouble || k == TypeId::kNumeric || k == TypeId::kBoolean;
+}
+
+// Text that reads fully as a number, for comparing it with a number.
+std::optional<Value> TextAsNumber(const std::string& text) {
+  size_t b = text.find_first_not_of(" \t\n\r");
+  if (b == std::string::npos) return std::nullopt;
+  size_t e = text.find_last_not_of(" \t\n\r");
+  std::string_view t(text.data() + b, e - b + 1);
+  auto d = Decimal::Parse(t);
+  if (d.ok()) {
+    if (d->scale == 0 && d->unscaled >= INT64_MIN && d->unscaled <= INT64_MAX) {
+      return Value::Integer(static_cast<int64_t>(d->unscaled));
+    }
+    return Value::Double(d->ToDouble());
+  }
+  char* end = nullptr;
+  std::string copy(t);
+  double v = std::strtod(copy.c_str(), &end);
+  if (end == copy.c_str() + copy.size()) return Value::Double(v);
+  return std::nullopt;
+}
+
+Value AsNumber(const Value& v) { return v.kind() == TypeId::kBoolean ? Value::Integer(v.boolean() ? 1 : 0) : v; }
+
+}  // namespace
+
+// Comparison used by every operator: numbers across kinds, text with a
+// number when the text reads as one (else numbers sort first, as in SQLite).
+Result<std::optional<int>> CompareForSql(const Value& a, const Value& b, bool nocase) {
+  if (a.is_null() || b.is_null()) return std::optional<int>();
+  TypeId ka = a.kind(), kb = b.kind();
+  if (ka != kb && IsNumber(ka) && IsNumber(kb)) return AsNumber(a).Compare(AsNumber(b));
+  if (IsNumber(ka) && kb == TypeId::kText) {
+    auto n = TextAsNumber(b.str());
+    if (!n) return std::optional<int>(-1);
+    return AsNumber(a).Compare(*n);
+  }
+  if (ka == TypeId::kText && IsNumber(kb)) {
+    auto n = TextAsNumber(a.str());
+    if (!n) return std::optional<int>(1);
+    return n->Compare(AsNumber(b));
+  }
+  if (nocase && ka == TypeId::kText && kb == TypeId::kText) return CompareCollated(a, b, "nocase");
+  if (ka == TypeId::kText && kb != TypeId::kText && kb != TypeId::kBlob) {
+    // A date/time compared with text: read the text as that type.
+    auto cast = a.CastTo(DataType::Of(kb));
+    if (cast.ok()) return cast->Compare(b);
+  }
+  if (kb == TypeId::kText && ka != TypeId::kText && ka != TypeId::kBlob) {
+    auto cast = b.CastTo(DataType::Of(ka));
+    if (cast.ok()) return a.Compare(*cast);
+  }
+  return a.Compare(b);
+}
+
+namespace {
+
+Value Bool3(std::optional<bool> b) { return b ? Value::Boolean(*b) : Value::Null(); }
+
+Result<std::optional<bool>> Truth3(const BoundExpr& e, const Row& row, ExecContext* ctx) {
+  NQ_ASSIGN_OR_RETURN(Value v, Evaluate(e, row, ctx));
+  return Truth(v);
+}
+
+bool CompareHolds(CompareOp op, int c) {
+  switch (op) {
+    case CompareOp::kEq: return c == 0;
+    case CompareOp::kNotEq: return c != 0;
+    case CompareOp::kLt: return c < 0;
+    case CompareOp::kLe: return c <= 0;
+    case CompareOp::kGt: return c > 0;
+    case CompareOp::kGe: return c >= 0;
+  }
+  return false;
+}
+
+// Runs a subquery for the current row and keeps what the expression needs:
+// its first column (all rows, or up to `limit`).
+Status RunSubPlan(SubPlan* plan, const Row& row, ExecContext* ctx, size_t limit) {
+  if (!plan->correlated && plan->cached) return Status::OK();
+  plan->values.clear();
+  plan->has_null = false;
+  ctx->outer.push_back(&row);
+  Status status = plan->root->Open(ctx);
+  Row sub;
+  while (status.ok() && plan->values.size() < limit) {
+    auto more = plan->root->Next(&sub);
+    if (!more.ok()) {
+      status = more.status();
+      break;
+    }
+    if (!*more) break;
+    Value v = sub.empty() ? Value::Null() : std::move(sub[0]);
+    if (v.is_null()) plan->has_null = true;
+    plan->values.push_back(std::move(v));
+  }
+  ctx->outer.pop_back();
+  NQ_RETURN_IF_ERROR(status);
+  plan->cached = true;
+  return Status::OK();
+}
+
+// x IN (values): true if equal to one, NULL if not but a NULL was among
+// them (or x is NULL), else false.
+Result<Value> InValues(const Value& x, const std::vector<Value>& values, bool nocase, bool negated) {
+  if (values.empty()) return Value::Boolean(negated);
+  if (x.is_null()) return Value::Null();
+  bool saw_null = false;
+  for (const auto& v : values) {
+    NQ_ASSIGN_OR_RETURN(auto c, CompareForSql(x, v, nocase));
+    if (!c) {
+      saw_null = true;
+    } else if (*c == 0) {
+      return Value::Boolean(!negated);
+    }
+  }
+  if (saw_null) return Value::Null();
+  return Value::Boolean(negated);
+}
+
+std::string LikeText(const Value& v) { return v.kind() == TypeId::kText || v.kind() == TypeId::kBlob ? v.str() : v.ToString(); }
+
+}  // namespace
+
+Status ExecContext::CheckInterruptNow() {
+  if (cancel && cancel->load(std::memory_order_relaxed)) {
+    return Status::Aborted("canceling statement due to user request").WithSqlState("57014");
+  }
+  if (deadline && std::chrono::steady_clock::now() > *deadline) {
+    return Status::Aborted("canceling statement due to statement timeout").WithSqlState("57014");
+  }
+  return Status::OK();
+}
+
+Result<Value> Evaluate(const BoundExpr& e, const Row& row, ExecContext* ctx) {
+  switch (e.kind) {
+    case BoundKind::kConstant: return e.constant;
+    case BoundKind::kColumn:
+      if (static_cast<size_t>(e.index) >= row.size()) return Status::Internal("column position out of range");
+      return row[e.index];
+    case BoundKind::kOuterColumn: {
+      if (static_cast<size_t>(e.levels) > ctx->outer.size()) return Status::Internal("outer row missing");
+      const Row& outer = *ctx->outer[ctx->outer.size() - e.levels];
+      if (static_cast<size_t>(e.index) >= outer.size()) return Status::Internal("outer column out of range");
+      return outer[e.index];
+    }
+    case BoundKind::kParameter:
+      if (ctx->params && static_cast<size_t>(e.index) < ctx->params->size()) return (*ctx->params)[e.index];
+      return Value::Null();
+    case BoundKind::kNegate: {
+      NQ_ASSIGN_OR_RETURN(Value v, Evaluate(*e.args[0], row, ctx));
+      return Negate(v);
+    }
+    case BoundKind::kNot: {
+      NQ_ASSIGN_OR_RETURN(auto t, Truth3(*e.args[0], row, ctx));
+      return t ? Value::Boolean(!*t) : Value::Null();
+    }
+    case BoundKind::kBitNot: {
+      NQ_ASSIGN_OR_RETURN(Value v, Evaluate(*e.args[0], row, ctx));
+      return BitNot(v);
+    }
+    case BoundKind::kArith: {
+      NQ_ASSIGN_OR_RETURN(Value a, Evaluate(*e.args[0], row, ctx));
+      NQ_ASSIGN_OR_RETURN(Value b, Evaluate(*e.args[1], row, ctx));
+      return Arithmetic(static_cast<ArithOp>(e.op), a, b);
+    }
+    case BoundKind::kBitwise: {
+      NQ_ASSIGN_OR_RETURN(Value a, Evaluate(*e.args[0], row, ctx));
+      NQ_ASSIGN_OR_RETURN(Value b, Evaluate(*e.args[1], row, ctx));
+      return Bitwise(static_cast<BitOp>(e.op), a, b);
+    }
+    case BoundKind::kConcat: {
+      NQ_ASSIGN_OR_RETURN(Value a, Evaluate(*e.args[0], row, ctx));
+      NQ_ASSIGN_OR_RETURN(Value b, Evaluate(*e.args[1], row, ctx));
+      return Concat(a, b);
+    }
+    case BoundKind::kCompare: {
+      NQ_ASSIGN_OR_RETURN(Value a, Evaluate(*e.args[0], row, ctx));
+      if (a.is_null()) return Value::Null();
+      NQ_ASSIGN_OR_RETURN(Value b, Evaluate(*e.args[1], row, ctx));
+      NQ_ASSIGN_OR_RETURN(auto c, CompareForSql(a, b, e.nocase));
+      if (!c) return Value::Null();
+      return Value::Boolean(CompareHolds(static_cast<CompareOp>(e.op), *c));
+    }
+    case BoundKind::kAnd: {
+      NQ_ASSIGN_OR_RETURN(auto a, Truth3(*e.args[0], row, ctx));
+      if (a && !*a) return Value::Boolean(false);
+      NQ_ASSIGN_OR_RETURN(auto b, Truth3(*e.args[1], row, ctx));
+      if (b && !*b) return Value::Boolean(false);
+      if (a && b) return Value::Boolean(true);
+      return Value::Null();
+    }
+    case BoundKind::kOr: {
+      NQ_ASSIGN_OR_RETURN(auto a, Truth3(*e.args[0], row, ctx));
+      if (a && *a) return Value::Boolean(true);
+      NQ_ASSIGN_OR_RETURN(auto b, Truth3(*e.args[1], row, ctx));
+      if (b && *b) return Value::Boolean(true);
+      if (a && b) return Value::Boolean(false);
+      return Value::Null();
+    }
+    case BoundKind::kCast: {
+      NQ_ASSIGN_OR_RETURN(Value v, Evaluate(*e.args[0], row, ctx));
+      return v.CastTo(e.cast_type);
+    }
+    case BoundKind::kCase: {
+      size_t i = 0;
+      Value operand;
+      if (e.has_operand) {
+        NQ_ASSIGN_OR_RETURN(operand, Evaluate(*e.args[0], row, ctx));
+        i = 1;
+      }
+      size_t pairs_end = e.args.size() - (e.has_else ? 1 : 0);
+      for (; i + 1 < pairs_end; i += 2) {
+        bool hit = false;
+        if (e.has_operand) {
+          NQ_ASSIGN_OR_RETURN(Value w, Evaluate(*e.args[i], row, ctx));
+          NQ_ASSIGN_OR_RETURN(auto c, CompareForSql(operand, w, false));
+          hit = c && *c == 0;
+        } else {
+          NQ_ASSIGN_OR_RETURN(auto t, Truth3(*e.args[i], row, ctx));
+          hit = t && *t;
+        }
+        if (hit) return Evaluate(*e.args[i + 1], row, ctx);
+      }
+      if (e.has_else) return Evaluate(*e.args.back(), row, ctx);
+      return Value::Null();
+    }
+    case BoundKind::kFunction: {
+      std::vector<Value> args;
+      args.reserve(e.args.size());
+      for (const auto& a : e.args) {
+        NQ_ASSIGN_OR_RETURN(Value v, Evaluate(*a, row, ctx));
+        if (v.is_null() && !e.function->handles_null) return Value::Null();
+        args.push_back(std::move(v));
+      }
+      return e.function->fn(args);
+    }
+    case BoundKind::kInList: {
+      NQ_ASSIGN_OR_RETURN(Value x, Evaluate(*e.args[0], row, ctx));
+      std::vector<Value> values;
+      values.reserve(e.args.size() - 1);
+      for (size_t i = 1; i < e.args.size(); ++i) {
+        NQ_ASSIGN_OR_RETURN(Value v, Evaluate(*e.args[i], row, ctx));
+        values.push_back(std::move(v));
+      }
+      return InValues(x, values, e.nocase, e.negated);
+    }
+    case BoundKind::kInSubquery: {
+      NQ_ASSIGN_OR_RETURN(Value x, Evaluate(*e.args[0], row, ctx));
+      NQ_RETURN_IF_ERROR(RunSubPlan(e.subplan.get(), row, ctx, SIZE_MAX));
+      return InValues(x, e.subplan->values, e.nocase, e.negated);
+    }
+    case BoundKind::kExists: {
+      NQ_RETURN_IF_ERROR(RunSubPlan(e.subplan.get(), row, ctx, 1));
+      return Value::Boolean(!e.subplan->values.empty() != e.negated);
+    }
+    case BoundKind::kScalarSubquery: {
+      NQ_RETURN_IF_ERROR(RunSubPlan(e.subplan.get(), row, ctx, 2));
+      if (e.subplan->values.size() > 1) {
+        return Status::InvalidArgument("more than one row returned by a subquery used as an expression")
+            .WithSqlState("21000");
+      }
+      return e.subplan->values.empty() ? Value::Null() : e.subplan->values[0];
+    }
+    case BoundKind::kLike: {
+      NQ_ASSIGN_OR_RETURN(Value text, Evaluate(*e.args[0], row, ctx));
+      NQ_ASSIGN_OR_RETURN(Value pattern, Evaluate(*e.args[1], row, ctx));
+      if (text.is_null() || pattern.is_null()) return Value::Null();
+      auto op = static_cast<sql::LikeOp>(e.op);
+      bool match;
+      if (op == sql::LikeOp::kGlob) {
+        match = GlobMatch(LikeText(text), LikeText(pattern));
+      } else {
+        std::optional<char32_t> escape;
+        if (e.args.size() > 2) {
+          NQ_ASSIGN_OR_RETURN(Value esc, Evaluate(*e.args[2], row, ctx));
+          if (esc.is_null()) return Value::Null();
+          std::string s = LikeText(esc);
+          if (s.size() != 1) {
+            return Status::InvalidArgument("invalid escape string: it must be one character").WithSqlState("22025");
+          }
+          escape = static_cast<unsigned char>(s[0]);
+        }
+        match = LikeMatch(LikeText(text), LikeText(pattern), escape, op == sql::LikeOp::kIlike || e.nocase);
+      }
+      return Value::Boolean(match != e.negated);
+    }
+    case BoundKind::kBetween: {
+      NQ_ASSIGN_OR_RETURN(Value x, Evaluate(*e.args[0], row, ctx));
+      NQ_ASSIGN_OR_RETURN(Value lo, Evaluate(*e.args[1], row, ctx));
+      NQ_ASSIGN_OR_RETURN(Value hi, Evaluate(*e.args[2], row, ctx));
+      NQ_ASSIGN_OR_RETURN(auto c1, CompareForSql(x, lo, e.nocase));
+      NQ_ASSIGN_OR_RETURN(auto c2, CompareForSql(x, hi, e.nocase));
+      std::optional<bool> a = c1 ? std::optional<bool>(*c1 >= 0) : std::nullopt;
+      std::optional<bool> b = c2 ? std::optional<bool>(*c2 <= 0) : std::nullopt;
+      std::optional<bool> both;
+      if ((a && !*a) || (b && !*b)) {
+        both = false;
+      } else if (a && b) {
+        both = true;
+      }
+      if (both && e.negated) both = !*both;
+      return Bool3(both);
+    }
+    case BoundKind::kIsNull: {
+      NQ_ASSIGN_OR_RETURN(Value v, Evaluate(*e.args[0], row, ctx));
+      return Value::Boolean(v.is_null() != e.negated);
+    }
+    case BoundKind::kIsDistinct: {
+      NQ_ASSIGN_OR_RETURN(Value a, Evaluate(*e.args[0], row, ctx));
+      NQ_ASSIGN_OR_RETURN(Value b, Evaluate(*e.args[1], row, ctx));
+      bool distinct;
+      if (a.is_null() || b.is_null()) {
+        distinct = a.is_null() != b.is_null();
+      } else {
+        NQ_ASSIGN_OR_RETURN(auto c, CompareForSql(a, b, e.nocase));
+        distinct = *c != 0;
+      }
+      // negated means IS NOT DISTINCT FROM.
+      return Value::Boolean(distinct != e.negated);
+    }
+  }
+  return Status::Internal("unknown expression kind");
+}
+
+Result<bool> EvaluatePredicate(const BoundExpr& expr, const Row& row, ExecContext* ctx) {
+  NQ_ASSIGN_OR_RETURN(Value v, Evaluate(expr, row, ctx));
+  auto t = Truth(v);
+  return t.value_or(false);
+}
+
+}  // namespace neuroquantum::exec

@@ -1,0 +1,693 @@
+// Physical operators (plan.h).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <functional>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "exec/plan.h"
+#include "exec/row_codec.h"
+
+namespace neuroquantum::exec {
+
+Status MemoryBudget::Charge(size_t bytes) {
+  used_ += bytes;
+  if (used_ > limit_) {
+    return Status::OutOfRange(fmt::format("query needs more than its memory limit of {} bytes", limit_))
+        .WithSqlState("53200");
+  }
+  return Status::OK();
+}
+
+size_t RowBytes(const Row& row) {
+  size_t n = sizeof(Row) + row.size() * sizeof(Value);
+  for (const auto& v : row) {
+    if (v.kind() == TypeId::kText || v.kind() == TypeId::kBlob) n += v.str().capacity() > 15 ? v.str().size() : 0;
+  }
+  return n;
+}
+
+size_t HashValue(const Value& v) {
+  auto hash_int = [](int64_t i) { return std::hash<int64_t>()(i) * 0x9e3779b97f4a7c15ULL; };
+  auto hash_double = [&](double d) -> size_t {
+    if (d == 0) return hash_int(0);
+    if (std::nearbyint(d) == d && std::fabs(d) < 9.2e18) return hash_int(static_cast<int64_t>(d));
+    uint64_t bits;
+    std::memcpy(&bits, &d, sizeof bits);
+    return std::hash<uint64_t>()(bits);
+  };
+  switch (v.kind()) {
+    case TypeId::kNull: return 0x51ed27;
+    case TypeId::kBigInt: return hash_int(v.integer());
+    case TypeId::kDouble: return hash_double(v.dbl());
+    case TypeId::kNumeric: {
+      const Decimal& d = v.numeric();
+      if (d.scale == 0 && d.unscaled >= INT64_MIN && d.unscaled <= INT64_MAX) {
+        return hash_int(static_cast<int64_t>(d.unscaled));
+      }
+      return hash_double(d.ToDouble());
+    }
+    case TypeId::kText:
+    case TypeId::kBlob: return std::hash<std::string_view>()(v.str());
+    default: return hash_int(v.temporal()) ^ static_cast<size_t>(v.kind());
+  }
+}
+
+size_t RowHash::operator()(const Row& r) const {
+  size_t h = 0x84222325;
+  for (const auto& v : r) h = (h ^ HashValue(v)) * 0x100000001b3ULL;
+  return h;
+}
+
+bool RowEq::operator()(const Row& a, const Row& b) const {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i].SortCompare(b[i]) != 0) return false;
+  }
+  return true;
+}
+
+namespace {
+
+using RowSet = std::unordered_set<Row, RowHash, RowEq>;
+
+// Pulls every row of `op` into `rows`, charging the budget.
+Status Drain(Operator* op, ExecContext* ctx, std::vector<Row>* rows) {
+  NQ_RETURN_IF_ERROR(op->Open(ctx));
+  Row row;
+  while (true) {
+    NQ_ASSIGN_OR_RETURN(bool more, op->Next(&row));
+    if (!more) return Status::OK();
+    if (ctx->memory) NQ_RETURN_IF_ERROR(ctx->memory->Charge(RowBytes(row)));
+    rows->push_back(std::move(row));
+    row = Row();
+  }
+}
+
+class TableScan : public Operator {
+ public:
+  TableScan(std::shared_ptr<const TableInfo> table, std::shared_ptr<const IndexInfo> index,
+            std::vector<KeyRange> ranges, bool with_key)
+      : table_(std::move(table)), index_(std::move(index)), ranges_(std::move(ranges)), with_key_(with_key),
+        types_(table_->types()) {
+    if (ranges_.empty() && !index_) ranges_.push_back(KeyRange{});
+  }
+
+  Status Open(ExecContext* ctx) override {
+    ctx_ = ctx;
+    next_range_ = 0;
+    cursor_.reset();
+    return Status::OK();
+  }
+
+  Result<bool> Next(Row* row) override {
+    while (true) {
+      if (!cursor_ || !cursor_->Valid()) {
+        if (cursor_) NQ_RETURN_IF_ERROR(cursor_->status());
+        if (next_range_ >= ranges_.size()) return false;
+        const KeyRange& r = ranges_[next_range_++];
+        txn::TreeId tree = index_ ? index_->tree : table_->tree;
+        NQ_ASSIGN_OR_RETURN(cursor_, ctx_->txn->Scan(tree, r.lo,
+                                                     r.hi ? std::optional<std::string_view>(*r.hi) : std::nullopt));
+        continue;
+      }
+      NQ_RETURN_IF_ERROR(ctx_->CheckInterrupt());
+      std::string key;
+      std::optional<std::string> record;
+      if (index_) {
+        key = std::string(cursor_->value());
+        NQ_ASSIGN_OR_RETURN(record, ctx_->txn->Get(table_->tree, key));
+        cursor_->Next();
+        if (!record) continue;  // not visible
+      } else {
+        key = std::string(cursor_->key());
+        record = std::string(cursor_->value());
+        cursor_->Next();
+      }
+      NQ_ASSIGN_OR_RETURN(*row, DecodeRow(*record, types_));
+      if (with_key_) row->push_back(Value::Blob(std::move(key)));
+      return true;
+    }
+  }
+
+  std::string Describe() const override {
+    std::string s = index_ ? fmt::format("IndexScan {} using {}", table_->name, index_->name)
+                           : fmt::format("TableScan {}", table_->name);
+    if (!index_ && !(ranges_.size() == 1 && ranges_[0].lo.empty() && !ranges_[0].hi)) {
+      s += fmt::format(" (primary key, {} range{})", ranges_.size(), ranges_.size() == 1 ? "" : "s");
+    } else if (index_) {
+      s += fmt::format(" ({} range{})", ranges_.size(), ranges_.size() == 1 ? "" : "s");
+    }
+    return s;
+  }
+
+ private:
+  std::shared_ptr<const TableInfo> table_;
+  std::shared_ptr<const IndexInfo> index_;
+  std::vector<KeyRange> ranges_;
+  bool with_key_;
+  std::vector<DataType> types_;
+  ExecContext* ctx_ = nullptr;
+  size_t next_range_ = 0;
+  std::unique_ptr<txn::Cursor> cursor_;
+};
+
+class ValuesOp : public Operator {
+ public:
+  explicit ValuesOp(std::vector<std::vector<BoundExprPtr>> rows) : rows_(std::move(rows)) {}
+  Status Open(ExecContext* ctx) override {
+    ctx_ = ctx;
+    pos_ = 0;
+    return Status::OK();
+  }
+  Result<bool> Next(Row* row) override {
+    if (pos_ >= rows_.size()) return false;
+    const auto& exprs = rows_[pos_++];
+    row->clear();
+    static const Row kEmpty;
+    for (const auto& e : exprs) {
+      NQ_ASSIGN_OR_RETURN(Value v, Evaluate(*e, kEmpty, ctx_));
+      row->push_back(std::move(v));
+    }
+    return true;
+  }
+  std::string Describe() const override { return fmt::format("Values ({} rows)", rows_.size()); }
+
+ private:
+  std::vector<std::vector<BoundExprPtr>> rows_;
+  ExecContext* ctx_ = nullptr;
+  size_t pos_ = 0;
+};
+
+class FilterOp : public Operator {
+ public:
+  FilterOp(OperatorPtr child, BoundExprPtr pred) : child_(std::move(child)), pred_(std::move(pred)) {}
+  Status Open(ExecContext* ctx) override {
+    ctx_ = ctx;
+    return child_->Open(ctx);
+  }
+  Result<bool> Next(Row* row) override {
+    while (true) {
+      NQ_ASSIGN_OR_RETURN(bool more, child_->Next(row));
+      if (!more) return false;
+      NQ_RETURN_IF_ERROR(ctx_->CheckInterrupt());
+      NQ_ASSIGN_OR_RETURN(bool keep, EvaluatePredicate(*pred_, *row, ctx_));
+      if (keep) return true;
+    }
+  }
+  std::string Describe() const override { return "Filter"; }
+  std::vector<const Operator*> children() const override { return {child_.get()}; }
+
+ private:
+  OperatorPtr child_;
+  BoundExprPtr pred_;
+  ExecContext* ctx_ = nullptr;
+};
+
+class ProjectOp : public Operator {
+ public:
+  ProjectOp(OperatorPtr child, std::vector<BoundExprPtr> exprs) : child_(std::move(child)), exprs_(std::move(exprs)) {}
+  Status Open(ExecContext* ctx) override {
+    ctx_ = ctx;
+    return child_->Open(ctx);
+  }
+  Result<bool> Next(Row* row) override {
+    NQ_ASSIGN_OR_RETURN(bool more, child_->Next(&input_));
+    if (!more) return false;
+    row->clear();
+    row->reserve(exprs_.size());
+    for (const auto& e : exprs_) {
+      NQ_ASSIGN_OR_RETURN(Value v, Evaluate(*e, input_, ctx_));
+      row->push_back(std::move(v));
+    }
+    return true;
+  }
+  std::string Describe() const override { return fmt::format("Project ({} columns)", exprs_.size()); }
+  std::vector<const Operator*> children() const override { return {child_.get()}; }
+
+ private:
+  OperatorPtr child_;
+  std::vector<BoundExprPtr> exprs_;
+  ExecContext* ctx_ = nullptr;
+  Row input_;
+};
+
+class JoinOp : public Operator {
+ public:
+  JoinOp(OperatorPtr left, OperatorPtr right, size_t lw, size_t rw, JoinKind kind, BoundExprPtr cond,
+         std::vector<std::pair<int, int>> keys)
+      : left_(std::move(left)), right_(std::move(right)), lw_(lw), rw_(rw), kind_(kind), cond_(std::move(cond)),
+        keys_(std::move(keys)) {}
+
+  Status Open(ExecContext* ctx) override {
+    ctx_ = ctx;
+    right_rows_.clear();
+    buckets_.clear();
+    NQ_RETURN_IF_ERROR(Drain(right_.get(), ctx, &right_rows_));
+    if (!keys_.empty()) {
+      for (size_t i = 0; i < right_rows_.size(); ++i) {
+        Row key;
+        bool has_null = false;
+        for (auto [l, r] : keys_) {
+          has_null |= right_rows_[i][r].is_null();
+          key.push_back(right_rows_[i][r]);
+        }
+        if (!has_null) buckets_[std::move(key)].push_back(i);
+      }
+    }
+    right_matched_.assign(right_rows_.size(), false);
+    have_left_ = false;
+    left_done_ = false;
+    tail_pos_ = 0;
+    return left_->Open(ctx);
+  }
+
+  Result<bool> Next(Row* row) override {
+    while (!left_done_) {
+      if (!have_left_) {
+        NQ_ASSIGN_OR_RETURN(bool more, left_->Next(&left_row_));
+        if (!more) {
+          left_done_ = true;
+          break;
+        }
+        have_left_ = true;
+        left_matched_ = false;
+        cand_pos_ = 0;
+        candidates_ = nullptr;
+        if (!keys_.empty()) {
+          Row key;
+          bool has_null = false;
+          for (auto [l, r] : keys_) {
+            has_null |= left_row_[l].is_null();
+            key.push_back(left_row_[l]);
+          }
+          if (!has_null) {
+            auto it = buckets_.find(key);
+            if (it != buckets_.end()) candidates_ = &it->second;
+          }
+        }
+      }
+      size_t count = keys_.empty() ? right_rows_.size() : (candidates_ ? candidates_->size() : 0);
+      while (cand_pos_ < count) {
+        NQ_RETURN_IF_ERROR(ctx_->CheckInterrupt());
+        size_t ri = keys_.empty() ? cand_pos_ : (*candidates_)[cand_pos_];
+        ++cand_pos_;
+        Combine(left_row_, &right_rows_[ri], row);
+        bool ok = true;
+        if (cond_) {
+          NQ_ASSIGN_OR_RETURN(ok, EvaluatePredicate(*cond_, *row, ctx_));
+        }
+        if (ok) {
+          left_matched_ = true;
+          right_matched_[ri] = true;
+          return true;
+        }
+      }
+      have_left_ = false;
+      if (!left_matched_ && (kind_ == JoinKind::kLeft || kind_ == JoinKind::kFull)) {
+        Combine(left_row_, nullptr, row);
+        return true;
+      }
+    }
+    if (kind_ == JoinKind::kRight || kind_ == JoinKind::kFull) {
+      while (tail_pos_ < right_rows_.size()) {
+        size_t ri = tail_pos_++;
+        if (right_matched_[ri]) continue;
+        row->assign(lw_, Value::Null());
+        row->insert(row->end(), right_rows_[ri].begin(), right_rows_[ri].end());
+        return true;
+      }
+    }
+    return false;
+  }
+
+  std::string Describe() const override {
+    static const char* kNames[] = {"Inner", "Left", "Right", "Full"};
+    return fmt::format("{} {}Join", keys_.empty() ? "NestedLoop" : "Hash", kNames[static_cast<int>(kind_)]);
+  }
+  std::vector<const Operator*> children() const override { return {left_.get(), right_.get()}; }
+
+ private:
+  void Combine(const Row& l, const Row* r, Row* out) const {
+    out->clear();
+    out->reserve(lw_ + rw_);
+    out->insert(out->end(), l.begin(), l.end());
+    if (r) {
+      out->insert(out->end(), r->begin(), r->end());
+    } else {
+      out->resize(lw_ + rw_);
+    }
+  }
+
+  OperatorPtr left_, right_;
+  size_t lw_, rw_;
+  JoinKind kind_;
+  BoundExprPtr cond_;
+  std::vector<std::pair<int, int>> keys_;
+  ExecContext* ctx_ = nullptr;
+  std::vector<Row> right_rows_;
+  std::unordered_map<Row, std::vector<size_t>, RowHash, RowEq> buckets_;
+  std::vector<bool> right_matched_;
+  Row left_row_;
+  bool have_left_ = false, left_matched_ = false, left_done_ = false;
+  const std::vector<size_t>* candidates_ = nullptr;
+  size_t cand_pos_ = 0, tail_pos_ = 0;
+};
+
+class AggregateOp : public Operator {
+ public:
+  AggregateOp(OperatorPtr child, std::vector<BoundExprPtr> keys, std::vector<AggregateCall> aggs)
+      : child_(std::move(child)), keys_(std::move(keys)), aggs_(std::move(aggs)) {}
+
+  Status Open(ExecContext* ctx) override {
+    out_.clear();
+    pos_ = 0;
+    std::unordered_map<Row, size_t, RowHash, RowEq> groups;
+    std::vector<std::vector<std::unique_ptr<AggregateState>>> states;
+    std::vector<Row> group_keys;
+    auto new_group = [&](Row key) -> Status {
+      std::vector<std::unique_ptr<AggregateState>> s;
+      for (const auto& a : aggs_) s.push_back(a.function->make(a.distinct));
+      states.push_back(std::move(s));
+      if (ctx->memory) NQ_RETURN_IF_ERROR(ctx->memory->Charge(RowBytes(key) + 64 * aggs_.size()));
+      group_keys.push_back(std::move(key));
+      return Status::OK();
+    };
+    if (keys_.empty()) NQ_RETURN_IF_ERROR(new_group(Row()));
+    NQ_RETURN_IF_ERROR(child_->Open(ctx));
+    Row row, key;
+    std::vector<Value> args;
+    while (true) {
+      NQ_ASSIGN_OR_RETURN(bool more, child_->Next(&row));
+      if (!more) break;
+      NQ_RETURN_IF_ERROR(ctx->CheckInterrupt());
+      size_t g = 0;
+      if (!keys_.empty()) {
+        key.clear();
+        for (const auto& k : keys_) {
+          NQ_ASSIGN_OR_RETURN(Value v, Evaluate(*k, row, ctx));
+          key.push_back(std::move(v));
+        }
+        auto it = groups.find(key);
+        if (it == groups.end()) {
+          g = group_keys.size();
+          groups.emplace(key, g);
+          NQ_RETURN_IF_ERROR(new_group(key));
+        } else {
+          g = it->second;
+        }
+      }
+      for (size_t j = 0; j < aggs_.size(); ++j) {
+        args.clear();
+        for (const auto& a : aggs_[j].args) {
+          NQ_ASSIGN_OR_RETURN(Value v, Evaluate(*a, row, ctx));
+          args.push_back(std::move(v));
+        }
+        NQ_RETURN_IF_ERROR(states[g][j]->Add(args));
+      }
+    }
+    for (size_t g = 0; g < group_keys.size(); ++g) {
+      Row out = std::move(group_keys[g]);
+      for (auto& s : states[g]) {
+        NQ_ASSIGN_OR_RETURN(Value v, s->Finish());
+        out.push_back(std::move(v));
+      }
+      out_.push_back(std::move(out));
+    }
+    return Status::OK();
+  }
+
+  Result<bool> Next(Row* row) override {
+    if (pos_ >= out_.size()) return false;
+    *row = std::move(out_[pos_++]);
+    return true;
+  }
+  std::string Describe() const override {
+    return fmt::format("HashAggregate ({} keys, {} aggregates)", keys_.size(), aggs_.size());
+  }
+  std::vector<const Operator*> children() const override { return {child_.get()}; }
+
+ private:
+  OperatorPtr child_;
+  std::vector<BoundExprPtr> keys_;
+  std::vector<AggregateCall> aggs_;
+  std::vector<Row> out_;
+  size_t pos_ = 0;
+};
+
+class SortOp : public Operator {
+ public:
+  SortOp(OperatorPtr child, std::vector<SortKey> keys) : child_(std::move(child)), keys_(std::move(keys)) {}
+  Status Open(ExecContext* ctx) override {
+    rows_.clear();
+    pos_ = 0;
+    NQ_RETURN_IF_ERROR(Drain(child_.get(), ctx, &rows_));
+    std::stable_sort(rows_.begin(), rows_.end(), [&](const Row& a, const Row& b) {
+      for (const auto& k : keys_) {
+        const Value& x = a[k.column];
+        const Value& y = b[k.column];
+        if (x.is_null() || y.is_null()) {
+          if (x.is_null() == y.is_null()) continue;
+          return x.is_null() == k.nulls_first;
+        }
+        int c = x.SortCompare(y);
+        if (c != 0) return k.descending ? c > 0 : c < 0;
+      }
+      return false;
+    });
+    return Status::OK();
+  }
+  Result<bool> Next(Row* row) override {
+    if (pos_ >= rows_.size()) return false;
+    *row = std::move(rows_[pos_++]);
+    return true;
+  }
+  std::string Describe() const override { return fmt::format("Sort ({} keys)", keys_.size()); }
+  std::vector<const Operator*> children() const override { return {child_.get()}; }
+
+ private:
+  OperatorPtr child_;
+  std::vector<SortKey> keys_;
+  std::vector<Row> rows_;
+  size_t pos_ = 0;
+};
+
+class DistinctOp : public Operator {
+ public:
+  DistinctOp(OperatorPtr child, size_t width) : child_(std::move(child)), width_(width) {}
+  Status Open(ExecContext* ctx) override {
+    ctx_ = ctx;
+    seen_.clear();
+    return child_->Open(ctx);
+  }
+  Result<bool> Next(Row* row) override {
+    while (true) {
+      NQ_ASSIGN_OR_RETURN(bool more, child_->Next(row));
+      if (!more) return false;
+      Row key(row->begin(), row->begin() + std::min(width_, row->size()));
+      size_t bytes = RowBytes(key);
+      if (seen_.insert(std::move(key)).second) {
+        if (ctx_->memory) NQ_RETURN_IF_ERROR(ctx_->memory->Charge(bytes));
+        return true;
+      }
+    }
+  }
+  std::string Describe() const override { return "HashDistinct"; }
+  std::vector<const Operator*> children() const override { return {child_.get()}; }
+
+ private:
+  OperatorPtr child_;
+  size_t width_;
+  ExecContext* ctx_ = nullptr;
+  RowSet seen_;
+};
+
+Result<int64_t> CountArgument(const BoundExpr* e, ExecContext* ctx, std::string_view what) {
+  if (!e) return -1;
+  static const Row kEmpty;
+  NQ_ASSIGN_OR_RETURN(Value v, Evaluate(*e, kEmpty, ctx));
+  if (v.is_null()) return -1;
+  NQ_ASSIGN_OR_RETURN(Value i, v.CastTo(DataType::Of(TypeId::kBigInt)));
+  (void)what;
+  return i.integer();
+}
+
+class LimitOp : public Operator {
+ public:
+  LimitOp(OperatorPtr child, BoundExprPtr limit, BoundExprPtr offset)
+      : child_(std::move(child)), limit_expr_(std::move(limit)), offset_expr_(std::move(offset)) {}
+  Status Open(ExecContext* ctx) override {
+    NQ_ASSIGN_OR_RETURN(limit_, CountArgument(limit_expr_.get(), ctx, "LIMIT"));
+    NQ_ASSIGN_OR_RETURN(int64_t offset, CountArgument(offset_expr_.get(), ctx, "OFFSET"));
+    skip_ = offset < 0 ? 0 : offset;
+    emitted_ = 0;
+    return child_->Open(ctx);
+  }
+  Result<bool> Next(Row* row) override {
+    if (limit_ >= 0 && emitted_ >= limit_) return false;
+    while (skip_ > 0) {
+      NQ_ASSIGN_OR_RETURN(bool more, child_->Next(row));
+      if (!more) return false;
+      --skip_;
+    }
+    NQ_ASSIGN_OR_RETURN(bool more, child_->Next(row));
+    if (more) ++emitted_;
+    return more;
+  }
+  std::string Describe() const override { return "Limit"; }
+  std::vector<const Operator*> children() const override { return {child_.get()}; }
+
+ private:
+  OperatorPtr child_;
+  BoundExprPtr limit_expr_, offset_expr_;
+  int64_t limit_ = -1, skip_ = 0, emitted_ = 0;
+};
+
+class SetOpOp : public Operator {
+ public:
+  SetOpOp(OperatorPtr left, OperatorPtr right, SetOp op, bool all)
+      : left_(std::move(left)), right_(std::move(right)), op_(op), all_(all) {}
+
+  Status Open(ExecContext* ctx) override {
+    ctx_ = ctx;
+    seen_.clear();
+    counts_.clear();
+    on_right_ = false;
+    if (op_ != SetOp::kUnion) {
+      std::vector<Row> right_rows;
+      NQ_RETURN_IF_ERROR(Drain(right_.get(), ctx, &right_rows));
+      for (auto& r : right_rows) ++counts_[std::move(r)];
+    }
+    return left_->Open(ctx);
+  }
+
+  Result<bool> Next(Row* row) override {
+    while (true) {
+      Operator* source = on_right_ ? right_.get() : left_.get();
+      NQ_ASSIGN_OR_RETURN(bool more, source->Next(row));
+      if (!more) {
+        if (op_ == SetOp::kUnion && !on_right_) {
+          on_right_ = true;
+          NQ_RETURN_IF_ERROR(right_->Open(ctx_));
+          continue;
+        }
+        return false;
+      }
+      NQ_RETURN_IF_ERROR(ctx_->CheckInterrupt());
+      switch (op_) {
+        case SetOp::kUnion:
+          if (all_ || Remember(*row)) return true;
+          break;
+        case SetOp::kIntersect: {
+          auto it = counts_.find(*row);
+          if (it == counts_.end() || it->second == 0) break;
+          if (all_) {
+            --it->second;
+            return true;
+          }
+          if (Remember(*row)) return true;
+          break;
+        }
+        case SetOp::kExcept: {
+          auto it = counts_.find(*row);
+          if (it != counts_.end() && it->second > 0) {
+            if (all_) --it->second;
+            break;
+          }
+          if (all_ || Remember(*row)) return true;
+          break;
+        }
+      }
+    }
+  }
+
+  std::string Describe() const override {
+    static const char* kNames[] = {"Union", "Intersect", "Except"};
+    return fmt::format("{}{}", kNames[static_cast<int>(op_)], all_ ? " All" : "");
+  }
+  std::vector<const Operator*> children() const override { return {left_.get(), right_.get()}; }
+
+ private:
+  bool Remember(const Row& row) { return seen_.insert(row).second; }
+
+  OperatorPtr left_, right_;
+  SetOp op_;
+  bool all_;
+  ExecContext* ctx_ = nullptr;
+  bool on_right_ = false;
+  RowSet seen_;
+  std::unordered_map<Row, size_t, RowHash, RowEq> counts_;
+};
+
+class MaterializedOp : public Operator {
+ public:
+  explicit MaterializedOp(std::vector<Row> rows) : rows_(std::move(rows)) {}
+  Status Open(ExecContext*) override {
+    pos_ = 0;
+    return Status::OK();
+  }
+  Result<bool> Next(Row* row) override {
+    if (pos_ >= rows_.size()) return false;
+    *row = rows_[pos_++];
+    return true;
+  }
+  std::string Describe() const override { return fmt::format("Materialized ({} rows)", rows_.size()); }
+
+ private:
+  std::vector<Row> rows_;
+  size_t pos_ = 0;
+};
+
+void ExplainInto(const Operator& op, int depth, std::string* out) {
+  out->append(static_cast<size_t>(depth) * 2, ' ');
+  out->append(op.Describe());
+  out->push_back('\n');
+  for (const Operator* c : op.children()) ExplainInto(*c, depth + 1, out);
+}
+
+}  // namespace
+
+OperatorPtr MakeTableScan(std::shared_ptr<const TableInfo> table, std::vector<KeyRange> ranges, bool with_key) {
+  return std::make_unique<TableScan>(std::move(table), nullptr, std::move(ranges), with_key);
+}
+OperatorPtr MakeIndexScan(std::shared_ptr<const TableInfo> table, std::shared_ptr<const IndexInfo> index,
+                          std::vector<KeyRange> ranges, bool with_key) {
+  return std::make_unique<TableScan>(std::move(table), std::move(index), std::move(ranges), with_key);
+}
+OperatorPtr MakeValues(std::vector<std::vector<BoundExprPtr>> rows) { return std::make_unique<ValuesOp>(std::move(rows)); }
+OperatorPtr MakeFilter(OperatorPtr child, BoundExprPtr predicate) {
+  return std::make_unique<FilterOp>(std::move(child), std::move(predicate));
+}
+OperatorPtr MakeProject(OperatorPtr child, std::vector<BoundExprPtr> exprs) {
+  return std::make_unique<ProjectOp>(std::move(child), std::move(exprs));
+}
+OperatorPtr MakeJoin(OperatorPtr left, OperatorPtr right, size_t left_width, size_t right_width, JoinKind kind,
+                     BoundExprPtr condition, std::vector<std::pair<int, int>> equal_keys) {
+  return std::make_unique<JoinOp>(std::move(left), std::move(right), left_width, right_width, kind,
+                                  std::move(condition), std::move(equal_keys));
+}
+OperatorPtr MakeAggregate(OperatorPtr child, std::vector<BoundExprPtr> keys, std::vector<AggregateCall> aggregates) {
+  return std::make_unique<AggregateOp>(std::move(child), std::move(keys), std::move(aggregates));
+}
+OperatorPtr MakeSort(OperatorPtr child, std::vector<SortKey> keys) {
+  return std::make_unique<SortOp>(std::move(child), std::move(keys));
+}
+OperatorPtr MakeDistinct(OperatorPtr child, size_t width) { return std::make_unique<DistinctOp>(std::move(child), width); }
+OperatorPtr MakeLimit(OperatorPtr child, BoundExprPtr limit, BoundExprPtr offset) {
+  return std::make_unique<LimitOp>(std::move(child), std::move(limit), std::move(offset));
+}
+OperatorPtr MakeSetOp(OperatorPtr left, OperatorPtr right, SetOp op, bool all) {
+  return std::make_unique<SetOpOp>(std::move(left), std::move(right), op, all);
+}
+OperatorPtr MakeMaterialized(std::vector<Row> rows) { return std::make_unique<MaterializedOp>(std::move(rows)); }
+
+std::string ExplainPlan(const Operator& root) {
+  std::string out;
+  ExplainInto(root, 0, &out);
+  return out;
+}
+
+}  // namespace neuroquantum::exec

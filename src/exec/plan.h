@@ -1,0 +1,185 @@
+// Bound expressions and physical operators: what the binder builds from a
+// syntax tree and the executor runs (docs/architecture/exec.md).
+//
+// Operators pull rows (Open, then Next until it returns false) and can be
+// re-opened, which is how correlated subqueries re-run per outer row. A row
+// is a vector of Values whose positions the binder fixed.
+//
+// Thread safety: a plan runs on one thread; plans are not shared.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "exec/catalog.h"
+#include "exec/functions.h"
+#include "exec/value.h"
+#include "txn/txn_engine.h"
+
+namespace neuroquantum::exec {
+
+using Row = std::vector<Value>;
+
+// Charges the bytes a query holds (hash tables, sort buffers, results)
+// against its limit; 53200 when exceeded.
+class MemoryBudget {
+ public:
+  explicit MemoryBudget(size_t limit) : limit_(limit) {}
+  Status Charge(size_t bytes);
+  void Release(size_t bytes) { used_ -= std::min(bytes, used_); }
+  size_t used() const { return used_; }
+
+ private:
+  size_t limit_;
+  size_t used_ = 0;
+};
+
+// Approximate bytes a row holds.
+size_t RowBytes(const Row& row);
+
+struct ExecContext {
+  txn::Transaction* txn = nullptr;
+  const std::vector<Value>* params = nullptr;
+  // Current rows of the enclosing queries, innermost last.
+  std::vector<const Row*> outer;
+  const std::atomic<bool>* cancel = nullptr;
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  MemoryBudget* memory = nullptr;
+  uint64_t ticks = 0;
+
+  // 57014 when cancelled or past the deadline; cheap enough per row.
+  Status CheckInterrupt() {
+    if ((++ticks & 255) != 0) return Status::OK();
+    return CheckInterruptNow();
+  }
+  Status CheckInterruptNow();
+};
+
+class Operator;
+struct SubPlan;
+
+enum class BoundKind : uint8_t {
+  kConstant, kColumn, kOuterColumn, kParameter,
+  kNegate, kNot, kBitNot,
+  kArith, kBitwise, kConcat, kCompare, kAnd, kOr,
+  kCast, kCase, kFunction,
+  kInList, kInSubquery, kExists, kScalarSubquery,
+  kLike, kBetween, kIsNull, kIsDistinct,
+};
+
+enum class CompareOp : uint8_t { kEq, kNotEq, kLt, kLe, kGt, kGe };
+
+struct BoundExpr {
+  explicit BoundExpr(BoundKind k) : kind(k) {}
+  BoundKind kind;
+  DataType type;           // static type; kNull when not known before running
+  Value constant;          // kConstant
+  int index = 0;           // kColumn, kOuterColumn: row position; kParameter: 0-based number
+  int levels = 0;          // kOuterColumn: 1 = the enclosing query
+  uint8_t op = 0;          // ArithOp, BitOp, CompareOp or LikeOp
+  bool negated = false;    // NOT IN / NOT LIKE / NOT BETWEEN / IS NOT NULL / IS DISTINCT
+  bool nocase = false;     // compare under COLLATE NOCASE
+  bool has_else = false;   // kCase; a simple CASE has args[0] as operand when has_operand
+  bool has_operand = false;
+  const ScalarFunction* function = nullptr;
+  DataType cast_type;
+  std::shared_ptr<SubPlan> subplan;
+  // Operands in order. kCase: [operand], (when, then)..., [else].
+  // kLike: operand, pattern, [escape]. kBetween: operand, low, high.
+  std::vector<std::unique_ptr<BoundExpr>> args;
+};
+using BoundExprPtr = std::unique_ptr<BoundExpr>;
+
+// SQL comparison of two values: nullopt when either is NULL. Numbers
+// compare across kinds; text compared with a number reads as a number when
+// it is one (else the number sorts first, as in SQLite); text compared with
+// a date or time reads as that type.
+Result<std::optional<int>> CompareForSql(const Value& a, const Value& b, bool nocase);
+
+Result<Value> Evaluate(const BoundExpr& expr, const Row& row, ExecContext* ctx);
+// A predicate's outcome: NULL and false both reject.
+Result<bool> EvaluatePredicate(const BoundExpr& expr, const Row& row, ExecContext* ctx);
+
+// A subquery inside an expression.
+struct SubPlan {
+  std::unique_ptr<Operator> root;
+  bool correlated = false;
+  // Results of an uncorrelated subquery, computed on first use.
+  bool cached = false;
+  std::vector<Value> values;  // first column, in order
+  bool has_null = false;
+};
+
+class Operator {
+ public:
+  virtual ~Operator() = default;
+  // (Re)starts the operator; children are opened by their parent.
+  virtual Status Open(ExecContext* ctx) = 0;
+  // Fills `row` with the next row; false at the end.
+  virtual Result<bool> Next(Row* row) = 0;
+  // One line naming the operator, for EXPLAIN.
+  virtual std::string Describe() const = 0;
+  virtual std::vector<const Operator*> children() const { return {}; }
+};
+using OperatorPtr = std::unique_ptr<Operator>;
+
+// Key range of a scan over a table's or index's tree: lo <= key < hi.
+struct KeyRange {
+  std::string lo;
+  std::optional<std::string> hi;
+};
+
+// Rows of a table; with `ranges`, only rows whose primary key falls in one
+// of them. `with_key` appends the row's storage key as a blob column.
+OperatorPtr MakeTableScan(std::shared_ptr<const TableInfo> table, std::vector<KeyRange> ranges, bool with_key);
+// Rows of a table found through an index's key ranges.
+OperatorPtr MakeIndexScan(std::shared_ptr<const TableInfo> table, std::shared_ptr<const IndexInfo> index,
+                          std::vector<KeyRange> ranges, bool with_key);
+OperatorPtr MakeValues(std::vector<std::vector<BoundExprPtr>> rows);
+OperatorPtr MakeFilter(OperatorPtr child, BoundExprPtr predicate);
+OperatorPtr MakeProject(OperatorPtr child, std::vector<BoundExprPtr> exprs);
+enum class JoinKind : uint8_t { kInner, kLeft, kRight, kFull };
+// Nested loops over a materialised right side; with equal-key pairs, a hash
+// join on them (the condition is still checked on each candidate pair).
+OperatorPtr MakeJoin(OperatorPtr left, OperatorPtr right, size_t left_width, size_t right_width, JoinKind kind,
+                     BoundExprPtr condition, std::vector<std::pair<int, int>> equal_keys);
+struct AggregateCall {
+  const AggregateFunction* function = nullptr;
+  bool distinct = false;
+  std::vector<BoundExprPtr> args;
+};
+// Output rows: the group keys, then one value per aggregate. Without keys,
+// exactly one row even for empty input.
+OperatorPtr MakeAggregate(OperatorPtr child, std::vector<BoundExprPtr> keys, std::vector<AggregateCall> aggregates);
+struct SortKey {
+  int column = 0;
+  bool descending = false;
+  bool nulls_first = true;
+};
+OperatorPtr MakeSort(OperatorPtr child, std::vector<SortKey> keys);
+// Drops rows whose first `width` columns repeat an earlier row's.
+OperatorPtr MakeDistinct(OperatorPtr child, size_t width);
+OperatorPtr MakeLimit(OperatorPtr child, BoundExprPtr limit, BoundExprPtr offset);
+enum class SetOp : uint8_t { kUnion, kIntersect, kExcept };
+OperatorPtr MakeSetOp(OperatorPtr left, OperatorPtr right, SetOp op, bool all);
+// Rows computed once and replayed (the rows are charged to the budget).
+OperatorPtr MakeMaterialized(std::vector<Row> rows);
+
+// Hashing and equality consistent with Value::SortCompare (1 = 1.0).
+size_t HashValue(const Value& v);
+struct RowHash {
+  size_t operator()(const Row& r) const;
+};
+struct RowEq {
+  bool operator()(const Row& a, const Row& b) const;
+};
+
+// Indented operator tree, one operator per line.
+std::string ExplainPlan(const Operator& root);
+
+}  // namespace neuroquantum::exec

@@ -1,0 +1,391 @@
+#include "exec/session.h"
+
+#include <fmt/format.h>
+
+#include "exec/statements.h"
+#include "sql/lexer.h"
+#include "sql/parser.h"
+#include "sql/printer.h"
+
+namespace neuroquantum::exec {
+namespace {
+
+constexpr std::string_view kCatalogTree = "nq.catalog";
+constexpr std::string_view kSequenceTree = "nq.sequences";
+// The savepoint that makes each statement of an explicit transaction atomic.
+constexpr std::string_view kStatementSavepoint = "\x01statement";
+
+std::string SequenceKey(uint64_t table, uint32_t column) {
+  std::string key;
+  for (int i = 7; i >= 0; --i) key.push_back(static_cast<char>((table >> (8 * i)) & 0xff));
+  for (int i = 3; i >= 0; --i) key.push_back(static_cast<char>((column >> (8 * i)) & 0xff));
+  return key;
+}
+
+Result<txn::TreeId> OpenTree(txn::TxnEngine* engine, std::string_view name) {
+  auto found = engine->FindTable(name);
+  if (found.ok()) return found;
+  return engine->CreateTable(name);
+}
+
+txn::IsolationLevel IsolationFor(sql::IsolationLevel level) {
+  switch (level) {
+    case sql::IsolationLevel::kReadUncommitted: return txn::IsolationLevel::kReadUncommitted;
+    case sql::IsolationLevel::kRepeatableRead: return txn::IsolationLevel::kRepeatableRead;
+    case sql::IsolationLevel::kSerializable: return txn::IsolationLevel::kSerializable;
+    default: return txn::IsolationLevel::kReadCommitted;
+  }
+}
+
+std::unique_ptr<ResultSource> CommandResult(std::string command) {
+  auto r = std::make_unique<ResultSource>();
+  r->command = std::move(command);
+  return r;
+}
+
+// Errors after which the whole transaction must be retried: statement
+// rollback does not rescue it.
+bool DoomsTransaction(const Status& s) {
+  return s.code() == StatusCode::kDeadlock || s.code() == StatusCode::kSerializationFailure;
+}
+
+// Parameters of a statement's text: anonymous `?` are numbered in order,
+// `$n`/`?n` name n; the count is the highest number.
+size_t CountParameters(std::string_view text) {
+  sql::Lexer lexer(text);
+  sql::Token token;
+  sql::LexError error;
+  size_t anonymous = 0, highest = 0;
+  while (lexer.Next(&token, &error) && token.kind != sql::TokenKind::kEnd) {
+    if (token.kind != sql::TokenKind::kParameter) continue;
+    size_t n = token.value.empty() ? ++anonymous : std::strtoull(token.value.c_str(), nullptr, 10);
+    highest = std::max(highest, n);
+  }
+  return highest;
+}
+
+}  // namespace
+
+Result<SequenceAllocator::State*> SequenceAllocator::Load(uint64_t table, uint32_t column) {
+  auto key = std::make_pair(table, column);
+  auto it = states_.find(key);
+  if (it != states_.end()) return &it->second;
+  auto txn = engine_->Begin();
+  NQ_ASSIGN_OR_RETURN(auto raw, txn->Get(tree_, SequenceKey(table, column)));
+  NQ_RETURN_IF_ERROR(txn->Commit());
+  State s;
+  if (raw && raw->size() == 8) {
+    uint64_t v = 0;
+    for (char c : *raw) v = (v << 8) | static_cast<uint8_t>(c);
+    s.reserved = static_cast<int64_t>(v);
+    s.next = s.reserved + 1;  // values up to `reserved` may have been used
+  }
+  return &states_.emplace(key, s).first->second;
+}
+
+Status SequenceAllocator::Reserve(uint64_t table, uint32_t column, State* s, int64_t through) {
+  int64_t target = through;
+  if (target < INT64_MAX - s->block) target += s->block;
+  s->block = std::min<int64_t>(s->block * 2, 65536);
+  auto txn = engine_->Begin();
+  std::string value;
+  for (int i = 7; i >= 0; --i) value.push_back(static_cast<char>((static_cast<uint64_t>(target) >> (8 * i)) & 0xff));
+  NQ_RETURN_IF_ERROR(txn->Put(tree_, SequenceKey(table, column), value));
+  NQ_RETURN_IF_ERROR(txn->Commit());
+  s->reserved = target;
+  return Status::OK();
+}
+
+Result<int64_t> SequenceAllocator::Next(uint64_t table, uint32_t column) {
+  std::lock_guard lock(mu_);
+  NQ_ASSIGN_OR_RETURN(State * s, Load(table, column));
+  if (s->next == INT64_MAX) {
+    return Status::OutOfRange("sequence reached its maximum value").WithSqlState("2200H");
+  }
+  if (s->next > s->reserved) NQ_RETURN_IF_ERROR(Reserve(table, column, s, s->next));
+  return s->next++;
+}
+
+Status SequenceAllocator::Advance(uint64_t table, uint32_t column, int64_t value) {
+  std::lock_guard lock(mu_);
+  NQ_ASSIGN_OR_RETURN(State * s, Load(table, column));
+  if (value < s->next) return Status::OK();
+  if (value == INT64_MAX) {
+    s->next = INT64_MAX;
+    return Status::OK();
+  }
+  s->next = value + 1;
+  if (s->next > s->reserved) NQ_RETURN_IF_ERROR(Reserve(table, column, s, s->next));
+  return Status::OK();
+}
+
+Engine::Engine(std::unique_ptr<txn::TxnEngine> txn, DatabaseOptions options)
+    : txn_(std::move(txn)), options_(std::move(options)) {}
+
+Result<std::unique_ptr<Engine>> Engine::Open(const std::string& path, const DatabaseOptions& options) {
+  txn::TxnEngineOptions txn_options;
+  txn_options.locks.lock_timeout = options.lock_timeout;
+  txn_options.locks.deadlock_timeout = options.deadlock_timeout;
+  NQ_ASSIGN_OR_RETURN(auto txn, txn::TxnEngine::Open(path, options.storage, txn_options));
+  std::unique_ptr<Engine> engine(new Engine(std::move(txn), options));
+  NQ_ASSIGN_OR_RETURN(engine->catalog_tree_, OpenTree(engine->txn_.get(), kCatalogTree));
+  NQ_ASSIGN_OR_RETURN(txn::TreeId seq, OpenTree(engine->txn_.get(), kSequenceTree));
+  engine->sequences_ = std::make_unique<SequenceAllocator>(engine->txn_.get(), seq);
+  return engine;
+}
+
+Result<std::shared_ptr<const Catalog>> Engine::CommittedCatalog() {
+  auto txn = txn_->Begin(txn::TxnOptions{txn::IsolationLevel::kReadCommitted, true});
+  auto catalog = Catalog::Load(txn_.get(), txn.get(), catalog_tree_);
+  NQ_RETURN_IF_ERROR(txn->Commit());
+  return catalog;
+}
+
+Session::~Session() {
+  if (txn_) (void)txn_->Rollback();
+}
+
+Result<std::shared_ptr<const Catalog>> Session::CatalogFor(txn::Transaction* txn) {
+  NQ_ASSIGN_OR_RETURN(uint64_t version, ReadSchemaVersion(txn, engine_->catalog_tree()));
+  if (catalog_ && catalog_->version() == version && !txn_wrote_ddl_) return catalog_;
+  NQ_ASSIGN_OR_RETURN(catalog_, Catalog::Load(engine_->txn(), txn, engine_->catalog_tree()));
+  return catalog_;
+}
+
+void Session::EndTransaction() {
+  txn_.reset();
+  explicit_ = false;
+  // A rolled-back DDL's catalog must not be reused; a committed one is
+  // reloaded cheaply by version.
+  if (txn_wrote_ddl_) catalog_.reset();
+  txn_wrote_ddl_ = false;
+}
+
+Result<std::unique_ptr<ResultSource>> Session::RunTransactionStatement(const sql::TransactionStmt& stmt) {
+  using Op = sql::TransactionOp;
+  auto no_txn = [&](std::string_view what) {
+    return Status::InvalidArgument(fmt::format("{}: there is no transaction in progress", what))
+        .WithSqlState("25P01");
+  };
+  switch (stmt.op) {
+    case Op::kBegin: {
+      if (explicit_) {
+        return Status::InvalidArgument("there is already a transaction in progress").WithSqlState("25001");
+      }
+      txn::TxnOptions options;
+      options.isolation = IsolationFor(stmt.isolation);
+      options.read_only = stmt.access == sql::AccessMode::kReadOnly;
+      txn_ = engine_->txn()->Begin(options);
+      explicit_ = true;
+      return CommandResult("BEGIN");
+    }
+    case Op::kCommit: {
+      if (!explicit_) return no_txn("COMMIT");
+      Status s = txn_->Commit();
+      EndTransaction();
+      NQ_RETURN_IF_ERROR(s);
+      return CommandResult("COMMIT");
+    }
+    case Op::kRollback: {
+      if (!explicit_) return no_txn("ROLLBACK");
+      Status s = txn_->Rollback();
+      EndTransaction();
+      NQ_RETURN_IF_ERROR(s);
+      return CommandResult("ROLLBACK");
+    }
+    case Op::kSavepoint:
+      if (!explicit_) return no_txn("SAVEPOINT");
+      NQ_RETURN_IF_ERROR(txn_->Savepoint(stmt.name));
+      return CommandResult("SAVEPOINT");
+    case Op::kRollbackTo: {
+      if (!explicit_) return no_txn("ROLLBACK TO SAVEPOINT");
+      Status s = txn_->RollbackToSavepoint(stmt.name);
+      if (s.code() == StatusCode::kNotFound) {
+        return Status::InvalidArgument(fmt::format("savepoint \"{}\" does not exist", stmt.name))
+            .WithSqlState("3B001");
+      }
+      NQ_RETURN_IF_ERROR(s);
+      if (txn_wrote_ddl_) catalog_.reset();
+      return CommandResult("ROLLBACK");
+    }
+    case Op::kRelease: {
+      if (!explicit_) return no_txn("RELEASE SAVEPOINT");
+      Status s = txn_->ReleaseSavepoint(stmt.name);
+      if (s.code() == StatusCode::kNotFound) {
+        return Status::InvalidArgument(fmt::format("savepoint \"{}\" does not exist", stmt.name))
+            .WithSqlState("3B001");
+      }
+      NQ_RETURN_IF_ERROR(s);
+      return CommandResult("RELEASE");
+    }
+    case Op::kSetTransaction:
+      return Status::NotSupported("SET TRANSACTION is not supported; give the level in BEGIN")
+          .WithSqlState("0A000");
+    case Op::kPrepare: {
+      if (!explicit_) return no_txn("PREPARE TRANSACTION");
+      Status s = txn_->Prepare(stmt.name);
+      EndTransaction();
+      NQ_RETURN_IF_ERROR(s);
+      return CommandResult("PREPARE TRANSACTION");
+    }
+    case Op::kCommitPrepared:
+    case Op::kRollbackPrepared: {
+      if (explicit_) {
+        return Status::InvalidArgument(fmt::format("{} cannot run inside a transaction block",
+                                                   stmt.op == Op::kCommitPrepared ? "COMMIT PREPARED"
+                                                                                  : "ROLLBACK PREPARED"))
+            .WithSqlState("25001");
+      }
+      Status s = stmt.op == Op::kCommitPrepared ? engine_->txn()->CommitPrepared(stmt.name)
+                                                : engine_->txn()->RollbackPrepared(stmt.name);
+      NQ_RETURN_IF_ERROR(s);
+      return CommandResult(stmt.op == Op::kCommitPrepared ? "COMMIT PREPARED" : "ROLLBACK PREPARED");
+    }
+  }
+  return Status::Internal("unknown transaction statement");
+}
+
+Result<std::unique_ptr<ResultSource>> Session::Run(const sql::Statement& stmt, const std::vector<Value>& params) {
+  if (stmt.kind == sql::StatementKind::kTransaction) {
+    return RunTransactionStatement(stmt.As<sql::TransactionStmt>());
+  }
+  cancel_.store(false);
+  bool autocommit = !explicit_;
+  if (autocommit) txn_ = engine_->txn()->Begin();
+  txn::Transaction* txn = txn_.get();
+  if (!autocommit) {
+    Status s = txn->Savepoint(kStatementSavepoint);
+    if (!s.ok()) return s;  // e.g. the transaction is aborted (25P02)
+  }
+  MemoryBudget memory(engine_->options().query_memory_limit);
+  ExecContext ctx;
+  ctx.txn = txn;
+  ctx.params = &params;
+  ctx.cancel = &cancel_;
+  ctx.memory = &memory;
+  if (timeout_.count() > 0) ctx.deadline = std::chrono::steady_clock::now() + timeout_;
+
+  txn->BeginStatement();
+  Result<std::unique_ptr<ResultSource>> result = Status::Internal("statement did not run");
+  bool ddl = false;
+  auto catalog = CatalogFor(txn);
+  if (!catalog.ok()) {
+    result = catalog.status();
+  } else {
+    StatementRunner runner(engine_, txn, *catalog, &ctx);
+    result = runner.Run(stmt);
+    ddl = runner.wrote_ddl();
+  }
+  txn->EndStatement();
+
+  if (autocommit) {
+    Status s = result.ok() ? txn->Commit() : txn->Rollback();
+    if (ddl) catalog_.reset();
+    txn_.reset();
+    if (result.ok() && !s.ok()) return s;
+    return result;
+  }
+  if (result.ok()) {
+    if (ddl) {
+      txn_wrote_ddl_ = true;
+      catalog_.reset();
+    }
+    NQ_RETURN_IF_ERROR(txn->ReleaseSavepoint(kStatementSavepoint));
+    return result;
+  }
+  if (!DoomsTransaction(result.status())) {
+    // Statement-level atomicity: undo this statement only.
+    (void)txn->RollbackToSavepoint(kStatementSavepoint);
+    (void)txn->ReleaseSavepoint(kStatementSavepoint);
+  }
+  if (txn_wrote_ddl_ || ddl) catalog_.reset();
+  return result;
+}
+
+Result<std::unique_ptr<ResultSource>> Session::ExecuteScript(std::string_view sql_text) {
+  sql::ParseError error;
+  NQ_ASSIGN_OR_RETURN(auto statements, sql::ParseScript(sql_text, &error));
+  std::unique_ptr<ResultSource> last = CommandResult("");
+  static const std::vector<Value> kNoParams;
+  for (const auto& stmt : statements) {
+    NQ_ASSIGN_OR_RETURN(last, Run(*stmt, kNoParams));
+  }
+  return last;
+}
+
+Result<std::unique_ptr<PreparedPlan>> Session::Prepare(std::string_view sql_text) {
+  NQ_ASSIGN_OR_RETURN(auto stmt, sql::ParseStatement(sql_text));
+  auto plan = std::make_unique<PreparedPlan>();
+  // The statement is bound at each execution, so schema changes are
+  // picked up transparently.
+  plan->parameter_count = CountParameters(sql_text);
+  plan->statement = std::move(stmt);
+  plan->params.assign(plan->parameter_count, Value::Null());
+  return plan;
+}
+
+Result<std::unique_ptr<ResultSource>> Session::Execute(const PreparedPlan& plan) {
+  return Run(*plan.statement, plan.params);
+}
+
+Result<std::unique_ptr<ResultSource>> StatementRunner::Run(const sql::Statement& stmt) {
+  using K = sql::StatementKind;
+  switch (stmt.kind) {
+    case K::kSelect: return Select(*stmt.As<sql::SelectStmt>().query);
+    case K::kInsert: return Insert(stmt.As<sql::InsertStmt>());
+    case K::kUpdate: return Update(stmt.As<sql::UpdateStmt>());
+    case K::kDelete: return Delete(stmt.As<sql::DeleteStmt>());
+    case K::kCreateTable: return CreateTable(stmt.As<sql::CreateTableStmt>());
+    case K::kCreateIndex: return CreateIndex(stmt.As<sql::CreateIndexStmt>());
+    case K::kCreateView: return CreateView(stmt.As<sql::CreateViewStmt>());
+    case K::kDrop: return Drop(stmt.As<sql::DropStmt>());
+    case K::kAlterTable: return AlterTable(stmt.As<sql::AlterTableStmt>());
+    case K::kTruncate: return Truncate(stmt.As<sql::TruncateStmt>());
+    case K::kExplain: return Explain(stmt.As<sql::ExplainStmt>());
+    case K::kAnalyze:
+      return Status::NotSupported("ANALYZE is not supported yet").WithSqlState("0A000");
+    case K::kTransaction: break;
+  }
+  return Status::Internal("statement kind not handled");
+}
+
+Result<std::unique_ptr<ResultSource>> StatementRunner::Select(const sql::Query& query) {
+  NQ_ASSIGN_OR_RETURN(BoundQuery q, binder_.BindQuery(query));
+  auto result = std::make_unique<ResultSource>();
+  result->command = "SELECT";
+  result->names = std::move(q.names);
+  result->types = std::move(q.types);
+  NQ_RETURN_IF_ERROR(q.root->Open(ctx_));
+  Row row;
+  while (true) {
+    NQ_ASSIGN_OR_RETURN(bool more, q.root->Next(&row));
+    if (!more) break;
+    NQ_RETURN_IF_ERROR(ctx_->memory->Charge(RowBytes(row)));
+    result->rows.push_back(std::move(row));
+    row = Row();
+  }
+  result->rows_affected = result->rows.size();
+  return result;
+}
+
+Result<std::unique_ptr<ResultSource>> StatementRunner::Explain(const sql::ExplainStmt& stmt) {
+  if (stmt.analyze) return Status::NotSupported("EXPLAIN ANALYZE is not supported yet").WithSqlState("0A000");
+  if (stmt.statement->kind != sql::StatementKind::kSelect) {
+    return Status::NotSupported("EXPLAIN shows SELECT plans only").WithSqlState("0A000");
+  }
+  NQ_ASSIGN_OR_RETURN(BoundQuery q, binder_.BindQuery(*stmt.statement->As<sql::SelectStmt>().query));
+  auto result = std::make_unique<ResultSource>();
+  result->command = "EXPLAIN";
+  result->names = {"QUERY PLAN"};
+  result->types = {DataType::Of(TypeId::kText)};
+  std::string plan = ExplainPlan(*q.root);
+  size_t start = 0;
+  while (start < plan.size()) {
+    size_t end = plan.find('\n', start);
+    result->rows.push_back({Value::Text(plan.substr(start, end - start))});
+    start = end + 1;
+  }
+  return result;
+}
+
+}  // namespace neuroquantum::exec

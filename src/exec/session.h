@@ -1,0 +1,124 @@
+// Engine and Session: the execution side of the embedding API
+// (include/neuroquantum/database.h).
+//
+// An Engine owns the transaction engine and the state every session
+// shares (sequences). A Session is one connection: its transaction, its
+// cached catalog, its settings. Each statement runs in the session's
+// transaction — a transaction of its own in autocommit mode, or inside a
+// savepoint of the open one so that a failing statement rolls back alone
+// (statement-level atomicity).
+//
+// Thread safety: Engine is thread-safe. A Session is used by one thread at
+// a time, except Cancel().
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "exec/binder.h"
+#include "exec/catalog.h"
+#include "exec/plan.h"
+#include "neuroquantum/database.h"
+#include "txn/txn_engine.h"
+
+namespace neuroquantum::exec {
+
+// Hands out values of SERIAL/identity columns and hidden row ids. Values
+// are never handed out twice, even across a crash: a block is reserved in
+// the database (in a transaction of its own) before its values are used.
+class SequenceAllocator {
+ public:
+  SequenceAllocator(txn::TxnEngine* engine, txn::TreeId tree) : engine_(engine), tree_(tree) {}
+  // The next value of sequence (table, column).
+  Result<int64_t> Next(uint64_t table, uint32_t column);
+  // Makes sure later values exceed `value` (an explicitly inserted id).
+  Status Advance(uint64_t table, uint32_t column, int64_t value);
+
+ private:
+  struct State {
+    int64_t next = 1;
+    int64_t reserved = 0;  // values up to here are reserved on disk
+    int64_t block = 16;
+  };
+  Result<State*> Load(uint64_t table, uint32_t column);
+  Status Reserve(uint64_t table, uint32_t column, State* s, int64_t through);
+
+  txn::TxnEngine* engine_;
+  txn::TreeId tree_;
+  std::mutex mu_;
+  std::map<std::pair<uint64_t, uint32_t>, State> states_;
+};
+
+class Engine {
+ public:
+  static Result<std::unique_ptr<Engine>> Open(const std::string& path, const DatabaseOptions& options);
+
+  txn::TxnEngine* txn() { return txn_.get(); }
+  txn::TreeId catalog_tree() const { return catalog_tree_; }
+  SequenceAllocator* sequences() { return sequences_.get(); }
+  const DatabaseOptions& options() const { return options_; }
+  // The committed catalog.
+  Result<std::shared_ptr<const Catalog>> CommittedCatalog();
+
+ private:
+  Engine(std::unique_ptr<txn::TxnEngine> txn, DatabaseOptions options);
+  std::unique_ptr<txn::TxnEngine> txn_;
+  DatabaseOptions options_;
+  txn::TreeId catalog_tree_ = 0;
+  std::unique_ptr<SequenceAllocator> sequences_;
+};
+
+// A finished statement's result, read by ResultSet.
+class ResultSource {
+ public:
+  std::vector<std::string> names;
+  std::vector<DataType> types;
+  std::vector<Row> rows;
+  std::string command;
+  uint64_t rows_affected = 0;
+  size_t next = 0;  // index of the row after the current one
+};
+
+struct PreparedPlan {
+  std::shared_ptr<const sql::Statement> statement;
+  size_t parameter_count = 0;
+  std::vector<Value> params;
+};
+
+class Session {
+ public:
+  explicit Session(Engine* engine) : engine_(engine) {}
+  ~Session();
+
+  // Runs every statement of `sql`; the last one's result.
+  Result<std::unique_ptr<ResultSource>> ExecuteScript(std::string_view sql);
+  Result<std::unique_ptr<PreparedPlan>> Prepare(std::string_view sql);
+  Result<std::unique_ptr<ResultSource>> Execute(const PreparedPlan& plan);
+
+  void Cancel() { cancel_.store(true); }
+  void SetStatementTimeout(std::chrono::milliseconds t) { timeout_ = t; }
+  bool in_transaction() const { return txn_ != nullptr && explicit_; }
+
+ private:
+  friend class StatementRunner;
+  Result<std::unique_ptr<ResultSource>> Run(const sql::Statement& stmt, const std::vector<Value>& params);
+  Result<std::unique_ptr<ResultSource>> RunTransactionStatement(const sql::TransactionStmt& stmt);
+  Result<std::shared_ptr<const Catalog>> CatalogFor(txn::Transaction* txn);
+  void EndTransaction();
+
+  Engine* engine_;
+  std::unique_ptr<txn::Transaction> txn_;
+  bool explicit_ = false;
+  bool txn_wrote_ddl_ = false;
+  std::shared_ptr<const Catalog> catalog_;
+  std::atomic<bool> cancel_{false};
+  std::chrono::milliseconds timeout_{0};
+};
+
+}  // namespace neuroquantum::exec

@@ -1,0 +1,75 @@
+// Runs one bound statement inside a transaction: queries, DML and DDL.
+// Internal to the session (session.cc); ddl.cc and dml.cc hold the parts.
+//
+// Thread safety: one runner per statement, on one thread.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "exec/binder.h"
+#include "exec/session.h"
+#include "storage/key_encoding.h"
+
+namespace neuroquantum::exec {
+
+class StatementRunner {
+ public:
+  StatementRunner(Engine* engine, txn::Transaction* txn, std::shared_ptr<const Catalog> catalog, ExecContext* ctx)
+      : engine_(engine), txn_(txn), catalog_(std::move(catalog)), ctx_(ctx), binder_(catalog_) {}
+
+  Result<std::unique_ptr<ResultSource>> Run(const sql::Statement& stmt);
+  // Whether the statement changed the catalog.
+  bool wrote_ddl() const { return wrote_ddl_; }
+
+ private:
+  Result<std::unique_ptr<ResultSource>> Select(const sql::Query& query);
+  Result<std::unique_ptr<ResultSource>> Insert(const sql::InsertStmt& stmt);
+  Result<std::unique_ptr<ResultSource>> Update(const sql::UpdateStmt& stmt);
+  Result<std::unique_ptr<ResultSource>> Delete(const sql::DeleteStmt& stmt);
+  Result<std::unique_ptr<ResultSource>> CreateTable(const sql::CreateTableStmt& stmt);
+  Result<std::unique_ptr<ResultSource>> CreateIndex(const sql::CreateIndexStmt& stmt);
+  Result<std::unique_ptr<ResultSource>> CreateView(const sql::CreateViewStmt& stmt);
+  Result<std::unique_ptr<ResultSource>> Drop(const sql::DropStmt& stmt);
+  Result<std::unique_ptr<ResultSource>> AlterTable(const sql::AlterTableStmt& stmt);
+  Result<std::unique_ptr<ResultSource>> Truncate(const sql::TruncateStmt& stmt);
+  Result<std::unique_ptr<ResultSource>> Explain(const sql::ExplainStmt& stmt);
+
+  // Row storage shared by DML and DDL.
+  Result<const TableInfo*> WritableTable(const sql::QualifiedName& name);
+  Result<std::string> RowKey(const TableInfo& table, const Row& row);
+  // Index entry key for `row` (with primary key `pk`); `unique_form` is set
+  // when the key holds the indexed columns alone (a unique index, no NULLs).
+  Result<std::string> IndexKey(const IndexInfo& index, const TableInfo& table, const Row& row,
+                               std::string_view pk, bool* unique_form);
+  Status InsertIndexEntries(const TableInfo& table, const Row& row, std::string_view pk);
+  Status DeleteIndexEntries(const TableInfo& table, const Row& row, std::string_view pk);
+  // Casts to column types, fills NOT NULL / CHECK verdicts (23502, 23514).
+  Status CheckRow(const TableInfo& table, Row* row);
+  // The row stored under `pk`, if any (locked for update).
+  Result<std::optional<Row>> LockRow(const TableInfo& table, std::string_view pk);
+  // Removes every row of a table and its index entries.
+  Status ClearTable(const TableInfo& table);
+  // Rewrites every row through `fn` into `new_table` (same tree).
+  Status RewriteRows(const TableInfo& table, const TableInfo& new_table,
+                     const std::function<Result<Row>(Row)>& fn);
+  Result<std::shared_ptr<const sql::Statement>> Canonical(const sql::Statement& stmt);
+  Status SaveTable(CatalogWriter* writer, const TableInfo& old_table, const std::string& sql);
+  Status RequireFreeName(const std::string& name, const sql::SourcePos& pos);
+  Result<std::unique_ptr<ResultSource>> Returning(const std::vector<sql::SelectItem>& items, const TableInfo& table,
+                                                  std::string_view alias, std::vector<Row> rows,
+                                                  std::string command, uint64_t affected);
+
+  Engine* engine_;
+  txn::Transaction* txn_;
+  std::shared_ptr<const Catalog> catalog_;
+  ExecContext* ctx_;
+  Binder binder_;
+  bool wrote_ddl_ = false;
+};
+
+// Column types in a canonical CREATE TABLE for CREATE TABLE ... AS.
+std::string ColumnTypeSql(const DataType& type);
+
+}  // namespace neuroquantum::exec
