@@ -46,7 +46,7 @@ class DelimitedPrinter : public ResultPrinter {
   void Begin(const std::vector<std::string>& column_names) override {
     if (!headers_) return;
     std::vector<Cell> cells;
-    for (const std::string& name : column_names) cells.push_back({FieldKind::kText, name});
+    for (const std::string& name : column_names) cells.push_back({CellKind::kText, name});
     Row(cells);
   }
 
@@ -54,7 +54,7 @@ class DelimitedPrinter : public ResultPrinter {
     std::string line;
     for (size_t i = 0; i < cells.size(); ++i) {
       if (i > 0) line += csv_ ? ',' : '|';
-      if (cells[i].kind == FieldKind::kNull) continue;
+      if (cells[i].kind == CellKind::kNull) continue;
       line += csv_ ? CsvField(cells[i].text) : cells[i].text;
     }
     *out_ << line << row_separator_;
@@ -98,19 +98,18 @@ class JsonPrinter : public ResultPrinter {
  private:
   static std::string JsonValue(const Cell& cell) {
     switch (cell.kind) {
-      case FieldKind::kNull:
+      case CellKind::kNull:
         return "null";
-      case FieldKind::kBoolean:
+      case CellKind::kBoolean:
         return cell.text == "true" || cell.text == "TRUE" || cell.text == "t" ? "true" : "false";
-      case FieldKind::kInteger:
-      case FieldKind::kDouble:
-      case FieldKind::kNumeric:
+      case CellKind::kNumber:
         // Infinity and NaN have no JSON number form.
         if (cell.text.find_first_of("aAiInN") == std::string::npos) return cell.text;
         return JsonString(cell.text);
-      default:
-        return JsonString(cell.text);
+      case CellKind::kText:
+        break;
     }
+    return JsonString(cell.text);
   }
 
   std::vector<std::string> keys_;
@@ -129,7 +128,7 @@ class TablePrinter : public ResultPrinter {
 
   void Row(const std::vector<Cell>& cells) override {
     std::vector<std::string> row;
-    for (const Cell& cell : cells) row.push_back(cell.kind == FieldKind::kNull ? "" : cell.text);
+    for (const Cell& cell : cells) row.push_back(cell.kind == CellKind::kNull ? "" : cell.text);
     rows_.push_back(std::move(row));
   }
 

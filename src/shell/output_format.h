@@ -28,8 +28,6 @@
 #include <string_view>
 #include <vector>
 
-#include "neuroquantum/database.h"
-
 namespace neuroquantum::shell {
 
 enum class OutputMode { kList, kCsv, kJson, kTable };
@@ -38,10 +36,13 @@ enum class OutputMode { kList, kCsv, kJson, kTable };
 std::optional<OutputMode> ParseOutputMode(std::string_view name);
 std::string_view OutputModeName(OutputMode mode);
 
-// One printed value: its kind decides quoting (csv, json); `text` is its
-// text form (ignored for kNull).
+// What a printed value is, as far as quoting goes (json prints numbers
+// and booleans bare; NULL prints as nothing, or null in json).
+enum class CellKind { kNull, kNumber, kBoolean, kText };
+
+// One printed value: `text` is its text form (ignored for kNull).
 struct Cell {
-  FieldKind kind = FieldKind::kNull;
+  CellKind kind = CellKind::kNull;
   std::string text;
 };
 

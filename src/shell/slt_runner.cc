@@ -47,8 +47,8 @@ std::vector<std::string> JoinRows(const std::vector<std::string>& values, size_t
 
 }  // namespace
 
-SltRunner::SltRunner(SltEngine* engine, SltRunOptions options, std::ostream* out)
-    : engine_(engine), options_(std::move(options)), out_(out) {}
+SltRunner::SltRunner(SltRunOptions options, std::ostream* out)
+    : options_(std::move(options)), out_(out) {}
 
 bool SltRunner::ShouldRun(const SltRecord& record) const {
   return std::all_of(record.conditions.begin(), record.conditions.end(), [&](const SltCondition& c) {
@@ -66,8 +66,10 @@ void SltRunner::Fail(const SltRecord& record, const ScriptState& state, std::str
   out_->flush();
 }
 
-bool SltRunner::RunScript(std::string_view file_name, const std::vector<SltRecord>& records) {
+bool SltRunner::RunScript(SltEngine* engine, std::string_view file_name,
+                          const std::vector<SltRecord>& records) {
   ScriptState state;
+  state.engine = engine;
   state.file_name = file_name;
   SltCounts before = counts_;
   bool halted = false;
@@ -96,7 +98,7 @@ bool SltRunner::RunScript(std::string_view file_name, const std::vector<SltRecor
         state.connection = record.connection;
         break;
       case SltRecordType::kRestart:
-        if (Status s = engine_->Restart(); !s.ok()) {
+        if (Status s = engine->Restart(); !s.ok()) {
           // Nothing after this can run on a database that did not reopen.
           Fail(record, state, "restart failed: " + ErrorText(s));
           ++counts_.failed;
@@ -120,7 +122,7 @@ bool SltRunner::RunScript(std::string_view file_name, const std::vector<SltRecor
 }
 
 bool SltRunner::RunStatement(const SltRecord& record, ScriptState* state) {
-  Result<SltQueryResult> result = engine_->Execute(state->connection, record.sql);
+  Result<SltQueryResult> result = state->engine->Execute(state->connection, record.sql);
   if (record.expect_ok) {
     if (result.ok()) return true;
     Fail(record, *state, "statement failed: " + ErrorText(result.status()));
@@ -143,7 +145,7 @@ bool SltRunner::RunStatement(const SltRecord& record, ScriptState* state) {
 }
 
 bool SltRunner::RunQuery(const SltRecord& record, ScriptState* state) {
-  Result<SltQueryResult> result = engine_->Execute(state->connection, record.sql);
+  Result<SltQueryResult> result = state->engine->Execute(state->connection, record.sql);
   if (!result.ok()) {
     Fail(record, *state, "query failed: " + ErrorText(result.status()));
     return false;

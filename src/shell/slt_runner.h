@@ -69,13 +69,15 @@ struct SltCounts {
 
 class SltRunner {
  public:
-  // `engine` and `out` are borrowed and must outlive the runner.
-  SltRunner(SltEngine* engine, SltRunOptions options, std::ostream* out);
+  // `out` is borrowed and must outlive the runner.
+  SltRunner(SltRunOptions options, std::ostream* out);
 
-  // Runs one script's records; failures go to `out` prefixed with
-  // "<file_name>:<line>: ". Returns false when stop_on_failure ended the
-  // run early (the caller should not start another script).
-  bool RunScript(std::string_view file_name, const std::vector<SltRecord>& records);
+  // Runs one script's records on `engine` (borrowed for the call);
+  // failures go to `out` prefixed with "<file_name>:<line>: ". Returns
+  // false when stop_on_failure ended the run early (the caller should not
+  // start another script).
+  bool RunScript(SltEngine* engine, std::string_view file_name,
+                 const std::vector<SltRecord>& records);
 
   // Totals over every script run so far.
   const SltCounts& counts() const { return counts_; }
@@ -87,6 +89,7 @@ class SltRunner {
   };
   // Per-script state.
   struct ScriptState {
+    SltEngine* engine;
     std::string_view file_name;
     size_t hash_threshold = kDefaultSltHashThreshold;
     std::string connection = "default";
@@ -102,7 +105,6 @@ class SltRunner {
   void Fail(const SltRecord& record, const ScriptState& state, std::string_view message,
             std::string_view details = {});
 
-  SltEngine* engine_;
   SltRunOptions options_;
   std::ostream* out_;
   SltCounts counts_;

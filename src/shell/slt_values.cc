@@ -67,17 +67,16 @@ int64_t LeadingInteger(std::string_view text) {
 }
 
 std::string RenderSltValue(char type, const SltValue& value) {
-  if (value.kind == FieldKind::kNull) return "NULL";
-  const bool held_as_integer = value.kind == FieldKind::kInteger || value.kind == FieldKind::kBoolean;
+  if (value.kind == SltValueKind::kNull) return "NULL";
   switch (type) {
     case 'I':
-      if (held_as_integer) return std::to_string(value.integer);
-      if (value.kind == FieldKind::kDouble) return std::to_string(TruncateDouble(value.real));
+      if (value.kind == SltValueKind::kInteger) return std::to_string(value.integer);
+      if (value.kind == SltValueKind::kDouble) return std::to_string(TruncateDouble(value.real));
       return std::to_string(LeadingInteger(value.text));
     case 'R': {
-      double v = held_as_integer                     ? static_cast<double>(value.integer)
-                 : value.kind == FieldKind::kDouble ? value.real
-                                                    : LeadingDouble(value.text);
+      double v = value.kind == SltValueKind::kInteger  ? static_cast<double>(value.integer)
+                 : value.kind == SltValueKind::kDouble ? value.real
+                                                       : LeadingDouble(value.text);
       return fmt::format("{:.3f}", v);
     }
     case 'T':

@@ -19,22 +19,27 @@
 #include <string_view>
 #include <vector>
 
-#include "neuroquantum/database.h"
 #include "shell/slt_parser.h"
 
 namespace neuroquantum::shell {
 
+// How a value is held: an integer (booleans as 0 and 1), a double, or
+// anything else by its text (exact decimals, strings, dates, ...).
+enum class SltValueKind { kNull, kInteger, kDouble, kText };
+
 // One result value as an engine hands it to the runner.
 struct SltValue {
-  FieldKind kind = FieldKind::kNull;
-  int64_t integer = 0;  // kInteger and kBoolean (0 or 1)
+  SltValueKind kind = SltValueKind::kNull;
+  int64_t integer = 0;  // kInteger
   double real = 0;      // kDouble
-  std::string text;     // the canonical text form of every non-null value
+  std::string text;     // the text form of every non-null value
 
   static SltValue Null() { return {}; }
-  static SltValue Integer(int64_t v) { return {FieldKind::kInteger, v, 0, std::to_string(v)}; }
-  static SltValue Double(double v, std::string text) { return {FieldKind::kDouble, 0, v, std::move(text)}; }
-  static SltValue Text(std::string v) { return {FieldKind::kText, 0, 0, std::move(v)}; }
+  static SltValue Integer(int64_t v) { return {SltValueKind::kInteger, v, 0, std::to_string(v)}; }
+  static SltValue Double(double v, std::string text) {
+    return {SltValueKind::kDouble, 0, v, std::move(text)};
+  }
+  static SltValue Text(std::string v) { return {SltValueKind::kText, 0, 0, std::move(v)}; }
 };
 
 using SltRow = std::vector<SltValue>;

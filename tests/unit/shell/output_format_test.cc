@@ -9,9 +9,9 @@
 namespace neuroquantum::shell {
 namespace {
 
-Cell Int(int64_t v) { return {FieldKind::kInteger, std::to_string(v)}; }
-Cell Real(std::string text) { return {FieldKind::kDouble, std::move(text)}; }
-Cell Text(std::string text) { return {FieldKind::kText, std::move(text)}; }
+Cell Int(int64_t v) { return {CellKind::kNumber, std::to_string(v)}; }
+Cell Real(std::string text) { return {CellKind::kNumber, std::move(text)}; }
+Cell Text(std::string text) { return {CellKind::kText, std::move(text)}; }
 Cell Null() { return {}; }
 
 class OutputFormatTest : public ::testing::Test {
@@ -106,7 +106,7 @@ TEST_F(OutputFormatTest, JsonEmptyResultPrintsNothing) {
 
 TEST_F(OutputFormatTest, JsonBooleansNumericsAndNonFiniteValues) {
   EXPECT_EQ(Print(OutputMode::kJson, {"b", "n", "inf"},
-                  {{{FieldKind::kBoolean, "true"}, {FieldKind::kNumeric, "12.50"}, Real("Infinity")}}),
+                  {{{CellKind::kBoolean, "true"}, Real("12.50"), Real("Infinity")}}),
             "[{\"b\":true,\"n\":12.50,\"inf\":\"Infinity\"}]\n");
 }
 
