@@ -633,9 +633,159 @@ Result<BoundExprPtr> Binder::Bind(const sql::Expr& expr, Scope* scope) {
   return Status::Internal("unknown expression kind");
 }
 
+namespace {
+
+// Whether a bound expression can be computed before the scan reads a row:
+// no columns of this level, no subqueries.
+bool RowIndependent(const BoundExpr& e) {
+  if (e.kind == BoundKind::kColumn || e.subplan) return false;
+  if (e.kind == BoundKind::kFunction && !e.function->deterministic) return false;
+  for (const auto& a : e.args) {
+    if (!RowIndependent(*a)) return false;
+  }
+  return true;
+}
+
+BoundExprPtr Clone(const BoundExpr& e) {
+  auto c = std::make_unique<BoundExpr>(e.kind);
+  c->type = e.type;
+  c->constant = e.constant;
+  c->index = e.index;
+  c->levels = e.levels;
+  c->op = e.op;
+  c->negated = e.negated;
+  c->nocase = e.nocase;
+  c->has_else = e.has_else;
+  c->has_operand = e.has_operand;
+  c->function = e.function;
+  c->cast_type = e.cast_type;
+  c->subplan = e.subplan;
+  for (const auto& a : e.args) c->args.push_back(Clone(*a));
+  return c;
+}
+
+// A conjunct that bounds one column: col = v, col IN (v...), col < v, ...
+struct ColumnPredicate {
+  int column;
+  enum { kEqual, kLower, kUpper } what;
+  bool inclusive = true;
+  std::vector<const BoundExpr*> values;
+};
+
+void CollectPredicates(const BoundExpr& c, std::vector<ColumnPredicate>* out) {
+  auto is_col = [](const BoundExpr& e) { return e.kind == BoundKind::kColumn && !e.nocase; };
+  if (c.kind == BoundKind::kCompare && !c.nocase) {
+    const BoundExpr* col = c.args[0].get();
+    const BoundExpr* val = c.args[1].get();
+    auto op = static_cast<CompareOp>(c.op);
+    if (!is_col(*col)) {
+      std::swap(col, val);
+      // Mirror the operator: v < col is col > v.
+      switch (op) {
+        case CompareOp::kLt: op = CompareOp::kGt; break;
+        case CompareOp::kLe: op = CompareOp::kGe; break;
+        case CompareOp::kGt: op = CompareOp::kLt; break;
+        case CompareOp::kGe: op = CompareOp::kLe; break;
+        default: break;
+      }
+    }
+    if (!is_col(*col) || !RowIndependent(*val)) return;
+    switch (op) {
+      case CompareOp::kEq: out->push_back({col->index, ColumnPredicate::kEqual, true, {val}}); break;
+      case CompareOp::kGt: out->push_back({col->index, ColumnPredicate::kLower, false, {val}}); break;
+      case CompareOp::kGe: out->push_back({col->index, ColumnPredicate::kLower, true, {val}}); break;
+      case CompareOp::kLt: out->push_back({col->index, ColumnPredicate::kUpper, false, {val}}); break;
+      case CompareOp::kLe: out->push_back({col->index, ColumnPredicate::kUpper, true, {val}}); break;
+      default: break;
+    }
+  } else if (c.kind == BoundKind::kInList && !c.negated && !c.nocase && is_col(*c.args[0]) && c.args.size() > 1) {
+    ColumnPredicate p{c.args[0]->index, ColumnPredicate::kEqual, true, {}};
+    for (size_t i = 1; i < c.args.size(); ++i) {
+      if (!RowIndependent(*c.args[i])) return;
+      p.values.push_back(c.args[i].get());
+    }
+    out->push_back(std::move(p));
+  } else if (c.kind == BoundKind::kBetween && !c.negated && !c.nocase && is_col(*c.args[0]) &&
+             RowIndependent(*c.args[1]) && RowIndependent(*c.args[2])) {
+    out->push_back({c.args[0]->index, ColumnPredicate::kLower, true, {c.args[1].get()}});
+    out->push_back({c.args[0]->index, ColumnPredicate::kUpper, true, {c.args[2].get()}});
+  }
+}
+
+// Bounds on a key over `columns` (ascending only) from the predicates;
+// null when none applies. `score` ranks them.
+std::shared_ptr<ScanBounds> BoundsFor(const TableInfo& table, const std::vector<int>& columns,
+                                      const std::vector<bool>* descending,
+                                      const std::vector<ColumnPredicate>& preds, int* score) {
+  auto bounds = std::make_shared<ScanBounds>();
+  *score = 0;
+  size_t i = 0;
+  for (; i < columns.size(); ++i) {
+    if (descending && (*descending)[i]) return bounds->equal.empty() ? nullptr : bounds;
+    const ColumnPredicate* eq = nullptr;
+    for (const auto& p : preds) {
+      if (p.column == columns[i] && p.what == ColumnPredicate::kEqual && (!eq || p.values.size() < eq->values.size())) {
+        eq = &p;
+      }
+    }
+    if (!eq) break;
+    std::vector<BoundExprPtr> values;
+    for (const BoundExpr* v : eq->values) values.push_back(Clone(*v));
+    bounds->equal.push_back(std::move(values));
+    bounds->types.push_back(table.columns[columns[i]].type);
+    *score += 4;
+  }
+  if (i < columns.size() && !(descending && (*descending)[i])) {
+    for (const auto& p : preds) {
+      if (p.column != columns[i]) continue;
+      if (p.what == ColumnPredicate::kLower && !bounds->lower) {
+        bounds->lower = Clone(*p.values[0]);
+        bounds->lower_inclusive = p.inclusive;
+        *score += 1;
+      } else if (p.what == ColumnPredicate::kUpper && !bounds->upper) {
+        bounds->upper = Clone(*p.values[0]);
+        bounds->upper_inclusive = p.inclusive;
+        *score += 1;
+      }
+    }
+    if (bounds->lower || bounds->upper) bounds->types.push_back(table.columns[columns[i]].type);
+  }
+  if (*score == 0) return nullptr;
+  return bounds;
+}
+
+}  // namespace
+
 Result<OperatorPtr> Binder::AccessPath(const TableInfo& table, std::vector<BoundExprPtr>* conjuncts,
                                        bool with_key) {
-  OperatorPtr op = MakeTableScan(SharedTable(&table), {}, with_key);
+  std::vector<ColumnPredicate> preds;
+  for (const auto& c : *conjuncts) CollectPredicates(*c, &preds);
+  std::shared_ptr<ScanBounds> best;
+  std::shared_ptr<const IndexInfo> best_index;
+  int best_score = 0;
+  if (!preds.empty()) {
+    if (!table.primary_key.empty()) {
+      int score = 0;
+      auto b = BoundsFor(table, table.primary_key, nullptr, preds, &score);
+      // The primary key reads rows directly: it wins ties.
+      if (b && score * 2 + 1 > best_score) {
+        best = std::move(b);
+        best_score = score * 2 + 1;
+      }
+    }
+    for (const auto& index : table.indexes) {
+      int score = 0;
+      auto b = BoundsFor(table, index->columns, &index->descending, preds, &score);
+      if (b && score * 2 > best_score) {
+        best = std::move(b);
+        best_index = index;
+        best_score = score * 2;
+      }
+    }
+  }
+  OperatorPtr op = best_index ? MakeIndexScan(SharedTable(&table), best_index, best, with_key)
+                              : MakeTableScan(SharedTable(&table), best, with_key);
+  // Bounds narrow the rows read; every conjunct is still checked on them.
   if (!conjuncts->empty()) op = MakeFilter(std::move(op), CombineConjuncts(std::move(*conjuncts)));
   conjuncts->clear();
   return op;

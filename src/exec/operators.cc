@@ -87,19 +87,128 @@ Status Drain(Operator* op, ExecContext* ctx, std::vector<Row>* rows) {
   }
 }
 
+struct KeyRange {
+  std::string lo;
+  std::optional<std::string> hi;
+};
+
+// The smallest string greater than every string with prefix `s`; nullopt
+// when there is none (all 0xff).
+std::optional<std::string> PrefixSuccessor(std::string s) {
+  while (!s.empty() && static_cast<uint8_t>(s.back()) == 0xff) s.pop_back();
+  if (s.empty()) return std::nullopt;
+  s.back() = static_cast<char>(static_cast<uint8_t>(s.back()) + 1);
+  return s;
+}
+
+// Appends `v` as a key column of `type`; false when it cannot be (a value
+// of another family), which makes the scan fall back to reading all.
+bool EncodeBound(storage::KeyEncoder* key, const Value& v, const DataType& type) {
+  switch (v.kind()) {
+    case TypeId::kBigInt:
+      if (!type.is_numeric()) return false;
+      key->AddInt64(v.integer());
+      return true;
+    case TypeId::kDouble:
+      if (!type.is_numeric()) return false;
+      key->AddDouble(v.dbl());
+      return true;
+    case TypeId::kNumeric:
+      return type.is_numeric() && key->AddDecimal(v.numeric().ToString()).ok();
+    case TypeId::kText:
+      if (type.is_string()) {
+        key->AddText(v.str());
+        return true;
+      }
+      if (type.is_temporal()) {
+        auto cast = v.CastTo(type);
+        return cast.ok() && AppendKeyColumn(key, *cast, type).ok();
+      }
+      return false;
+    case TypeId::kBlob:
+      if (type.id != TypeId::kBlob) return false;
+      key->AddBlob(v.str());
+      return true;
+    case TypeId::kDate:
+    case TypeId::kTime:
+    case TypeId::kTimestamp:
+    case TypeId::kBoolean:
+      return type.id == v.kind() && AppendKeyColumn(key, v, type).ok();
+    default: return false;
+  }
+}
+
+// The key ranges `bounds` stand for now; false to read everything.
+Result<bool> ComputeRanges(const ScanBounds& b, ExecContext* ctx, std::vector<KeyRange>* ranges) {
+  static const Row kEmpty;
+  std::vector<std::string> prefixes{std::string()};
+  for (size_t i = 0; i < b.equal.size(); ++i) {
+    std::vector<std::string> next;
+    for (const auto& e : b.equal[i]) {
+      NQ_ASSIGN_OR_RETURN(Value v, Evaluate(*e, kEmpty, ctx));
+      if (v.is_null()) continue;  // = NULL matches nothing
+      for (const auto& p : prefixes) {
+        storage::KeyEncoder key;
+        if (!EncodeBound(&key, v, b.types[i])) return false;
+        next.push_back(p + key.buffer());
+      }
+    }
+    if (next.size() > 4096) return false;
+    std::sort(next.begin(), next.end());
+    next.erase(std::unique(next.begin(), next.end()), next.end());
+    prefixes = std::move(next);
+  }
+  std::optional<std::string> lower, upper;
+  const DataType* range_type = b.equal.size() < b.types.size() ? &b.types[b.equal.size()] : nullptr;
+  for (int side = 0; side < 2; ++side) {
+    const BoundExpr* e = side == 0 ? b.lower.get() : b.upper.get();
+    if (!e || !range_type) continue;
+    NQ_ASSIGN_OR_RETURN(Value v, Evaluate(*e, kEmpty, ctx));
+    if (v.is_null()) return true;  // compared with NULL: no rows
+    storage::KeyEncoder key;
+    if (!EncodeBound(&key, v, *range_type)) return false;
+    (side == 0 ? lower : upper) = key.buffer();
+  }
+  for (const auto& p : prefixes) {
+    KeyRange r;
+    r.lo = p;
+    r.hi = PrefixSuccessor(p);
+    if (lower) {
+      if (b.lower_inclusive) {
+        r.lo = p + *lower;
+      } else {
+        auto s = PrefixSuccessor(p + *lower);
+        if (!s) continue;
+        r.lo = *s;
+      }
+    }
+    if (upper) r.hi = b.upper_inclusive ? PrefixSuccessor(p + *upper) : std::optional<std::string>(p + *upper);
+    if (r.hi && *r.hi <= r.lo) continue;
+    ranges->push_back(std::move(r));
+  }
+  return true;
+}
+
 class TableScan : public Operator {
  public:
   TableScan(std::shared_ptr<const TableInfo> table, std::shared_ptr<const IndexInfo> index,
-            std::vector<KeyRange> ranges, bool with_key)
-      : table_(std::move(table)), index_(std::move(index)), ranges_(std::move(ranges)), with_key_(with_key),
-        types_(table_->types()) {
-    if (ranges_.empty() && !index_) ranges_.push_back(KeyRange{});
-  }
+            std::shared_ptr<ScanBounds> bounds, bool with_key)
+      : table_(std::move(table)), index_(std::move(index)), bounds_(std::move(bounds)), with_key_(with_key),
+        types_(table_->types()) {}
 
   Status Open(ExecContext* ctx) override {
     ctx_ = ctx;
     next_range_ = 0;
     cursor_.reset();
+    ranges_.clear();
+    bool bounded = false;
+    if (bounds_) {
+      NQ_ASSIGN_OR_RETURN(bounded, ComputeRanges(*bounds_, ctx, &ranges_));
+    }
+    if (!bounded) {
+      ranges_.clear();
+      ranges_.push_back(KeyRange{});
+    }
     return Status::OK();
   }
 
@@ -136,10 +245,9 @@ class TableScan : public Operator {
   std::string Describe() const override {
     std::string s = index_ ? fmt::format("IndexScan {} using {}", table_->name, index_->name)
                            : fmt::format("TableScan {}", table_->name);
-    if (!index_ && !(ranges_.size() == 1 && ranges_[0].lo.empty() && !ranges_[0].hi)) {
-      s += fmt::format(" (primary key, {} range{})", ranges_.size(), ranges_.size() == 1 ? "" : "s");
-    } else if (index_) {
-      s += fmt::format(" ({} range{})", ranges_.size(), ranges_.size() == 1 ? "" : "s");
+    if (bounds_) {
+      s += fmt::format(" ({}{} key column{} bounded)", index_ ? "" : "primary key, ", bounds_->equal.size() +
+                       (bounds_->lower || bounds_->upper ? 1 : 0), bounds_->equal.size() == 1 ? "" : "s");
     }
     return s;
   }
@@ -147,6 +255,7 @@ class TableScan : public Operator {
  private:
   std::shared_ptr<const TableInfo> table_;
   std::shared_ptr<const IndexInfo> index_;
+  std::shared_ptr<ScanBounds> bounds_;
   std::vector<KeyRange> ranges_;
   bool with_key_;
   std::vector<DataType> types_;
@@ -650,12 +759,13 @@ void ExplainInto(const Operator& op, int depth, std::string* out) {
 
 }  // namespace
 
-OperatorPtr MakeTableScan(std::shared_ptr<const TableInfo> table, std::vector<KeyRange> ranges, bool with_key) {
-  return std::make_unique<TableScan>(std::move(table), nullptr, std::move(ranges), with_key);
+OperatorPtr MakeTableScan(std::shared_ptr<const TableInfo> table, std::shared_ptr<ScanBounds> bounds,
+                          bool with_key) {
+  return std::make_unique<TableScan>(std::move(table), nullptr, std::move(bounds), with_key);
 }
 OperatorPtr MakeIndexScan(std::shared_ptr<const TableInfo> table, std::shared_ptr<const IndexInfo> index,
-                          std::vector<KeyRange> ranges, bool with_key) {
-  return std::make_unique<TableScan>(std::move(table), std::move(index), std::move(ranges), with_key);
+                          std::shared_ptr<ScanBounds> bounds, bool with_key) {
+  return std::make_unique<TableScan>(std::move(table), std::move(index), std::move(bounds), with_key);
 }
 OperatorPtr MakeValues(std::vector<std::vector<BoundExprPtr>> rows) { return std::make_unique<ValuesOp>(std::move(rows)); }
 OperatorPtr MakeFilter(OperatorPtr child, BoundExprPtr predicate) {

@@ -128,18 +128,26 @@ class Operator {
 };
 using OperatorPtr = std::unique_ptr<Operator>;
 
-// Key range of a scan over a table's or index's tree: lo <= key < hi.
-struct KeyRange {
-  std::string lo;
-  std::optional<std::string> hi;
+// Key bounds of a scan, computed when it opens (they may use parameters
+// and outer rows): values for a prefix of the key columns (one, or several
+// for IN), then an optional range on the next key column. Values that do
+// not encode as the column's type make the scan read everything; the
+// caller filters the rows with the full predicate anyway.
+struct ScanBounds {
+  std::vector<DataType> types;  // of the key columns used, in key order
+  std::vector<std::vector<BoundExprPtr>> equal;
+  BoundExprPtr lower, upper;  // on key column equal.size()
+  bool lower_inclusive = true;
+  bool upper_inclusive = true;
 };
 
-// Rows of a table; with `ranges`, only rows whose primary key falls in one
-// of them. `with_key` appends the row's storage key as a blob column.
-OperatorPtr MakeTableScan(std::shared_ptr<const TableInfo> table, std::vector<KeyRange> ranges, bool with_key);
-// Rows of a table found through an index's key ranges.
+// Rows of a table, all or those whose primary key is within `bounds`.
+// `with_key` appends the row's storage key as a blob column.
+OperatorPtr MakeTableScan(std::shared_ptr<const TableInfo> table, std::shared_ptr<ScanBounds> bounds,
+                          bool with_key);
+// Rows of a table found through an index within `bounds`.
 OperatorPtr MakeIndexScan(std::shared_ptr<const TableInfo> table, std::shared_ptr<const IndexInfo> index,
-                          std::vector<KeyRange> ranges, bool with_key);
+                          std::shared_ptr<ScanBounds> bounds, bool with_key);
 OperatorPtr MakeValues(std::vector<std::vector<BoundExprPtr>> rows);
 OperatorPtr MakeFilter(OperatorPtr child, BoundExprPtr predicate);
 OperatorPtr MakeProject(OperatorPtr child, std::vector<BoundExprPtr> exprs);
