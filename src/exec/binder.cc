@@ -345,7 +345,9 @@ Result<BoundExprPtr> Binder::BindFunction(const sql::FunctionExpr& f, Scope* sco
     return BindError("42883", f.pos, fmt::format("function {}() does not take {} argument{}", f.name, n,
                                                  n == 1 ? "" : "s"));
   }
-  auto e = std::make_unique<BoundExpr>(BoundKind::kFunction);
+  // COALESCE and IFNULL stop at the first non-NULL argument.
+  bool lazy = f.name == "coalesce" || f.name == "ifnull";
+  auto e = std::make_unique<BoundExpr>(lazy ? BoundKind::kCoalesce : BoundKind::kFunction);
   e->function = fn;
   for (const auto& a : f.args) {
     NQ_ASSIGN_OR_RETURN(auto b, Bind(*a, scope));
@@ -401,6 +403,9 @@ Result<BoundExprPtr> Binder::Bind(const sql::Expr& expr, Scope* scope) {
       int n = static_cast<int>(f.args.size());
       if (f.star && (f.name != "count" || f.distinct)) {
         return BindError("42601", f.pos, fmt::format("{}(*) is not valid; name a column", f.name));
+      }
+      if (f.distinct && n != 1) {
+        return BindError("42601", f.pos, fmt::format("DISTINCT {}() must have exactly one argument", f.name));
       }
       if (!f.star && (n < fn->min_args || n > fn->max_args || (f.name == "count" && n == 0))) {
         return BindError("42883", f.pos, fmt::format("aggregate {}() does not take {} argument{}", f.name, n,

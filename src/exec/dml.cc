@@ -95,7 +95,11 @@ Status StatementRunner::CheckRow(const TableInfo& table, Row* row) {
       }
       continue;
     }
-    auto cast = v.CastTo(col.type, /*assignment=*/true);
+    DataType target = col.type;
+    if (!engine_->options().check_string_length && (target.id == TypeId::kVarchar || target.id == TypeId::kChar)) {
+      target = DataType::Of(TypeId::kText);
+    }
+    auto cast = v.CastTo(target, /*assignment=*/true);
     if (!cast.ok()) {
       return Status(cast.status().code(), fmt::format("column \"{}\": {}", col.name, cast.status().message()))
           .WithSqlState(SqlState(cast.status()));

@@ -238,6 +238,13 @@ Result<Value> Evaluate(const BoundExpr& e, const Row& row, ExecContext* ctx) {
       if (e.has_else) return Evaluate(*e.args.back(), row, ctx);
       return Value::Null();
     }
+    case BoundKind::kCoalesce:
+      // Lazy: arguments after the first non-NULL one are not evaluated.
+      for (const auto& a : e.args) {
+        NQ_ASSIGN_OR_RETURN(Value v, Evaluate(*a, row, ctx));
+        if (!v.is_null()) return v;
+      }
+      return Value::Null();
     case BoundKind::kFunction: {
       std::vector<Value> args;
       args.reserve(e.args.size());

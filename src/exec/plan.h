@@ -67,7 +67,7 @@ enum class BoundKind : uint8_t {
   kConstant, kColumn, kOuterColumn, kParameter,
   kNegate, kNot, kBitNot,
   kArith, kBitwise, kConcat, kCompare, kAnd, kOr,
-  kCast, kCase, kFunction,
+  kCast, kCase, kCoalesce, kFunction,
   kInList, kInSubquery, kExists, kScalarSubquery,
   kLike, kBetween, kIsNull, kIsDistinct,
 };

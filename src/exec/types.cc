@@ -18,11 +18,12 @@ struct Alias {
 
 // Spellings of PostgreSQL, MySQL and SQLite. SERIAL-like and identity
 // columns are integer columns with a generated default; the binder handles
-// that part, so they do not appear here.
+// that part, so they do not appear here. INTEGER and INT are 64-bit, as in
+// SQLite; INT4 and MEDIUMINT are the 32-bit type.
 constexpr Alias kAliases[] = {
     {"BOOLEAN", TypeId::kBoolean},   {"BOOL", TypeId::kBoolean},
     {"SMALLINT", TypeId::kSmallInt}, {"INT2", TypeId::kSmallInt},
-    {"INTEGER", TypeId::kInteger},   {"INT", TypeId::kInteger},
+    {"INTEGER", TypeId::kBigInt},    {"INT", TypeId::kBigInt},
     {"INT4", TypeId::kInteger},      {"MEDIUMINT", TypeId::kInteger},
     {"BIGINT", TypeId::kBigInt},     {"INT8", TypeId::kBigInt},
     {"REAL", TypeId::kReal},         {"FLOAT4", TypeId::kReal},
@@ -113,7 +114,7 @@ std::string DataType::ToString() const {
     case TypeId::kNull: return "NULL";
     case TypeId::kBoolean: return "BOOLEAN";
     case TypeId::kSmallInt: return "SMALLINT";
-    case TypeId::kInteger: return "INTEGER";
+    case TypeId::kInteger: return "INT4";
     case TypeId::kBigInt: return "BIGINT";
     case TypeId::kReal: return "REAL";
     case TypeId::kDouble: return "DOUBLE PRECISION";

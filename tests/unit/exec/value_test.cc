@@ -27,7 +27,9 @@ std::string CastText(const Value& v, const DataType& t, bool assignment = false)
 }
 
 TEST(TypesTest, NamesAndAliasesMapToTypes) {
-  EXPECT_EQ(Type("INT").id, TypeId::kInteger);
+  EXPECT_EQ(Type("INT").id, TypeId::kBigInt);  // 64-bit, as in SQLite
+  EXPECT_EQ(Type("INTEGER").id, TypeId::kBigInt);
+  EXPECT_EQ(Type("INT4").id, TypeId::kInteger);
   EXPECT_EQ(Type("INT8").id, TypeId::kBigInt);
   EXPECT_EQ(Type("DOUBLE PRECISION").id, TypeId::kDouble);
   EXPECT_EQ(Type("FLOAT", {"10"}).id, TypeId::kReal);
@@ -37,7 +39,7 @@ TEST(TypesTest, NamesAndAliasesMapToTypes) {
   EXPECT_EQ(Type("CHAR").ToString(), "CHAR(1)");
   EXPECT_EQ(Type("DECIMAL", {"10", "2"}).ToString(), "NUMERIC(10,2)");
   EXPECT_EQ(Type("BYTEA").id, TypeId::kBlob);
-  EXPECT_EQ(Type("INT", {"11"}).id, TypeId::kInteger);  // MySQL display width
+  EXPECT_EQ(Type("INT", {"11"}).id, TypeId::kBigInt);  // MySQL display width
   auto unknown = DataTypeFromName("GEOMETRY", {});
   EXPECT_EQ(SqlState(unknown.status()), "42704");
   EXPECT_NE(unknown.status().ToString().find("GEOMETRY"), std::string::npos);
