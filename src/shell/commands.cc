@@ -1,4 +1,4 @@
-// `nqdb` subcommands: init, run, shell, check, vacuum, config, version.
+// `nqdb` subcommands: init, run, shell, slt, check, vacuum, config, version.
 #include "shell/commands.h"
 
 #include <cstdio>
@@ -9,10 +9,12 @@
 #include "common/config.h"
 #include "common/env.h"
 #include "common/log.h"
+#include "neuroquantum/database.h"
 #include "shell/dna_command.h"
-#include "shell/kv_shell.h"
 #include "shell/neuro_command.h"
 #include "shell/quantum_command.h"
+#include "shell/slt_command.h"
+#include "shell/sql_shell.h"
 #include "storage/check.h"
 #include "storage/engine.h"
 
@@ -63,22 +65,35 @@ int CmdInit(const CommonFlags& flags) {
   return 0;
 }
 
+Result<std::unique_ptr<Database>> OpenSqlDatabase(const Config& config, const std::string& path,
+                                                  bool create) {
+  DatabaseOptions options;
+  options.storage = config.options;
+  options.storage.create_if_missing = create;
+  return Database::Open(path, options);
+}
+
 int CmdRun(const CommonFlags& flags) {
   auto config = ResolveConfig(flags);
   if (!config.ok()) return Fail(config.status());
-  bool fresh = !Env::Default()->FileExists(JoinPath(config->data_dir, kDatabaseFile));
-  auto db = OpenDatabase(*config, true, false);
+  const std::string path = JoinPath(config->data_dir, kDatabaseFile);
+  bool fresh = !Env::Default()->FileExists(path);
+  if (Status s = Env::Default()->CreateDir(config->data_dir); !s.ok()) return Fail(s);
+  auto db = OpenSqlDatabase(*config, path, true);
   if (!db.ok()) return Fail(db.status());
   if (fresh) std::cout << "initialised database in " << config->data_dir << "\n";
-  return RunShell(db->get());
+  return RunSqlShell(db->get(), SqlShellFlags{});
 }
 
-int CmdShell(const CommonFlags& flags) {
+// With PATH the file is created if missing (as sqlite3 does); without it
+// the data directory's database must exist (`nqdb init` or `nqdb run`).
+int CmdShell(const CommonFlags& flags, const std::string& path, const SqlShellFlags& shell_flags) {
   auto config = ResolveConfig(flags);
   if (!config.ok()) return Fail(config.status());
-  auto db = OpenDatabase(*config, false, false);
+  auto db = path.empty() ? OpenSqlDatabase(*config, JoinPath(config->data_dir, kDatabaseFile), false)
+                         : OpenSqlDatabase(*config, path, true);
   if (!db.ok()) return Fail(db.status());
-  return RunShell(db->get());
+  return RunSqlShell(db->get(), shell_flags);
 }
 
 // Checks a database file; exit status 1 on any problem.
@@ -130,9 +145,17 @@ int RunMain(int argc, char** argv) {
   auto* run = app.add_subcommand("run", "Initialise on first use, then open the shell");
   add_common(run);
   run->callback([&] { rc = CmdRun(flags); });
-  auto* shell = app.add_subcommand("shell", "Open the interactive shell on the data directory");
+  auto* shell = app.add_subcommand("shell", "Open the SQL shell on a database file");
   add_common(shell);
-  shell->callback([&] { rc = CmdShell(flags); });
+  std::string shell_path;
+  SqlShellFlags shell_flags;
+  shell->add_option("path", shell_path, "database file (default: DATA_DIR/main.nqdb)");
+  shell->add_option("-c,--command", shell_flags.command, "run this SQL and exit");
+  shell->add_option("--mode", shell_flags.mode, "output mode: table, csv, json or list");
+  shell->add_flag("--headers", shell_flags.headers, "print column names in list and csv mode");
+  shell->add_flag("--bail", shell_flags.bail, "stop at the first error");
+  shell->callback([&] { rc = CmdShell(flags, shell_path, shell_flags); });
+  AddSltCommand(&app, &rc);
   std::string check_path;
   auto* check = app.add_subcommand("check", "Verify every page and tree of a database file");
   check->add_option("path", check_path, "database file (e.g. nqdb-data/main.nqdb)")->required();

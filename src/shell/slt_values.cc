@@ -36,6 +36,24 @@ double LeadingDouble(const std::string& text) {
   return end == begin ? 0.0 : v;
 }
 
+// printf("%.3f", v) as SQLite's printf does it, which is what the
+// reference harness used: rounded to 16 significant digits, the rest zeros
+// (2^63 prints as 9223372036854776000.000, not ...5808.000, as the corpus
+// expects; SQLite 3.43 and later round the same way, older versions
+// differ in the last digit).
+std::string FormatReal(double v) {
+  if (!std::isfinite(v) || std::fabs(v) < 1e13) return fmt::format("{:.3f}", v);
+  // d.ddddddddddddddde+XX, correctly rounded to 16 significant digits.
+  std::string scientific = fmt::format("{:.15e}", std::fabs(v));
+  std::string digits = scientific.substr(0, 1) + scientific.substr(2, 15);
+  int exponent = std::atoi(scientific.c_str() + scientific.find('e') + 1);
+  // exponent >= 13, so at most two of the 16 digits fall after the point.
+  const size_t integer_digits = static_cast<size_t>(exponent) + 1;
+  if (digits.size() < integer_digits + 3) digits.append(integer_digits + 3 - digits.size(), '0');
+  return (v < 0 ? "-" : "") + digits.substr(0, integer_digits) + "." +
+         digits.substr(integer_digits, 3);
+}
+
 std::string RenderText(std::string text) {
   if (text.empty()) return "(empty)";
   for (char& c : text) {
@@ -77,7 +95,7 @@ std::string RenderSltValue(char type, const SltValue& value) {
       double v = value.kind == SltValueKind::kInteger  ? static_cast<double>(value.integer)
                  : value.kind == SltValueKind::kDouble ? value.real
                                                        : LeadingDouble(value.text);
-      return fmt::format("{:.3f}", v);
+      return FormatReal(v);
     }
     case 'T':
       return RenderText(value.text);

@@ -7,7 +7,8 @@
 //   'I'    integers as %d; a double truncated toward zero (clamped to the
 //          64-bit range); anything else by its leading integer prefix
 //          ("12abc" -> 12, "abc" -> 0), like sqlite3_column_int64
-//   'R'    "%.3f" of the value as a double (text by its numeric prefix)
+//   'R'    "%.3f" of the value as a double (text by its numeric prefix),
+//          with SQLite's printf limit of 16 significant digits
 //   'T'    the text form; the empty string is "(empty)" and every byte
 //          below 0x20 or above 0x7e becomes '@'
 //

@@ -176,6 +176,15 @@ TEST(SltValuesTest, RealColumn) {
   EXPECT_EQ(RenderSltValue('R', SltValue::Text("x")), "0.000");
 }
 
+TEST(SltValuesTest, RealColumnKeepsSixteenSignificantDigitsLikeSqlite) {
+  EXPECT_EQ(RenderSltValue('R', Double(-9223372036854775808.0)), "-9223372036854776000.000");
+  EXPECT_EQ(RenderSltValue('R', Double(-18446744073709551616.0)), "-18446744073709550000.000");
+  EXPECT_EQ(RenderSltValue('R', SltValue::Integer(INT64_MAX)), "9223372036854776000.000");
+  EXPECT_EQ(RenderSltValue('R', Double(1234567890123.4567)), "1234567890123.457");
+  EXPECT_EQ(RenderSltValue('R', Double(12345678901234.567)), "12345678901234.570");
+  EXPECT_EQ(RenderSltValue('R', Double(1e20)), "100000000000000000000.000");
+}
+
 TEST(SltValuesTest, TextColumn) {
   EXPECT_EQ(RenderSltValue('T', SltValue::Text("")), "(empty)");
   EXPECT_EQ(RenderSltValue('T', SltValue::Text("a b")), "a b");

@@ -1,0 +1,135 @@
+// `nqdb slt`: each script runs on a fresh temporary database (removed
+// afterwards) unless --db names one. Failures are printed as
+// "file:line: message"; the last line is "N passed, N failed" and the exit
+// status is 1 when anything failed.
+#include "shell/slt_command.h"
+
+#include <stdlib.h>
+
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "common/env.h"
+#include "shell/slt_database_engine.h"
+#include "shell/slt_parser.h"
+#include "shell/slt_runner.h"
+
+namespace neuroquantum::shell {
+namespace {
+
+struct SltFlags {
+  std::vector<std::string> files;
+  std::string engine_name = "sqlite";
+  std::string db_path;
+  bool verbose = false;
+  bool stop_on_failure = false;
+};
+
+Result<std::string> ReadScript(const std::string& path) {
+  NQ_ASSIGN_OR_RETURN(auto file, Env::Default()->OpenFile(path, OpenMode::kReadOnly));
+  NQ_ASSIGN_OR_RETURN(uint64_t size, file->Size());
+  std::string text(size, '\0');
+  size_t read = 0;
+  NQ_RETURN_IF_ERROR(
+      file->ReadAt(0, std::span(reinterpret_cast<uint8_t*>(text.data()), text.size()), &read));
+  text.resize(read);
+  return text;
+}
+
+// A directory of its own under the system's temporary directory; the
+// database and its WAL files go inside and the whole directory is removed
+// afterwards. (Env has no temporary directories or recursive removal.)
+class ScratchDir {
+ public:
+  ScratchDir() {
+    std::error_code ec;
+    std::string pattern = (std::filesystem::temp_directory_path(ec) / "nqdb-slt-XXXXXX").string();
+    if (!ec && ::mkdtemp(pattern.data()) != nullptr) path_ = pattern;
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
+  }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  // Empty when the directory could not be created.
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// Opens --db, or a new database in `scratch` (REQUIRES: not null then).
+Result<std::unique_ptr<SltDatabaseEngine>> OpenEngine(const SltFlags& flags,
+                                                      const ScratchDir* scratch) {
+  DatabaseOptions options;
+  if (!flags.db_path.empty()) return SltDatabaseEngine::Open(flags.db_path, options);
+  if (scratch->path().empty()) return Status::IOError("cannot create a temporary directory");
+  // Scratch data: skip fsync.
+  options.storage.durability = Durability::kOff;
+  return SltDatabaseEngine::Open(JoinPath(scratch->path(), "slt.nqdb"), options);
+}
+
+// Runs one script. Returns false to stop the whole run; problems before
+// the first record (unreadable file, syntax, database) add to *failures.
+bool RunFile(const SltFlags& flags, const std::string& file, SltRunner* runner, size_t* failures) {
+  auto text = ReadScript(file);
+  if (!text.ok()) {
+    ++*failures;
+    std::cout << fmt::format("{}: {}\n", file, text.status().ToString());
+    return !flags.stop_on_failure;
+  }
+  SltParseError parse_error;
+  auto records = ParseSlt(*text, &parse_error);
+  if (!records.ok()) {
+    ++*failures;
+    std::cout << fmt::format("{}:{}: {}\n", file, parse_error.line, parse_error.message);
+    return !flags.stop_on_failure;
+  }
+  // Declared before the engine so that the directory outlives the database.
+  std::optional<ScratchDir> scratch;
+  if (flags.db_path.empty()) scratch.emplace();
+  auto engine = OpenEngine(flags, scratch ? &*scratch : nullptr);
+  if (!engine.ok()) {
+    ++*failures;
+    std::cout << fmt::format("{}: cannot open the database: {}\n", file, engine.status().ToString());
+    return !flags.stop_on_failure;
+  }
+  return runner->RunScript(engine->get(), file, *records);
+}
+
+int RunSlt(const SltFlags& flags) {
+  SltRunOptions options;
+  options.engine_name = flags.engine_name;
+  options.verbose = flags.verbose;
+  options.stop_on_failure = flags.stop_on_failure;
+  SltRunner runner(options, &std::cout);
+  size_t setup_failures = 0;
+  for (const std::string& file : flags.files) {
+    if (!RunFile(flags, file, &runner, &setup_failures)) break;
+  }
+  const size_t failed = runner.counts().failed + setup_failures;
+  std::cout << fmt::format("{} passed, {} failed\n", runner.counts().passed, failed);
+  return failed > 0 ? 1 : 0;
+}
+
+}  // namespace
+
+void AddSltCommand(CLI::App* app, int* rc) {
+  auto flags = std::make_shared<SltFlags>();
+  auto* cmd = app->add_subcommand("slt", "Run sqllogictest scripts against a fresh database");
+  cmd->add_option("files", flags->files, "sqllogictest scripts (.test)")->required();
+  cmd->add_option("--engine", flags->engine_name, "name for skipif/onlyif (default sqlite)");
+  cmd->add_option("--db", flags->db_path, "database file to use instead of a temporary one");
+  cmd->add_flag("--verbose", flags->verbose, "show the SQL and full values of failures");
+  cmd->add_flag("--stop-on-failure", flags->stop_on_failure, "stop at the first failure");
+  cmd->callback([flags, rc] { *rc = RunSlt(*flags); });
+}
+
+}  // namespace neuroquantum::shell
