@@ -1,0 +1,311 @@
+// The SQL shell (sql_shell.h).
+#include "shell/sql_shell.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+
+#include <editline/readline.h>
+#include <fmt/format.h>
+
+#include "common/env.h"
+
+namespace neuroquantum::shell {
+namespace {
+
+// .read may nest (a file reading another), but not without bound.
+constexpr int kMaxReadDepth = 16;
+
+constexpr const char* kHelp =
+    ".bail on|off           stop at the first error\n"
+    ".exit                  leave the shell (also .quit or end of input)\n"
+    ".headers on|off        column names in list and csv mode\n"
+    ".help                  this text\n"
+    ".mode [MODE]           show or set the output mode: table, csv, json, list\n"
+    ".quit                  leave the shell\n"
+    ".read FILE             run the statements and commands in FILE\n"
+    ".schema [TABLE]        CREATE statements of TABLE (or of everything)\n"
+    ".tables                names of the tables and views\n"
+    ".timer on|off          print the run time of each statement\n"
+    "SQL statements end with ';' and may span lines.\n";
+
+std::string_view Trim(std::string_view text) {
+  size_t begin = text.find_first_not_of(" \t\r\n");
+  if (begin == std::string_view::npos) return {};
+  size_t end = text.find_last_not_of(" \t\r\n");
+  return text.substr(begin, end - begin + 1);
+}
+
+std::string_view TrimLeadingBlanks(std::string_view text) {
+  size_t begin = text.find_first_not_of(" \t\r\n");
+  return begin == std::string_view::npos ? std::string_view() : text.substr(begin);
+}
+
+// Splits a dot-command into words; '...' or "..." quote a word with blanks.
+std::vector<std::string> SplitArguments(std::string_view line) {
+  std::vector<std::string> words;
+  size_t pos = 0;
+  while (true) {
+    pos = line.find_first_not_of(" \t", pos);
+    if (pos == std::string_view::npos) return words;
+    if (line[pos] == '\'' || line[pos] == '"') {
+      size_t end = line.find(line[pos], pos + 1);
+      words.emplace_back(line.substr(pos + 1, end == std::string_view::npos ? end : end - pos - 1));
+      if (end == std::string_view::npos) return words;
+      pos = end + 1;
+    } else {
+      size_t end = line.find_first_of(" \t", pos);
+      words.emplace_back(line.substr(pos, end == std::string_view::npos ? end : end - pos));
+      pos = end;
+    }
+  }
+}
+
+Result<bool> ParseOnOff(const std::vector<std::string>& words) {
+  if (words.size() == 2 && (words[1] == "on" || words[1] == "off")) return words[1] == "on";
+  return Status::InvalidArgument(fmt::format("usage: {} on|off", words[0]));
+}
+
+CellKind KindOfCell(FieldKind kind) {
+  switch (kind) {
+    case FieldKind::kNull: return CellKind::kNull;
+    case FieldKind::kBoolean: return CellKind::kBoolean;
+    case FieldKind::kInteger:
+    case FieldKind::kDouble:
+    case FieldKind::kNumeric: return CellKind::kNumber;
+    default: return CellKind::kText;
+  }
+}
+
+Result<std::string> ReadWholeFile(const std::string& path) {
+  NQ_ASSIGN_OR_RETURN(auto file, Env::Default()->OpenFile(path, OpenMode::kReadOnly));
+  NQ_ASSIGN_OR_RETURN(uint64_t size, file->Size());
+  std::string text(size, '\0');
+  size_t read = 0;
+  NQ_RETURN_IF_ERROR(
+      file->ReadAt(0, std::span(reinterpret_cast<uint8_t*>(text.data()), text.size()), &read));
+  text.resize(read);
+  return text;
+}
+
+}  // namespace
+
+SqlShell::SqlShell(Database* db, SqlShellOptions options, std::ostream* out, std::ostream* err)
+    : db_(db), connection_(db->Connect()), options_(std::move(options)), out_(out), err_(err) {}
+
+SqlShell::~SqlShell() = default;
+
+bool SqlShell::FeedLine(Input* input, std::string_view line) {
+  if (stopped_) return false;
+  if (!input->parser.InStatement() && Trim(line).starts_with('.')) {
+    RunDotCommand(Trim(line));
+    out_->flush();
+    return !stopped_;
+  }
+  input->parser.Append(line);
+  input->parser.Append("\n");
+  while (!stopped_ && input->parser.HasCompleteStatement()) {
+    // The statement's text is what Next consumes from the pending input.
+    std::string pending(input->parser.pending());
+    auto parsed = input->parser.Next();
+    std::string_view text =
+        std::string_view(pending).substr(0, pending.size() - input->parser.pending().size());
+    // Only semicolons and comments: nothing to run. A syntax error is
+    // reported by Execute, the same way as every other error.
+    if (parsed.ok() && *parsed == nullptr) continue;
+    // Without the line breaks left from the previous statement, error
+    // positions count from the statement's first line.
+    RunStatement(TrimLeadingBlanks(text));
+  }
+  out_->flush();
+  return !stopped_;
+}
+
+bool SqlShell::FinishInput(Input* input) {
+  if (!stopped_ && input->parser.InStatement()) {
+    std::string rest(input->parser.pending());
+    RunStatement(TrimLeadingBlanks(rest));
+  }
+  input->parser = sql::Parser();
+  out_->flush();
+  return !stopped_;
+}
+
+bool SqlShell::RunText(std::string_view text) {
+  Input input;
+  while (!text.empty() && !stopped_) {
+    size_t end = text.find('\n');
+    FeedLine(&input, text.substr(0, end));
+    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+  }
+  return FinishInput(&input);
+}
+
+void SqlShell::RunStatement(std::string_view sql) {
+  auto start = std::chrono::steady_clock::now();
+  auto result = connection_->Execute(sql);
+  if (result.ok()) {
+    PrintResult(&*result);
+  } else {
+    ReportError(result.status());
+  }
+  if (options_.timer) {
+    std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+    *out_ << fmt::format("Run Time: real {:.3f}\n", elapsed.count());
+  }
+}
+
+void SqlShell::PrintResult(ResultSet* rs) {
+  const size_t columns = rs->column_count();
+  if (columns == 0) return;
+  std::vector<std::string> names;
+  for (size_t col = 0; col < columns; ++col) names.push_back(rs->column_name(col));
+  auto printer = MakeResultPrinter(options_.format, out_);
+  printer->Begin(names);
+  std::vector<Cell> cells(columns);
+  Status status;
+  while (true) {
+    auto more = rs->Next();
+    if (!more.ok()) {
+      status = more.status();
+      break;
+    }
+    if (!*more) break;
+    for (size_t col = 0; col < columns; ++col) {
+      cells[col].kind = KindOfCell(rs->kind(col));
+      cells[col].text = cells[col].kind == CellKind::kNull ? std::string() : rs->GetText(col);
+    }
+    printer->Row(cells);
+  }
+  // Rows produced before an error are still shown, as sqlite3 does.
+  printer->End();
+  if (!status.ok()) ReportError(status);
+}
+
+void SqlShell::ReportError(const Status& status) {
+  had_error_ = true;
+  if (options_.bail) stopped_ = true;
+  out_->flush();  // keep the order of output and errors on a shared terminal
+  *err_ << "Error: " << SqlState(status) << ": " << status.message() << "\n";
+  err_->flush();
+}
+
+Status SqlShell::SetMode(std::string_view name) {
+  auto mode = ParseOutputMode(name);
+  if (!mode) return Status::InvalidArgument(fmt::format("unknown mode '{}': use table, csv, json or list", name));
+  options_.format.mode = *mode;
+  options_.format.row_separator = *mode == OutputMode::kCsv ? "\r\n" : "\n";
+  return Status::OK();
+}
+
+Status SqlShell::ReadFile(const std::string& path) {
+  if (read_depth_ >= kMaxReadDepth) return Status::InvalidArgument(".read nested too deeply");
+  NQ_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(path));
+  ++read_depth_;
+  RunText(text);
+  --read_depth_;
+  return Status::OK();
+}
+
+void SqlShell::RunDotCommand(std::string_view line) {
+  std::vector<std::string> words = SplitArguments(line);
+  const std::string& command = words[0];
+  Status status;
+  if (command == ".quit" || command == ".exit") {
+    stopped_ = true;
+  } else if (command == ".help") {
+    *out_ << kHelp;
+  } else if (command == ".tables" && words.size() == 1) {
+    for (const std::string& name : db_->TableNames()) *out_ << name << "\n";
+  } else if (command == ".schema" && words.size() <= 2) {
+    for (const std::string& sql : db_->SchemaSql(words.size() == 2 ? words[1] : "")) {
+      *out_ << sql << (sql.ends_with(';') ? "\n" : ";\n");
+    }
+  } else if (command == ".mode" && words.size() == 1) {
+    *out_ << "current output mode: " << OutputModeName(options_.format.mode) << "\n";
+  } else if (command == ".mode" && words.size() == 2) {
+    status = SetMode(words[1]);
+  } else if (command == ".headers" || command == ".timer" || command == ".bail") {
+    auto on = ParseOnOff(words);
+    if (!on.ok()) {
+      status = on.status();
+    } else if (command == ".headers") {
+      options_.format.headers = *on;
+    } else if (command == ".timer") {
+      options_.timer = *on;
+    } else {
+      options_.bail = *on;
+    }
+  } else if (command == ".read" && words.size() == 2) {
+    status = ReadFile(words[1]);
+  } else {
+    status = Status::InvalidArgument(
+        fmt::format("unknown command or wrong arguments: {} (enter .help for the list)", command));
+  }
+  if (!status.ok()) ReportError(status);
+}
+
+namespace {
+
+std::string HistoryPath() {
+  const char* home = std::getenv("HOME");
+  return home == nullptr || *home == '\0' ? std::string() : JoinPath(home, ".nqdb_history");
+}
+
+void RunInteractive(SqlShell* shell) {
+  std::cout << "NeuroQuantumDB SQL shell. Enter .help for commands; end statements with ';'.\n";
+  const std::string history = HistoryPath();
+  ::using_history();
+  if (!history.empty()) ::read_history(history.c_str());
+  SqlShell::Input input;
+  while (!shell->stopped()) {
+    char* raw = ::readline(SqlShell::InStatement(input) ? "   ...> " : "nqdb> ");
+    if (raw == nullptr) break;
+    std::string line(raw);
+    std::free(raw);
+    if (!Trim(line).empty()) ::add_history(line.c_str());
+    shell->FeedLine(&input, line);
+  }
+  shell->FinishInput(&input);
+  if (!history.empty()) ::write_history(history.c_str());
+}
+
+void RunPiped(SqlShell* shell) {
+  SqlShell::Input input;
+  for (std::string line; !shell->stopped() && std::getline(std::cin, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    shell->FeedLine(&input, line);
+  }
+  shell->FinishInput(&input);
+}
+
+}  // namespace
+
+int RunSqlShell(Database* db, const SqlShellFlags& flags) {
+  const bool interactive = flags.command.empty() && ::isatty(STDIN_FILENO) != 0;
+  SqlShellOptions options;
+  options.bail = flags.bail;
+  options.format.headers = flags.headers;
+  options.format.mode = interactive ? OutputMode::kTable : OutputMode::kList;
+  if (!flags.mode.empty()) {
+    auto mode = ParseOutputMode(flags.mode);
+    if (!mode) {
+      std::cerr << "nqdb: unknown mode '" << flags.mode << "': use table, csv, json or list\n";
+      return 1;
+    }
+    options.format.mode = *mode;
+  }
+  SqlShell shell(db, options, &std::cout, &std::cerr);
+  if (!flags.command.empty()) {
+    shell.RunText(flags.command);
+  } else if (interactive) {
+    RunInteractive(&shell);
+  } else {
+    RunPiped(&shell);
+  }
+  return shell.exit_status();
+}
+
+}  // namespace neuroquantum::shell

@@ -1,0 +1,258 @@
+// End-to-end tests of `nqdb shell`: the built binary driven through pipes,
+// as scripts and tools use it. Skipped when the binary is not built next to
+// this test (build/<preset>/src/nqdb).
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace neuroquantum::shell {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string NqdbPath() {
+  std::error_code ec;
+  fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) return {};
+  fs::path nqdb = self.parent_path().parent_path() / "src" / "nqdb";
+  return fs::exists(nqdb) ? nqdb.string() : std::string();
+}
+
+// A child process with pipes on its standard input, output and error.
+class Child {
+ public:
+  explicit Child(const std::vector<std::string>& argv) {
+    int in[2], out[2], err[2];
+    EXPECT_EQ(::pipe(in), 0);
+    EXPECT_EQ(::pipe(out), 0);
+    EXPECT_EQ(::pipe(err), 0);
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::dup2(in[0], 0);
+      ::dup2(out[1], 1);
+      ::dup2(err[1], 2);
+      for (int fd : {in[0], in[1], out[0], out[1], err[0], err[1]}) ::close(fd);
+      std::vector<char*> args;
+      for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+      args.push_back(nullptr);
+      ::execv(args[0], args.data());
+      ::_exit(127);
+    }
+    ::close(in[0]);
+    ::close(out[1]);
+    ::close(err[1]);
+    stdin_ = in[1];
+    stdout_ = out[0];
+    stderr_ = err[0];
+  }
+  ~Child() {
+    CloseStdin();
+    if (pid_ > 0 && !waited_) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+    ::close(stdout_);
+    ::close(stderr_);
+  }
+
+  void Write(const std::string& text) {
+    ASSERT_EQ(::write(stdin_, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  }
+  void CloseStdin() {
+    if (stdin_ >= 0) ::close(stdin_);
+    stdin_ = -1;
+  }
+  // Reads standard output until it ends with `suffix` or 10 s pass.
+  std::string ReadUntil(const std::string& suffix) {
+    std::string text;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!(text.size() >= suffix.size() && text.ends_with(suffix))) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      pollfd pfd{stdout_, POLLIN, 0};
+      if (left.count() <= 0 || ::poll(&pfd, 1, static_cast<int>(left.count())) <= 0) break;
+      char buffer[4096];
+      ssize_t n = ::read(stdout_, buffer, sizeof buffer);
+      if (n <= 0) break;
+      text.append(buffer, static_cast<size_t>(n));
+    }
+    return text;
+  }
+  static std::string ReadAll(int fd) {
+    std::string text;
+    char buffer[4096];
+    for (ssize_t n; (n = ::read(fd, buffer, sizeof buffer)) > 0;) text.append(buffer, static_cast<size_t>(n));
+    return text;
+  }
+  // Closes standard input, collects the rest of the output and the status.
+  int Finish(std::string* out, std::string* err) {
+    CloseStdin();
+    *out = ReadAll(stdout_);
+    *err = ReadAll(stderr_);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    waited_ = true;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  bool waited_ = false;
+  int stdin_ = -1;
+  int stdout_ = -1;
+  int stderr_ = -1;
+};
+
+struct ShellRun {
+  std::string out;
+  std::string err;
+  int status;
+};
+
+class SqlShellTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    nqdb_ = NqdbPath();
+    if (nqdb_.empty()) GTEST_SKIP() << "nqdb is not built next to this test";
+    char pattern[] = "/tmp/nqdb-shell-test-XXXXXX";
+    ASSERT_NE(::mkdtemp(pattern), nullptr);
+    dir_ = pattern;
+    db_ = (fs::path(dir_) / "t.nqdb").string();
+  }
+  void TearDown() override {
+    if (!dir_.empty()) fs::remove_all(dir_);
+  }
+
+  ShellRun Shell(const std::string& input, std::vector<std::string> flags = {}) {
+    std::vector<std::string> argv = {nqdb_, "shell", db_};
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    Child child(argv);
+    child.Write(input);
+    ShellRun run;
+    run.status = child.Finish(&run.out, &run.err);
+    return run;
+  }
+
+  std::string nqdb_;
+  std::string dir_;
+  std::string db_;
+};
+
+TEST_F(SqlShellTest, ScriptedInputPrintsListMode) {
+  ShellRun run = Shell(
+      "CREATE TABLE t(a INTEGER, b TEXT);\n"
+      "INSERT INTO t VALUES (1, 'x'), (2, NULL);\n"
+      "SELECT a, b\n  FROM t ORDER BY a;\n");
+  EXPECT_EQ(run.out, "1|x\n2|\n");
+  EXPECT_EQ(run.err, "");
+  EXPECT_EQ(run.status, 0);
+}
+
+TEST_F(SqlShellTest, LastStatementMayLackItsSemicolon) {
+  ShellRun run = Shell("SELECT 1;\nSELECT 2");
+  EXPECT_EQ(run.out, "1\n2\n");
+}
+
+TEST_F(SqlShellTest, ErrorsGoToStderrWithSqlStateAndSetTheExitStatus) {
+  ShellRun run = Shell("SELECT * FROM missing;\nSELECT 1;\n");
+  EXPECT_EQ(run.out, "1\n");
+  EXPECT_TRUE(run.err.starts_with("Error: 42P01: ")) << run.err;
+  EXPECT_EQ(run.status, 1);
+}
+
+TEST_F(SqlShellTest, BailStopsAtTheFirstError) {
+  ShellRun run = Shell("SELECT 1;\nSELEC 2;\nSELECT 3;\n", {"--bail"});
+  EXPECT_EQ(run.out, "1\n");
+  EXPECT_TRUE(run.err.starts_with("Error: 42601: syntax error")) << run.err;
+  EXPECT_EQ(run.status, 1);
+}
+
+TEST_F(SqlShellTest, CommandOption) {
+  ShellRun run = Shell("", {"-c", "CREATE TABLE t(a INTEGER); INSERT INTO t VALUES (5); SELECT a FROM t;"});
+  EXPECT_EQ(run.out, "5\n");
+  EXPECT_EQ(run.status, 0);
+  // The data stays for the next process.
+  run = Shell("SELECT a + 1 FROM t;\n");
+  EXPECT_EQ(run.out, "6\n");
+}
+
+TEST_F(SqlShellTest, EachStatementIsAnsweredBeforeMoreInputIsRead) {
+  Child child({nqdb_, "shell", db_});
+  child.Write("CREATE TABLE t(a INTEGER);\nINSERT INTO t VALUES (41);\n");
+  child.Write("SELECT a FROM t;\n");
+  EXPECT_EQ(child.ReadUntil("41\n"), "41\n");
+  child.Write("SELECT a\n");
+  child.Write("  + 1 FROM t;\n");
+  EXPECT_EQ(child.ReadUntil("42\n"), "42\n");
+  child.Write(".mode csv\nSELECT 'a b';\n");
+  EXPECT_EQ(child.ReadUntil("\r\n"), "\"a b\"\r\n");
+  std::string out, err;
+  EXPECT_EQ(child.Finish(&out, &err), 0);
+  EXPECT_EQ(out + err, "");
+}
+
+TEST_F(SqlShellTest, DotCommands) {
+  std::ofstream(fs::path(dir_) / "more.sql") << "INSERT INTO t VALUES (2, 'y');\n.headers on\n";
+  ShellRun run = Shell(
+      "CREATE TABLE t(a INTEGER, b TEXT);\n"
+      "CREATE TABLE s(c INTEGER);\n"
+      ".tables\n"
+      ".read " + (fs::path(dir_) / "more.sql").string() + "\n"
+      "SELECT a, b FROM t;\n"
+      ".mode json\n"
+      "SELECT a, b FROM t;\n"
+      ".mode\n"
+      ".mode table\n"
+      "SELECT a, b FROM t;\n"
+      ".nonsense\n");
+  EXPECT_EQ(run.out,
+            "s\nt\n"
+            "a|b\n2|y\n"
+            "[{\"a\":2,\"b\":\"y\"}]\n"
+            "current output mode: json\n"
+            "+---+---+\n| a | b |\n+---+---+\n| 2 | y |\n+---+---+\n");
+  EXPECT_TRUE(run.err.starts_with("Error: 22023: unknown command")) << run.err;
+  EXPECT_EQ(run.status, 1);
+}
+
+TEST_F(SqlShellTest, SchemaAndTimer) {
+  ShellRun run = Shell("CREATE TABLE t(a INTEGER);\n.schema t\n.timer on\nSELECT 1;\n");
+  EXPECT_NE(run.out.find("CREATE TABLE"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("1\nRun Time: real "), std::string::npos) << run.out;
+}
+
+TEST_F(SqlShellTest, QuitStopsReading) {
+  ShellRun run = Shell("SELECT 1;\n.quit\nSELECT 2;\n");
+  EXPECT_EQ(run.out, "1\n");
+  EXPECT_EQ(run.status, 0);
+}
+
+// `--mode csv` prints what `sqlite3 -csv` prints for the same values.
+TEST_F(SqlShellTest, CsvMatchesSqlite3) {
+  if (!fs::exists("/usr/bin/sqlite3")) GTEST_SKIP() << "sqlite3 is not installed";
+  const std::string query =
+      "SELECT 1, 'a,b', 'q\"x', ' lead', 'trail ', 'plain', NULL, '', 'has''sq', "
+      "'semi;colon', 'tab\tx', 'line\nbreak', 'caf\xc3\xa9', -7;";
+  ShellRun ours = Shell(query + "\n", {"--mode", "csv"});
+  Child sqlite({"/usr/bin/sqlite3", "-csv", ":memory:"});
+  sqlite.Write(query + "\n");
+  ShellRun theirs;
+  theirs.status = sqlite.Finish(&theirs.out, &theirs.err);
+  ASSERT_EQ(theirs.err, "");
+  EXPECT_EQ(ours.err, "");
+  EXPECT_EQ(ours.out, theirs.out);
+}
+
+}  // namespace
+}  // namespace neuroquantum::shell
