@@ -261,7 +261,7 @@ void RunInteractive(SqlShell* shell) {
   if (!history.empty()) ::read_history(history.c_str());
   SqlShell::Input input;
   while (!shell->stopped()) {
-    char* raw = ::readline(SqlShell::InStatement(input) ? "   ...> " : "nqdb> ");
+    char* raw = ::readline(SqlShell::InStatement(input) ? " ...> " : "nqdb> ");
     if (raw == nullptr) break;
     std::string line(raw);
     std::free(raw);
