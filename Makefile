@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 DATA_DIR ?= ./nqdb-data
 BOOTSTRAP := scripts/bootstrap.sh
 
-.PHONY: all bootstrap build build-asan build-tsan run test test-long bench clean format
+.PHONY: all bootstrap build build-asan build-tsan build-fuzz run test test-long fuzz bench clean format
 
 all: build
 
@@ -26,6 +26,17 @@ build-tsan: bootstrap
 	@cmake --preset clang-tsan >/dev/null
 	@cmake --build --preset clang-tsan -j $(JOBS) --target nq_storage nq_txn nqdb common_test storage_test crash_test txn_test quantum_test
 
+# clang-14 libFuzzer builds of the SQL fuzz targets (parser, execution).
+FUZZ_TARGETS := fuzz_sql_parser fuzz_sql_exec
+build-fuzz: bootstrap
+	@cmake --preset clang-fuzz >/dev/null
+	@cmake --build --preset clang-fuzz -j $(JOBS) --target $(FUZZ_TARGETS)
+
+# Longer fuzzing than `make test` does: FUZZ_SECONDS per target (default 600).
+FUZZ_SECONDS ?= 600
+fuzz: build-fuzz
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/run_fuzz.sh $(FUZZ_TARGETS)
+
 # Initialises the data directory on first run, then opens the shell on it.
 run: build
 	@./build/release/src/nqdb run --data-dir $(DATA_DIR)
@@ -33,7 +44,7 @@ run: build
 # Every test: release build; the unit tests again under ASan+UBSan; the
 # concurrency tests under TSan (clang build, which also runs the
 # thread-safety analysis).
-test: build build-asan build-tsan
+test: build build-asan build-tsan build-fuzz
 	@bash scripts/run_tests.sh
 
 test-long: build

@@ -36,6 +36,22 @@ run_suite "release" build/release
 if [[ "${1:-}" != "--long" ]]; then
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 run_suite "asan+ubsan" build/asan
   run_suite "tsan (concurrency)" build/clang-tsan -R "Concurrent|GroupCommit|Prefetch|Crash.*Thread|Hermitage|TxnEngineTest|CommitHook"
+  echo "=== libfuzzer (bounded)"
+  fuzz_log=$(mktemp)
+  if FUZZ_SECONDS=${FUZZ_SECONDS:-30} bash scripts/run_fuzz.sh fuzz_sql_parser fuzz_sql_exec >"$fuzz_log" 2>&1; then
+    :
+  else
+    tail -n 40 "$fuzz_log"
+  fi
+  fuzz_line=$(grep -E "^fuzz: [0-9]+ passed, [0-9]+ failed" "$fuzz_log" | tail -1)
+  rm -f "$fuzz_log"
+  echo "${fuzz_line:-fuzz: no summary}"
+  if [[ -z "$fuzz_line" ]]; then
+    failed=$((failed + 1))
+  else
+    passed=$((passed + $(sed -E 's/fuzz: ([0-9]+) passed.*/\1/' <<<"$fuzz_line")))
+    failed=$((failed + $(sed -E 's/.* ([0-9]+) failed/\1/' <<<"$fuzz_line")))
+  fi
 fi
 
 echo "$passed passed, $failed failed"
