@@ -69,6 +69,9 @@ class ScratchDir {
 Result<std::unique_ptr<SltDatabaseEngine>> OpenEngine(const SltFlags& flags,
                                                       const ScratchDir* scratch) {
   DatabaseOptions options;
+  // Strings longer than their VARCHAR(n) are stored whole, as in SQLite,
+  // whose results the corpus records.
+  options.check_string_length = false;
   if (!flags.db_path.empty()) return SltDatabaseEngine::Open(flags.db_path, options);
   if (scratch->path().empty()) return Status::IOError("cannot create a temporary directory");
   // Scratch data: skip fsync.
