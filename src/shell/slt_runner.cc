@@ -14,14 +14,22 @@ namespace {
 // How many values a one-line failure message shows of each list.
 constexpr size_t kAbbreviatedValues = 6;
 
-std::string ListValues(const std::vector<std::string>& values, size_t limit) {
-  std::string text = "[";
-  for (size_t i = 0; i < values.size() && i < limit; ++i) {
-    if (i > 0) text += ", ";
+// Up to `limit` values from index `first` on, e.g.
+// "[... 0.000, 3, washer, ... (12 values)]".
+std::string ListValues(const std::vector<std::string>& values, size_t first, size_t limit) {
+  std::string text = first > 0 ? "[... " : "[";
+  for (size_t i = first; i < values.size() && i < first + limit; ++i) {
+    if (i > first) text += ", ";
     text += values[i];
   }
-  if (values.size() > limit) text += fmt::format(", ... ({} values)", values.size());
+  const bool cut_after = first + limit < values.size();
+  if (cut_after) text += ", ...";
+  if (first > 0 || cut_after) text += fmt::format(" ({} values)", values.size());
   return text + "]";
+}
+
+std::string ListValues(const std::vector<std::string>& values) {
+  return ListValues(values, 0, values.size());
 }
 
 std::string ErrorText(const Status& status) {
@@ -180,8 +188,8 @@ bool SltRunner::CheckQueryValues(const SltRecord& record, const SltQueryResult& 
     Fail(record, state,
          fmt::format("wrong result: expected {} values hashing to {}, got {} values hashing to {} {}",
                      record.expected_value_count, record.expected_hash, values.size(), hash,
-                     ListValues(values, kAbbreviatedValues)),
-         "    got: " + ListValues(values, values.size()) + "\n");
+                     ListValues(values, 0, kAbbreviatedValues)),
+         "    got: " + ListValues(values) + "\n");
     return false;
   }
   if (values == record.expected_lines) return true;
@@ -200,12 +208,14 @@ bool SltRunner::CheckQueryValues(const SltRecord& record, const SltQueryResult& 
   if (state.hash_threshold > 0 && values.size() > state.hash_threshold) {
     hashed_note = fmt::format(" ({} values hashing to {})", values.size(), HashSltValues(values));
   }
+  // Show the values around the first difference.
+  const size_t first_shown = first_difference < kAbbreviatedValues ? 0 : first_difference - 2;
   Fail(record, state,
        fmt::format("wrong result at value {}: expected {} got {}{}", first_difference + 1,
-                   ListValues(record.expected_lines, kAbbreviatedValues),
-                   ListValues(values, kAbbreviatedValues), hashed_note),
-       "    expected: " + ListValues(record.expected_lines, record.expected_lines.size()) +
-           "\n    got:      " + ListValues(values, values.size()) + "\n");
+                   ListValues(record.expected_lines, first_shown, kAbbreviatedValues),
+                   ListValues(values, first_shown, kAbbreviatedValues), hashed_note),
+       "    expected: " + ListValues(record.expected_lines) + "\n    got:      " +
+           ListValues(values) + "\n");
   return false;
 }
 

@@ -300,6 +300,14 @@ TEST_F(SltRunnerTest, RowPerLineExpectedBlock) {
   EXPECT_EQ(counts_.passed, 1u) << output();
 }
 
+TEST_F(SltRunnerTest, LongValueListsAreShownAroundTheFirstDifference) {
+  engine_.Answer("SELECT a FROM t", IntColumn({1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}));
+  Run("hash-threshold 0\n\nquery I\nSELECT a FROM t\n----\n1\n2\n3\n4\n5\n6\n7\n8\n9\n0\n11\n12\n");
+  EXPECT_EQ(output(),
+            "t.test:3: wrong result at value 10: expected [... 8, 9, 0, 11, 12 (12 values)] "
+            "got [... 8, 9, 10, 11, 12 (12 values)]\n");
+}
+
 TEST_F(SltRunnerTest, ColumnCountMismatch) {
   engine_.Answer("SELECT a FROM t", IntColumn({1}));
   Run("query II\nSELECT a FROM t\n----\n1\n1\n");
