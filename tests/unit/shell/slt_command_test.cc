@@ -83,6 +83,15 @@ TEST_F(SltCommandTest, StatementErrorChecksTheSqlState) {
   EXPECT_EQ(status_, 1);
 }
 
+TEST_F(SltCommandTest, EngineNameDecidesVarcharLengthChecks) {
+  const std::string script =
+      "statement ok\nCREATE TABLE t(s VARCHAR(2))\n\n"
+      "onlyif sqlite\nstatement ok\nINSERT INTO t VALUES ('abc')\n\n"
+      "skipif sqlite\nstatement error 22001\nINSERT INTO t VALUES ('abc')\n";
+  EXPECT_EQ(RunSlt(script), "2 passed, 0 failed\n");
+  EXPECT_EQ(RunSlt(script, {"--engine", "nqdb"}), "2 passed, 0 failed\n");
+}
+
 TEST_F(SltCommandTest, FailuresNameFileAndLine) {
   std::string out = RunSlt("query I\nSELECT 1\n----\n2\n\nquery T\nSELECT 'x'\n----\nx\n");
   EXPECT_EQ(out, "t.test:1: wrong result at value 1: expected [2] got [1]\n1 passed, 1 failed\n");
