@@ -44,7 +44,13 @@ Result<std::string> StatementRunner::RowKey(const TableInfo& table, const Row& r
   } else {
     for (int c : table.primary_key) NQ_RETURN_IF_ERROR(AppendKeyColumn(&key, row[c], table.columns[c].type));
   }
-  return std::move(key).Finish(engine_->txn()->storage()->max_key_size());
+  return FinishKey(std::move(key));
+}
+
+Result<std::string> StatementRunner::FinishKey(storage::KeyEncoder key) {
+  auto done = std::move(key).Finish(engine_->txn()->storage()->max_key_size());
+  if (!done.ok()) return done.status().WithSqlState("54000");  // program limit exceeded
+  return done;
 }
 
 Result<std::string> StatementRunner::IndexKey(const IndexInfo& index, const TableInfo& table, const Row& row,
@@ -61,7 +67,7 @@ Result<std::string> StatementRunner::IndexKey(const IndexInfo& index, const Tabl
   *unique_form = index.unique && !has_null;
   // Other entries end with the row's key, which makes them distinct.
   if (!*unique_form) key.AddBlob(pk);
-  return std::move(key).Finish(engine_->txn()->storage()->max_key_size());
+  return FinishKey(std::move(key));
 }
 
 Status StatementRunner::InsertIndexEntries(const TableInfo& table, const Row& row, std::string_view pk) {

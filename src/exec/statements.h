@@ -39,6 +39,8 @@ class StatementRunner {
   // Row storage shared by DML and DDL.
   Result<const TableInfo*> WritableTable(const sql::QualifiedName& name);
   Result<std::string> RowKey(const TableInfo& table, const Row& row);
+  // The finished key; 54000 when it is longer than the tree allows.
+  Result<std::string> FinishKey(storage::KeyEncoder key);
   // Index entry key for `row` (with primary key `pk`); `unique_form` is set
   // when the key holds the indexed columns alone (a unique index, no NULLs).
   Result<std::string> IndexKey(const IndexInfo& index, const TableInfo& table, const Row& row,
