@@ -7,6 +7,11 @@
 #    for a quick run, `--help` lists options) and bench/recovery_bench.cc;
 #  - txn: bench/txn_bench.cc (TPC-B-like transactions with 1, 2 and 4
 #    threads beside SQLite; `--seconds 1 --rounds 1` for a quick run);
+#  - sql: bench/sql_bench.cc (bulk insert, point lookups, scan, GROUP BY,
+#    join and index range queries through the embedding API beside SQLite's
+#    C API, and one script through `nqdb shell` and `sqlite3`; needs
+#    build/release/src/nqdb; `--rows 100000` for a quick run,
+#    `--skip-shell`, `--help`);
 #  - dna: bench/dna_bench.cc (bits per base and MB/s of our compressor, 2-bit
 #    packing, xz -9, zstd -19 --long and bzip2 -9 on every genome of the test
 #    data, plus the quaternary codec's GB/s; `--level N`, `--help`);
@@ -43,6 +48,11 @@ suite_txn() {
   $BIN/txn_bench "$@"
 }
 
+suite_sql() {
+  need sql_bench
+  $BIN/sql_bench "$@"
+}
+
 suite_dna() {
   need dna_bench
   $BIN/dna_bench "$@"
@@ -58,7 +68,7 @@ suite_quantum() {
   $BIN/quantum_bench "$@"
 }
 
-SUITES=(storage txn neuro dna quantum)
+SUITES=(storage txn sql neuro dna quantum)
 if [[ $# -gt 0 ]]; then
   suite=$1
   shift
