@@ -155,8 +155,16 @@ bool SltRunner::RunStatement(const SltRecord& record, ScriptState* state) {
 bool SltRunner::RunQuery(const SltRecord& record, ScriptState* state) {
   Result<SltQueryResult> result = state->engine->Execute(state->connection, record.sql);
   if (!result.ok()) {
-    Fail(record, *state, "query failed: " + ErrorText(result.status()));
-    return false;
+    // The reference harness stops reading rows at an error and compares
+    // what it got, and SQLite's corpus relies on it (a SUM that overflows
+    // expects no rows). Scripts run as "sqlite" get that rule when no rows
+    // are expected; anywhere else an error is a failure.
+    const bool expects_nothing = !record.expected_hashed && record.expected_lines.empty();
+    if (options_.engine_name != "sqlite" || !expects_nothing) {
+      Fail(record, *state, "query failed: " + ErrorText(result.status()));
+      return false;
+    }
+    result = SltQueryResult{record.types.size(), {}};
   }
   if (result->column_count != record.types.size()) {
     Fail(record, *state, fmt::format("query returned {} columns, expected {} ('{}')",

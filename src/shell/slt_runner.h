@@ -12,6 +12,9 @@
 // the values (or, when it has one line per row of a multi-column result,
 // each row's values joined by single spaces; tabs in the script count as
 // spaces). Every query with the same label must produce the same MD5.
+// A query that fails is a failure, except that under the engine name
+// "sqlite" it counts as returning no rows when none are expected, as in
+// the reference harness.
 //
 // Thread safety: a runner is used by one thread at a time.
 #pragma once

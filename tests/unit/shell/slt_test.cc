@@ -362,6 +362,21 @@ TEST_F(SltRunnerTest, QueryErrorIsAFailure) {
   EXPECT_EQ(output(), "t.test:1: query failed: 22012: division by zero\n");
 }
 
+TEST_F(SltRunnerTest, AsSqliteAQueryErrorCountsAsNoRowsWhenNoneAreExpected) {
+  engine_.Refuse("SELECT sum(x) FROM t", Status::OutOfRange("bigint out of range"));
+  Run("query R\nSELECT sum(x) FROM t\n----\n\nquery R\nSELECT sum(x) FROM t\n----\n1.000\n");
+  EXPECT_EQ(counts_.passed, 1u);
+  EXPECT_EQ(output(), "t.test:5: query failed: 22003: bigint out of range\n");
+}
+
+TEST_F(SltRunnerTest, UnderOtherNamesAQueryErrorIsAlwaysAFailure) {
+  options_.engine_name = "nqdb";
+  engine_.Refuse("SELECT sum(x) FROM t", Status::OutOfRange("bigint out of range"));
+  Run("query R\nSELECT sum(x) FROM t\n----\n\n");
+  EXPECT_EQ(counts_.failed, 1u);
+  EXPECT_EQ(output(), "t.test:1: query failed: 22003: bigint out of range\n");
+}
+
 TEST_F(SltRunnerTest, SkipIfAndOnlyIf) {
   Run("skipif sqlite\nstatement ok\nA\n\nonlyif sqlite\nstatement ok\nB\n\n"
       "onlyif mysql\nstatement ok\nC\n\nskipif mysql\nstatement ok\nD\n");
