@@ -23,8 +23,6 @@ Status UndefinedFunctionError(std::string_view what) {
   return Status::InvalidArgument(what).WithSqlState("42883");
 }
 
-Status BadArgumentError(std::string_view what) { return Status::InvalidArgument(what).WithSqlState("22023"); }
-
 std::string TextOf(const Value& v) { return v.kind() == TypeId::kText ? v.str() : v.ToString(); }
 
 }  // namespace internal

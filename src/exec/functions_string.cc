@@ -98,13 +98,6 @@ namespace {
 
 using internal::DecodeUtf8;
 
-std::vector<char32_t> Decode(std::string_view text) {
-  std::vector<char32_t> out;
-  out.reserve(text.size());
-  for (size_t pos = 0; pos < text.size();) out.push_back(DecodeUtf8(text, &pos));
-  return out;
-}
-
 char32_t FoldAscii(char32_t c) { return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c; }
 
 // A compiled LIKE or GLOB pattern: literals, '_'/'?' (one character),
@@ -139,20 +132,26 @@ bool TokenMatches(const PatternToken& token, char32_t c, bool fold) {
 
 // Matches with one remembered '%': on a mismatch, the last '%' absorbs one
 // more character and matching resumes after it. Earlier '%'s never need to
-// change, so this is O(text * pattern) at worst.
-bool MatchTokens(const std::vector<char32_t>& text, const std::vector<PatternToken>& pattern, bool fold) {
+// change, so this is O(text * pattern) at worst. Positions in `text` are
+// byte offsets of character starts; nothing is decoded ahead.
+bool MatchTokens(std::string_view text, const std::vector<PatternToken>& pattern, bool fold) {
   size_t t = 0, p = 0;
   size_t star = SIZE_MAX, star_text = 0;
   while (t < text.size()) {
     if (p < pattern.size() && pattern[p].kind == PatternToken::kAny) {
       star = p++;
       star_text = t;
-    } else if (p < pattern.size() && TokenMatches(pattern[p], text[t], fold)) {
+      continue;
+    }
+    size_t next = t;
+    char32_t c = DecodeUtf8(text, &next);
+    if (p < pattern.size() && TokenMatches(pattern[p], c, fold)) {
       ++p;
-      ++t;
+      t = next;
     } else if (star != SIZE_MAX) {
       p = star + 1;
-      t = ++star_text;
+      DecodeUtf8(text, &star_text);
+      t = star_text;
     } else {
       return false;
     }
@@ -207,7 +206,7 @@ bool LikeMatch(std::string_view text, std::string_view pattern, std::optional<ch
       tokens.push_back(PatternToken::Of(PatternToken::kLiteral, c));
     }
   }
-  return MatchTokens(Decode(text), tokens, ignore_case);
+  return MatchTokens(text, tokens, ignore_case);
 }
 
 bool GlobMatch(std::string_view text, std::string_view pattern) {
@@ -226,7 +225,7 @@ bool GlobMatch(std::string_view text, std::string_view pattern) {
       tokens.push_back(PatternToken::Of(PatternToken::kLiteral, c));
     }
   }
-  return MatchTokens(Decode(text), tokens, /*fold=*/false);
+  return MatchTokens(text, tokens, /*fold=*/false);
 }
 
 namespace {

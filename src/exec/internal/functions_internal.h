@@ -20,7 +20,6 @@ namespace neuroquantum::exec::internal {
 Status OutOfRangeError(std::string_view what);          // 22003
 Status DivisionByZeroError();                           // 22012
 Status UndefinedFunctionError(std::string_view what);   // 42883
-Status BadArgumentError(std::string_view what);         // 22023
 
 // The text form a value takes in string functions and ||: text as is,
 // everything else as Value::ToString (the same as CAST(v AS TEXT)).
