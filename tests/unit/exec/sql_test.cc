@@ -3,6 +3,9 @@
 #include <atomic>
 #include <thread>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "unit/exec/sql_test_util.h"
 
 namespace neuroquantum::testing {
@@ -105,6 +108,34 @@ TEST_F(SqlTest, SerialIdsAreNeverReused) {
   Ok("INSERT INTO m VALUES (10, 'q')");
   Ok("INSERT INTO m(v) VALUES ('r')");
   EXPECT_EQ(Run("SELECT id FROM m"), "1\n10\n11");
+}
+
+// A process that dies without closing the database (here: _exit in a
+// child) must not make the next one hand out ids it already used.
+TEST_F(SqlTest, SerialIdsAreNotReusedAfterACrash) {
+  Ok("CREATE TABLE t(id BIGSERIAL PRIMARY KEY, v INTEGER)");
+  conn_.reset();
+  db_.reset();
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    auto db = Database::Open(path_, options_);
+    if (!db.ok()) ::_exit(2);
+    auto conn = (*db)->Connect();
+    for (int i = 0; i < 40; ++i) {
+      if (!conn->Execute("INSERT INTO t(v) VALUES (" + std::to_string(i) + ")").ok()) ::_exit(3);
+    }
+    ::_exit(0);  // no checkpoint, no clean close
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(WEXITSTATUS(status), 0);
+  Reopen();
+  EXPECT_EQ(Run("SELECT count(*), max(id) FROM t"), "40|40");
+  Ok("INSERT INTO t(v) VALUES (99)");
+  EXPECT_EQ(Run("SELECT id > 40 FROM t WHERE v = 99"), "true");
+  EXPECT_EQ(Run("SELECT count(DISTINCT id) FROM t"), "41");
 }
 
 TEST_F(SqlTest, InsertForms) {
