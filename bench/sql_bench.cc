@@ -429,6 +429,14 @@ double EvictFromPageCache(const std::string& dir) {
 
 // ---------------------------------------------------------------- lines ---
 
+double DirMib(const std::string& dir) {
+  uint64_t bytes = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+    if (entry.is_regular_file()) bytes += entry.file_size();
+  }
+  return static_cast<double>(bytes) / (1 << 20);
+}
+
 double SecondsSince(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 // User + system CPU seconds of this process (every thread), or with
@@ -805,6 +813,8 @@ int Main(int argc, char** argv) {
              "        reopened; at most {:.1f}% of the files stayed in the OS page cache\n",
              worst_residency * 100);
   for (SqlEngine* engine : engines) engine->Close();
+  fmt::print("  database files after the run: ours {:.1f} MiB, SQLite {:.1f} MiB\n", DirMib(ours.dir()),
+             DirMib(sqlite.dir()));
 
   if (!flags.skip_shell) RunShells(flags, nqdb, scratch, &report);
 
