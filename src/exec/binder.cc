@@ -378,6 +378,7 @@ Result<BoundExprPtr> Binder::BindSubquery(const sql::Query& query, Scope* scope,
   e->subplan = std::make_shared<SubPlan>();
   e->subplan->root = std::move(q.root);
   e->subplan->correlated = level.correlated;
+  subplans_.push_back(e->subplan);
   if (kind == BoundKind::kScalarSubquery) {
     e->type = q.types[0];
   } else {

@@ -56,6 +56,9 @@ class Binder {
     return std::shared_ptr<const TableInfo>(catalog_, table);
   }
   const Catalog& catalog() const { return *catalog_; }
+  // Every subquery plan made so far (their cached results are reset before
+  // a kept plan runs again).
+  const std::vector<std::shared_ptr<SubPlan>>& subplans() const { return subplans_; }
   // Parameters seen so far: one past the highest number.
   size_t parameter_count() const { return parameter_count_; }
 
@@ -86,6 +89,7 @@ class Binder {
   // Common table expressions in scope, innermost last.
   std::vector<std::map<std::string, const sql::CommonTableExpr*, std::less<>>> ctes_;
   int view_depth_ = 0;
+  std::vector<std::shared_ptr<SubPlan>> subplans_;
   Level* current_level_ = nullptr;  // of the query being bound
 };
 

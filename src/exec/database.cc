@@ -174,7 +174,7 @@ Status PreparedStatement::BindBlob(size_t index, std::string_view v) {
 void PreparedStatement::ClearBindings() { plan_->params.assign(plan_->params.size(), Value::Null()); }
 
 Result<ResultSet> PreparedStatement::Execute() {
-  NQ_ASSIGN_OR_RETURN(auto source, session_->Execute(*plan_));
+  NQ_ASSIGN_OR_RETURN(auto source, session_->Execute(plan_.get()));
   return ResultSet(std::move(source));
 }
 

@@ -209,10 +209,23 @@ class TableScan : public Operator {
       ranges_.clear();
       ranges_.push_back(KeyRange{});
     }
+    // Equality on the whole primary key: each range is one row's key, read
+    // with a point lookup instead of a cursor.
+    point_ = bounded && !index_ && bounds_->equal.size() == table_->primary_key.size() && !bounds_->lower &&
+             !bounds_->upper;
     return Status::OK();
   }
 
   Result<bool> Next(Row* row) override {
+    while (point_) {
+      if (next_range_ >= ranges_.size()) return false;
+      const std::string& key = ranges_[next_range_++].lo;
+      NQ_ASSIGN_OR_RETURN(auto record, ctx_->txn->Get(table_->tree, key));
+      if (!record) continue;
+      NQ_RETURN_IF_ERROR(DecodeRowInto(*record, types_, row));
+      if (with_key_) row->push_back(Value::Blob(key));
+      return true;
+    }
     while (true) {
       if (!cursor_ || !cursor_->Valid()) {
         if (cursor_) NQ_RETURN_IF_ERROR(cursor_->status());
@@ -224,20 +237,19 @@ class TableScan : public Operator {
         continue;
       }
       NQ_RETURN_IF_ERROR(ctx_->CheckInterrupt());
-      std::string key;
-      std::optional<std::string> record;
       if (index_) {
-        key = std::string(cursor_->value());
-        NQ_ASSIGN_OR_RETURN(record, ctx_->txn->Get(table_->tree, key));
+        // The entry's value is the row's key; the row is read from the table.
+        key_.assign(cursor_->value());
         cursor_->Next();
+        NQ_ASSIGN_OR_RETURN(auto record, ctx_->txn->Get(table_->tree, key_));
         if (!record) continue;  // not visible
+        NQ_RETURN_IF_ERROR(DecodeRowInto(*record, types_, row));
       } else {
-        key = std::string(cursor_->key());
-        record = std::string(cursor_->value());
+        NQ_RETURN_IF_ERROR(DecodeRowInto(cursor_->value(), types_, row));
+        if (with_key_) key_.assign(cursor_->key());
         cursor_->Next();
       }
-      NQ_ASSIGN_OR_RETURN(*row, DecodeRow(*record, types_));
-      if (with_key_) row->push_back(Value::Blob(std::move(key)));
+      if (with_key_) row->push_back(Value::Blob(key_));
       return true;
     }
   }
@@ -262,6 +274,8 @@ class TableScan : public Operator {
   ExecContext* ctx_ = nullptr;
   size_t next_range_ = 0;
   std::unique_ptr<txn::Cursor> cursor_;
+  std::string key_;
+  bool point_ = false;
 };
 
 class ValuesOp : public Operator {

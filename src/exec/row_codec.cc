@@ -98,7 +98,7 @@ Result<std::string> EncodeRow(std::span<const Value> row, std::span<const DataTy
   return out;
 }
 
-Result<std::vector<Value>> DecodeRow(std::string_view record, std::span<const DataType> types) {
+Status DecodeRowInto(std::string_view record, std::span<const DataType> types, std::vector<Value>* out) {
   ByteReader in(record);
   uint64_t count = 0;
   if (!in.GetVarint64(&count)) return Malformed(0, "truncated column count");
@@ -107,7 +107,8 @@ Result<std::vector<Value>> DecodeRow(std::string_view record, std::span<const Da
   }
   std::string_view bitmap;
   if (!in.GetBytes((count + 7) / 8, &bitmap)) return Malformed(0, "truncated null bitmap");
-  std::vector<Value> row;
+  std::vector<Value>& row = *out;
+  row.clear();
   row.reserve(count);
   for (size_t i = 0; i < count; ++i) {
     if ((static_cast<uint8_t>(bitmap[i / 8]) >> (i % 8)) & 1) {
@@ -173,6 +174,12 @@ Result<std::vector<Value>> DecodeRow(std::string_view record, std::span<const Da
     }
   }
   if (in.remaining() != 0) return Malformed(count, "trailing bytes");
+  return Status::OK();
+}
+
+Result<std::vector<Value>> DecodeRow(std::string_view record, std::span<const DataType> types) {
+  std::vector<Value> row;
+  NQ_RETURN_IF_ERROR(DecodeRowInto(record, types, &row));
   return row;
 }
 

@@ -38,6 +38,8 @@ Result<std::string> EncodeRow(std::span<const Value> row, std::span<const DataTy
 // Decodes a record of a table with columns `types`. Corruption (naming the
 // column) for malformed bytes or more columns than `types`.
 Result<std::vector<Value>> DecodeRow(std::string_view record, std::span<const DataType> types);
+// The same into `out`, reusing its storage (scans decode row after row).
+Status DecodeRowInto(std::string_view record, std::span<const DataType> types, std::vector<Value>* out);
 
 // Appends `value` (of the kind of `type`, or NULL) as one key column.
 Status AppendKeyColumn(storage::KeyEncoder* key, const Value& value, const DataType& type,

@@ -245,7 +245,8 @@ Result<std::unique_ptr<ResultSource>> Session::RunTransactionStatement(const sql
   return Status::Internal("unknown transaction statement");
 }
 
-Result<std::unique_ptr<ResultSource>> Session::Run(const sql::Statement& stmt, const std::vector<Value>& params) {
+Result<std::unique_ptr<ResultSource>> Session::Run(const sql::Statement& stmt, const std::vector<Value>& params,
+                                                   std::unique_ptr<CachedQuery>* cache) {
   if (stmt.kind == sql::StatementKind::kTransaction) {
     return RunTransactionStatement(stmt.As<sql::TransactionStmt>());
   }
@@ -273,7 +274,7 @@ Result<std::unique_ptr<ResultSource>> Session::Run(const sql::Statement& stmt, c
     result = catalog.status();
   } else {
     StatementRunner runner(engine_, txn, *catalog, &ctx);
-    result = runner.Run(stmt);
+    result = runner.Run(stmt, cache);
     ddl = runner.wrote_ddl();
   }
   txn->EndStatement();
@@ -324,14 +325,15 @@ Result<std::unique_ptr<PreparedPlan>> Session::Prepare(std::string_view sql_text
   return plan;
 }
 
-Result<std::unique_ptr<ResultSource>> Session::Execute(const PreparedPlan& plan) {
-  return Run(*plan.statement, plan.params);
+Result<std::unique_ptr<ResultSource>> Session::Execute(PreparedPlan* plan) {
+  return Run(*plan->statement, plan->params, &plan->cached);
 }
 
-Result<std::unique_ptr<ResultSource>> StatementRunner::Run(const sql::Statement& stmt) {
+Result<std::unique_ptr<ResultSource>> StatementRunner::Run(const sql::Statement& stmt,
+                                                           std::unique_ptr<CachedQuery>* cache) {
   using K = sql::StatementKind;
   switch (stmt.kind) {
-    case K::kSelect: return Select(*stmt.As<sql::SelectStmt>().query);
+    case K::kSelect: return Select(*stmt.As<sql::SelectStmt>().query, cache);
     case K::kInsert: return Insert(stmt.As<sql::InsertStmt>());
     case K::kUpdate: return Update(stmt.As<sql::UpdateStmt>());
     case K::kDelete: return Delete(stmt.As<sql::DeleteStmt>());
@@ -349,16 +351,34 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Run(const sql::Statement&
   return Status::Internal("statement kind not handled");
 }
 
-Result<std::unique_ptr<ResultSource>> StatementRunner::Select(const sql::Query& query) {
-  NQ_ASSIGN_OR_RETURN(BoundQuery q, binder_.BindQuery(query));
+Result<std::unique_ptr<ResultSource>> StatementRunner::Select(const sql::Query& query,
+                                                              std::unique_ptr<CachedQuery>* cache) {
+  // A prepared SELECT keeps its plan while the catalog stays the same.
+  if (cache && (!*cache || (*cache)->catalog != catalog_)) {
+    NQ_ASSIGN_OR_RETURN(BoundQuery bound, binder_.BindQuery(query));
+    auto fresh = std::make_unique<CachedQuery>();
+    fresh->catalog = catalog_;
+    fresh->query = std::move(bound);
+    fresh->subplans = binder_.subplans();
+    *cache = std::move(fresh);
+  }
+  BoundQuery local;
+  BoundQuery* q = nullptr;
+  if (cache) {
+    q = &(*cache)->query;
+    for (const auto& sub : (*cache)->subplans) sub->cached = false;
+  } else {
+    NQ_ASSIGN_OR_RETURN(local, binder_.BindQuery(query));
+    q = &local;
+  }
   auto result = std::make_unique<ResultSource>();
   result->command = "SELECT";
-  result->names = std::move(q.names);
-  result->types = std::move(q.types);
-  NQ_RETURN_IF_ERROR(q.root->Open(ctx_));
+  result->names = q->names;
+  result->types = q->types;
+  NQ_RETURN_IF_ERROR(q->root->Open(ctx_));
   Row row;
   while (true) {
-    NQ_ASSIGN_OR_RETURN(bool more, q.root->Next(&row));
+    NQ_ASSIGN_OR_RETURN(bool more, q->root->Next(&row));
     if (!more) break;
     NQ_RETURN_IF_ERROR(ctx_->memory->Charge(RowBytes(row)));
     result->rows.push_back(std::move(row));

@@ -85,10 +85,19 @@ class ResultSource {
   size_t next = 0;  // index of the row after the current one
 };
 
+// A bound query kept between executions of a prepared SELECT, valid while
+// the session's catalog is the one it was bound against.
+struct CachedQuery {
+  std::shared_ptr<const Catalog> catalog;
+  BoundQuery query;
+  std::vector<std::shared_ptr<SubPlan>> subplans;
+};
+
 struct PreparedPlan {
   std::shared_ptr<const sql::Statement> statement;
   size_t parameter_count = 0;
   std::vector<Value> params;
+  std::unique_ptr<CachedQuery> cached;
 };
 
 class Session {
@@ -99,7 +108,7 @@ class Session {
   // Runs every statement of `sql`; the last one's result.
   Result<std::unique_ptr<ResultSource>> ExecuteScript(std::string_view sql);
   Result<std::unique_ptr<PreparedPlan>> Prepare(std::string_view sql);
-  Result<std::unique_ptr<ResultSource>> Execute(const PreparedPlan& plan);
+  Result<std::unique_ptr<ResultSource>> Execute(PreparedPlan* plan);
 
   void Cancel() { cancel_.store(true); }
   void SetStatementTimeout(std::chrono::milliseconds t) { timeout_ = t; }
@@ -107,7 +116,8 @@ class Session {
 
  private:
   friend class StatementRunner;
-  Result<std::unique_ptr<ResultSource>> Run(const sql::Statement& stmt, const std::vector<Value>& params);
+  Result<std::unique_ptr<ResultSource>> Run(const sql::Statement& stmt, const std::vector<Value>& params,
+                                            std::unique_ptr<CachedQuery>* cache = nullptr);
   Result<std::unique_ptr<ResultSource>> RunTransactionStatement(const sql::TransactionStmt& stmt);
   Result<std::shared_ptr<const Catalog>> CatalogFor(txn::Transaction* txn);
   void EndTransaction();

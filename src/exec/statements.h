@@ -19,12 +19,13 @@ class StatementRunner {
   StatementRunner(Engine* engine, txn::Transaction* txn, std::shared_ptr<const Catalog> catalog, ExecContext* ctx)
       : engine_(engine), txn_(txn), catalog_(std::move(catalog)), ctx_(ctx), binder_(catalog_) {}
 
-  Result<std::unique_ptr<ResultSource>> Run(const sql::Statement& stmt);
+  // `cache` (prepared statements) keeps a SELECT's plan between runs.
+  Result<std::unique_ptr<ResultSource>> Run(const sql::Statement& stmt, std::unique_ptr<CachedQuery>* cache = nullptr);
   // Whether the statement changed the catalog.
   bool wrote_ddl() const { return wrote_ddl_; }
 
  private:
-  Result<std::unique_ptr<ResultSource>> Select(const sql::Query& query);
+  Result<std::unique_ptr<ResultSource>> Select(const sql::Query& query, std::unique_ptr<CachedQuery>* cache);
   Result<std::unique_ptr<ResultSource>> Insert(const sql::InsertStmt& stmt);
   Result<std::unique_ptr<ResultSource>> Update(const sql::UpdateStmt& stmt);
   Result<std::unique_ptr<ResultSource>> Delete(const sql::DeleteStmt& stmt);

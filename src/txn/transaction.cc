@@ -109,18 +109,21 @@ void Transaction::EndStatement() {
 
 // The tree's version if the snapshot sees it, else the newest visible one
 // on the row's chain (none: the row did not exist for this snapshot).
-Result<std::optional<std::string>> Transaction::Resolve(const Snapshot& snapshot, const std::string& row,
+Result<std::optional<std::string>> Transaction::Resolve(const Snapshot& snapshot, TreeId tree, std::string_view key,
                                                         std::optional<std::string> raw) {
   if (!raw) return std::optional<std::string>();
   NQ_ASSIGN_OR_RETURN(RowVersion v, DecodeRowVersion(*raw));
   if (VisibleTo(snapshot, id_, v.writer)) {
     if (v.deleted) {
-      if (v.writer != id_) engine_->NoteTombstone(row, v.writer);
+      if (v.writer != id_) engine_->NoteTombstone(RowName(tree, key), v.writer);
       return std::optional<std::string>();
     }
-    return std::optional<std::string>(std::string(v.payload));
+    // The common case: the newest version is visible. Its payload is the
+    // tail of `raw`; reuse that buffer.
+    raw->erase(0, static_cast<size_t>(v.payload.data() - raw->data()));
+    return raw;
   }
-  auto older = engine_->versions_.Find(row, [&](std::string_view bytes) {
+  auto older = engine_->versions_.Find(RowName(tree, key), [&](std::string_view bytes) {
     auto o = DecodeRowVersion(bytes);
     return o.ok() && VisibleTo(snapshot, id_, o->writer);
   });
@@ -133,10 +136,9 @@ Result<std::optional<std::string>> Transaction::Resolve(const Snapshot& snapshot
 Result<std::optional<std::string>> Transaction::Get(TreeId tree, std::string_view key) {
   NQ_RETURN_IF_ERROR(CheckUsable());
   const Snapshot& snapshot = ReadSnapshot();
-  std::string row = RowName(tree, key);
   NQ_ASSIGN_OR_RETURN(auto raw, engine_->storage_->Get(tree, key));
-  if (options_.isolation == IsolationLevel::kSerializable) reads_.rows.insert(row);
-  return Resolve(snapshot, row, std::move(raw));
+  if (options_.isolation == IsolationLevel::kSerializable) reads_.rows.insert(RowName(tree, key));
+  return Resolve(snapshot, tree, key, std::move(raw));
 }
 
 Result<std::optional<std::string>> Transaction::GetForUpdate(TreeId tree, std::string_view key) {
@@ -264,14 +266,13 @@ void Cursor::Settle() {
       if (!fresh->has_value()) continue;
       raw = std::move(**fresh);
     }
-    std::string row = RowName(tree_, key);
-    auto value = txn_->Resolve(*snapshot_, row, std::move(*raw));
+    auto value = txn_->Resolve(*snapshot_, tree_, key, std::move(*raw));
     if (!value.ok()) {
       status_ = value.status();
       return;
     }
     if (value->has_value()) {
-      key_ = std::string(key);
+      key_.assign(key);
       current_ = std::move(**value);
       return;
     }

@@ -298,7 +298,7 @@ class Transaction {
   void EnsureTxnSnapshot();
   // Resolves the version of `row` that `snapshot` sees, given the raw value
   // read from the tree (nullopt: absent).
-  Result<std::optional<std::string>> Resolve(const Snapshot& snapshot, const std::string& row,
+  Result<std::optional<std::string>> Resolve(const Snapshot& snapshot, TreeId tree, std::string_view key,
                                              std::optional<std::string> raw);
   Status Write(TreeId tree, std::string_view key, std::string_view value, WriteKind kind);
   void UndoPushes(size_t pushed, size_t tombstones);
