@@ -93,7 +93,7 @@ Result<Decimal> Decimal::Parse(std::string_view text) {
     if (drop > kMaxDigits) return Decimal{0, kMaxDigits};
     i128 div = Pow10(drop);
     i128 q = unscaled / div, r = unscaled % div;
-    if (r * 2 >= div) ++q;
+    if (r >= div - r) ++q;  // 2r >= div without overflowing
     wide.unscaled = negative ? -q : q;
     return wide;
   }
@@ -110,7 +110,7 @@ Result<Decimal> Decimal::Rescale(int new_scale) const {
   }
   i128 div = Pow10(scale - new_scale);
   i128 q = unscaled / div, r = unscaled % div;
-  if (Abs(r) * 2 >= div) q += unscaled < 0 ? -1 : 1;
+  if (Abs(r) >= div - Abs(r)) q += unscaled < 0 ? -1 : 1;  // 2|r| >= div without overflowing
   return Decimal{q, static_cast<uint8_t>(new_scale)};
 }
 

@@ -182,3 +182,21 @@ TEST(ValueCastTest, DatesTimesAndTimestamps) {
 
 }  // namespace
 }  // namespace neuroquantum::exec
+
+namespace neuroquantum::exec {
+namespace {
+
+// Dropping all 38 digits rounds without overflowing twice the remainder.
+TEST(DecimalTest, RescaleDroppingEveryDigitRounds) {
+  auto big = Decimal::Parse("0.99999999999999999999999999999999999999");
+  ASSERT_TRUE(big.ok());
+  auto r = big->Rescale(0);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->ToString(), "1");
+  auto small = Decimal::Parse("-0.49999999999999999999999999999999999999");
+  ASSERT_TRUE(small.ok());
+  EXPECT_EQ(small->Rescale(0)->ToString(), "0");
+}
+
+}  // namespace
+}  // namespace neuroquantum::exec
