@@ -133,6 +133,30 @@ Result<Value> InValues(const Value& x, const std::vector<Value>& values, bool no
 
 std::string LikeText(const Value& v) { return v.kind() == TypeId::kText || v.kind() == TypeId::kBlob ? v.str() : v.ToString(); }
 
+// The value of a leaf expression without copying it: columns, outer
+// columns and constants; nullptr for anything that must be computed.
+const Value* Peek(const BoundExpr& e, const Row& row, const ExecContext* ctx) {
+  switch (e.kind) {
+    case BoundKind::kConstant: return &e.constant;
+    case BoundKind::kColumn:
+      return static_cast<size_t>(e.index) < row.size() ? &row[e.index] : nullptr;
+    case BoundKind::kOuterColumn: {
+      if (static_cast<size_t>(e.levels) > ctx->outer.size()) return nullptr;
+      const Row& outer = *ctx->outer[ctx->outer.size() - e.levels];
+      return static_cast<size_t>(e.index) < outer.size() ? &outer[e.index] : nullptr;
+    }
+    default: return nullptr;
+  }
+}
+
+// Evaluates `e` into `slot` unless it is a leaf, and returns where the
+// value is.
+Result<const Value*> Operand(const BoundExpr& e, const Row& row, ExecContext* ctx, Value* slot) {
+  if (const Value* v = Peek(e, row, ctx)) return v;
+  NQ_ASSIGN_OR_RETURN(*slot, Evaluate(e, row, ctx));
+  return static_cast<const Value*>(slot);
+}
+
 }  // namespace
 
 Status ExecContext::CheckInterruptNow() {
@@ -173,9 +197,10 @@ Result<Value> Evaluate(const BoundExpr& e, const Row& row, ExecContext* ctx) {
       return BitNot(v);
     }
     case BoundKind::kArith: {
-      NQ_ASSIGN_OR_RETURN(Value a, Evaluate(*e.args[0], row, ctx));
-      NQ_ASSIGN_OR_RETURN(Value b, Evaluate(*e.args[1], row, ctx));
-      return Arithmetic(static_cast<ArithOp>(e.op), a, b);
+      Value sa, sb;
+      NQ_ASSIGN_OR_RETURN(const Value* a, Operand(*e.args[0], row, ctx, &sa));
+      NQ_ASSIGN_OR_RETURN(const Value* b, Operand(*e.args[1], row, ctx, &sb));
+      return Arithmetic(static_cast<ArithOp>(e.op), *a, *b);
     }
     case BoundKind::kBitwise: {
       NQ_ASSIGN_OR_RETURN(Value a, Evaluate(*e.args[0], row, ctx));
@@ -188,10 +213,11 @@ Result<Value> Evaluate(const BoundExpr& e, const Row& row, ExecContext* ctx) {
       return Concat(a, b);
     }
     case BoundKind::kCompare: {
-      NQ_ASSIGN_OR_RETURN(Value a, Evaluate(*e.args[0], row, ctx));
-      if (a.is_null()) return Value::Null();
-      NQ_ASSIGN_OR_RETURN(Value b, Evaluate(*e.args[1], row, ctx));
-      NQ_ASSIGN_OR_RETURN(auto c, CompareForSql(a, b, e.nocase));
+      Value sa, sb;
+      NQ_ASSIGN_OR_RETURN(const Value* a, Operand(*e.args[0], row, ctx, &sa));
+      if (a->is_null()) return Value::Null();
+      NQ_ASSIGN_OR_RETURN(const Value* b, Operand(*e.args[1], row, ctx, &sb));
+      NQ_ASSIGN_OR_RETURN(auto c, CompareForSql(*a, *b, e.nocase));
       if (!c) return Value::Null();
       return Value::Boolean(CompareHolds(static_cast<CompareOp>(e.op), *c));
     }

@@ -524,8 +524,15 @@ class AggregateOp : public Operator {
         }
       }
       for (size_t j = 0; j < aggs_.size(); ++j) {
+        const auto& call_args = aggs_[j].args;
+        // One plain column (the usual case) is passed in place.
+        if (call_args.size() == 1 && call_args[0]->kind == BoundKind::kColumn &&
+            static_cast<size_t>(call_args[0]->index) < row.size()) {
+          NQ_RETURN_IF_ERROR(states[g][j]->Add(std::span<const Value>(&row[call_args[0]->index], 1)));
+          continue;
+        }
         args.clear();
-        for (const auto& a : aggs_[j].args) {
+        for (const auto& a : call_args) {
           NQ_ASSIGN_OR_RETURN(Value v, Evaluate(*a, row, ctx));
           args.push_back(std::move(v));
         }
