@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 
+#include <chrono>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -22,6 +23,9 @@
 
 namespace neuroquantum::shell {
 namespace {
+
+constexpr std::chrono::milliseconds kSltLockTimeout{2000};
+constexpr std::chrono::milliseconds kSltDeadlockTimeout{300};
 
 struct SltFlags {
   std::vector<std::string> files;
@@ -73,6 +77,13 @@ Result<std::unique_ptr<SltDatabaseEngine>> OpenEngine(const SltFlags& flags,
   // longer than their VARCHAR(n) whole; under any other name the database
   // behaves as it ships and refuses them with 22001.
   options.check_string_length = flags.engine_name != "sqlite";
+  // A script's blocked statements (`statement async`) wait for locks that
+  // another session of the same script holds: a script that forgets to
+  // release one should fail in seconds, and a deadlock should be found
+  // soon after it forms. The deadlock check still comes after the
+  // runner's grace period, so an async statement is seen blocking first.
+  options.lock_timeout = kSltLockTimeout;
+  options.deadlock_timeout = kSltDeadlockTimeout;
   if (!flags.db_path.empty()) return SltDatabaseEngine::Open(flags.db_path, options);
   if (scratch->path().empty()) return Status::IOError("cannot create a temporary directory");
   // Scratch data: skip fsync.

@@ -58,17 +58,33 @@ Result<std::unique_ptr<SltDatabaseEngine>> SltDatabaseEngine::Open(std::string p
   return engine;
 }
 
+Connection* SltDatabaseEngine::Session(const std::string& name) {
+  if (db_ == nullptr) return nullptr;
+  MutexLock lock(&mu_);
+  auto it = connections_.find(name);
+  if (it == connections_.end()) it = connections_.emplace(name, db_->Connect()).first;
+  return it->second.get();
+}
+
 Result<SltQueryResult> SltDatabaseEngine::Execute(const std::string& connection,
                                                   std::string_view sql) {
-  if (db_ == nullptr) return Status::Internal("the database did not reopen after a restart");
-  auto it = connections_.find(connection);
-  if (it == connections_.end()) it = connections_.emplace(connection, db_->Connect()).first;
-  NQ_ASSIGN_OR_RETURN(ResultSet rs, it->second->Execute(sql));
+  Connection* session = Session(connection);
+  if (session == nullptr) return Status::Internal("the database did not reopen after a restart");
+  // Without the lock: statements on other sessions run meanwhile.
+  NQ_ASSIGN_OR_RETURN(ResultSet rs, session->Execute(sql));
   return CollectSltRows(&rs);
 }
 
+void SltDatabaseEngine::Cancel(const std::string& connection) {
+  MutexLock lock(&mu_);
+  if (auto it = connections_.find(connection); it != connections_.end()) it->second->Cancel();
+}
+
 Status SltDatabaseEngine::Restart() {
-  connections_.clear();
+  {
+    MutexLock lock(&mu_);
+    connections_.clear();
+  }
   db_.reset();
   NQ_ASSIGN_OR_RETURN(db_, Database::Open(path_, options_));
   return Status::OK();

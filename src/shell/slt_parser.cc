@@ -86,6 +86,12 @@ class SltParser {
     const std::string_view keyword = words[0];
     if (keyword == "statement") return ParseStatement(words, record);
     if (keyword == "query") return ParseQuery(words, record);
+    if (keyword == "awaitstatement") {
+      if (words.size() != 2) return Error(record->line, "expected 'awaitstatement NAME'");
+      record->type = SltRecordType::kAwaitStatement;
+      record->async_name = std::string(words[1]);
+      return Status::OK();
+    }
     if (keyword == "hash-threshold" || keyword == "connection") {
       if (words.size() != 2) return Error(record->line, fmt::format("{} takes one argument", keyword));
       if (keyword == "connection") {
@@ -106,8 +112,17 @@ class SltParser {
     return Error(record->line, fmt::format("unknown record '{}'", lines_[record->line - 1]));
   }
 
-  Status ParseStatement(const std::vector<std::string_view>& words, SltRecord* record) {
+  // statement [async NAME] ok | statement [async NAME] error [SQLSTATE]
+  Status ParseStatement(std::vector<std::string_view> words, SltRecord* record) {
     record->type = SltRecordType::kStatement;
+    if (words.size() >= 2 && words[1] == "async") {
+      if (words.size() < 4) {
+        return Error(record->line, "expected 'statement async NAME ok' or "
+                                   "'statement async NAME error [SQLSTATE]'");
+      }
+      record->async_name = std::string(words[2]);
+      words.erase(words.begin() + 1, words.begin() + 3);
+    }
     if (words.size() == 2 && words[1] == "ok") {
       record->expect_ok = true;
     } else if ((words.size() == 2 || words.size() == 3) && words[1] == "error") {
@@ -119,7 +134,8 @@ class SltParser {
         record->expected_sqlstate = std::string(words[2]);
       }
     } else {
-      return Error(record->line, "expected 'statement ok' or 'statement error [SQLSTATE]'");
+      return Error(record->line, "expected 'statement [async NAME] ok' or "
+                                 "'statement [async NAME] error [SQLSTATE]'");
     }
     ReadSql(record);
     if (record->sql.empty()) return Error(record->line, "statement without SQL");

@@ -20,6 +20,12 @@
 //   restart               close the database and open it again
 //   connection NAME       following records run on session NAME (created
 //                         on first use; the initial session is "default")
+//   statement async NAME ok | statement async NAME error [SQLSTATE]
+//   <SQL>                 start the statement without waiting for it (it
+//                         is expected to block, e.g. on another session's
+//                         row lock)
+//   awaitstatement NAME   wait for async statement NAME and check its
+//                         outcome
 //
 // and `statement error` may name the SQLSTATE the statement must fail with.
 //
@@ -35,7 +41,9 @@
 
 namespace neuroquantum::shell {
 
-enum class SltRecordType { kStatement, kQuery, kHashThreshold, kHalt, kRestart, kConnection };
+enum class SltRecordType {
+  kStatement, kQuery, kHashThreshold, kHalt, kRestart, kConnection, kAwaitStatement,
+};
 
 enum class SltSortMode { kNoSort, kRowSort, kValueSort };
 
@@ -57,6 +65,9 @@ struct SltRecord {
   // the SQLSTATE it must fail with, empty for any error.
   bool expect_ok = true;
   std::string expected_sqlstate;
+  // kStatement: the name of `statement async NAME ...`, empty for a
+  // statement that runs to completion; kAwaitStatement: the name awaited.
+  std::string async_name;
 
   // kQuery: one type letter per column (I, R or T), sort mode and label
   // (empty when none).

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <ostream>
+#include <system_error>
 
 #include <fmt/format.h>
 
@@ -38,6 +39,10 @@ std::string ErrorText(const Status& status) {
 
 std::string FirstLine(std::string_view sql) { return std::string(sql.substr(0, sql.find('\n'))); }
 
+std::string Outcome(const Result<SltQueryResult>& result) {
+  return result.ok() ? std::string("it succeeded") : "it failed with " + ErrorText(result.status());
+}
+
 // The values of each row joined by single spaces, for expected blocks that
 // list one row per line.
 std::vector<std::string> JoinRows(const std::vector<std::string>& values, size_t columns) {
@@ -66,9 +71,14 @@ bool SltRunner::ShouldRun(const SltRecord& record) const {
 
 void SltRunner::Fail(const SltRecord& record, const ScriptState& state, std::string_view message,
                      std::string_view details) {
-  *out_ << state.file_name << ":" << record.line << ": " << message << "\n";
+  Fail(record.line, record.sql, state, message, details);
+}
+
+void SltRunner::Fail(size_t line, std::string_view sql, const ScriptState& state,
+                     std::string_view message, std::string_view details) {
+  *out_ << state.file_name << ":" << line << ": " << message << "\n";
   if (options_.verbose) {
-    *out_ << "    " << record.sql.substr(0, 2000) << "\n";
+    *out_ << "    " << sql.substr(0, 2000) << "\n";
     if (!details.empty()) *out_ << details;
   }
   out_->flush();
@@ -83,7 +93,9 @@ bool SltRunner::RunScript(SltEngine* engine, std::string_view file_name,
   bool halted = false;
   bool stopped = false;
   for (const SltRecord& record : records) {
-    const bool counted = record.type == SltRecordType::kStatement || record.type == SltRecordType::kQuery;
+    const bool counted = record.type == SltRecordType::kStatement ||
+                         record.type == SltRecordType::kQuery ||
+                         record.type == SltRecordType::kAwaitStatement;
     if (halted || !ShouldRun(record)) {
       if (counted) ++counts_.skipped;
       continue;
@@ -96,6 +108,9 @@ bool SltRunner::RunScript(SltEngine* engine, std::string_view file_name,
       case SltRecordType::kQuery:
         passed = RunQuery(record, &state);
         break;
+      case SltRecordType::kAwaitStatement:
+        passed = AwaitStatement(record, &state);
+        break;
       case SltRecordType::kHashThreshold:
         state.hash_threshold = record.hash_threshold;
         break;
@@ -106,7 +121,15 @@ bool SltRunner::RunScript(SltEngine* engine, std::string_view file_name,
         state.connection = record.connection;
         break;
       case SltRecordType::kRestart:
-        if (Status s = engine->Restart(); !s.ok()) {
+        if (!state.running.empty()) {
+          // The engine cannot close sessions that are running statements.
+          const AsyncStatement& async = state.running.begin()->second;
+          Fail(record, state, fmt::format("restart while async statement {} (line {}) is running",
+                                          async.record->async_name, async.record->line));
+          ++counts_.failed;
+          halted = true;
+          passed = false;
+        } else if (Status s = engine->Restart(); !s.ok()) {
           // Nothing after this can run on a database that did not reopen.
           Fail(record, state, "restart failed: " + ErrorText(s));
           ++counts_.failed;
@@ -121,6 +144,7 @@ bool SltRunner::RunScript(SltEngine* engine, std::string_view file_name,
       break;
     }
   }
+  AbandonAsyncStatements(&state, /*report=*/!halted && !stopped);
   if (options_.verbose) {
     *out_ << fmt::format("{}: {} passed, {} failed, {} skipped\n", file_name,
                          counts_.passed - before.passed, counts_.failed - before.failed,
@@ -130,29 +154,114 @@ bool SltRunner::RunScript(SltEngine* engine, std::string_view file_name,
 }
 
 bool SltRunner::RunStatement(const SltRecord& record, ScriptState* state) {
+  if (!ConnectionIsFree(record, *state)) return false;
+  if (!record.async_name.empty()) return StartAsyncStatement(record, state);
   Result<SltQueryResult> result = state->engine->Execute(state->connection, record.sql);
+  return CheckStatementOutcome(record, record.line, "statement", result, *state);
+}
+
+bool SltRunner::CheckStatementOutcome(const SltRecord& record, size_t line, std::string_view what,
+                                      const Result<SltQueryResult>& result,
+                                      const ScriptState& state) {
   if (record.expect_ok) {
     if (result.ok()) return true;
-    Fail(record, *state, "statement failed: " + ErrorText(result.status()));
+    Fail(line, record.sql, state, fmt::format("{} failed: {}", what, ErrorText(result.status())));
     return false;
   }
   if (result.ok()) {
     std::string expected = record.expected_sqlstate.empty()
                                ? std::string("an error")
                                : "error " + record.expected_sqlstate;
-    Fail(record, *state, fmt::format("statement succeeded, expected {}: {}", expected,
-                                     FirstLine(record.sql)));
+    Fail(line, record.sql, state,
+         fmt::format("{} succeeded, expected {}: {}", what, expected, FirstLine(record.sql)));
     return false;
   }
   if (!record.expected_sqlstate.empty() && SqlState(result.status()) != record.expected_sqlstate) {
-    Fail(record, *state, fmt::format("statement failed with {}, expected {}",
-                                     ErrorText(result.status()), record.expected_sqlstate));
+    Fail(line, record.sql, state,
+         fmt::format("{} failed with {}, expected {}", what, ErrorText(result.status()),
+                     record.expected_sqlstate));
     return false;
   }
   return true;
 }
 
+bool SltRunner::ConnectionIsFree(const SltRecord& record, const ScriptState& state) {
+  for (const auto& [name, async] : state.running) {
+    if (async.connection != state.connection) continue;
+    Fail(record, state, fmt::format("connection {} is busy with async statement {} (line {}); "
+                                    "await it first",
+                                    state.connection, name, async.record->line));
+    return false;
+  }
+  return true;
+}
+
+bool SltRunner::StartAsyncStatement(const SltRecord& record, ScriptState* state) {
+  if (auto it = state->running.find(record.async_name); it != state->running.end()) {
+    Fail(record, *state, fmt::format("async statement {} (line {}) has not been awaited",
+                                     record.async_name, it->second.record->line));
+    return false;
+  }
+  AsyncStatement async{&record, state->connection, {}};
+  try {
+    async.outcome = std::async(std::launch::async, [engine = state->engine,
+                                                    connection = state->connection,
+                                                    sql = record.sql] {
+                      return engine->Execute(connection, sql);
+                    }).share();
+  } catch (const std::system_error& e) {
+    Fail(record, *state, fmt::format("cannot start a thread for the statement: {}", e.what()));
+    return false;
+  }
+  // A statement declared async is one the script expects to wait (for a
+  // lock another session holds); one that is done already shows that the
+  // script no longer tests what it says. It stays registered so that its
+  // awaitstatement still checks the outcome.
+  const bool blocked = async.outcome.wait_for(options_.block_grace) == std::future_status::timeout;
+  if (!blocked) {
+    Fail(record, *state, fmt::format("async statement {} was expected to block, but {}",
+                                     record.async_name, Outcome(async.outcome.get())));
+  }
+  state->running.emplace(record.async_name, std::move(async));
+  return blocked;
+}
+
+bool SltRunner::AwaitStatement(const SltRecord& record, ScriptState* state) {
+  auto it = state->running.find(record.async_name);
+  if (it == state->running.end()) {
+    Fail(record, *state, fmt::format("no async statement {} is running", record.async_name));
+    return false;
+  }
+  AsyncStatement async = std::move(it->second);
+  state->running.erase(it);
+  const std::string what =
+      fmt::format("async statement {} (line {})", record.async_name, async.record->line);
+  if (async.outcome.wait_for(options_.await_timeout) == std::future_status::timeout) {
+    state->engine->Cancel(async.connection);
+    async.outcome.wait();
+    Fail(record.line, async.record->sql, *state,
+         fmt::format("{} still running after {} ms; cancelled, then {}", what,
+                     options_.await_timeout.count(), Outcome(async.outcome.get())));
+    return false;
+  }
+  return CheckStatementOutcome(*async.record, record.line, what, async.outcome.get(), *state);
+}
+
+void SltRunner::AbandonAsyncStatements(ScriptState* state, bool report) {
+  for (auto& [name, async] : state->running) {
+    if (async.outcome.wait_for(std::chrono::seconds(0)) == std::future_status::timeout) {
+      state->engine->Cancel(async.connection);
+    }
+    async.outcome.wait();
+    if (!report) continue;
+    Fail(*async.record, *state, fmt::format("async statement {} was never awaited", name));
+    ++counts_.failed;
+  }
+  state->running.clear();
+}
+
 bool SltRunner::RunQuery(const SltRecord& record, ScriptState* state) {
+  if (!ConnectionIsFree(record, *state)) return false;
   Result<SltQueryResult> result = state->engine->Execute(state->connection, record.sql);
   if (!result.ok()) {
     // The reference harness stops reading rows at an error and compares

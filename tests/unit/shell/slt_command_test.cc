@@ -1,6 +1,7 @@
-// End-to-end tests of `nqdb slt` on the real database: the restart and
-// connection extensions, SQLSTATE checks, failure output, exit status and
-// the temporary database's removal. Skipped when nqdb is not built.
+// End-to-end tests of `nqdb slt` on the real database: the restart,
+// connection and async statement extensions, SQLSTATE checks, failure
+// output, exit status and the temporary database's removal. Skipped when
+// nqdb is not built.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -71,6 +72,28 @@ TEST_F(SltCommandTest, ConnectionsAreSeparateSessions) {
                    "connection b\n\n"
                    "query I\nSELECT count(*) FROM t\n----\n1\n"),
             "6 passed, 0 failed\n");
+}
+
+TEST_F(SltCommandTest, AsyncStatementWaitsForARowLock) {
+  EXPECT_EQ(RunSlt("statement ok\nCREATE TABLE t(a INTEGER PRIMARY KEY, b INTEGER)\n\n"
+                   "statement ok\nINSERT INTO t VALUES (1, 10)\n\n"
+                   "connection a\n\nstatement ok\nBEGIN ISOLATION LEVEL REPEATABLE READ\n\n"
+                   "statement ok\nUPDATE t SET b = 11 WHERE a = 1\n\n"
+                   "connection b\n\nstatement ok\nBEGIN ISOLATION LEVEL REPEATABLE READ\n\n"
+                   "statement async s1 error 40001\nUPDATE t SET b = 12 WHERE a = 1\n\n"
+                   "connection a\n\nstatement ok\nCOMMIT\n\n"
+                   "awaitstatement s1\n\n"
+                   "connection b\n\nstatement ok\nROLLBACK\n\n"
+                   "query I\nSELECT b FROM t\n----\n11\n"),
+            "10 passed, 0 failed\n");
+  EXPECT_EQ(status_, 0);
+}
+
+TEST_F(SltCommandTest, AsyncStatementThatDoesNotBlockFails) {
+  EXPECT_EQ(RunSlt("statement async s1 ok\nSELECT 1\n\nawaitstatement s1\n"),
+            "t.test:1: async statement s1 was expected to block, but it succeeded\n"
+            "1 passed, 1 failed\n");
+  EXPECT_EQ(status_, 1);
 }
 
 TEST_F(SltCommandTest, StatementErrorChecksTheSqlState) {
