@@ -24,7 +24,7 @@ build-asan: bootstrap
 # ThreadSanitizer for the tests that `make test` runs under it.
 build-tsan: bootstrap
 	@cmake --preset clang-tsan >/dev/null
-	@cmake --build --preset clang-tsan -j $(JOBS) --target nq_storage nq_txn nqdb common_test storage_test crash_test txn_test quantum_test
+	@cmake --build --preset clang-tsan -j $(JOBS) --target nq_storage nq_txn nqdb common_test storage_test crash_test txn_test quantum_test exec_test
 
 # clang-14 libFuzzer builds of the SQL fuzz targets (parser, execution).
 FUZZ_TARGETS := fuzz_sql_parser fuzz_sql_exec
