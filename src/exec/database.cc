@@ -8,6 +8,7 @@
 
 #include "exec/functions.h"
 #include "exec/session.h"
+#include "sql/lexer.h"
 
 namespace neuroquantum {
 
@@ -166,6 +167,14 @@ Status PreparedStatement::BindInt64(size_t index, int64_t v) { return BindAt(pla
 Status PreparedStatement::BindDouble(size_t index, double v) { return BindAt(plan_.get(), index, Value::Double(v)); }
 Status PreparedStatement::BindBool(size_t index, bool v) { return BindAt(plan_.get(), index, Value::Boolean(v)); }
 Status PreparedStatement::BindText(size_t index, std::string_view v) {
+  for (size_t i = 0; i < v.size();) {
+    size_t len = sql::Utf8SequenceLength(reinterpret_cast<const unsigned char*>(v.data() + i), v.size() - i);
+    if (len == 0) {
+      return Status::InvalidArgument(fmt::format("parameter ${} is not valid UTF-8 (byte {})", index, i))
+          .WithSqlState("22021");
+    }
+    i += len;
+  }
   return BindAt(plan_.get(), index, Value::Text(std::string(v)));
 }
 Status PreparedStatement::BindBlob(size_t index, std::string_view v) {

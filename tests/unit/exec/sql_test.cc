@@ -371,6 +371,7 @@ TEST_F(SqlTest, PreparedStatements) {
     ASSERT_TRUE((*ins)->Execute().ok());
   }
   EXPECT_EQ((*ins)->BindInt64(3, 0).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(SqlState((*ins)->BindText(2, "bad \xff byte")), "22021");
   auto sel = conn_->Prepare("SELECT v FROM t WHERE id = ? OR id = ?");
   ASSERT_TRUE(sel.ok());
   EXPECT_EQ((*sel)->parameter_count(), 2u);
