@@ -13,6 +13,11 @@
 
 namespace neuroquantum::exec {
 
+MemoryBudget::MemoryBudget(size_t limit) : limit_(limit) {
+  static std::atomic<uint64_t> next_id{1};
+  id_ = next_id.fetch_add(1, std::memory_order_relaxed);
+}
+
 Status MemoryBudget::Charge(size_t bytes) {
   used_ += bytes;
   if (used_ > limit_) {
@@ -74,14 +79,36 @@ namespace {
 
 using RowSet = std::unordered_set<Row, RowHash, RowEq>;
 
+// What one operator holds against the statement's memory budget; given
+// back when the operator reopens within the same statement (a correlated
+// subquery re-runs it per outer row). A kept plan reopened by a later
+// statement starts afresh: the old budget is gone with its statement.
+class Charges {
+ public:
+  Status Add(ExecContext* ctx, size_t bytes) {
+    if (!ctx->memory) return Status::OK();
+    held_ += bytes;
+    return ctx->memory->Charge(bytes);
+  }
+  void Reset(ExecContext* ctx) {
+    if (ctx->memory && ctx->memory->id() == budget_id_) ctx->memory->Release(held_);
+    budget_id_ = ctx->memory ? ctx->memory->id() : 0;
+    held_ = 0;
+  }
+
+ private:
+  uint64_t budget_id_ = 0;
+  size_t held_ = 0;
+};
+
 // Pulls every row of `op` into `rows`, charging the budget.
-Status Drain(Operator* op, ExecContext* ctx, std::vector<Row>* rows) {
+Status Drain(Operator* op, ExecContext* ctx, std::vector<Row>* rows, Charges* charges) {
   NQ_RETURN_IF_ERROR(op->Open(ctx));
   Row row;
   while (true) {
     NQ_ASSIGN_OR_RETURN(bool more, op->Next(&row));
     if (!more) return Status::OK();
-    if (ctx->memory) NQ_RETURN_IF_ERROR(ctx->memory->Charge(RowBytes(row)));
+    NQ_RETURN_IF_ERROR(charges->Add(ctx, RowBytes(row)));
     rows->push_back(std::move(row));
     row = Row();
   }
@@ -369,7 +396,8 @@ class JoinOp : public Operator {
     ctx_ = ctx;
     right_rows_.clear();
     buckets_.clear();
-    NQ_RETURN_IF_ERROR(Drain(right_.get(), ctx, &right_rows_));
+    charges_.Reset(ctx);
+    NQ_RETURN_IF_ERROR(Drain(right_.get(), ctx, &right_rows_, &charges_));
     if (!keys_.empty()) {
       for (size_t i = 0; i < right_rows_.size(); ++i) {
         Row key;
@@ -474,6 +502,7 @@ class JoinOp : public Operator {
   std::vector<Row> right_rows_;
   std::unordered_map<Row, std::vector<size_t>, RowHash, RowEq> buckets_;
   std::vector<bool> right_matched_;
+  Charges charges_;
   Row left_row_;
   bool have_left_ = false, left_matched_ = false, left_done_ = false;
   const std::vector<size_t>* candidates_ = nullptr;
@@ -488,6 +517,7 @@ class AggregateOp : public Operator {
   Status Open(ExecContext* ctx) override {
     out_.clear();
     pos_ = 0;
+    charges_.Reset(ctx);
     std::unordered_map<Row, size_t, RowHash, RowEq> groups;
     std::vector<std::vector<std::unique_ptr<AggregateState>>> states;
     std::vector<Row> group_keys;
@@ -495,7 +525,7 @@ class AggregateOp : public Operator {
       std::vector<std::unique_ptr<AggregateState>> s;
       for (const auto& a : aggs_) s.push_back(a.function->make(a.distinct));
       states.push_back(std::move(s));
-      if (ctx->memory) NQ_RETURN_IF_ERROR(ctx->memory->Charge(RowBytes(key) + 64 * aggs_.size()));
+      NQ_RETURN_IF_ERROR(charges_.Add(ctx, RowBytes(key) + 64 * aggs_.size()));
       group_keys.push_back(std::move(key));
       return Status::OK();
     };
@@ -566,6 +596,7 @@ class AggregateOp : public Operator {
   std::vector<AggregateCall> aggs_;
   std::vector<Row> out_;
   size_t pos_ = 0;
+  Charges charges_;
 };
 
 class SortOp : public Operator {
@@ -574,7 +605,8 @@ class SortOp : public Operator {
   Status Open(ExecContext* ctx) override {
     rows_.clear();
     pos_ = 0;
-    NQ_RETURN_IF_ERROR(Drain(child_.get(), ctx, &rows_));
+    charges_.Reset(ctx);
+    NQ_RETURN_IF_ERROR(Drain(child_.get(), ctx, &rows_, &charges_));
     std::stable_sort(rows_.begin(), rows_.end(), [&](const Row& a, const Row& b) {
       for (const auto& k : keys_) {
         const Value& x = a[k.column];
@@ -603,6 +635,7 @@ class SortOp : public Operator {
   std::vector<SortKey> keys_;
   std::vector<Row> rows_;
   size_t pos_ = 0;
+  Charges charges_;
 };
 
 class DistinctOp : public Operator {
@@ -611,6 +644,7 @@ class DistinctOp : public Operator {
   Status Open(ExecContext* ctx) override {
     ctx_ = ctx;
     seen_.clear();
+    charges_.Reset(ctx);
     return child_->Open(ctx);
   }
   Result<bool> Next(Row* row) override {
@@ -620,7 +654,7 @@ class DistinctOp : public Operator {
       Row key(row->begin(), row->begin() + std::min(width_, row->size()));
       size_t bytes = RowBytes(key);
       if (seen_.insert(std::move(key)).second) {
-        if (ctx_->memory) NQ_RETURN_IF_ERROR(ctx_->memory->Charge(bytes));
+        NQ_RETURN_IF_ERROR(charges_.Add(ctx_, bytes));
         return true;
       }
     }
@@ -633,6 +667,7 @@ class DistinctOp : public Operator {
   size_t width_;
   ExecContext* ctx_ = nullptr;
   RowSet seen_;
+  Charges charges_;
 };
 
 Result<int64_t> CountArgument(const BoundExpr* e, ExecContext* ctx, std::string_view what) {
@@ -686,9 +721,10 @@ class SetOpOp : public Operator {
     seen_.clear();
     counts_.clear();
     on_right_ = false;
+    charges_.Reset(ctx);
     if (op_ != SetOp::kUnion) {
       std::vector<Row> right_rows;
-      NQ_RETURN_IF_ERROR(Drain(right_.get(), ctx, &right_rows));
+      NQ_RETURN_IF_ERROR(Drain(right_.get(), ctx, &right_rows, &charges_));
       for (auto& r : right_rows) ++counts_[std::move(r)];
     }
     return left_->Open(ctx);
@@ -708,9 +744,12 @@ class SetOpOp : public Operator {
       }
       NQ_RETURN_IF_ERROR(ctx_->CheckInterrupt());
       switch (op_) {
-        case SetOp::kUnion:
-          if (all_ || Remember(*row)) return true;
+        case SetOp::kUnion: {
+          if (all_) return true;
+          NQ_ASSIGN_OR_RETURN(bool fresh, Remember(*row));
+          if (fresh) return true;
           break;
+        }
         case SetOp::kIntersect: {
           auto it = counts_.find(*row);
           if (it == counts_.end() || it->second == 0) break;
@@ -718,7 +757,8 @@ class SetOpOp : public Operator {
             --it->second;
             return true;
           }
-          if (Remember(*row)) return true;
+          NQ_ASSIGN_OR_RETURN(bool fresh, Remember(*row));
+          if (fresh) return true;
           break;
         }
         case SetOp::kExcept: {
@@ -727,7 +767,9 @@ class SetOpOp : public Operator {
             if (all_) --it->second;
             break;
           }
-          if (all_ || Remember(*row)) return true;
+          if (all_) return true;
+          NQ_ASSIGN_OR_RETURN(bool fresh, Remember(*row));
+          if (fresh) return true;
           break;
         }
       }
@@ -741,7 +783,12 @@ class SetOpOp : public Operator {
   std::vector<const Operator*> children() const override { return {left_.get(), right_.get()}; }
 
  private:
-  bool Remember(const Row& row) { return seen_.insert(row).second; }
+  // Whether `row` is new; new rows are charged to the budget.
+  Result<bool> Remember(const Row& row) {
+    if (!seen_.insert(row).second) return false;
+    NQ_RETURN_IF_ERROR(charges_.Add(ctx_, RowBytes(row)));
+    return true;
+  }
 
   OperatorPtr left_, right_;
   SetOp op_;
@@ -750,6 +797,7 @@ class SetOpOp : public Operator {
   bool on_right_ = false;
   RowSet seen_;
   std::unordered_map<Row, size_t, RowHash, RowEq> counts_;
+  Charges charges_;
 };
 
 class MaterializedOp : public Operator {

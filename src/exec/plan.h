@@ -29,14 +29,18 @@ using Row = std::vector<Value>;
 // against its limit; 53200 when exceeded.
 class MemoryBudget {
  public:
-  explicit MemoryBudget(size_t limit) : limit_(limit) {}
+  explicit MemoryBudget(size_t limit);
   Status Charge(size_t bytes);
   void Release(size_t bytes) { used_ -= std::min(bytes, used_); }
   size_t used() const { return used_; }
+  // Distinguishes budgets of different statements (a kept plan outlives
+  // the budget of the statement that last ran it).
+  uint64_t id() const { return id_; }
 
  private:
   size_t limit_;
   size_t used_ = 0;
+  uint64_t id_;
 };
 
 // Approximate bytes a row holds.

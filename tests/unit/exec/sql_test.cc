@@ -420,6 +420,10 @@ TEST_F(SqlTest, QueryMemoryLimit) {
   EXPECT_EQ(Run("SELECT count(*) FROM t"), "100");
   EXPECT_EQ(Run("SELECT x.a, y.a FROM t x, t y ORDER BY x.b, y.a"), "error 53200");
   EXPECT_EQ(Run("SELECT count(*) FROM t x, t y"), "10000");
+  // A correlated subquery re-sorts per outer row; each run gives its
+  // memory back, so 100 runs fit where their sum would not.
+  EXPECT_EQ(Run("SELECT sum((SELECT x.a FROM t AS x WHERE x.a >= t.a ORDER BY x.b, x.a LIMIT 1)) FROM t"),
+            "4950");
 }
 
 TEST_F(SqlTest, NestingIsLimited) {
