@@ -40,6 +40,13 @@ Result<uint64_t> ReadCounter(txn::Transaction* txn, txn::TreeId tree, std::strin
   return raw ? DecodeCounter(*raw) : 0;
 }
 
+// Reads a counter about to be incremented: locked first, so two DDL
+// statements never draw the same value (the second waits for the first).
+Result<uint64_t> LockCounter(txn::Transaction* txn, txn::TreeId tree, std::string_view key) {
+  NQ_ASSIGN_OR_RETURN(auto raw, txn->GetForUpdate(tree, key));
+  return raw ? DecodeCounter(*raw) : 0;
+}
+
 Status SchemaError(std::string_view sqlstate, std::string msg) {
   return Status::InvalidArgument(msg).WithSqlState(sqlstate);
 }
@@ -332,7 +339,7 @@ std::vector<std::string> Catalog::SchemaSql(std::string_view name) const {
 }
 
 Result<uint64_t> CatalogWriter::NextId() {
-  NQ_ASSIGN_OR_RETURN(uint64_t next, ReadCounter(txn_, tree_, kNextIdKey));
+  NQ_ASSIGN_OR_RETURN(uint64_t next, LockCounter(txn_, tree_, kNextIdKey));
   if (next == 0) next = 1;
   NQ_RETURN_IF_ERROR(txn_->Put(tree_, kNextIdKey, EncodeCounter(next + 1)));
   return next;
@@ -356,7 +363,7 @@ Status CatalogWriter::Remove(Kind kind, std::string_view name) {
 }
 
 Status CatalogWriter::BumpVersion() {
-  NQ_ASSIGN_OR_RETURN(uint64_t v, ReadCounter(txn_, tree_, kVersionKey));
+  NQ_ASSIGN_OR_RETURN(uint64_t v, LockCounter(txn_, tree_, kVersionKey));
   return txn_->Put(tree_, kVersionKey, EncodeCounter(v + 1));
 }
 

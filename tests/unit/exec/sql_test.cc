@@ -454,3 +454,26 @@ TEST_F(SqlTest, ConnectionsInThreads) {
 
 }  // namespace
 }  // namespace neuroquantum::testing
+
+namespace neuroquantum::testing {
+namespace {
+
+// Concurrent DDL: each table gets its own id and tree (the id counter is
+// locked, so the second CREATE waits for the first instead of drawing the
+// same id).
+TEST_F(SqlTest, ConcurrentCreateTableGetsDistinctTrees) {
+  auto other = db_->Connect();
+  Ok("BEGIN");
+  Ok("CREATE TABLE a(x INTEGER)");
+  std::thread second([&] { EXPECT_EQ(Run(other.get(), "CREATE TABLE b(y INTEGER)"), ""); });
+  std::this_thread::sleep_for(100ms);
+  Ok("INSERT INTO a VALUES (1)");
+  Ok("COMMIT");
+  second.join();
+  Ok("INSERT INTO b VALUES (2), (3)");
+  EXPECT_EQ(Run("SELECT count(*) FROM a"), "1");
+  EXPECT_EQ(Run("SELECT count(*) FROM b"), "2");
+}
+
+}  // namespace
+}  // namespace neuroquantum::testing
