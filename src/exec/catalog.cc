@@ -351,11 +351,25 @@ Result<txn::TreeId> CatalogWriter::TreeFor(const std::string& name) {
   return engine_->CreateTable(name);
 }
 
-Status CatalogWriter::Put(Kind kind, std::string_view name, uint64_t id, std::string_view sql) {
+namespace {
+std::string ObjectValue(uint64_t id, std::string_view sql) {
   std::string value;
   PutVarint64(&value, id);
   PutLengthPrefixed(&value, sql);
-  return txn_->Put(tree_, ObjectKey(static_cast<char>(kind), name), value);
+  return value;
+}
+}  // namespace
+
+Status CatalogWriter::Create(Kind kind, std::string_view name, uint64_t id, std::string_view sql) {
+  Status s = txn_->Insert(tree_, ObjectKey(static_cast<char>(kind), name), ObjectValue(id, sql));
+  if (s.code() == StatusCode::kAlreadyExists) {
+    return Status::AlreadyExists(fmt::format("relation \"{}\" already exists", name)).WithSqlState("42P07");
+  }
+  return s;
+}
+
+Status CatalogWriter::Put(Kind kind, std::string_view name, uint64_t id, std::string_view sql) {
+  return txn_->Put(tree_, ObjectKey(static_cast<char>(kind), name), ObjectValue(id, sql));
 }
 
 Status CatalogWriter::Remove(Kind kind, std::string_view name) {

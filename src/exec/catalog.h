@@ -121,6 +121,10 @@ class CatalogWriter {
   // "i.<table id>.<n>" for a table's n-th UNIQUE constraint.
   Result<txn::TreeId> TreeFor(const std::string& name);
   enum class Kind : char { kTable = 't', kView = 'v', kIndex = 'i' };
+  // Adds an object; 42P07 if one of that name exists (also when a
+  // concurrent transaction created it first).
+  Status Create(Kind kind, std::string_view name, uint64_t id, std::string_view sql);
+  // Replaces an object's definition.
   Status Put(Kind kind, std::string_view name, uint64_t id, std::string_view sql);
   Status Remove(Kind kind, std::string_view name);
   // Bumps the schema version; every DDL calls it once.

@@ -179,7 +179,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::CreateTable(const sql::Cr
     NQ_ASSIGN_OR_RETURN(index->tree, writer.TreeFor(fmt::format("i.{}.{}", table->id, i)));
     table->indexes[i] = std::move(index);
   }
-  NQ_RETURN_IF_ERROR(writer.Put(CatalogWriter::Kind::kTable, name, table->id, table->sql));
+  NQ_RETURN_IF_ERROR(writer.Create(CatalogWriter::Kind::kTable, name, table->id, table->sql));
   NQ_RETURN_IF_ERROR(writer.BumpVersion());
   wrote_ddl_ = true;
   for (auto& row : rows) {
@@ -225,7 +225,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::CreateIndex(const sql::Cr
   };
   Status filled = ForEachKeyBatch(txn_, table->tree, add_entries);
   NQ_RETURN_IF_ERROR(filled);
-  NQ_RETURN_IF_ERROR(writer.Put(CatalogWriter::Kind::kIndex, index->name, index->id, index->sql));
+  NQ_RETURN_IF_ERROR(writer.Create(CatalogWriter::Kind::kIndex, index->name, index->id, index->sql));
   NQ_RETURN_IF_ERROR(writer.BumpVersion());
   wrote_ddl_ = true;
   return Done("CREATE INDEX");
@@ -242,7 +242,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::CreateView(const sql::Cre
   }
   NQ_ASSIGN_OR_RETURN(auto canonical, Canonical(stmt));
   CatalogWriter writer(engine_->txn(), txn_, engine_->catalog_tree());
-  NQ_RETURN_IF_ERROR(writer.Put(CatalogWriter::Kind::kView, name, 0, sql::ToSql(*canonical)));
+  NQ_RETURN_IF_ERROR(writer.Create(CatalogWriter::Kind::kView, name, 0, sql::ToSql(*canonical)));
   NQ_RETURN_IF_ERROR(writer.BumpVersion());
   wrote_ddl_ = true;
   return Done("CREATE VIEW");
@@ -424,7 +424,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::AlterTable(const sql::Alt
       def.name.name = stmt.name;
       NQ_ASSIGN_OR_RETURN(auto canonical, Canonical(def));
       NQ_RETURN_IF_ERROR(writer.Remove(CatalogWriter::Kind::kTable, table->name));
-      NQ_RETURN_IF_ERROR(writer.Put(CatalogWriter::Kind::kTable, stmt.name, table->id, sql::ToSql(*canonical)));
+      NQ_RETURN_IF_ERROR(writer.Create(CatalogWriter::Kind::kTable, stmt.name, table->id, sql::ToSql(*canonical)));
       for (const auto& index : table->indexes) {
         if (index->implicit) continue;
         NQ_ASSIGN_OR_RETURN(auto idx, sql::ParseStatement(index->sql));

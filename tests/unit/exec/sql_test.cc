@@ -392,8 +392,8 @@ TEST_F(SqlTest, PreparedStatements) {
 TEST_F(SqlTest, CancelAndTimeout) {
   Ok("CREATE TABLE t(a INTEGER)");
   Ok("INSERT INTO t VALUES (1), (2), (3), (4), (5), (6), (7), (8), (9), (10)");
-  // A cross join of 10^6 rows takes long enough to cancel.
-  const std::string slow = "SELECT count(*) FROM t a, t b, t c, t d, t e, t f WHERE a.a + b.a > c.a";
+  // A cross join of 10^7 rows takes long enough to cancel.
+  const std::string slow = "SELECT count(*) FROM t a, t b, t c, t d, t e, t f, t g WHERE a.a + b.a > c.a";
   std::atomic<bool> done{false};
   std::thread canceller([&] {
     while (!done.load()) {
@@ -473,6 +473,15 @@ TEST_F(SqlTest, ConcurrentCreateTableGetsDistinctTrees) {
   Ok("INSERT INTO b VALUES (2), (3)");
   EXPECT_EQ(Run("SELECT count(*) FROM a"), "1");
   EXPECT_EQ(Run("SELECT count(*) FROM b"), "2");
+  // The same name from two sessions: the second fails once the first
+  // commits, rather than replacing it.
+  Ok("BEGIN");
+  Ok("CREATE TABLE c(x INTEGER)");
+  std::thread same([&] { EXPECT_EQ(Run(other.get(), "CREATE TABLE c(z TEXT)"), "error 42P07"); });
+  std::this_thread::sleep_for(100ms);
+  Ok("COMMIT");
+  same.join();
+  EXPECT_EQ(Run("SELECT x FROM c"), "");
 }
 
 }  // namespace
