@@ -149,19 +149,27 @@ class BTree::Iterator {
   void SeekForPrev(std::string_view key);
   void Next();
   void Prev();
-  std::string_view key() const { return entries_[index_].key; }
+  std::string_view key() const {
+    const Entry& e = entries_[index_];
+    return std::string_view(arena_).substr(e.key_offset, e.key_size);
+  }
   // The value; reads an overflow chain if needed.
   Result<std::string> value() const;
   Status status() const { return status_; }
 
  private:
+  // A copied cell; its key and inline value live in arena_ (one buffer
+  // per leaf load instead of two strings per cell).
   struct Entry {
-    std::string key;
-    std::string value;  // inline value
+    uint32_t key_offset = 0;
+    uint32_t key_size = 0;
+    uint32_t value_offset = 0;
+    uint32_t value_size = 0;  // inline bytes
     bool overflow = false;
     PageId overflow_page = 0;
     uint64_t size = 0;
   };
+  void AddEntry(const btree::Cell& c);
   // Loads the leaf holding the first key > `after` (or >= if inclusive).
   void LoadForward(std::string_view key, bool inclusive);
   // Loads the leaf holding the last key < `before` (or <= if inclusive).
@@ -169,6 +177,7 @@ class BTree::Iterator {
 
   BTree* tree_;
   std::vector<Entry> entries_;
+  std::string arena_;
   size_t index_ = 0;
   Status status_;
 };

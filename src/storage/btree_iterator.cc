@@ -18,8 +18,23 @@ using namespace btree_internal;  // NOLINT: file-local use of the internal helpe
 
 std::unique_ptr<BTree::Iterator> BTree::NewIterator() { return std::make_unique<Iterator>(this); }
 
+void BTree::Iterator::AddEntry(const Cell& c) {
+  Entry e;
+  e.key_offset = static_cast<uint32_t>(arena_.size());
+  e.key_size = static_cast<uint32_t>(c.key.size());
+  arena_.append(c.key);
+  e.value_offset = static_cast<uint32_t>(arena_.size());
+  e.value_size = static_cast<uint32_t>(c.inline_value.size());
+  arena_.append(c.inline_value);
+  e.overflow = c.overflow;
+  e.overflow_page = c.overflow_page;
+  e.size = c.value_size;
+  entries_.push_back(e);
+}
+
 void BTree::Iterator::LoadForward(std::string_view key, bool inclusive) {
   entries_.clear();
+  arena_.clear();
   index_ = 0;
   std::string target(key);
   auto leaf = tree_->DescendShared(target, nullptr);
@@ -30,12 +45,12 @@ void BTree::Iterator::LoadForward(std::string_view key, bool inclusive) {
   PageGuard guard = std::move(leaf).value();
   while (true) {
     Node node(const_cast<uint8_t*>(guard.data()), tree_->ctx_->page_size);
-    for (uint16_t i = 0; i < node.count(); ++i) {
-      Cell c = node.cell(i);
-      if (c.key < target || (!inclusive && c.key == target)) continue;
-      entries_.push_back({std::string(c.key), std::string(c.inline_value), c.overflow,
-                          c.overflow_page, c.value_size});
-    }
+    // Binary search for the first cell at or after the target.
+    bool found = false;
+    uint16_t first = target.empty() ? 0 : node.LowerBound(target, &found);
+    if (found && !inclusive) ++first;
+    arena_.reserve(tree_->ctx_->page_size);
+    for (uint16_t i = first; i < node.count(); ++i) AddEntry(node.cell(i));
     if (!entries_.empty() || node.right() == kInvalidPageId) return;
     // Latch coupling to the right sibling (left-to-right order is safe).
     auto next = tree_->ctx_->pool->Fetch(node.right(), LatchMode::kShared, {tree_->id_});
@@ -50,6 +65,7 @@ void BTree::Iterator::LoadForward(std::string_view key, bool inclusive) {
 void BTree::Iterator::LoadBackward(std::string_view key, bool inclusive, bool to_end) {
   std::string bound(key);
   entries_.clear();
+  arena_.clear();
   index_ = 0;
   while (true) {
     auto root = tree_->ctx_->pool->Fetch(tree_->root_, LatchMode::kShared, {tree_->id_});
@@ -80,8 +96,7 @@ void BTree::Iterator::LoadBackward(std::string_view key, bool inclusive, bool to
     for (uint16_t i = 0; i < node.count(); ++i) {
       Cell c = node.cell(i);
       if (!to_end && (c.key > bound || (!inclusive && c.key == bound))) break;
-      entries_.push_back({std::string(c.key), std::string(c.inline_value), c.overflow,
-                          c.overflow_page, c.value_size});
+      AddEntry(c);
     }
     if (!entries_.empty()) {
       index_ = entries_.size() - 1;
@@ -103,7 +118,8 @@ void BTree::Iterator::SeekToLast() { LoadBackward("", false, true); }
 void BTree::Iterator::Next() {
   assert(Valid());
   if (++index_ < entries_.size()) return;
-  std::string last = entries_.back().key;
+  const Entry& back = entries_.back();
+  std::string last = arena_.substr(back.key_offset, back.key_size);
   LoadForward(last, false);
 }
 
@@ -113,15 +129,16 @@ void BTree::Iterator::Prev() {
     --index_;
     return;
   }
-  std::string first = entries_.front().key;
+  const Entry& front = entries_.front();
+  std::string first = arena_.substr(front.key_offset, front.key_size);
   LoadBackward(first, false, false);
 }
 
 Result<std::string> BTree::Iterator::value() const {
   const Entry& e = entries_[index_];
-  if (!e.overflow) return e.value;
+  if (!e.overflow) return arena_.substr(e.value_offset, e.value_size);
   // Re-read through the tree so the chain is read under the leaf latch.
-  NQ_ASSIGN_OR_RETURN(auto current, tree_->Get(e.key));
+  NQ_ASSIGN_OR_RETURN(auto current, tree_->Get(key()));
   if (!current) return Status::NotFound("key was deleted during iteration");
   return std::move(*current);
 }
