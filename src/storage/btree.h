@@ -155,6 +155,13 @@ class BTree::Iterator {
   }
   // The value; reads an overflow chain if needed.
   Result<std::string> value() const;
+  // The value without copying it when it is stored inline (no overflow
+  // chain); nullopt otherwise. Valid until the iterator moves.
+  std::optional<std::string_view> inline_value() const {
+    const Entry& e = entries_[index_];
+    if (e.overflow) return std::nullopt;
+    return std::string_view(arena_).substr(e.value_offset, e.value_size);
+  }
   Status status() const { return status_; }
 
  private:

@@ -250,10 +250,21 @@ Result<std::unique_ptr<Cursor>> Transaction::Scan(TreeId tree, std::string_view 
 }
 
 void Cursor::Settle() {
-  current_.reset();
+  has_current_ = false;
   for (; it_->Valid(); it_->Next()) {
     std::string_view key = it_->key();
     if (hi_ && key >= *hi_) return;
+    // Fast path: an inline value whose newest version is visible and live
+    // is copied straight into the reused buffer.
+    if (auto view = it_->inline_value()) {
+      auto v = DecodeRowVersion(*view);
+      if (v.ok() && !v->deleted && VisibleTo(*snapshot_, txn_->id_, v->writer)) {
+        key_.assign(key);
+        current_.assign(v->payload);
+        has_current_ = true;
+        return;
+      }
+    }
     auto raw = it_->value();
     if (!raw.ok()) {
       // A large value's overflow pages may have been replaced since the
@@ -274,6 +285,7 @@ void Cursor::Settle() {
     if (value->has_value()) {
       key_.assign(key);
       current_ = std::move(**value);
+      has_current_ = true;
       return;
     }
   }

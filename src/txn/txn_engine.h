@@ -328,9 +328,9 @@ class Transaction {
 // Iterates the rows of a Scan. Keeps the snapshot it was opened with.
 class Cursor {
  public:
-  bool Valid() const { return status_.ok() && current_.has_value(); }
+  bool Valid() const { return status_.ok() && has_current_; }
   std::string_view key() const { return key_; }
-  std::string_view value() const { return *current_; }
+  std::string_view value() const { return current_; }
   void Next();
   Status status() const { return status_; }
 
@@ -348,7 +348,8 @@ class Cursor {
   std::unique_ptr<storage::BTree::Iterator> it_;
   std::optional<std::string> hi_;
   std::string key_;
-  std::optional<std::string> current_;
+  std::string current_;  // the current row's value (reused buffer)
+  bool has_current_ = false;
   Status status_;
 };
 
