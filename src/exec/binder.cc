@@ -23,7 +23,14 @@ struct ScopeColumn {
   DataType type;
   bool nocase = false;
   bool hidden = false;  // right side of USING: reachable only qualified
+  // A base table's column: its flag in the scan's column mask.
+  std::shared_ptr<std::vector<bool>> usage = nullptr;
+  int usage_index = -1;
 };
+
+void MarkUsed(const ScopeColumn& c) {
+  if (c.usage) (*c.usage)[c.usage_index] = true;
+}
 
 struct AggState;
 
@@ -309,12 +316,14 @@ Result<BoundExprPtr> Binder::BindColumn(const sql::ColumnRefExpr& ref, Scope* sc
         index = static_cast<int>(it - s->agg->key_column.begin());
         type = s->agg->input->columns[in].type;
         nocase = s->agg->input->columns[in].nocase;
+        MarkUsed(s->agg->input->columns[in]);
       }
     } else {
       NQ_ASSIGN_OR_RETURN(index, FindColumnIn(*s, ref));
       if (index >= 0) {
         type = s->columns[index].type;
         nocase = s->columns[index].nocase;
+        MarkUsed(s->columns[index]);
       }
     }
     if (index < 0) continue;
@@ -763,7 +772,7 @@ std::shared_ptr<ScanBounds> BoundsFor(const TableInfo& table, const std::vector<
 }  // namespace
 
 Result<OperatorPtr> Binder::AccessPath(const TableInfo& table, std::vector<BoundExprPtr>* conjuncts,
-                                       bool with_key) {
+                                       bool with_key, ColumnMask needed) {
   std::vector<ColumnPredicate> preds;
   for (const auto& c : *conjuncts) CollectPredicates(*c, &preds);
   std::shared_ptr<ScanBounds> best;
@@ -789,8 +798,8 @@ Result<OperatorPtr> Binder::AccessPath(const TableInfo& table, std::vector<Bound
       }
     }
   }
-  OperatorPtr op = best_index ? MakeIndexScan(SharedTable(&table), best_index, best, with_key)
-                              : MakeTableScan(SharedTable(&table), best, with_key);
+  OperatorPtr op = best_index ? MakeIndexScan(SharedTable(&table), best_index, best, with_key, needed)
+                              : MakeTableScan(SharedTable(&table), best, with_key, needed);
   // Bounds narrow the rows read; every conjunct is still checked on them.
   if (!conjuncts->empty()) op = MakeFilter(std::move(op), CombineConjuncts(std::move(*conjuncts)));
   conjuncts->clear();
@@ -818,9 +827,13 @@ Result<Binder::From> Binder::BindFromItem(const sql::TableRef& ref, Scope* paren
         return From{std::move(q.root), q.names.size()};
       }
       if (const TableInfo* table = catalog_->FindTable(t.name.name)) {
-        for (const auto& c : table->columns) scope->columns.push_back({alias, c.name, c.type, c.nocase});
+        auto usage = std::make_shared<std::vector<bool>>(table->columns.size(), false);
+        for (size_t i = 0; i < table->columns.size(); ++i) {
+          const auto& c = table->columns[i];
+          scope->columns.push_back({alias, c.name, c.type, c.nocase, false, usage, static_cast<int>(i)});
+        }
         // The scan is chosen once the WHERE conjuncts are known.
-        return From{nullptr, table->columns.size()};
+        return From{nullptr, table->columns.size(), std::move(usage)};
       }
       if (const ViewInfo* view = catalog_->FindView(t.name.name)) {
         if (view_depth_ > 32) return BindError("42P17", t.pos, "views nest too deeply");
@@ -851,7 +864,7 @@ Result<Binder::From> Binder::BindFromItem(const sql::TableRef& ref, Scope* paren
         NQ_ASSIGN_OR_RETURN(From f, BindFromItem(side, parent, &join_scope));
         if (!f.op) {
           const auto& bt = side.As<sql::BaseTableRef>();
-          NQ_ASSIGN_OR_RETURN(f.op, AccessPath(*catalog_->FindTable(bt.name.name), &unused, false));
+          NQ_ASSIGN_OR_RETURN(f.op, AccessPath(*catalog_->FindTable(bt.name.name), &unused, false, f.usage));
         }
         return f;
       };
@@ -881,6 +894,8 @@ Result<Binder::From> Binder::BindFromItem(const sql::TableRef& ref, Scope* paren
                                                        "in both tables", name));
         }
         join_scope.columns[ri].hidden = true;
+        MarkUsed(join_scope.columns[li]);
+        MarkUsed(join_scope.columns[ri]);
         auto eq = MakeBinary(BoundKind::kCompare, static_cast<uint8_t>(CompareOp::kEq),
                              MakeColumn(li, join_scope.columns[li].type), MakeColumn(ri, join_scope.columns[ri].type));
         eq->type = DataType::Of(TypeId::kBoolean);
@@ -954,7 +969,7 @@ Result<Binder::From> Binder::BindFromList(const std::vector<sql::TableRefPtr>& f
       }
     }
     if (item.table) {
-      NQ_ASSIGN_OR_RETURN(item.from.op, AccessPath(*item.table, &mine, false));
+      NQ_ASSIGN_OR_RETURN(item.from.op, AccessPath(*item.table, &mine, false, item.from.usage));
     } else if (!mine.empty()) {
       item.from.op = MakeFilter(std::move(item.from.op), CombineConjuncts(std::move(mine)));
     }
@@ -1051,6 +1066,7 @@ Result<BoundQuery> Binder::BindSelect(const sql::SelectCore& core, Scope* parent
         NQ_ASSIGN_OR_RETURN(e, BindColumn(ref, out));
       } else {
         e = MakeColumn(static_cast<int>(i), c.type, c.nocase);
+        MarkUsed(c);
       }
       result.names.push_back(c.name);
       result.types.push_back(c.type);

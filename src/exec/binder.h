@@ -67,6 +67,9 @@ class Binder {
   struct From {
     OperatorPtr op;
     size_t width = 0;
+    // For a base table: which of its columns the query reads, filled in as
+    // binding goes on and read by the scan when it runs.
+    std::shared_ptr<std::vector<bool>> usage = nullptr;
   };
 
   Result<BoundQuery> BindQueryIn(const sql::Query& query, Scope* parent, Level* level);
@@ -81,7 +84,8 @@ class Binder {
                                     BoundExprPtr operand);
   Result<BoundExprPtr> BindColumn(const sql::ColumnRefExpr& ref, Scope* scope);
   Result<BoundExprPtr> BindFunction(const sql::FunctionExpr& f, Scope* scope);
-  Result<OperatorPtr> AccessPath(const TableInfo& table, std::vector<BoundExprPtr>* conjuncts, bool with_key);
+  Result<OperatorPtr> AccessPath(const TableInfo& table, std::vector<BoundExprPtr>* conjuncts, bool with_key,
+                                 ColumnMask needed = nullptr);
 
   std::shared_ptr<const Catalog> catalog_;
   size_t parameter_count_ = 0;

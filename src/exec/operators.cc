@@ -219,9 +219,9 @@ Result<bool> ComputeRanges(const ScanBounds& b, ExecContext* ctx, std::vector<Ke
 class TableScan : public Operator {
  public:
   TableScan(std::shared_ptr<const TableInfo> table, std::shared_ptr<const IndexInfo> index,
-            std::shared_ptr<ScanBounds> bounds, bool with_key)
+            std::shared_ptr<ScanBounds> bounds, bool with_key, ColumnMask needed)
       : table_(std::move(table)), index_(std::move(index)), bounds_(std::move(bounds)), with_key_(with_key),
-        types_(table_->types()) {}
+        needed_(std::move(needed)), types_(table_->types()) {}
 
   Status Open(ExecContext* ctx) override {
     ctx_ = ctx;
@@ -249,7 +249,7 @@ class TableScan : public Operator {
       const std::string& key = ranges_[next_range_++].lo;
       NQ_ASSIGN_OR_RETURN(auto record, ctx_->txn->Get(table_->tree, key));
       if (!record) continue;
-      NQ_RETURN_IF_ERROR(DecodeRowInto(*record, types_, row));
+      NQ_RETURN_IF_ERROR(DecodeRowInto(*record, types_, row, needed_.get()));
       if (with_key_) row->push_back(Value::Blob(key));
       return true;
     }
@@ -270,9 +270,9 @@ class TableScan : public Operator {
         cursor_->Next();
         NQ_ASSIGN_OR_RETURN(auto record, ctx_->txn->Get(table_->tree, key_));
         if (!record) continue;  // not visible
-        NQ_RETURN_IF_ERROR(DecodeRowInto(*record, types_, row));
+        NQ_RETURN_IF_ERROR(DecodeRowInto(*record, types_, row, needed_.get()));
       } else {
-        NQ_RETURN_IF_ERROR(DecodeRowInto(cursor_->value(), types_, row));
+        NQ_RETURN_IF_ERROR(DecodeRowInto(cursor_->value(), types_, row, needed_.get()));
         if (with_key_) key_.assign(cursor_->key());
         cursor_->Next();
       }
@@ -297,6 +297,7 @@ class TableScan : public Operator {
   std::shared_ptr<ScanBounds> bounds_;
   std::vector<KeyRange> ranges_;
   bool with_key_;
+  ColumnMask needed_;
   std::vector<DataType> types_;
   ExecContext* ctx_ = nullptr;
   size_t next_range_ = 0;
@@ -829,12 +830,13 @@ void ExplainInto(const Operator& op, int depth, std::string* out) {
 }  // namespace
 
 OperatorPtr MakeTableScan(std::shared_ptr<const TableInfo> table, std::shared_ptr<ScanBounds> bounds,
-                          bool with_key) {
-  return std::make_unique<TableScan>(std::move(table), nullptr, std::move(bounds), with_key);
+                          bool with_key, ColumnMask needed) {
+  return std::make_unique<TableScan>(std::move(table), nullptr, std::move(bounds), with_key, std::move(needed));
 }
 OperatorPtr MakeIndexScan(std::shared_ptr<const TableInfo> table, std::shared_ptr<const IndexInfo> index,
-                          std::shared_ptr<ScanBounds> bounds, bool with_key) {
-  return std::make_unique<TableScan>(std::move(table), std::move(index), std::move(bounds), with_key);
+                          std::shared_ptr<ScanBounds> bounds, bool with_key, ColumnMask needed) {
+  return std::make_unique<TableScan>(std::move(table), std::move(index), std::move(bounds), with_key,
+                                     std::move(needed));
 }
 OperatorPtr MakeValues(std::vector<std::vector<BoundExprPtr>> rows) { return std::make_unique<ValuesOp>(std::move(rows)); }
 OperatorPtr MakeFilter(OperatorPtr child, BoundExprPtr predicate) {

@@ -147,11 +147,14 @@ struct ScanBounds {
 
 // Rows of a table, all or those whose primary key is within `bounds`.
 // `with_key` appends the row's storage key as a blob column.
+// `needed` (one flag per table column) limits decoding to the columns the
+// query reads; the others come out NULL. Null: every column.
+using ColumnMask = std::shared_ptr<const std::vector<bool>>;
 OperatorPtr MakeTableScan(std::shared_ptr<const TableInfo> table, std::shared_ptr<ScanBounds> bounds,
-                          bool with_key);
+                          bool with_key, ColumnMask needed = nullptr);
 // Rows of a table found through an index within `bounds`.
 OperatorPtr MakeIndexScan(std::shared_ptr<const TableInfo> table, std::shared_ptr<const IndexInfo> index,
-                          std::shared_ptr<ScanBounds> bounds, bool with_key);
+                          std::shared_ptr<ScanBounds> bounds, bool with_key, ColumnMask needed = nullptr);
 OperatorPtr MakeValues(std::vector<std::vector<BoundExprPtr>> rows);
 OperatorPtr MakeFilter(OperatorPtr child, BoundExprPtr predicate);
 OperatorPtr MakeProject(OperatorPtr child, std::vector<BoundExprPtr> exprs);

@@ -98,7 +98,75 @@ Result<std::string> EncodeRow(std::span<const Value> row, std::span<const DataTy
   return out;
 }
 
-Status DecodeRowInto(std::string_view record, std::span<const DataType> types, std::vector<Value>* out) {
+namespace {
+
+// Decodes one non-NULL column of `type` at `in` into *out, or skips it when
+// `out` is null (still checking its bytes). `i` names the column in errors.
+Status DecodeColumn(ByteReader& in, const DataType& type, size_t i, Value* out) {
+  switch (StoredKind(type)) {
+    case TypeId::kBoolean: {
+      uint8_t b;
+      if (!in.GetFixed8(&b) || b > 1) return Malformed(i, "bad boolean");
+      if (out) *out = Value::Boolean(b == 1);
+      break;
+    }
+    case TypeId::kBigInt:
+    case TypeId::kDate:
+    case TypeId::kTime:
+    case TypeId::kTimestamp: {
+      uint64_t z;
+      if (!in.GetVarint64(&z)) return Malformed(i, "truncated integer");
+      int64_t v = UnZigZag(z);
+      TypeId id = type.id;
+      if (id == TypeId::kDate) {
+        if (v < INT32_MIN || v > INT32_MAX) return Malformed(i, "date out of range");
+        if (out) *out = Value::Date(static_cast<int32_t>(v));
+      } else if (id == TypeId::kTime) {
+        if (out) *out = Value::Time(v);
+      } else if (id == TypeId::kTimestamp) {
+        if (out) *out = Value::Timestamp(v);
+      } else {
+        if (v < IntegerMin(id) || v > IntegerMax(id)) return Malformed(i, "integer out of the column's range");
+        if (out) *out = Value::Integer(v);
+      }
+      break;
+    }
+    case TypeId::kDouble: {
+      uint64_t bits;
+      if (!in.GetFixed64(&bits)) return Malformed(i, "truncated double");
+      double d;
+      std::memcpy(&d, &bits, sizeof d);
+      if (out) *out = Value::Double(d);
+      break;
+    }
+    case TypeId::kNumeric: {
+      uint8_t scale;
+      U128 z;
+      if (!in.GetFixed8(&scale) || scale > kMaxNumericPrecision || !GetVarint128(&in, &z)) {
+        return Malformed(i, "bad numeric");
+      }
+      auto u = static_cast<Int128>(z >> 1) ^ -static_cast<Int128>(z & 1);
+      Decimal d{u, scale};
+      if (d.IntegerDigits() + scale > kMaxNumericPrecision) return Malformed(i, "numeric has too many digits");
+      if (out) *out = Value::Numeric(d);
+      break;
+    }
+    case TypeId::kText:
+    case TypeId::kBlob: {
+      std::string_view bytes;
+      if (!in.GetLengthPrefixed(&bytes)) return Malformed(i, "truncated string");
+      if (out) *out = type.id == TypeId::kBlob ? Value::Blob(std::string(bytes)) : Value::Text(std::string(bytes));
+      break;
+    }
+    default: return Malformed(i, "column type cannot be stored");
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status DecodeRowInto(std::string_view record, std::span<const DataType> types, std::vector<Value>* out,
+                     const std::vector<bool>* needed) {
   ByteReader in(record);
   uint64_t count = 0;
   if (!in.GetVarint64(&count)) return Malformed(0, "truncated column count");
@@ -108,70 +176,24 @@ Status DecodeRowInto(std::string_view record, std::span<const DataType> types, s
   std::string_view bitmap;
   if (!in.GetBytes((count + 7) / 8, &bitmap)) return Malformed(0, "truncated null bitmap");
   std::vector<Value>& row = *out;
-  row.clear();
-  row.reserve(count);
+  if (needed) {
+    // Only the needed columns are written; the others stay as they are
+    // (NULL), so the row keeps the table's width.
+    if (row.size() != types.size()) row.assign(types.size(), Value::Null());
+  } else {
+    row.clear();
+    row.resize(count);
+  }
   for (size_t i = 0; i < count; ++i) {
+    bool want = !needed || (i < needed->size() && (*needed)[i]);
     if ((static_cast<uint8_t>(bitmap[i / 8]) >> (i % 8)) & 1) {
-      row.push_back(Value::Null());
+      if (want) row[i] = Value::Null();
       continue;
     }
-    switch (StoredKind(types[i])) {
-      case TypeId::kBoolean: {
-        uint8_t b;
-        if (!in.GetFixed8(&b) || b > 1) return Malformed(i, "bad boolean");
-        row.push_back(Value::Boolean(b == 1));
-        break;
-      }
-      case TypeId::kBigInt:
-      case TypeId::kDate:
-      case TypeId::kTime:
-      case TypeId::kTimestamp: {
-        uint64_t z;
-        if (!in.GetVarint64(&z)) return Malformed(i, "truncated integer");
-        int64_t v = UnZigZag(z);
-        TypeId id = types[i].id;
-        if (id == TypeId::kDate) {
-          if (v < INT32_MIN || v > INT32_MAX) return Malformed(i, "date out of range");
-          row.push_back(Value::Date(static_cast<int32_t>(v)));
-        } else if (id == TypeId::kTime) {
-          row.push_back(Value::Time(v));
-        } else if (id == TypeId::kTimestamp) {
-          row.push_back(Value::Timestamp(v));
-        } else {
-          if (v < IntegerMin(id) || v > IntegerMax(id)) return Malformed(i, "integer out of the column's range");
-          row.push_back(Value::Integer(v));
-        }
-        break;
-      }
-      case TypeId::kDouble: {
-        uint64_t bits;
-        if (!in.GetFixed64(&bits)) return Malformed(i, "truncated double");
-        double d;
-        std::memcpy(&d, &bits, sizeof d);
-        row.push_back(Value::Double(d));
-        break;
-      }
-      case TypeId::kNumeric: {
-        uint8_t scale;
-        U128 z;
-        if (!in.GetFixed8(&scale) || scale > kMaxNumericPrecision || !GetVarint128(&in, &z)) {
-          return Malformed(i, "bad numeric");
-        }
-        auto u = static_cast<Int128>(z >> 1) ^ -static_cast<Int128>(z & 1);
-        Decimal d{u, scale};
-        if (d.IntegerDigits() + scale > kMaxNumericPrecision) return Malformed(i, "numeric has too many digits");
-        row.push_back(Value::Numeric(d));
-        break;
-      }
-      case TypeId::kText:
-      case TypeId::kBlob: {
-        std::string_view bytes;
-        if (!in.GetLengthPrefixed(&bytes)) return Malformed(i, "truncated string");
-        row.push_back(types[i].id == TypeId::kBlob ? Value::Blob(std::string(bytes)) : Value::Text(std::string(bytes)));
-        break;
-      }
-      default: return Malformed(i, "column type cannot be stored");
-    }
+    NQ_RETURN_IF_ERROR(DecodeColumn(in, types[i], i, want ? &row[i] : nullptr));
+  }
+  if (needed) {
+    for (size_t i = count; i < types.size(); ++i) row[i] = Value::Null();
   }
   if (in.remaining() != 0) return Malformed(count, "trailing bytes");
   return Status::OK();

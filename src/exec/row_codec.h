@@ -39,7 +39,10 @@ Result<std::string> EncodeRow(std::span<const Value> row, std::span<const DataTy
 // column) for malformed bytes or more columns than `types`.
 Result<std::vector<Value>> DecodeRow(std::string_view record, std::span<const DataType> types);
 // The same into `out`, reusing its storage (scans decode row after row).
-Status DecodeRowInto(std::string_view record, std::span<const DataType> types, std::vector<Value>* out);
+// With `needed`, only the columns marked there are decoded; `out` then
+// holds one value per type and the others are left NULL.
+Status DecodeRowInto(std::string_view record, std::span<const DataType> types, std::vector<Value>* out,
+                     const std::vector<bool>* needed = nullptr);
 
 // Appends `value` (of the kind of `type`, or NULL) as one key column.
 Status AppendKeyColumn(storage::KeyEncoder* key, const Value& value, const DataType& type,
