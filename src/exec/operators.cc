@@ -236,6 +236,10 @@ class TableScan : public Operator {
       ranges_.clear();
       ranges_.push_back(KeyRange{});
     }
+    // An index that holds every column the query reads answers alone
+    // (index entries are versioned like rows, so they are as visible as
+    // the rows they point to).
+    index_only_ = IndexCovers();
     // Equality on the whole primary key: each range is one row's key, read
     // with a point lookup instead of a cursor.
     point_ = bounded && !index_ && bounds_->equal.size() == table_->primary_key.size() && !bounds_->lower &&
@@ -264,7 +268,11 @@ class TableScan : public Operator {
         continue;
       }
       NQ_RETURN_IF_ERROR(ctx_->CheckInterrupt());
-      if (index_) {
+      if (index_only_) {
+        NQ_RETURN_IF_ERROR(DecodeIndexEntry(cursor_->key(), row));
+        if (with_key_) key_.assign(cursor_->value());
+        cursor_->Next();
+      } else if (index_) {
         // The entry's value is the row's key; the row is read from the table.
         key_.assign(cursor_->value());
         cursor_->Next();
@@ -281,6 +289,31 @@ class TableScan : public Operator {
     }
   }
 
+  // Whether the index holds every column the query reads.
+  bool IndexCovers() const {
+    if (!index_ || !needed_) return false;
+    for (size_t c = 0; c < needed_->size(); ++c) {
+      if ((*needed_)[c] &&
+          std::find(index_->columns.begin(), index_->columns.end(), static_cast<int>(c)) == index_->columns.end()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // Fills the indexed columns of `row` from an index entry's key; the
+  // other columns are NULL.
+  Status DecodeIndexEntry(std::string_view key, Row* row) {
+    if (row->size() != types_.size()) row->assign(types_.size(), Value::Null());
+    storage::KeyDecoder decoder(key);
+    for (size_t i = 0; i < index_->columns.size(); ++i) {
+      int c = index_->columns[i];
+      auto order = index_->descending[i] ? storage::SortOrder::kDescending : storage::SortOrder::kAscending;
+      NQ_ASSIGN_OR_RETURN((*row)[c], ReadKeyColumn(&decoder, types_[c], order));
+    }
+    return Status::OK();
+  }
+
   std::string Describe() const override {
     std::string s = index_ ? fmt::format("IndexScan {} using {}", table_->name, index_->name)
                            : fmt::format("TableScan {}", table_->name);
@@ -288,6 +321,7 @@ class TableScan : public Operator {
       s += fmt::format(" ({}{} key column{} bounded)", index_ ? "" : "primary key, ", bounds_->equal.size() +
                        (bounds_->lower || bounds_->upper ? 1 : 0), bounds_->equal.size() == 1 ? "" : "s");
     }
+    if (IndexCovers()) s += " index only";
     return s;
   }
 
@@ -304,6 +338,7 @@ class TableScan : public Operator {
   std::unique_ptr<txn::Cursor> cursor_;
   std::string key_;
   bool point_ = false;
+  bool index_only_ = false;
 };
 
 class ValuesOp : public Operator {

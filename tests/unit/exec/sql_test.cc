@@ -486,3 +486,29 @@ TEST_F(SqlTest, ConcurrentCreateTableGetsDistinctTrees) {
 
 }  // namespace
 }  // namespace neuroquantum::testing
+
+namespace neuroquantum::testing {
+namespace {
+
+// Queries that read only indexed columns are answered from the index; they
+// see exactly what a table read would (index entries are versioned too).
+TEST_F(SqlTest, IndexOnlyScansSeeTheSnapshot) {
+  Ok("CREATE TABLE t(a INTEGER PRIMARY KEY, b INTEGER, c TEXT)");
+  Ok("CREATE INDEX tb ON t(b)");
+  Ok("INSERT INTO t VALUES (1, 1, 'x'), (2, 2, 'y'), (3, 3, 'z'), (4, 4, 'w'), (5, 5, 'v')");
+  EXPECT_EQ(Run("SELECT count(*), sum(b) FROM t WHERE b BETWEEN 2 AND 4"), "3|9");
+  EXPECT_NE(Run("EXPLAIN SELECT count(*) FROM t WHERE b BETWEEN 2 AND 4").find("index only"), std::string::npos);
+  EXPECT_EQ(Run("EXPLAIN SELECT c FROM t WHERE b = 2").find("index only"), std::string::npos);
+  auto other = db_->Connect();
+  EXPECT_EQ(Run(other.get(), "BEGIN"), "");
+  EXPECT_EQ(Run(other.get(), "DELETE FROM t WHERE b = 3"), "");
+  EXPECT_EQ(Run(other.get(), "UPDATE t SET b = 10 WHERE a = 2"), "");
+  EXPECT_EQ(Run("SELECT count(*), sum(b) FROM t WHERE b BETWEEN 2 AND 4"), "3|9");
+  EXPECT_EQ(Run(other.get(), "COMMIT"), "");
+  EXPECT_EQ(Run("SELECT count(*), sum(b) FROM t WHERE b BETWEEN 2 AND 4"), "1|4");
+  EXPECT_EQ(Run("SELECT b FROM t WHERE b > 3 ORDER BY b"), "4\n5\n10");
+  EXPECT_EQ(Run("SELECT c FROM t WHERE b = 10"), "y");         // needs the row
+}
+
+}  // namespace
+}  // namespace neuroquantum::testing
