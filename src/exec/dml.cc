@@ -112,13 +112,22 @@ Status StatementRunner::CheckRow(const TableInfo& table, Row* row) {
     }
     v = std::move(cast).value();
   }
-  for (const sql::Expr* check : table.checks) {
-    NQ_ASSIGN_OR_RETURN(auto bound, binder_.BindTableExpr(*check, table, "", false));
-    NQ_ASSIGN_OR_RETURN(Value verdict, Evaluate(*bound, *row, ctx_));
+  if (table.checks.empty()) return Status::OK();
+  auto bound = checks_.find(&table);
+  if (bound == checks_.end()) {
+    std::vector<BoundExprPtr> exprs;
+    for (const sql::Expr* check : table.checks) {
+      NQ_ASSIGN_OR_RETURN(auto e, binder_.BindTableExpr(*check, table, "", false));
+      exprs.push_back(std::move(e));
+    }
+    bound = checks_.emplace(&table, std::move(exprs)).first;
+  }
+  for (size_t i = 0; i < table.checks.size(); ++i) {
+    NQ_ASSIGN_OR_RETURN(Value verdict, Evaluate(*bound->second[i], *row, ctx_));
     auto t = Truth(verdict);
     if (t && !*t) {
       return Violation("23514", fmt::format("new row for relation \"{}\" violates check constraint \"{}\"",
-                                            table.name, sql::ToSql(*check)));
+                                            table.name, sql::ToSql(*table.checks[i])));
     }
   }
   return Status::OK();
@@ -171,7 +180,8 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Returning(const std::vect
   return result;
 }
 
-Result<std::unique_ptr<ResultSource>> StatementRunner::Insert(const sql::InsertStmt& stmt) {
+Result<std::unique_ptr<ResultSource>> StatementRunner::Insert(const sql::InsertStmt& stmt,
+                                                              std::unique_ptr<CachedQuery>* cache) {
   if (stmt.with) return Status::NotSupported("WITH on INSERT is not supported yet").WithSqlState("0A000");
   NQ_ASSIGN_OR_RETURN(const TableInfo* table, WritableTable(stmt.table));
   std::vector<int> targets;
@@ -197,15 +207,16 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Insert(const sql::InsertS
     source.emplace_back();
     targets.clear();
   } else {
-    NQ_ASSIGN_OR_RETURN(BoundQuery q, binder_.BindQuery(*stmt.query));
-    if (q.names.size() != targets.size()) {
-      return Violation("42601", fmt::format("INSERT has {} expressions but {} target columns", q.names.size(),
+    BoundQuery local;
+    NQ_ASSIGN_OR_RETURN(BoundQuery * q, BoundFor(*stmt.query, cache, &local));
+    if (q->names.size() != targets.size()) {
+      return Violation("42601", fmt::format("INSERT has {} expressions but {} target columns", q->names.size(),
                                             targets.size()));
     }
-    NQ_RETURN_IF_ERROR(q.root->Open(ctx_));
+    NQ_RETURN_IF_ERROR(q->root->Open(ctx_));
     Row row;
     while (true) {
-      NQ_ASSIGN_OR_RETURN(bool more, q.root->Next(&row));
+      NQ_ASSIGN_OR_RETURN(bool more, q->root->Next(&row));
       if (!more) break;
       NQ_RETURN_IF_ERROR(ctx_->memory->Charge(RowBytes(row)));
       source.push_back(std::move(row));

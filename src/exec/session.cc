@@ -146,15 +146,21 @@ Session::~Session() {
 }
 
 Result<std::shared_ptr<const Catalog>> Session::CatalogFor(txn::Transaction* txn) {
+  uint64_t epoch = engine_->schema_epoch();
+  // Inside a transaction that already checked, and no schema change since.
+  if (catalog_ && !txn_wrote_ddl_ && epoch == catalog_epoch_) return catalog_;
   NQ_ASSIGN_OR_RETURN(uint64_t version, ReadSchemaVersion(txn, engine_->catalog_tree()));
-  if (catalog_ && catalog_->version() == version && !txn_wrote_ddl_) return catalog_;
-  NQ_ASSIGN_OR_RETURN(catalog_, Catalog::Load(engine_->txn(), txn, engine_->catalog_tree()));
+  if (!catalog_ || catalog_->version() != version || txn_wrote_ddl_) {
+    NQ_ASSIGN_OR_RETURN(catalog_, Catalog::Load(engine_->txn(), txn, engine_->catalog_tree()));
+  }
+  catalog_epoch_ = epoch;
   return catalog_;
 }
 
 void Session::EndTransaction() {
   txn_.reset();
   explicit_ = false;
+  catalog_epoch_ = kNoEpoch;
   // A rolled-back DDL's catalog must not be reused; a committed one is
   // reloaded cheaply by version.
   if (txn_wrote_ddl_) catalog_.reset();
@@ -181,7 +187,10 @@ Result<std::unique_ptr<ResultSource>> Session::RunTransactionStatement(const sql
     }
     case Op::kCommit: {
       if (!explicit_) return no_txn("COMMIT");
+      bool ddl = txn_wrote_ddl_;
+      if (ddl) engine_->BumpSchemaEpoch();
       Status s = txn_->Commit();
+      if (ddl) engine_->BumpSchemaEpoch();
       EndTransaction();
       NQ_RETURN_IF_ERROR(s);
       return CommandResult("COMMIT");
@@ -236,8 +245,11 @@ Result<std::unique_ptr<ResultSource>> Session::RunTransactionStatement(const sql
                                                                                   : "ROLLBACK PREPARED"))
             .WithSqlState("25001");
       }
+      // A prepared transaction may hold DDL.
+      engine_->BumpSchemaEpoch();
       Status s = stmt.op == Op::kCommitPrepared ? engine_->txn()->CommitPrepared(stmt.name)
                                                 : engine_->txn()->RollbackPrepared(stmt.name);
+      engine_->BumpSchemaEpoch();
       NQ_RETURN_IF_ERROR(s);
       return CommandResult(stmt.op == Op::kCommitPrepared ? "COMMIT PREPARED" : "ROLLBACK PREPARED");
     }
@@ -280,9 +292,12 @@ Result<std::unique_ptr<ResultSource>> Session::Run(const sql::Statement& stmt, c
   txn->EndStatement();
 
   if (autocommit) {
+    if (ddl && result.ok()) engine_->BumpSchemaEpoch();
     Status s = result.ok() ? txn->Commit() : txn->Rollback();
+    if (ddl && result.ok()) engine_->BumpSchemaEpoch();
     if (ddl) catalog_.reset();
     txn_.reset();
+    catalog_epoch_ = kNoEpoch;
     if (result.ok() && !s.ok()) return s;
     return result;
   }
@@ -334,7 +349,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Run(const sql::Statement&
   using K = sql::StatementKind;
   switch (stmt.kind) {
     case K::kSelect: return Select(*stmt.As<sql::SelectStmt>().query, cache);
-    case K::kInsert: return Insert(stmt.As<sql::InsertStmt>());
+    case K::kInsert: return Insert(stmt.As<sql::InsertStmt>(), cache);
     case K::kUpdate: return Update(stmt.As<sql::UpdateStmt>());
     case K::kDelete: return Delete(stmt.As<sql::DeleteStmt>());
     case K::kCreateTable: return CreateTable(stmt.As<sql::CreateTableStmt>());
@@ -351,10 +366,14 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Run(const sql::Statement&
   return Status::Internal("statement kind not handled");
 }
 
-Result<std::unique_ptr<ResultSource>> StatementRunner::Select(const sql::Query& query,
-                                                              std::unique_ptr<CachedQuery>* cache) {
-  // A prepared SELECT keeps its plan while the catalog stays the same.
-  if (cache && (!*cache || (*cache)->catalog != catalog_)) {
+Result<BoundQuery*> StatementRunner::BoundFor(const sql::Query& query, std::unique_ptr<CachedQuery>* cache,
+                                              BoundQuery* local) {
+  if (!cache) {
+    NQ_ASSIGN_OR_RETURN(*local, binder_.BindQuery(query));
+    return local;
+  }
+  // A prepared statement keeps its plan while the catalog stays the same.
+  if (!*cache || (*cache)->catalog != catalog_) {
     NQ_ASSIGN_OR_RETURN(BoundQuery bound, binder_.BindQuery(query));
     auto fresh = std::make_unique<CachedQuery>();
     fresh->catalog = catalog_;
@@ -362,15 +381,14 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Select(const sql::Query& 
     fresh->subplans = binder_.subplans();
     *cache = std::move(fresh);
   }
+  for (const auto& sub : (*cache)->subplans) sub->cached = false;
+  return &(*cache)->query;
+}
+
+Result<std::unique_ptr<ResultSource>> StatementRunner::Select(const sql::Query& query,
+                                                              std::unique_ptr<CachedQuery>* cache) {
   BoundQuery local;
-  BoundQuery* q = nullptr;
-  if (cache) {
-    q = &(*cache)->query;
-    for (const auto& sub : (*cache)->subplans) sub->cached = false;
-  } else {
-    NQ_ASSIGN_OR_RETURN(local, binder_.BindQuery(query));
-    q = &local;
-  }
+  NQ_ASSIGN_OR_RETURN(BoundQuery * q, BoundFor(query, cache, &local));
   auto result = std::make_unique<ResultSource>();
   result->command = "SELECT";
   result->names = q->names;

@@ -65,6 +65,11 @@ class Engine {
   const DatabaseOptions& options() const { return options_; }
   // The committed catalog.
   Result<std::shared_ptr<const Catalog>> CommittedCatalog();
+  // Moves whenever a schema change may become visible (just before and
+  // just after such a commit). A session inside a transaction re-reads the
+  // schema version only when this moved.
+  uint64_t schema_epoch() const { return schema_epoch_.load(std::memory_order_acquire); }
+  void BumpSchemaEpoch() { schema_epoch_.fetch_add(1, std::memory_order_acq_rel); }
 
  private:
   Engine(std::unique_ptr<txn::TxnEngine> txn, DatabaseOptions options);
@@ -72,6 +77,7 @@ class Engine {
   DatabaseOptions options_;
   txn::TreeId catalog_tree_ = 0;
   std::unique_ptr<SequenceAllocator> sequences_;
+  std::atomic<uint64_t> schema_epoch_{0};
 };
 
 // A finished statement's result, read by ResultSet.
@@ -127,6 +133,10 @@ class Session {
   bool explicit_ = false;
   bool txn_wrote_ddl_ = false;
   std::shared_ptr<const Catalog> catalog_;
+  // The engine's schema epoch when catalog_ was last checked in the open
+  // transaction; kNoEpoch outside one (every transaction checks once).
+  static constexpr uint64_t kNoEpoch = UINT64_MAX;
+  uint64_t catalog_epoch_ = kNoEpoch;
   std::atomic<bool> cancel_{false};
   std::chrono::milliseconds timeout_{0};
 };

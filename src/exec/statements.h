@@ -4,6 +4,7 @@
 // Thread safety: one runner per statement, on one thread.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,7 +27,11 @@ class StatementRunner {
 
  private:
   Result<std::unique_ptr<ResultSource>> Select(const sql::Query& query, std::unique_ptr<CachedQuery>* cache);
-  Result<std::unique_ptr<ResultSource>> Insert(const sql::InsertStmt& stmt);
+  Result<std::unique_ptr<ResultSource>> Insert(const sql::InsertStmt& stmt, std::unique_ptr<CachedQuery>* cache);
+  // The bound query of a SELECT or an INSERT's source, from `cache` when it
+  // was bound against this catalog (its sub-plans reset), else bound now
+  // (and kept in `cache` if given).
+  Result<BoundQuery*> BoundFor(const sql::Query& query, std::unique_ptr<CachedQuery>* cache, BoundQuery* local);
   Result<std::unique_ptr<ResultSource>> Update(const sql::UpdateStmt& stmt);
   Result<std::unique_ptr<ResultSource>> Delete(const sql::DeleteStmt& stmt);
   Result<std::unique_ptr<ResultSource>> CreateTable(const sql::CreateTableStmt& stmt);
@@ -70,6 +75,8 @@ class StatementRunner {
   ExecContext* ctx_;
   Binder binder_;
   bool wrote_ddl_ = false;
+  // CHECK constraints bound once per statement, by table.
+  std::map<const TableInfo*, std::vector<BoundExprPtr>> checks_;
 };
 
 // Column types in a canonical CREATE TABLE for CREATE TABLE ... AS.

@@ -512,3 +512,30 @@ TEST_F(SqlTest, IndexOnlyScansSeeTheSnapshot) {
 
 }  // namespace
 }  // namespace neuroquantum::testing
+
+namespace neuroquantum::testing {
+namespace {
+
+// A transaction that keeps its catalog between statements still sees
+// another session's committed schema change at its next statement (READ
+// COMMITTED), and a prepared INSERT re-binds after it.
+TEST_F(SqlTest, SchemaChangesReachOpenTransactions) {
+  Ok("CREATE TABLE t(a INTEGER)");
+  auto other = db_->Connect();
+  auto ins = conn_->Prepare("INSERT INTO t VALUES ($1)");
+  ASSERT_TRUE(ins.ok());
+  Ok("BEGIN");
+  ASSERT_TRUE((*ins)->BindInt64(1, 1).ok());
+  ASSERT_TRUE((*ins)->Execute().ok());
+  EXPECT_EQ(Run("SELECT * FROM t"), "1");
+  EXPECT_EQ(Run(other.get(), "CREATE TABLE u(b INTEGER)"), "");
+  EXPECT_EQ(Run("SELECT count(*) FROM u"), "0");
+  Ok("COMMIT");
+  EXPECT_EQ(Run(other.get(), "ALTER TABLE t ADD COLUMN c INTEGER DEFAULT 7"), "");
+  ASSERT_TRUE((*ins)->BindInt64(1, 2).ok());
+  EXPECT_EQ((*ins)->Execute().status().code(), StatusCode::kInvalidArgument);  // 2 columns now, 1 value
+  EXPECT_EQ(Run("SELECT * FROM t"), "1|7");
+}
+
+}  // namespace
+}  // namespace neuroquantum::testing
