@@ -1,11 +1,17 @@
 // The SQL shell (sql_shell.h).
 #include "shell/sql_shell.h"
 
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
+#include <thread>
 
 #include <editline/readline.h>
 #include <fmt/format.h>
@@ -143,14 +149,30 @@ bool SqlShell::RunText(std::string_view text) {
   return FinishInput(&input);
 }
 
+void SqlShell::SetRunning(bool running) {
+  MutexLock lock(&running_mu_);
+  running_ = running;
+}
+
+void SqlShell::CancelRunningStatement() {
+  MutexLock lock(&running_mu_);
+  // Under the mutex, so that a cancel meant for a statement that has just
+  // ended cannot reach the next one before it is marked running. (One
+  // that arrives between SetRunning and the start of Execute is lost:
+  // the session clears its cancel flag when a statement starts.)
+  if (running_) connection_->Cancel();
+}
+
 void SqlShell::RunStatement(std::string_view sql) {
   auto start = std::chrono::steady_clock::now();
+  SetRunning(true);
   auto result = connection_->Execute(sql);
   if (result.ok()) {
     PrintResult(&*result);
   } else {
     ReportError(result.status());
   }
+  SetRunning(false);
   if (options_.timer) {
     std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
     *out_ << fmt::format("Run Time: real {:.3f}\n", elapsed.count());
@@ -254,14 +276,185 @@ std::string HistoryPath() {
   return home == nullptr || *home == '\0' ? std::string() : JoinPath(home, ".nqdb_history");
 }
 
+// Ctrl-C in the interactive shell.
+//
+// The SIGINT handler does only async-signal-safe work: it writes a byte
+// to each of two pipes. A watcher thread reads the first and cancels the
+// running statement (Connection::Cancel takes locks, which a handler must
+// not). At the prompt, ReadKey, which libedit calls for each character,
+// waits on the terminal and the second pipe at once, so that a Ctrl-C
+// always ends readline (as end of input) however it falls between reads,
+// and says so in g_key_interrupted.
+
+// Write ends of the two pipes: set before the handler is installed and
+// not changed while it is.
+int g_cancel_fd = -1;
+int g_prompt_fd = -1;
+// Read end of the prompt pipe, for ReadKey.
+int g_prompt_read_fd = -1;
+// Set by ReadKey when Ctrl-C ended the line; used by the main thread only.
+bool g_key_interrupted = false;
+
+extern "C" void OnInterrupt(int /*signal_number*/) {
+  const int saved_errno = errno;
+  const char byte = 'c';
+  // Both pipes are non-blocking: when one is full, a wake-up is pending.
+  [[maybe_unused]] ssize_t written = ::write(g_cancel_fd, &byte, 1);
+  written = ::write(g_prompt_fd, &byte, 1);
+  errno = saved_errno;
+}
+
+// Empties a non-blocking pipe.
+void Drain(int fd) {
+  char bytes[64];
+  while (::read(fd, bytes, sizeof(bytes)) > 0) {
+  }
+}
+
+// Reads one byte of the terminal; -1 at end of input or on an error.
+int ReadByte(int fd) {
+  unsigned char byte;
+  while (true) {
+    ssize_t n = ::read(fd, &byte, 1);
+    if (n == 1) return byte;
+    if (n < 0 && errno == EINTR) continue;
+    return -1;
+  }
+}
+
+// libedit's character source (rl_getc_function): the next character of
+// the terminal, a UTF-8 sequence decoded to its code point (an invalid
+// one byte by byte); -1, which readline takes for end of input, when
+// Ctrl-C is pressed.
+int ReadKey(FILE* in) {
+  const int fd = in != nullptr ? ::fileno(in) : STDIN_FILENO;
+  while (true) {
+    pollfd fds[2] = {{fd, POLLIN, 0}, {g_prompt_read_fd, POLLIN, 0}};
+    if (::poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      return -1;
+    }
+    if (fds[1].revents != 0) {
+      Drain(g_prompt_read_fd);
+      g_key_interrupted = true;
+      return -1;
+    }
+    if (fds[0].revents != 0) break;
+  }
+  const int lead = ReadByte(fd);
+  if (lead < 0x80) return lead;  // ASCII, or -1
+  const int length = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+  int code_point = lead & (0x7f >> length);
+  for (int i = 1; i < length; ++i) {
+    const int next = ReadByte(fd);
+    if (next < 0 || (next & 0xc0) != 0x80) return lead;
+    code_point = (code_point << 6) | (next & 0x3f);
+  }
+  return length == 1 ? lead : code_point;
+}
+
+// Makes a pipe whose write end is non-blocking; false on failure.
+bool MakePipe(int fds[2], bool non_blocking_read) {
+  if (::pipe2(fds, O_CLOEXEC) != 0) return false;
+  ::fcntl(fds[1], F_SETFL, O_NONBLOCK);
+  if (non_blocking_read) ::fcntl(fds[0], F_SETFL, O_NONBLOCK);
+  return true;
+}
+
+// Installs the handler, ReadKey and the watcher for its lifetime. Does
+// nothing when the pipes cannot be made (Ctrl-C then ends the shell, as
+// by default).
+class InterruptWatcher {
+ public:
+  explicit InterruptWatcher(SqlShell* shell) : shell_(shell) {
+    if (!MakePipe(cancel_fds_, false)) return;
+    if (!MakePipe(prompt_fds_, true)) {
+      ::close(cancel_fds_[0]);
+      ::close(cancel_fds_[1]);
+      return;
+    }
+    g_cancel_fd = cancel_fds_[1];
+    g_prompt_fd = prompt_fds_[1];
+    g_prompt_read_fd = prompt_fds_[0];
+    // The watcher starts with SIGINT blocked, so that the handler never
+    // runs on it.
+    sigset_t block, old_mask;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    ::pthread_sigmask(SIG_BLOCK, &block, &old_mask);
+    thread_ = std::thread([this] { Watch(); });
+    ::pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+    struct sigaction action = {};
+    action.sa_handler = OnInterrupt;
+    sigemptyset(&action.sa_mask);
+    // The database's own system calls carry on; ReadKey's poll returns
+    // anyway.
+    action.sa_flags = SA_RESTART;
+    ::sigaction(SIGINT, &action, &previous_);
+    // Before libedit initialises: it then reads through ReadKey and
+    // leaves SIGINT to this handler.
+    rl_catch_signals = 0;
+    rl_getc_function = ReadKey;
+  }
+  ~InterruptWatcher() {
+    if (!thread_.joinable()) return;
+    ::sigaction(SIGINT, &previous_, nullptr);
+    const char quit = 'q';
+    while (::write(cancel_fds_[1], &quit, 1) < 0 && errno == EINTR) {
+    }
+    thread_.join();
+    g_cancel_fd = g_prompt_fd = g_prompt_read_fd = -1;
+    for (int fd : {cancel_fds_[0], cancel_fds_[1], prompt_fds_[0], prompt_fds_[1]}) ::close(fd);
+  }
+  InterruptWatcher(const InterruptWatcher&) = delete;
+  InterruptWatcher& operator=(const InterruptWatcher&) = delete;
+
+  // Forgets a Ctrl-C pressed while no line was being read (one that
+  // cancelled a statement).
+  void ForgetInterrupts() {
+    g_key_interrupted = false;
+    if (g_prompt_read_fd >= 0) Drain(g_prompt_read_fd);
+  }
+
+ private:
+  void Watch() {
+    char bytes[16];
+    while (true) {
+      ssize_t n = ::read(cancel_fds_[0], bytes, sizeof(bytes));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return;
+      for (ssize_t i = 0; i < n; ++i) {
+        if (bytes[i] == 'q') return;
+        shell_->CancelRunningStatement();
+      }
+    }
+  }
+
+  SqlShell* shell_;
+  int cancel_fds_[2] = {-1, -1};
+  int prompt_fds_[2] = {-1, -1};
+  struct sigaction previous_ = {};
+  std::thread thread_;
+};
+
 void RunInteractive(SqlShell* shell) {
   std::cout << "NeuroQuantumDB SQL shell. Enter .help for commands; end statements with ';'.\n";
+  InterruptWatcher watcher(shell);
   const std::string history = HistoryPath();
   ::using_history();
   if (!history.empty()) ::read_history(history.c_str());
   SqlShell::Input input;
   while (!shell->stopped()) {
+    watcher.ForgetInterrupts();
     char* raw = ::readline(SqlShell::InStatement(input) ? " ...> " : "nqdb> ");
+    if (g_key_interrupted) {
+      // Ctrl-C at the prompt: start again on an empty line, as sqlite3
+      // does, dropping an unfinished statement too.
+      std::free(raw);
+      std::cout << std::endl;
+      SqlShell::ClearInput(&input);
+      continue;
+    }
     if (raw == nullptr) break;
     std::string line(raw);
     std::free(raw);

@@ -9,7 +9,12 @@
 // current output mode (output_format.h); errors go to `err` as
 // "Error: <SQLSTATE>: <message>".
 //
-// Thread safety: a shell is used by one thread at a time.
+// In an interactive session Ctrl-C cancels the running statement (it fails
+// with 57014 and the shell goes on) and, at the prompt, discards the line
+// being typed and any unfinished statement.
+//
+// Thread safety: a shell is used by one thread at a time, except that
+// CancelRunningStatement may be called from any thread.
 #pragma once
 
 #include <iosfwd>
@@ -17,6 +22,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/mutex.h"
 #include "neuroquantum/database.h"
 #include "shell/output_format.h"
 #include "sql/parser.h"
@@ -56,6 +62,13 @@ class SqlShell {
 
   // Whether `input` holds part of a statement (for the continuation prompt).
   static bool InStatement(const Input& input) { return input.parser.InStatement(); }
+  // Drops what `input` holds of an unfinished statement.
+  static void ClearInput(Input* input) { input->parser = sql::Parser(); }
+
+  // Cancels the statement running now, if any: it fails with 57014 (rows
+  // it printed stay printed). Callable from any thread; not from a signal
+  // handler.
+  void CancelRunningStatement();
   // 1 once any statement or command failed, else 0.
   int exit_status() const { return had_error_ ? 1 : 0; }
   bool stopped() const { return stopped_; }
@@ -70,8 +83,15 @@ class SqlShell {
   Status ReadFile(const std::string& path);
   void ReportError(const Status& status);
 
+  // Marks the span in which CancelRunningStatement reaches the connection:
+  // from before Execute until the last row is printed.
+  void SetRunning(bool running);
+
   Database* db_;
-  std::unique_ptr<Connection> connection_;
+  // Set once by the constructor.
+  const std::unique_ptr<Connection> connection_;
+  Mutex running_mu_;
+  bool running_ GUARDED_BY(running_mu_) = false;
   SqlShellOptions options_;
   std::ostream* out_;
   std::ostream* err_;
