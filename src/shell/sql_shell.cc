@@ -9,8 +9,10 @@
 
 #include <cerrno>
 #include <chrono>
+#include <clocale>
 #include <cstdlib>
 #include <iostream>
+#include <string_view>
 #include <thread>
 
 #include <editline/readline.h>
@@ -440,6 +442,13 @@ class InterruptWatcher {
 void RunInteractive(SqlShell* shell) {
   std::cout << "NeuroQuantumDB SQL shell. Enter .help for commands; end statements with ';'.\n";
   InterruptWatcher watcher(shell);
+  // The line editor decodes keys by the locale: in the C locale it drops
+  // every non-ASCII character typed. SQL text is UTF-8, so fall back to
+  // C.UTF-8 when the environment names no UTF-8 locale.
+  const char* ctype = std::setlocale(LC_CTYPE, "");
+  if (ctype == nullptr || std::string_view(ctype) == "C" || std::string_view(ctype) == "POSIX") {
+    std::setlocale(LC_CTYPE, "C.UTF-8");
+  }
   const std::string history = HistoryPath();
   ::using_history();
   if (!history.empty()) ::read_history(history.c_str());

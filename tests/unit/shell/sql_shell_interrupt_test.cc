@@ -136,6 +136,17 @@ TEST_F(SqlShellInterruptTest, CtrlCAtThePromptClearsTheLine) {
   EXPECT_EQ(shell->Wait(), 0) << shell->tail();
 }
 
+// Typed non-ASCII text reaches the statement (the line editor runs in a
+// UTF-8 locale).
+TEST_F(SqlShellInterruptTest, TypedUtf8ReachesTheStatement) {
+  auto shell = Start();
+  shell->Type("SELECT length('\xc3\xa9\xe2\x82\xac');\r");
+  std::string out = shell->ReadUntil("nqdb> ");
+  EXPECT_NE(out.find("| 2 "), std::string::npos) << out;
+  shell->Type(".quit\r");
+  EXPECT_EQ(shell->Wait(), 0) << shell->tail();
+}
+
 TEST_F(SqlShellInterruptTest, CtrlCDropsAnUnfinishedStatement) {
   auto shell = Start();
   shell->Type("SELECT\r");
