@@ -139,7 +139,10 @@ class Connection {
   // result (an empty result for an empty script). Stops at the first
   // error, which is returned; earlier statements stay done.
   Result<ResultSet> Execute(std::string_view sql);
-  // Parses and binds one statement for repeated execution.
+  // Parses one statement for repeated execution (syntax errors surface
+  // here). Names are resolved when it executes, so an unknown table or
+  // column is reported by Execute(); a SELECT or INSERT keeps its plan
+  // from one execution to the next while the schema stays the same.
   Result<std::unique_ptr<PreparedStatement>> Prepare(std::string_view sql);
 
   // Cancels the statement running on this connection (57014); callable
