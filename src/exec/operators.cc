@@ -465,14 +465,14 @@ class JoinOp : public Operator {
         cand_pos_ = 0;
         candidates_ = nullptr;
         if (!keys_.empty()) {
-          Row key;
+          probe_key_.clear();
           bool has_null = false;
           for (auto [l, r] : keys_) {
             has_null |= left_row_[l].is_null();
-            key.push_back(left_row_[l]);
+            probe_key_.push_back(left_row_[l]);
           }
           if (!has_null) {
-            auto it = buckets_.find(key);
+            auto it = buckets_.find(probe_key_);
             if (it != buckets_.end()) candidates_ = &it->second;
           }
         }
@@ -540,6 +540,7 @@ class JoinOp : public Operator {
   std::vector<bool> right_matched_;
   Charges charges_;
   Row left_row_;
+  Row probe_key_;  // reused for each left row's hash key
   bool have_left_ = false, left_matched_ = false, left_done_ = false;
   const std::vector<size_t>* candidates_ = nullptr;
   size_t cand_pos_ = 0, tail_pos_ = 0;
