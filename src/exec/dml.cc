@@ -180,6 +180,38 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Returning(const std::vect
   return result;
 }
 
+Status StatementRunner::ForEachTargetRow(const TableInfo& table, std::string_view alias, const sql::Expr* where,
+                                         const std::function<Status(const std::string& key, Row* old)>& fn) {
+  BoundExprPtr recheck;
+  if (where) {
+    NQ_ASSIGN_OR_RETURN(recheck, binder_.BindTableExpr(*where, table, alias));
+  }
+  NQ_ASSIGN_OR_RETURN(OperatorPtr scan, binder_.BindTableScan(table, alias, where, true));
+  // Find the rows first, then change them (a changed row is never seen
+  // again by the same statement).
+  std::vector<std::string> keys;
+  NQ_RETURN_IF_ERROR(scan->Open(ctx_));
+  Row row;
+  while (true) {
+    NQ_ASSIGN_OR_RETURN(bool more, scan->Next(&row));
+    if (!more) break;
+    keys.push_back(row.back().str());
+  }
+  for (const auto& key : keys) {
+    NQ_RETURN_IF_ERROR(ctx_->CheckInterrupt());
+    // Lock the row, then check the condition again on the version the lock
+    // returned: a concurrent committed change may have moved it.
+    NQ_ASSIGN_OR_RETURN(auto old, LockRow(table, key));
+    if (!old) continue;
+    if (recheck) {
+      NQ_ASSIGN_OR_RETURN(bool still, EvaluatePredicate(*recheck, *old, ctx_));
+      if (!still) continue;
+    }
+    NQ_RETURN_IF_ERROR(fn(key, &*old));
+  }
+  return Status::OK();
+}
+
 Result<std::unique_ptr<ResultSource>> StatementRunner::Insert(const sql::InsertStmt& stmt,
                                                               std::unique_ptr<CachedQuery>* cache) {
   if (stmt.with) return Status::NotSupported("WITH on INSERT is not supported yet").WithSqlState("0A000");
@@ -321,33 +353,10 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Update(const sql::UpdateS
     }
     sets.push_back(std::move(s));
   }
-  BoundExprPtr recheck;
-  if (stmt.where) {
-    NQ_ASSIGN_OR_RETURN(recheck, binder_.BindTableExpr(*stmt.where, *table, stmt.alias));
-  }
-  NQ_ASSIGN_OR_RETURN(OperatorPtr scan, binder_.BindTableScan(*table, stmt.alias, stmt.where.get(), true));
-  // Find the rows first, then change them (a changed row is never seen
-  // again by the same statement).
-  std::vector<std::string> keys;
-  NQ_RETURN_IF_ERROR(scan->Open(ctx_));
-  Row row;
-  while (true) {
-    NQ_ASSIGN_OR_RETURN(bool more, scan->Next(&row));
-    if (!more) break;
-    keys.push_back(row.back().str());
-  }
   uint64_t updated = 0;
   std::vector<Row> returned;
-  for (const auto& key : keys) {
-    NQ_RETURN_IF_ERROR(ctx_->CheckInterrupt());
-    // Lock the row, then check the condition again on the version the lock
-    // returned: a concurrent committed change may have moved it.
-    NQ_ASSIGN_OR_RETURN(auto old, LockRow(*table, key));
-    if (!old) continue;
-    if (recheck) {
-      NQ_ASSIGN_OR_RETURN(bool still, EvaluatePredicate(*recheck, *old, ctx_));
-      if (!still) continue;
-    }
+  Status done = ForEachTargetRow(*table, stmt.alias, stmt.where.get(), [&](const std::string& key,
+                                                                          Row* old) -> Status {
     Row next = *old;
     for (const auto& s : sets) {
       if (s.value) {
@@ -374,41 +383,26 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Update(const sql::UpdateS
     NQ_RETURN_IF_ERROR(InsertIndexEntries(*table, next, new_key));
     ++updated;
     if (!stmt.returning.empty()) returned.push_back(std::move(next));
-  }
+    return Status::OK();
+  });
+  NQ_RETURN_IF_ERROR(done);
   return Returning(stmt.returning, *table, stmt.alias, std::move(returned), "UPDATE", updated);
 }
 
 Result<std::unique_ptr<ResultSource>> StatementRunner::Delete(const sql::DeleteStmt& stmt) {
   if (stmt.with) return Status::NotSupported("WITH on DELETE is not supported yet").WithSqlState("0A000");
   NQ_ASSIGN_OR_RETURN(const TableInfo* table, WritableTable(stmt.table));
-  BoundExprPtr recheck;
-  if (stmt.where) {
-    NQ_ASSIGN_OR_RETURN(recheck, binder_.BindTableExpr(*stmt.where, *table, stmt.alias));
-  }
-  NQ_ASSIGN_OR_RETURN(OperatorPtr scan, binder_.BindTableScan(*table, stmt.alias, stmt.where.get(), true));
-  std::vector<std::string> keys;
-  NQ_RETURN_IF_ERROR(scan->Open(ctx_));
-  Row row;
-  while (true) {
-    NQ_ASSIGN_OR_RETURN(bool more, scan->Next(&row));
-    if (!more) break;
-    keys.push_back(row.back().str());
-  }
   uint64_t deleted = 0;
   std::vector<Row> returned;
-  for (const auto& key : keys) {
-    NQ_RETURN_IF_ERROR(ctx_->CheckInterrupt());
-    NQ_ASSIGN_OR_RETURN(auto old, LockRow(*table, key));
-    if (!old) continue;
-    if (recheck) {
-      NQ_ASSIGN_OR_RETURN(bool still, EvaluatePredicate(*recheck, *old, ctx_));
-      if (!still) continue;
-    }
+  Status done = ForEachTargetRow(*table, stmt.alias, stmt.where.get(), [&](const std::string& key,
+                                                                          Row* old) -> Status {
     NQ_RETURN_IF_ERROR(DeleteIndexEntries(*table, *old, key));
     NQ_RETURN_IF_ERROR(txn_->Delete(table->tree, key));
     ++deleted;
     if (!stmt.returning.empty()) returned.push_back(std::move(*old));
-  }
+    return Status::OK();
+  });
+  NQ_RETURN_IF_ERROR(done);
   return Returning(stmt.returning, *table, stmt.alias, std::move(returned), "DELETE", deleted);
 }
 

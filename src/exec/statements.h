@@ -4,6 +4,7 @@
 // Thread safety: one runner per statement, on one thread.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -57,6 +58,10 @@ class StatementRunner {
   Status CheckRow(const TableInfo& table, Row* row);
   // The row stored under `pk`, if any (locked for update).
   Result<std::optional<Row>> LockRow(const TableInfo& table, std::string_view pk);
+  // The rows of `table` matching `where` (all without it), each locked and
+  // checked again on its newest version, passed to `fn` with its key.
+  Status ForEachTargetRow(const TableInfo& table, std::string_view alias, const sql::Expr* where,
+                          const std::function<Status(const std::string& key, Row* old)>& fn);
   // Removes every row of a table and its index entries.
   Status ClearTable(const TableInfo& table);
   // Rewrites every row through `fn` into `new_table` (same tree).
