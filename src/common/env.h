@@ -81,4 +81,15 @@ class Env {
 // Joins a directory and a file name with a single '/'.
 std::string JoinPath(const std::string& dir, const std::string& name);
 
+// The whole content of the file at `path` (IOError on a short read).
+inline Result<std::string> ReadFileToString(Env* env, const std::string& path) {
+  NQ_ASSIGN_OR_RETURN(auto file, env->OpenFile(path, OpenMode::kReadOnly));
+  NQ_ASSIGN_OR_RETURN(uint64_t size, file->Size());
+  std::string data(size, '\0');
+  size_t read = 0;
+  NQ_RETURN_IF_ERROR(file->ReadAt(0, std::span(reinterpret_cast<uint8_t*>(data.data()), data.size()), &read));
+  if (read != size) return Status::IOError(path + ": short read");
+  return data;
+}
+
 }  // namespace neuroquantum

@@ -21,17 +21,6 @@ namespace {
 // Files larger than this get a progress bar when stderr is a terminal.
 constexpr uint64_t kProgressThresholdBytes = 4 << 20;
 
-Result<std::string> ReadWholeFile(const std::string& path) {
-  NQ_ASSIGN_OR_RETURN(auto file, Env::Default()->OpenFile(path, OpenMode::kReadOnly));
-  NQ_ASSIGN_OR_RETURN(uint64_t size, file->Size());
-  std::string data(size, '\0');
-  size_t read = 0;
-  NQ_RETURN_IF_ERROR(
-      file->ReadAt(0, std::span(reinterpret_cast<uint8_t*>(data.data()), data.size()), &read));
-  if (read != size) return Status::IOError(fmt::format("{}: short read", path));
-  return data;
-}
-
 Status WriteWholeFile(const std::string& path, std::string_view data) {
   const std::string tmp = path + ".tmp";
   Env* env = Env::Default();
@@ -89,7 +78,7 @@ int CmdCompress(const std::string& in, const std::string& out, int level,
     return Fail(Status::InvalidArgument(
         fmt::format("--ecc {}: expected off, low, medium or high", ecc_name)));
   }
-  auto input = ReadWholeFile(in);
+  auto input = ReadFileToString(Env::Default(), in);
   if (!input.ok()) return Fail(input.status());
   options.progress = MakeProgressBar("compressing", input->size());
   dna::ContainerInfo info;
@@ -108,7 +97,7 @@ int CmdCompress(const std::string& in, const std::string& out, int level,
 }
 
 int CmdDecompress(const std::string& in, const std::string& out) {
-  auto data = ReadWholeFile(in);
+  auto data = ReadFileToString(Env::Default(), in);
   if (!data.ok()) return Fail(data.status());
   dna::DecompressOptions options;
   options.progress = MakeProgressBar("decompressing", data->size() * 4);
@@ -127,7 +116,7 @@ int CmdDecompress(const std::string& in, const std::string& out) {
 }
 
 int CmdStats(const std::string& in) {
-  auto data = ReadWholeFile(in);
+  auto data = ReadFileToString(Env::Default(), in);
   if (!data.ok()) return Fail(data.status());
   auto info = dna::Inspect(*data);
   if (!info.ok()) return Fail(info.status().WithContext(in));

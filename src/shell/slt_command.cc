@@ -35,17 +35,6 @@ struct SltFlags {
   bool stop_on_failure = false;
 };
 
-Result<std::string> ReadScript(const std::string& path) {
-  NQ_ASSIGN_OR_RETURN(auto file, Env::Default()->OpenFile(path, OpenMode::kReadOnly));
-  NQ_ASSIGN_OR_RETURN(uint64_t size, file->Size());
-  std::string text(size, '\0');
-  size_t read = 0;
-  NQ_RETURN_IF_ERROR(
-      file->ReadAt(0, std::span(reinterpret_cast<uint8_t*>(text.data()), text.size()), &read));
-  text.resize(read);
-  return text;
-}
-
 // A directory of its own under the system's temporary directory; the
 // database and its WAL files go inside and the whole directory is removed
 // afterwards. (Env has no temporary directories or recursive removal.)
@@ -94,7 +83,7 @@ Result<std::unique_ptr<SltDatabaseEngine>> OpenEngine(const SltFlags& flags,
 // Runs one script. Returns false to stop the whole run; problems before
 // the first record (unreadable file, syntax, database) add to *failures.
 bool RunFile(const SltFlags& flags, const std::string& file, SltRunner* runner, size_t* failures) {
-  auto text = ReadScript(file);
+  auto text = ReadFileToString(Env::Default(), file);
   if (!text.ok()) {
     ++*failures;
     std::cout << fmt::format("{}: {}\n", file, text.status().ToString());

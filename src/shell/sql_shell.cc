@@ -87,17 +87,6 @@ CellKind KindOfCell(FieldKind kind) {
   }
 }
 
-Result<std::string> ReadWholeFile(const std::string& path) {
-  NQ_ASSIGN_OR_RETURN(auto file, Env::Default()->OpenFile(path, OpenMode::kReadOnly));
-  NQ_ASSIGN_OR_RETURN(uint64_t size, file->Size());
-  std::string text(size, '\0');
-  size_t read = 0;
-  NQ_RETURN_IF_ERROR(
-      file->ReadAt(0, std::span(reinterpret_cast<uint8_t*>(text.data()), text.size()), &read));
-  text.resize(read);
-  return text;
-}
-
 }  // namespace
 
 SqlShell::SqlShell(Database* db, SqlShellOptions options, std::ostream* out, std::ostream* err)
@@ -226,7 +215,7 @@ Status SqlShell::SetMode(std::string_view name) {
 
 Status SqlShell::ReadFile(const std::string& path) {
   if (read_depth_ >= kMaxReadDepth) return Status::InvalidArgument(".read nested too deeply");
-  NQ_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(path));
+  NQ_ASSIGN_OR_RETURN(std::string text, ReadFileToString(Env::Default(), path));
   ++read_depth_;
   RunText(text);
   --read_depth_;
