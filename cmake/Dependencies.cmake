@@ -18,6 +18,9 @@ find_package(Eigen3 3.4 REQUIRED NO_MODULE)
 find_package(ZLIB REQUIRED)
 # MD5 of sqllogictest results (nqdb slt).
 find_package(OpenSSL REQUIRED)
+# The server: HTTP on Boost.Beast/Asio (header-only), JSON on nlohmann-json.
+find_package(Boost 1.74 REQUIRED)
+find_package(nlohmann_json 3.11 REQUIRED)
 if(NQ_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()

@@ -11,12 +11,16 @@ PACKAGES=(
   # libraries
   libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev libxxhash-dev
   libedit-dev
+  # server: HTTP (Boost.Beast/Asio), JSON, OpenSSL
+  libboost-dev nlohmann-json3-dev libssl-dev
   # algorithm libraries: DNA codec (SIMD, Reed-Solomon), neural networks
   libhwy-dev libfec-dev libeigen3-dev zlib1g-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   liblmdb-dev libsqlite3-dev sqlite3
   xz-utils zstd bzip2 python3-sklearn
+  # server tests and benchmark: HTTP load generator and the nginx baseline
+  python3 wrk nginx-light
 )
 
 missing=()

@@ -154,10 +154,35 @@ class Connection {
   // True between BEGIN and COMMIT/ROLLBACK.
   bool in_transaction() const;
 
+  // Restricts the connection to reading (the server's read permission):
+  // every transaction is READ ONLY, and statements other than SELECT and
+  // EXPLAIN fail with 25006 before they run. Takes effect at the next
+  // statement; BEGIN READ WRITE cannot lift it.
+  void SetReadOnly(bool read_only);
+
  private:
   friend class Database;
   explicit Connection(std::unique_ptr<exec::Session> session);
   std::unique_ptr<exec::Session> session_;
+};
+
+// Counters since the database was opened, for monitoring.
+struct DatabaseStats {
+  uint64_t buffer_pool_hits = 0;
+  uint64_t buffer_pool_misses = 0;
+  uint64_t buffer_pool_evictions = 0;
+  uint64_t buffer_pool_frames = 0;
+  uint64_t wal_bytes = 0;
+  uint64_t wal_syncs = 0;
+  uint64_t commits = 0;
+  uint64_t rollbacks = 0;
+  uint64_t deadlocks = 0;
+  uint64_t serialization_failures = 0;
+  uint64_t lock_timeouts = 0;
+  uint64_t checkpoints = 0;
+  uint64_t page_count = 0;
+  uint64_t free_pages = 0;
+  uint32_t page_size = 0;
 };
 
 class Database {
@@ -176,6 +201,12 @@ class Database {
   // The CREATE statements of the table or view `name` and its indexes (of
   // every table and view when `name` is empty), in canonical form.
   std::vector<std::string> SchemaSql(std::string_view name = {});
+
+  DatabaseStats Stats();
+  // Whether the database can serve requests: no sticky storage error (a
+  // failed WAL or page write leaves the database read-only) and the catalog
+  // reads back through a transaction. The error says what failed.
+  Status CheckHealth();
 
  private:
   explicit Database(std::unique_ptr<exec::Engine> engine);

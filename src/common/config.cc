@@ -42,6 +42,7 @@ struct KeySpec {
   // Returns a description of what is wrong with `value`, or "" when it is fine.
   std::string (*check_string)(std::string_view value) = nullptr;
   uint32_t Options::*uint_field = nullptr;
+  uint32_t ServerSettings::*server_field = nullptr;  // kUint32 keys of the server
   int64_t min_value = 0;
   int64_t max_value = 0;
   bool power_of_two = false;
@@ -55,6 +56,13 @@ std::string CheckNonEmpty(std::string_view value) {
 std::string CheckLogSpec(std::string_view value) {
   Status status = ValidateLogSpec(value);
   return status.ok() ? "" : std::string(status.message());
+}
+
+std::string CheckAnything(std::string_view) { return ""; }
+
+std::string CheckLogFormat(std::string_view value) {
+  LogFormat format;
+  return ParseLogFormat(value, &format) ? "" : fmt::format("unknown log format \"{}\"", value);
 }
 
 // "host:port", host non-empty (IPv6 in brackets), port decimal in [0, 65535].
@@ -83,6 +91,8 @@ constexpr KeySpec kKeys[] = {
     {.key = "log", .kind = ValueKind::kString, .string_field = &Config::log_spec,
      .check_string = CheckLogSpec,
      .allowed = "a log spec such as \"storage=debug,info\" (docs/reference/logging.md)"},
+    {.key = "log_format", .kind = ValueKind::kString, .string_field = &Config::log_format,
+     .check_string = CheckLogFormat, .allowed = "text or json"},
     {.key = "storage.page_size", .kind = ValueKind::kUint32, .uint_field = &Options::page_size,
      .min_value = 4096, .max_value = 65536, .power_of_two = true,
      .allowed = "a power of two in [4096, 65536]"},
@@ -103,6 +113,40 @@ constexpr KeySpec kKeys[] = {
     {.key = "server.listen", .kind = ValueKind::kString, .string_field = &Config::listen,
      .check_string = CheckListen,
      .allowed = "host:port with port in [0, 65535], IPv6 hosts in brackets"},
+    {.key = "server.cors_origins", .kind = ValueKind::kString, .string_field = &Config::cors_origins,
+     .check_string = CheckAnything, .allowed = "comma-separated origins, \"*\" for any, empty for none"},
+    {.key = "server.docs_dir", .kind = ValueKind::kString, .string_field = &Config::docs_dir,
+     .check_string = CheckAnything, .allowed = "a directory path, or empty for web/ beside the binary"},
+    {.key = "server.io_threads", .kind = ValueKind::kUint32, .server_field = &ServerSettings::io_threads,
+     .min_value = 1, .max_value = 64, .allowed = "an integer in [1, 64]"},
+    {.key = "server.worker_threads", .kind = ValueKind::kUint32, .server_field = &ServerSettings::worker_threads,
+     .min_value = 1, .max_value = 256, .allowed = "an integer in [1, 256]"},
+    {.key = "server.max_connections", .kind = ValueKind::kUint32, .server_field = &ServerSettings::max_connections,
+     .min_value = 1, .max_value = 65535, .allowed = "an integer in [1, 65535]"},
+    {.key = "server.max_body_kib", .kind = ValueKind::kUint32, .server_field = &ServerSettings::max_body_kib,
+     .min_value = 1, .max_value = 1048576, .allowed = "an integer in [1, 1048576]"},
+    {.key = "server.max_header_kib", .kind = ValueKind::kUint32, .server_field = &ServerSettings::max_header_kib,
+     .min_value = 1, .max_value = 1024, .allowed = "an integer in [1, 1024]"},
+    {.key = "server.request_timeout_ms", .kind = ValueKind::kUint32, .server_field = &ServerSettings::request_timeout_ms,
+     .min_value = 100, .max_value = 86400000, .allowed = "an integer in [100, 86400000]"},
+    {.key = "server.read_timeout_ms", .kind = ValueKind::kUint32, .server_field = &ServerSettings::read_timeout_ms,
+     .min_value = 100, .max_value = 3600000, .allowed = "an integer in [100, 3600000]"},
+    {.key = "server.shutdown_grace_ms", .kind = ValueKind::kUint32, .server_field = &ServerSettings::shutdown_grace_ms,
+     .min_value = 0, .max_value = 600000, .allowed = "an integer in [0, 600000]"},
+    {.key = "server.max_result_rows", .kind = ValueKind::kUint32, .server_field = &ServerSettings::max_result_rows,
+     .min_value = 1, .max_value = 100000000, .allowed = "an integer in [1, 100000000]"},
+    {.key = "server.session_idle_timeout_s", .kind = ValueKind::kUint32, .server_field = &ServerSettings::session_idle_timeout_s,
+     .min_value = 1, .max_value = 86400, .allowed = "an integer in [1, 86400]"},
+    {.key = "server.sessions_per_key", .kind = ValueKind::kUint32, .server_field = &ServerSettings::sessions_per_key,
+     .min_value = 1, .max_value = 10000, .allowed = "an integer in [1, 10000]"},
+    {.key = "auth.jwt_secret_file", .kind = ValueKind::kString, .string_field = &Config::jwt_secret_file,
+     .check_string = CheckAnything, .allowed = "a file path, or empty for <data_dir>/auth/jwt.secret"},
+    {.key = "auth.token_ttl_s", .kind = ValueKind::kUint32, .server_field = &ServerSettings::token_ttl_s,
+     .min_value = 1, .max_value = 604800, .allowed = "an integer in [1, 604800], at most auth.jwt_grace_s"},
+    {.key = "auth.jwt_rotation_s", .kind = ValueKind::kUint32, .server_field = &ServerSettings::jwt_rotation_s,
+     .min_value = 2, .max_value = 31536000, .allowed = "an integer in [2, 31536000]"},
+    {.key = "auth.jwt_grace_s", .kind = ValueKind::kUint32, .server_field = &ServerSettings::jwt_grace_s,
+     .min_value = 1, .max_value = 31536000, .allowed = "an integer in [1, 31536000], less than auth.jwt_rotation_s"},
 };
 
 const KeySpec* FindKey(std::string_view key) {
@@ -191,9 +235,16 @@ Status CheckInteger(const KeySpec& spec, int64_t value) {
   return Status::OK();
 }
 
+uint32_t& UintRef(const KeySpec& spec, Config* config) {
+  return spec.uint_field != nullptr ? config->options.*spec.uint_field : config->server.*spec.server_field;
+}
+uint32_t UintValue(const KeySpec& spec, const Config& config) {
+  return spec.uint_field != nullptr ? config.options.*spec.uint_field : config.server.*spec.server_field;
+}
+
 Status SetInteger(const KeySpec& spec, Config* config, int64_t value) {
   NQ_RETURN_IF_ERROR(CheckInteger(spec, value));
-  config->options.*spec.uint_field = static_cast<uint32_t>(value);
+  UintRef(spec, config) = static_cast<uint32_t>(value);
   return Status::OK();
 }
 
@@ -349,7 +400,7 @@ std::string TomlQuote(std::string_view text) {
 std::string TomlValue(const KeySpec& spec, const Config& config) {
   switch (spec.kind) {
     case ValueKind::kString: return TomlQuote(config.*spec.string_field);
-    case ValueKind::kUint32: return std::to_string(config.options.*spec.uint_field);
+    case ValueKind::kUint32: return std::to_string(UintValue(spec, config));
     case ValueKind::kDurability: return TomlQuote(DurabilityName(config.options.durability));
   }
   return "";
@@ -404,7 +455,7 @@ Status ValidateConfig(const Config& config) {
   for (const KeySpec& spec : kKeys) {
     switch (spec.kind) {
       case ValueKind::kUint32:
-        NQ_RETURN_IF_ERROR(CheckInteger(spec, config.options.*spec.uint_field));
+        NQ_RETURN_IF_ERROR(CheckInteger(spec, UintValue(spec, config)));
         break;
       case ValueKind::kString: {
         std::string problem = spec.check_string(config.*spec.string_field);
@@ -426,6 +477,16 @@ Status ValidateConfig(const Config& config) {
     return Status::InvalidArgument(fmt::format(
         "storage.wal_segment_mib ({}) must not exceed storage.max_wal_mib ({})",
         options.wal_segment_mib, options.max_wal_mib));
+  }
+  const ServerSettings& server = config.server;
+  if (server.jwt_grace_s >= server.jwt_rotation_s) {
+    return Status::InvalidArgument(fmt::format("auth.jwt_grace_s ({}) must be less than auth.jwt_rotation_s ({})",
+                                               server.jwt_grace_s, server.jwt_rotation_s));
+  }
+  if (server.token_ttl_s > server.jwt_grace_s) {
+    // A token must outlive neither its signing key nor the grace after it.
+    return Status::InvalidArgument(fmt::format(
+        "auth.token_ttl_s ({}) must not exceed auth.jwt_grace_s ({})", server.token_ttl_s, server.jwt_grace_s));
   }
   return Status::OK();
 }

@@ -37,13 +37,43 @@
 
 namespace neuroquantum {
 
+// The server's settings (`nqdb serve`); docs/getting-started/configuration.md.
+struct ServerSettings {
+  uint32_t io_threads = 2;              // server.io_threads: threads doing HTTP I/O
+  uint32_t worker_threads = 4;          // server.worker_threads: threads running requests
+  uint32_t max_connections = 512;       // server.max_connections
+  uint32_t max_body_kib = 1024;         // server.max_body_kib: request body limit
+  uint32_t max_header_kib = 16;         // server.max_header_kib: request header limit
+  uint32_t request_timeout_ms = 30000;  // server.request_timeout_ms: cancels the statement
+  uint32_t read_timeout_ms = 30000;     // server.read_timeout_ms: reading one request; keep-alive idle
+  uint32_t shutdown_grace_ms = 10000;   // server.shutdown_grace_ms: in-flight requests at shutdown
+  uint32_t max_result_rows = 100000;    // server.max_result_rows: rows in one response
+  uint32_t session_idle_timeout_s = 300;  // server.session_idle_timeout_s
+  uint32_t sessions_per_key = 16;       // server.sessions_per_key
+  uint32_t token_ttl_s = 3600;          // auth.token_ttl_s: JWT lifetime (<= auth.jwt_grace_s)
+  uint32_t jwt_rotation_s = 86400;      // auth.jwt_rotation_s: signing key period
+  uint32_t jwt_grace_s = 3600;          // auth.jwt_grace_s: previous key accepted (< rotation)
+};
+
 struct Config {
   // Directory holding the database files. TOML `data_dir`.
   std::string data_dir = "./nqdb-data";
   // Log levels in NQDB_LOG syntax (common/log.h). TOML `log`.
   std::string log_spec = "info";
+  // Log line format: text or json. TOML `log_format`.
+  std::string log_format = "text";
   // host:port the server listens on. TOML `server.listen`.
   std::string listen = "127.0.0.1:8080";
+  // Origins allowed by CORS, comma-separated ("*": any; empty: none).
+  // TOML `server.cors_origins`.
+  std::string cors_origins;
+  // Directory of the API documentation page's assets; empty: "web" beside
+  // the nqdb binary. TOML `server.docs_dir`.
+  std::string docs_dir;
+  // JWT signing secret file; empty: <data_dir>/auth/jwt.secret. TOML
+  // `auth.jwt_secret_file`.
+  std::string jwt_secret_file;
+  ServerSettings server;
   // TOML `[storage]` section. Only page_size, buffer_pool_mib, durability,
   // wal_segment_mib, max_wal_mib and flush_interval_ms are configurable; the
   // other fields keep their defaults and are set by the program.

@@ -18,6 +18,9 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
 #include <atomic>
 #include <cctype>
 #include <cstdlib>
@@ -325,6 +328,70 @@ bool LogEnabled(std::string_view module, LogLevel level) {
   return wanted >= g_levels.default_level.load(std::memory_order_relaxed);
 }
 
+namespace {
+
+std::atomic<LogFormat> g_format{LogFormat::kText};
+thread_local std::string_view t_request_id;
+
+void AppendJsonString(std::string* out, std::string_view text) {
+  *out += '"';
+  for (unsigned char c : text) {
+    switch (c) {
+      case '"': *out += "\\\""; break;
+      case '\\': *out += "\\\\"; break;
+      case '\n': *out += "\\n"; break;
+      case '\r': *out += "\\r"; break;
+      case '\t': *out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          *out += fmt::format("\\u{:04x}", c);
+        } else {
+          *out += static_cast<char>(c);
+        }
+    }
+  }
+  *out += '"';
+}
+
+std::string JsonLine(std::string_view module, LogLevel level, std::string_view message) {
+  auto now = std::chrono::system_clock::now();
+  std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+  auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &utc);
+  std::string line = fmt::format("{{\"time\":\"{}.{:03d}Z\",\"level\":\"{}\",\"module\":", stamp,
+                                 static_cast<int>(millis), LogLevelName(level));
+  AppendJsonString(&line, module);
+  if (!t_request_id.empty()) {
+    line += ",\"request_id\":";
+    AppendJsonString(&line, t_request_id);
+  }
+  line += ",\"message\":";
+  AppendJsonString(&line, message);
+  line += '}';
+  return line;
+}
+
+}  // namespace
+
+void SetLogFormat(LogFormat format) { g_format.store(format, std::memory_order_relaxed); }
+
+bool ParseLogFormat(std::string_view name, LogFormat* format) {
+  if (name == "text") {
+    *format = LogFormat::kText;
+  } else if (name == "json") {
+    *format = LogFormat::kJson;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+ScopedLogRequestId::ScopedLogRequestId(std::string_view id) : previous_(t_request_id) { t_request_id = id; }
+ScopedLogRequestId::~ScopedLogRequestId() { t_request_id = previous_; }
+
 void LogMessage(std::string_view module, LogLevel level, std::string_view message) {
   Backend& backend = GetBackend();
   // t_in_sink: a message logged by the sink itself would deadlock on sink_mu.
@@ -335,6 +402,19 @@ void LogMessage(std::string_view module, LogLevel level, std::string_view messag
       backend.sink(module, level, message);
       return;
     }
+  }
+  if (g_format.load(std::memory_order_relaxed) == LogFormat::kJson) {
+    // The JSON line carries its own time; stderr gets it whole.
+    std::string line = JsonLine(module, level, message);
+    line += '\n';
+    std::lock_guard<std::mutex> lock(backend.sink_mu);
+    std::fwrite(line.data(), 1, line.size(), stderr);
+    return;
+  }
+  if (!t_request_id.empty()) {
+    backend.logger->log(ToSpdlog(level), "{:<5} [{}] [req={}] {}", LogLevelName(level), module, t_request_id,
+                        message);
+    return;
   }
   backend.logger->log(ToSpdlog(level), "{:<5} [{}] {}", LogLevelName(level), module, message);
 }

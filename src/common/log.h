@@ -86,12 +86,30 @@ bool LogEnabled(std::string_view module, LogLevel level);
 // LogEnabled (the NQ_LOG macros do). Goes to the sink set by SetLogSink if
 // any, else to stderr.
 //
-// Where request correlation ids will go: when the server arrives, a request's
-// id will be emitted right after "[module]" as "[req=<id>]". It will be held
-// by the server in a thread-local scope set around each request and read
-// here, so that callers of NQ_LOG do not change and no LogContext object has
-// to be threaded through storage and SQL code.
+// A request's correlation id, when the calling thread is inside a
+// ScopedLogRequestId, follows "[module]" as "[req=<id>]" (or is the
+// "request_id" field in JSON), so callers of NQ_LOG need not pass it and
+// storage and SQL code stay unaware of requests.
 void LogMessage(std::string_view module, LogLevel level, std::string_view message);
+
+// Line format of stderr output: text (the default) or one JSON object per
+// line with fields time, level, module, request_id (when set) and message.
+enum class LogFormat : uint8_t { kText, kJson };
+void SetLogFormat(LogFormat format);
+bool ParseLogFormat(std::string_view name, LogFormat* format);
+
+// Sets the calling thread's request id for its lifetime (restoring the
+// previous one after). `id` must outlive the scope.
+class ScopedLogRequestId {
+ public:
+  explicit ScopedLogRequestId(std::string_view id);
+  ~ScopedLogRequestId();
+  ScopedLogRequestId(const ScopedLogRequestId&) = delete;
+  ScopedLogRequestId& operator=(const ScopedLogRequestId&) = delete;
+
+ private:
+  std::string_view previous_;
+};
 
 // Receives every message LogMessage writes instead of stderr. The views are
 // valid only during the call.

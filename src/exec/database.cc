@@ -6,9 +6,11 @@
 
 #include <cmath>
 
+#include "exec/catalog.h"
 #include "exec/functions.h"
 #include "exec/session.h"
 #include "sql/lexer.h"
+#include "storage/engine.h"
 
 namespace neuroquantum {
 
@@ -203,6 +205,7 @@ Result<std::unique_ptr<PreparedStatement>> Connection::Prepare(std::string_view 
 void Connection::Cancel() { session_->Cancel(); }
 void Connection::SetStatementTimeout(std::chrono::milliseconds timeout) { session_->SetStatementTimeout(timeout); }
 bool Connection::in_transaction() const { return session_->in_transaction(); }
+void Connection::SetReadOnly(bool read_only) { session_->SetReadOnly(read_only); }
 
 Database::Database(std::unique_ptr<exec::Engine> engine) : engine_(std::move(engine)) {}
 Database::~Database() = default;
@@ -226,6 +229,37 @@ std::vector<std::string> Database::SchemaSql(std::string_view name) {
   auto catalog = engine_->CommittedCatalog();
   if (!catalog.ok()) return {};
   return (*catalog)->SchemaSql(name);
+}
+
+DatabaseStats Database::Stats() {
+  txn::TxnEngine* txn = engine_->txn();
+  txn::TxnStats t = txn->stats();
+  storage::EngineStats st = txn->storage()->stats();
+  DatabaseStats s;
+  s.buffer_pool_hits = st.buffer_pool.hits;
+  s.buffer_pool_misses = st.buffer_pool.misses;
+  s.buffer_pool_evictions = st.buffer_pool.evictions;
+  s.buffer_pool_frames = st.buffer_pool.capacity_frames;
+  s.wal_bytes = st.wal.bytes;
+  s.wal_syncs = st.wal.syncs;
+  s.commits = t.commits;
+  s.rollbacks = t.rollbacks;
+  s.deadlocks = t.deadlocks;
+  s.serialization_failures = t.serialization_failures;
+  s.lock_timeouts = t.lock_timeouts;
+  s.checkpoints = st.checkpoints;
+  s.page_count = st.page_count;
+  s.free_pages = st.free_pages;
+  s.page_size = txn->storage()->page_size();
+  return s;
+}
+
+Status Database::CheckHealth() {
+  NQ_RETURN_IF_ERROR(engine_->txn()->storage()->health());
+  auto txn = engine_->txn()->Begin(txn::TxnOptions{txn::IsolationLevel::kReadCommitted, true});
+  auto version = exec::ReadSchemaVersion(txn.get(), engine_->catalog_tree());
+  (void)txn->Rollback();
+  return version.status();
 }
 
 }  // namespace neuroquantum

@@ -180,7 +180,7 @@ Result<std::unique_ptr<ResultSource>> Session::RunTransactionStatement(const sql
       }
       txn::TxnOptions options;
       options.isolation = IsolationFor(stmt.isolation);
-      options.read_only = stmt.access == sql::AccessMode::kReadOnly;
+      options.read_only = read_only_ || stmt.access == sql::AccessMode::kReadOnly;
       txn_ = engine_->txn()->Begin(options);
       explicit_ = true;
       return CommandResult("BEGIN");
@@ -239,6 +239,10 @@ Result<std::unique_ptr<ResultSource>> Session::RunTransactionStatement(const sql
     }
     case Op::kCommitPrepared:
     case Op::kRollbackPrepared: {
+      if (read_only_) {
+        return Status::ReadOnlyTransaction("cannot finish a prepared transaction in a read-only session")
+            .WithSqlState("25006");
+      }
       if (explicit_) {
         return Status::InvalidArgument(fmt::format("{} cannot run inside a transaction block",
                                                    stmt.op == Op::kCommitPrepared ? "COMMIT PREPARED"
@@ -262,9 +266,17 @@ Result<std::unique_ptr<ResultSource>> Session::Run(const sql::Statement& stmt, c
   if (stmt.kind == sql::StatementKind::kTransaction) {
     return RunTransactionStatement(stmt.As<sql::TransactionStmt>());
   }
+  if (read_only_ && stmt.kind != sql::StatementKind::kSelect && stmt.kind != sql::StatementKind::kExplain) {
+    return Status::ReadOnlyTransaction("cannot execute this statement in a read-only session")
+        .WithSqlState("25006");
+  }
   cancel_.store(false);
   bool autocommit = !explicit_;
-  if (autocommit) txn_ = engine_->txn()->Begin();
+  if (autocommit) {
+    txn::TxnOptions options;
+    options.read_only = read_only_;
+    txn_ = engine_->txn()->Begin(options);
+  }
   txn::Transaction* txn = txn_.get();
   if (!autocommit) {
     Status s = txn->Savepoint(kStatementSavepoint);

@@ -119,6 +119,9 @@ class Session {
   void Cancel() { cancel_.store(true); }
   void SetStatementTimeout(std::chrono::milliseconds t) { timeout_ = t; }
   bool in_transaction() const { return txn_ != nullptr && explicit_; }
+  // Restricts the session to reading: every transaction it starts is READ
+  // ONLY and statements other than queries fail with 25006 before running.
+  void SetReadOnly(bool read_only) { read_only_ = read_only; }
 
  private:
   friend class StatementRunner;
@@ -139,6 +142,7 @@ class Session {
   uint64_t catalog_epoch_ = kNoEpoch;
   std::atomic<bool> cancel_{false};
   std::chrono::milliseconds timeout_{0};
+  bool read_only_ = false;
 };
 
 }  // namespace neuroquantum::exec

@@ -1,4 +1,4 @@
-// `nqdb` subcommands: init, run, shell, slt, check, vacuum, config, version.
+// `nqdb` subcommands: init, run, serve, key, shell, slt, check, vacuum, config, version.
 #include "shell/commands.h"
 
 #include <cstdio>
@@ -12,7 +12,9 @@
 #include "neuroquantum/database.h"
 #include "shell/dna_command.h"
 #include "shell/neuro_command.h"
+#include "server/server.h"
 #include "shell/quantum_command.h"
+#include "shell/server_commands.h"
 #include "shell/slt_command.h"
 #include "shell/sql_shell.h"
 #include "storage/check.h"
@@ -46,23 +48,10 @@ int Fail(const Status& s) {
   return 1;
 }
 
-Result<std::unique_ptr<storage::StorageEngine>> OpenDatabase(const Config& config, bool create,
-                                                             bool must_be_new) {
-  Options options = config.options;
-  options.create_if_missing = create;
-  options.error_if_exists = must_be_new;
-  if (create) NQ_RETURN_IF_ERROR(Env::Default()->CreateDir(config.data_dir));
-  return storage::StorageEngine::Open(JoinPath(config.data_dir, kDatabaseFile), options);
-}
-
 int CmdInit(const CommonFlags& flags) {
   auto config = ResolveConfig(flags);
   if (!config.ok()) return Fail(config.status());
-  auto db = OpenDatabase(*config, true, true);
-  if (!db.ok()) return Fail(db.status());
-  std::cout << "initialised database in " << config->data_dir << " (page size "
-            << (*db)->page_size() << ")\n";
-  return 0;
+  return InitDataDir(*config);
 }
 
 Result<std::unique_ptr<Database>> OpenSqlDatabase(const Config& config, const std::string& path,
@@ -73,16 +62,14 @@ Result<std::unique_ptr<Database>> OpenSqlDatabase(const Config& config, const st
   return Database::Open(path, options);
 }
 
+// `make run`: first-run initialisation, then the server.
 int CmdRun(const CommonFlags& flags) {
   auto config = ResolveConfig(flags);
   if (!config.ok()) return Fail(config.status());
-  const std::string path = JoinPath(config->data_dir, kDatabaseFile);
-  bool fresh = !Env::Default()->FileExists(path);
-  if (Status s = Env::Default()->CreateDir(config->data_dir); !s.ok()) return Fail(s);
-  auto db = OpenSqlDatabase(*config, path, true);
-  if (!db.ok()) return Fail(db.status());
-  if (fresh) std::cout << "initialised database in " << config->data_dir << "\n";
-  return RunSqlShell(db->get(), SqlShellFlags{});
+  if (!server::IsInitialized(*config)) {
+    if (int rc = InitDataDir(*config); rc != 0) return rc;
+  }
+  return server::Serve(*config);
 }
 
 // With PATH the file is created if missing (as sqlite3 does); without it
@@ -142,7 +129,7 @@ int RunMain(int argc, char** argv) {
   auto* init = app.add_subcommand("init", "Create a new database in the data directory");
   add_common(init);
   init->callback([&] { rc = CmdInit(flags); });
-  auto* run = app.add_subcommand("run", "Initialise on first use, then open the shell");
+  auto* run = app.add_subcommand("run", "Initialise on first use, then start the server");
   add_common(run);
   run->callback([&] { rc = CmdRun(flags); });
   auto* shell = app.add_subcommand("shell", "Open the SQL shell on a database file");
@@ -174,6 +161,7 @@ int RunMain(int argc, char** argv) {
     }
     std::cout << DescribeConfig(*resolved);
   });
+  AddServerCommands(&app, add_common, [&flags] { return ResolveConfig(flags); }, &rc);
   AddDnaCommands(&app, &rc);
   AddNeuroCommands(&app, &rc);
   AddQuantumCommands(&app, &rc);

@@ -1,0 +1,299 @@
+// Request dispatch: request id, CORS, route match, authentication,
+// permission check, then the handler on the worker pool; the envelope,
+// metrics and one log line per request on the way out.
+#include "server/api.h"
+
+#include <cctype>
+
+#include <fmt/format.h>
+
+#include "common/log.h"
+#include "server/api_internal.h"
+#include "server/crypto.h"
+#include "server/jwt.h"
+#include "server/metrics.h"
+#include "server/worker_pool.h"
+
+namespace neuroquantum::server {
+
+namespace {
+
+// Splits "/a/b/c" into {"a", "b", "c"}.
+std::vector<std::string_view> Segments(std::string_view path) {
+  std::vector<std::string_view> out;
+  size_t i = 0;
+  while (i < path.size()) {
+    if (path[i] == '/') {
+      ++i;
+      continue;
+    }
+    size_t end = path.find('/', i);
+    if (end == std::string_view::npos) end = path.size();
+    out.push_back(path.substr(i, end - i));
+    i = end;
+  }
+  return out;
+}
+
+bool MatchPattern(std::string_view pattern, std::string_view path,
+                  std::map<std::string, std::string, std::less<>>* params) {
+  auto want = Segments(pattern);
+  auto got = Segments(path);
+  if (want.size() != got.size()) return false;
+  if (!pattern.empty() && !path.empty() && (pattern.back() == '/') != (path.back() == '/')) return false;
+  for (size_t i = 0; i < want.size(); ++i) {
+    if (want[i].size() > 2 && want[i].front() == '{' && want[i].back() == '}') {
+      if (got[i].empty()) return false;
+      (*params)[std::string(want[i].substr(1, want[i].size() - 2))] = std::string(got[i]);
+    } else if (want[i] != got[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// A client's X-Request-Id is kept if it is short and plain; otherwise one is made.
+bool UsableRequestId(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') return false;
+  }
+  return true;
+}
+
+Json Metadata(const RequestContext& ctx) {
+  auto elapsed = std::chrono::steady_clock::now() - ctx.request->received;
+  double ms = std::chrono::duration<double, std::milli>(elapsed).count();
+  return Json{{"request_id", ctx.request_id},
+              {"response_time_ms", static_cast<double>(static_cast<int64_t>(ms * 1000)) / 1000},
+              {"timestamp", Rfc3339Now()},
+              {"version", kApiVersion}};
+}
+
+std::string ErrorBody(const ApiError& error, const Json& metadata) {
+  Json e{{"code", error.code}, {"message", error.message}};
+  if (!error.sqlstate.empty()) e["sqlstate"] = error.sqlstate;
+  return Json{{"success", false}, {"error", std::move(e)}, {"metadata", metadata}}.dump();
+}
+
+// Credentials: X-API-Key, or Authorization: Bearer <JWT>.
+Result<ApiKeyInfo> Authenticate(const RequestContext& ctx) {
+  const HttpRequest& request = *ctx.request;
+  int64_t now = UnixNow();
+  if (const std::string* key = request.Header("x-api-key")) return ctx.api->keys->Authenticate(*key, now);
+  const std::string* authorization = request.Header("authorization");
+  if (authorization == nullptr) {
+    return Status::InvalidArgument("missing credentials: send X-API-Key or Authorization: Bearer <token>");
+  }
+  std::string_view value = *authorization;
+  constexpr std::string_view kBearer = "Bearer ";
+  if (value.size() <= kBearer.size() || value.substr(0, kBearer.size()) != kBearer) {
+    return Status::InvalidArgument("Authorization must be \"Bearer <token>\"");
+  }
+  NQ_ASSIGN_OR_RETURN(JwtClaims claims, ctx.api->jwt->Verify(value.substr(kBearer.size()), now));
+  auto info = ctx.api->keys->Find(claims.subject);
+  if (!info.ok()) return Status::InvalidArgument("token's API key no longer exists");
+  if (info->revoked_at != 0) return Status::InvalidArgument("token's API key was revoked");
+  if (!info->active(now)) return Status::InvalidArgument("token's API key has expired");
+  return info;
+}
+
+}  // namespace
+
+ApiError ErrorFromStatus(const Status& status) {
+  std::string sqlstate(SqlState(status));
+  std::string message(status.message());
+  ApiError e{400, "INVALID_QUERY", message, sqlstate};
+  std::string_view cls = std::string_view(sqlstate).substr(0, 2);
+  if (sqlstate == "42P01") {
+    e.status = 404;
+    e.code = "TABLE_NOT_FOUND";
+  } else if (sqlstate == "57014" || sqlstate == "55P03") {
+    e.status = 408;
+    e.code = "TIMEOUT";
+  } else if (sqlstate == "25006") {
+    e.status = 403;
+    e.code = "PERMISSION_DENIED";
+  } else if (cls == "23" || cls == "40" || cls == "25" || sqlstate == "42P07" || sqlstate == "42710") {
+    e.status = 409;
+    e.code = "CONFLICT";
+  } else if (sqlstate == "53200") {
+    e.status = 413;
+    e.code = "PAYLOAD_TOO_LARGE";
+  } else if (cls == "XX" || cls == "58" || status.code() == StatusCode::kIOError ||
+             status.code() == StatusCode::kCorruption || status.code() == StatusCode::kInternal ||
+             status.code() == StatusCode::kNoSpace || status.code() == StatusCode::kReadOnly) {
+    e.status = 500;
+    e.code = "INTERNAL_ERROR";
+  }
+  return e;
+}
+
+Result<Json> RequestContext::BodyObject() const {
+  const std::string& body = request->body;
+  size_t first = body.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) return Json::object();
+  // Nesting is bounded before parsing: a deeply nested document must not
+  // exhaust the stack of anything that walks it.
+  constexpr int kMaxDepth = 64;
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = first; i < body.size(); ++i) {
+    char c = body[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > kMaxDepth) {
+        return Status::InvalidArgument(fmt::format("JSON nested deeper than {} levels at byte {}", kMaxDepth, i));
+      }
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  try {
+    Json parsed = Json::parse(body);
+    if (!parsed.is_object()) return Status::InvalidArgument("the request body must be a JSON object");
+    return parsed;
+  } catch (const Json::parse_error& error) {
+    return Status::InvalidArgument(fmt::format("malformed JSON at byte {}: {}", error.byte, error.what()));
+  }
+}
+
+Api::Api(ApiContext context) : context_(std::move(context)), routes_(BuildRoutes()) {
+  context_.openapi_document = OpenApiDocument();
+}
+
+Api::~Api() = default;
+
+HttpResponse Api::ErrorResponse(int status, std::string_view message) const {
+  ApiError error{status, "VALIDATION_ERROR", std::string(message), ""};
+  if (status == 413 || status == 431) error.code = "PAYLOAD_TOO_LARGE";
+  if (status == 408) error.code = "TIMEOUT";
+  if (status == 503) error.code = "UNAVAILABLE";
+  HttpResponse response;
+  response.status = status;
+  Json metadata{{"request_id", ""}, {"timestamp", Rfc3339Now()}, {"version", kApiVersion}};
+  response.body = ErrorBody(error, metadata);
+  return response;
+}
+
+void Api::Handle(HttpRequest&& incoming, Responder respond) {
+  auto ctx = std::make_shared<RequestContext>();
+  auto request = std::make_shared<HttpRequest>(std::move(incoming));
+  ctx->request = request.get();
+  ctx->api = &context_;
+  const std::string* client_id = request->Header("x-request-id");
+  ctx->request_id = client_id != nullptr && UsableRequestId(*client_id)
+                        ? *client_id
+                        : fmt::format("{:x}-{:06x}", static_cast<uint64_t>(context_.started.time_since_epoch().count()) & 0xffffffu,
+                                      next_request_.fetch_add(1, std::memory_order_relaxed));
+  ctx->deadline = request->received + context_.settings.request_timeout;
+
+  // CORS: answer preflights here, tag other responses on the way out.
+  std::string allow_origin;
+  if (const std::string* origin = request->Header("origin")) {
+    for (const std::string& allowed : context_.settings.cors_origins) {
+      if (allowed == "*" || allowed == *origin) allow_origin = allowed == "*" ? "*" : *origin;
+    }
+  }
+
+  const Route* route = nullptr;
+  bool path_known = false;
+  for (const Route& r : routes_) {
+    std::map<std::string, std::string, std::less<>> params;
+    if (!MatchPattern(r.pattern, request->path, &params)) continue;
+    path_known = true;
+    if (r.method == request->method) {
+      route = &r;
+      ctx->path_params = std::move(params);
+      break;
+    }
+  }
+
+  auto finish = [this, ctx, request, respond = std::move(respond), route, allow_origin](Reply reply) {
+    HttpResponse response;
+    response.status = reply.status;
+    response.content_type = reply.content_type;
+    response.headers = std::move(reply.headers);
+    if (reply.raw_body) {
+      response.body = std::move(*reply.raw_body);
+    } else if (reply.error) {
+      response.body = ErrorBody(*reply.error, Metadata(*ctx));
+    } else {
+      response.body = Json{{"success", true}, {"data", std::move(reply.data)}, {"metadata", Metadata(*ctx)}}.dump(
+          -1, ' ', false, Json::error_handler_t::replace);
+    }
+    response.headers.emplace_back("X-Request-Id", ctx->request_id);
+    response.headers.emplace_back("X-API-Version", std::string(kApiVersion));
+    response.headers.emplace_back("X-Content-Type-Options", "nosniff");
+    if (!allow_origin.empty()) {
+      response.headers.emplace_back("Access-Control-Allow-Origin", allow_origin);
+      response.headers.emplace_back("Vary", "Origin");
+    }
+    auto elapsed = std::chrono::steady_clock::now() - request->received;
+    double seconds = std::chrono::duration<double>(elapsed).count();
+    std::string_view route_name = route != nullptr ? std::string_view(route->pattern) : "unmatched";
+    context_.metrics->RecordRequest(route_name, request->method, response.status, seconds);
+    {
+      ScopedLogRequestId scope(ctx->request_id);
+      NQ_LOG_INFO("http", "{} {} {} {:.3f} ms from {}{}", request->method, request->path, response.status,
+                  seconds * 1000, request->remote_address, ctx->key ? " key " + ctx->key->id : std::string());
+    }
+    respond(std::move(response));
+  };
+
+  if (request->method == "OPTIONS" && path_known) {
+    Reply reply = Reply::Raw("", "", 204);
+    reply.headers = {{"Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS"},
+                     {"Access-Control-Allow-Headers", "Content-Type, X-API-Key, Authorization, X-Session-Id, X-Request-Id"},
+                     {"Access-Control-Max-Age", "600"}};
+    finish(std::move(reply));
+    return;
+  }
+  if (route == nullptr) {
+    Reply reply = path_known ? Reply(ApiError{405, "NOT_FOUND", fmt::format("{} is not allowed on {}", request->method,
+                                                                            request->path), ""})
+                             : Reply(ApiError::NotFound(fmt::format("no route for {}", request->path)));
+    finish(std::move(reply));
+    return;
+  }
+
+  context_.workers->Post([ctx, route, finish = std::move(finish)]() mutable {
+    ScopedLogRequestId scope(ctx->request_id);
+    if (std::chrono::steady_clock::now() >= ctx->deadline) {
+      finish(Reply(ApiError{408, "TIMEOUT", "the request waited longer than the request timeout", ""}));
+      return;
+    }
+    if (route->permission) {
+      auto key = Authenticate(*ctx);
+      if (!key.ok()) {
+        Reply reply(ApiError::Unauthorized(std::string(key.status().message())));
+        reply.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"neuroquantumdb\"");
+        finish(std::move(reply));
+        return;
+      }
+      ctx->key = std::move(*key);
+      if (!Allows(ctx->key->permissions, *route->permission)) {
+        finish(Reply(ApiError::Forbidden(fmt::format("this API key lacks the \"{}\" permission",
+                                                      PermissionName(*route->permission)))));
+        return;
+      }
+    }
+    Reply reply;
+    try {
+      reply = route->handler(*ctx);
+    } catch (const std::exception& e) {
+      NQ_LOG_ERROR("http", "handler for {} failed: {}", route->pattern, e.what());
+      reply = Reply(ApiError::Internal("internal error; see the server log"));
+    }
+    finish(std::move(reply));
+  });
+}
+
+}  // namespace neuroquantum::server

@@ -1,0 +1,121 @@
+// Shared by the API's handler files: the request context, the reply and
+// error types, the route table entry, and JSON helpers.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "server/api.h"
+#include "server/api_keys.h"
+
+namespace neuroquantum::server {
+
+using Json = nlohmann::json;
+
+// An error reply: API code (INVALID_QUERY, UNAUTHORIZED, ...), HTTP status,
+// message, and for query errors the SQLSTATE.
+struct ApiError {
+  int status = 500;
+  std::string code = "INTERNAL_ERROR";
+  std::string message;
+  std::string sqlstate;
+
+  static ApiError Validation(std::string message) { return {400, "VALIDATION_ERROR", std::move(message), ""}; }
+  static ApiError Unauthorized(std::string message) { return {401, "UNAUTHORIZED", std::move(message), ""}; }
+  static ApiError Forbidden(std::string message) { return {403, "PERMISSION_DENIED", std::move(message), ""}; }
+  static ApiError NotFound(std::string message) { return {404, "NOT_FOUND", std::move(message), ""}; }
+  static ApiError Conflict(std::string message) { return {409, "CONFLICT", std::move(message), ""}; }
+  static ApiError Internal(std::string message) { return {500, "INTERNAL_ERROR", std::move(message), ""}; }
+};
+
+// Maps a database or server Status to its API error (docs/reference/rest-api.md).
+ApiError ErrorFromStatus(const Status& status);
+
+struct Reply {
+  int status = 200;
+  Json data;                     // the envelope's "data"
+  std::optional<ApiError> error;  // set: an error envelope instead
+  // Set: sent as is instead of an envelope (metrics, documents, files).
+  std::optional<std::string> raw_body;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  Reply() = default;
+  Reply(Json d, int s = 200) : status(s), data(std::move(d)) {}  // NOLINT: implicit for brevity
+  Reply(ApiError e) : status(e.status), error(std::move(e)) {}   // NOLINT
+  static Reply Raw(std::string body, std::string content_type, int status = 200) {
+    Reply r;
+    r.status = status;
+    r.raw_body = std::move(body);
+    r.content_type = std::move(content_type);
+    return r;
+  }
+};
+
+struct RequestContext {
+  const HttpRequest* request = nullptr;
+  ApiContext* api = nullptr;
+  std::string request_id;
+  std::map<std::string, std::string, std::less<>> path_params;
+  std::optional<ApiKeyInfo> key;  // the authenticated caller, if the route needs one
+  std::chrono::steady_clock::time_point deadline;
+
+  // The request body as a JSON object; an empty body is an empty object.
+  Result<Json> BodyObject() const;
+};
+
+using Handler = Reply (*)(RequestContext& ctx);
+
+struct Api::Route {
+  std::string method;
+  std::string pattern;  // "/api/v1/sessions/{id}"
+  // Required permission; nullopt: public (no credentials needed).
+  std::optional<Permission> permission;
+  Handler handler;
+  // For the OpenAPI document.
+  std::string tag;
+  std::string summary;
+  Json request_schema;  // null: no body
+  std::vector<int> statuses;  // documented response statuses beside 200
+};
+
+// The route table (api_routes.cc).
+std::vector<Api::Route> BuildRoutes();
+
+// Handlers, by area.
+Reply HandleHealth(RequestContext& ctx);
+Reply HandleMetrics(RequestContext& ctx);
+Reply HandleStats(RequestContext& ctx);
+Reply HandlePerformanceStats(RequestContext& ctx);
+Reply HandleQuery(RequestContext& ctx);
+Reply HandleCreateSession(RequestContext& ctx);
+Reply HandleDeleteSession(RequestContext& ctx);
+Reply HandleLogin(RequestContext& ctx);
+Reply HandleRefresh(RequestContext& ctx);
+Reply HandleGenerateKey(RequestContext& ctx);
+Reply HandleRevokeKey(RequestContext& ctx);
+Reply HandleListKeys(RequestContext& ctx);
+Reply HandleOpenApi(RequestContext& ctx);
+Reply HandleDocsPage(RequestContext& ctx);
+Reply HandleDocsAsset(RequestContext& ctx);
+
+// Seconds since the Unix epoch.
+int64_t UnixNow();
+// RFC 3339 UTC with milliseconds.
+std::string Rfc3339Now();
+// Peak and current resident set size of this process, in bytes.
+struct MemoryUsage {
+  uint64_t rss_bytes = 0;
+  uint64_t peak_rss_bytes = 0;
+};
+MemoryUsage ReadMemoryUsage();
+// The API key's public record as JSON (never the key text or digest).
+Json KeyInfoJson(const ApiKeyInfo& info);
+
+}  // namespace neuroquantum::server

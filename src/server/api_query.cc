@@ -1,0 +1,185 @@
+// POST /api/v1/query and the sessions that carry transactions across
+// requests.
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "server/api_internal.h"
+#include "server/crypto.h"
+#include "server/sessions.h"
+
+namespace neuroquantum::server {
+
+namespace {
+
+// Binds JSON values to $1..$n; anything but null, boolean, number or string
+// is refused (values are bound, never spliced into the statement text).
+Result<bool> BindParams(PreparedStatement* statement, const Json& params) {
+  if (params.size() > statement->parameter_count()) {
+    return Status::InvalidArgument(fmt::format("{} params given but the statement has {} parameters", params.size(),
+                                               statement->parameter_count()));
+  }
+  statement->ClearBindings();
+  for (size_t i = 0; i < params.size(); ++i) {
+    const Json& v = params[i];
+    size_t index = i + 1;
+    Status s;
+    if (v.is_null()) {
+      s = statement->BindNull(index);
+    } else if (v.is_boolean()) {
+      s = statement->BindBool(index, v.get<bool>());
+    } else if (v.is_number_unsigned()) {
+      auto u = v.get<uint64_t>();
+      if (u > static_cast<uint64_t>(INT64_MAX)) {
+        return Status::InvalidArgument(fmt::format("params[{}] is larger than a BIGINT", i));
+      }
+      s = statement->BindInt64(index, static_cast<int64_t>(u));
+    } else if (v.is_number_integer()) {
+      s = statement->BindInt64(index, v.get<int64_t>());
+    } else if (v.is_number_float()) {
+      s = statement->BindDouble(index, v.get<double>());
+    } else if (v.is_string()) {
+      s = statement->BindText(index, v.get_ref<const std::string&>());
+    } else {
+      return Status::InvalidArgument(fmt::format("params[{}] must be null, a boolean, a number or a string", i));
+    }
+    NQ_RETURN_IF_ERROR(s);
+  }
+  return true;
+}
+
+Json FieldJson(const ResultSet& rs, size_t i) {
+  switch (rs.kind(i)) {
+    case FieldKind::kNull: return nullptr;
+    case FieldKind::kBoolean: return rs.GetBool(i);
+    case FieldKind::kInteger: return rs.GetInt64(i);
+    case FieldKind::kDouble: {
+      double d = rs.GetDouble(i);
+      if (std::isfinite(d)) return d;
+      return rs.GetText(i);  // JSON has no NaN or Infinity
+    }
+    case FieldKind::kBlob: return Base64Encode(rs.GetBlob(i));
+    default: return rs.GetText(i);  // NUMERIC exactly, dates and times in ISO form, text
+  }
+}
+
+struct QueryOutcome {
+  Json data;
+  std::optional<ApiError> error;
+};
+
+QueryOutcome RunQuery(ConnectionSlot* slot, const std::string& sql, const Json& params, size_t max_rows) {
+  auto started = std::chrono::steady_clock::now();
+  Result<ResultSet> result = Status::Internal("not run");
+  if (!params.empty()) {
+    auto statement = slot->Prepared(sql);
+    if (!statement.ok()) return {nullptr, ErrorFromStatus(statement.status())};
+    auto bound = BindParams(*statement, params);
+    if (!bound.ok()) return {nullptr, ApiError::Validation(std::string(bound.status().message()))};
+    result = (*statement)->Execute();
+  } else {
+    result = slot->connection->Execute(sql);
+  }
+  if (!result.ok()) return {nullptr, ErrorFromStatus(result.status())};
+  ResultSet& rs = *result;
+  Json columns = Json::array();
+  for (size_t i = 0; i < rs.column_count(); ++i) {
+    columns.push_back({{"name", rs.column_name(i)}, {"type", rs.column_type(i)}});
+  }
+  Json rows = Json::array();
+  for (;;) {
+    auto more = rs.Next();
+    if (!more.ok()) return {nullptr, ErrorFromStatus(more.status())};
+    if (!*more) break;
+    if (rows.size() >= max_rows) {
+      return {nullptr, ApiError{413, "PAYLOAD_TOO_LARGE",
+                                fmt::format("the result has more than {} rows (server.max_result_rows); add a LIMIT",
+                                            max_rows),
+                                ""}};
+    }
+    Json row = Json::array();
+    for (size_t i = 0; i < rs.column_count(); ++i) row.push_back(FieldJson(rs, i));
+    rows.push_back(std::move(row));
+  }
+  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  return {Json{{"command", rs.command()},
+               {"columns", std::move(columns)},
+               {"rows", std::move(rows)},
+               {"rows_affected", rs.rows_affected()},
+               {"execution_time_ms", ms}},
+          std::nullopt};
+}
+
+}  // namespace
+
+Reply HandleQuery(RequestContext& ctx) {
+  auto body = ctx.BodyObject();
+  if (!body.ok()) return ApiError::Validation(std::string(body.status().message()));
+  auto query = body->find("query");
+  if (query == body->end() || !query->is_string() || query->get_ref<const std::string&>().empty()) {
+    return ApiError::Validation("\"query\" must be a non-empty string");
+  }
+  Json params = Json::array();
+  if (auto p = body->find("params"); p != body->end() && !p->is_null()) {
+    if (!p->is_array()) return ApiError::Validation("\"params\" must be an array");
+    params = *p;
+  }
+  const std::string& sql = query->get_ref<const std::string&>();
+  bool read_only = !Allows(ctx.key->permissions, Permission::kWrite);
+  auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(ctx.deadline - std::chrono::steady_clock::now());
+  if (remaining.count() <= 0) return ApiError{408, "TIMEOUT", "the request timeout passed before the query ran", ""};
+  size_t max_rows = ctx.api->settings.max_result_rows;
+
+  if (const std::string* session_id = ctx.request->Header("x-session-id")) {
+    auto lease = ctx.api->sessions->Acquire(*session_id, ctx.key->id);
+    if (!lease.ok()) {
+      if (lease.status().code() == StatusCode::kBusy) return ApiError::Conflict(std::string(lease.status().message()));
+      return ApiError::NotFound(std::string(lease.status().message()));
+    }
+    ConnectionSlot* slot = lease->slot();
+    slot->connection->SetReadOnly(read_only || lease->read_only());
+    slot->connection->SetStatementTimeout(remaining);
+    QueryOutcome outcome = RunQuery(slot, sql, params, max_rows);
+    if (outcome.error) return *outcome.error;
+    outcome.data["session_id"] = *session_id;
+    outcome.data["in_transaction"] = slot->connection->in_transaction();
+    return Reply(std::move(outcome.data));
+  }
+
+  std::unique_ptr<ConnectionSlot> slot = ctx.api->pool->Take();
+  slot->connection->SetReadOnly(read_only);
+  slot->connection->SetStatementTimeout(remaining);
+  QueryOutcome outcome = RunQuery(slot.get(), sql, params, max_rows);
+  bool left_open = slot->connection->in_transaction();
+  ctx.api->pool->Give(std::move(slot));  // rolls back what was left open
+  if (outcome.error) return *outcome.error;
+  if (left_open) {
+    return ApiError::Validation(
+        "the request left a transaction open, so it was rolled back: BEGIN ... COMMIT across requests needs a "
+        "session (POST /api/v1/sessions, then X-Session-Id)");
+  }
+  return Reply(std::move(outcome.data));
+}
+
+Reply HandleCreateSession(RequestContext& ctx) {
+  bool read_only = !Allows(ctx.key->permissions, Permission::kWrite);
+  auto info = ctx.api->sessions->Create(ctx.key->id, read_only, UnixNow());
+  if (!info.ok()) {
+    if (info.status().code() == StatusCode::kBusy) return ApiError::Conflict(std::string(info.status().message()));
+    return ErrorFromStatus(info.status());
+  }
+  return Reply(Json{{"session_id", info->id},
+                    {"read_only", info->read_only},
+                    {"idle_timeout_seconds", ctx.api->sessions->settings().idle_timeout.count()},
+                    {"header", "X-Session-Id"}},
+               201);
+}
+
+Reply HandleDeleteSession(RequestContext& ctx) {
+  const std::string& id = ctx.path_params["id"];
+  Status s = ctx.api->sessions->Close(id, ctx.key->id);
+  if (!s.ok()) return ApiError::NotFound(std::string(s.message()));
+  return Reply(Json{{"session_id", id}, {"closed", true}});
+}
+
+}  // namespace neuroquantum::server

@@ -1,0 +1,92 @@
+// HTTP/1.1 server on Boost.Beast/Asio: a fixed pool of I/O threads accepts
+// connections, parses requests within the configured limits and hands each
+// one to a handler, which answers from any thread (the API runs database
+// work on its own worker pool, off the I/O threads). Keep-alive, pipelined
+// requests answered in order (one at a time per connection), a connection
+// cap and graceful shutdown.
+//
+// This header is free of Boost so that only http_server.cc pays for
+// compiling Beast.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "neuroquantum/result.h"
+
+namespace neuroquantum::server {
+
+struct HttpRequest {
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // as sent: path and query
+  std::string path;    // target before '?'
+  std::string query;   // target after '?', without it
+  // Header names lower-cased, in arrival order.
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  std::string remote_address;  // client IP address
+  std::chrono::steady_clock::time_point received;
+
+  // The first header named `name` (lower-case), or null.
+  const std::string* Header(std::string_view name) const;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+};
+
+// Called exactly once per request, from any thread.
+using Responder = std::function<void(HttpResponse)>;
+using HttpHandler = std::function<void(HttpRequest&&, Responder)>;
+// Builds the response for a request the server refuses before any handler
+// sees it (status 400, 408, 413, 431, 503), in the API's error format.
+using ErrorResponder = std::function<HttpResponse(int status, std::string_view message)>;
+
+struct HttpServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 8080;  // 0 picks a free port (see HttpServer::port)
+  int io_threads = 2;
+  size_t max_connections = 512;
+  size_t max_header_bytes = 16 << 10;
+  size_t max_body_bytes = 1 << 20;
+  // Limit for reading one request (headers and body) once the connection
+  // waits for it, and for a keep-alive connection to stay idle.
+  std::chrono::milliseconds read_timeout{30000};
+};
+
+class HttpServer {
+ public:
+  // Binds and starts serving; errors if the address cannot be bound.
+  static Result<std::unique_ptr<HttpServer>> Start(const HttpServerOptions& options,
+                                                   HttpHandler handler, ErrorResponder errors);
+  ~HttpServer();  // Shutdown(0) if still running
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  uint16_t port() const;
+  size_t connections() const;
+  // Requests received and not yet answered.
+  size_t in_flight() const;
+
+  // Stops accepting, closes idle connections, waits up to `grace` for
+  // requests in flight to be answered, then closes everything and joins the
+  // I/O threads. Returns whether every request was answered in time.
+  bool Shutdown(std::chrono::milliseconds grace);
+
+  class Impl;
+
+ private:
+  explicit HttpServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace neuroquantum::server
