@@ -30,7 +30,23 @@ for pkg in "${PACKAGES[@]}"; do
   fi
 done
 
+# Front-end assets from the npm registry (the API documentation page).
+# Optional: without npm the server runs and says the page is not installed.
+install_web_assets() {
+  local web
+  web="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/web"
+  if [ -f "$web/node_modules/swagger-ui-dist/swagger-ui-bundle.js" ]; then return 0; fi
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "bootstrap: npm not found; the API documentation page (/api-docs/) will be missing"
+    return 0
+  fi
+  echo "bootstrap: installing web assets (npm ci)"
+  (cd "$web" && npm ci --no-audit --no-fund --ignore-scripts >/dev/null) ||
+    echo "bootstrap: npm ci failed; the API documentation page (/api-docs/) will be missing"
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
+  install_web_assets
   exit 0
 fi
 
@@ -41,3 +57,4 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 echo "bootstrap: done"
+install_web_assets

@@ -73,7 +73,8 @@ Json Metadata(const RequestContext& ctx) {
 std::string ErrorBody(const ApiError& error, const Json& metadata) {
   Json e{{"code", error.code}, {"message", error.message}};
   if (!error.sqlstate.empty()) e["sqlstate"] = error.sqlstate;
-  return Json{{"success", false}, {"error", std::move(e)}, {"metadata", metadata}}.dump();
+  return Json{{"success", false}, {"error", std::move(e)}, {"metadata", metadata}}.dump(
+      -1, ' ', false, Json::error_handler_t::replace);
 }
 
 // Credentials: X-API-Key, or Authorization: Bearer <JWT>.
@@ -171,6 +172,13 @@ Api::Api(ApiContext context) : context_(std::move(context)), routes_(BuildRoutes
 
 Api::~Api() = default;
 
+// Unique per process run: a prefix from the start time, then a counter.
+std::string Api::NewRequestId() const {
+  return fmt::format("{:06x}-{:06x}",
+                     static_cast<uint64_t>(context_.started.time_since_epoch().count() >> 10) & 0xffffffu,
+                     next_request_.fetch_add(1, std::memory_order_relaxed));
+}
+
 HttpResponse Api::ErrorResponse(int status, std::string_view message) const {
   ApiError error{status, "VALIDATION_ERROR", std::string(message), ""};
   if (status == 413 || status == 431) error.code = "PAYLOAD_TOO_LARGE";
@@ -178,8 +186,11 @@ HttpResponse Api::ErrorResponse(int status, std::string_view message) const {
   if (status == 503) error.code = "UNAVAILABLE";
   HttpResponse response;
   response.status = status;
-  Json metadata{{"request_id", ""}, {"timestamp", Rfc3339Now()}, {"version", kApiVersion}};
+  std::string id = NewRequestId();
+  Json metadata{{"request_id", id}, {"timestamp", Rfc3339Now()}, {"version", kApiVersion}};
   response.body = ErrorBody(error, metadata);
+  response.headers.emplace_back("X-Request-Id", id);
+  NQ_LOG_INFO("http", "refused a request with {}: {} (request {})", status, message, id);
   return response;
 }
 
@@ -191,8 +202,7 @@ void Api::Handle(HttpRequest&& incoming, Responder respond) {
   const std::string* client_id = request->Header("x-request-id");
   ctx->request_id = client_id != nullptr && UsableRequestId(*client_id)
                         ? *client_id
-                        : fmt::format("{:x}-{:06x}", static_cast<uint64_t>(context_.started.time_since_epoch().count()) & 0xffffffu,
-                                      next_request_.fetch_add(1, std::memory_order_relaxed));
+                        : NewRequestId();
   ctx->deadline = request->received + context_.settings.request_timeout;
 
   // CORS: answer preflights here, tag other responses on the way out.

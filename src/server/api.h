@@ -72,7 +72,8 @@ class Api {
  private:
   ApiContext context_;
   std::vector<Route> routes_;
-  std::atomic<uint64_t> next_request_{1};
+  std::string NewRequestId() const;
+  mutable std::atomic<uint64_t> next_request_{1};
 };
 
 inline constexpr std::string_view kApiVersion = "v1";

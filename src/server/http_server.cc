@@ -230,6 +230,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
       busy_ = false;
       server_->RequestFinished();
     }
+    if (!ec && !answers_request) {
+      Linger();
+      return;
+    }
     if (ec || !keep_alive) {
       Close();
       return;
@@ -237,11 +241,38 @@ class Connection : public std::enable_shared_from_this<Connection> {
     Read();
   }
 
+  // After refusing a request whose body the client may still be sending:
+  // closing at once would reset the connection and the client could lose
+  // the response, so the rest is read and dropped until the client closes,
+  // for at most a second and a few MiB.
+  void Linger() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.expires_after(std::chrono::seconds(1));
+    discard_.resize(64 << 10);
+    ReadAndDiscard(0);
+  }
+  void ReadAndDiscard(size_t total) {
+    if (total > (8u << 20)) {
+      Close();
+      return;
+    }
+    stream_.async_read_some(net::buffer(discard_),
+                            [self = shared_from_this(), total](beast::error_code ec, size_t n) {
+                              if (ec) {
+                                self->Close();
+                                return;
+                              }
+                              self->ReadAndDiscard(total + n);
+                            });
+  }
+
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   HttpServer::Impl* server_;
   std::string remote_;
+  std::vector<char> discard_;
   bool keep_alive_ = true;
   bool busy_ = false;  // a request is with the handler or being answered
 };
