@@ -21,6 +21,9 @@
 #  - quantum: bench/quantum_bench.cc (every QUBO / Max-Cut instance with
 #    every solver: best value, gap to best-known, time to best;
 #    `--time-limit 1 --bqp-time-limit 0.5` for a quick run, `--help`);
+#  - server: bench/server_bench.sh (wrk against `nqdb serve`'s /health and a
+#    primary-key lookup through POST /api/v1/query, beside nginx serving a
+#    static file; `--seconds 3` for a quick run);
 # docs/benchmarks/ explains each suite's output.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -68,7 +71,11 @@ suite_quantum() {
   $BIN/quantum_bench "$@"
 }
 
-SUITES=(storage txn sql neuro dna quantum)
+suite_server() {
+  bash bench/server_bench.sh "$@"
+}
+
+SUITES=(storage txn sql server neuro dna quantum)
 if [[ $# -gt 0 ]]; then
   suite=$1
   shift

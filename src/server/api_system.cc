@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <ctime>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -32,7 +33,15 @@ std::string Rfc3339Now() {
   return fmt::format("{}.{:03d}Z", stamp, static_cast<int>(millis));
 }
 
+// Reading /proc/self/status is costly for the kernel to produce, so /health
+// under load reuses a reading for up to half a second.
 MemoryUsage ReadMemoryUsage() {
+  static std::mutex mu;
+  static MemoryUsage cached;
+  static std::chrono::steady_clock::time_point read_at;
+  auto now = std::chrono::steady_clock::now();
+  std::lock_guard lock(mu);
+  if (read_at.time_since_epoch().count() != 0 && now - read_at < std::chrono::milliseconds(500)) return cached;
   MemoryUsage usage;
   std::ifstream status("/proc/self/status");
   std::string line;
@@ -41,6 +50,8 @@ MemoryUsage ReadMemoryUsage() {
     if (std::sscanf(line.c_str(), "VmRSS: %llu kB", &kib) == 1) usage.rss_bytes = kib * 1024;
     if (std::sscanf(line.c_str(), "VmHWM: %llu kB", &kib) == 1) usage.peak_rss_bytes = kib * 1024;
   }
+  cached = usage;
+  read_at = now;
   return usage;
 }
 

@@ -121,6 +121,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     beast::error_code ec;
     auto endpoint = stream_.socket().remote_endpoint(ec);
     if (!ec) remote_ = endpoint.address().to_string();
+    // Writes from workers must not block (Respond).
+    stream_.socket().non_blocking(true, ec);
   }
   ~Connection() { server_->Unregister(this); }
 
@@ -129,21 +131,25 @@ class Connection : public std::enable_shared_from_this<Connection> {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
   }
 
-  // Runs on the connection's strand.
+  // Posted to the connection's strand by Shutdown.
   void CloseIfIdle() {
-    if (!busy_) Close();
+    std::lock_guard lock(socket_mu_);
+    if (!busy_) CloseLocked();
   }
   void Close() {
-    beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.close();
+    std::lock_guard lock(socket_mu_);
+    CloseLocked();
   }
   auto executor() { return stream_.get_executor(); }
 
  private:
   void Read() {
-    if (server_->stopping()) {
-      Close();
+    std::lock_guard lock(socket_mu_);
+    ReadLocked();
+  }
+  void ReadLocked() {
+    if (server_->stopping() || closed_) {
+      CloseLocked();
       return;
     }
     const HttpServerOptions& options = server_->options();
@@ -197,32 +203,55 @@ class Connection : public std::enable_shared_from_this<Connection> {
     stream_.expires_never();
     server_->RequestStarted();
     auto self = shared_from_this();
-    server_->handler()(std::move(request), [self](HttpResponse response) {
-      net::post(self->executor(), [self, response = std::move(response)]() mutable {
-        self->Write(std::move(response), /*answers_request=*/true);
+    server_->handler()(std::move(request), [self](HttpResponse response) { self->Respond(std::move(response)); });
+  }
+
+  // The handler's answer, on whatever thread produced it. While busy_ no
+  // operation is pending on the socket and no handler of this connection
+  // runs (Shutdown's closes take socket_mu_), so the response is written
+  // right here when the socket takes it whole, and the next read is armed
+  // from here too: no trip through the strand, which would cost a thread
+  // wake-up per request. A response the socket cannot take at once goes
+  // out through the strand.
+  void Respond(HttpResponse response) {
+    bool keep_alive = keep_alive_ && !server_->stopping();
+    auto out = std::make_shared<std::string>(Serialize(&response, keep_alive));
+    std::unique_lock lock(socket_mu_);
+    size_t written = 0;
+    beast::error_code ec;
+    if (closed_) ec = net::error::bad_descriptor;
+    while (!ec && written < out->size()) {
+      written += stream_.socket().write_some(net::buffer(out->data() + written, out->size() - written), ec);
+    }
+    if (ec == net::error::would_block || ec == net::error::try_again) {
+      lock.unlock();
+      net::post(executor(), [self = shared_from_this(), out, written, keep_alive] {
+        self->WriteRest(out, written, /*answers_request=*/true, keep_alive);
       });
-    });
+      return;
+    }
+    busy_ = false;
+    server_->RequestFinished();
+    if (ec || !keep_alive) {
+      CloseLocked();
+      return;
+    }
+    ReadLocked();
   }
 
   void SendError(int status, std::string message) {
     keep_alive_ = false;
-    Write(server_->errors()(status, message), /*answers_request=*/false);
+    HttpResponse response = server_->errors()(status, message);
+    WriteRest(std::make_shared<std::string>(Serialize(&response, false)), 0, /*answers_request=*/false, false);
   }
 
-  void Write(HttpResponse response, bool answers_request) {
-    auto message = std::make_shared<http::response<http::string_body>>(
-        static_cast<http::status>(response.status), 11);
-    message->set(http::field::server, "NeuroQuantumDB");
-    if (!response.content_type.empty()) message->set(http::field::content_type, response.content_type);
-    for (auto& [name, value] : response.headers) message->set(name, value);
-    message->body() = std::move(response.body);
-    message->keep_alive(keep_alive_ && !server_->stopping());
-    message->prepare_payload();
+  // On the strand: writes out[offset..].
+  void WriteRest(std::shared_ptr<std::string> out, size_t offset, bool answers_request, bool keep_alive) {
     stream_.expires_after(server_->options().read_timeout);
-    http::async_write(stream_, *message,
-                      [self = shared_from_this(), message, answers_request](beast::error_code ec, size_t) {
-                        self->OnWrite(ec, answers_request, message->keep_alive());
-                      });
+    net::async_write(stream_, net::buffer(out->data() + offset, out->size() - offset),
+                     [self = shared_from_this(), out, answers_request, keep_alive](beast::error_code ec, size_t) {
+                       self->OnWrite(ec, answers_request, keep_alive);
+                     });
   }
 
   void OnWrite(beast::error_code ec, bool answers_request, bool keep_alive) {
@@ -241,11 +270,39 @@ class Connection : public std::enable_shared_from_this<Connection> {
     Read();
   }
 
+  // Status line, headers and body in one buffer (one send for small
+  // responses). Header values with CR or LF are dropped: nothing may
+  // inject a header.
+  static std::string Serialize(HttpResponse* response, bool keep_alive) {
+    int status = response->status;
+    std::string out;
+    out.reserve(192 + response->body.size());
+    auto reason = http::obsolete_reason(static_cast<http::status>(status));
+    out += fmt::format("HTTP/1.1 {} {}\r\nServer: NeuroQuantumDB\r\n", status,
+                       std::string_view(reason.data(), reason.size()));
+    auto add = [&out](std::string_view name, std::string_view value) {
+      if (value.find_first_of("\r\n") != std::string_view::npos) return;
+      out += name;
+      out += ": ";
+      out += value;
+      out += "\r\n";
+    };
+    if (!response->content_type.empty()) add("Content-Type", response->content_type);
+    for (const auto& [name, value] : response->headers) add(name, value);
+    bool bodiless = status < 200 || status == 204 || status == 304;
+    if (!bodiless) add("Content-Length", std::to_string(response->body.size()));
+    add("Connection", keep_alive ? "keep-alive" : "close");
+    out += "\r\n";
+    if (!bodiless) out += response->body;
+    return out;
+  }
+
   // After refusing a request whose body the client may still be sending:
   // closing at once would reset the connection and the client could lose
   // the response, so the rest is read and dropped until the client closes,
   // for at most a second and a few MiB.
   void Linger() {
+    std::lock_guard lock(socket_mu_);
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
     stream_.expires_after(std::chrono::seconds(1));
@@ -267,6 +324,17 @@ class Connection : public std::enable_shared_from_this<Connection> {
                             });
   }
 
+  void CloseLocked() {
+    if (closed_) return;
+    closed_ = true;
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.close();
+  }
+
+  // Guards the socket against Shutdown's closes while a worker writes.
+  std::mutex socket_mu_;
+  bool closed_ = false;  // guarded by socket_mu_
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -274,7 +342,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string remote_;
   std::vector<char> discard_;
   bool keep_alive_ = true;
-  bool busy_ = false;  // a request is with the handler or being answered
+  std::atomic<bool> busy_{false};  // a request is with the handler or being answered
 };
 
 }  // namespace

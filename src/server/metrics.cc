@@ -49,7 +49,8 @@ uint64_t Metrics::total_requests() const {
 std::vector<Metrics::RouteLatency> Metrics::Latencies() const {
   std::lock_guard lock(mu_);
   std::vector<RouteLatency> out;
-  for (const auto& [key, h] : latency_) {
+  for (const auto& [key, histogram] : latency_) {
+    const Histogram& h = histogram;  // a structured binding cannot be captured (clang 14)
     RouteLatency r;
     r.route = key.first;
     r.method = key.second;
