@@ -10,6 +10,7 @@
 #include "common/log.h"
 #include "server/api_internal.h"
 #include "server/crypto.h"
+#include "server/json_text.h"
 #include "server/jwt.h"
 #include "server/metrics.h"
 #include "server/worker_pool.h"
@@ -61,20 +62,30 @@ bool UsableRequestId(std::string_view id) {
   return true;
 }
 
-Json Metadata(const RequestContext& ctx) {
-  auto elapsed = std::chrono::steady_clock::now() - ctx.request->received;
+// The envelope's metadata object as JSON text.
+std::string MetadataText(std::string_view request_id, std::chrono::steady_clock::time_point received) {
+  auto elapsed = std::chrono::steady_clock::now() - received;
   double ms = std::chrono::duration<double, std::milli>(elapsed).count();
-  return Json{{"request_id", ctx.request_id},
-              {"response_time_ms", static_cast<double>(static_cast<int64_t>(ms * 1000)) / 1000},
-              {"timestamp", Rfc3339Now()},
-              {"version", kApiVersion}};
+  std::string out = "{\"request_id\":";
+  AppendJsonString(&out, request_id);
+  out += fmt::format(",\"response_time_ms\":{:.3f},\"timestamp\":\"{}\",\"version\":\"{}\"}}", ms, Rfc3339Now(),
+                     kApiVersion);
+  return out;
 }
 
-std::string ErrorBody(const ApiError& error, const Json& metadata) {
-  Json e{{"code", error.code}, {"message", error.message}};
-  if (!error.sqlstate.empty()) e["sqlstate"] = error.sqlstate;
-  return Json{{"success", false}, {"error", std::move(e)}, {"metadata", metadata}}.dump(
-      -1, ' ', false, Json::error_handler_t::replace);
+std::string ErrorBody(const ApiError& error, std::string_view metadata) {
+  std::string out = "{\"success\":false,\"error\":{\"code\":";
+  AppendJsonString(&out, error.code);
+  out += ",\"message\":";
+  AppendJsonString(&out, error.message);
+  if (!error.sqlstate.empty()) {
+    out += ",\"sqlstate\":";
+    AppendJsonString(&out, error.sqlstate);
+  }
+  out += "},\"metadata\":";
+  out += metadata;
+  out += '}';
+  return out;
 }
 
 // Credentials: X-API-Key, or Authorization: Bearer <JWT>.
@@ -187,123 +198,147 @@ HttpResponse Api::ErrorResponse(int status, std::string_view message) const {
   HttpResponse response;
   response.status = status;
   std::string id = NewRequestId();
-  Json metadata{{"request_id", id}, {"timestamp", Rfc3339Now()}, {"version", kApiVersion}};
-  response.body = ErrorBody(error, metadata);
+  response.body = ErrorBody(error, MetadataText(id, std::chrono::steady_clock::now()));
   response.headers.emplace_back("X-Request-Id", id);
   NQ_LOG_INFO("http", "refused a request with {}: {} (request {})", status, message, id);
   return response;
 }
 
+// Everything one request needs between the I/O thread and the worker, in
+// one allocation.
+struct Api::RequestState {
+  HttpRequest request;
+  RequestContext ctx;
+  Responder respond;
+  const Api::Route* route = nullptr;
+  std::string allow_origin;
+};
+
 void Api::Handle(HttpRequest&& incoming, Responder respond) {
-  auto ctx = std::make_shared<RequestContext>();
-  auto request = std::make_shared<HttpRequest>(std::move(incoming));
-  ctx->request = request.get();
-  ctx->api = &context_;
-  const std::string* client_id = request->Header("x-request-id");
-  ctx->request_id = client_id != nullptr && UsableRequestId(*client_id)
-                        ? *client_id
-                        : NewRequestId();
-  ctx->deadline = request->received + context_.settings.request_timeout;
+  auto state = std::make_shared<RequestState>();
+  state->request = std::move(incoming);
+  state->respond = std::move(respond);
+  HttpRequest& request = state->request;
+  RequestContext& ctx = state->ctx;
+  ctx.request = &request;
+  ctx.api = &context_;
+  const std::string* client_id = request.Header("x-request-id");
+  ctx.request_id = client_id != nullptr && UsableRequestId(*client_id) ? *client_id : NewRequestId();
+  ctx.deadline = request.received + context_.settings.request_timeout;
 
   // CORS: answer preflights here, tag other responses on the way out.
-  std::string allow_origin;
-  if (const std::string* origin = request->Header("origin")) {
+  if (const std::string* origin = request.Header("origin")) {
     for (const std::string& allowed : context_.settings.cors_origins) {
-      if (allowed == "*" || allowed == *origin) allow_origin = allowed == "*" ? "*" : *origin;
+      if (allowed == "*" || allowed == *origin) state->allow_origin = allowed == "*" ? "*" : *origin;
     }
   }
 
-  const Route* route = nullptr;
   bool path_known = false;
   for (const Route& r : routes_) {
     std::map<std::string, std::string, std::less<>> params;
-    if (!MatchPattern(r.pattern, request->path, &params)) continue;
+    if (!MatchPattern(r.pattern, request.path, &params)) continue;
     path_known = true;
-    if (r.method == request->method) {
-      route = &r;
-      ctx->path_params = std::move(params);
+    if (r.method == request.method) {
+      state->route = &r;
+      ctx.path_params = std::move(params);
       break;
     }
   }
 
-  auto finish = [this, ctx, request, respond = std::move(respond), route, allow_origin](Reply reply) {
-    HttpResponse response;
-    response.status = reply.status;
-    response.content_type = reply.content_type;
-    response.headers = std::move(reply.headers);
-    if (reply.raw_body) {
-      response.body = std::move(*reply.raw_body);
-    } else if (reply.error) {
-      response.body = ErrorBody(*reply.error, Metadata(*ctx));
-    } else {
-      response.body = Json{{"success", true}, {"data", std::move(reply.data)}, {"metadata", Metadata(*ctx)}}.dump(
-          -1, ' ', false, Json::error_handler_t::replace);
-    }
-    response.headers.emplace_back("X-Request-Id", ctx->request_id);
-    response.headers.emplace_back("X-API-Version", std::string(kApiVersion));
-    response.headers.emplace_back("X-Content-Type-Options", "nosniff");
-    if (!allow_origin.empty()) {
-      response.headers.emplace_back("Access-Control-Allow-Origin", allow_origin);
-      response.headers.emplace_back("Vary", "Origin");
-    }
-    auto elapsed = std::chrono::steady_clock::now() - request->received;
-    double seconds = std::chrono::duration<double>(elapsed).count();
-    std::string_view route_name = route != nullptr ? std::string_view(route->pattern) : "unmatched";
-    context_.metrics->RecordRequest(route_name, request->method, response.status, seconds);
-    {
-      ScopedLogRequestId scope(ctx->request_id);
-      NQ_LOG_INFO("http", "{} {} {} {:.3f} ms from {}{}", request->method, request->path, response.status,
-                  seconds * 1000, request->remote_address, ctx->key ? " key " + ctx->key->id : std::string());
-    }
-    respond(std::move(response));
-  };
-
-  if (request->method == "OPTIONS" && path_known) {
+  if (request.method == "OPTIONS" && path_known) {
     Reply reply = Reply::Raw("", "", 204);
     reply.headers = {{"Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS"},
                      {"Access-Control-Allow-Headers", "Content-Type, X-API-Key, Authorization, X-Session-Id, X-Request-Id"},
                      {"Access-Control-Max-Age", "600"}};
-    finish(std::move(reply));
+    Finish(state.get(), std::move(reply));
     return;
   }
-  if (route == nullptr) {
-    Reply reply = path_known ? Reply(ApiError{405, "NOT_FOUND", fmt::format("{} is not allowed on {}", request->method,
-                                                                            request->path), ""})
-                             : Reply(ApiError::NotFound(fmt::format("no route for {}", request->path)));
-    finish(std::move(reply));
+  if (state->route == nullptr) {
+    Reply reply = path_known ? Reply(ApiError{405, "NOT_FOUND", fmt::format("{} is not allowed on {}", request.method,
+                                                                            request.path), ""})
+                             : Reply(ApiError::NotFound(fmt::format("no route for {}", request.path)));
+    Finish(state.get(), std::move(reply));
     return;
   }
+  context_.workers->Post([this, state] { Run(state.get()); });
+}
 
-  context_.workers->Post([ctx, route, finish = std::move(finish)]() mutable {
-    ScopedLogRequestId scope(ctx->request_id);
-    if (std::chrono::steady_clock::now() >= ctx->deadline) {
-      finish(Reply(ApiError{408, "TIMEOUT", "the request waited longer than the request timeout", ""}));
+// On a worker: authentication, permission, the handler.
+void Api::Run(RequestState* state) {
+  RequestContext& ctx = state->ctx;
+  const Route* route = state->route;
+  ScopedLogRequestId scope(ctx.request_id);
+  if (std::chrono::steady_clock::now() >= ctx.deadline) {
+    Finish(state, Reply(ApiError{408, "TIMEOUT", "the request waited longer than the request timeout", ""}));
+    return;
+  }
+  if (route->permission) {
+    auto key = Authenticate(ctx);
+    if (!key.ok()) {
+      Reply reply(ApiError::Unauthorized(std::string(key.status().message())));
+      reply.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"neuroquantumdb\"");
+      Finish(state, std::move(reply));
       return;
     }
-    if (route->permission) {
-      auto key = Authenticate(*ctx);
-      if (!key.ok()) {
-        Reply reply(ApiError::Unauthorized(std::string(key.status().message())));
-        reply.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"neuroquantumdb\"");
-        finish(std::move(reply));
-        return;
-      }
-      ctx->key = std::move(*key);
-      if (!Allows(ctx->key->permissions, *route->permission)) {
-        finish(Reply(ApiError::Forbidden(fmt::format("this API key lacks the \"{}\" permission",
-                                                      PermissionName(*route->permission)))));
-        return;
-      }
+    ctx.key = std::move(*key);
+    if (!Allows(ctx.key->permissions, *route->permission)) {
+      Finish(state, Reply(ApiError::Forbidden(
+                        fmt::format("this API key lacks the \"{}\" permission", PermissionName(*route->permission)))));
+      return;
     }
-    Reply reply;
-    try {
-      reply = route->handler(*ctx);
-    } catch (const std::exception& e) {
-      NQ_LOG_ERROR("http", "handler for {} failed: {}", route->pattern, e.what());
-      reply = Reply(ApiError::Internal("internal error; see the server log"));
-    }
-    finish(std::move(reply));
-  });
+  }
+  Reply reply;
+  try {
+    reply = route->handler(ctx);
+  } catch (const std::exception& e) {
+    NQ_LOG_ERROR("http", "handler for {} failed: {}", route->pattern, e.what());
+    reply = Reply(ApiError::Internal("internal error; see the server log"));
+  }
+  Finish(state, std::move(reply));
+}
+
+// The envelope, headers, metrics and the request's log line; then the
+// response goes to the connection.
+void Api::Finish(RequestState* state, Reply reply) const {
+  const HttpRequest& request = state->request;
+  const RequestContext& ctx = state->ctx;
+  HttpResponse response;
+  response.status = reply.status;
+  response.content_type = std::move(reply.content_type);
+  response.headers = std::move(reply.headers);
+  response.headers.reserve(response.headers.size() + 5);
+  if (reply.raw_body) {
+    response.body = std::move(*reply.raw_body);
+  } else if (reply.error) {
+    response.body = ErrorBody(*reply.error, MetadataText(ctx.request_id, request.received));
+  } else {
+    std::string& body = response.body;
+    std::string data = reply.data_text ? std::move(*reply.data_text)
+                                       : reply.data.dump(-1, ' ', false, Json::error_handler_t::replace);
+    body.reserve(data.size() + 160);
+    body += "{\"success\":true,\"data\":";
+    body += data;
+    body += ",\"metadata\":";
+    body += MetadataText(ctx.request_id, request.received);
+    body += '}';
+  }
+  response.headers.emplace_back("X-Request-Id", ctx.request_id);
+  response.headers.emplace_back("X-API-Version", std::string(kApiVersion));
+  response.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  if (!state->allow_origin.empty()) {
+    response.headers.emplace_back("Access-Control-Allow-Origin", state->allow_origin);
+    response.headers.emplace_back("Vary", "Origin");
+  }
+  auto elapsed = std::chrono::steady_clock::now() - request.received;
+  double seconds = std::chrono::duration<double>(elapsed).count();
+  std::string_view route_name = state->route != nullptr ? std::string_view(state->route->pattern) : "unmatched";
+  context_.metrics->RecordRequest(route_name, request.method, response.status, seconds);
+  if (LogEnabled("http", LogLevel::kInfo)) {
+    ScopedLogRequestId scope(ctx.request_id);
+    NQ_LOG_INFO("http", "{} {} {} {:.3f} ms from {}{}", request.method, request.path, response.status, seconds * 1000,
+                request.remote_address, ctx.key ? " key " + ctx.key->id : std::string());
+  }
+  state->respond(std::move(response));
 }
 
 }  // namespace neuroquantum::server

@@ -28,6 +28,7 @@ class Metrics;
 class SessionManager;
 class ConnectionPool;
 class WorkerPool;
+struct Reply;
 
 struct ApiSettings {
   std::chrono::milliseconds request_timeout{30000};
@@ -70,6 +71,10 @@ class Api {
   struct Route;
 
  private:
+  struct RequestState;
+  void Run(RequestState* state);
+  void Finish(RequestState* state, Reply reply) const;
+
   ApiContext context_;
   std::vector<Route> routes_;
   std::string NewRequestId() const;

@@ -40,6 +40,9 @@ ApiError ErrorFromStatus(const Status& status);
 struct Reply {
   int status = 200;
   Json data;                     // the envelope's "data"
+  // Set: the envelope's "data" as JSON text already (hot paths build it
+  // without a document tree), used instead of `data`.
+  std::optional<std::string> data_text;
   std::optional<ApiError> error;  // set: an error envelope instead
   // Set: sent as is instead of an envelope (metrics, documents, files).
   std::optional<std::string> raw_body;
@@ -49,6 +52,12 @@ struct Reply {
   Reply() = default;
   Reply(Json d, int s = 200) : status(s), data(std::move(d)) {}  // NOLINT: implicit for brevity
   Reply(ApiError e) : status(e.status), error(std::move(e)) {}   // NOLINT
+  static Reply Text(std::string json, int status = 200) {
+    Reply r;
+    r.status = status;
+    r.data_text = std::move(json);
+    return r;
+  }
   static Reply Raw(std::string body, std::string content_type, int status = 200) {
     Reply r;
     r.status = status;

@@ -6,6 +6,7 @@
 
 #include "server/api_internal.h"
 #include "server/crypto.h"
+#include "server/json_text.h"
 #include "server/sessions.h"
 
 namespace neuroquantum::server {
@@ -48,66 +49,78 @@ Result<bool> BindParams(PreparedStatement* statement, const Json& params) {
   return true;
 }
 
-Json FieldJson(const ResultSet& rs, size_t i) {
+void AppendField(std::string* out, const ResultSet& rs, size_t i) {
   switch (rs.kind(i)) {
-    case FieldKind::kNull: return nullptr;
-    case FieldKind::kBoolean: return rs.GetBool(i);
-    case FieldKind::kInteger: return rs.GetInt64(i);
+    case FieldKind::kNull: *out += "null"; return;
+    case FieldKind::kBoolean: *out += rs.GetBool(i) ? "true" : "false"; return;
+    case FieldKind::kInteger: fmt::format_to(std::back_inserter(*out), "{}", rs.GetInt64(i)); return;
     case FieldKind::kDouble: {
       double d = rs.GetDouble(i);
-      if (std::isfinite(d)) return d;
-      return rs.GetText(i);  // JSON has no NaN or Infinity
+      if (std::isfinite(d)) {
+        AppendJsonDouble(out, d);
+      } else {
+        AppendJsonString(out, rs.GetText(i));  // JSON has no NaN or Infinity
+      }
+      return;
     }
-    case FieldKind::kBlob: return Base64Encode(rs.GetBlob(i));
-    default: return rs.GetText(i);  // NUMERIC exactly, dates and times in ISO form, text
+    case FieldKind::kBlob: AppendJsonString(out, Base64Encode(rs.GetBlob(i))); return;
+    default: AppendJsonString(out, rs.GetText(i));  // NUMERIC exactly, dates and times in ISO form, text
   }
 }
 
 struct QueryOutcome {
-  Json data;
+  std::string data;  // JSON text of the reply's data
   std::optional<ApiError> error;
 };
+
+QueryOutcome Failed(ApiError error) { return {std::string(), std::move(error)}; }
 
 QueryOutcome RunQuery(ConnectionSlot* slot, const std::string& sql, const Json& params, size_t max_rows) {
   auto started = std::chrono::steady_clock::now();
   Result<ResultSet> result = Status::Internal("not run");
   if (!params.empty()) {
     auto statement = slot->Prepared(sql);
-    if (!statement.ok()) return {nullptr, ErrorFromStatus(statement.status())};
+    if (!statement.ok()) return Failed(ErrorFromStatus(statement.status()));
     auto bound = BindParams(*statement, params);
-    if (!bound.ok()) return {nullptr, ApiError::Validation(std::string(bound.status().message()))};
+    if (!bound.ok()) return Failed(ApiError::Validation(std::string(bound.status().message())));
     result = (*statement)->Execute();
   } else {
     result = slot->connection->Execute(sql);
   }
-  if (!result.ok()) return {nullptr, ErrorFromStatus(result.status())};
+  if (!result.ok()) return Failed(ErrorFromStatus(result.status()));
   ResultSet& rs = *result;
-  Json columns = Json::array();
+  std::string out = "{\"command\":";
+  AppendJsonString(&out, rs.command());
+  out += ",\"columns\":[";
   for (size_t i = 0; i < rs.column_count(); ++i) {
-    columns.push_back({{"name", rs.column_name(i)}, {"type", rs.column_type(i)}});
+    out += i == 0 ? "{\"name\":" : ",{\"name\":";
+    AppendJsonString(&out, rs.column_name(i));
+    out += ",\"type\":";
+    AppendJsonString(&out, rs.column_type(i));
+    out += '}';
   }
-  Json rows = Json::array();
+  out += "],\"rows\":[";
+  size_t rows = 0;
   for (;;) {
     auto more = rs.Next();
-    if (!more.ok()) return {nullptr, ErrorFromStatus(more.status())};
+    if (!more.ok()) return Failed(ErrorFromStatus(more.status()));
     if (!*more) break;
-    if (rows.size() >= max_rows) {
-      return {nullptr, ApiError{413, "PAYLOAD_TOO_LARGE",
-                                fmt::format("the result has more than {} rows (server.max_result_rows); add a LIMIT",
-                                            max_rows),
-                                ""}};
+    if (rows >= max_rows) {
+      return Failed(ApiError{413, "PAYLOAD_TOO_LARGE",
+                             fmt::format("the result has more than {} rows (server.max_result_rows); add a LIMIT",
+                                         max_rows),
+                             ""});
     }
-    Json row = Json::array();
-    for (size_t i = 0; i < rs.column_count(); ++i) row.push_back(FieldJson(rs, i));
-    rows.push_back(std::move(row));
+    out += rows++ == 0 ? "[" : ",[";
+    for (size_t i = 0; i < rs.column_count(); ++i) {
+      if (i > 0) out += ',';
+      AppendField(&out, rs, i);
+    }
+    out += ']';
   }
   double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-  return {Json{{"command", rs.command()},
-               {"columns", std::move(columns)},
-               {"rows", std::move(rows)},
-               {"rows_affected", rs.rows_affected()},
-               {"execution_time_ms", ms}},
-          std::nullopt};
+  out += fmt::format("],\"rows_affected\":{},\"execution_time_ms\":{:.3f}", rs.rows_affected(), ms);
+  return {std::move(out), std::nullopt};
 }
 
 }  // namespace
@@ -141,9 +154,10 @@ Reply HandleQuery(RequestContext& ctx) {
     slot->connection->SetStatementTimeout(remaining);
     QueryOutcome outcome = RunQuery(slot, sql, params, max_rows);
     if (outcome.error) return *outcome.error;
-    outcome.data["session_id"] = *session_id;
-    outcome.data["in_transaction"] = slot->connection->in_transaction();
-    return Reply(std::move(outcome.data));
+    outcome.data += ",\"session_id\":";
+    AppendJsonString(&outcome.data, *session_id);
+    outcome.data += slot->connection->in_transaction() ? ",\"in_transaction\":true}" : ",\"in_transaction\":false}";
+    return Reply::Text(std::move(outcome.data));
   }
 
   std::unique_ptr<ConnectionSlot> slot = ctx.api->pool->Take();
@@ -158,7 +172,8 @@ Reply HandleQuery(RequestContext& ctx) {
         "the request left a transaction open, so it was rolled back: BEGIN ... COMMIT across requests needs a "
         "session (POST /api/v1/sessions, then X-Session-Id)");
   }
-  return Reply(std::move(outcome.data));
+  outcome.data += '}';
+  return Reply::Text(std::move(outcome.data));
 }
 
 Reply HandleCreateSession(RequestContext& ctx) {

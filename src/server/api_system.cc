@@ -26,10 +26,15 @@ std::string Rfc3339Now() {
   auto now = std::chrono::system_clock::now();
   std::time_t seconds = std::chrono::system_clock::to_time_t(now);
   auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &utc);
+  // The date and time part changes once a second; each thread keeps its last.
+  thread_local std::time_t cached_second = -1;
+  thread_local char stamp[32];
+  if (seconds != cached_second) {
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &utc);
+    cached_second = seconds;
+  }
   return fmt::format("{}.{:03d}Z", stamp, static_cast<int>(millis));
 }
 
@@ -96,21 +101,16 @@ Reply HandleHealth(RequestContext& ctx) {
   auto start = std::chrono::steady_clock::now();
   Status storage = ctx.api->db->CheckHealth();
   double check_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  bool ready = storage.ok();
-  if (!ready) {
+  if (!storage.ok()) {
     return Reply(ApiError{503, "INTERNAL_ERROR", fmt::format("storage check failed: {}", storage.message()), ""});
   }
-  Json data{{"status", ready ? "healthy" : "unhealthy"},
-            {"live", true},
-            {"ready", ready},
-            {"checks",
-             {{"storage",
-               {{"ok", ready}, {"latency_ms", check_ms}, {"message", ready ? "ok" : std::string(storage.message())}}}}},
-            {"uptime_seconds", UptimeSeconds(*ctx.api)},
-            {"memory", MemoryJson()},
-            {"version", NQ_VERSION},
-            {"api_version", kApiVersion}};
-  return Reply(std::move(data));
+  // Written as text: load balancers poll this, often.
+  MemoryUsage m = ReadMemoryUsage();
+  return Reply::Text(fmt::format(
+      "{{\"status\":\"healthy\",\"live\":true,\"ready\":true,\"checks\":{{\"storage\":{{\"ok\":true,"
+      "\"latency_ms\":{:.3f},\"message\":\"ok\"}}}},\"uptime_seconds\":{:.3f},\"memory\":{{\"rss_bytes\":{},"
+      "\"peak_rss_bytes\":{}}},\"version\":\"{}\",\"api_version\":\"{}\"}}",
+      check_ms, UptimeSeconds(*ctx.api), m.rss_bytes, m.peak_rss_bytes, NQ_VERSION, kApiVersion));
 }
 
 Reply HandleMetrics(RequestContext& ctx) {

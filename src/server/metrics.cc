@@ -1,5 +1,7 @@
 #include "server/metrics.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace neuroquantum::server {
@@ -28,9 +30,22 @@ std::string Escape(std::string_view value) {
 void Metrics::RecordRequest(std::string_view route, std::string_view method, int status, double seconds) {
   std::lock_guard lock(mu_);
   ++total_;
-  auto key = std::make_tuple(std::string(route), std::string(method), status);
-  ++counts_[key];
-  auto& h = latency_[{std::string(route), std::string(method)}];
+  // Look up before building keys: after warm-up every series exists.
+  auto count = std::find_if(counts_.begin(), counts_.end(), [&](const auto& entry) {
+    const auto& [r, m, s] = entry.first;
+    return s == status && r == route && m == method;
+  });
+  if (count == counts_.end()) {
+    count = counts_.emplace(std::make_tuple(std::string(route), std::string(method), status), 0).first;
+  }
+  ++count->second;
+  auto series = std::find_if(latency_.begin(), latency_.end(), [&](const auto& entry) {
+    return entry.first.first == route && entry.first.second == method;
+  });
+  if (series == latency_.end()) {
+    series = latency_.emplace(std::make_pair(std::string(route), std::string(method)), Histogram{}).first;
+  }
+  Histogram& h = series->second;
   ++h.count;
   h.sum += seconds;
   for (size_t i = 0; i < kBuckets.size(); ++i) {
