@@ -24,7 +24,7 @@ build-asan: bootstrap
 # ThreadSanitizer for the tests that `make test` runs under it.
 build-tsan: bootstrap
 	@cmake --preset clang-tsan >/dev/null
-	@cmake --build --preset clang-tsan -j $(JOBS) --target nq_storage nq_txn nqdb common_test storage_test crash_test txn_test quantum_test exec_test
+	@cmake --build --preset clang-tsan -j $(JOBS) --target nq_storage nq_txn nqdb common_test storage_test crash_test txn_test quantum_test exec_test server_test
 
 # clang-14 libFuzzer builds of the SQL fuzz targets (parser, execution).
 FUZZ_TARGETS := fuzz_sql_parser fuzz_sql_exec
@@ -37,7 +37,8 @@ FUZZ_SECONDS ?= 600
 fuzz: build-fuzz
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/run_fuzz.sh $(FUZZ_TARGETS)
 
-# Initialises the data directory on first run, then opens the shell on it.
+# Initialises the data directory on first run (printing the admin API key
+# once), then runs the server on 127.0.0.1:8080 until Ctrl-C.
 run: build
 	@./build/release/src/nqdb run --data-dir $(DATA_DIR)
 

@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "server/crypto.h"
+#include "server/file_util.h"
 
 namespace neuroquantum::server {
 namespace {
@@ -32,107 +33,6 @@ constexpr PermissionSet kAllPermissions = (1u << kPermissionCount) - 1;
 constexpr std::array<std::string_view, kPermissionCount> kPermissionNames = {
     "read", "write", "admin", "dna", "quantum", "neural", "biometric"};
 
-Status ErrnoStatus(const std::string& context, int err) {
-  std::string msg = context + ": " + std::strerror(err);
-  if (err == ENOSPC || err == EDQUOT) return Status::NoSpace(msg);
-  if (err == ENOENT) return Status::NotFound(msg);
-  return Status::IOError(msg);
-}
-
-// Owns a file descriptor.
-class Fd {
- public:
-  Fd() = default;
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(Fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  Fd& operator=(Fd&& other) noexcept {
-    if (this != &other) {
-      Reset();
-      fd_ = std::exchange(other.fd_, -1);
-    }
-    return *this;
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() { Reset(); }
-
-  int get() const { return fd_; }
-  bool valid() const { return fd_ >= 0; }
-  // Closes now, reporting the error a plain destructor would swallow.
-  int Close() { return ::close(std::exchange(fd_, -1)); }
-
- private:
-  void Reset() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-  int fd_ = -1;
-};
-
-std::string DirOf(const std::string& path) {
-  size_t slash = path.find_last_of('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
-
-Status SyncDir(const std::string& dir) {
-  Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!fd.valid()) return ErrnoStatus("open directory " + dir, errno);
-  if (::fsync(fd.get()) != 0) return ErrnoStatus("fsync directory " + dir, errno);
-  return Status::OK();
-}
-
-Status WriteAll(int fd, std::string_view data, const std::string& path) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoStatus("write " + path, errno);
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return Status::OK();
-}
-
-Result<std::string> ReadAll(int fd, const std::string& path) {
-  std::string out;
-  char buf[8192];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoStatus("read " + path, errno);
-    }
-    if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  return out;
-}
-
-// Replaces `path` with `content` so that readers see either the old or the
-// new file, never a partial one, and the change survives power loss.
-// Callers serialise writers (the temporary name is fixed).
-Status WriteFileAtomically(const std::string& path, std::string_view content) {
-  const std::string tmp = path + ".tmp";
-  Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-  if (!fd.valid()) return ErrnoStatus("create " + tmp, errno);
-  Status s;
-  // A temporary file left by a crashed writer keeps its old mode; O_CREAT's
-  // mode applies only to new files.
-  if (::fchmod(fd.get(), 0600) != 0) s = ErrnoStatus("chmod " + tmp, errno);
-  if (s.ok()) s = WriteAll(fd.get(), content, tmp);
-  if (s.ok() && ::fsync(fd.get()) != 0) s = ErrnoStatus("fsync " + tmp, errno);
-  if (s.ok() && fd.Close() != 0) s = ErrnoStatus("close " + tmp, errno);
-  if (s.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) {
-    s = ErrnoStatus("rename " + tmp + " -> " + path, errno);
-  }
-  if (!s.ok()) {
-    ::unlink(tmp.c_str());
-    return s;
-  }
-  return SyncDir(DirOf(path));
-}
 
 // Blocks until this process holds the writers' lock of the store at `path`;
 // released when the returned descriptor closes.

@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "server/crypto.h"
+#include "server/file_util.h"
 
 namespace neuroquantum::server {
 namespace {
@@ -29,12 +30,6 @@ constexpr off_t kMaxSecretFileBytes = 4096;
 
 Status Invalid(std::string_view why) { return Status::InvalidArgument("invalid token: " + std::string(why)); }
 
-Status ErrnoStatus(const std::string& context, int err) {
-  std::string msg = context + ": " + std::strerror(err);
-  if (err == ENOSPC || err == EDQUOT) return Status::NoSpace(msg);
-  if (err == ENOENT) return Status::NotFound(msg);
-  return Status::IOError(msg);
-}
 
 // Rounds towards negative infinity, so that periods before the epoch are
 // as long as the others.
@@ -191,41 +186,7 @@ Result<JwtClaims> JwtSigner::Verify(std::string_view token, int64_t now) const {
 
 Status WriteJwtSecret(const std::string& path) {
   NQ_ASSIGN_OR_RETURN(std::string secret, RandomBytes(kSecretFileBytes));
-  const std::string content = HexEncode(secret) + "\n";
-  // A unique temporary name (mkstemp creates it 0600): two writers racing
-  // each install a complete secret, the last rename wins.
-  std::string tmp = path + ".tmp.XXXXXX";
-  int fd = ::mkstemp(tmp.data());
-  if (fd < 0) return ErrnoStatus("create temporary file for " + path, errno);
-  Status s;
-  std::string_view rest = content;
-  while (s.ok() && !rest.empty()) {
-    ssize_t n = ::write(fd, rest.data(), rest.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      s = ErrnoStatus("write " + tmp, errno);
-    } else {
-      rest.remove_prefix(static_cast<size_t>(n));
-    }
-  }
-  if (s.ok() && ::fsync(fd) != 0) s = ErrnoStatus("fsync " + tmp, errno);
-  if (::close(fd) != 0 && s.ok()) s = ErrnoStatus("close " + tmp, errno);
-  if (s.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) {
-    s = ErrnoStatus("rename " + tmp + " -> " + path, errno);
-  }
-  if (!s.ok()) {
-    ::unlink(tmp.c_str());
-    return s;
-  }
-  const size_t slash = path.find_last_of('/');
-  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
-  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0) return ErrnoStatus("open directory " + dir, errno);
-  int rc = ::fsync(dfd);
-  int err = errno;
-  ::close(dfd);
-  if (rc != 0) return ErrnoStatus("fsync directory " + dir, err);
-  return Status::OK();
+  return WriteFileAtomically(path, HexEncode(secret) + "\n");
 }
 
 Result<std::string> ReadJwtSecret(const std::string& path) {

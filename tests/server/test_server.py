@@ -129,6 +129,27 @@ class Server:
         return payload["data"]["token"]
 
 
+def slow_query(server, key, seconds):
+    """A query over a table `ten` (created if missing) that runs about
+    `seconds` on this build: calibrated, so sanitizer builds get smaller
+    joins rather than timeouts."""
+    status, _, _, _ = server.query(key, "SELECT count(*) FROM ten")
+    if status != 200:
+        server.query(key, "CREATE TABLE ten (i INT)")
+        server.query(key, "INSERT INTO ten VALUES (0),(1),(2),(3),(4),(5),(6),(7),(8),(9)")
+    started = time.time()
+    server.query(key, "SELECT count(*) FROM ten a, ten b, ten c, ten d, ten e")
+    per_row = max(time.time() - started, 1e-3) / 1e5
+    rows = seconds / per_row
+    tables = 1
+    while 10 ** (tables + 1) <= rows:
+        tables += 1
+    factor = min(9, max(1, round(rows / 10 ** tables)))
+    names = ", ".join(f"ten t{i}" for i in range(tables))
+    return (f"SELECT count(*) FROM {names}, (SELECT i FROM ten WHERE i < {factor}) f",
+            10 ** tables * factor)
+
+
 def b64url(data):
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
@@ -574,23 +595,22 @@ class SessionTest(ServerTestCase):
     def test_session_in_use_is_refused_not_shared(self):
         s = self.server
         key = s.admin_key
-        self.assertOk(s.query(key, "CREATE TABLE ten (i INT)"))
-        self.assertOk(s.query(key, "INSERT INTO ten VALUES (0),(1),(2),(3),(4),(5),(6),(7),(8),(9)"))
-        self.assertOk(s.query(key, "CREATE TABLE hundred (i INT)"))
-        self.assertOk(s.query(key, "INSERT INTO hundred SELECT a.i * 10 + b.i FROM ten a, ten b"))
+        slow, _ = slow_query(s, key, 1.5)
         sid = self.assertOk(s.request("POST", "/api/v1/sessions", headers={"X-API-Key": key}), 201)["session_id"]
-        slow = "SELECT count(*) FROM hundred a, hundred b, hundred c, ten d"
         results = {}
         t = threading.Thread(target=lambda: results.update(slow=s.query(key, slow, session=sid)))
         t.start()
-        deadline = time.time() + 5
+        # Once the slow query is being handled (in flight beside the stats
+        # request itself), a second request on the session is refused.
         second = None
-        while time.time() < deadline:
-            second = s.query(key, "SELECT 1", session=sid)
-            if second[0] == 409:
+        while t.is_alive():
+            stats = s.request("GET", "/api/v1/stats", headers={"X-API-Key": key})[1]["data"]
+            if stats["server"]["in_flight"] >= 2:
+                second = s.query(key, "SELECT 1", session=sid)
                 break
-            time.sleep(0.02)
+            time.sleep(0.01)
         t.join()
+        self.assertIsNotNone(second, "the slow query ended before a second request was sent")
         self.assertError(second, 409, "CONFLICT")
         self.assertEqual(results["slow"][0], 200, results["slow"][3])
 
@@ -626,20 +646,64 @@ class TimeoutTest(ServerTestCase):
         self.assertError(s.query(key, "SELECT 1", session=sid), 404, "NOT_FOUND")
 
 
+class OperationTest(ServerTestCase):
+    settings = ("log_format=json", "server.cors_origins=https://app.example", "server.max_connections=3")
+
+    def test_json_log_lines_carry_the_request_id(self):
+        s = self.server
+        s.request("GET", "/health", headers={"X-Request-Id": "json-log-1"})
+        s.query(s.admin_key, "SELECT 1")
+        lines = [json.loads(line) for line in s.read_log().splitlines() if line.startswith("{")]
+        self.assertTrue(lines)
+        for line in lines:
+            self.assertIn("time", line)
+            self.assertIn("level", line)
+            self.assertIn("module", line)
+            self.assertIn("message", line)
+        tagged = [l for l in lines if l.get("request_id") == "json-log-1"]
+        self.assertEqual(len(tagged), 1, lines)
+        self.assertIn("GET /health 200", tagged[0]["message"])
+
+    def test_cors(self):
+        s = self.server
+        _, _, resp, _ = s.request("GET", "/health", headers={"Origin": "https://app.example"})
+        self.assertEqual(resp.getheader("Access-Control-Allow-Origin"), "https://app.example")
+        _, _, resp, _ = s.request("GET", "/health", headers={"Origin": "https://evil.example"})
+        self.assertIsNone(resp.getheader("Access-Control-Allow-Origin"))
+        status, _, resp, _ = s.request("OPTIONS", "/api/v1/query", headers={"Origin": "https://app.example"})
+        self.assertEqual(status, 204)
+        self.assertIn("X-API-Key", resp.getheader("Access-Control-Allow-Headers"))
+
+    def test_connection_limit(self):
+        s = self.server
+        held = []
+        try:
+            for _ in range(3):
+                held.append(socket.create_connection(("127.0.0.1", s.port), timeout=10))
+            time.sleep(0.2)
+            extra = socket.create_connection(("127.0.0.1", s.port), timeout=10)
+            reply = extra.recv(4096)
+            extra.close()
+            self.assertTrue(reply.startswith(b"HTTP/1.1 503"), reply)
+        finally:
+            for c in held:
+                c.close()
+        time.sleep(0.2)
+        self.assertOk(s.request("GET", "/health"))
+
+
 class ShutdownTest(unittest.TestCase):
     def test_graceful_shutdown_finishes_requests_in_flight(self):
         s = Server().start()
         try:
             key = s.admin_key
-            s.query(key, "CREATE TABLE ten (i INT)")
-            s.query(key, "INSERT INTO ten VALUES (0),(1),(2),(3),(4),(5),(6),(7),(8),(9)")
+            slow, rows = slow_query(s, key, 1.5)
             s.query(key, "CREATE TABLE kept (i INT)")
             s.query(key, "INSERT INTO kept VALUES (42)")
             sid = s.request("POST", "/api/v1/sessions", headers={"X-API-Key": key})[1]["data"]["session_id"]
             s.query(key, "BEGIN", session=sid)
             s.query(key, "INSERT INTO kept VALUES (99)", session=sid)  # never committed
             results = {}
-            slow = "SELECT count(*) FROM ten a, ten b, ten c, ten d, ten e, ten f"
             t = threading.Thread(target=lambda: results.update(slow=s.query(key, slow)))
             t.start()
             time.sleep(0.3)
@@ -648,7 +712,7 @@ class ShutdownTest(unittest.TestCase):
             self.assertEqual(s.proc.wait(timeout=60), 0)
             status, payload, _, text = results["slow"]
             self.assertEqual(status, 200, text)
-            self.assertEqual(payload["data"]["rows"], [[1000000]])
+            self.assertEqual(payload["data"]["rows"], [[rows]])
             with self.assertRaises(OSError):
                 socket.create_connection(("127.0.0.1", s.port), timeout=2).close()
             s.proc.stdout.close()
