@@ -234,10 +234,12 @@ void Api::Handle(HttpRequest&& incoming, Responder respond) {
   }
 
   bool path_known = false;
+  std::string allowed_methods;  // of the path, for 405's Allow header
   for (const Route& r : routes_) {
     std::map<std::string, std::string, std::less<>> params;
     if (!MatchPattern(r.pattern, request.path, &params)) continue;
     path_known = true;
+    allowed_methods += allowed_methods.empty() ? r.method : ", " + r.method;
     if (r.method == request.method) {
       state->route = &r;
       ctx.path_params = std::move(params);
@@ -247,7 +249,7 @@ void Api::Handle(HttpRequest&& incoming, Responder respond) {
 
   if (request.method == "OPTIONS" && path_known) {
     Reply reply = Reply::Raw("", "", 204);
-    reply.headers = {{"Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS"},
+    reply.headers = {{"Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS"},
                      {"Access-Control-Allow-Headers", "Content-Type, X-API-Key, Authorization, X-Session-Id, X-Request-Id"},
                      {"Access-Control-Max-Age", "600"}};
     Finish(state.get(), std::move(reply));
@@ -257,6 +259,7 @@ void Api::Handle(HttpRequest&& incoming, Responder respond) {
     Reply reply = path_known ? Reply(ApiError{405, "NOT_FOUND", fmt::format("{} is not allowed on {}", request.method,
                                                                             request.path), ""})
                              : Reply(ApiError::NotFound(fmt::format("no route for {}", request.path)));
+    if (path_known) reply.headers.emplace_back("Allow", allowed_methods);
     Finish(state.get(), std::move(reply));
     return;
   }
@@ -327,6 +330,7 @@ void Api::Finish(RequestState* state, Reply reply) const {
   response.headers.emplace_back("X-Content-Type-Options", "nosniff");
   if (!state->allow_origin.empty()) {
     response.headers.emplace_back("Access-Control-Allow-Origin", state->allow_origin);
+    response.headers.emplace_back("Access-Control-Expose-Headers", "X-Request-Id, X-API-Version");
     response.headers.emplace_back("Vary", "Origin");
   }
   auto elapsed = std::chrono::steady_clock::now() - request.received;

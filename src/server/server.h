@@ -2,9 +2,9 @@
 // initialisation, and `nqdb serve` from start to graceful shutdown.
 //
 // Data directory:
-//   main.nqdb, wal/        the database
+//   main.nqdb, main.nqdb-wal/, main.nqdb.lock   the database
 //   auth/ (0700)
-//     api_keys.json (0600) API key digests and settings
+//     api_keys.json (0600) API key digests and settings (.lock: writers' flock)
 //     jwt.secret (0600)    JWT signing secret (auth.jwt_secret_file moves it)
 #pragma once
 

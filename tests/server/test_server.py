@@ -332,6 +332,7 @@ class EndpointTest(ServerTestCase):
         self.assertError(self.server.request("GET", "/no/such/route"), 404, "NOT_FOUND")
         status, _, resp, _ = self.server.request("GET", "/api/v1/query")
         self.assertEqual(status, 405)
+        self.assertEqual(resp.getheader("Allow"), "POST")
         _, payload, resp, _ = self.server.request("GET", "/health", headers={"X-Request-Id": "abc-123"})
         self.assertEqual(resp.getheader("X-Request-Id"), "abc-123")
         self.assertEqual(payload["metadata"]["request_id"], "abc-123")
@@ -668,6 +669,7 @@ class OperationTest(ServerTestCase):
         s = self.server
         _, _, resp, _ = s.request("GET", "/health", headers={"Origin": "https://app.example"})
         self.assertEqual(resp.getheader("Access-Control-Allow-Origin"), "https://app.example")
+        self.assertIn("X-Request-Id", resp.getheader("Access-Control-Expose-Headers"))
         _, _, resp, _ = s.request("GET", "/health", headers={"Origin": "https://evil.example"})
         self.assertIsNone(resp.getheader("Access-Control-Allow-Origin"))
         status, _, resp, _ = s.request("OPTIONS", "/api/v1/query", headers={"Origin": "https://app.example"})
