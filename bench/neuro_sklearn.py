@@ -1,7 +1,8 @@
 """scikit-learn's MLPClassifier on the folds neuro_bench wrote.
 
-Usage: neuro_sklearn.py FILE  where FILE is CSV without header: features...,
-label, fold. Prints `accuracy <mean over folds> seconds <total fit time>`.
+Usage: neuro_sklearn.py FILE [SEED]  where FILE is CSV without header:
+features..., label, fold, and SEED the model's random_state (default 1).
+Prints `accuracy <mean over folds> seconds <total fit time>`.
 The model is scikit-learn's default MLPClassifier (one hidden layer of 100
 ReLU units, Adam, 200 epochs) behind a StandardScaler, as a user would run it.
 """
@@ -19,10 +20,11 @@ from sklearn.preprocessing import StandardScaler
 def main():
     data = np.loadtxt(sys.argv[1], delimiter=",")
     x, y, folds = data[:, :-2], data[:, -2].astype(int), data[:, -1].astype(int)
+    seed = int(sys.argv[2]) if len(sys.argv) > 2 else 1
     scores, seconds = [], 0.0
     for k in sorted(set(folds)):
         train, test = folds != k, folds == k
-        model = make_pipeline(StandardScaler(), MLPClassifier(random_state=1))
+        model = make_pipeline(StandardScaler(), MLPClassifier(random_state=seed))
         start = time.perf_counter()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
