@@ -104,7 +104,8 @@ Result<ApiKeyInfo> Authenticate(const RequestContext& ctx) {
   }
   NQ_ASSIGN_OR_RETURN(JwtClaims claims, ctx.api->jwt->Verify(value.substr(kBearer.size()), now));
   auto info = ctx.api->keys->Find(claims.subject);
-  if (!info.ok()) return Status::InvalidArgument("token's API key no longer exists");
+  if (info.status().IsNotFound()) return Status::InvalidArgument("token's API key no longer exists");
+  if (!info.ok()) return info.status();
   if (info->revoked_at != 0) return Status::InvalidArgument("token's API key was revoked");
   if (!info->active(now)) return Status::InvalidArgument("token's API key has expired");
   return info;
@@ -277,6 +278,13 @@ void Api::Run(RequestState* state) {
   }
   if (route->permission) {
     auto key = Authenticate(ctx);
+    if (!key.ok() && key.status().code() != StatusCode::kInvalidArgument) {
+      // The key store could not be read: the client is not at fault, and
+      // the details (paths) stay in the log.
+      NQ_LOG_ERROR("auth", "authentication failed: {}", key.status().ToString());
+      Finish(state, Reply(ApiError::Internal("authentication is unavailable; see the server log")));
+      return;
+    }
     if (!key.ok()) {
       Reply reply(ApiError::Unauthorized(std::string(key.status().message())));
       reply.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"neuroquantumdb\"");

@@ -51,6 +51,10 @@ Reply HandleLogin(RequestContext& ctx) {
     return ApiError::Validation("send the API key as \"api_key\" in the body or in X-API-Key");
   }
   auto info = ctx.api->keys->Authenticate(key, UnixNow());
+  if (!info.ok() && info.status().code() != StatusCode::kInvalidArgument) {
+    NQ_LOG_ERROR("auth", "login failed: {}", info.status().ToString());
+    return ApiError::Internal("authentication is unavailable; see the server log");
+  }
   if (!info.ok()) return ApiError::Unauthorized(std::string(info.status().message()));
   ctx.key = *info;
   return TokenReply(ctx, *info);
