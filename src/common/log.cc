@@ -18,13 +18,13 @@
 
 #include <algorithm>
 #include <array>
-#include <chrono>
-#include <cstdio>
-#include <ctime>
 #include <atomic>
 #include <cctype>
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -32,6 +32,8 @@
 
 #include <spdlog/logger.h>
 #include <spdlog/sinks/stdout_sinks.h>
+
+#include "common/json_text.h"
 
 namespace neuroquantum {
 namespace {
@@ -332,26 +334,6 @@ namespace {
 
 std::atomic<LogFormat> g_format{LogFormat::kText};
 thread_local std::string_view t_request_id;
-
-void AppendJsonString(std::string* out, std::string_view text) {
-  *out += '"';
-  for (unsigned char c : text) {
-    switch (c) {
-      case '"': *out += "\\\""; break;
-      case '\\': *out += "\\\\"; break;
-      case '\n': *out += "\\n"; break;
-      case '\r': *out += "\\r"; break;
-      case '\t': *out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          *out += fmt::format("\\u{:04x}", c);
-        } else {
-          *out += static_cast<char>(c);
-        }
-    }
-  }
-  *out += '"';
-}
 
 std::string JsonLine(std::string_view module, LogLevel level, std::string_view message) {
   auto now = std::chrono::system_clock::now();

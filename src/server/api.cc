@@ -10,7 +10,7 @@
 #include "common/log.h"
 #include "server/api_internal.h"
 #include "server/crypto.h"
-#include "server/json_text.h"
+#include "common/json_text.h"
 #include "server/jwt.h"
 #include "server/metrics.h"
 #include "server/worker_pool.h"

@@ -6,7 +6,7 @@
 
 #include "server/api_internal.h"
 #include "server/crypto.h"
-#include "server/json_text.h"
+#include "common/json_text.h"
 #include "server/sessions.h"
 
 namespace neuroquantum::server {

@@ -11,12 +11,13 @@
 #include <nlohmann/json.hpp>
 
 #include "server/crypto.h"
-#include "server/json_text.h"
+#include "common/json_text.h"
 #include "server/jwt.h"
 
 namespace {
 
 using namespace neuroquantum::server;
+using neuroquantum::AppendJsonString;
 
 constexpr int64_t kNow = 1'800'000'000;
 

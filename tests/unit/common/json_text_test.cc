@@ -1,11 +1,11 @@
-#include "server/json_text.h"
+#include "common/json_text.h"
 
 #include <limits>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-namespace neuroquantum::server {
+namespace neuroquantum {
 namespace {
 
 std::string Quote(std::string_view text) {
@@ -52,4 +52,4 @@ TEST(JsonTextTest, DoublesKeepAFractionAndRoundTrip) {
 }
 
 }  // namespace
-}  // namespace neuroquantum::server
+}  // namespace neuroquantum

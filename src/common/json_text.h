@@ -1,11 +1,11 @@
-// Writing JSON text directly, for the responses built on every request
-// (envelope, query results): no document tree, no allocation per value.
+// Writing JSON text directly, for output built often (server responses,
+// JSON log lines): no document tree, no allocation per value.
 #pragma once
 
 #include <string>
 #include <string_view>
 
-namespace neuroquantum::server {
+namespace neuroquantum {
 
 // Appends `text` as a JSON string: quotes, escapes (RFC 8259), and each
 // byte that is not part of valid UTF-8 replaced by U+FFFD.
@@ -15,4 +15,4 @@ void AppendJsonString(std::string* out, std::string_view text);
 // always with a fraction or exponent ("2.0", not "2").
 void AppendJsonDouble(std::string* out, double value);
 
-}  // namespace neuroquantum::server
+}  // namespace neuroquantum

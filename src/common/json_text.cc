@@ -1,8 +1,8 @@
-#include "server/json_text.h"
+#include "common/json_text.h"
 
 #include <fmt/format.h>
 
-namespace neuroquantum::server {
+namespace neuroquantum {
 
 namespace {
 
@@ -84,4 +84,4 @@ void AppendJsonDouble(std::string* out, double value) {
   if (out->find_first_of(".eE", start) == std::string::npos) *out += ".0";
 }
 
-}  // namespace neuroquantum::server
+}  // namespace neuroquantum
