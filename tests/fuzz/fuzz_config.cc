@@ -4,17 +4,12 @@
 #include <cstdio>
 #include <string>
 
-#include <unistd.h>
-
 #include "common/config.h"
+#include "support/temp_dir.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static std::string path = [] {
-    char tmpl[] = "/tmp/nqdb-fuzz-config-XXXXXX";
-    int fd = ::mkstemp(tmpl);
-    ::close(fd);
-    return std::string(tmpl);
-  }();
+  static neuroquantum::testing::TempDir dir("nqdb-fuzz-config-");
+  static const std::string path = dir.Path("config.toml");
   FILE* f = std::fopen(path.c_str(), "wb");
   if (f == nullptr) return 0;
   std::fwrite(data, 1, size, f);

@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "fuzz/sql_generator.h"
 #include "neuroquantum/database.h"
+#include "support/temp_dir.h"
 
 namespace {
 
@@ -20,21 +21,18 @@ using neuroquantum::Connection;
 using neuroquantum::Database;
 
 struct Fixture {
-  std::string dir;
+  neuroquantum::testing::TempDir dir{"nq_fuzz_sql_"};
   std::unique_ptr<Database> db;
   std::unique_ptr<Connection> conn;
 
   Fixture() {
     (void)neuroquantum::ConfigureLogging("off");
-    char tmpl[] = "/tmp/nq_fuzz_sql_XXXXXX";
-    if (::mkdtemp(tmpl) == nullptr) std::abort();
-    dir = tmpl;
     neuroquantum::DatabaseOptions options;
     options.storage.buffer_pool_mib = 4;
     options.storage.durability = neuroquantum::Durability::kOff;
     options.query_memory_limit = 8u << 20;
     options.lock_timeout = std::chrono::milliseconds(100);
-    auto opened = Database::Open(dir + "/db", options);
+    auto opened = Database::Open(dir.Path("db"), options);
     if (!opened.ok()) std::abort();
     db = std::move(opened).value();
     conn = db->Connect();
@@ -51,7 +49,6 @@ struct Fixture {
   ~Fixture() {
     conn.reset();
     db.reset();
-    std::filesystem::remove_all(dir);
   }
 
   void Run(const std::string& sql) {
@@ -71,7 +68,9 @@ struct Fixture {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static Fixture* fixture = new Fixture();  // lives for the process
+  // Lives for the process; at exit the database closes and its directory goes.
+  static Fixture instance;
+  Fixture* fixture = &instance;
   std::string raw(reinterpret_cast<const char*>(data), size);
   // COMMIT in raw input would make changes stick; keep raw input to one
   // statement-level transaction.

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/env.h"
+#include "support/temp_dir.h"
 
 namespace neuroquantum {
 namespace {
@@ -21,15 +22,7 @@ std::span<const uint8_t> Bytes(std::string_view text) {
 
 class PosixEnvTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "nq_posix_env_XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
-  }
+  void SetUp() override { dir_ = tmp_.path(); }
 
   std::string Path(const std::string& name) const { return JoinPath(dir_, name); }
 
@@ -40,6 +33,7 @@ class PosixEnvTest : public ::testing::Test {
   }
 
   Env* env_ = Env::Default();
+  neuroquantum::testing::TempDir tmp_{"nq_posix_env_"};
   std::string dir_;
 };
 

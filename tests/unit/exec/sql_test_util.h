@@ -11,6 +11,7 @@
 
 #include "common/log.h"
 #include "neuroquantum/database.h"
+#include "support/temp_dir.h"
 
 namespace neuroquantum::testing {
 
@@ -18,10 +19,8 @@ class SqlTest : public ::testing::Test {
  protected:
   void SetUp() override {
     (void)ConfigureLogging("error");
-    char tmpl[] = "/tmp/nq_sql_XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    path_ = dir_ + "/db";
+    dir_ = tmp_.path();
+    path_ = tmp_.Path("db");
     options_.storage.buffer_pool_mib = 4;
     options_.lock_timeout = std::chrono::milliseconds(2000);
     options_.deadlock_timeout = std::chrono::milliseconds(50);
@@ -30,7 +29,6 @@ class SqlTest : public ::testing::Test {
   void TearDown() override {
     conn_.reset();
     db_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
   // Closes and opens the database again (a clean restart).
@@ -67,6 +65,7 @@ class SqlTest : public ::testing::Test {
     ASSERT_TRUE(rs.ok()) << sql << ": " << rs.status().ToString();
   }
 
+  TempDir tmp_{"nq_sql_"};
   std::string dir_, path_;
   DatabaseOptions options_;
   std::unique_ptr<Database> db_;

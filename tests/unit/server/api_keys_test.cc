@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "server/crypto.h"
+#include "support/temp_dir.h"
 
 namespace neuroquantum::server {
 namespace {
@@ -28,14 +29,8 @@ constexpr PermissionSet kReadWrite = PermissionBit(Permission::kRead) | Permissi
 class ApiKeyStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "nq_api_keys_XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-    path_ = dir_ + "/api_keys.json";
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
+    dir_ = tmp_.path();
+    path_ = tmp_.Path("api_keys.json");
   }
 
   std::unique_ptr<ApiKeyStore> OpenStore() {
@@ -83,6 +78,7 @@ class ApiKeyStoreTest : public ::testing::Test {
     EXPECT_EQ(r.status().message(), message);
   }
 
+  neuroquantum::testing::TempDir tmp_{"nq_api_keys_"};
   std::string dir_;
   std::string path_;
 };

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "server/crypto.h"
+#include "support/temp_dir.h"
 
 namespace neuroquantum::server {
 namespace {
@@ -373,14 +374,8 @@ TEST_F(JwtTest, TimesBeforeTheEpoch) {
 class JwtSecretFileTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "nq_jwt_XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-    path_ = dir_ + "/jwt_secret";
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
+    dir_ = tmp_.path();
+    path_ = tmp_.Path("jwt_secret");
   }
   std::string ReadFile() const {
     std::ifstream in(path_, std::ios::binary);
@@ -400,6 +395,7 @@ class JwtSecretFileTest : public ::testing::Test {
     std::filesystem::permissions(path_, mode);
   }
 
+  neuroquantum::testing::TempDir tmp_{"nq_jwt_"};
   std::string dir_;
   std::string path_;
 };

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "support/temp_dir.h"
 #include "unit/shell/child_process.h"
 
 namespace neuroquantum::shell {
@@ -23,13 +24,8 @@ class SltCommandTest : public ::testing::Test {
   void SetUp() override {
     nqdb_ = NqdbPath();
     if (nqdb_.empty()) GTEST_SKIP() << "nqdb is not built next to this test";
-    char pattern[] = "/tmp/nqdb-slt-test-XXXXXX";
-    ASSERT_NE(::mkdtemp(pattern), nullptr);
-    dir_ = pattern;
+    dir_ = tmp_.path();
     fs::create_directory(fs::path(dir_) / "tmp");
-  }
-  void TearDown() override {
-    if (!dir_.empty()) fs::remove_all(dir_);
   }
 
   // Writes `script` to a file and runs `nqdb slt` on it with TMPDIR inside
@@ -49,6 +45,7 @@ class SltCommandTest : public ::testing::Test {
   }
 
   std::string nqdb_;
+  neuroquantum::testing::TempDir tmp_{"nqdb-slt-test-"};
   std::string dir_;
   int status_ = -1;
 };

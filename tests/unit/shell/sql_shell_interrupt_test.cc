@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <string>
 
+#include "support/temp_dir.h"
 #include "unit/shell/child_process.h"
 
 namespace neuroquantum::shell {
@@ -104,12 +105,7 @@ class SqlShellInterruptTest : public ::testing::Test {
   void SetUp() override {
     nqdb_ = NqdbPath();
     if (nqdb_.empty()) GTEST_SKIP() << "nqdb is not built next to this test";
-    char pattern[] = "/tmp/nqdb-interrupt-test-XXXXXX";
-    ASSERT_NE(::mkdtemp(pattern), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override {
-    if (!dir_.empty()) fs::remove_all(dir_);
+    dir_ = tmp_.path();
   }
   std::unique_ptr<TerminalShell> Start() {
     auto shell = std::make_unique<TerminalShell>(nqdb_, (fs::path(dir_) / "t.nqdb").string(), dir_);
@@ -118,6 +114,7 @@ class SqlShellInterruptTest : public ::testing::Test {
   }
 
   std::string nqdb_;
+  neuroquantum::testing::TempDir tmp_{"nqdb-interrupt-test-"};
   std::string dir_;
 };
 

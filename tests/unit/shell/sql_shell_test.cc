@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "support/temp_dir.h"
 #include "unit/shell/child_process.h"
 
 namespace neuroquantum::shell {
@@ -29,13 +30,8 @@ class SqlShellTest : public ::testing::Test {
   void SetUp() override {
     nqdb_ = NqdbPath();
     if (nqdb_.empty()) GTEST_SKIP() << "nqdb is not built next to this test";
-    char pattern[] = "/tmp/nqdb-shell-test-XXXXXX";
-    ASSERT_NE(::mkdtemp(pattern), nullptr);
-    dir_ = pattern;
+    dir_ = tmp_.path();
     db_ = (fs::path(dir_) / "t.nqdb").string();
-  }
-  void TearDown() override {
-    if (!dir_.empty()) fs::remove_all(dir_);
   }
 
   ShellRun Shell(const std::string& input, std::vector<std::string> flags = {}) {
@@ -49,6 +45,7 @@ class SqlShellTest : public ::testing::Test {
   }
 
   std::string nqdb_;
+  neuroquantum::testing::TempDir tmp_{"nqdb-shell-test-"};
   std::string dir_;
   std::string db_;
 };

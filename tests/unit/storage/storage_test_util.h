@@ -17,6 +17,7 @@
 #include "common/log.h"
 #include "storage/check.h"
 #include "storage/engine.h"
+#include "support/temp_dir.h"
 
 namespace neuroquantum::storage::testing {
 
@@ -30,23 +31,7 @@ T Must(Result<T> result) {
   return std::move(result).value();
 }
 
-// A scratch directory on the real file system, removed with its contents
-// when the object goes away.
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/nqdb-test-XXXXXX";
-    if (::mkdtemp(tmpl) == nullptr) std::abort();
-    path_ = tmpl;
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string Path(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using neuroquantum::testing::TempDir;
 
 inline Options SmallOptions(Env* env) {
   // Recovery logs at info level on every reopen; tests only want problems.
