@@ -131,6 +131,17 @@ constexpr KeySpec kKeys[] = {
      .min_value = 100, .max_value = 86400000, .allowed = "an integer in [100, 86400000]"},
     {.key = "server.read_timeout_ms", .kind = ValueKind::kUint32, .server_field = &ServerSettings::read_timeout_ms,
      .min_value = 100, .max_value = 3600000, .allowed = "an integer in [100, 3600000]"},
+    {.key = "server.header_timeout_ms", .kind = ValueKind::kUint32, .server_field = &ServerSettings::header_timeout_ms,
+     .min_value = 100, .max_value = 3600000, .allowed = "an integer in [100, 3600000]"},
+    {.key = "server.body_timeout_ms", .kind = ValueKind::kUint32, .server_field = &ServerSettings::body_timeout_ms,
+     .min_value = 100, .max_value = 3600000, .allowed = "an integer in [100, 3600000]"},
+    {.key = "server.max_connections_per_address", .kind = ValueKind::kUint32,
+     .server_field = &ServerSettings::max_connections_per_address, .min_value = 1, .max_value = 65535,
+     .allowed = "an integer in [1, 65535]"},
+    {.key = "server.tls_cert_file", .kind = ValueKind::kString, .string_field = &Config::tls_cert_file,
+     .check_string = CheckAnything, .allowed = "a PEM certificate chain file, or empty for plain HTTP"},
+    {.key = "server.tls_key_file", .kind = ValueKind::kString, .string_field = &Config::tls_key_file,
+     .check_string = CheckAnything, .allowed = "a PEM private key file, or empty for plain HTTP"},
     {.key = "server.shutdown_grace_ms", .kind = ValueKind::kUint32, .server_field = &ServerSettings::shutdown_grace_ms,
      .min_value = 0, .max_value = 600000, .allowed = "an integer in [0, 600000]"},
     {.key = "server.max_result_rows", .kind = ValueKind::kUint32, .server_field = &ServerSettings::max_result_rows,
@@ -477,6 +488,10 @@ Status ValidateConfig(const Config& config) {
     return Status::InvalidArgument(fmt::format(
         "storage.wal_segment_mib ({}) must not exceed storage.max_wal_mib ({})",
         options.wal_segment_mib, options.max_wal_mib));
+  }
+  if (config.tls_cert_file.empty() != config.tls_key_file.empty()) {
+    return Status::InvalidArgument(
+        "server.tls_cert_file and server.tls_key_file must be set together (both empty: plain HTTP)");
   }
   const ServerSettings& server = config.server;
   if (server.jwt_grace_s >= server.jwt_rotation_s) {

@@ -45,7 +45,10 @@ struct ServerSettings {
   uint32_t max_body_kib = 1024;         // server.max_body_kib: request body limit
   uint32_t max_header_kib = 16;         // server.max_header_kib: request header limit
   uint32_t request_timeout_ms = 30000;  // server.request_timeout_ms: cancels the statement
-  uint32_t read_timeout_ms = 30000;     // server.read_timeout_ms: reading one request; keep-alive idle
+  uint32_t read_timeout_ms = 30000;     // server.read_timeout_ms: keep-alive idle
+  uint32_t header_timeout_ms = 10000;   // server.header_timeout_ms: first byte to end of headers
+  uint32_t body_timeout_ms = 30000;     // server.body_timeout_ms: reading the body
+  uint32_t max_connections_per_address = 64;  // server.max_connections_per_address
   uint32_t shutdown_grace_ms = 10000;   // server.shutdown_grace_ms: in-flight requests at shutdown
   uint32_t max_result_rows = 100000;    // server.max_result_rows: rows in one response
   uint32_t session_idle_timeout_s = 300;  // server.session_idle_timeout_s
@@ -73,6 +76,10 @@ struct Config {
   // JWT signing secret file; empty: <data_dir>/auth/jwt.secret. TOML
   // `auth.jwt_secret_file`.
   std::string jwt_secret_file;
+  // PEM certificate chain and private key for HTTPS; both or neither (empty:
+  // plain HTTP). TOML `server.tls_cert_file`, `server.tls_key_file`.
+  std::string tls_cert_file;
+  std::string tls_key_file;
   ServerSettings server;
   // TOML `[storage]` section. Only page_size, buffer_pool_mib, durability,
   // wal_segment_mib, max_wal_mib and flush_interval_ms are configurable; the

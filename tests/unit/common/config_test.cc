@@ -328,6 +328,36 @@ TEST_F(ConfigTest, ValidateCatchesDirectlySetFields) {
   EXPECT_TRUE(Contains(ValidateConfig(config).message(), "log"));
 }
 
+TEST_F(ConfigTest, TlsFilesBothOrNeither) {
+  Config config;
+  EXPECT_TRUE(config.tls_cert_file.empty() && config.tls_key_file.empty());
+  ASSERT_TRUE(ApplyOverride(&config, "server.tls_cert_file", "/etc/nqdb/cert.pem").ok());
+  Status status = ValidateConfig(config);
+  ASSERT_EQ(status.code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(Contains(status.message(), "server.tls_key_file")) << status.ToString();
+  ASSERT_TRUE(ApplyOverride(&config, "server.tls_key_file", "/etc/nqdb/key.pem").ok());
+  EXPECT_TRUE(ValidateConfig(config).ok());
+  config.tls_cert_file.clear();
+  EXPECT_FALSE(ValidateConfig(config).ok());
+}
+
+TEST_F(ConfigTest, ConnectionLimitsAndPhaseTimeouts) {
+  Result<Config> config = LoadConfig(WriteToml("[server]\nheader_timeout_ms = 500\nbody_timeout_ms = 700\n"
+                                               "read_timeout_ms = 900\nmax_connections_per_address = 4\n"),
+                                     {});
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->server.header_timeout_ms, 500u);
+  EXPECT_EQ(config->server.body_timeout_ms, 700u);
+  EXPECT_EQ(config->server.read_timeout_ms, 900u);
+  EXPECT_EQ(config->server.max_connections_per_address, 4u);
+  Config defaults;
+  EXPECT_EQ(defaults.server.header_timeout_ms, 10000u);
+  EXPECT_EQ(defaults.server.body_timeout_ms, 30000u);
+  EXPECT_EQ(defaults.server.max_connections_per_address, 64u);
+  EXPECT_FALSE(ApplyOverride(&defaults, "server.header_timeout_ms", "99").ok());
+  EXPECT_FALSE(ApplyOverride(&defaults, "server.max_connections_per_address", "0").ok());
+}
+
 TEST_F(ConfigTest, ListenAddresses) {
   Config config;
   for (const char* good : {"127.0.0.1:8080", "localhost:0", "[::1]:5432", "0.0.0.0:65535"}) {
