@@ -196,8 +196,12 @@ HttpResponse Api::ErrorResponse(int status, std::string_view message) const {
   if (status == 413 || status == 431) error.code = "PAYLOAD_TOO_LARGE";
   if (status == 408) error.code = "TIMEOUT";
   if (status == 503) error.code = "UNAVAILABLE";
+  if (status == kPlainHttpOnTlsPort) {
+    error.status = 400;
+    error.code = "TLS_REQUIRED";
+  }
   HttpResponse response;
-  response.status = status;
+  response.status = error.status;
   std::string id = NewRequestId();
   response.body = ErrorBody(error, MetadataText(id, std::chrono::steady_clock::now()));
   response.headers.emplace_back("X-Request-Id", id);

@@ -1,23 +1,51 @@
 // HttpServer on Boost.Beast: one strand per connection, so a connection's
 // handlers never run concurrently, and a fixed set of threads running the
-// io_context. The only file of the project that includes Beast.
+// io_context. The only file of the project that includes Beast (and Asio's
+// OpenSSL binding).
+//
+// A connection's life, each step a function of Connection:
+//
+//   accept ──(TLS)──> Begin: detect TLS ──plain HTTP──> RefusePlainHttp (400)
+//     │                 └─> handshake (OnHandshake)
+//     v
+//   ReadLocked ──keep-alive, nothing buffered──> idle wait (OnFirstBytes)
+//     v
+//   ReadHeader (OnHeader: limits, framing checks) ──> body (OnBody)
+//     v
+//   Dispatch ──> handler ──> Respond ──> ReadLocked again, or close
+//
+// Each reading phase has its own deadline (ArmLocked): a timer of the
+// connection that, when it fires, cancels the pending read so that the
+// request can still be answered with 408 (the stream's own timeouts close
+// the socket, leaving no way to answer).
 #include "server/http_server.h"
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <condition_variable>
+#include <cstdio>
+#include <cstring>
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <type_traits>
 #include <unordered_map>
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <fmt/format.h>
 
 #include "common/log.h"
@@ -38,7 +66,25 @@ const std::string* HttpRequest::Header(std::string_view name) const {
 
 namespace {
 
-class Connection;
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+// TLS 1.2 suites: forward secrecy (ECDHE) and AEAD only. TLS 1.3's suites
+// all qualify and keep OpenSSL's defaults.
+constexpr const char* kTls12Ciphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+
+// What Impl needs of a connection of either stream type.
+class ConnectionBase {
+ public:
+  virtual ~ConnectionBase() = default;
+  // Posted to the connection's strand by Shutdown.
+  virtual void CloseIfIdle() = 0;
+  virtual void Close() = 0;
+  virtual net::any_io_executor executor() = 0;
+};
 
 }  // namespace
 
@@ -51,6 +97,7 @@ class HttpServer::Impl {
         ioc_(options.io_threads),
         acceptor_(net::make_strand(ioc_)) {}
 
+  Status LoadTls();
   Status Listen();
   void Run();
   bool Shutdown(std::chrono::milliseconds grace);
@@ -69,14 +116,18 @@ class HttpServer::Impl {
   const HttpServerOptions& options() const { return options_; }
   const HttpHandler& handler() const { return handler_; }
   const ErrorResponder& errors() const { return errors_; }
+  net::ssl::context& tls_context() { return *tls_; }
 
-  void Register(Connection* c, std::weak_ptr<Connection> weak) {
+  void Register(ConnectionBase* c, std::weak_ptr<ConnectionBase> weak, const std::string& address) {
     std::lock_guard lock(mu_);
     connections_.emplace(c, std::move(weak));
+    ++per_address_[address];
   }
-  void Unregister(Connection* c) {
+  void Unregister(ConnectionBase* c, const std::string& address) {
     std::lock_guard lock(mu_);
     connections_.erase(c);
+    auto it = per_address_.find(address);
+    if (it != per_address_.end() && --it->second == 0) per_address_.erase(it);
   }
   void RequestStarted() {
     std::lock_guard lock(mu_);
@@ -91,12 +142,15 @@ class HttpServer::Impl {
  private:
   void Accept();
   void OnAccept(beast::error_code ec, tcp::socket socket);
+  // Why a new connection from `address` is refused, or "".
+  std::string Refusal(const std::string& address) const;
   template <typename Fn>
   void ForEachConnection(Fn&& fn);
 
   const HttpServerOptions options_;
   const HttpHandler handler_;
   const ErrorResponder errors_;
+  std::optional<net::ssl::context> tls_;  // set when serving TLS
   uint16_t port_ = 0;
   std::atomic<bool> stopping_{false};
 
@@ -104,7 +158,8 @@ class HttpServer::Impl {
   // unregister themselves while it is destroyed.
   mutable std::mutex mu_;
   std::condition_variable drained_;
-  std::unordered_map<Connection*, std::weak_ptr<Connection>> connections_;
+  std::unordered_map<ConnectionBase*, std::weak_ptr<ConnectionBase>> connections_;
+  std::unordered_map<std::string, size_t> per_address_;  // open connections by client address
   size_t in_flight_ = 0;
 
   net::io_context ioc_;
@@ -115,38 +170,160 @@ class HttpServer::Impl {
 
 namespace {
 
-class Connection : public std::enable_shared_from_this<Connection> {
- public:
-  Connection(tcp::socket socket, HttpServer::Impl* server) : stream_(std::move(socket)), server_(server) {
-    beast::error_code ec;
-    auto endpoint = stream_.socket().remote_endpoint(ec);
-    if (!ec) remote_ = endpoint.address().to_string();
-    // Writes from workers must not block (Respond).
-    stream_.socket().non_blocking(true, ec);
+// Why the framing of a request is ambiguous, or "". Two parsers (a proxy's
+// and ours) that disagree on where a body ends let a client hide a second
+// request inside the first ("request smuggling"), so only one unambiguous
+// framing is taken: one Content-Length that is a plain decimal, or
+// Transfer-Encoding exactly "chunked" and no Content-Length. Beast refuses
+// some of these itself (conflicting lengths, CL with TE, "chunked" twice);
+// it accepts "gzip, chunked", an unknown coding (the body then counts as
+// empty and its bytes as the next request) and "5, 5".
+std::string FramingProblem(const http::request_parser<http::string_body>::value_type& message) {
+  int lengths = 0;
+  int encodings = 0;
+  std::string_view length;
+  beast::string_view encoding;
+  for (const auto& field : message) {
+    if (field.name() == http::field::content_length) {
+      ++lengths;
+      length = std::string_view(field.value().data(), field.value().size());
+    } else if (field.name() == http::field::transfer_encoding) {
+      ++encodings;
+      encoding = field.value();
+    }
   }
-  ~Connection() { server_->Unregister(this); }
+  if (lengths > 1) return "a request must not have several Content-Length headers";
+  if (lengths == 1 && encodings > 0) return "a request must not have both Content-Length and Transfer-Encoding";
+  if (encodings > 1) return "a request must not have several Transfer-Encoding headers";
+  if (lengths == 1 && (length.empty() || length.find_first_not_of("0123456789") != std::string_view::npos)) {
+    return "Content-Length must be one decimal number";
+  }
+  if (encodings == 1 && !beast::iequals(encoding, "chunked")) {
+    return fmt::format("Transfer-Encoding \"{}\" is not supported: only \"chunked\"",
+                       std::string_view(encoding.data(), std::min<size_t>(encoding.size(), 40)));
+  }
+  return "";
+}
+
+// Errors that mean the peer went away or the TLS session broke: nothing
+// can be answered.
+bool PeerGone(beast::error_code ec) {
+  return ec == http::error::end_of_stream || ec == net::error::operation_aborted || ec == beast::error::timeout ||
+         ec == net::error::connection_reset || ec == net::error::eof || ec == net::error::broken_pipe ||
+         ec.category() == net::error::get_ssl_category() || ec.category() == net::ssl::error::get_stream_category();
+}
+
+// One client connection over Stream: PlainStream or TlsStream. Its
+// handlers run on its strand; Respond runs on whatever thread answers, and
+// Shutdown's closes on the strand too, both under socket_mu_.
+template <typename Stream>
+class Connection : public ConnectionBase, public std::enable_shared_from_this<Connection<Stream>> {
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
+ public:
+  // `refusal` non-empty: the connection is over a cap and is answered 503
+  // once it speaks (for TLS, after the handshake) instead of being read.
+  Connection(tcp::socket socket, HttpServer::Impl* server, std::string remote, std::string refusal)
+      : stream_(MakeStream(std::move(socket), server)),
+        timer_(stream_.get_executor()),
+        server_(server),
+        remote_(std::move(remote)),
+        refusal_(std::move(refusal)) {
+    if constexpr (!kTls) {
+      // Writes from workers must not block (Respond).
+      beast::error_code ec;
+      Tcp().socket().non_blocking(true, ec);
+    }
+  }
+  ~Connection() override { server_->Unregister(this, remote_); }
 
   void Start() {
-    server_->Register(this, weak_from_this());
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
+    server_->Register(this, this->weak_from_this(), remote_);
+    net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->Begin(); });
   }
 
-  // Posted to the connection's strand by Shutdown.
-  void CloseIfIdle() {
+  void CloseIfIdle() override {
     std::lock_guard lock(socket_mu_);
     if (!busy_) CloseLocked();
   }
-  void Close() {
+  void Close() override {
     std::lock_guard lock(socket_mu_);
     CloseLocked();
   }
-  auto executor() { return stream_.get_executor(); }
+  net::any_io_executor executor() override { return stream_.get_executor(); }
 
  private:
+  enum class Phase { kIdle, kHeader, kBody };
+
+  static Stream MakeStream(tcp::socket socket, HttpServer::Impl* server) {
+    if constexpr (kTls) {
+      return Stream(std::move(socket), server->tls_context());
+    } else {
+      (void)server;
+      return Stream(std::move(socket));
+    }
+  }
+  beast::tcp_stream& Tcp() { return beast::get_lowest_layer(stream_); }
+
+  void Begin() {
+    if constexpr (kTls) {
+      // Detecting, then the handshake, within the header deadline.
+      Tcp().expires_after(server_->options().header_timeout);
+      beast::async_detect_ssl(Tcp(), buffer_, beast::bind_front_handler(&Connection::OnDetect, this->shared_from_this()));
+    } else {
+      Read();
+    }
+  }
+
+  void OnDetect(beast::error_code ec, bool tls) {
+    if (ec) {
+      Close();
+      return;
+    }
+    if (!tls) {
+      RefusePlainHttp();
+      return;
+    }
+    stream_.async_handshake(net::ssl::stream_base::server, buffer_.data(),
+                            beast::bind_front_handler(&Connection::OnHandshake, this->shared_from_this()));
+  }
+
+  void OnHandshake(beast::error_code ec, size_t used) {
+    if (ec) {
+      NQ_LOG_DEBUG("http", "TLS handshake with {} failed: {}", remote_, ec.message());
+      Close();
+      return;
+    }
+    buffer_.consume(used);
+    if (!refusal_.empty()) {
+      SendError(503, refusal_);
+      return;
+    }
+    Read();
+  }
+
+  // A plain HTTP request on the TLS port: answered in plain text so that
+  // the client learns why, then closed.
+  void RefusePlainHttp() {
+    HttpResponse response =
+        server_->errors()(kPlainHttpOnTlsPort, "this port speaks HTTPS: plain HTTP requests are refused");
+    auto out = std::make_shared<std::string>(Serialize(&response, false));
+    net::async_write(Tcp(), net::buffer(*out), [self = this->shared_from_this(), out](beast::error_code ec, size_t) {
+      if (ec) {
+        self->Close();
+        return;
+      }
+      self->Linger();
+    });
+  }
+
   void Read() {
     std::lock_guard lock(socket_mu_);
     ReadLocked();
   }
+  // Starts reading the next request: at once for a connection's first
+  // request or when the previous one left bytes (pipelining), else after an
+  // idle wait for its first byte.
   void ReadLocked() {
     if (server_->stopping() || closed_) {
       CloseLocked();
@@ -156,17 +333,112 @@ class Connection : public std::enable_shared_from_this<Connection> {
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(options.max_header_bytes));
     parser_->body_limit(options.max_body_bytes);
-    stream_.expires_after(options.read_timeout);
-    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Connection::OnRead, shared_from_this()));
-  }
-
-  void OnRead(beast::error_code ec, size_t /*bytes*/) {
-    if (ec == http::error::end_of_stream || ec == net::error::operation_aborted ||
-        ec == beast::error::timeout || ec == net::error::connection_reset || ec == net::error::eof) {
-      Close();
+    Tcp().expires_never();
+    if (first_request_ || buffer_.size() > 0) {
+      first_request_ = false;
+      ReadHeaderLocked();
       return;
     }
+    ArmLocked(Phase::kIdle, options.read_timeout);
+    stream_.async_read_some(buffer_.prepare(4096),
+                            beast::bind_front_handler(&Connection::OnFirstBytes, this->shared_from_this()));
+  }
+
+  void OnFirstBytes(beast::error_code ec, size_t bytes) {
+    buffer_.commit(bytes);
+    if (ec) {
+      OnReadError(ec);
+      return;
+    }
+    std::lock_guard lock(socket_mu_);
+    ReadHeaderLocked();
+  }
+
+  void ReadHeaderLocked() {
+    ArmLocked(Phase::kHeader, server_->options().header_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&Connection::OnHeader, this->shared_from_this()));
+  }
+
+  void OnHeader(beast::error_code ec, size_t /*bytes*/) {
+    if (ec) {
+      OnReadError(ec);
+      return;
+    }
+    std::string problem = FramingProblem(parser_->get());
+    if (!problem.empty()) {
+      SendError(400, std::move(problem));
+      return;
+    }
+    if (parser_->is_done()) {
+      Dispatch();
+      return;
+    }
+    {
+      std::lock_guard lock(socket_mu_);
+      ArmLocked(Phase::kBody, server_->options().body_timeout);
+    }
+    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Connection::OnBody, this->shared_from_this()));
+  }
+
+  void OnBody(beast::error_code ec, size_t /*bytes*/) {
+    if (ec) {
+      OnReadError(ec);
+      return;
+    }
+    Dispatch();
+  }
+
+  // Starts the deadline of a reading phase. The handler holds the
+  // connection weakly and is stale once another phase is armed or the
+  // request is dispatched (generation_), so it never cancels a later read.
+  void ArmLocked(Phase phase, std::chrono::milliseconds limit) {
+    phase_ = phase;
+    timed_out_ = false;
+    uint64_t generation = ++generation_;
+    timer_.expires_after(limit);
+    timer_.async_wait([weak = this->weak_from_this(), generation](beast::error_code ec) {
+      if (ec) return;  // re-armed or cancelled
+      if (auto self = weak.lock()) self->OnDeadline(generation);
+    });
+  }
+  void DisarmLocked() {
+    ++generation_;
+    timer_.cancel();
+  }
+
+  void OnDeadline(uint64_t generation) {
+    std::lock_guard lock(socket_mu_);
+    if (generation != generation_ || closed_) return;
+    timed_out_ = true;
+    // Cancelling (not closing) keeps the socket usable for the 408.
+    beast::error_code ec;
+    Tcp().socket().cancel(ec);
+  }
+
+  void OnReadError(beast::error_code ec) {
     const HttpServerOptions& options = server_->options();
+    Phase phase;
+    bool timed_out;
+    {
+      std::lock_guard lock(socket_mu_);
+      phase = phase_;
+      timed_out = timed_out_;
+    }
+    if (timed_out) {
+      // An idle connection, or one that never sent a byte, just closes.
+      bool started = phase == Phase::kBody || (phase == Phase::kHeader && (parser_->got_some() || buffer_.size() > 0));
+      if (!started) {
+        Close();
+        return;
+      }
+      if (phase == Phase::kHeader) {
+        SendError(408, fmt::format("request headers not received within {} ms", options.header_timeout.count()));
+      } else {
+        SendError(408, fmt::format("request body not received within {} ms", options.body_timeout.count()));
+      }
+      return;
+    }
     if (ec == http::error::body_limit) {
       SendError(413, fmt::format("request body larger than the limit of {} bytes", options.max_body_bytes));
       return;
@@ -175,10 +447,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
       SendError(431, fmt::format("request headers larger than the limit of {} bytes", options.max_header_bytes));
       return;
     }
-    if (ec) {
-      SendError(400, fmt::format("malformed HTTP request: {}", ec.message()));
+    if (PeerGone(ec)) {
+      Close();
       return;
     }
+    SendError(400, fmt::format("malformed HTTP request: {}", ec.message()));
+  }
+
+  void Dispatch() {
     http::request<http::string_body> message = parser_->release();
     parser_.reset();
     keep_alive_ = message.keep_alive();
@@ -197,35 +473,50 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
     request.body = std::move(message.body());
     request.remote_address = remote_;
+    request.tls = kTls;
     request.received = std::chrono::steady_clock::now();
 
+    {
+      std::lock_guard lock(socket_mu_);
+      DisarmLocked();
+    }
     busy_ = true;
-    stream_.expires_never();
     server_->RequestStarted();
-    auto self = shared_from_this();
+    auto self = this->shared_from_this();
     server_->handler()(std::move(request), [self](HttpResponse response) { self->Respond(std::move(response)); });
   }
 
-  // The handler's answer, on whatever thread produced it. While busy_ no
-  // operation is pending on the socket and no handler of this connection
-  // runs (Shutdown's closes take socket_mu_), so the response is written
-  // right here when the socket takes it whole, and the next read is armed
-  // from here too: no trip through the strand, which would cost a thread
-  // wake-up per request. A response the socket cannot take at once goes
-  // out through the strand.
+  // The handler's answer, on whatever thread produced it.
+  //
+  // Plain HTTP: while busy_ no operation is pending on the socket and no
+  // handler of this connection runs (Shutdown's closes take socket_mu_), so
+  // the response is written right here when the socket takes it whole, and
+  // the next read is armed from here too: no trip through the strand, which
+  // would cost a thread wake-up per request. A response the socket cannot
+  // take at once goes out through the strand.
+  //
+  // TLS: always through the strand. An SSL object's state (records, alerts,
+  // renegotiation checks) changes on reads as well as writes and must not
+  // be driven from two threads.
   void Respond(HttpResponse response) {
     bool keep_alive = keep_alive_ && !server_->stopping();
     auto out = std::make_shared<std::string>(Serialize(&response, keep_alive));
+    if constexpr (kTls) {
+      net::post(executor(), [self = this->shared_from_this(), out, keep_alive] {
+        self->WriteRest(out, 0, /*answers_request=*/true, keep_alive);
+      });
+      return;
+    }
     std::unique_lock lock(socket_mu_);
     size_t written = 0;
     beast::error_code ec;
     if (closed_) ec = net::error::bad_descriptor;
     while (!ec && written < out->size()) {
-      written += stream_.socket().write_some(net::buffer(out->data() + written, out->size() - written), ec);
+      written += Tcp().socket().write_some(net::buffer(out->data() + written, out->size() - written), ec);
     }
     if (ec == net::error::would_block || ec == net::error::try_again) {
       lock.unlock();
-      net::post(executor(), [self = shared_from_this(), out, written, keep_alive] {
+      net::post(executor(), [self = this->shared_from_this(), out, written, keep_alive] {
         self->WriteRest(out, written, /*answers_request=*/true, keep_alive);
       });
       return;
@@ -239,17 +530,22 @@ class Connection : public std::enable_shared_from_this<Connection> {
     ReadLocked();
   }
 
+  // On the strand, with no read pending: refuses the request and closes.
   void SendError(int status, std::string message) {
     keep_alive_ = false;
+    {
+      std::lock_guard lock(socket_mu_);
+      DisarmLocked();
+    }
     HttpResponse response = server_->errors()(status, message);
     WriteRest(std::make_shared<std::string>(Serialize(&response, false)), 0, /*answers_request=*/false, false);
   }
 
   // On the strand: writes out[offset..].
   void WriteRest(std::shared_ptr<std::string> out, size_t offset, bool answers_request, bool keep_alive) {
-    stream_.expires_after(server_->options().read_timeout);
+    Tcp().expires_after(server_->options().read_timeout);
     net::async_write(stream_, net::buffer(out->data() + offset, out->size() - offset),
-                     [self = shared_from_this(), out, answers_request, keep_alive](beast::error_code ec, size_t) {
+                     [self = this->shared_from_this(), out, answers_request, keep_alive](beast::error_code ec, size_t) {
                        self->OnWrite(ec, answers_request, keep_alive);
                      });
   }
@@ -300,12 +596,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // After refusing a request whose body the client may still be sending:
   // closing at once would reset the connection and the client could lose
   // the response, so the rest is read and dropped until the client closes,
-  // for at most a second and a few MiB.
+  // for at most a second and a few MiB. Read below TLS: the bytes are
+  // dropped anyway.
   void Linger() {
     std::lock_guard lock(socket_mu_);
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.expires_after(std::chrono::seconds(1));
+    Tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
+    Tcp().expires_after(std::chrono::seconds(1));
     discard_.resize(64 << 10);
     ReadAndDiscard(0);
   }
@@ -314,38 +611,106 @@ class Connection : public std::enable_shared_from_this<Connection> {
       Close();
       return;
     }
-    stream_.async_read_some(net::buffer(discard_),
-                            [self = shared_from_this(), total](beast::error_code ec, size_t n) {
-                              if (ec) {
-                                self->Close();
-                                return;
-                              }
-                              self->ReadAndDiscard(total + n);
-                            });
+    Tcp().async_read_some(net::buffer(discard_), [self = this->shared_from_this(), total](beast::error_code ec, size_t n) {
+      if (ec) {
+        self->Close();
+        return;
+      }
+      self->ReadAndDiscard(total + n);
+    });
   }
 
+  // TLS connections close without close_notify: every response carries its
+  // length, so a truncation is visible to the client regardless.
   void CloseLocked() {
     if (closed_) return;
     closed_ = true;
+    timer_.cancel();
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.close();
+    Tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
+    Tcp().close();
   }
 
-  // Guards the socket against Shutdown's closes while a worker writes.
+  // Guards the socket against Shutdown's closes while a worker writes, and
+  // the reading deadline (generation_, phase_, timed_out_) against its
+  // timer's handler.
   std::mutex socket_mu_;
   bool closed_ = false;  // guarded by socket_mu_
-  beast::tcp_stream stream_;
+  Stream stream_;
+  net::steady_timer timer_;  // the current reading phase's deadline
+  uint64_t generation_ = 0;  // guarded by socket_mu_: bumped per phase
+  Phase phase_ = Phase::kIdle;  // guarded by socket_mu_
+  bool timed_out_ = false;      // guarded by socket_mu_: the deadline cancelled the read
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   HttpServer::Impl* server_;
-  std::string remote_;
+  const std::string remote_;
+  const std::string refusal_;
   std::vector<char> discard_;
+  bool first_request_ = true;
   bool keep_alive_ = true;
   std::atomic<bool> busy_{false};  // a request is with the handler or being answered
 };
 
+// "" when `path` can be opened for reading, else why not.
+std::string Unreadable(const std::string& path) {
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) return std::strerror(errno);
+  std::fclose(file);
+  return "";
+}
+
+// The reason of an OpenSSL failure, then clears OpenSSL's error queue.
+std::string OpenSslReason(beast::error_code ec) {
+  std::string reason = ec ? ec.message() : "";
+  unsigned long code = ERR_peek_last_error();
+  if (code != 0) {
+    char buffer[256];
+    ERR_error_string_n(code, buffer, sizeof buffer);
+    reason = buffer;
+  }
+  ERR_clear_error();
+  return reason.empty() ? "unknown error" : reason;
+}
+
 }  // namespace
+
+Status HttpServer::Impl::LoadTls() {
+  const std::string& cert = options_.tls_cert_file;
+  const std::string& key = options_.tls_key_file;
+  if (cert.empty() && key.empty()) return Status::OK();
+  if (cert.empty() || key.empty()) {
+    return Status::InvalidArgument("TLS needs both a certificate file and a key file");
+  }
+  if (std::string why = Unreadable(cert); !why.empty()) {
+    return Status::InvalidArgument(fmt::format("cannot read TLS certificate file {}: {}", cert, why));
+  }
+  if (std::string why = Unreadable(key); !why.empty()) {
+    return Status::InvalidArgument(fmt::format("cannot read TLS key file {}: {}", key, why));
+  }
+  tls_.emplace(net::ssl::context::tls_server);
+  SSL_CTX* ctx = tls_->native_handle();
+  SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+  SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+  if (SSL_CTX_set_cipher_list(ctx, kTls12Ciphers) != 1) {
+    return Status::Internal(fmt::format("OpenSSL refused the TLS 1.2 cipher list: {}", OpenSslReason({})));
+  }
+  beast::error_code ec;
+  tls_->use_certificate_chain_file(cert, ec);
+  if (ec) {
+    return Status::InvalidArgument(
+        fmt::format("TLS certificate file {} is not a PEM certificate: {}", cert, OpenSslReason(ec)));
+  }
+  tls_->use_private_key_file(key, net::ssl::context::pem, ec);
+  if (ec) {
+    return Status::InvalidArgument(fmt::format("TLS key file {} is not a PEM private key: {}", key, OpenSslReason(ec)));
+  }
+  if (SSL_CTX_check_private_key(ctx) != 1) {
+    return Status::InvalidArgument(fmt::format("TLS key file {} does not match the certificate in {}: {}", key, cert,
+                                               OpenSslReason({})));
+  }
+  return Status::OK();
+}
 
 Status HttpServer::Impl::Listen() {
   beast::error_code ec;
@@ -367,13 +732,33 @@ void HttpServer::Impl::Accept() {
   acceptor_.async_accept(net::make_strand(ioc_), beast::bind_front_handler(&Impl::OnAccept, this));
 }
 
+std::string HttpServer::Impl::Refusal(const std::string& address) const {
+  std::lock_guard lock(mu_);
+  if (connections_.size() >= options_.max_connections) return "too many connections";
+  auto it = per_address_.find(address);
+  if (it != per_address_.end() && it->second >= options_.max_connections_per_address) {
+    return fmt::format("too many connections from {}", address);
+  }
+  return "";
+}
+
 void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
   if (stopping()) return;
   if (ec) {
     if (ec != net::error::operation_aborted) NQ_LOG_WARN("server", "accept failed: {}", ec.message());
-  } else if (connections() >= options_.max_connections) {
+    Accept();
+    return;
+  }
+  beast::error_code endpoint_error;
+  auto endpoint = socket.remote_endpoint(endpoint_error);
+  std::string remote = endpoint_error ? std::string() : endpoint.address().to_string();
+  std::string refusal = Refusal(remote);
+  if (tls_) {
+    // A TLS client can only read the 503 after a handshake.
+    std::make_shared<Connection<TlsStream>>(std::move(socket), this, std::move(remote), std::move(refusal))->Start();
+  } else if (!refusal.empty()) {
     // Refused at once, without reading the request.
-    HttpResponse response = errors_(503, "too many connections");
+    HttpResponse response = errors_(503, refusal);
     std::string text = fmt::format(
         "HTTP/1.1 503 Service Unavailable\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
         response.content_type, response.body.size(), response.body);
@@ -381,7 +766,7 @@ void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
     net::write(socket, net::buffer(text), write_error);
     socket.close(write_error);
   } else {
-    std::make_shared<Connection>(std::move(socket), this)->Start();
+    std::make_shared<Connection<PlainStream>>(std::move(socket), this, std::move(remote), std::string())->Start();
   }
   Accept();
 }
@@ -395,7 +780,7 @@ void HttpServer::Impl::Run() {
 
 template <typename Fn>
 void HttpServer::Impl::ForEachConnection(Fn&& fn) {
-  std::vector<std::shared_ptr<Connection>> live;
+  std::vector<std::shared_ptr<ConnectionBase>> live;
   {
     std::lock_guard lock(mu_);
     for (auto& [raw, weak] : connections_) {
@@ -412,7 +797,7 @@ bool HttpServer::Impl::Shutdown(std::chrono::milliseconds grace) {
     beast::error_code ec;
     acceptor_.close(ec);
   });
-  ForEachConnection([](Connection& c) { c.CloseIfIdle(); });
+  ForEachConnection([](ConnectionBase& c) { c.CloseIfIdle(); });
   bool drained;
   {
     std::unique_lock lock(mu_);
@@ -420,7 +805,7 @@ bool HttpServer::Impl::Shutdown(std::chrono::milliseconds grace) {
   }
   // Connections whose close does not run before the loop stops are closed
   // when the io_context destroys their handlers.
-  ForEachConnection([](Connection& c) { c.Close(); });
+  ForEachConnection([](ConnectionBase& c) { c.Close(); });
   ioc_.stop();
   for (auto& t : threads_) t.join();
   joined_ = true;
@@ -434,6 +819,7 @@ HttpServer::~HttpServer() { impl_->Shutdown(std::chrono::milliseconds(0)); }
 Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& options, HttpHandler handler,
                                                       ErrorResponder errors) {
   auto impl = std::make_unique<Impl>(options, std::move(handler), std::move(errors));
+  NQ_RETURN_IF_ERROR(impl->LoadTls());
   NQ_RETURN_IF_ERROR(impl->Listen());
   impl->Run();
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));

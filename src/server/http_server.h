@@ -2,8 +2,10 @@
 // connections, parses requests within the configured limits and hands each
 // one to a handler, which answers from any thread (the API runs database
 // work on its own worker pool, off the I/O threads). Keep-alive, pipelined
-// requests answered in order (one at a time per connection), a connection
-// cap and graceful shutdown.
+// requests answered in order (one at a time per connection), connection
+// caps (in all and per client address), a deadline per reading phase
+// (slowloris), refusal of ambiguous request framing (smuggling), optional
+// TLS (OpenSSL) and graceful shutdown.
 //
 // This header is free of Boost so that only http_server.cc pays for
 // compiling Beast.
@@ -31,6 +33,7 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   std::string remote_address;  // client IP address
+  bool tls = false;            // the request came over TLS
   std::chrono::steady_clock::time_point received;
 
   // The first header named `name` (lower-case), or null.
@@ -49,23 +52,41 @@ using Responder = std::function<void(HttpResponse)>;
 using HttpHandler = std::function<void(HttpRequest&&, Responder)>;
 // Builds the response for a request the server refuses before any handler
 // sees it (status 400, 408, 413, 431, 503), in the API's error format.
+// kPlainHttpOnTlsPort stands for a plain HTTP request on the TLS port: the
+// responder answers it as a 400 with its own error code.
 using ErrorResponder = std::function<HttpResponse(int status, std::string_view message)>;
+
+inline constexpr int kPlainHttpOnTlsPort = 497;  // nginx's internal code for the case
 
 struct HttpServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;  // 0 picks a free port (see HttpServer::port)
   int io_threads = 2;
   size_t max_connections = 512;
+  // Open connections from one client IP address; more are refused with 503.
+  size_t max_connections_per_address = 64;
   size_t max_header_bytes = 16 << 10;
   size_t max_body_bytes = 1 << 20;
-  // Limit for reading one request (headers and body) once the connection
-  // waits for it, and for a keep-alive connection to stay idle.
+  // Deadlines per reading phase, so that a client trickling bytes cannot
+  // hold a connection: a keep-alive connection waits at most read_timeout
+  // for the next request's first byte; from that byte (or from the accept,
+  // or the end of the TLS handshake, for a connection's first request) the
+  // headers must be in within header_timeout (also the TLS handshake's
+  // limit), and then the body within body_timeout. A request late in its
+  // headers or body gets 408; an idle connection is closed silently.
   std::chrono::milliseconds read_timeout{30000};
+  std::chrono::milliseconds header_timeout{10000};
+  std::chrono::milliseconds body_timeout{30000};
+  // PEM certificate chain and private key; both empty: plain HTTP. With
+  // them every connection must speak TLS 1.2 or 1.3.
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 class HttpServer {
  public:
-  // Binds and starts serving; errors if the address cannot be bound.
+  // Binds and starts serving; errors if the address cannot be bound or the
+  // TLS certificate or key cannot be loaded (the message names the file).
   static Result<std::unique_ptr<HttpServer>> Start(const HttpServerOptions& options,
                                                    HttpHandler handler, ErrorResponder errors);
   ~HttpServer();  // Shutdown(0) if still running

@@ -184,9 +184,14 @@ Status Server::Start(const Config& config) {
   http.port = address.second;
   http.io_threads = static_cast<int>(s.io_threads);
   http.max_connections = s.max_connections;
+  http.max_connections_per_address = s.max_connections_per_address;
   http.max_body_bytes = static_cast<size_t>(s.max_body_kib) << 10;
   http.max_header_bytes = static_cast<size_t>(s.max_header_kib) << 10;
   http.read_timeout = std::chrono::milliseconds(s.read_timeout_ms);
+  http.header_timeout = std::chrono::milliseconds(s.header_timeout_ms);
+  http.body_timeout = std::chrono::milliseconds(s.body_timeout_ms);
+  http.tls_cert_file = config.tls_cert_file;
+  http.tls_key_file = config.tls_key_file;
   Api* api = api_.get();
   NQ_ASSIGN_OR_RETURN(
       http_, HttpServer::Start(
@@ -255,7 +260,8 @@ int Serve(const Config& config) {
   }
   auto [host, port] = *SplitListen(config.listen);
   bool v6 = host.find(':') != std::string::npos;
-  std::cout << fmt::format("listening on http://{}{}{}:{}", v6 ? "[" : "", host, v6 ? "]" : "", server.port())
+  std::cout << fmt::format("listening on {}://{}{}{}:{}", config.tls_cert_file.empty() ? "http" : "https",
+                           v6 ? "[" : "", host, v6 ? "]" : "", server.port())
             << std::endl;
   NQ_LOG_INFO("server", "serving {} on port {}", config.data_dir, server.port());
   int received = 0;
