@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import signal
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -19,13 +20,33 @@ import unittest
 NQDB = None
 
 
-class Server:
-    """An initialised data directory and the `nqdb serve` process on it."""
+def self_signed_certificate(directory):
+    """Writes cert.pem and key.pem (P-256, for CN=localhost and 127.0.0.1)
+    into `directory` with the openssl command-line tool; returns both
+    paths."""
+    cert = os.path.join(directory, "cert.pem")
+    key = os.path.join(directory, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                    "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
+                   check=True, capture_output=True, timeout=60)
+    return cert, key
 
-    def __init__(self, settings=(), init=True):
+
+class Server:
+    """An initialised data directory and the `nqdb serve` process on it.
+    With `tls`, a self-signed certificate is made and served (HTTPS), and
+    request() trusts it."""
+
+    def __init__(self, settings=(), init=True, tls=False):
         self.dir = tempfile.mkdtemp(prefix="nqdb-server-test-")
         self.data = os.path.join(self.dir, "data")
         self.settings = list(settings)
+        self.tls = tls
+        self.cert_file = self.key_file = None
+        if tls:
+            self.cert_file, self.key_file = self_signed_certificate(self.dir)
+            self.settings += [f"server.tls_cert_file={self.cert_file}", f"server.tls_key_file={self.key_file}"]
         self.proc = None
         self.port = None
         self.admin_key = None
@@ -53,7 +74,7 @@ class Server:
         self.proc = subprocess.Popen([NQDB, "serve", *self.args(), "--port", "0"], stdout=subprocess.PIPE,
                                      stderr=self.log, text=True)
         line = self.proc.stdout.readline()
-        m = re.match(r"listening on http://127\.0\.0\.1:(\d+)", line)
+        m = re.match(r"listening on https?://127\.0\.0\.1:(\d+)", line)
         if not m:
             self.proc.kill()
             raise AssertionError(f"server did not start: {line!r}; log: {self.read_log()}")
@@ -82,8 +103,18 @@ class Server:
             self.proc.wait()
         shutil.rmtree(self.dir, ignore_errors=True)
 
+    def ssl_context(self):
+        """A client context trusting this server's certificate."""
+        return ssl.create_default_context(cafile=self.cert_file)
+
+    def connection(self, timeout=60, context=None):
+        if self.tls:
+            return http.client.HTTPSConnection("127.0.0.1", self.port, timeout=timeout,
+                                               context=context or self.ssl_context())
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+
     def request(self, method, path, body=None, headers=None, raw=None, timeout=60):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        conn = self.connection(timeout)
         h = dict(headers or {})
         data = raw
         if body is not None:
@@ -152,10 +183,11 @@ def b64url_decode(text):
 
 class ServerTestCase(unittest.TestCase):
     settings = ()
+    tls = False
 
     @classmethod
     def setUpClass(cls):
-        cls.server = Server(cls.settings).start()
+        cls.server = Server(cls.settings, tls=cls.tls).start()
 
     @classmethod
     def tearDownClass(cls):
