@@ -3,6 +3,8 @@
 # /api/v1/query doing a primary-key lookup) beside nginx serving a small
 # static JSON file in the same run: nginx is the ceiling for this machine.
 # Prints requests/s, p99 latency, the ratio to nginx, and the server's RSS.
+# Then the rate-limit decision overhead: both requests again with limits
+# off, kept in memory, and kept in a redis-server started for the run.
 #   bench/server_bench.sh [--seconds N] [--threads N] [--connections N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -69,16 +71,26 @@ $NGINX -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" 2>/dev/null &
 NGINX_PID=$!
 
 # nqdb: a fresh data directory, a table of 10,000 rows, a read key.
+# Rate limits are off unless a run turns them on (start_server's arguments).
 $NQDB init --data-dir "$WORK/data" >"$WORK/init.out"
 ADMIN=$(grep -E '^nqdb_' "$WORK/init.out")
-$NQDB serve --data-dir "$WORK/data" --port 0 --set log=warn >"$WORK/serve.out" 2>"$WORK/serve.err" &
-SERVER_PID=$!
-for _ in $(seq 100); do
-  grep -q listening "$WORK/serve.out" 2>/dev/null && break
-  sleep 0.1
-done
-PORT=$(sed -nE 's/.*:([0-9]+)$/\1/p' "$WORK/serve.out")
-[[ -n $PORT ]] || { echo "server did not start: $(cat "$WORK/serve.err")" >&2; exit 1; }
+LIMITS_OFF=(--set rate_limit.per_address_per_minute=0 --set rate_limit.per_key_per_hour=0)
+start_server() {  # extra nqdb serve arguments
+  : >"$WORK/serve.out"
+  $NQDB serve --data-dir "$WORK/data" --port 0 --set log=warn "$@" >"$WORK/serve.out" 2>"$WORK/serve.err" &
+  SERVER_PID=$!
+  for _ in $(seq 100); do
+    grep -q listening "$WORK/serve.out" 2>/dev/null && break
+    sleep 0.1
+  done
+  PORT=$(sed -nE 's/.*:([0-9]+)$/\1/p' "$WORK/serve.out")
+  [[ -n $PORT ]] || { echo "server did not start: $(cat "$WORK/serve.err")" >&2; exit 1; }
+}
+stop_server() {
+  kill "$SERVER_PID" && wait "$SERVER_PID" || true
+  SERVER_PID=""
+}
+start_server "${LIMITS_OFF[@]}"
 BASE=http://127.0.0.1:$PORT
 python3 - "$BASE" "$ADMIN" <<'PY'
 import http.client, json, sys, urllib.parse
@@ -139,3 +151,50 @@ while read -r name rps p99 errors; do
   printf '%-18s %12s %10s %10s %8s %6s\n' "$name" "$rps" "$p99" "$errors" "${ratio}x" "$goal"
 done <<<"$results"
 echo "nqdb server RSS after the run: $((rss / 1024)) MiB (peak $((hwm / 1024)) MiB)"
+
+# Rate-limit decision overhead: the same two requests with limits off, in
+# memory and in Redis (a redis-server started here), with limits so high
+# that every request is decided and none refused (each request is one
+# decision over its address bucket, and for the query its key's too).
+if ! command -v redis-server >/dev/null; then
+  echo "redis-server not found (scripts/bootstrap.sh installs it): rate-limit overhead not measured" >&2
+  exit 0
+fi
+stop_server
+REDIS_PORT=$(free_port)
+redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --logfile /dev/null &
+REDIS_PID=$!
+trap 'kill $REDIS_PID 2>/dev/null; wait $REDIS_PID 2>/dev/null; cleanup' EXIT
+for _ in $(seq 100); do
+  [[ $(redis-cli -p "$REDIS_PORT" ping 2>/dev/null) == PONG ]] && break
+  sleep 0.1
+done
+HIGH=(--set rate_limit.per_address_per_minute=100000000 --set rate_limit.per_key_per_hour=1000000000)
+echo
+echo "rate-limit decision overhead (wrk -t$THREADS -c$CONNECTIONS -d${SECONDS_PER_RUN}s; ratio to limits off)"
+printf '%-10s %14s %14s %8s %8s\n' limits health_req/s query_req/s health query
+declare -A HEALTH QUERY
+for mode in off memory redis; do
+  case $mode in
+    off) start_server "${LIMITS_OFF[@]}" ;;
+    memory) start_server "${HIGH[@]}" ;;
+    redis) start_server "${HIGH[@]}" --set "rate_limit.redis_url=redis://127.0.0.1:$REDIS_PORT" ;;
+  esac
+  BASE=http://127.0.0.1:$PORT
+  if [[ $mode == redis ]]; then
+    curl -sf "$BASE/health" | grep -q '"backend":"redis"' || { echo "server is not using Redis" >&2; exit 1; }
+  fi
+  r=$(run_wrk health "$BASE/health"; run_wrk query "$BASE/api/v1/query" "$WORK/query.lua")
+  HEALTH[$mode]=$(awk '$1 == "health" {print $2}' <<<"$r")
+  QUERY[$mode]=$(awk '$1 == "query" {print $2}' <<<"$r")
+  refused=$(awk '{n += $4} END {print n}' <<<"$r")
+  [[ $refused == 0 ]] || echo "warning: $refused non-2xx responses with limits $mode" >&2
+  stop_server
+  printf '%-10s %14s %14s %8s %8s\n' "$mode" "${HEALTH[$mode]}" "${QUERY[$mode]}" \
+    "$(awk -v a="${HEALTH[$mode]}" -v b="${HEALTH[off]}" 'BEGIN {printf "%.2fx", a / b}')" \
+    "$(awk -v a="${QUERY[$mode]}" -v b="${QUERY[off]}" 'BEGIN {printf "%.2fx", a / b}')"
+done
+if [[ $(redis-cli -p "$REDIS_PORT" --scan --pattern 'nqdb:rl:*' | wc -l) -eq 0 ]]; then
+  echo "no buckets in Redis after the Redis run" >&2
+  exit 1
+fi

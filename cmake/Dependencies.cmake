@@ -8,6 +8,7 @@ pkg_check_modules(TOMLPP REQUIRED IMPORTED_TARGET tomlplusplus)
 pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
 pkg_check_modules(LIBEDIT REQUIRED IMPORTED_TARGET libedit)
 pkg_check_modules(HWY REQUIRED IMPORTED_TARGET libhwy)
+pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
 # libfec ships neither a pkg-config file nor a CMake package.
 find_library(FEC_LIBRARY fec REQUIRED)
 find_path(FEC_INCLUDE_DIR fec.h REQUIRED)

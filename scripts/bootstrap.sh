@@ -21,6 +21,8 @@ PACKAGES=(
   xz-utils zstd bzip2 python3-sklearn
   # server tests and benchmark: HTTP load generator and the nginx baseline
   python3 wrk nginx-light
+  # server hardening: shared rate limits (Redis), TLS test certificates
+  libhiredis-dev redis-server openssl
 )
 
 missing=()

@@ -23,7 +23,8 @@
 #    `--time-limit 1 --bqp-time-limit 0.5` for a quick run, `--help`);
 #  - server: bench/server_bench.sh (wrk against `nqdb serve`'s /health and a
 #    primary-key lookup through POST /api/v1/query, beside nginx serving a
-#    static file; `--seconds 3` for a quick run);
+#    static file, then with rate limits off, in memory and in Redis;
+#    `--seconds 3` for a quick run);
 # docs/benchmarks/ explains each suite's output.
 set -euo pipefail
 cd "$(dirname "$0")/.."

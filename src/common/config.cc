@@ -22,6 +22,7 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include "common/cidr.h"
 #include "common/env.h"
 #include "common/log.h"
 
@@ -85,6 +86,18 @@ std::string CheckListen(std::string_view value) {
   return "";
 }
 
+std::string CheckAllowList(std::string_view value) {
+  auto list = AddressAllowList::Parse(value);
+  return list.ok() ? "" : std::string(list.status().message());
+}
+
+// The server checks the rest when it connects; the scheme catches the
+// common mistake of a bare host:port.
+std::string CheckRedisUrl(std::string_view value) {
+  if (value.empty() || value.starts_with("redis://")) return "";
+  return fmt::format("\"{}\" does not start with redis://", value);
+}
+
 constexpr KeySpec kKeys[] = {
     {.key = "data_dir", .kind = ValueKind::kString, .string_field = &Config::data_dir,
      .check_string = CheckNonEmpty, .allowed = "a non-empty directory path"},
@@ -117,6 +130,8 @@ constexpr KeySpec kKeys[] = {
      .check_string = CheckAnything, .allowed = "comma-separated origins, \"*\" for any, empty for none"},
     {.key = "server.docs_dir", .kind = ValueKind::kString, .string_field = &Config::docs_dir,
      .check_string = CheckAnything, .allowed = "a directory path, or empty for web/ beside the binary"},
+    {.key = "server.admin_allow", .kind = ValueKind::kString, .string_field = &Config::admin_allow,
+     .check_string = CheckAllowList, .allowed = "comma-separated IPv4/IPv6 addresses or CIDR ranges"},
     {.key = "server.io_threads", .kind = ValueKind::kUint32, .server_field = &ServerSettings::io_threads,
      .min_value = 1, .max_value = 64, .allowed = "an integer in [1, 64]"},
     {.key = "server.worker_threads", .kind = ValueKind::kUint32, .server_field = &ServerSettings::worker_threads,
@@ -158,6 +173,23 @@ constexpr KeySpec kKeys[] = {
      .min_value = 2, .max_value = 31536000, .allowed = "an integer in [2, 31536000]"},
     {.key = "auth.jwt_grace_s", .kind = ValueKind::kUint32, .server_field = &ServerSettings::jwt_grace_s,
      .min_value = 1, .max_value = 31536000, .allowed = "an integer in [1, 31536000], less than auth.jwt_rotation_s"},
+    {.key = "rate_limit.per_address_per_minute", .kind = ValueKind::kUint32,
+     .server_field = &ServerSettings::rate_per_address_per_minute, .min_value = 0, .max_value = 100000000,
+     .allowed = "an integer in [0, 100000000] (0: no limit)"},
+    {.key = "rate_limit.per_key_per_hour", .kind = ValueKind::kUint32,
+     .server_field = &ServerSettings::rate_per_key_per_hour, .min_value = 0, .max_value = 1000000000,
+     .allowed = "an integer in [0, 1000000000] (0: no limit for keys without their own)"},
+    {.key = "rate_limit.key_generation_per_hour", .kind = ValueKind::kUint32,
+     .server_field = &ServerSettings::rate_key_generation_per_hour, .min_value = 0, .max_value = 1000000,
+     .allowed = "an integer in [0, 1000000] (0: no limit)"},
+    {.key = "rate_limit.redis_url", .kind = ValueKind::kString, .string_field = &Config::redis_url,
+     .check_string = CheckRedisUrl, .allowed = "redis://[:password@]host[:port][/db], or empty for in-memory limits"},
+    {.key = "rate_limit.redis_timeout_ms", .kind = ValueKind::kUint32,
+     .server_field = &ServerSettings::redis_timeout_ms, .min_value = 1, .max_value = 60000,
+     .allowed = "an integer in [1, 60000]"},
+    {.key = "rate_limit.redis_retry_ms", .kind = ValueKind::kUint32,
+     .server_field = &ServerSettings::redis_retry_ms, .min_value = 10, .max_value = 3600000,
+     .allowed = "an integer in [10, 3600000]"},
 };
 
 const KeySpec* FindKey(std::string_view key) {

@@ -56,6 +56,12 @@ struct ServerSettings {
   uint32_t token_ttl_s = 3600;          // auth.token_ttl_s: JWT lifetime (<= auth.jwt_grace_s)
   uint32_t jwt_rotation_s = 86400;      // auth.jwt_rotation_s: signing key period
   uint32_t jwt_grace_s = 3600;          // auth.jwt_grace_s: previous key accepted (< rotation)
+  // Rate limits (token buckets, N per window; 0 turns a limit off).
+  uint32_t rate_per_address_per_minute = 6000;  // rate_limit.per_address_per_minute
+  uint32_t rate_per_key_per_hour = 100000;      // rate_limit.per_key_per_hour: keys without their own
+  uint32_t rate_key_generation_per_hour = 5;    // rate_limit.key_generation_per_hour: per address
+  uint32_t redis_timeout_ms = 100;              // rate_limit.redis_timeout_ms: connect and each command
+  uint32_t redis_retry_ms = 1000;               // rate_limit.redis_retry_ms: pings while unreachable
 };
 
 struct Config {
@@ -80,6 +86,12 @@ struct Config {
   // plain HTTP). TOML `server.tls_cert_file`, `server.tls_key_file`.
   std::string tls_cert_file;
   std::string tls_key_file;
+  // Client addresses (CIDR ranges, comma-separated) allowed to call admin
+  // endpoints. TOML `server.admin_allow`.
+  std::string admin_allow = "127.0.0.0/8, ::1/128";
+  // Redis shared by server processes for rate limits; empty: limits in
+  // memory. TOML `rate_limit.redis_url`.
+  std::string redis_url;
   ServerSettings server;
   // TOML `[storage]` section. Only page_size, buffer_pool_mib, durability,
   // wal_segment_mib, max_wal_mib and flush_interval_ms are configurable; the

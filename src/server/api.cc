@@ -13,6 +13,7 @@
 #include "common/json_text.h"
 #include "server/jwt.h"
 #include "server/metrics.h"
+#include "server/rate_limit.h"
 #include "server/worker_pool.h"
 
 namespace neuroquantum::server {
@@ -51,6 +52,25 @@ bool MatchPattern(std::string_view pattern, std::string_view path,
     }
   }
   return true;
+}
+
+// Headers that keep browsers from misusing a response: no type sniffing,
+// no framing, no referrer, nothing cached unless the handler says so, a
+// content policy that forbids everything an API response never needs (the
+// documentation page sets its own), and HSTS over TLS.
+void AddSecurityHeaders(HttpResponse* response, bool tls) {
+  bool has_cache_control = false, has_csp = false;
+  for (const auto& [name, value] : response->headers) {
+    has_cache_control = has_cache_control || name == "Cache-Control";
+    has_csp = has_csp || name == "Content-Security-Policy";
+  }
+  auto& h = response->headers;
+  h.emplace_back("X-Content-Type-Options", "nosniff");
+  h.emplace_back("X-Frame-Options", "DENY");
+  h.emplace_back("Referrer-Policy", "no-referrer");
+  if (!has_cache_control) h.emplace_back("Cache-Control", "no-store");
+  if (!has_csp) h.emplace_back("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+  if (tls) h.emplace_back("Strict-Transport-Security", "max-age=31536000");
 }
 
 // A client's X-Request-Id is kept if it is short and plain; otherwise one is made.
@@ -175,6 +195,9 @@ Result<Json> RequestContext::BodyObject() const {
     return parsed;
   } catch (const Json::parse_error& error) {
     return Status::InvalidArgument(fmt::format("malformed JSON at byte {}: {}", error.byte, error.what()));
+  } catch (const Json::exception& error) {
+    // out_of_range: a number beyond a double (1e999999).
+    return Status::InvalidArgument(fmt::format("unusable JSON: {}", error.what()));
   }
 }
 
@@ -217,6 +240,7 @@ struct Api::RequestState {
   Responder respond;
   const Api::Route* route = nullptr;
   std::string allow_origin;
+  std::vector<std::pair<std::string, std::string>> rate_headers;  // X-RateLimit-*
 };
 
 void Api::Handle(HttpRequest&& incoming, Responder respond) {
@@ -271,7 +295,8 @@ void Api::Handle(HttpRequest&& incoming, Responder respond) {
   context_.workers->Post([this, state] { Run(state.get()); });
 }
 
-// On a worker: authentication, permission, the handler.
+// On a worker: authentication, rate limits, the admin allow-list,
+// permission, the handler.
 void Api::Run(RequestState* state) {
   RequestContext& ctx = state->ctx;
   const Route* route = state->route;
@@ -280,23 +305,35 @@ void Api::Run(RequestState* state) {
     Finish(state, Reply(ApiError{408, "TIMEOUT", "the request waited longer than the request timeout", ""}));
     return;
   }
-  if (route->permission) {
-    auto key = Authenticate(ctx);
-    if (!key.ok() && key.status().code() != StatusCode::kInvalidArgument) {
+  // Credentials are checked before the limits so that the key's bucket is
+  // known; failures are answered after them, so guessing keys costs the
+  // address its tokens like any other request.
+  std::optional<Result<ApiKeyInfo>> key;
+  if (route->permission) key.emplace(Authenticate(ctx));
+  bool permitted = key && key->ok() && Allows((*key)->permissions, *route->permission);
+  if (context_.limiter != nullptr && !Limit(state, key && key->ok() ? &**key : nullptr, permitted)) return;
+  const std::string& address = state->request.remote_address;
+  if (route->permission == Permission::kAdmin && !context_.settings.admin_allow.Contains(address)) {
+    Finish(state, Reply(ApiError::Forbidden(fmt::format(
+                      "admin endpoints are not served to {} (server.admin_allow)", address))));
+    return;
+  }
+  if (key && !key->ok()) {
+    if (key->status().code() != StatusCode::kInvalidArgument) {
       // The key store could not be read: the client is not at fault, and
       // the details (paths) stay in the log.
-      NQ_LOG_ERROR("auth", "authentication failed: {}", key.status().ToString());
+      NQ_LOG_ERROR("auth", "authentication failed: {}", key->status().ToString());
       Finish(state, Reply(ApiError::Internal("authentication is unavailable; see the server log")));
       return;
     }
-    if (!key.ok()) {
-      Reply reply(ApiError::Unauthorized(std::string(key.status().message())));
-      reply.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"neuroquantumdb\"");
-      Finish(state, std::move(reply));
-      return;
-    }
-    ctx.key = std::move(*key);
-    if (!Allows(ctx.key->permissions, *route->permission)) {
+    Reply reply(ApiError::Unauthorized(std::string(key->status().message())));
+    reply.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"neuroquantumdb\"");
+    Finish(state, std::move(reply));
+    return;
+  }
+  if (key) {
+    ctx.key = std::move(**key);
+    if (!permitted) {
       Finish(state, Reply(ApiError::Forbidden(
                         fmt::format("this API key lacks the \"{}\" permission", PermissionName(*route->permission)))));
       return;
@@ -312,6 +349,46 @@ void Api::Run(RequestState* state) {
   Finish(state, std::move(reply));
 }
 
+// One decision over the request's buckets: its client address, its API key
+// (authenticated), and key generation (permitted callers of that route).
+// False when refused: the 429 has been sent.
+bool Api::Limit(RequestState* state, const ApiKeyInfo* key, bool permitted) {
+  const ApiSettings& settings = context_.settings;
+  const std::string& address = state->request.remote_address;
+  std::vector<RateBucket> buckets;
+  buckets.reserve(3);
+  if (settings.per_address_per_minute > 0) {
+    buckets.push_back({"addr:" + address, settings.per_address_per_minute, 60'000});
+  }
+  if (key != nullptr) {
+    uint32_t per_hour = key->rate_limit_per_hour != 0 ? key->rate_limit_per_hour : settings.per_key_per_hour;
+    if (per_hour > 0) buckets.push_back({"key:" + key->id, per_hour, 3'600'000});
+  }
+  if (permitted && state->route->handler == HandleGenerateKey && settings.key_generation_per_hour > 0) {
+    buckets.push_back({"keygen:" + address, settings.key_generation_per_hour, 3'600'000});
+  }
+  if (buckets.empty()) return true;
+  RateDecision d = context_.limiter->Decide(buckets);
+  auto seconds = [](uint64_t ms) { return std::to_string((ms + 999) / 1000); };
+  auto& headers = state->rate_headers;
+  headers = {{"X-RateLimit-Limit", std::to_string(d.limit)},
+             {"X-RateLimit-Remaining", std::to_string(d.remaining)},
+             {"X-RateLimit-Reset", seconds(d.reset_ms)}};
+  if (d.allowed) return true;
+  const RateBucket& b = buckets[d.bucket];
+  std::string_view what = b.key.starts_with("addr:")  ? "this client address"
+                          : b.key.starts_with("key:") ? "this API key"
+                                                      : "API key generation from this address";
+  std::string window = b.window_ms == 60'000 ? "minute" : "hour";
+  Reply reply(ApiError{429, "RATE_LIMITED",
+                       fmt::format("rate limit of {} requests per {} reached for {}; retry in {} s", b.limit, window,
+                                   what, seconds(std::max<uint64_t>(d.retry_after_ms, 1))),
+                       ""});
+  reply.headers.emplace_back("Retry-After", seconds(std::max<uint64_t>(d.retry_after_ms, 1)));
+  Finish(state, std::move(reply));
+  return false;
+}
+
 // The envelope, headers, metrics and the request's log line; then the
 // response goes to the connection.
 void Api::Finish(RequestState* state, Reply reply) const {
@@ -321,7 +398,6 @@ void Api::Finish(RequestState* state, Reply reply) const {
   response.status = reply.status;
   response.content_type = std::move(reply.content_type);
   response.headers = std::move(reply.headers);
-  response.headers.reserve(response.headers.size() + 5);
   if (reply.raw_body) {
     response.body = std::move(*reply.raw_body);
   } else if (reply.error) {
@@ -337,9 +413,11 @@ void Api::Finish(RequestState* state, Reply reply) const {
     body += MetadataText(ctx.request_id, request.received);
     body += '}';
   }
+  response.headers.reserve(response.headers.size() + 12);
+  for (auto& header : state->rate_headers) response.headers.push_back(std::move(header));
   response.headers.emplace_back("X-Request-Id", ctx.request_id);
   response.headers.emplace_back("X-API-Version", std::string(kApiVersion));
-  response.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  AddSecurityHeaders(&response, request.tls);
   if (!state->allow_origin.empty()) {
     response.headers.emplace_back("Access-Control-Allow-Origin", state->allow_origin);
     response.headers.emplace_back("Access-Control-Expose-Headers", "X-Request-Id, X-API-Version");

@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/cidr.h"
 #include "neuroquantum/database.h"
 #include "server/http_server.h"
 
@@ -28,6 +29,8 @@ class Metrics;
 class SessionManager;
 class ConnectionPool;
 class WorkerPool;
+class RateLimiter;
+struct ApiKeyInfo;
 struct Reply;
 
 struct ApiSettings {
@@ -38,6 +41,12 @@ struct ApiSettings {
   // Directory holding the API documentation page's scripts and styles.
   std::string docs_assets_dir;
   std::string data_dir;
+  // Client addresses allowed on admin routes (besides the permission).
+  AddressAllowList admin_allow;
+  // Token-bucket limits; 0 turns one off (rate_limit.* in the config).
+  uint32_t per_address_per_minute = 0;
+  uint32_t per_key_per_hour = 0;  // for keys without their own limit
+  uint32_t key_generation_per_hour = 0;
 };
 
 // What the handlers share. Owned by the Server; outlives the Api.
@@ -49,6 +58,7 @@ struct ApiContext {
   ConnectionPool* pool = nullptr;
   Metrics* metrics = nullptr;
   WorkerPool* workers = nullptr;
+  RateLimiter* limiter = nullptr;  // null: no rate limits
   ApiSettings settings;
   std::chrono::steady_clock::time_point started;
   std::function<size_t()> connections;  // open HTTP connections
@@ -73,6 +83,7 @@ class Api {
  private:
   struct RequestState;
   void Run(RequestState* state);
+  bool Limit(RequestState* state, const ApiKeyInfo* key, bool permitted);
   void Finish(RequestState* state, Reply reply) const;
 
   ApiContext context_;

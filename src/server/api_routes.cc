@@ -86,6 +86,11 @@ std::string Api::OpenApiDocument() const {
           {"description", "Error"},
           {"content", {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}};
     }
+    // Any routed request can meet a rate limit (docs/reference/rest-api.md).
+    responses["429"] = {
+        {"description", "Rate limit reached; Retry-After says when to retry"},
+        {"headers", {{"Retry-After", {{"schema", {{"type", "integer"}}}}}}},
+        {"content", {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}};
     op["responses"] = std::move(responses);
     if (!route.request_schema.is_null()) {
       op["requestBody"] = {{"required", true}, {"content", {{"application/json", {{"schema", route.request_schema}}}}}};

@@ -13,6 +13,7 @@
 #include "common/env.h"
 #include "server/api_internal.h"
 #include "server/metrics.h"
+#include "server/rate_limit.h"
 #include "server/sessions.h"
 
 namespace neuroquantum::server {
@@ -104,13 +105,20 @@ Reply HandleHealth(RequestContext& ctx) {
   if (!storage.ok()) {
     return Reply(ApiError{503, "INTERNAL_ERROR", fmt::format("storage check failed: {}", storage.message()), ""});
   }
+  // Rate limits kept in memory while the configured Redis is unreachable
+  // still work, per process: the server is degraded, not down.
+  std::string_view limiter = ctx.api->limiter != nullptr ? ctx.api->limiter->backend() : "off";
+  bool fallback = limiter == "memory-fallback";
   // Written as text: load balancers poll this, often.
   MemoryUsage m = ReadMemoryUsage();
   return Reply::Text(fmt::format(
-      "{{\"status\":\"healthy\",\"live\":true,\"ready\":true,\"checks\":{{\"storage\":{{\"ok\":true,"
-      "\"latency_ms\":{:.3f},\"message\":\"ok\"}}}},\"uptime_seconds\":{:.3f},\"memory\":{{\"rss_bytes\":{},"
+      "{{\"status\":\"{}\",\"live\":true,\"ready\":true,\"checks\":{{\"storage\":{{\"ok\":true,"
+      "\"latency_ms\":{:.3f},\"message\":\"ok\"}},\"rate_limit\":{{\"ok\":{},\"backend\":\"{}\",\"message\":\"{}\"}}}},"
+      "\"uptime_seconds\":{:.3f},\"memory\":{{\"rss_bytes\":{},"
       "\"peak_rss_bytes\":{}}},\"version\":\"{}\",\"api_version\":\"{}\"}}",
-      check_ms, UptimeSeconds(*ctx.api), m.rss_bytes, m.peak_rss_bytes, NQ_VERSION, kApiVersion));
+      fallback ? "degraded" : "healthy", check_ms, !fallback, limiter,
+      fallback ? "Redis is unreachable: limits are kept per process until it answers" : "ok", UptimeSeconds(*ctx.api),
+      m.rss_bytes, m.peak_rss_bytes, NQ_VERSION, kApiVersion));
 }
 
 Reply HandleMetrics(RequestContext& ctx) {
@@ -139,6 +147,23 @@ Reply HandleMetrics(RequestContext& ctx) {
                static_cast<double>(s.deadlocks));
   AppendMetric(&out, "nqdb_serialization_failures_total", "counter", "Transactions failed with 40001.",
                static_cast<double>(s.serialization_failures));
+  if (api.limiter != nullptr) {
+    RateLimiter::Counters c = api.limiter->counters();
+    AppendMetric(&out, "nqdb_rate_limit_decisions_total", "counter", "Rate-limit decisions made.",
+                 static_cast<double>(c.decisions));
+    AppendMetric(&out, "nqdb_rate_limit_refused_total", "counter", "Requests refused with 429.",
+                 static_cast<double>(c.refused));
+    AppendMetric(&out, "nqdb_rate_limit_redis_errors_total", "counter", "Decisions Redis failed to make.",
+                 static_cast<double>(c.redis_errors));
+    AppendMetric(&out, "nqdb_rate_limit_fallbacks_total", "counter",
+                 "Switches from Redis to the in-memory limiter.", static_cast<double>(c.fallbacks));
+    std::string_view backend = api.limiter->backend();
+    out += "# HELP nqdb_rate_limit_backend Where rate limits are kept now (1 for the backend in use).\n"
+           "# TYPE nqdb_rate_limit_backend gauge\n";
+    for (std::string_view b : {"memory", "redis", "memory-fallback"}) {
+      out += fmt::format("nqdb_rate_limit_backend{{backend=\"{}\"}} {}\n", b, b == backend ? 1 : 0);
+    }
+  }
   MemoryUsage m = ReadMemoryUsage();
   AppendMetric(&out, "process_resident_memory_bytes", "gauge", "Resident set size.", static_cast<double>(m.rss_bytes));
   AppendMetric(&out, "nqdb_uptime_seconds", "gauge", "Seconds since the server started.", UptimeSeconds(api));
@@ -219,7 +244,13 @@ window.ui = SwaggerUIBundle({url: "/api-docs/openapi.json", dom_id: "#swagger-ui
 }  // namespace
 
 Reply HandleDocsPage(RequestContext& /*ctx*/) {
-  return Reply::Raw(std::string(kDocsPage), "text/html; charset=utf-8");
+  Reply reply = Reply::Raw(std::string(kDocsPage), "text/html; charset=utf-8");
+  // Swagger UI needs its own scripts and styles, the page's one inline
+  // script, inline styles and data: images; nothing from other origins.
+  reply.headers.emplace_back("Content-Security-Policy",
+                             "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+                             "img-src 'self' data:; frame-ancestors 'none'");
+  return reply;
 }
 
 Reply HandleDocsAsset(RequestContext& ctx) {

@@ -19,6 +19,7 @@
 #include "server/api_keys.h"
 #include "server/jwt.h"
 #include "server/metrics.h"
+#include "server/rate_limit.h"
 #include "server/sessions.h"
 #include "server/worker_pool.h"
 
@@ -136,6 +137,7 @@ class Server {
   std::unique_ptr<ConnectionPool> pool_;
   Metrics metrics_;
   std::unique_ptr<WorkerPool> workers_;
+  std::unique_ptr<RateLimiter> limiter_;
   std::unique_ptr<Api> api_;
   std::unique_ptr<HttpServer> http_;
   std::thread reaper_;
@@ -160,6 +162,16 @@ Status Server::Start(const Config& config) {
   pool_ = std::make_unique<ConnectionPool>(db_.get());
   workers_ = std::make_unique<WorkerPool>(static_cast<int>(s.worker_threads));
 
+  if (config.redis_url.empty()) {
+    limiter_ = std::make_unique<RateLimiter>();
+  } else {
+    RedisSettings redis;
+    redis.url = config.redis_url;
+    redis.timeout = std::chrono::milliseconds(s.redis_timeout_ms);
+    redis.retry = std::chrono::milliseconds(s.redis_retry_ms);
+    NQ_ASSIGN_OR_RETURN(limiter_, RateLimiter::WithRedis(redis));
+  }
+
   ApiContext context;
   context.db = db_.get();
   context.keys = keys_.get();
@@ -168,11 +180,16 @@ Status Server::Start(const Config& config) {
   context.pool = pool_.get();
   context.metrics = &metrics_;
   context.workers = workers_.get();
+  context.limiter = limiter_.get();
   context.settings.request_timeout = std::chrono::milliseconds(s.request_timeout_ms);
   context.settings.max_result_rows = s.max_result_rows;
   context.settings.cors_origins = SplitList(config.cors_origins);
   context.settings.docs_assets_dir = config.docs_dir.empty() ? DefaultDocsDir() : config.docs_dir;
   context.settings.data_dir = config.data_dir;
+  NQ_ASSIGN_OR_RETURN(context.settings.admin_allow, AddressAllowList::Parse(config.admin_allow));
+  context.settings.per_address_per_minute = s.rate_per_address_per_minute;
+  context.settings.per_key_per_hour = s.rate_per_key_per_hour;
+  context.settings.key_generation_per_hour = s.rate_key_generation_per_hour;
   context.started = std::chrono::steady_clock::now();
   context.connections = [this] { return http_ ? http_->connections() : 0; };
   context.in_flight = [this] { return http_ ? http_->in_flight() : 0; };
@@ -226,6 +243,7 @@ void Server::Stop(std::chrono::milliseconds grace) {
   if (sessions_) sessions_->CloseAll();
   workers_.reset();
   api_.reset();
+  limiter_.reset();
   http_.reset();
   sessions_.reset();
   pool_.reset();

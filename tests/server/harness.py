@@ -18,6 +18,9 @@ import time
 import unittest
 
 NQDB = None
+# Tests create keys freely: the key-generation limit (5 per hour) is
+# lifted unless a test sets it.
+DEFAULT_SETTINGS = ["rate_limit.key_generation_per_hour=0"]
 
 
 def self_signed_certificate(directory):
@@ -41,7 +44,7 @@ class Server:
     def __init__(self, settings=(), init=True, tls=False):
         self.dir = tempfile.mkdtemp(prefix="nqdb-server-test-")
         self.data = os.path.join(self.dir, "data")
-        self.settings = list(settings)
+        self.settings = [*DEFAULT_SETTINGS, *settings]
         self.tls = tls
         self.cert_file = self.key_file = None
         if tls:

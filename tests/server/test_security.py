@@ -300,11 +300,6 @@ class HttpHardeningTest(ServerTestCase, ErrorChecks):
             self.assertEqual(payload["success"], status == 200, text[:300])
         self.assertAlive()
 
-    # Known bug: RequestContext::BodyObject (api.cc) catches only
-    # Json::parse_error, and nlohmann-json reports a number that overflows a
-    # double as Json::out_of_range (406), so these get 500 INTERNAL_ERROR.
-    # Remove the marker once BodyObject answers them 400 VALIDATION_ERROR.
-    @unittest.expectedFailure
     def test_json_huge_numbers_are_client_errors(self):
         wrong = []
         for number in self.HUGE_NUMBERS:
