@@ -129,6 +129,18 @@ class TlsTest(ServerTestCase, ErrorChecks):
                     s.recv(100)
         self.assertAlive()
 
+    def test_tls12_without_forward_secrecy_or_aead_refused(self):
+        for ciphers in ("AES128-GCM-SHA256", "ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES256-SHA384"):
+            with self.subTest(ciphers):
+                context = self.server.ssl_context()
+                context.maximum_version = ssl.TLSVersion.TLSv1_2
+                context.set_ciphers(ciphers)
+                with self.assertRaises(ssl.SSLError):
+                    with socket.create_connection(("127.0.0.1", self.server.port), timeout=10) as raw:
+                        with context.wrap_socket(raw, server_hostname="127.0.0.1"):
+                            pass
+        self.assertAlive()
+
     def test_plain_http_on_tls_port(self):
         data = exchange(self.server.port, b"GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n")
         self.assertTrue(data.startswith(b"HTTP/1.1 400 "), data[:200])
