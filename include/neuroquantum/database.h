@@ -24,6 +24,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -185,6 +186,24 @@ struct DatabaseStats {
   uint32_t page_size = 0;
 };
 
+// A table's or view's shape, from the committed catalog.
+struct ColumnDescription {
+  std::string name;
+  std::string type;  // SQL type, e.g. "BIGINT", "VARCHAR(20)", "NUMERIC(10,2)"
+  bool nullable = true;
+  std::optional<std::string> default_sql;  // the DEFAULT expression as SQL text
+  bool auto_increment = false;             // SERIAL, AUTO_INCREMENT, IDENTITY
+  bool primary_key = false;
+};
+struct TableDescription {
+  std::string name;
+  bool is_view = false;
+  std::vector<ColumnDescription> columns;
+  std::vector<std::string> primary_key;  // column names, in key order
+  std::vector<std::string> indexes;      // CREATE INDEX statements
+  std::string sql;                       // canonical CREATE TABLE or CREATE VIEW
+};
+
 class Database {
  public:
   // Opens (creating if options.storage allows) the database file at `path`.
@@ -201,6 +220,10 @@ class Database {
   // The CREATE statements of the table or view `name` and its indexes (of
   // every table and view when `name` is empty), in canonical form.
   std::vector<std::string> SchemaSql(std::string_view name = {});
+  // The columns, key and indexes of table or view `name` (as SQL resolves
+  // names: unquoted, case-insensitively). NotFound if there is none. A
+  // view's columns carry names only (type "").
+  Result<TableDescription> DescribeTable(std::string_view name);
 
   DatabaseStats Stats();
   // Whether the database can serve requests: no sticky storage error (a

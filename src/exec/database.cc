@@ -10,6 +10,7 @@
 #include "exec/functions.h"
 #include "exec/session.h"
 #include "sql/lexer.h"
+#include "sql/printer.h"
 #include "storage/engine.h"
 
 namespace neuroquantum {
@@ -229,6 +230,48 @@ std::vector<std::string> Database::SchemaSql(std::string_view name) {
   auto catalog = engine_->CommittedCatalog();
   if (!catalog.ok()) return {};
   return (*catalog)->SchemaSql(name);
+}
+
+Result<TableDescription> Database::DescribeTable(std::string_view name) {
+  NQ_ASSIGN_OR_RETURN(auto catalog, engine_->CommittedCatalog());
+  std::string lower(name);
+  for (char& c : lower) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  const exec::TableInfo* table = catalog->FindTable(name);
+  if (table == nullptr) table = catalog->FindTable(lower);
+  TableDescription out;
+  if (table == nullptr) {
+    const exec::ViewInfo* view = catalog->FindView(name);
+    if (view == nullptr) view = catalog->FindView(lower);
+    if (view == nullptr) return Status::NotFound(fmt::format("table \"{}\" does not exist", name));
+    out.name = view->name;
+    out.is_view = true;
+    out.sql = view->sql;
+    for (const std::string& column : view->columns) {
+      ColumnDescription d;
+      d.name = column;
+      out.columns.push_back(std::move(d));
+    }
+    return out;
+  }
+  out.name = table->name;
+  out.sql = table->sql;
+  for (const exec::ColumnInfo& c : table->columns) {
+    ColumnDescription d;
+    d.name = c.name;
+    d.type = c.type.ToString();
+    d.nullable = !c.not_null;
+    if (c.default_expr != nullptr) d.default_sql = sql::ToSql(*c.default_expr);
+    d.auto_increment = c.generated != exec::Generated::kNone;
+    out.columns.push_back(std::move(d));
+  }
+  for (int p : table->primary_key) {
+    out.columns[static_cast<size_t>(p)].primary_key = true;
+    out.primary_key.push_back(table->columns[static_cast<size_t>(p)].name);
+  }
+  for (const auto& index : table->indexes) {
+    if (!index->implicit) out.indexes.push_back(index->sql);
+  }
+  return out;
 }
 
 DatabaseStats Database::Stats() {

@@ -37,6 +37,28 @@ std::vector<std::string_view> Segments(std::string_view path) {
   return out;
 }
 
+// A path segment with %XX escapes decoded ("my%20table" is "my table");
+// a malformed escape is kept as it is.
+std::string PercentDecode(std::string_view segment) {
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out;
+  out.reserve(segment.size());
+  for (size_t i = 0; i < segment.size(); ++i) {
+    if (segment[i] == '%' && i + 2 < segment.size() && hex(segment[i + 1]) >= 0 && hex(segment[i + 2]) >= 0) {
+      out += static_cast<char>(hex(segment[i + 1]) * 16 + hex(segment[i + 2]));
+      i += 2;
+    } else {
+      out += segment[i];
+    }
+  }
+  return out;
+}
+
 bool MatchPattern(std::string_view pattern, std::string_view path,
                   std::map<std::string, std::string, std::less<>>* params) {
   auto want = Segments(pattern);
@@ -46,7 +68,7 @@ bool MatchPattern(std::string_view pattern, std::string_view path,
   for (size_t i = 0; i < want.size(); ++i) {
     if (want[i].size() > 2 && want[i].front() == '{' && want[i].back() == '}') {
       if (got[i].empty()) return false;
-      (*params)[std::string(want[i].substr(1, want[i].size() - 2))] = std::string(got[i]);
+      (*params)[std::string(want[i].substr(1, want[i].size() - 2))] = PercentDecode(got[i]);
     } else if (want[i] != got[i]) {
       return false;
     }
@@ -278,7 +300,7 @@ void Api::Handle(HttpRequest&& incoming, Responder respond) {
 
   if (request.method == "OPTIONS" && path_known) {
     Reply reply = Reply::Raw("", "", 204);
-    reply.headers = {{"Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS"},
+    reply.headers = {{"Access-Control-Allow-Methods", allowed_methods + ", OPTIONS"},
                      {"Access-Control-Allow-Headers", "Content-Type, X-API-Key, Authorization, X-Session-Id, X-Request-Id"},
                      {"Access-Control-Max-Age", "600"}};
     Finish(state.get(), std::move(reply));

@@ -94,6 +94,24 @@ struct Api::Route {
   std::vector<int> statuses;  // documented response statuses beside 200
 };
 
+struct ConnectionSlot;
+
+// Query execution shared by the query and table handlers (api_query.cc).
+// Binds JSON values to $1..$n: null, booleans, numbers and strings only.
+Result<bool> BindParams(PreparedStatement* statement, const Json& params);
+// Appends the current row's field i as a JSON value (blobs as base64,
+// NUMERIC, dates and non-finite doubles as strings).
+void AppendField(std::string* out, const ResultSet& rs, size_t i);
+struct QueryOutcome {
+  // JSON text of the reply's data without its closing brace: command,
+  // columns, rows, rows_affected, execution_time_ms.
+  std::string data;
+  std::optional<ApiError> error;
+};
+// Runs `sql` (prepared when `params` is not empty) and reads at most
+// `max_rows` rows (413 beyond).
+QueryOutcome RunQuery(ConnectionSlot* slot, const std::string& sql, const Json& params, size_t max_rows);
+
 // The route table (api_routes.cc).
 std::vector<Api::Route> BuildRoutes();
 
@@ -103,6 +121,14 @@ Reply HandleMetrics(RequestContext& ctx);
 Reply HandleStats(RequestContext& ctx);
 Reply HandlePerformanceStats(RequestContext& ctx);
 Reply HandleQuery(RequestContext& ctx);
+Reply HandleListTables(RequestContext& ctx);
+Reply HandleCreateTable(RequestContext& ctx);
+Reply HandleDescribeTable(RequestContext& ctx);
+Reply HandleDropTable(RequestContext& ctx);
+Reply HandleInsertRecords(RequestContext& ctx);
+Reply HandleQueryRecords(RequestContext& ctx);
+Reply HandleUpdateRecords(RequestContext& ctx);
+Reply HandleDeleteRecords(RequestContext& ctx);
 Reply HandleCreateSession(RequestContext& ctx);
 Reply HandleDeleteSession(RequestContext& ctx);
 Reply HandleLogin(RequestContext& ctx);

@@ -11,8 +11,6 @@
 
 namespace neuroquantum::server {
 
-namespace {
-
 // Binds JSON values to $1..$n; anything but null, boolean, number or string
 // is refused (values are bound, never spliced into the statement text).
 Result<bool> BindParams(PreparedStatement* statement, const Json& params) {
@@ -68,12 +66,11 @@ void AppendField(std::string* out, const ResultSet& rs, size_t i) {
   }
 }
 
-struct QueryOutcome {
-  std::string data;  // JSON text of the reply's data
-  std::optional<ApiError> error;
-};
+namespace {
 
 QueryOutcome Failed(ApiError error) { return {std::string(), std::move(error)}; }
+
+}  // namespace
 
 QueryOutcome RunQuery(ConnectionSlot* slot, const std::string& sql, const Json& params, size_t max_rows) {
   auto started = std::chrono::steady_clock::now();
@@ -122,8 +119,6 @@ QueryOutcome RunQuery(ConnectionSlot* slot, const std::string& sql, const Json& 
   out += fmt::format("],\"rows_affected\":{},\"execution_time_ms\":{:.3f}", rs.rows_affected(), ms);
   return {std::move(out), std::nullopt};
 }
-
-}  // namespace
 
 Reply HandleQuery(RequestContext& ctx) {
   auto body = ctx.BodyObject();

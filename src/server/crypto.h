@@ -28,8 +28,11 @@ std::optional<std::string> HexDecode(std::string_view text);
 std::string Base64UrlEncode(std::string_view bytes);
 std::optional<std::string> Base64UrlDecode(std::string_view text);
 
-// Standard base64 with padding (blobs in JSON results).
+// Standard base64 with padding (blobs in JSON results). Decoding refuses
+// lengths that are not a multiple of 4, characters outside the alphabet
+// (whitespace included) and padding anywhere but the end.
 std::string Base64Encode(std::string_view bytes);
+std::optional<std::string> Base64Decode(std::string_view text);
 
 // Equality whose time depends only on the lengths (secrets, signatures).
 bool ConstantTimeEquals(std::string_view a, std::string_view b);

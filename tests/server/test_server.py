@@ -525,6 +525,9 @@ class OperationTest(ServerTestCase):
         status, _, resp, _ = s.request("OPTIONS", "/api/v1/query", headers={"Origin": "https://app.example"})
         self.assertEqual(status, 204)
         self.assertIn("X-API-Key", resp.getheader("Access-Control-Allow-Headers"))
+        self.assertEqual(resp.getheader("Access-Control-Allow-Methods"), "POST, OPTIONS")
+        _, _, resp, _ = s.request("OPTIONS", "/api/v1/tables/t/data", headers={"Origin": "https://app.example"})
+        self.assertEqual(resp.getheader("Access-Control-Allow-Methods"), "POST, PUT, DELETE, OPTIONS")
 
     def test_connection_limit(self):
         s = self.server

@@ -126,6 +126,20 @@ TEST(CryptoTest, Base64StandardWithPadding) {
   EXPECT_EQ(Base64Encode("\x00\x00"s), "AAA=");
 }
 
+TEST(CryptoTest, Base64StandardDecode) {
+  for (std::string bytes : {""s, "f"s, "fo"s, "foo"s, "foob"s, "fooba"s, "foobar"s, "\xfb\xff\xbf"s, "\x00\x00"s}) {
+    auto back = Base64Decode(Base64Encode(bytes));
+    ASSERT_TRUE(back.has_value()) << Base64Encode(bytes);
+    EXPECT_EQ(*back, bytes);
+  }
+  std::string all;
+  for (int i = 0; i < 1000; ++i) all += static_cast<char>(i * 7);
+  EXPECT_EQ(Base64Decode(Base64Encode(all)), all);
+  for (const char* bad : {"Zg=", "Zg", "Z===", "Zm9v\n", "Zm 9", "Zm9-", "Zm_v", "=Zm9", "Zg=a", "%%%%"}) {
+    EXPECT_FALSE(Base64Decode(bad).has_value()) << bad;
+  }
+}
+
 TEST(CryptoTest, ConstantTimeEquals) {
   EXPECT_TRUE(ConstantTimeEquals("", ""));
   EXPECT_TRUE(ConstantTimeEquals("secret", "secret"));
