@@ -84,7 +84,22 @@ class ConnectionBase {
   virtual void CloseIfIdle() = 0;
   virtual void Close() = 0;
   virtual net::any_io_executor executor() = 0;
+  // The end of the current reading phase (steady clock, nanoseconds since
+  // its epoch), or kNoDeadline; read without a lock by the sweep.
+  int64_t deadline() const { return deadline_ns_.load(std::memory_order_relaxed); }
+  // Posted to the connection's strand by the sweep once deadline() passed.
+  virtual void OnDeadline() = 0;
+
+  static constexpr int64_t kNoDeadline = INT64_MAX;
+
+ protected:
+  std::atomic<int64_t> deadline_ns_{kNoDeadline};
 };
+
+int64_t SteadyNanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 }  // namespace
 
@@ -95,7 +110,8 @@ class HttpServer::Impl {
         handler_(std::move(handler)),
         errors_(std::move(errors)),
         ioc_(options.io_threads),
-        acceptor_(net::make_strand(ioc_)) {}
+        acceptor_(net::make_strand(ioc_)),
+        sweep_timer_(net::make_strand(ioc_)) {}
 
   Status LoadTls();
   Status Listen();
@@ -146,6 +162,11 @@ class HttpServer::Impl {
   std::string Refusal(const std::string& address) const;
   template <typename Fn>
   void ForEachConnection(Fn&& fn);
+  // Reading deadlines are checked by one timer for all connections, a few
+  // times per shortest timeout, rather than by a timer per connection that
+  // every request would arm and cancel twice.
+  void Sweep();
+  std::chrono::milliseconds SweepPeriod() const;
 
   const HttpServerOptions options_;
   const HttpHandler handler_;
@@ -164,6 +185,7 @@ class HttpServer::Impl {
 
   net::io_context ioc_;
   tcp::acceptor acceptor_;
+  net::steady_timer sweep_timer_;
   std::vector<std::thread> threads_;
   bool joined_ = false;
 };
@@ -225,7 +247,6 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
   // once it speaks (for TLS, after the handshake) instead of being read.
   Connection(tcp::socket socket, HttpServer::Impl* server, std::string remote, std::string refusal)
       : stream_(MakeStream(std::move(socket), server)),
-        timer_(stream_.get_executor()),
         server_(server),
         remote_(std::move(remote)),
         refusal_(std::move(refusal)) {
@@ -389,27 +410,21 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
     Dispatch();
   }
 
-  // Starts the deadline of a reading phase. The handler holds the
-  // connection weakly and is stale once another phase is armed or the
-  // request is dispatched (generation_), so it never cancels a later read.
+  // Starts the deadline of a reading phase; the server's sweep notices when
+  // it passes (Impl::Sweep).
   void ArmLocked(Phase phase, std::chrono::milliseconds limit) {
     phase_ = phase;
     timed_out_ = false;
-    uint64_t generation = ++generation_;
-    timer_.expires_after(limit);
-    timer_.async_wait([weak = this->weak_from_this(), generation](beast::error_code ec) {
-      if (ec) return;  // re-armed or cancelled
-      if (auto self = weak.lock()) self->OnDeadline(generation);
-    });
+    deadline_ns_.store(SteadyNanos() + std::chrono::duration_cast<std::chrono::nanoseconds>(limit).count(),
+                       std::memory_order_relaxed);
   }
-  void DisarmLocked() {
-    ++generation_;
-    timer_.cancel();
-  }
+  void DisarmLocked() { deadline_ns_.store(kNoDeadline, std::memory_order_relaxed); }
 
-  void OnDeadline(uint64_t generation) {
+  void OnDeadline() override {
     std::lock_guard lock(socket_mu_);
-    if (generation != generation_ || closed_) return;
+    // Re-armed or disarmed since the sweep looked: not late after all.
+    if (closed_ || deadline_ns_.load(std::memory_order_relaxed) > SteadyNanos()) return;
+    deadline_ns_.store(kNoDeadline, std::memory_order_relaxed);
     timed_out_ = true;
     // Cancelling (not closing) keeps the socket usable for the 408.
     beast::error_code ec;
@@ -625,20 +640,18 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
   void CloseLocked() {
     if (closed_) return;
     closed_ = true;
-    timer_.cancel();
+    deadline_ns_.store(kNoDeadline, std::memory_order_relaxed);
     beast::error_code ec;
     Tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
     Tcp().close();
   }
 
   // Guards the socket against Shutdown's closes while a worker writes, and
-  // the reading deadline (generation_, phase_, timed_out_) against its
-  // timer's handler.
+  // the reading phase (phase_, timed_out_, deadline_ns_'s changes) against
+  // the sweep's OnDeadline.
   std::mutex socket_mu_;
   bool closed_ = false;  // guarded by socket_mu_
   Stream stream_;
-  net::steady_timer timer_;  // the current reading phase's deadline
-  uint64_t generation_ = 0;  // guarded by socket_mu_: bumped per phase
   Phase phase_ = Phase::kIdle;  // guarded by socket_mu_
   bool timed_out_ = false;      // guarded by socket_mu_: the deadline cancelled the read
   beast::flat_buffer buffer_;
@@ -771,8 +784,32 @@ void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
   Accept();
 }
 
+std::chrono::milliseconds HttpServer::Impl::SweepPeriod() const {
+  auto shortest = std::min({options_.header_timeout, options_.body_timeout, options_.read_timeout});
+  return std::clamp(shortest / 4, std::chrono::milliseconds(10), std::chrono::milliseconds(250));
+}
+
+void HttpServer::Impl::Sweep() {
+  if (stopping()) return;
+  int64_t now = SteadyNanos();
+  std::vector<std::shared_ptr<ConnectionBase>> late;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [raw, weak] : connections_) {
+      if (raw->deadline() > now) continue;
+      if (auto c = weak.lock()) late.push_back(std::move(c));
+    }
+  }
+  for (auto& c : late) net::post(c->executor(), [c] { c->OnDeadline(); });
+  sweep_timer_.expires_after(SweepPeriod());
+  sweep_timer_.async_wait([this](beast::error_code ec) {
+    if (!ec) Sweep();
+  });
+}
+
 void HttpServer::Impl::Run() {
   Accept();
+  net::dispatch(sweep_timer_.get_executor(), [this] { Sweep(); });
   int threads = std::max(1, options_.io_threads);
   threads_.reserve(static_cast<size_t>(threads));
   for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { ioc_.run(); });
@@ -797,6 +834,7 @@ bool HttpServer::Impl::Shutdown(std::chrono::milliseconds grace) {
     beast::error_code ec;
     acceptor_.close(ec);
   });
+  net::post(sweep_timer_.get_executor(), [this] { sweep_timer_.cancel(); });
   ForEachConnection([](ConnectionBase& c) { c.CloseIfIdle(); });
   bool drained;
   {
