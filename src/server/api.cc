@@ -420,6 +420,8 @@ void Api::Finish(RequestState* state, Reply reply) const {
   response.status = reply.status;
   response.content_type = std::move(reply.content_type);
   response.headers = std::move(reply.headers);
+  response.stream = std::move(reply.stream);
+  response.on_disconnect = std::move(reply.on_disconnect);
   if (reply.raw_body) {
     response.body = std::move(*reply.raw_body);
   } else if (reply.error) {

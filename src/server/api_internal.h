@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -48,6 +49,9 @@ struct Reply {
   std::optional<std::string> raw_body;
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
+  // Set: a streamed body instead (HttpResponse::stream, on_disconnect).
+  std::function<void(BodyWriter&)> stream;
+  std::function<void()> on_disconnect;
 
   Reply() = default;
   Reply(Json d, int s = 200) : status(s), data(std::move(d)) {}  // NOLINT: implicit for brevity
@@ -56,6 +60,13 @@ struct Reply {
     Reply r;
     r.status = status;
     r.data_text = std::move(json);
+    return r;
+  }
+  static Reply Stream(std::function<void(BodyWriter&)> stream, std::string content_type) {
+    Reply r;
+    r.stream = std::move(stream);
+    r.raw_body = std::string();
+    r.content_type = std::move(content_type);
     return r;
   }
   static Reply Raw(std::string body, std::string content_type, int status = 200) {
@@ -121,6 +132,7 @@ Reply HandleMetrics(RequestContext& ctx);
 Reply HandleStats(RequestContext& ctx);
 Reply HandlePerformanceStats(RequestContext& ctx);
 Reply HandleQuery(RequestContext& ctx);
+Reply HandleQueryStream(RequestContext& ctx);
 Reply HandleListTables(RequestContext& ctx);
 Reply HandleCreateTable(RequestContext& ctx);
 Reply HandleDescribeTable(RequestContext& ctx);

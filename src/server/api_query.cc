@@ -7,6 +7,7 @@
 #include "server/api_internal.h"
 #include "server/crypto.h"
 #include "common/json_text.h"
+#include "common/log.h"
 #include "server/sessions.h"
 
 namespace neuroquantum::server {
@@ -169,6 +170,153 @@ Reply HandleQuery(RequestContext& ctx) {
   }
   outcome.data += '}';
   return Reply::Text(std::move(outcome.data));
+}
+
+namespace {
+
+// One streamed query: its connection (back to the pool when the stream is
+// done, or dropped unsent) and its open result.
+struct QueryStream {
+  ConnectionPool* pool = nullptr;
+  std::unique_ptr<ConnectionSlot> slot;
+  std::optional<ResultSet> rs;  // destroyed before the slot goes back
+  bool has_row = false;
+  size_t batch_rows = 1000;
+  std::chrono::steady_clock::time_point started;
+
+  QueryStream() = default;
+  QueryStream(const QueryStream&) = delete;
+  QueryStream& operator=(const QueryStream&) = delete;
+  ~QueryStream() {
+    rs.reset();
+    if (slot) pool->Give(std::move(slot));
+  }
+
+  // NDJSON lines: columns, then rows in batches (of batch_rows, or fewer
+  // when 256 KiB or 100 ms have gone by, so slow queries show rows early),
+  // then end, or error if producing a row fails.
+  void Run(BodyWriter& out) {
+    std::string line = "{\"type\":\"columns\",\"columns\":[";
+    for (size_t i = 0; i < rs->column_count(); ++i) {
+      line += i == 0 ? "{\"name\":" : ",{\"name\":";
+      AppendJsonString(&line, rs->column_name(i));
+      line += ",\"type\":";
+      AppendJsonString(&line, rs->column_type(i));
+      line += '}';
+    }
+    line += "]}\n";
+    uint64_t total = 0;
+    auto gone = [&total]() {
+      NQ_LOG_INFO("http", "streamed query stopped after {} rows: the client went away", total);
+    };
+    if (!out.Write(line)) return gone();
+    size_t in_batch = 0;
+    auto flushed = std::chrono::steady_clock::now();
+    line.clear();
+    auto flush = [&]() -> bool {
+      if (in_batch == 0) return true;
+      line += "]}\n";
+      bool ok = out.Write(line);
+      line.clear();
+      in_batch = 0;
+      flushed = std::chrono::steady_clock::now();
+      return ok;
+    };
+    while (has_row) {
+      line += in_batch == 0 ? "{\"type\":\"rows\",\"rows\":[[" : ",[";
+      for (size_t i = 0; i < rs->column_count(); ++i) {
+        if (i > 0) line += ',';
+        AppendField(&line, *rs, i);
+      }
+      line += ']';
+      ++in_batch;
+      ++total;
+      auto more = rs->Next();
+      if (!more.ok()) {
+        if (!flush()) return gone();
+        ApiError e = ErrorFromStatus(more.status());
+        std::string error = "{\"type\":\"error\",\"error\":{\"code\":";
+        AppendJsonString(&error, e.code);
+        error += ",\"message\":";
+        AppendJsonString(&error, e.message);
+        if (!e.sqlstate.empty()) {
+          error += ",\"sqlstate\":";
+          AppendJsonString(&error, e.sqlstate);
+        }
+        error += fmt::format("}},\"row_count\":{}}}\n", total);
+        (void)out.Write(error);
+        return;
+      }
+      has_row = *more;
+      if (in_batch >= batch_rows || line.size() >= (256u << 10) ||
+          std::chrono::steady_clock::now() - flushed >= std::chrono::milliseconds(100)) {
+        if (!flush()) return gone();
+      }
+    }
+    if (!flush()) return gone();
+    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    (void)out.Write(fmt::format("{{\"type\":\"end\",\"row_count\":{},\"rows_affected\":{},\"execution_time_ms\":{:.3f}}}\n",
+                                total, rs->rows_affected(), ms));
+  }
+};
+
+}  // namespace
+
+// POST /api/v1/query/stream: the statement runs on a pooled connection; its
+// first row is read before answering, so that errors found by then get an
+// ordinary error response, and the rest streams as NDJSON while it runs.
+Reply HandleQueryStream(RequestContext& ctx) {
+  auto body = ctx.BodyObject();
+  if (!body.ok()) return ApiError::Validation(std::string(body.status().message()));
+  auto query = body->find("query");
+  if (query == body->end() || !query->is_string() || query->get_ref<const std::string&>().empty()) {
+    return ApiError::Validation("\"query\" must be a non-empty string");
+  }
+  Json params = Json::array();
+  if (auto p = body->find("params"); p != body->end() && !p->is_null()) {
+    if (!p->is_array()) return ApiError::Validation("\"params\" must be an array");
+    params = *p;
+  }
+  auto state = std::make_shared<QueryStream>();
+  if (auto b = body->find("batch_size"); b != body->end() && !b->is_null()) {
+    if (!b->is_number_integer() || b->get<int64_t>() < 1 || b->get<int64_t>() > 100000) {
+      return ApiError::Validation("\"batch_size\" must be an integer in [1, 100000]");
+    }
+    state->batch_rows = b->get<size_t>();
+  }
+  if (ctx.request->Header("x-session-id") != nullptr) {
+    return ApiError::Validation("streamed queries run outside sessions; use POST /api/v1/query in a session");
+  }
+  auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(ctx.deadline - std::chrono::steady_clock::now());
+  if (remaining.count() <= 0) return ApiError{408, "TIMEOUT", "the request timeout passed before the query ran", ""};
+  state->started = std::chrono::steady_clock::now();
+  state->pool = ctx.api->pool;
+  state->slot = ctx.api->pool->Take();
+  Connection* conn = state->slot->connection.get();
+  conn->SetReadOnly(!Allows(ctx.key->permissions, Permission::kWrite));
+  conn->SetStatementTimeout(remaining);
+  const std::string& sql = query->get_ref<const std::string&>();
+  Result<ResultSet> result = Status::Internal("not run");
+  if (!params.empty()) {
+    auto statement = state->slot->Prepared(sql);
+    if (!statement.ok()) return ErrorFromStatus(statement.status());
+    auto bound = BindParams(*statement, params);
+    if (!bound.ok()) return ApiError::Validation(std::string(bound.status().message()));
+    result = (*statement)->Execute();
+  } else {
+    result = conn->Execute(sql);
+  }
+  if (!result.ok()) return ErrorFromStatus(result.status());
+  state->rs.emplace(std::move(*result));
+  auto first = state->rs->Next();
+  if (!first.ok()) return ErrorFromStatus(first.status());
+  state->has_row = *first;
+  if (conn->in_transaction() && state->rs->column_count() == 0) {
+    return ApiError::Validation("a streamed query cannot open a transaction: BEGIN ... COMMIT needs a session");
+  }
+  Reply reply = Reply::Stream([state](BodyWriter& out) { state->Run(out); }, "application/x-ndjson");
+  reply.on_disconnect = [conn] { conn->Cancel(); };
+  return reply;
 }
 
 Reply HandleCreateSession(RequestContext& ctx) {

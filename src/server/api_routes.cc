@@ -42,6 +42,12 @@ std::vector<Api::Route> BuildRoutes() {
        "Run one QSQL statement (or a script without params); its own transaction unless X-Session-Id names a "
        "session",
        Object({{"query", kString}, {"params", param_values}}, {"query"}), {400, 401, 403, 404, 408, 409, 413}},
+      {"POST", "/api/v1/query/stream", P::kRead, HandleQueryStream, "query",
+       "Run one QSQL statement and stream its rows as NDJSON lines (columns, rows batches, end or error), "
+       "without the row limit",
+       Object({{"query", kString}, {"params", param_values}, {"batch_size", {{"type", "integer"}, {"minimum", 1}}}},
+              {"query"}),
+       {400, 401, 403, 404, 408, 409}},
       {"GET", "/api/v1/tables", P::kRead, HandleListTables, "tables", "Tables and views: name, kind, columns",
        nullptr, {401, 403}},
       {"POST", "/api/v1/tables", P::kWrite, HandleCreateTable, "tables",

@@ -14,10 +14,13 @@
 //     v
 //   Dispatch ──> handler ──> Respond ──> ReadLocked again, or close
 //
-// Each reading phase has its own deadline (ArmLocked): a timer of the
-// connection that, when it fires, cancels the pending read so that the
-// request can still be answered with 408 (the stream's own timeouts close
-// the socket, leaving no way to answer).
+// Each reading phase has its own deadline (ArmLocked), checked by one sweep
+// timer for all connections; a late read is cancelled (not the socket
+// closed) so that the request can still be answered with 408.
+//
+// A streamed response (HttpResponse::stream) is written chunk by chunk
+// from the producing thread through the strand (StreamResponse), while a
+// read watches for the client going away.
 #include "server/http_server.h"
 
 #include <openssl/err.h>
@@ -514,6 +517,10 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
   // renegotiation checks) changes on reads as well as writes and must not
   // be driven from two threads.
   void Respond(HttpResponse response) {
+    if (response.stream) {
+      StreamResponse(std::move(response));
+      return;
+    }
     bool keep_alive = keep_alive_ && !server_->stopping();
     auto out = std::make_shared<std::string>(Serialize(&response, keep_alive));
     if constexpr (kTls) {
@@ -543,6 +550,138 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
       return;
     }
     ReadLocked();
+  }
+
+  // A streamed response, on the producing thread. Every socket operation
+  // runs on the strand: the header, each chunk (the producer waits for it
+  // to be written), and a read that notices the client leaving (and keeps
+  // any pipelined bytes for the next request). When the producer is done,
+  // the last chunk goes out, the watching read is cancelled, and the
+  // connection carries on as after any response.
+  class ChunkWriter final : public BodyWriter {
+   public:
+    explicit ChunkWriter(Connection* c) : c_(c) {}
+    bool Write(std::string_view data) override {
+      if (data.empty()) return !c_->StreamGone();
+      return Send(fmt::format("{:x}\r\n{}\r\n", data.size(), data));
+    }
+    bool Send(std::string bytes) { return c_->StreamWrite(std::move(bytes)); }
+
+   private:
+    Connection* c_;
+  };
+
+  void StreamResponse(HttpResponse response) {
+    auto self = this->shared_from_this();
+    // Over TLS the connection ends with the stream: cancelling the watching
+    // read could leave a TLS record half consumed.
+    bool keep_alive = keep_alive_ && !server_->stopping() && !kTls;
+    {
+      std::lock_guard lock(stream_mu_);
+      stream_gone_ = false;
+      on_disconnect_ = std::move(response.on_disconnect);
+    }
+    std::string head = Serialize(&response, keep_alive, /*chunked=*/true);
+    net::post(executor(), [self] { self->WatchForHangUp(); });
+    ChunkWriter writer(this);
+    // The producer runs even if the header could not be sent: its first
+    // Write fails, and it learns (and can tell) that the client left.
+    bool sent = writer.Send(std::move(head));
+    response.stream(writer);
+    if (sent) (void)writer.Send("0\r\n\r\n");
+    bool gone;
+    {
+      std::lock_guard lock(stream_mu_);
+      on_disconnect_ = nullptr;  // the producer is done: nothing left to cancel
+      gone = stream_gone_;
+    }
+    net::post(executor(), [self, keep_alive, gone] { self->EndStream(keep_alive && !gone); });
+  }
+
+  bool StreamGone() {
+    std::lock_guard lock(stream_mu_);
+    return stream_gone_;
+  }
+
+  // From the producer: writes `bytes` through the strand and waits for it.
+  bool StreamWrite(std::string bytes) {
+    auto out = std::make_shared<std::string>(std::move(bytes));
+    {
+      std::lock_guard lock(stream_mu_);
+      if (stream_gone_) return false;
+      stream_written_ = false;
+    }
+    net::post(executor(), [self = this->shared_from_this(), out] {
+      net::async_write(self->stream_, net::buffer(*out), [self, out](beast::error_code ec, size_t) {
+        NQ_LOG_DEBUG("http", "stream write of {} bytes: {}", out->size(), ec.message());
+        std::lock_guard lock(self->stream_mu_);
+        if (ec) self->stream_gone_ = true;
+        self->stream_written_ = true;
+        self->stream_cv_.notify_all();
+      });
+    });
+    std::unique_lock lock(stream_mu_);
+    if (!stream_cv_.wait_for(lock, server_->options().read_timeout,
+                             [this] { return stream_written_ || stream_gone_; })) {
+      // The client stopped reading: give up on it.
+      stream_gone_ = true;
+      lock.unlock();
+      net::post(executor(), [self = this->shared_from_this()] { self->Close(); });
+      return false;
+    }
+    return !stream_gone_;
+  }
+
+  // On the strand: a read whose completion means the client hung up (or
+  // sent the next request early: its bytes are kept, and the watch goes on
+  // up to a bound).
+  void WatchForHangUp() {
+    watching_ = true;
+    stream_.async_read_some(buffer_.prepare(4096), [self = this->shared_from_this()](beast::error_code ec, size_t n) {
+      self->watching_ = false;
+      self->buffer_.commit(n);
+      NQ_LOG_DEBUG("http", "stream watch: {} bytes, {}", n, ec.message());
+      if (self->ending_) {
+        self->FinishStream();
+        return;
+      }
+      if (!ec && self->buffer_.size() < (64u << 10)) {
+        self->WatchForHangUp();
+        return;
+      }
+      if (ec) {
+        std::function<void()> cancel;
+        {
+          std::lock_guard lock(self->stream_mu_);
+          self->stream_gone_ = true;
+          cancel = self->on_disconnect_;
+          self->stream_cv_.notify_all();
+        }
+        if (cancel) cancel();
+      }
+    });
+  }
+
+  // On the strand, once the producer is done.
+  void EndStream(bool carry_on) {
+    ending_ = true;
+    stream_carry_on_ = carry_on;
+    if (watching_) {
+      beast::error_code ec;
+      Tcp().socket().cancel(ec);  // FinishStream runs from the watch's completion
+      return;
+    }
+    FinishStream();
+  }
+  void FinishStream() {
+    ending_ = false;
+    busy_ = false;
+    server_->RequestFinished();
+    if (!stream_carry_on_) {
+      Close();
+      return;
+    }
+    Read();
   }
 
   // On the strand, with no read pending: refuses the request and closes.
@@ -584,7 +723,7 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
   // Status line, headers and body in one buffer (one send for small
   // responses). Header values with CR or LF are dropped: nothing may
   // inject a header.
-  static std::string Serialize(HttpResponse* response, bool keep_alive) {
+  static std::string Serialize(HttpResponse* response, bool keep_alive, bool chunked = false) {
     int status = response->status;
     std::string out;
     out.reserve(192 + response->body.size());
@@ -601,10 +740,14 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
     if (!response->content_type.empty()) add("Content-Type", response->content_type);
     for (const auto& [name, value] : response->headers) add(name, value);
     bool bodiless = status < 200 || status == 204 || status == 304;
-    if (!bodiless) add("Content-Length", std::to_string(response->body.size()));
+    if (chunked) {
+      add("Transfer-Encoding", "chunked");
+    } else if (!bodiless) {
+      add("Content-Length", std::to_string(response->body.size()));
+    }
     add("Connection", keep_alive ? "keep-alive" : "close");
     out += "\r\n";
-    if (!bodiless) out += response->body;
+    if (!bodiless && !chunked) out += response->body;
     return out;
   }
 
@@ -661,6 +804,16 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
   const std::string refusal_;
   std::vector<char> discard_;
   bool first_request_ = true;
+  // A streamed response: the producer waits on stream_cv_ for each chunk's
+  // write; the strand-only flags track the hang-up watch.
+  std::mutex stream_mu_;
+  std::condition_variable stream_cv_;
+  bool stream_gone_ = false;      // guarded by stream_mu_: the client left, or a write failed
+  bool stream_written_ = false;   // guarded by stream_mu_: the last chunk's write completed
+  std::function<void()> on_disconnect_;  // guarded by stream_mu_
+  bool watching_ = false;         // strand: the hang-up read is pending
+  bool ending_ = false;           // strand: the producer is done; finish when the watch completes
+  bool stream_carry_on_ = false;  // strand: keep the connection after the stream
   bool keep_alive_ = true;
   std::atomic<bool> busy_{false};  // a request is with the handler or being answered
 };

@@ -40,11 +40,32 @@ struct HttpRequest {
   const std::string* Header(std::string_view name) const;
 };
 
+// Writes a streamed response body piece by piece (chunked transfer
+// coding), from the thread that produces it.
+class BodyWriter {
+ public:
+  virtual ~BodyWriter() = default;
+  // Sends `data` (non-empty) as one chunk and waits until the connection
+  // has taken it, so that at most one chunk is buffered whatever the
+  // client's pace. False once the client has gone or has not taken a chunk
+  // within the read timeout: stop producing, nothing more is sent.
+  virtual bool Write(std::string_view data) = 0;
+};
+
 struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // Set: a streamed response. The headers go out with chunked transfer
+  // coding, then `stream` produces the body on the thread that called the
+  // Responder (`body` is ignored), and the last chunk ends it when `stream`
+  // returns.
+  std::function<void(BodyWriter&)> stream;
+  // With `stream`: called (on an I/O thread) if the client disconnects
+  // while `stream` runs, for example to cancel the statement feeding it;
+  // never after `stream` has returned.
+  std::function<void()> on_disconnect;
 };
 
 // Called exactly once per request, from any thread.
