@@ -71,6 +71,26 @@ namespace {
 
 QueryOutcome Failed(ApiError error) { return {std::string(), std::move(error)}; }
 
+// The statement and its parameters of a query request body.
+struct QueryRequest {
+  std::string sql;
+  Json params = Json::array();
+};
+Result<QueryRequest> ParseQueryRequest(const Json& body) {
+  QueryRequest out;
+  auto query = body.find("query");
+  if (query == body.end() || !query->is_string() || query->get_ref<const std::string&>().empty()) {
+    return Status::InvalidArgument("\"query\" must be a non-empty string");
+  }
+  out.sql = query->get<std::string>();
+  if (auto p = body.find("params"); p != body.end() && !p->is_null()) {
+    if (!p->is_array()) return Status::InvalidArgument("\"params\" must be an array");
+    out.params = *p;
+  }
+  return out;
+}
+
+
 }  // namespace
 
 QueryOutcome RunQuery(ConnectionSlot* slot, const std::string& sql, const Json& params, size_t max_rows) {
@@ -124,16 +144,10 @@ QueryOutcome RunQuery(ConnectionSlot* slot, const std::string& sql, const Json& 
 Reply HandleQuery(RequestContext& ctx) {
   auto body = ctx.BodyObject();
   if (!body.ok()) return ApiError::Validation(std::string(body.status().message()));
-  auto query = body->find("query");
-  if (query == body->end() || !query->is_string() || query->get_ref<const std::string&>().empty()) {
-    return ApiError::Validation("\"query\" must be a non-empty string");
-  }
-  Json params = Json::array();
-  if (auto p = body->find("params"); p != body->end() && !p->is_null()) {
-    if (!p->is_array()) return ApiError::Validation("\"params\" must be an array");
-    params = *p;
-  }
-  const std::string& sql = query->get_ref<const std::string&>();
+  auto request = ParseQueryRequest(*body);
+  if (!request.ok()) return ApiError::Validation(std::string(request.status().message()));
+  const Json& params = request->params;
+  const std::string& sql = request->sql;
   bool read_only = !Allows(ctx.key->permissions, Permission::kWrite);
   auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(ctx.deadline - std::chrono::steady_clock::now());
   if (remaining.count() <= 0) return ApiError{408, "TIMEOUT", "the request timeout passed before the query ran", ""};
@@ -268,15 +282,9 @@ struct QueryStream {
 Reply HandleQueryStream(RequestContext& ctx) {
   auto body = ctx.BodyObject();
   if (!body.ok()) return ApiError::Validation(std::string(body.status().message()));
-  auto query = body->find("query");
-  if (query == body->end() || !query->is_string() || query->get_ref<const std::string&>().empty()) {
-    return ApiError::Validation("\"query\" must be a non-empty string");
-  }
-  Json params = Json::array();
-  if (auto p = body->find("params"); p != body->end() && !p->is_null()) {
-    if (!p->is_array()) return ApiError::Validation("\"params\" must be an array");
-    params = *p;
-  }
+  auto request = ParseQueryRequest(*body);
+  if (!request.ok()) return ApiError::Validation(std::string(request.status().message()));
+  const Json& params = request->params;
   auto state = std::make_shared<QueryStream>();
   if (auto b = body->find("batch_size"); b != body->end() && !b->is_null()) {
     if (!b->is_number_integer() || b->get<int64_t>() < 1 || b->get<int64_t>() > 100000) {
@@ -295,7 +303,7 @@ Reply HandleQueryStream(RequestContext& ctx) {
   Connection* conn = state->slot->connection.get();
   conn->SetReadOnly(!Allows(ctx.key->permissions, Permission::kWrite));
   conn->SetStatementTimeout(remaining);
-  const std::string& sql = query->get_ref<const std::string&>();
+  const std::string& sql = request->sql;
   Result<ResultSet> result = Status::Internal("not run");
   if (!params.empty()) {
     auto statement = state->slot->Prepared(sql);

@@ -25,15 +25,6 @@ constexpr std::pair<std::string_view, std::string_view> kDataTypes[] = {
     {"Boolean", "BOOLEAN"},     {"Timestamp", "TIMESTAMP"}, {"Binary", "BLOB"},
 };
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
-
 // A pooled connection for one request: read-only unless the key may write,
 // the time left as its statement timeout; given back (rolled back if still
 // in a transaction) when it goes out of scope.

@@ -12,15 +12,6 @@ using Json = nlohmann::json;
 
 constexpr std::string_view kOperators = "eq, ne, lt, le, gt, ge, in, like, is_null";
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
-
 class Translator {
  public:
   Translator(const std::vector<std::string>& columns, Json* params) : columns_(columns), params_(params) {}
@@ -133,6 +124,15 @@ class Translator {
 };
 
 }  // namespace
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
 
 std::string ResolveColumn(const std::vector<std::string>& columns, std::string_view name) {
   for (const std::string& c : columns) {

@@ -30,6 +30,10 @@ namespace neuroquantum::server {
 inline constexpr int kMaxFilterDepth = 32;
 inline constexpr size_t kMaxFilterValues = 10000;
 
+// ASCII case-insensitive equality (SQL's comparison of unquoted names and
+// keywords).
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+
 // The table's column named `name`: exact, else the only case-insensitive
 // match; empty if none.
 std::string ResolveColumn(const std::vector<std::string>& columns, std::string_view name);

@@ -110,14 +110,17 @@ class Server:
         """A client context trusting this server's certificate."""
         return ssl.create_default_context(cafile=self.cert_file)
 
-    def connection(self, timeout=60, context=None):
+    def connection(self, timeout=60, context=None, source=None):
+        """A client connection; `source` picks the client's address (any of
+        127.0.0.0/8 works on Linux), so one test can be several clients."""
+        bind = (source, 0) if source else None
         if self.tls:
-            return http.client.HTTPSConnection("127.0.0.1", self.port, timeout=timeout,
+            return http.client.HTTPSConnection("127.0.0.1", self.port, timeout=timeout, source_address=bind,
                                                context=context or self.ssl_context())
-        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout, source_address=bind)
 
-    def request(self, method, path, body=None, headers=None, raw=None, timeout=60):
-        conn = self.connection(timeout)
+    def request(self, method, path, body=None, headers=None, raw=None, timeout=60, source=None):
+        conn = self.connection(timeout, source=source)
         h = dict(headers or {})
         data = raw
         if body is not None:

@@ -9,8 +9,6 @@ Usage: test_rate_limit.py --nqdb PATH/TO/nqdb [unittest arguments]
 Clients pick their source address among 127.0.0.0/8 (every one of them is
 loopback on Linux), so one test can be several clients.
 """
-import http.client
-import json
 import socket
 import subprocess
 import time
@@ -22,21 +20,8 @@ from harness import Server, ServerTestCase
 
 def request_from(server, source, method, path, body=None, headers=None):
     """One request from client address `source`; (status, payload, response)."""
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30, source_address=(source, 0))
-    h = dict(headers or {})
-    data = None
-    if body is not None:
-        data = json.dumps(body).encode()
-        h["Content-Type"] = "application/json"
-    conn.request(method, path, body=data, headers=h)
-    resp = conn.getresponse()
-    text = resp.read().decode()
-    conn.close()
-    try:
-        payload = json.loads(text)
-    except ValueError:
-        payload = None
-    return resp.status, payload, resp
+    status, payload, resp, _ = server.request(method, path, body, headers, source=source, timeout=30)
+    return status, payload, resp
 
 
 def free_port():
@@ -108,10 +93,7 @@ class AddressLimitTest(ServerTestCase):
         status, _, resp = request_from(s, "127.0.0.11", "GET", "/health")
         self.assertEqual(status, 200)
         self.assertEqual(resp.getheader("X-RateLimit-Remaining"), "4")
-        conn = http.client.HTTPConnection("127.0.0.1", s.port, timeout=30, source_address=("127.0.0.12", 0))
-        conn.request("GET", "/metrics")
-        text = conn.getresponse().read().decode()
-        conn.close()
+        _, _, _, text = s.request("GET", "/metrics", source="127.0.0.12")
         self.assertRegex(text, r"(?m)^nqdb_rate_limit_refused_total [2-9]")
         self.assertIn('nqdb_rate_limit_backend{backend="memory"} 1', text)
 
@@ -263,10 +245,7 @@ class RedisSharedLimitTest(unittest.TestCase):
             self.assertEqual(payload["data"]["checks"]["rate_limit"]["backend"], "memory-fallback")
             self.assertFalse(payload["data"]["checks"]["rate_limit"]["ok"])
         for s in self.servers:
-            conn = http.client.HTTPConnection("127.0.0.1", s.port, timeout=30, source_address=("127.0.1.4", 0))
-            conn.request("GET", "/metrics")
-            text = conn.getresponse().read().decode()
-            conn.close()
+            _, _, _, text = s.request("GET", "/metrics", source="127.0.1.4")
             self.assertIn("nqdb_rate_limit_fallbacks_total 1", text)
             self.assertIn('nqdb_rate_limit_backend{backend="memory-fallback"} 1', text)
             self.assertIn("Redis", s.read_log())
