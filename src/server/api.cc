@@ -116,14 +116,8 @@ std::string MetadataText(std::string_view request_id, std::chrono::steady_clock:
 }
 
 std::string ErrorBody(const ApiError& error, std::string_view metadata) {
-  std::string out = "{\"success\":false,\"error\":{\"code\":";
-  AppendJsonString(&out, error.code);
-  out += ",\"message\":";
-  AppendJsonString(&out, error.message);
-  if (!error.sqlstate.empty()) {
-    out += ",\"sqlstate\":";
-    AppendJsonString(&out, error.sqlstate);
-  }
+  std::string out = "{\"success\":false,\"error\":{";
+  AppendErrorFields(&out, error);
   out += "},\"metadata\":";
   out += metadata;
   out += '}';
@@ -154,6 +148,17 @@ Result<ApiKeyInfo> Authenticate(const RequestContext& ctx) {
 }
 
 }  // namespace
+
+void AppendErrorFields(std::string* out, const ApiError& error) {
+  *out += "\"code\":";
+  AppendJsonString(out, error.code);
+  *out += ",\"message\":";
+  AppendJsonString(out, error.message);
+  if (!error.sqlstate.empty()) {
+    *out += ",\"sqlstate\":";
+    AppendJsonString(out, error.sqlstate);
+  }
+}
 
 ApiError ErrorFromStatus(const Status& status) {
   std::string sqlstate(SqlState(status));

@@ -37,6 +37,9 @@ struct ApiError {
 
 // Maps a database or server Status to its API error (docs/reference/rest-api.md).
 ApiError ErrorFromStatus(const Status& status);
+// Appends `"code":...,"message":...[,"sqlstate":...]`: the fields of an error
+// object, wherever one is written (envelopes, stream lines, record errors).
+void AppendErrorFields(std::string* out, const ApiError& error);
 
 struct Reply {
   int status = 200;

@@ -249,14 +249,8 @@ struct QueryStream {
       if (!more.ok()) {
         if (!flush()) return gone();
         ApiError e = ErrorFromStatus(more.status());
-        std::string error = "{\"type\":\"error\",\"error\":{\"code\":";
-        AppendJsonString(&error, e.code);
-        error += ",\"message\":";
-        AppendJsonString(&error, e.message);
-        if (!e.sqlstate.empty()) {
-          error += ",\"sqlstate\":";
-          AppendJsonString(&error, e.sqlstate);
-        }
+        std::string error = "{\"type\":\"error\",\"error\":{";
+        AppendErrorFields(&error, e);
         error += fmt::format("}},\"row_count\":{}}}\n", total);
         (void)out.Write(error);
         return;
@@ -278,7 +272,7 @@ struct QueryStream {
 
 // POST /api/v1/query/stream: the statement runs on a pooled connection; its
 // first row is read before answering, so that errors found by then get an
-// ordinary error response, and the rest streams as NDJSON while it runs.
+// ordinary error response, and the rows then stream as NDJSON batches.
 Reply HandleQueryStream(RequestContext& ctx) {
   auto body = ctx.BodyObject();
   if (!body.ok()) return ApiError::Validation(std::string(body.status().message()));

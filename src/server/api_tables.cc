@@ -320,14 +320,8 @@ Reply HandleInsertRecords(RequestContext& ctx) {
   std::string ids = "[", errors = "[";
   auto add_error = [&](size_t index, const ApiError& e) {
     if (errors.size() > 1) errors += ',';
-    errors += fmt::format("{{\"index\":{},\"code\":", index);
-    AppendJsonString(&errors, e.code);
-    errors += ",\"message\":";
-    AppendJsonString(&errors, e.message);
-    if (!e.sqlstate.empty()) {
-      errors += ",\"sqlstate\":";
-      AppendJsonString(&errors, e.sqlstate);
-    }
+    errors += fmt::format("{{\"index\":{},", index);
+    AppendErrorFields(&errors, e);
     errors += '}';
     ++failed;
   };
