@@ -39,6 +39,7 @@ class Session;
 class ResultSource;
 class Engine;
 struct PreparedPlan;
+struct ResultSetAccess;
 }  // namespace exec
 
 // The kind of one result value.
@@ -99,8 +100,24 @@ class ResultSet {
  private:
   friend class Connection;
   friend class PreparedStatement;
+  friend struct exec::ResultSetAccess;
   explicit ResultSet(std::unique_ptr<exec::ResultSource> source);
   std::unique_ptr<exec::ResultSource> source_;
+};
+
+// Receives a statement's result rows one at a time, as the engine produces
+// them (Connection::ExecuteStreaming). Called on the thread running the
+// statement, which waits for each call: a slow sink slows the statement,
+// and the statement timeout counts the time spent in the sink.
+class RowSink {
+ public:
+  virtual ~RowSink() = default;
+  // Called for each result row, in order, with `row` positioned on it:
+  // column names, types and the getters work as for any ResultSet (do not
+  // call row.Next()); `row` is valid only during the call. A non-OK status
+  // stops the statement: it stops computing and ExecuteStreaming returns
+  // that status. Do not run statements on the same connection from here.
+  virtual Status OnRow(const ResultSet& row) = 0;
 };
 
 class PreparedStatement {
@@ -122,6 +139,9 @@ class PreparedStatement {
   // Runs the statement with the current bindings (unbound parameters are
   // NULL). A schema change since Prepare re-prepares transparently.
   Result<ResultSet> Execute();
+  // Execute, with the result rows going to `sink` as they are produced
+  // (see Connection::ExecuteStreaming).
+  Result<ResultSet> ExecuteStreaming(RowSink* sink);
 
  private:
   friend class Connection;
@@ -140,6 +160,24 @@ class Connection {
   // result (an empty result for an empty script). Stops at the first
   // error, which is returned; earlier statements stay done.
   Result<ResultSet> Execute(std::string_view sql);
+  // Execute, except that the last statement's result rows go to `sink`, one
+  // OnRow call per row, instead of into the returned ResultSet. A SELECT's
+  // rows come straight from the query as it runs: they are not held in
+  // memory nor charged to query_memory_limit, so the first rows arrive
+  // before the query finishes and results of any size stream (sorts,
+  // aggregates and join build sides still hold what they hold). Rows of
+  // other statements (... RETURNING, EXPLAIN) are produced as by Execute
+  // and then passed to the sink. The returned ResultSet has the columns,
+  // command() and rows_affected() (for a SELECT, the rows delivered) and
+  // no rows. Where a column's type is not known before running,
+  // column_type() is the kind of its value in the first row delivered
+  // ("NULL" if that value is NULL or there are no rows), the same during
+  // every OnRow call and afterwards.
+  // The statement ends after the last row: in autocommit mode it commits
+  // then. An error from the sink, Cancel() or a runtime error mid-stream
+  // fails the statement like any error (its writes are undone; rows
+  // already delivered stay delivered).
+  Result<ResultSet> ExecuteStreaming(std::string_view sql, RowSink* sink);
   // Parses one statement for repeated execution (syntax errors surface
   // here). Names are resolved when it executes, so an unknown table or
   // column is reported by Execute(); a SELECT or INSERT keeps its plan

@@ -43,6 +43,8 @@ ResultSet::ResultSet(ResultSet&&) noexcept = default;
 ResultSet& ResultSet::operator=(ResultSet&&) noexcept = default;
 ResultSet::ResultSet(std::unique_ptr<exec::ResultSource> source) : source_(std::move(source)) {}
 
+ResultSet exec::ResultSetAccess::Make(std::unique_ptr<ResultSource> source) { return ResultSet(std::move(source)); }
+
 size_t ResultSet::column_count() const { return source_ ? source_->names.size() : 0; }
 
 const std::string& ResultSet::column_name(size_t i) const {
@@ -53,7 +55,7 @@ const std::string& ResultSet::column_name(size_t i) const {
 std::string ResultSet::column_type(size_t i) const {
   if (!source_ || i >= source_->types.size()) return "";
   exec::DataType t = source_->types[i];
-  if (t.id == TypeId::kNull) {
+  if (t.id == TypeId::kNull && !source_->types_final) {
     // Not known before running: the kind of the first non-NULL value.
     for (const auto& row : source_->rows) {
       if (i < row.size() && !row[i].is_null()) {
@@ -190,11 +192,23 @@ Result<ResultSet> PreparedStatement::Execute() {
   return ResultSet(std::move(source));
 }
 
+Result<ResultSet> PreparedStatement::ExecuteStreaming(RowSink* sink) {
+  if (sink == nullptr) return Status::InvalidArgument("ExecuteStreaming needs a sink");
+  NQ_ASSIGN_OR_RETURN(auto source, session_->Execute(plan_.get(), sink));
+  return ResultSet(std::move(source));
+}
+
 Connection::Connection(std::unique_ptr<exec::Session> session) : session_(std::move(session)) {}
 Connection::~Connection() = default;
 
 Result<ResultSet> Connection::Execute(std::string_view sql) {
   NQ_ASSIGN_OR_RETURN(auto source, session_->ExecuteScript(sql));
+  return ResultSet(std::move(source));
+}
+
+Result<ResultSet> Connection::ExecuteStreaming(std::string_view sql, RowSink* sink) {
+  if (sink == nullptr) return Status::InvalidArgument("ExecuteStreaming needs a sink");
+  NQ_ASSIGN_OR_RETURN(auto source, session_->ExecuteScript(sql, sink));
   return ResultSet(std::move(source));
 }
 

@@ -262,7 +262,7 @@ Result<std::unique_ptr<ResultSource>> Session::RunTransactionStatement(const sql
 }
 
 Result<std::unique_ptr<ResultSource>> Session::Run(const sql::Statement& stmt, const std::vector<Value>& params,
-                                                   std::unique_ptr<CachedQuery>* cache) {
+                                                   std::unique_ptr<CachedQuery>* cache, RowSink* sink) {
   if (stmt.kind == sql::StatementKind::kTransaction) {
     return RunTransactionStatement(stmt.As<sql::TransactionStmt>());
   }
@@ -297,7 +297,7 @@ Result<std::unique_ptr<ResultSource>> Session::Run(const sql::Statement& stmt, c
   if (!catalog.ok()) {
     result = catalog.status();
   } else {
-    StatementRunner runner(engine_, txn, *catalog, &ctx);
+    StatementRunner runner(engine_, txn, *catalog, &ctx, sink);
     result = runner.Run(stmt, cache);
     ddl = runner.wrote_ddl();
   }
@@ -330,13 +330,15 @@ Result<std::unique_ptr<ResultSource>> Session::Run(const sql::Statement& stmt, c
   return result;
 }
 
-Result<std::unique_ptr<ResultSource>> Session::ExecuteScript(std::string_view sql_text) {
+Result<std::unique_ptr<ResultSource>> Session::ExecuteScript(std::string_view sql_text, RowSink* sink) {
   sql::ParseError error;
   NQ_ASSIGN_OR_RETURN(auto statements, sql::ParseScript(sql_text, &error));
   std::unique_ptr<ResultSource> last = CommandResult("");
   static const std::vector<Value> kNoParams;
-  for (const auto& stmt : statements) {
-    NQ_ASSIGN_OR_RETURN(last, Run(*stmt, kNoParams));
+  for (size_t i = 0; i < statements.size(); ++i) {
+    // Only the last statement's rows are the script's result.
+    RowSink* to = i + 1 == statements.size() ? sink : nullptr;
+    NQ_ASSIGN_OR_RETURN(last, Run(*statements[i], kNoParams, nullptr, to));
   }
   return last;
 }
@@ -352,12 +354,60 @@ Result<std::unique_ptr<PreparedPlan>> Session::Prepare(std::string_view sql_text
   return plan;
 }
 
-Result<std::unique_ptr<ResultSource>> Session::Execute(PreparedPlan* plan) {
-  return Run(*plan->statement, plan->params, &plan->cached);
+Result<std::unique_ptr<ResultSource>> Session::Execute(PreparedPlan* plan, RowSink* sink) {
+  return Run(*plan->statement, plan->params, &plan->cached, sink);
+}
+
+RowStreamer::RowStreamer(RowSink* sink, const std::vector<std::string>& names, const std::vector<DataType>& types,
+                         ExecContext* ctx)
+    : sink_(sink), ctx_(ctx) {
+  auto source = std::make_unique<ResultSource>();
+  source->names = names;
+  source->types = types;
+  source->types_final = true;
+  source->rows.resize(1);
+  source_ = source.get();
+  current_ = ResultSetAccess::Make(std::move(source));
+}
+
+Status RowStreamer::Deliver(Row* row) {
+  if (delivered_ == 0) {
+    // Columns typed only at run time take the kind of the first row's value.
+    for (size_t i = 0; i < source_->types.size() && i < row->size(); ++i) {
+      if (source_->types[i].id == TypeId::kNull && !(*row)[i].is_null()) {
+        source_->types[i] = DataType::Of((*row)[i].kind());
+      }
+    }
+  }
+  source_->rows[0] = std::move(*row);
+  source_->next = 1;
+  ++delivered_;
+  Status s = sink_->OnRow(current_);
+  if (!s.ok()) return s;
+  return ctx_->CheckInterruptNow();
+}
+
+void RowStreamer::Finish(ResultSource* result) {
+  result->types = source_->types;
+  result->types_final = true;
+  result->rows.clear();
+  result->next = 0;
 }
 
 Result<std::unique_ptr<ResultSource>> StatementRunner::Run(const sql::Statement& stmt,
                                                            std::unique_ptr<CachedQuery>* cache) {
+  NQ_ASSIGN_OR_RETURN(auto result, Dispatch(stmt, cache));
+  if (sink_ == nullptr || result->types_final) return result;  // not streamed, or streamed already
+  // Rows produced whole (RETURNING, EXPLAIN) reach the sink the same way,
+  // before the statement ends.
+  RowStreamer stream(sink_, result->names, result->types, ctx_);
+  for (Row& row : result->rows) NQ_RETURN_IF_ERROR(stream.Deliver(&row));
+  stream.Finish(result.get());
+  return result;
+}
+
+Result<std::unique_ptr<ResultSource>> StatementRunner::Dispatch(const sql::Statement& stmt,
+                                                                std::unique_ptr<CachedQuery>* cache) {
   using K = sql::StatementKind;
   switch (stmt.kind) {
     case K::kSelect: return Select(*stmt.As<sql::SelectStmt>().query, cache);
@@ -407,6 +457,20 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Select(const sql::Query& 
   result->types = q->types;
   NQ_RETURN_IF_ERROR(q->root->Open(ctx_));
   Row row;
+  if (sink_ != nullptr) {
+    // Streamed: each row goes to the sink as the operators produce it,
+    // neither kept nor charged to the budget.
+    RowStreamer stream(sink_, result->names, result->types, ctx_);
+    while (true) {
+      NQ_ASSIGN_OR_RETURN(bool more, q->root->Next(&row));
+      if (!more) break;
+      NQ_RETURN_IF_ERROR(stream.Deliver(&row));
+      row = Row();
+    }
+    stream.Finish(result.get());
+    result->rows_affected = stream.delivered();
+    return result;
+  }
   while (true) {
     NQ_ASSIGN_OR_RETURN(bool more, q->root->Next(&row));
     if (!more) break;

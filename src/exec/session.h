@@ -89,6 +89,41 @@ class ResultSource {
   std::string command;
   uint64_t rows_affected = 0;
   size_t next = 0;  // index of the row after the current one
+  // A column whose type is kNull reports the kind of its first non-NULL
+  // value in `rows`; when set, `types` are final and stay as they are (a
+  // streamed result, whose types come from its first row alone).
+  bool types_final = false;
+};
+
+// Makes the public ResultSet over a ResultSource (its constructor is
+// private to the API). Defined in database.cc.
+struct ResultSetAccess {
+  static ResultSet Make(std::unique_ptr<ResultSource> source);
+};
+
+// Hands a statement's result rows to a RowSink one at a time
+// (Connection::ExecuteStreaming), through one ResultSet whose source holds
+// the current row: a row costs no allocation beyond its own values.
+// Unknown (kNull) column types are resolved from the first row delivered
+// and then fixed, so every OnRow call and the final result agree.
+class RowStreamer {
+ public:
+  RowStreamer(RowSink* sink, const std::vector<std::string>& names, const std::vector<DataType>& types,
+              ExecContext* ctx);
+  // Passes `row` (moved from) to the sink: the sink's error if it returns
+  // one, else 57014 when the statement was cancelled or timed out meanwhile
+  // (a slow sink is where a streamed statement spends its time).
+  Status Deliver(Row* row);
+  // Gives `result` the resolved types and no rows.
+  void Finish(ResultSource* result);
+  uint64_t delivered() const { return delivered_; }
+
+ private:
+  RowSink* sink_;
+  ExecContext* ctx_;
+  ResultSet current_;
+  ResultSource* source_;  // current_'s
+  uint64_t delivered_ = 0;
 };
 
 // A bound query kept between executions of a prepared SELECT, valid while
@@ -111,10 +146,12 @@ class Session {
   explicit Session(Engine* engine) : engine_(engine) {}
   ~Session();
 
-  // Runs every statement of `sql`; the last one's result.
-  Result<std::unique_ptr<ResultSource>> ExecuteScript(std::string_view sql);
+  // Runs every statement of `sql`; the last one's result. With `sink`, the
+  // last statement's rows go to it (Connection::ExecuteStreaming) and the
+  // result has none.
+  Result<std::unique_ptr<ResultSource>> ExecuteScript(std::string_view sql, RowSink* sink = nullptr);
   Result<std::unique_ptr<PreparedPlan>> Prepare(std::string_view sql);
-  Result<std::unique_ptr<ResultSource>> Execute(PreparedPlan* plan);
+  Result<std::unique_ptr<ResultSource>> Execute(PreparedPlan* plan, RowSink* sink = nullptr);
 
   void Cancel() { cancel_.store(true); }
   void SetStatementTimeout(std::chrono::milliseconds t) { timeout_ = t; }
@@ -126,7 +163,7 @@ class Session {
  private:
   friend class StatementRunner;
   Result<std::unique_ptr<ResultSource>> Run(const sql::Statement& stmt, const std::vector<Value>& params,
-                                            std::unique_ptr<CachedQuery>* cache = nullptr);
+                                            std::unique_ptr<CachedQuery>* cache = nullptr, RowSink* sink = nullptr);
   Result<std::unique_ptr<ResultSource>> RunTransactionStatement(const sql::TransactionStmt& stmt);
   Result<std::shared_ptr<const Catalog>> CatalogFor(txn::Transaction* txn);
   void EndTransaction();

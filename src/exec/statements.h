@@ -18,8 +18,12 @@ namespace neuroquantum::exec {
 
 class StatementRunner {
  public:
-  StatementRunner(Engine* engine, txn::Transaction* txn, std::shared_ptr<const Catalog> catalog, ExecContext* ctx)
-      : engine_(engine), txn_(txn), catalog_(std::move(catalog)), ctx_(ctx), binder_(catalog_) {}
+  // With `sink`, result rows go to it instead of into the result: a
+  // SELECT's as its operator tree produces them, other statements' once
+  // they are done (before the statement ends, so a sink error undoes it).
+  StatementRunner(Engine* engine, txn::Transaction* txn, std::shared_ptr<const Catalog> catalog, ExecContext* ctx,
+                  RowSink* sink = nullptr)
+      : engine_(engine), txn_(txn), catalog_(std::move(catalog)), ctx_(ctx), sink_(sink), binder_(catalog_) {}
 
   // `cache` (prepared statements) keeps a SELECT's plan between runs.
   Result<std::unique_ptr<ResultSource>> Run(const sql::Statement& stmt, std::unique_ptr<CachedQuery>* cache = nullptr);
@@ -27,6 +31,7 @@ class StatementRunner {
   bool wrote_ddl() const { return wrote_ddl_; }
 
  private:
+  Result<std::unique_ptr<ResultSource>> Dispatch(const sql::Statement& stmt, std::unique_ptr<CachedQuery>* cache);
   Result<std::unique_ptr<ResultSource>> Select(const sql::Query& query, std::unique_ptr<CachedQuery>* cache);
   Result<std::unique_ptr<ResultSource>> Insert(const sql::InsertStmt& stmt, std::unique_ptr<CachedQuery>* cache);
   // The bound query of a SELECT or an INSERT's source, from `cache` when it
@@ -78,6 +83,7 @@ class StatementRunner {
   txn::Transaction* txn_;
   std::shared_ptr<const Catalog> catalog_;
   ExecContext* ctx_;
+  RowSink* sink_;
   Binder binder_;
   bool wrote_ddl_ = false;
   // CHECK constraints bound once per statement, by table.
