@@ -15,6 +15,9 @@
 //   - A PreparedStatement and a ResultSet belong to their Connection and
 //     follow its rule; a ResultSet stays readable until the next statement
 //     runs on the connection.
+//   - Change listeners (Database::SubscribeChanges) run on one delivery
+//     thread owned by the Database; a ChangeSubscription may be destroyed
+//     on any thread, its listener's included, and may outlive the Database.
 //
 // Errors are Status values carrying a SQLSTATE (neuroquantum::SqlState):
 // 42601 syntax error, 42P01 undefined table, 23505 unique violation, ...
@@ -23,6 +26,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,6 +42,7 @@ namespace exec {
 class Session;
 class ResultSource;
 class Engine;
+class ChangeFeed;
 struct PreparedPlan;
 struct ResultSetAccess;
 }  // namespace exec
@@ -224,6 +229,43 @@ struct DatabaseStats {
   uint32_t page_size = 0;
 };
 
+enum class ChangeKind : uint8_t { kInsert, kUpdate, kDelete };
+
+// One row changed by a committed transaction. Each ResultSet has the
+// table's column names and declared types and is positioned on its row
+// (do not call Next()).
+struct RowChange {
+  std::string table;  // the table's name
+  ChangeKind kind = ChangeKind::kInsert;
+  ResultSet before;  // the values before (update, delete); column_count() 0 for inserts
+  ResultSet after;   // the values after (insert, update); column_count() 0 for deletes
+};
+
+struct CommittedTransaction {
+  uint64_t txn_id = 0;
+  uint64_t commit_lsn = 0;  // increases from one transaction to the next
+  // Rows of tables only (no index or catalog entries), in the order
+  // written; a row written twice appears once, with its net change.
+  std::vector<RowChange> changes;
+};
+
+// A subscription to Database::SubscribeChanges; destroying it ends it:
+// after the destructor returns the listener is not called again (it waits
+// for a call in progress on another thread; destroyed from inside the
+// listener, the current call is the last). May outlive the Database.
+class ChangeSubscription {
+ public:
+  ~ChangeSubscription();
+  ChangeSubscription(const ChangeSubscription&) = delete;
+  ChangeSubscription& operator=(const ChangeSubscription&) = delete;
+
+ private:
+  friend class Database;
+  ChangeSubscription(std::shared_ptr<exec::ChangeFeed> feed, uint64_t id);
+  std::shared_ptr<exec::ChangeFeed> feed_;
+  uint64_t id_;
+};
+
 // A table's or view's shape, from the committed catalog.
 struct ColumnDescription {
   std::string name;
@@ -269,9 +311,25 @@ class Database {
   // reads back through a transaction. The error says what failed.
   Status CheckHealth();
 
+  // Calls `listener` for every transaction that commits row changes to
+  // tables from now on, in commit order, never for rolled-back work, on one
+  // delivery thread owned by the database (started with the first
+  // subscription, stopped with the last). Rows are decoded with the latest
+  // committed schema (docs/architecture/exec.md: DDL caveats). The listener
+  // must be quick (hand the work off: it delays every other subscriber),
+  // must not throw, and may read the ResultSets only during the call; it
+  // may subscribe and destroy subscriptions, its own included, but must not
+  // destroy the Database.
+  // Thread-safe; any thread may subscribe or unsubscribe.
+  Result<std::unique_ptr<ChangeSubscription>> SubscribeChanges(
+      std::function<void(const CommittedTransaction&)> listener);
+
  private:
   explicit Database(std::unique_ptr<exec::Engine> engine);
   std::unique_ptr<exec::Engine> engine_;
+  // Shut down by ~Database while engine_ is still there; subscriptions may
+  // keep the (then idle) object alive longer.
+  std::shared_ptr<exec::ChangeFeed> feed_;
 };
 
 }  // namespace neuroquantum

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "exec/catalog.h"
+#include "exec/change_feed.h"
 #include "exec/functions.h"
 #include "exec/session.h"
 #include "sql/lexer.h"
@@ -222,8 +223,24 @@ void Connection::SetStatementTimeout(std::chrono::milliseconds timeout) { sessio
 bool Connection::in_transaction() const { return session_->in_transaction(); }
 void Connection::SetReadOnly(bool read_only) { session_->SetReadOnly(read_only); }
 
-Database::Database(std::unique_ptr<exec::Engine> engine) : engine_(std::move(engine)) {}
-Database::~Database() = default;
+Database::Database(std::unique_ptr<exec::Engine> engine)
+    : engine_(std::move(engine)), feed_(std::make_shared<exec::ChangeFeed>(engine_.get())) {}
+
+Database::~Database() {
+  // Subscriptions may outlive the database; they find the feed shut down.
+  feed_->Shutdown();
+}
+
+ChangeSubscription::ChangeSubscription(std::shared_ptr<exec::ChangeFeed> feed, uint64_t id)
+    : feed_(std::move(feed)), id_(id) {}
+ChangeSubscription::~ChangeSubscription() { feed_->Unsubscribe(id_); }
+
+Result<std::unique_ptr<ChangeSubscription>> Database::SubscribeChanges(
+    std::function<void(const CommittedTransaction&)> listener) {
+  if (!listener) return Status::InvalidArgument("SubscribeChanges needs a listener");
+  NQ_ASSIGN_OR_RETURN(uint64_t id, feed_->Subscribe(std::move(listener)));
+  return std::unique_ptr<ChangeSubscription>(new ChangeSubscription(feed_, id));
+}
 
 Result<std::unique_ptr<Database>> Database::Open(const std::string& path, const DatabaseOptions& options) {
   NQ_ASSIGN_OR_RETURN(auto engine, exec::Engine::Open(path, options));
