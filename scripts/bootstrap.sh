@@ -19,8 +19,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   liblmdb-dev libsqlite3-dev sqlite3
   xz-utils zstd bzip2 python3-sklearn
-  # server tests and benchmark: HTTP load generator and the nginx baseline
-  python3 wrk nginx-light
+  # server tests and benchmark: WebSocket client, HTTP load generator, the nginx baseline
+  python3 python3-websockets wrk nginx-light
   # server hardening: shared rate limits (Redis), TLS test certificates
   libhiredis-dev redis-server openssl
 )

@@ -62,6 +62,11 @@ struct ServerSettings {
   uint32_t rate_key_generation_per_hour = 5;    // rate_limit.key_generation_per_hour: per address
   uint32_t redis_timeout_ms = 100;              // rate_limit.redis_timeout_ms: connect and each command
   uint32_t redis_retry_ms = 1000;               // rate_limit.redis_retry_ms: pings while unreachable
+  // WebSocket connections (GET /ws).
+  uint32_t ws_max_message_kib = 64;         // websocket.max_message_kib: largest client message
+  uint32_t ws_idle_timeout_ms = 60000;      // websocket.idle_timeout_ms: ping after, close after twice
+  uint32_t ws_max_pending_messages = 1000;  // websocket.max_pending_messages: waiting for credit
+  uint32_t ws_max_pending_kib = 4096;       // websocket.max_pending_kib: waiting for credit or the socket
 };
 
 struct Config {

@@ -4,13 +4,15 @@
 #include "server/api.h"
 
 #include <cctype>
+#include <optional>
 
 #include <fmt/format.h>
 
+#include "common/json_text.h"
 #include "common/log.h"
 #include "server/api_internal.h"
 #include "server/crypto.h"
-#include "common/json_text.h"
+#include "server/json_parse.h"
 #include "server/jwt.h"
 #include "server/metrics.h"
 #include "server/rate_limit.h"
@@ -124,21 +126,48 @@ std::string ErrorBody(const ApiError& error, std::string_view metadata) {
   return out;
 }
 
-// Credentials: X-API-Key, or Authorization: Bearer <JWT>.
+// The value of `name` in a query string ("a=1&b=2"), percent-decoded;
+// nullopt when absent.
+std::optional<std::string> QueryParameter(std::string_view query, std::string_view name) {
+  while (!query.empty()) {
+    size_t amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    size_t eq = pair.find('=');
+    if (pair.substr(0, eq) == name) return PercentDecode(eq == std::string_view::npos ? "" : pair.substr(eq + 1));
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return std::nullopt;
+}
+
+// Credentials: X-API-Key, or Authorization: Bearer <JWT>. A WebSocket
+// handshake may carry them as ?api_key= or ?access_token= instead, since
+// browsers cannot set headers on one.
 Result<ApiKeyInfo> Authenticate(const RequestContext& ctx) {
   const HttpRequest& request = *ctx.request;
   int64_t now = UnixNow();
   if (const std::string* key = request.Header("x-api-key")) return ctx.api->keys->Authenticate(*key, now);
   const std::string* authorization = request.Header("authorization");
-  if (authorization == nullptr) {
-    return Status::InvalidArgument("missing credentials: send X-API-Key or Authorization: Bearer <token>");
+  std::string_view token;
+  std::optional<std::string> from_query;
+  if (authorization != nullptr) {
+    std::string_view value = *authorization;
+    constexpr std::string_view kBearer = "Bearer ";
+    if (value.size() <= kBearer.size() || value.substr(0, kBearer.size()) != kBearer) {
+      return Status::InvalidArgument("Authorization must be \"Bearer <token>\"");
+    }
+    token = value.substr(kBearer.size());
+  } else if (request.websocket_upgrade && (from_query = QueryParameter(request.query, "api_key"))) {
+    return ctx.api->keys->Authenticate(*from_query, now);
+  } else if (request.websocket_upgrade && (from_query = QueryParameter(request.query, "access_token"))) {
+    token = *from_query;
+  } else {
+    return Status::InvalidArgument(request.websocket_upgrade
+                                       ? "missing credentials: send X-API-Key, Authorization: Bearer <token>, or "
+                                         "?api_key= / ?access_token= on the WebSocket URL"
+                                       : "missing credentials: send X-API-Key or Authorization: Bearer <token>");
   }
-  std::string_view value = *authorization;
-  constexpr std::string_view kBearer = "Bearer ";
-  if (value.size() <= kBearer.size() || value.substr(0, kBearer.size()) != kBearer) {
-    return Status::InvalidArgument("Authorization must be \"Bearer <token>\"");
-  }
-  NQ_ASSIGN_OR_RETURN(JwtClaims claims, ctx.api->jwt->Verify(value.substr(kBearer.size()), now));
+  NQ_ASSIGN_OR_RETURN(JwtClaims claims, ctx.api->jwt->Verify(token, now));
   auto info = ctx.api->keys->Find(claims.subject);
   if (info.status().IsNotFound()) return Status::InvalidArgument("token's API key no longer exists");
   if (!info.ok()) return info.status();
@@ -191,41 +220,8 @@ ApiError ErrorFromStatus(const Status& status) {
 
 Result<Json> RequestContext::BodyObject() const {
   const std::string& body = request->body;
-  size_t first = body.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) return Json::object();
-  // Nesting is bounded before parsing: a deeply nested document must not
-  // exhaust the stack of anything that walks it.
-  constexpr int kMaxDepth = 64;
-  int depth = 0;
-  bool in_string = false;
-  for (size_t i = first; i < body.size(); ++i) {
-    char c = body[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      if (++depth > kMaxDepth) {
-        return Status::InvalidArgument(fmt::format("JSON nested deeper than {} levels at byte {}", kMaxDepth, i));
-      }
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  try {
-    Json parsed = Json::parse(body);
-    if (!parsed.is_object()) return Status::InvalidArgument("the request body must be a JSON object");
-    return parsed;
-  } catch (const Json::parse_error& error) {
-    return Status::InvalidArgument(fmt::format("malformed JSON at byte {}: {}", error.byte, error.what()));
-  } catch (const Json::exception& error) {
-    // out_of_range: a number beyond a double (1e999999).
-    return Status::InvalidArgument(fmt::format("unusable JSON: {}", error.what()));
-  }
+  if (body.find_first_not_of(" \t\r\n") == std::string::npos) return Json::object();
+  return ParseJsonObject(body, "the request body");
 }
 
 Api::Api(ApiContext context) : context_(std::move(context)), routes_(BuildRoutes()) {
@@ -427,6 +423,7 @@ void Api::Finish(RequestState* state, Reply reply) const {
   response.headers = std::move(reply.headers);
   response.stream = std::move(reply.stream);
   response.on_disconnect = std::move(reply.on_disconnect);
+  response.websocket = std::move(reply.websocket);
   if (reply.raw_body) {
     response.body = std::move(*reply.raw_body);
   } else if (reply.error) {

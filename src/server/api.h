@@ -29,6 +29,7 @@ class Metrics;
 class SessionManager;
 class ConnectionPool;
 class WorkerPool;
+class WsHub;
 class RateLimiter;
 struct ApiKeyInfo;
 struct Reply;
@@ -59,6 +60,7 @@ struct ApiContext {
   Metrics* metrics = nullptr;
   WorkerPool* workers = nullptr;
   RateLimiter* limiter = nullptr;  // null: no rate limits
+  WsHub* websocket = nullptr;      // null: GET /ws answers 500
   ApiSettings settings;
   std::chrono::steady_clock::time_point started;
   std::function<size_t()> connections;  // open HTTP connections

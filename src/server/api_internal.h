@@ -55,6 +55,9 @@ struct Reply {
   // Set: a streamed body instead (HttpResponse::stream, on_disconnect).
   std::function<void(BodyWriter&)> stream;
   std::function<void()> on_disconnect;
+  // Set: accept the WebSocket upgrade with this handler
+  // (HttpResponse::websocket).
+  std::shared_ptr<WebSocketHandler> websocket;
 
   Reply() = default;
   Reply(Json d, int s = 200) : status(s), data(std::move(d)) {}  // NOLINT: implicit for brevity
@@ -146,6 +149,7 @@ Reply HandleUpdateRecords(RequestContext& ctx);
 Reply HandleDeleteRecords(RequestContext& ctx);
 Reply HandleCreateSession(RequestContext& ctx);
 Reply HandleDeleteSession(RequestContext& ctx);
+Reply HandleWebSocket(RequestContext& ctx);
 Reply HandleLogin(RequestContext& ctx);
 Reply HandleRefresh(RequestContext& ctx);
 Reply HandleGenerateKey(RequestContext& ctx);

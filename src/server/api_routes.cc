@@ -48,6 +48,10 @@ std::vector<Api::Route> BuildRoutes() {
        Object({{"query", kString}, {"params", param_values}, {"batch_size", {{"type", "integer"}, {"minimum", 1}}}},
               {"query"}),
        {400, 401, 403, 404, 408, 409}},
+      {"GET", "/ws", P::kRead, HandleWebSocket, "websocket",
+       "WebSocket (upgrade): channel subscriptions (table.<name> row events), streamed queries with credit-based "
+       "flow control, ping/pong; protocol in docs/reference/websocket.md",
+       nullptr, {401, 403, 426}},
       {"GET", "/api/v1/tables", P::kRead, HandleListTables, "tables", "Tables and views: name, kind, columns",
        nullptr, {401, 403}},
       {"POST", "/api/v1/tables", P::kWrite, HandleCreateTable, "tables",

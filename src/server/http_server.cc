@@ -22,6 +22,7 @@
 // from the producing thread through the strand (StreamResponse), while a
 // read watches for the client going away.
 #include "server/http_server.h"
+#include "server/http_server_impl.h"
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -55,11 +56,6 @@
 
 namespace neuroquantum::server {
 
-namespace beast = boost::beast;
-namespace http = beast::http;
-namespace net = boost::asio;
-using tcp = net::ip::tcp;
-
 const std::string* HttpRequest::Header(std::string_view name) const {
   for (const auto& [key, value] : headers) {
     if (key == name) return &value;
@@ -69,131 +65,12 @@ const std::string* HttpRequest::Header(std::string_view name) const {
 
 namespace {
 
-using PlainStream = beast::tcp_stream;
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
-
 // TLS 1.2 suites: forward secrecy (ECDHE) and AEAD only. TLS 1.3's suites
 // all qualify and keep OpenSSL's defaults.
 constexpr const char* kTls12Ciphers =
     "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
     "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
     "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
-
-// What Impl needs of a connection of either stream type.
-class ConnectionBase {
- public:
-  virtual ~ConnectionBase() = default;
-  // Posted to the connection's strand by Shutdown.
-  virtual void CloseIfIdle() = 0;
-  virtual void Close() = 0;
-  virtual net::any_io_executor executor() = 0;
-  // The end of the current reading phase (steady clock, nanoseconds since
-  // its epoch), or kNoDeadline; read without a lock by the sweep.
-  int64_t deadline() const { return deadline_ns_.load(std::memory_order_relaxed); }
-  // Posted to the connection's strand by the sweep once deadline() passed.
-  virtual void OnDeadline() = 0;
-
-  static constexpr int64_t kNoDeadline = INT64_MAX;
-
- protected:
-  std::atomic<int64_t> deadline_ns_{kNoDeadline};
-};
-
-int64_t SteadyNanos() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
-
-class HttpServer::Impl {
- public:
-  Impl(const HttpServerOptions& options, HttpHandler handler, ErrorResponder errors)
-      : options_(options),
-        handler_(std::move(handler)),
-        errors_(std::move(errors)),
-        ioc_(options.io_threads),
-        acceptor_(net::make_strand(ioc_)),
-        sweep_timer_(net::make_strand(ioc_)) {}
-
-  Status LoadTls();
-  Status Listen();
-  void Run();
-  bool Shutdown(std::chrono::milliseconds grace);
-
-  uint16_t port() const { return port_; }
-  size_t connections() const {
-    std::lock_guard lock(mu_);
-    return connections_.size();
-  }
-  size_t in_flight() const {
-    std::lock_guard lock(mu_);
-    return in_flight_;
-  }
-  bool stopping() const { return stopping_.load(std::memory_order_acquire); }
-
-  const HttpServerOptions& options() const { return options_; }
-  const HttpHandler& handler() const { return handler_; }
-  const ErrorResponder& errors() const { return errors_; }
-  net::ssl::context& tls_context() { return *tls_; }
-
-  void Register(ConnectionBase* c, std::weak_ptr<ConnectionBase> weak, const std::string& address) {
-    std::lock_guard lock(mu_);
-    connections_.emplace(c, std::move(weak));
-    ++per_address_[address];
-  }
-  void Unregister(ConnectionBase* c, const std::string& address) {
-    std::lock_guard lock(mu_);
-    connections_.erase(c);
-    auto it = per_address_.find(address);
-    if (it != per_address_.end() && --it->second == 0) per_address_.erase(it);
-  }
-  void RequestStarted() {
-    std::lock_guard lock(mu_);
-    ++in_flight_;
-  }
-  void RequestFinished() {
-    std::lock_guard lock(mu_);
-    --in_flight_;
-    if (in_flight_ == 0) drained_.notify_all();
-  }
-
- private:
-  void Accept();
-  void OnAccept(beast::error_code ec, tcp::socket socket);
-  // Why a new connection from `address` is refused, or "".
-  std::string Refusal(const std::string& address) const;
-  template <typename Fn>
-  void ForEachConnection(Fn&& fn);
-  // Reading deadlines are checked by one timer for all connections, a few
-  // times per shortest timeout, rather than by a timer per connection that
-  // every request would arm and cancel twice.
-  void Sweep();
-  std::chrono::milliseconds SweepPeriod() const;
-
-  const HttpServerOptions options_;
-  const HttpHandler handler_;
-  const ErrorResponder errors_;
-  std::optional<net::ssl::context> tls_;  // set when serving TLS
-  uint16_t port_ = 0;
-  std::atomic<bool> stopping_{false};
-
-  // Declared before ioc_: connections still queued in the io_context
-  // unregister themselves while it is destroyed.
-  mutable std::mutex mu_;
-  std::condition_variable drained_;
-  std::unordered_map<ConnectionBase*, std::weak_ptr<ConnectionBase>> connections_;
-  std::unordered_map<std::string, size_t> per_address_;  // open connections by client address
-  size_t in_flight_ = 0;
-
-  net::io_context ioc_;
-  tcp::acceptor acceptor_;
-  net::steady_timer sweep_timer_;
-  std::vector<std::thread> threads_;
-  bool joined_ = false;
-};
-
-namespace {
 
 // Why the framing of a request is ambiguous, or "". Two parsers (a proxy's
 // and ours) that disagree on where a body ends let a client hide a second
@@ -250,6 +127,7 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
   // once it speaks (for TLS, after the handshake) instead of being read.
   Connection(tcp::socket socket, HttpServer::Impl* server, std::string remote, std::string refusal)
       : stream_(MakeStream(std::move(socket), server)),
+        executor_(stream_.get_executor()),
         server_(server),
         remote_(std::move(remote)),
         refusal_(std::move(refusal)) {
@@ -274,7 +152,8 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
     std::lock_guard lock(socket_mu_);
     CloseLocked();
   }
-  net::any_io_executor executor() override { return stream_.get_executor(); }
+  // Kept apart from stream_, which a WebSocket upgrade moves away.
+  net::any_io_executor executor() override { return executor_; }
 
  private:
   enum class Phase { kIdle, kHeader, kBody };
@@ -493,6 +372,8 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
     request.remote_address = remote_;
     request.tls = kTls;
     request.received = std::chrono::steady_clock::now();
+    request.websocket_upgrade = IsWebSocketUpgrade(message);
+    if (request.websocket_upgrade) upgrade_ = std::move(message);
 
     {
       std::lock_guard lock(socket_mu_);
@@ -517,6 +398,13 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
   // renegotiation checks) changes on reads as well as writes and must not
   // be driven from two threads.
   void Respond(HttpResponse response) {
+    if (response.websocket && upgrade_) {
+      net::post(executor(), [self = this->shared_from_this(), handler = std::move(response.websocket)]() mutable {
+        self->HandOver(std::move(handler));
+      });
+      return;
+    }
+    upgrade_.reset();
     if (response.stream) {
       StreamResponse(std::move(response));
       return;
@@ -550,6 +438,33 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
       return;
     }
     ReadLocked();
+  }
+
+  // On the strand: the socket goes to a WebSocket connection, and this
+  // connection ends without closing it.
+  void HandOver(std::shared_ptr<WebSocketHandler> handler) {
+    {
+      std::lock_guard lock(socket_mu_);
+      bool gone = closed_;
+      closed_ = true;
+      DisarmLocked();
+      busy_ = false;
+      server_->RequestFinished();
+      if (gone) return;  // shut down meanwhile
+    }
+    AcceptWebSocket<Stream>(std::move(stream_), server_, remote_, std::move(*upgrade_), std::move(handler));
+    upgrade_.reset();
+  }
+
+  // A GET asking to switch to the WebSocket protocol (RFC 6455 4.1); the
+  // rest of the handshake is checked when it is accepted.
+  static bool IsWebSocketUpgrade(const http::request<http::string_body>& message) {
+    if (message.method() != http::verb::get || message.version() < 11) return false;
+    if (!beast::iequals(message[http::field::upgrade], "websocket")) return false;
+    for (auto token : http::token_list(message[http::field::connection])) {
+      if (beast::iequals(token, "upgrade")) return true;
+    }
+    return false;
   }
 
   // A streamed response, on the producing thread. Every socket operation
@@ -795,6 +710,9 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
   std::mutex socket_mu_;
   bool closed_ = false;  // guarded by socket_mu_
   Stream stream_;
+  net::any_io_executor executor_;
+  // The request of a WebSocket handshake, until the handler answers.
+  std::optional<http::request<http::string_body>> upgrade_;
   Phase phase_ = Phase::kIdle;  // guarded by socket_mu_
   bool timed_out_ = false;      // guarded by socket_mu_: the deadline cancelled the read
   beast::flat_buffer buffer_;

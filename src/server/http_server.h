@@ -34,6 +34,10 @@ struct HttpRequest {
   std::string body;
   std::string remote_address;  // client IP address
   bool tls = false;            // the request came over TLS
+  // A WebSocket opening handshake (GET with Upgrade: websocket): answer it
+  // with HttpResponse::websocket to accept, or with any other response to
+  // refuse it.
+  bool websocket_upgrade = false;
   std::chrono::steady_clock::time_point received;
 
   // The first header named `name` (lower-case), or null.
@@ -52,6 +56,38 @@ class BodyWriter {
   virtual bool Write(std::string_view data) = 0;
 };
 
+// The server's end of an accepted WebSocket connection, for the code that
+// handles it. Thread-safe: callable from any thread.
+class WebSocketChannel {
+ public:
+  virtual ~WebSocketChannel() = default;
+  // Queues a text message; false (and nothing queued) once the connection
+  // is closing or closed.
+  virtual bool Send(std::string text) = 0;
+  // Bytes of messages queued and not yet written to the socket: what a
+  // client that stopped reading leaves in the server's memory.
+  virtual size_t queued_bytes() const = 0;
+  // Drops what is still queued, sends a close frame with `code` and
+  // `reason` (at most 123 bytes) and closes. A client that does not take
+  // the close frame within the header timeout is disconnected.
+  virtual void Close(uint16_t code, std::string reason) = 0;
+};
+
+// What the application does with an accepted WebSocket connection. The
+// calls for one connection never overlap and come in order: OnOpen, then
+// OnMessage per message, then OnClose exactly once.
+class WebSocketHandler {
+ public:
+  virtual ~WebSocketHandler() = default;
+  // After the handshake, before any message.
+  virtual void OnOpen(std::shared_ptr<WebSocketChannel> channel) = 0;
+  // A whole message (text or binary), on an I/O thread: must not block.
+  virtual void OnMessage(std::string_view message, bool binary) = 0;
+  // The connection ended: `code` is the close code the client sent or the
+  // server used (1006 when the connection just dropped).
+  virtual void OnClose(uint16_t code) = 0;
+};
+
 struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json";
@@ -66,6 +102,10 @@ struct HttpResponse {
   // while `stream` runs, for example to cancel the statement feeding it;
   // never after `stream` has returned.
   std::function<void()> on_disconnect;
+  // Set, in answer to a request with websocket_upgrade: the server
+  // completes the handshake (101) and hands the connection to this handler;
+  // status, headers and body are not used.
+  std::shared_ptr<WebSocketHandler> websocket;
 };
 
 // Called exactly once per request, from any thread.
@@ -98,6 +138,12 @@ struct HttpServerOptions {
   std::chrono::milliseconds read_timeout{30000};
   std::chrono::milliseconds header_timeout{10000};
   std::chrono::milliseconds body_timeout{30000};
+  // WebSocket connections: the largest message accepted from a client
+  // (larger ones close the connection with 1009), and the idle time after
+  // which the server pings, closing the connection when a second idle
+  // period passes without an answer.
+  size_t websocket_max_message_bytes = 64 << 10;
+  std::chrono::milliseconds websocket_idle_timeout{60000};
   // PEM certificate chain and private key; both empty: plain HTTP. With
   // them every connection must speak TLS 1.2 or 1.3.
   std::string tls_cert_file;

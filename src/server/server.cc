@@ -22,6 +22,7 @@
 #include "server/rate_limit.h"
 #include "server/sessions.h"
 #include "server/worker_pool.h"
+#include "server/ws_hub.h"
 
 namespace neuroquantum::server {
 
@@ -138,6 +139,7 @@ class Server {
   Metrics metrics_;
   std::unique_ptr<WorkerPool> workers_;
   std::unique_ptr<RateLimiter> limiter_;
+  std::unique_ptr<WsHub> websocket_;
   std::unique_ptr<Api> api_;
   std::unique_ptr<HttpServer> http_;
   std::thread reaper_;
@@ -172,8 +174,15 @@ Status Server::Start(const Config& config) {
     NQ_ASSIGN_OR_RETURN(limiter_, RateLimiter::WithRedis(redis));
   }
 
+  WsSettings ws;
+  ws.max_pending_messages = s.ws_max_pending_messages;
+  ws.max_pending_bytes = static_cast<size_t>(s.ws_max_pending_kib) << 10;
+  ws.statement_timeout = std::chrono::milliseconds(s.request_timeout_ms);
+  websocket_ = std::make_unique<WsHub>(db_.get(), pool_.get(), workers_.get(), ws);
+
   ApiContext context;
   context.db = db_.get();
+  context.websocket = websocket_.get();
   context.keys = keys_.get();
   context.jwt = jwt_.get();
   context.sessions = sessions_.get();
@@ -209,6 +218,8 @@ Status Server::Start(const Config& config) {
   http.body_timeout = std::chrono::milliseconds(s.body_timeout_ms);
   http.tls_cert_file = config.tls_cert_file;
   http.tls_key_file = config.tls_key_file;
+  http.websocket_max_message_bytes = static_cast<size_t>(s.ws_max_message_kib) << 10;
+  http.websocket_idle_timeout = std::chrono::milliseconds(s.ws_idle_timeout_ms);
   Api* api = api_.get();
   NQ_ASSIGN_OR_RETURN(
       http_, HttpServer::Start(
@@ -241,8 +252,12 @@ void Server::Stop(std::chrono::milliseconds grace) {
   // Statements still running are cancelled; open sessions roll back.
   if (pool_) pool_->CancelAll();
   if (sessions_) sessions_->CloseAll();
+  // Streamed WebSocket queries waiting for credit stop before the workers
+  // running them are joined.
+  if (websocket_) websocket_->Shutdown();
   workers_.reset();
   api_.reset();
+  websocket_.reset();
   limiter_.reset();
   http_.reset();
   sessions_.reset();
