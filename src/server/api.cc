@@ -218,6 +218,11 @@ ApiError ErrorFromStatus(const Status& status) {
   return e;
 }
 
+std::string ErrorEnvelope(const ApiError& error, std::string_view request_id,
+                          std::chrono::steady_clock::time_point received) {
+  return ErrorBody(error, MetadataText(request_id, received));
+}
+
 Result<Json> RequestContext::BodyObject() const {
   const std::string& body = request->body;
   if (body.find_first_not_of(" \t\r\n") == std::string::npos) return Json::object();

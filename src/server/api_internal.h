@@ -40,6 +40,10 @@ ApiError ErrorFromStatus(const Status& status);
 // Appends `"code":...,"message":...[,"sqlstate":...]`: the fields of an error
 // object, wherever one is written (envelopes, stream lines, record errors).
 void AppendErrorFields(std::string* out, const ApiError& error);
+// The whole error envelope of a request (for replies built outside the
+// handler's return, such as a stream that fails before its first byte).
+std::string ErrorEnvelope(const ApiError& error, std::string_view request_id,
+                          std::chrono::steady_clock::time_point received);
 
 struct Reply {
   int status = 200;

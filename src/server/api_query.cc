@@ -1,6 +1,7 @@
 // POST /api/v1/query and the sessions that carry transactions across
 // requests.
 #include <cmath>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -189,96 +190,159 @@ Reply HandleQuery(RequestContext& ctx) {
 namespace {
 
 // One streamed query: its connection (back to the pool when the stream is
-// done, or dropped unsent) and its open result.
+// done), what to run, and the request's identity for an error envelope.
 struct QueryStream {
   ConnectionPool* pool = nullptr;
   std::unique_ptr<ConnectionSlot> slot;
-  std::optional<ResultSet> rs;  // destroyed before the slot goes back
-  bool has_row = false;
+  std::string sql;
+  Json params;
   size_t batch_rows = 1000;
-  std::chrono::steady_clock::time_point started;
+  std::string request_id;
+  std::chrono::steady_clock::time_point received, started;
 
   QueryStream() = default;
   QueryStream(const QueryStream&) = delete;
   QueryStream& operator=(const QueryStream&) = delete;
   ~QueryStream() {
-    rs.reset();
     if (slot) pool->Give(std::move(slot));
   }
 
-  // NDJSON lines: columns, then rows in batches (of batch_rows, or fewer
-  // when 256 KiB or 100 ms have gone by, so slow queries show rows early),
-  // then end, or error if producing a row fails.
-  void Run(BodyWriter& out) {
-    std::string line = "{\"type\":\"columns\",\"columns\":[";
-    for (size_t i = 0; i < rs->column_count(); ++i) {
-      line += i == 0 ? "{\"name\":" : ",{\"name\":";
-      AppendJsonString(&line, rs->column_name(i));
-      line += ",\"type\":";
-      AppendJsonString(&line, rs->column_type(i));
-      line += '}';
-    }
-    line += "]}\n";
-    uint64_t total = 0;
-    auto gone = [&total]() {
-      NQ_LOG_INFO("http", "streamed query stopped after {} rows: the client went away", total);
-    };
-    if (!out.Write(line)) return gone();
-    size_t in_batch = 0;
-    auto flushed = std::chrono::steady_clock::now();
-    line.clear();
-    auto flush = [&]() -> bool {
-      if (in_batch == 0) return true;
-      line += "]}\n";
-      bool ok = out.Write(line);
-      line.clear();
-      in_batch = 0;
-      flushed = std::chrono::steady_clock::now();
-      return ok;
-    };
-    while (has_row) {
-      line += in_batch == 0 ? "{\"type\":\"rows\",\"rows\":[[" : ",[";
-      for (size_t i = 0; i < rs->column_count(); ++i) {
-        if (i > 0) line += ',';
-        AppendField(&line, *rs, i);
-      }
-      line += ']';
-      ++in_batch;
-      ++total;
-      auto more = rs->Next();
-      if (!more.ok()) {
-        if (!flush()) return gone();
-        ApiError e = ErrorFromStatus(more.status());
-        std::string error = "{\"type\":\"error\",\"error\":{";
-        AppendErrorFields(&error, e);
-        error += fmt::format("}},\"row_count\":{}}}\n", total);
-        (void)out.Write(error);
-        return;
-      }
-      has_row = *more;
-      if (in_batch >= batch_rows || line.size() >= (256u << 10) ||
-          std::chrono::steady_clock::now() - flushed >= std::chrono::milliseconds(100)) {
-        if (!flush()) return gone();
-      }
-    }
-    if (!flush()) return gone();
-    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-    (void)out.Write(fmt::format("{{\"type\":\"end\",\"row_count\":{},\"rows_affected\":{},\"execution_time_ms\":{:.3f}}}\n",
-                                total, rs->rows_affected(), ms));
-  }
+  void Run(BodyWriter& out);
 };
+
+// NDJSON lines: columns, then rows in batches (of batch_rows, or fewer
+// when 256 KiB or 100 ms have gone by, so slow queries show rows early),
+// written while the statement runs. Nothing is written before the first
+// batch, so that an error found by then is still an ordinary error
+// response.
+class NdjsonSink final : public RowSink {
+ public:
+  NdjsonSink(BodyWriter* out, size_t batch_rows) : out_(out), batch_rows_(batch_rows) {}
+
+  Status OnRow(const ResultSet& row) override {
+    if (!columns_done_) AppendColumns(row);
+    line_ += in_batch_ == 0 ? "{\"type\":\"rows\",\"rows\":[[" : ",[";
+    for (size_t i = 0; i < row.column_count(); ++i) {
+      if (i > 0) line_ += ',';
+      AppendField(&line_, row, i);
+    }
+    line_ += ']';
+    if (in_batch_++ == 0) batch_started_ = std::chrono::steady_clock::now();
+    ++total_;
+    if (in_batch_ >= batch_rows_ || line_.size() >= (256u << 10) ||
+        std::chrono::steady_clock::now() - batch_started_ >= std::chrono::milliseconds(100)) {
+      if (!Flush()) return Status::Aborted("the client went away").WithSqlState("57014");
+    }
+    return Status::OK();
+  }
+
+  // The columns line (from the first row, or the finished statement's
+  // result when there was none).
+  void AppendColumns(const ResultSet& rs) {
+    columns_done_ = true;
+    line_ += "{\"type\":\"columns\",\"columns\":[";
+    for (size_t i = 0; i < rs.column_count(); ++i) {
+      line_ += i == 0 ? "{\"name\":" : ",{\"name\":";
+      AppendJsonString(&line_, rs.column_name(i));
+      line_ += ",\"type\":";
+      AppendJsonString(&line_, rs.column_type(i));
+      line_ += '}';
+    }
+    line_ += "]}\n";
+  }
+
+  // Writes what has gathered; false when the client has gone.
+  bool Flush() {
+    if (in_batch_ > 0) line_ += "]}\n";
+    in_batch_ = 0;
+    if (line_.empty()) return true;
+    written_ = true;
+    bool ok = out_->Write(line_);
+    line_.clear();
+    gone_ = gone_ || !ok;
+    return ok;
+  }
+  // Appends a final line and writes everything.
+  bool Finish(std::string_view last) {
+    if (in_batch_ > 0) line_ += "]}\n";
+    in_batch_ = 0;
+    line_ += last;
+    return Flush();
+  }
+
+  bool columns_done() const { return columns_done_; }
+  bool written() const { return written_; }
+  bool gone() const { return gone_; }
+  uint64_t total() const { return total_; }
+
+ private:
+  BodyWriter* out_;
+  const size_t batch_rows_;
+  std::string line_;
+  size_t in_batch_ = 0;
+  std::chrono::steady_clock::time_point batch_started_;
+  uint64_t total_ = 0;
+  bool columns_done_ = false;
+  bool written_ = false;
+  bool gone_ = false;
+};
+
+void QueryStream::Run(BodyWriter& out) {
+  Connection* conn = slot->connection.get();
+  NdjsonSink sink(&out, batch_rows);
+  Result<ResultSet> result = Status::Internal("not run");
+  std::optional<ApiError> refusal;
+  if (!params.empty()) {
+    auto statement = slot->Prepared(sql);
+    if (!statement.ok()) {
+      result = statement.status();
+    } else if (auto bound = BindParams(*statement, params); !bound.ok()) {
+      refusal = ApiError::Validation(std::string(bound.status().message()));
+    } else {
+      result = (*statement)->ExecuteStreaming(&sink);
+    }
+  } else {
+    result = conn->ExecuteStreaming(sql, &sink);
+  }
+  if (result.ok() && conn->in_transaction()) {
+    refusal = ApiError::Validation("a streamed query cannot open a transaction: BEGIN ... COMMIT needs a session");
+  }
+  if (sink.gone()) {
+    NQ_LOG_INFO("http", "streamed query stopped after {} rows: the client went away", sink.total());
+    return;
+  }
+  if (refusal || !result.ok()) {
+    ApiError error = refusal ? *refusal : ErrorFromStatus(result.status());
+    if (!sink.written()) {
+      // Nothing sent yet: an ordinary error response.
+      (void)out.Fail(error.status, "application/json", ErrorEnvelope(error, request_id, received));
+      return;
+    }
+    std::string line = "{\"type\":\"error\",\"error\":{";
+    AppendErrorFields(&line, error);
+    line += fmt::format("}},\"row_count\":{}}}\n", sink.total());
+    (void)sink.Finish(line);
+    return;
+  }
+  if (!sink.columns_done()) sink.AppendColumns(*result);
+  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  if (!sink.Finish(fmt::format("{{\"type\":\"end\",\"row_count\":{},\"rows_affected\":{},\"execution_time_ms\":{:.3f}}}\n",
+                               sink.total(), result->rows_affected(), ms))) {
+    NQ_LOG_INFO("http", "streamed query stopped after {} rows: the client went away", sink.total());
+  }
+}
 
 }  // namespace
 
-// POST /api/v1/query/stream: the statement runs on a pooled connection; its
-// first row is read before answering, so that errors found by then get an
-// ordinary error response, and the rows then stream as NDJSON batches.
+// POST /api/v1/query/stream: the statement runs on a pooled connection
+// while its rows stream as NDJSON batches; errors found before the first
+// batch get an ordinary error response, later ones an error line. The
+// client disconnecting cancels the statement.
 Reply HandleQueryStream(RequestContext& ctx) {
   auto body = ctx.BodyObject();
   if (!body.ok()) return ApiError::Validation(std::string(body.status().message()));
   auto request = ParseQueryRequest(*body);
   if (!request.ok()) return ApiError::Validation(std::string(request.status().message()));
-  const Json& params = request->params;
   auto state = std::make_shared<QueryStream>();
   if (auto b = body->find("batch_size"); b != body->end() && !b->is_null()) {
     if (!b->is_number_integer() || b->get<int64_t>() < 1 || b->get<int64_t>() > 100000) {
@@ -292,30 +356,15 @@ Reply HandleQueryStream(RequestContext& ctx) {
   auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(ctx.deadline - std::chrono::steady_clock::now());
   if (remaining.count() <= 0) return ApiError{408, "TIMEOUT", "the request timeout passed before the query ran", ""};
   state->started = std::chrono::steady_clock::now();
+  state->request_id = ctx.request_id;
+  state->received = ctx.request->received;
+  state->sql = std::move(request->sql);
+  state->params = std::move(request->params);
   state->pool = ctx.api->pool;
   state->slot = ctx.api->pool->Take();
   Connection* conn = state->slot->connection.get();
   conn->SetReadOnly(!Allows(ctx.key->permissions, Permission::kWrite));
   conn->SetStatementTimeout(remaining);
-  const std::string& sql = request->sql;
-  Result<ResultSet> result = Status::Internal("not run");
-  if (!params.empty()) {
-    auto statement = state->slot->Prepared(sql);
-    if (!statement.ok()) return ErrorFromStatus(statement.status());
-    auto bound = BindParams(*statement, params);
-    if (!bound.ok()) return ApiError::Validation(std::string(bound.status().message()));
-    result = (*statement)->Execute();
-  } else {
-    result = conn->Execute(sql);
-  }
-  if (!result.ok()) return ErrorFromStatus(result.status());
-  state->rs.emplace(std::move(*result));
-  auto first = state->rs->Next();
-  if (!first.ok()) return ErrorFromStatus(first.status());
-  state->has_row = *first;
-  if (conn->in_transaction() && state->rs->column_count() == 0) {
-    return ApiError::Validation("a streamed query cannot open a transaction: BEGIN ... COMMIT needs a session");
-  }
   Reply reply = Reply::Stream([state](BodyWriter& out) { state->Run(out); }, "application/x-ndjson");
   reply.on_disconnect = [conn] { conn->Cancel(); };
   return reply;

@@ -33,6 +33,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
+#include <iterator>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -475,15 +476,41 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
   // connection carries on as after any response.
   class ChunkWriter final : public BodyWriter {
    public:
-    explicit ChunkWriter(Connection* c) : c_(c) {}
+    ChunkWriter(Connection* c, HttpResponse* response, bool keep_alive)
+        : c_(c), response_(response), keep_alive_(keep_alive) {}
     bool Write(std::string_view data) override {
+      if (failed_) return false;
       if (data.empty()) return !c_->StreamGone();
-      return Send(fmt::format("{:x}\r\n{}\r\n", data.size(), data));
+      std::string bytes = started_ ? std::string() : Serialize(response_, keep_alive_, /*chunked=*/true);
+      started_ = true;
+      fmt::format_to(std::back_inserter(bytes), "{:x}\r\n{}\r\n", data.size(), data);
+      return c_->StreamWrite(std::move(bytes));
     }
-    bool Send(std::string bytes) { return c_->StreamWrite(std::move(bytes)); }
+    bool Fail(int status, std::string content_type, std::string body) override {
+      if (started_ || failed_) return false;
+      failed_ = true;
+      response_->status = status;
+      response_->content_type = std::move(content_type);
+      response_->body = std::move(body);
+      sent_ = c_->StreamWrite(Serialize(response_, keep_alive_));
+      return sent_;
+    }
+    // After the producer: the last chunk (with the header if no chunk
+    // went out). False when the client has gone.
+    bool Finish() {
+      if (failed_) return sent_;
+      std::string bytes = started_ ? std::string() : Serialize(response_, keep_alive_, /*chunked=*/true);
+      bytes += "0\r\n\r\n";
+      return c_->StreamWrite(std::move(bytes));
+    }
 
    private:
     Connection* c_;
+    HttpResponse* response_;
+    const bool keep_alive_;
+    bool started_ = false;  // the header is out
+    bool failed_ = false;   // answered by Fail
+    bool sent_ = false;     // Fail's response went out
   };
 
   void StreamResponse(HttpResponse response) {
@@ -496,14 +523,11 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
       stream_gone_ = false;
       on_disconnect_ = std::move(response.on_disconnect);
     }
-    std::string head = Serialize(&response, keep_alive, /*chunked=*/true);
     net::post(executor(), [self] { self->WatchForHangUp(); });
-    ChunkWriter writer(this);
-    // The producer runs even if the header could not be sent: its first
-    // Write fails, and it learns (and can tell) that the client left.
-    bool sent = writer.Send(std::move(head));
-    response.stream(writer);
-    if (sent) (void)writer.Send("0\r\n\r\n");
+    auto produce = std::move(response.stream);
+    ChunkWriter writer(this, &response, keep_alive);
+    produce(writer);
+    (void)writer.Finish();
     bool gone;
     {
       std::lock_guard lock(stream_mu_);

@@ -45,7 +45,9 @@ struct HttpRequest {
 };
 
 // Writes a streamed response body piece by piece (chunked transfer
-// coding), from the thread that produces it.
+// coding), from the thread that produces it. The status line and headers
+// go out with the first chunk, so that until then the producer can still
+// answer with an ordinary response instead (Fail).
 class BodyWriter {
  public:
   virtual ~BodyWriter() = default;
@@ -54,6 +56,11 @@ class BodyWriter {
   // client's pace. False once the client has gone or has not taken a chunk
   // within the read timeout: stop producing, nothing more is sent.
   virtual bool Write(std::string_view data) = 0;
+  // Before the first Write: answers with `status` and the whole `body` (of
+  // `content_type`) instead of a stream, keeping the response's other
+  // headers; for an error found before anything was sent. False, and
+  // nothing sent, after a Write.
+  virtual bool Fail(int status, std::string content_type, std::string body) = 0;
 };
 
 // The server's end of an accepted WebSocket connection, for the code that

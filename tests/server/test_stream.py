@@ -114,14 +114,36 @@ class StreamTest(ServerTestCase):
         self.assertEqual(status, 400)
         status, _, _, _ = self.server.request("POST", "/api/v1/query/stream", {"query": "SELECT 1"})
         self.assertEqual(status, 401)
-        # Division by zero at the 5001st row: the rows before it, then an error line.
-        # The statement's result is complete before its first row is read,
-        # so an error while computing it is an ordinary error response.
+        # An error at the first row, before anything was sent: still an
+        # ordinary error response.
         status, payload, _, _ = self.server.request("POST", "/api/v1/query/stream",
-                                                    {"query": "SELECT 10 / (i - 5000) FROM n"},
+                                                    {"query": "SELECT 10 / (i - 0) FROM n"},
                                                     {"X-API-Key": self.server.admin_key})
         self.assertEqual(status, 400)
         self.assertEqual(payload["error"]["sqlstate"], "22012")
+
+    def test_rows_stream_while_the_statement_runs(self):
+        # Division by zero at the 5001st row (of a scan in key order): the
+        # rows are sent as they are produced, so the 5000 before it arrive,
+        # then an error line. A result computed whole before its first row
+        # could only fail as a whole.
+        out = self.lines({"query": "SELECT i, 10 / (i - 5000) FROM n", "batch_size": 500})
+        self.assertEqual(out[0]["type"], "columns")
+        rows = [r for line in out if line["type"] == "rows" for r in line["rows"]]
+        self.assertEqual([r[0] for r in rows], list(range(5000)))
+        self.assertEqual(out[-1]["type"], "error")
+        self.assertEqual(out[-1]["error"]["sqlstate"], "22012")
+        self.assertEqual(out[-1]["row_count"], 5000)
+        # A result larger than the query memory budget (64 MiB) when held
+        # whole streams through: about 100 MB of rows.
+        padding = "y" * 1000
+        out = self.lines({"query": f"SELECT a.i, '{padding}' AS pad FROM n a, ten b WHERE b.i < 10",
+                          "batch_size": 5000})
+        self.assertEqual(out[-1]["type"], "end", out[-1])
+        self.assertEqual(out[-1]["row_count"], 100000)
+        status, payload, _, _ = self.server.query(self.server.admin_key, f"SELECT count(*) FROM (SELECT a.i, '{padding}' "
+                                                  "AS pad FROM n a, ten b ORDER BY pad) s")
+        self.assertEqual(status, 413, payload)  # sorting them must hold them: over the budget
 
     def test_read_only_keys_cannot_write_through_a_stream(self):
         key, _ = self.server.create_key(["read"], name="stream-reader")
