@@ -146,9 +146,9 @@ struct HttpServerOptions {
   std::chrono::milliseconds header_timeout{10000};
   std::chrono::milliseconds body_timeout{30000};
   // WebSocket connections: the largest message accepted from a client
-  // (larger ones close the connection with 1009), and the idle time after
-  // which the server pings, closing the connection when a second idle
-  // period passes without an answer.
+  // (larger ones close the connection with 1009), and the idle timeout:
+  // after half of it without anything from the client the server pings,
+  // after all of it the connection is dropped.
   size_t websocket_max_message_bytes = 64 << 10;
   std::chrono::milliseconds websocket_idle_timeout{60000};
   // PEM certificate chain and private key; both empty: plain HTTP. With

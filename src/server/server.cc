@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstdio>
 #include <iostream>
@@ -178,6 +179,7 @@ Status Server::Start(const Config& config) {
   ws.max_pending_messages = s.ws_max_pending_messages;
   ws.max_pending_bytes = static_cast<size_t>(s.ws_max_pending_kib) << 10;
   ws.statement_timeout = std::chrono::milliseconds(s.request_timeout_ms);
+  ws.max_total_queries = std::max<size_t>(1, s.worker_threads / 2);
   websocket_ = std::make_unique<WsHub>(db_.get(), pool_.get(), workers_.get(), ws);
 
   ApiContext context;

@@ -5,8 +5,9 @@
 //
 // Reads: one message at a time, at most websocket_max_message_bytes (Beast
 // closes with 1009 beyond). Writes: Send queues from any thread; the strand
-// writes one message after another. Keep-alive: Beast pings after the idle
-// timeout and drops the connection when the peer stays silent. Closing:
+// writes one message after another. Keep-alive: Beast pings after half the
+// idle timeout and drops the connection when the peer stays silent for
+// all of it. Closing:
 // Close drops the queue, waits for the message being written (at most the
 // header timeout) and sends the close frame.
 #include <boost/asio/post.hpp>

@@ -205,13 +205,19 @@ class WsHub::Session final : public WebSocketHandler, public std::enable_shared_
       std::lock_guard lock(mu_);
       if (closed_) return;
       std::string problem;
+      std::string code = "CONFLICT";
       if (queries_.count(m.id) != 0) {
         problem = "a query with this id is still running";
       } else if (queries_.size() >= hub_->settings_.max_queries) {
         problem = fmt::format("at most {} queries stream at once per connection", hub_->settings_.max_queries);
+      } else if (hub_->running_queries_.fetch_add(1) >= hub_->settings_.max_total_queries) {
+        hub_->running_queries_.fetch_sub(1);
+        code = "BUSY";
+        problem = fmt::format("the server streams at most {} queries at once over WebSocket; retry later",
+                              hub_->settings_.max_total_queries);
       }
       if (!problem.empty()) {
-        if (channel_) channel_->Send(ErrorMessage({409, "CONFLICT", problem, ""}, m.id));
+        if (channel_) channel_->Send(ErrorMessage({503, code, problem, ""}, m.id));
         return;
       }
       query = std::make_shared<Query>();
@@ -477,6 +483,7 @@ void WsHub::Session::RunQuery(const std::shared_ptr<Query>& owner, const WsClien
     queries_.erase(query.id);
   }
   hub_->pool_->Give(std::move(slot));
+  hub_->running_queries_.fetch_sub(1);
 }
 
 WsHub::WsHub(Database* db, ConnectionPool* pool, WorkerPool* workers, WsSettings settings)

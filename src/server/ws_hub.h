@@ -12,6 +12,7 @@
 // state is guarded by one mutex each.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -40,6 +41,10 @@ struct WsSettings {
   size_t max_pending_bytes = 4 << 20;
   size_t max_subscriptions = 64;  // channel patterns per connection
   size_t max_queries = 4;         // queries streaming at once per connection
+  // Queries streaming at once over all connections: each holds a worker
+  // thread while it runs or waits for credit, so this stays below the
+  // worker count and REST requests keep a share of the workers.
+  size_t max_total_queries = 2;
   // Limit of each streamed query, including the time its batches wait for
   // credit.
   std::chrono::milliseconds statement_timeout{30000};
@@ -88,6 +93,7 @@ class WsHub {
   std::vector<std::weak_ptr<Session>> sessions_;  // guarded by mu_: open connections
   uint64_t next_id_ = 1;                          // guarded by mu_
   bool shut_down_ = false;                        // guarded by mu_
+  std::atomic<size_t> running_queries_{0};        // over all sessions
 };
 
 }  // namespace neuroquantum::server
