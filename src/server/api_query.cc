@@ -307,7 +307,9 @@ void QueryStream::Run(BodyWriter& out) {
   if (result.ok() && conn->in_transaction()) {
     refusal = ApiError::Validation("a streamed query cannot open a transaction: BEGIN ... COMMIT needs a session");
   }
-  if (sink.gone()) {
+  // Gone: a write failed, or the hang-up watch cancelled the statement
+  // (an empty Write asks the connection).
+  if (sink.gone() || !out.Write({})) {
     NQ_LOG_INFO("http", "streamed query stopped after {} rows: the client went away", sink.total());
     return;
   }
