@@ -114,7 +114,8 @@ std::optional<WsMessageError> ParseWsMessage(std::string_view text, WsClientMess
     }
   } else if (name == "credit") {
     out->type = WsMessageType::kCredit;
-    if (message.find("n") == message.end()) {
+    // null stands for absent here as for the other fields: never a grant of 0.
+    if (auto n = message.find("n"); n == message.end() || n->is_null()) {
       error.message = "credit needs \"n\": the number of messages granted";
       return error;
     }
@@ -123,9 +124,19 @@ std::optional<WsMessageError> ParseWsMessage(std::string_view text, WsClientMess
     out->type = WsMessageType::kPing;
   } else {
     error.code = "UNKNOWN_TYPE";
+    // At most 64 bytes of the name, cut before a character (not inside a
+    // UTF-8 sequence), so that the message stays valid UTF-8.
+    std::string_view shown = name;
+    std::string_view more;
+    if (shown.size() > 64) {
+      size_t cut = 64;
+      while (cut > 0 && (static_cast<unsigned char>(shown[cut]) & 0xC0) == 0x80) --cut;
+      shown = shown.substr(0, cut);
+      more = "...";
+    }
     error.message = fmt::format(
-        "unknown message type \"{}\": expected subscribe, unsubscribe, stream_query, cancel_query, credit or ping",
-        name.size() > 64 ? name.substr(0, 64) + "..." : name);
+        "unknown message type \"{}{}\": expected subscribe, unsubscribe, stream_query, cancel_query, credit or ping",
+        shown, more);
     return error;
   }
   return std::nullopt;
