@@ -123,6 +123,12 @@ Result<bool> BindParams(PreparedStatement* statement, const Json& params);
 // Appends the current row's field i as a JSON value (blobs as base64,
 // NUMERIC, dates and non-finite doubles as strings).
 void AppendField(std::string* out, const ResultSet& rs, size_t i);
+// Appends the current row as a JSON array of its fields.
+void AppendRowArray(std::string* out, const ResultSet& rs);
+// Appends the current row as a JSON object, `{"column":value,...}`.
+void AppendRowObject(std::string* out, const ResultSet& rs);
+// Appends `[{"name":...,"type":...},...]`: the result's columns.
+void AppendColumnArray(std::string* out, const ResultSet& rs);
 struct QueryOutcome {
   // JSON text of the reply's data without its closing brace: command,
   // columns, rows, rows_affected, execution_time_ms.

@@ -68,6 +68,38 @@ void AppendField(std::string* out, const ResultSet& rs, size_t i) {
   }
 }
 
+void AppendRowArray(std::string* out, const ResultSet& rs) {
+  *out += '[';
+  for (size_t i = 0; i < rs.column_count(); ++i) {
+    if (i > 0) *out += ',';
+    AppendField(out, rs, i);
+  }
+  *out += ']';
+}
+
+void AppendRowObject(std::string* out, const ResultSet& rs) {
+  *out += '{';
+  for (size_t i = 0; i < rs.column_count(); ++i) {
+    if (i > 0) *out += ',';
+    AppendJsonString(out, rs.column_name(i));
+    *out += ':';
+    AppendField(out, rs, i);
+  }
+  *out += '}';
+}
+
+void AppendColumnArray(std::string* out, const ResultSet& rs) {
+  *out += '[';
+  for (size_t i = 0; i < rs.column_count(); ++i) {
+    *out += i == 0 ? "{\"name\":" : ",{\"name\":";
+    AppendJsonString(out, rs.column_name(i));
+    *out += ",\"type\":";
+    AppendJsonString(out, rs.column_type(i));
+    *out += '}';
+  }
+  *out += ']';
+}
+
 namespace {
 
 QueryOutcome Failed(ApiError error) { return {std::string(), std::move(error)}; }
@@ -110,15 +142,9 @@ QueryOutcome RunQuery(ConnectionSlot* slot, const std::string& sql, const Json& 
   ResultSet& rs = *result;
   std::string out = "{\"command\":";
   AppendJsonString(&out, rs.command());
-  out += ",\"columns\":[";
-  for (size_t i = 0; i < rs.column_count(); ++i) {
-    out += i == 0 ? "{\"name\":" : ",{\"name\":";
-    AppendJsonString(&out, rs.column_name(i));
-    out += ",\"type\":";
-    AppendJsonString(&out, rs.column_type(i));
-    out += '}';
-  }
-  out += "],\"rows\":[";
+  out += ",\"columns\":";
+  AppendColumnArray(&out, rs);
+  out += ",\"rows\":[";
   size_t rows = 0;
   for (;;) {
     auto more = rs.Next();
@@ -130,12 +156,8 @@ QueryOutcome RunQuery(ConnectionSlot* slot, const std::string& sql, const Json& 
                                          max_rows),
                              ""});
     }
-    out += rows++ == 0 ? "[" : ",[";
-    for (size_t i = 0; i < rs.column_count(); ++i) {
-      if (i > 0) out += ',';
-      AppendField(&out, rs, i);
-    }
-    out += ']';
+    if (rows++ > 0) out += ',';
+    AppendRowArray(&out, rs);
   }
   double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   out += fmt::format("],\"rows_affected\":{},\"execution_time_ms\":{:.3f}", rs.rows_affected(), ms);
@@ -221,12 +243,8 @@ class NdjsonSink final : public RowSink {
 
   Status OnRow(const ResultSet& row) override {
     if (!columns_done_) AppendColumns(row);
-    line_ += in_batch_ == 0 ? "{\"type\":\"rows\",\"rows\":[[" : ",[";
-    for (size_t i = 0; i < row.column_count(); ++i) {
-      if (i > 0) line_ += ',';
-      AppendField(&line_, row, i);
-    }
-    line_ += ']';
+    line_ += in_batch_ == 0 ? "{\"type\":\"rows\",\"rows\":[" : ",";
+    AppendRowArray(&line_, row);
     if (in_batch_++ == 0) batch_started_ = std::chrono::steady_clock::now();
     ++total_;
     if (in_batch_ >= batch_rows_ || line_.size() >= (256u << 10) ||
@@ -240,15 +258,9 @@ class NdjsonSink final : public RowSink {
   // result when there was none).
   void AppendColumns(const ResultSet& rs) {
     columns_done_ = true;
-    line_ += "{\"type\":\"columns\",\"columns\":[";
-    for (size_t i = 0; i < rs.column_count(); ++i) {
-      line_ += i == 0 ? "{\"name\":" : ",{\"name\":";
-      AppendJsonString(&line_, rs.column_name(i));
-      line_ += ",\"type\":";
-      AppendJsonString(&line_, rs.column_type(i));
-      line_ += '}';
-    }
-    line_ += "]}\n";
+    line_ += "{\"type\":\"columns\",\"columns\":";
+    AppendColumnArray(&line_, rs);
+    line_ += "}\n";
   }
 
   // Writes what has gathered; false when the client has gone.

@@ -376,14 +376,7 @@ Reply HandleInsertRecords(RequestContext& ctx) {
           if (t->primary_key.size() == 1) {
             AppendField(&id, *rs, 0);
           } else {
-            id = "{";
-            for (size_t k = 0; k < t->primary_key.size(); ++k) {
-              if (k > 0) id += ',';
-              AppendJsonString(&id, t->primary_key[k]);
-              id += ':';
-              AppendField(&id, *rs, k);
-            }
-            id += '}';
+            AppendRowObject(&id, *rs);  // the key columns, by name
           }
         }
       }

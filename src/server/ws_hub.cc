@@ -23,18 +23,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// `{"col":value,...}` of a row image.
-void AppendRowObject(std::string* out, const ResultSet& row) {
-  *out += '{';
-  for (size_t i = 0; i < row.column_count(); ++i) {
-    if (i > 0) *out += ',';
-    AppendJsonString(out, row.column_name(i));
-    *out += ':';
-    AppendField(out, row, i);
-  }
-  *out += '}';
-}
-
 std::string ErrorMessage(const ApiError& error, std::string_view id) {
   std::string out = "{\"type\":\"error\"";
   if (!id.empty()) {
@@ -340,12 +328,8 @@ class WsHub::Session::Sink final : public RowSink {
 
   Status OnRow(const ResultSet& row) override {
     if (!columns_sent_) SendColumns(row);
-    batch_ += in_batch_ == 0 ? "[" : ",[";
-    for (size_t i = 0; i < row.column_count(); ++i) {
-      if (i > 0) batch_ += ',';
-      AppendField(&batch_, row, i);
-    }
-    batch_ += ']';
+    if (in_batch_ > 0) batch_ += ',';
+    AppendRowArray(&batch_, row);
     if (in_batch_++ == 0) batch_started_ = Clock::now();
     ++total_;
     if (in_batch_ >= batch_size_ || batch_.size() >= (256u << 10) ||
@@ -382,15 +366,9 @@ class WsHub::Session::Sink final : public RowSink {
     columns_sent_ = true;
     std::string message = "{\"type\":\"columns\",\"id\":";
     AppendJsonString(&message, query_->id);
-    message += ",\"columns\":[";
-    for (size_t i = 0; i < rs.column_count(); ++i) {
-      message += i == 0 ? "{\"name\":" : ",{\"name\":";
-      AppendJsonString(&message, rs.column_name(i));
-      message += ",\"type\":";
-      AppendJsonString(&message, rs.column_type(i));
-      message += '}';
-    }
-    message += "]}";
+    message += ",\"columns\":";
+    AppendColumnArray(&message, rs);
+    message += '}';
     std::lock_guard lock(session_->mu_);
     session_->EnqueueLocked(std::move(message), /*gated=*/false, query_);
   }
