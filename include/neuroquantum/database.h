@@ -61,6 +61,9 @@ struct DatabaseOptions {
   // Per-query memory budget for hash tables, sorts and materialised
   // results; exceeding it fails the statement with 53200.
   size_t query_memory_limit = 64u << 20;
+  // Iterations of one recursive query (WITH RECURSIVE) before it fails
+  // with 54001: a recursion that never ends is an error, not a hang.
+  uint64_t recursion_limit = 1000000;
   // VARCHAR(n)/CHAR(n): refuse longer strings with 22001 (PostgreSQL). When
   // false, strings are stored whole, as SQLite does (the sqllogictest
   // runner opens its databases this way; the corpus expects it).

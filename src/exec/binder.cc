@@ -815,7 +815,33 @@ Result<Binder::From> Binder::BindFromItem(const sql::TableRef& ref, Scope* paren
         auto found = it->find(t.name.name);
         if (found == it->end()) continue;
         const sql::CommonTableExpr& cte = *found->second;
-        NQ_ASSIGN_OR_RETURN(BoundQuery q, BindQueryIn(*cte.query, parent, scope->level));
+        auto self = std::find_if(defining_.rbegin(), defining_.rend(),
+                                 [&](const CteDefinition& d) { return d.cte == &cte; });
+        if (self != defining_.rend()) {
+          // A reference from inside the query's own definition.
+          if (!self->working) {
+            return BindError("42P19", t.pos, fmt::format("recursive reference to query \"{}\" must not appear "
+                                                         "within its non-recursive term (the first part of its "
+                                                         "UNION)", cte.name));
+          }
+          if (self->level != scope->level) {
+            return BindError("42P19", t.pos, fmt::format("recursive reference to query \"{}\" must not appear "
+                                                         "within a subquery", cte.name));
+          }
+          if (self->used) {
+            return BindError("42P19", t.pos, fmt::format("recursive reference to query \"{}\" must not appear "
+                                                         "more than once", cte.name));
+          }
+          self->used = true;
+          for (size_t i = 0; i < self->names.size(); ++i) scope->columns.push_back({alias, self->names[i], self->types[i]});
+          return From{MakeWorkingTableScan(self->working, cte.name), self->names.size()};
+        }
+        CteDefinition definition;
+        definition.cte = &cte;
+        defining_.push_back(std::move(definition));
+        auto bound = BindQueryIn(*cte.query, parent, scope->level);
+        defining_.pop_back();
+        NQ_ASSIGN_OR_RETURN(BoundQuery q, std::move(bound));
         if (!cte.columns.empty() && cte.columns.size() != q.names.size()) {
           return BindError("42P10", cte.pos, fmt::format("WITH query \"{}\" has {} columns available but {} "
                                                          "columns specified", cte.name, q.names.size(),
@@ -1182,10 +1208,33 @@ Result<BoundQuery> Binder::BindBody(const sql::QueryBody& body, Scope* parent, c
     case sql::QueryBodyKind::kNested: return BindQueryIn(*body.As<sql::NestedBody>().query, parent, current_level_);
     case sql::QueryBodyKind::kSetOp: {
       const auto& s = body.As<sql::SetOpBody>();
+      // The UNION at the top of a common table expression being defined
+      // may be recursive: its left side is the anchor, and references in
+      // its right side read the rows of the previous iteration.
+      size_t defining = defining_.size();
+      bool may_recur = defining > 0 && s.op == sql::SetOpKind::kUnion && !defining_.back().working &&
+                       defining_.back().cte->query->body.get() == &body;
       NQ_ASSIGN_OR_RETURN(BoundQuery l, BindBody(*s.left, parent, nullptr));
+      if (may_recur) {
+        CteDefinition& d = defining_[defining - 1];
+        if (!d.cte->columns.empty() && d.cte->columns.size() != l.names.size()) {
+          return BindError("42P10", d.cte->pos, fmt::format("WITH query \"{}\" has {} columns available but {} "
+                                                            "columns specified", d.cte->name, l.names.size(),
+                                                            d.cte->columns.size()));
+        }
+        d.working = std::make_shared<WorkingTable>();
+        d.level = current_level_;
+        d.names = d.cte->columns.empty() ? l.names : d.cte->columns;
+        d.types = l.types;
+      }
       NQ_ASSIGN_OR_RETURN(BoundQuery r, BindBody(*s.right, parent, nullptr));
       if (l.names.size() != r.names.size()) {
         return BindError("42601", s.pos, "each side of a set operation must have the same number of columns");
+      }
+      if (may_recur && defining_[defining - 1].used) {
+        l.root = MakeRecursiveUnion(std::move(l.root), std::move(r.root), defining_[defining - 1].working, s.all,
+                                    defining_[defining - 1].cte->name);
+        return l;
       }
       SetOp op = s.op == sql::SetOpKind::kUnion ? SetOp::kUnion
                  : s.op == sql::SetOpKind::kIntersect ? SetOp::kIntersect
@@ -1205,10 +1254,8 @@ Result<BoundQuery> Binder::BindQueryIn(const sql::Query& query, Scope* parent, L
   current_level_ = level;
   bool pushed_ctes = false;
   if (query.with) {
-    if (query.with->recursive) {
-      current_level_ = saved_level;
-      return Status::NotSupported("WITH RECURSIVE is not supported yet").WithSqlState("0A000");
-    }
+    // RECURSIVE is optional, as in SQLite: a query that refers to itself
+    // in the second part of a UNION is recursive either way.
     ctes_.emplace_back();
     pushed_ctes = true;
     for (const auto& cte : query.with->ctes) ctes_.back()[cte.name] = &cte;

@@ -92,6 +92,19 @@ class Binder {
   uint32_t next_anonymous_ = 0;
   // Common table expressions in scope, innermost last.
   std::vector<std::map<std::string, const sql::CommonTableExpr*, std::less<>>> ctes_;
+  // Common table expressions being bound, innermost last: a reference to
+  // one of them from inside itself is recursive. `working` is set once the
+  // anchor of a recursive query is bound: references in its recursive term
+  // read that working table.
+  struct CteDefinition {
+    const sql::CommonTableExpr* cte = nullptr;
+    std::shared_ptr<WorkingTable> working;
+    Level* level = nullptr;  // of the recursive term: no references from subqueries
+    std::vector<std::string> names;
+    std::vector<DataType> types;
+    bool used = false;
+  };
+  std::vector<CteDefinition> defining_;
   int view_depth_ = 0;
   std::vector<std::shared_ptr<SubPlan>> subplans_;
   Level* current_level_ = nullptr;  // of the query being bound

@@ -9,6 +9,8 @@
 #include <unordered_set>
 
 #include "exec/plan.h"
+
+#include "exec/internal/charges.h"
 #include "exec/row_codec.h"
 
 namespace neuroquantum::exec {
@@ -76,30 +78,6 @@ bool RowEq::operator()(const Row& a, const Row& b) const {
 }
 
 namespace {
-
-using RowSet = std::unordered_set<Row, RowHash, RowEq>;
-
-// What one operator holds against the statement's memory budget; given
-// back when the operator reopens within the same statement (a correlated
-// subquery re-runs it per outer row). A kept plan reopened by a later
-// statement starts afresh: the old budget is gone with its statement.
-class Charges {
- public:
-  Status Add(ExecContext* ctx, size_t bytes) {
-    if (!ctx->memory) return Status::OK();
-    held_ += bytes;
-    return ctx->memory->Charge(bytes);
-  }
-  void Reset(ExecContext* ctx) {
-    if (ctx->memory && ctx->memory->id() == budget_id_) ctx->memory->Release(held_);
-    budget_id_ = ctx->memory ? ctx->memory->id() : 0;
-    held_ = 0;
-  }
-
- private:
-  uint64_t budget_id_ = 0;
-  size_t held_ = 0;
-};
 
 // Pulls every row of `op` into `rows`, charging the budget.
 Status Drain(Operator* op, ExecContext* ctx, std::vector<Row>* rows, Charges* charges) {

@@ -54,6 +54,7 @@ struct ExecContext {
   const std::atomic<bool>* cancel = nullptr;
   std::optional<std::chrono::steady_clock::time_point> deadline;
   MemoryBudget* memory = nullptr;
+  uint64_t recursion_limit = 1000000;  // iterations of a recursive query (DatabaseOptions)
   uint64_t ticks = 0;
 
   // 57014 when cancelled or past the deadline; cheap enough per row.
@@ -184,6 +185,20 @@ enum class SetOp : uint8_t { kUnion, kIntersect, kExcept };
 OperatorPtr MakeSetOp(OperatorPtr left, OperatorPtr right, SetOp op, bool all);
 // Rows computed once and replayed (the rows are charged to the budget).
 OperatorPtr MakeMaterialized(std::vector<Row> rows);
+
+// WITH RECURSIVE: the rows of the previous iteration, which the recursive
+// term reads through a working-table scan.
+struct WorkingTable {
+  std::vector<Row> rows;
+};
+OperatorPtr MakeWorkingTableScan(std::shared_ptr<WorkingTable> table, std::string name);
+// The anchor's rows, then those of the recursive term run again over each
+// iteration's new rows until an iteration adds none. Without `all`, rows
+// seen before are dropped (and do not feed the next iteration). Rows come
+// out as they are produced, so a LIMIT above stops the recursion. More
+// than ExecContext::recursion_limit iterations fail with 54001.
+OperatorPtr MakeRecursiveUnion(OperatorPtr anchor, OperatorPtr step, std::shared_ptr<WorkingTable> working,
+                               bool all, std::string name);
 
 // Hashing and equality consistent with Value::SortCompare (1 = 1.0).
 size_t HashValue(const Value& v);

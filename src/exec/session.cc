@@ -288,6 +288,7 @@ Result<std::unique_ptr<ResultSource>> Session::Run(const sql::Statement& stmt, c
   ctx.params = &params;
   ctx.cancel = &cancel_;
   ctx.memory = &memory;
+  ctx.recursion_limit = engine_->options().recursion_limit;
   if (timeout_.count() > 0) ctx.deadline = std::chrono::steady_clock::now() + timeout_;
 
   txn->BeginStatement();

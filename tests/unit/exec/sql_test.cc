@@ -426,6 +426,36 @@ TEST_F(SqlTest, QueryMemoryLimit) {
             "4950");
 }
 
+TEST_F(SqlTest, RecursionLimit) {
+  options_.recursion_limit = 100;
+  Reopen();
+  // 99 iterations after the anchor: within the limit.
+  EXPECT_EQ(Run("WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 100) "
+                "SELECT count(*) FROM c"),
+            "100");
+  EXPECT_EQ(Run("WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 102) "
+                "SELECT count(*) FROM c"),
+            "error 54001");
+  // A cycle walked with UNION ALL never ends by itself.
+  Ok("CREATE TABLE edge (src INTEGER, dst INTEGER)");
+  Ok("INSERT INTO edge VALUES (1, 2), (2, 1)");
+  EXPECT_EQ(Run("WITH RECURSIVE w(node) AS (SELECT 1 UNION ALL SELECT dst FROM w JOIN edge ON src = node) "
+                "SELECT count(*) FROM w"),
+            "error 54001");
+  // The rows of finished iterations are given back to the memory budget:
+  // a long recursion that holds one row at a time fits a small budget.
+  options_.recursion_limit = 1000000;
+  options_.query_memory_limit = 64 << 10;
+  Reopen();
+  EXPECT_EQ(Run("WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 20000) "
+                "SELECT sum(n) FROM c"),
+            "200010000");
+  // Without ALL every row is remembered, and that is charged.
+  EXPECT_EQ(Run("WITH RECURSIVE c(n) AS (SELECT 1 UNION SELECT n + 1 FROM c WHERE n < 20000) "
+                "SELECT sum(n) FROM c"),
+            "error 53200");
+}
+
 TEST_F(SqlTest, NestingIsLimited) {
   std::string deep(500, '(');
   deep = "SELECT " + deep + "1" + std::string(500, ')');
