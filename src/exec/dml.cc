@@ -3,12 +3,19 @@
 
 #include <set>
 
+#include "common/log.h"
 #include "exec/row_codec.h"
 #include "exec/statements.h"
 #include "sql/printer.h"
 
 namespace neuroquantum::exec {
 namespace {
+
+// An UPDATE or DELETE without WHERE touches every row of its table: often
+// a mistake, so it leaves a line in the log.
+void WarnUnfiltered(std::string_view command, const TableInfo& table, uint64_t rows) {
+  NQ_LOG_WARN("sql", "{} without WHERE on table \"{}\": {} rows affected", command, table.name, rows);
+}
 
 // Hidden row ids use this sequence column number.
 constexpr uint32_t kRowIdSequence = 0xffffffff;
@@ -386,6 +393,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Update(const sql::UpdateS
     return Status::OK();
   });
   NQ_RETURN_IF_ERROR(done);
+  if (stmt.where == nullptr) WarnUnfiltered("UPDATE", *table, updated);
   return Returning(stmt.returning, *table, stmt.alias, std::move(returned), "UPDATE", updated);
 }
 
@@ -403,6 +411,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Delete(const sql::DeleteS
     return Status::OK();
   });
   NQ_RETURN_IF_ERROR(done);
+  if (stmt.where == nullptr) WarnUnfiltered("DELETE", *table, deleted);
   return Returning(stmt.returning, *table, stmt.alias, std::move(returned), "DELETE", deleted);
 }
 

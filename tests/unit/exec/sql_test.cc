@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/log.h"
 #include "unit/exec/sql_test_util.h"
 
 namespace neuroquantum::testing {
@@ -454,6 +455,28 @@ TEST_F(SqlTest, RecursionLimit) {
   EXPECT_EQ(Run("WITH RECURSIVE c(n) AS (SELECT 1 UNION SELECT n + 1 FROM c WHERE n < 20000) "
                 "SELECT sum(n) FROM c"),
             "error 53200");
+}
+
+TEST_F(SqlTest, UpdateOrDeleteWithoutWhereIsLogged) {
+  std::vector<std::string> warnings;
+  ASSERT_TRUE(ConfigureLogging("error,sql=warn").ok());  // the fixture logs errors only
+  SetLogSink([&](std::string_view module, LogLevel level, std::string_view message) {
+    if (module == "sql" && level == LogLevel::kWarn) warnings.emplace_back(message);
+  });
+  Ok("CREATE TABLE t(a INTEGER)");
+  Ok("INSERT INTO t VALUES (1), (2), (3)");
+  Ok("UPDATE t SET a = a + 1 WHERE a > 1");
+  Ok("DELETE FROM t WHERE a = 100");
+  EXPECT_TRUE(warnings.empty());
+  Ok("UPDATE t SET a = a * 10");
+  Ok("DELETE FROM t");
+  Ok("DELETE FROM t");
+  SetLogSink(nullptr);
+  (void)ConfigureLogging("error");
+  ASSERT_EQ(warnings.size(), 3u);
+  EXPECT_EQ(warnings[0], "UPDATE without WHERE on table \"t\": 3 rows affected");
+  EXPECT_EQ(warnings[1], "DELETE without WHERE on table \"t\": 3 rows affected");
+  EXPECT_EQ(warnings[2], "DELETE without WHERE on table \"t\": 0 rows affected");
 }
 
 TEST_F(SqlTest, NestingIsLimited) {
