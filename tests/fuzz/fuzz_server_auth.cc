@@ -10,11 +10,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "fuzz/fuzz_util.h"
 #include "server/crypto.h"
 #include "common/json_text.h"
 #include "server/jwt.h"
 
 namespace {
+
+using neuroquantum::fuzz::Require;
 
 using namespace neuroquantum::server;
 using neuroquantum::AppendJsonString;
@@ -24,10 +27,6 @@ constexpr int64_t kNow = 1'800'000'000;
 const JwtSigner& Signer() {
   static const JwtSigner signer(std::string(32, 's'), JwtSettings{});
   return signer;
-}
-
-void Require(bool condition) {
-  if (!condition) std::abort();
 }
 
 }  // namespace

@@ -12,31 +12,19 @@
 
 #include <nlohmann/json.hpp>
 
+#include "fuzz/fuzz_util.h"
 #include "server/filter.h"
 #include "sql/parser.h"
 
 namespace {
 
+using neuroquantum::fuzz::Require;
+using neuroquantum::fuzz::Choices;
+
 using Json = nlohmann::json;
 using neuroquantum::server::FilterToSql;
 
 const std::vector<std::string> kColumns = {"id", "name", "Mixed Case", "select", "x\"y", "and_or"};
-
-void Require(bool condition) {
-  if (!condition) std::abort();
-}
-
-// Reads choices from the input; zeros when it runs out.
-class Choices {
- public:
-  explicit Choices(std::string_view bytes) : bytes_(bytes) {}
-  uint8_t Next() { return pos_ < bytes_.size() ? static_cast<uint8_t>(bytes_[pos_++]) : 0; }
-  bool done() const { return pos_ >= bytes_.size(); }
-
- private:
-  std::string_view bytes_;
-  size_t pos_ = 0;
-};
 
 Json Value(Choices& c) {
   switch (c.Next() % 9) {

@@ -14,9 +14,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "fuzz/fuzz_util.h"
 #include "server/ws_protocol.h"
 
 namespace {
+
+using neuroquantum::fuzz::Require;
+using neuroquantum::fuzz::Choices;
 
 using Json = nlohmann::json;
 using neuroquantum::server::ChannelMatches;
@@ -27,22 +31,6 @@ using neuroquantum::server::kWsMaxIdBytes;
 using neuroquantum::server::ParseWsMessage;
 using neuroquantum::server::WsClientMessage;
 using neuroquantum::server::WsMessageType;
-
-void Require(bool condition) {
-  if (!condition) std::abort();
-}
-
-// Reads choices from the input; zeros when it runs out.
-class Choices {
- public:
-  explicit Choices(std::string_view bytes) : bytes_(bytes) {}
-  uint8_t Next() { return pos_ < bytes_.size() ? static_cast<uint8_t>(bytes_[pos_++]) : 0; }
-  bool done() const { return pos_ >= bytes_.size(); }
-
- private:
-  std::string_view bytes_;
-  size_t pos_ = 0;
-};
 
 std::vector<std::string_view> Split(std::string_view name) {
   std::vector<std::string_view> out;
