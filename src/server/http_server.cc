@@ -1,7 +1,7 @@
 // HttpServer on Boost.Beast: one strand per connection, so a connection's
 // handlers never run concurrently, and a fixed set of threads running the
-// io_context. The only file of the project that includes Beast (and Asio's
-// OpenSSL binding).
+// io_context. With websocket.cc the only files of the project that include
+// Beast (and Asio's OpenSSL binding), through http_server_impl.h.
 //
 // A connection's life, each step a function of Connection:
 //

@@ -5,10 +5,10 @@
 // requests answered in order (one at a time per connection), connection
 // caps (in all and per client address), a deadline per reading phase
 // (slowloris), refusal of ambiguous request framing (smuggling), optional
-// TLS (OpenSSL) and graceful shutdown.
+// TLS (OpenSSL), WebSocket upgrades and graceful shutdown.
 //
-// This header is free of Boost so that only http_server.cc pays for
-// compiling Beast.
+// This header is free of Boost so that only http_server.cc and
+// websocket.cc pay for compiling Beast.
 #pragma once
 
 #include <chrono>
