@@ -215,24 +215,19 @@ std::optional<CommittedTransaction> ChangeFeed::Decode(const txn::CommittedChang
     RowChange change;
     change.table = it->second.info->name;
     change.kind = KindOf(event.op);
-    if (change.kind != ChangeKind::kInsert) {
-      auto before = RowResult(it->second, event.old_value);
-      if (!before.ok()) {
+    // One row image into `*out`; false (logged) when it does not decode.
+    auto decode = [&](std::string_view record, ResultSet* image) {
+      auto rs = RowResult(it->second, record);
+      if (!rs.ok()) {
         NQ_LOG_ERROR("exec", "change feed: transaction {}: a row of {} does not decode: {}", changes.txn,
-                     change.table, before.status().ToString());
-        continue;
+                     change.table, rs.status().ToString());
+        return false;
       }
-      change.before = std::move(before).value();
-    }
-    if (change.kind != ChangeKind::kDelete) {
-      auto after = RowResult(it->second, event.new_value);
-      if (!after.ok()) {
-        NQ_LOG_ERROR("exec", "change feed: transaction {}: a row of {} does not decode: {}", changes.txn,
-                     change.table, after.status().ToString());
-        continue;
-      }
-      change.after = std::move(after).value();
-    }
+      *image = std::move(rs).value();
+      return true;
+    };
+    if (change.kind != ChangeKind::kInsert && !decode(event.old_value, &change.before)) continue;
+    if (change.kind != ChangeKind::kDelete && !decode(event.new_value, &change.after)) continue;
     out.changes.push_back(std::move(change));
   }
   if (out.changes.empty()) return std::nullopt;
