@@ -96,6 +96,24 @@ DataType ArithType(const DataType& a, const DataType& b) {
   return DataType::Of(r == 1 ? TypeId::kBigInt : (r == 2 ? TypeId::kNumeric : TypeId::kDouble));
 }
 
+// The static type of date/time arithmetic where the kinds decide it
+// (functions.h); kNull when only the values will tell.
+DataType DateTimeArithType(const DataType& a, const DataType& b, bool subtract) {
+  auto instant = [](const DataType& t) { return t.id == TypeId::kDate || t.id == TypeId::kTimestamp; };
+  TypeId x = a.id, y = b.id;
+  if ((instant(a) && y == TypeId::kInterval) || (x == TypeId::kInterval && instant(b) && !subtract)) {
+    return DataType::Of(TypeId::kTimestamp);
+  }
+  if (instant(a) && instant(b) && subtract && (x == TypeId::kTimestamp || y == TypeId::kTimestamp)) {
+    return DataType::Of(TypeId::kInterval);
+  }
+  if (x == TypeId::kInterval && (y == TypeId::kInterval || b.is_numeric())) return DataType::Of(TypeId::kInterval);
+  if (a.is_numeric() && y == TypeId::kInterval) return DataType::Of(TypeId::kInterval);
+  if (x == TypeId::kTime && y == TypeId::kInterval) return DataType::Of(TypeId::kTime);
+  if (x == TypeId::kTime && y == TypeId::kTime && subtract) return DataType::Of(TypeId::kInterval);
+  return DataType::Of(TypeId::kNull);
+}
+
 DataType AggregateType(std::string_view name, const std::vector<BoundExprPtr>& args) {
   if (name == "count") return DataType::Of(TypeId::kBigInt);
   if (name == "avg" || name == "total") return DataType::Of(TypeId::kDouble);
@@ -371,6 +389,8 @@ Result<BoundExprPtr> Binder::BindFunction(const sql::FunctionExpr& f, Scope* sco
   } else if ((f.name == "abs" || f.name == "coalesce" || f.name == "ifnull" || f.name == "nullif") &&
              !e->args.empty()) {
     e->type = e->args[0]->type;
+  } else {
+    e->type = DateTimeResultType(f.name);
   }
   return e;
 }
@@ -499,6 +519,7 @@ Result<BoundExprPtr> Binder::Bind(const sql::Expr& expr, Scope* scope) {
                                              ArithOp::kDivide, ArithOp::kModulo, ArithOp::kIntegerDivide};
           DataType t = ArithType(l->type, r->type);
           if (b.op == O::kIntegerDivide) t = DataType::Of(TypeId::kBigInt);
+          if (t.id == TypeId::kNull) t = DateTimeArithType(l->type, r->type, b.op == O::kSubtract);
           e = MakeBinary(BoundKind::kArith, static_cast<uint8_t>(kOps[static_cast<int>(b.op) - static_cast<int>(O::kAdd)]),
                          std::move(l), std::move(r));
           e->type = t;

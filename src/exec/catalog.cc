@@ -108,6 +108,19 @@ std::vector<DataType> TableInfo::types() const {
 
 const sql::Query& ViewInfo::query() const { return *definition->As<sql::CreateViewStmt>().query; }
 
+// INTERVAL has no order-preserving key form (its order, by 30-day months,
+// would not give back the value): it cannot be part of a key or index.
+static Status CheckKeyColumnTypes(const std::vector<int>& columns, const TableInfo& table) {
+  for (int c : columns) {
+    if (table.columns[c].type.id == TypeId::kInterval) {
+      return Status::NotSupported(fmt::format("column \"{}\": INTERVAL columns cannot be part of a key or index",
+                                              table.columns[c].name))
+          .WithSqlState("0A000");
+    }
+  }
+  return Status::OK();
+}
+
 Result<std::shared_ptr<TableInfo>> TableInfoFromDefinition(std::shared_ptr<const sql::Statement> def) {
   const auto& stmt = def->As<sql::CreateTableStmt>();
   auto table = std::make_shared<TableInfo>();
@@ -200,6 +213,7 @@ Result<std::shared_ptr<TableInfo>> TableInfoFromDefinition(std::shared_ptr<const
   // table and columns); one equal to the primary key adds nothing.
   for (auto& cols : uniques) {
     if (cols == table->primary_key) continue;
+    NQ_RETURN_IF_ERROR(CheckKeyColumnTypes(cols, *table));
     auto index = std::make_shared<IndexInfo>();
     index->name = table->name;
     for (int c : cols) index->name += "_" + table->columns[c].name;
@@ -222,6 +236,7 @@ Result<std::shared_ptr<IndexInfo>> IndexInfoFromDefinition(const sql::CreateInde
   index->name = def.name.name;
   index->table = table.name;
   NQ_ASSIGN_OR_RETURN(index->columns, ResolveColumns(def.columns, table, &index->descending));
+  NQ_RETURN_IF_ERROR(CheckKeyColumnTypes(index->columns, table));
   index->unique = def.unique;
   index->sql = sql::ToSql(def);
   return index;

@@ -88,6 +88,7 @@ FieldKind ResultSet::kind(size_t i) const {
     case TypeId::kDate: return FieldKind::kDate;
     case TypeId::kTime: return FieldKind::kTime;
     case TypeId::kTimestamp: return FieldKind::kTimestamp;
+    case TypeId::kInterval: return FieldKind::kText;  // read as its text form
     default: return FieldKind::kInteger;
   }
 }

@@ -159,6 +159,11 @@ Result<const Value*> Operand(const BoundExpr& e, const Row& row, ExecContext* ct
 
 }  // namespace
 
+int64_t ExecContext::StatementTime() {
+  if (!statement_time) statement_time = WallClockMicros();
+  return *statement_time;
+}
+
 Status ExecContext::CheckInterruptNow() {
   if (cancel && cancel->load(std::memory_order_relaxed)) {
     return Status::Aborted("canceling statement due to user request").WithSqlState("57014");
@@ -279,6 +284,7 @@ Result<Value> Evaluate(const BoundExpr& e, const Row& row, ExecContext* ctx) {
         if (v.is_null() && !e.function->handles_null) return Value::Null();
         args.push_back(std::move(v));
       }
+      if (IsClockFunction(*e.function)) return CallClockFunction(*e.function, args, ctx->StatementTime());
       return e.function->fn(args);
     }
     case BoundKind::kInList: {

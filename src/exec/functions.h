@@ -14,9 +14,19 @@
 //     aggregates (SUM, AVG, TOTAL) follow SQLite instead: text counts as
 //     its leading numeric prefix, 0 when it has none.
 //   - Booleans take part in arithmetic as 0 and 1.
-//   - Kinds without arithmetic (blobs, times, timestamps) are 42883. Dates
-//     take whole days: date +/- integer is a date (22008 past the range),
-//     integer + date a date, date - date the integer number of days.
+//   - Kinds without arithmetic (blobs) are 42883. Dates take whole days:
+//     date +/- integer is a date (22008 past the range), integer + date a
+//     date, date - date the integer number of days.
+//   - Date/time arithmetic (functions_datetime.cc; PostgreSQL's rules, no
+//     time zones): date or timestamp +/- interval is a timestamp (months
+//     first, clamped to the month's end, then the microseconds);
+//     timestamp - timestamp (or a date, as its midnight) an interval;
+//     time +/- interval a time (wrapping at midnight; months ignored);
+//     time - time an interval; date + time a timestamp; interval +/-
+//     interval, interval * number, number * interval, interval / number
+//     (fractional months spill into 30-day months), -interval. Text next
+//     to an interval or timestamp reads as a timestamp, next to a time as
+//     a time. Results past the range are 22008; other kinds are 42883.
 //   - Floating-point results follow IEEE (1e308 * 10 is Infinity, as in
 //     SQLite); only division and modulo by zero are errors.
 //
@@ -93,7 +103,13 @@ Result<std::optional<int>> CompareCollated(const Value& a, const Value& b, std::
 // lower case). Registered: length (char_length, character_length), lower,
 // upper, substr (substring), trim, ltrim, rtrim, replace, instr, position,
 // concat, lpad, rpad, abs, round, ceil (ceiling), floor, mod, power (pow),
-// sqrt, sign, random, coalesce, ifnull, nullif, greatest, least, typeof.
+// sqrt, sign, random, coalesce, ifnull, nullif, greatest, least, typeof;
+// and the date/time functions of functions_datetime.cc: now,
+// current_timestamp, localtimestamp, current_date, curdate, current_time,
+// curtime, localtime, unix_timestamp, extract, date_part, date_trunc,
+// date_add, date_sub, datediff, date_format, strftime, year, month, day,
+// dayofmonth, dayofweek, dayofyear, quarter, hour, minute, second, date,
+// time.
 // Semantics worth knowing:
 //   - SUBSTR is SQLite's (1-based, negative start from the end, negative
 //     length takes characters before start); blobs count bytes.
@@ -112,7 +128,32 @@ Result<std::optional<int>> CompareCollated(const Value& a, const Value& b, std::
 //   - GREATEST/LEAST skip NULLs; kinds that do not compare are 42883, as
 //     is NULLIF on them.
 //   - TYPEOF: null, integer, real, text, blob, boolean, numeric, date,
-//     time, timestamp.
+//     time, timestamp, interval.
+//   - Date/time functions take dates, timestamps and text read as a
+//     timestamp (22007 if it is not one); 42883 for other kinds.
+//     EXTRACT(field FROM x) (the parser passes extract('field', x)) and
+//     DATE_PART('field', x): year, quarter, month, week (ISO), isoyear,
+//     day, hour, minute (integers), second (NUMERIC with 6 decimals, the
+//     fraction included), millisecond(s) (NUMERIC, 3 decimals),
+//     microsecond(s) (integer, seconds included), dow (0 = Sunday), isodow
+//     (7 = Sunday), doy, epoch (seconds; an integer for a date, NUMERIC
+//     otherwise); times and intervals take the clock and calendar fields
+//     that exist for them (an interval's epoch counts 365.25-day years and
+//     30-day months); other fields are 22023. DATE_TRUNC('unit', x):
+//     microsecond .. decade of a timestamp (week starts on Monday) as a
+//     timestamp; of an interval, an interval. DATE_ADD/DATE_SUB(x,
+//     interval or days): MySQL, a date stays a date when the interval is
+//     whole days. DATEDIFF(a, b): days a - b. DATE_FORMAT(x, fmt): MySQL
+//     specifiers %Y %y %m %c %d %e %H %k %h %I %l %i %s %S %f %j %W %a %w
+//     %M %b %p %T %r %%, any other letter prints as itself. STRFTIME(fmt[,
+//     x]): SQLite specifiers %Y %m %d %H %M %S %f %j %w %s %%, x may be
+//     'now' (the default); another specifier is 22007. YEAR .. SECOND,
+//     DAYOFWEEK (1 = Sunday), DAYOFYEAR, QUARTER: integers (MySQL).
+//   - Clock functions (NOW, CURRENT_*, LOCAL*, CURDATE, CURTIME,
+//     UNIX_TIMESTAMP, STRFTIME) are not deterministic: the executor calls
+//     them through CallClockFunction with the time it fixed for the
+//     statement, so every call in one statement sees the same instant;
+//     `fn` itself reads the wall clock.
 // `fn` checks its argument count itself (42883 when wrong) and, when not
 // `handles_null`, returns NULL on a NULL argument, so calling it directly
 // is safe.
@@ -129,6 +170,17 @@ struct ScalarFunction {
 };
 // nullptr when there is no such function.
 const ScalarFunction* FindScalarFunction(std::string_view name);
+
+// Microseconds since 1970-01-01 00:00:00 UTC, now.
+int64_t WallClockMicros();
+// Whether `f` reads the clock; if so the executor calls it through
+// CallClockFunction with the statement's time (microseconds since the
+// epoch). CallClockFunction on any other function is `f.fn(args)`.
+bool IsClockFunction(const ScalarFunction& f);
+Result<Value> CallClockFunction(const ScalarFunction& f, std::span<const Value> args, int64_t now_micros);
+// The static result type of a date/time function, kNull when it depends
+// on the arguments or `name` is not one.
+DataType DateTimeResultType(std::string_view name);
 
 // Aggregate functions: COUNT, SUM, AVG, MIN, MAX, TOTAL, GROUP_CONCAT,
 // STRING_AGG. One AggregateState accumulates one group.

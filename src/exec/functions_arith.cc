@@ -266,6 +266,7 @@ Result<Value> DateArithmetic(ArithOp op, const Value& a, const Value& b) {
 
 Result<Value> Arithmetic(ArithOp op, const Value& a, const Value& b) {
   if (a.is_null() || b.is_null()) return Value();
+  if (internal::IsDateTimeOperation(a, b)) return internal::DateTimeArithmetic(op, a, b);
   if (a.kind() == TypeId::kDate || b.kind() == TypeId::kDate) return DateArithmetic(op, a, b);
   NQ_ASSIGN_OR_RETURN(Value x, internal::ToNumber(a, OpName(op)));
   NQ_ASSIGN_OR_RETURN(Value y, internal::ToNumber(b, OpName(op)));
@@ -279,6 +280,7 @@ Result<Value> Arithmetic(ArithOp op, const Value& a, const Value& b) {
 }
 
 Result<Value> Negate(const Value& v) {
+  if (v.kind() == TypeId::kInterval) return internal::NegateInterval(v);
   NQ_ASSIGN_OR_RETURN(Value x, internal::ToNumber(v, "unary -"));
   switch (x.kind()) {
     case TypeId::kBigInt:

@@ -62,6 +62,7 @@ Result<Value> TypeOf(std::span<const Value> args) {
     case TypeId::kDate: return Value::Text("date");
     case TypeId::kTime: return Value::Text("time");
     case TypeId::kTimestamp: return Value::Text("timestamp");
+    case TypeId::kInterval: return Value::Text("interval");
     default: return Value::Text("integer");  // every integer width is held as BIGINT
   }
 }
@@ -137,7 +138,7 @@ const ScalarFunction* FindScalarFunction(std::string_view name) {
   for (const ScalarFunction& f : kFunctions) {
     if (EqualsIgnoringCase(f.name, name)) return &f;
   }
-  return nullptr;
+  return internal::FindDateTimeFunction(name);
 }
 
 }  // namespace neuroquantum::exec

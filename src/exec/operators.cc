@@ -11,6 +11,7 @@
 #include "exec/plan.h"
 
 #include "exec/internal/charges.h"
+#include "exec/interval.h"
 #include "exec/row_codec.h"
 
 namespace neuroquantum::exec {
@@ -59,6 +60,11 @@ size_t HashValue(const Value& v) {
     }
     case TypeId::kText:
     case TypeId::kBlob: return std::hash<std::string_view>()(v.str());
+    case TypeId::kInterval: {  // equal lengths hash alike ('1 month' = '30 days')
+      Int128 length = IntervalLength(v.months(), v.temporal());
+      return hash_int(static_cast<int64_t>(length) ^ static_cast<int64_t>(length >> 64)) ^
+             static_cast<size_t>(v.kind());
+    }
     default: return hash_int(v.temporal()) ^ static_cast<size_t>(v.kind());
   }
 }

@@ -56,6 +56,11 @@ struct ExecContext {
   MemoryBudget* memory = nullptr;
   uint64_t recursion_limit = 1000000;  // iterations of a recursive query (DatabaseOptions)
   uint64_t ticks = 0;
+  // The statement's time for NOW(), CURRENT_TIMESTAMP, ... (microseconds
+  // since the epoch): read from the clock once, at the first use, so every
+  // call in one statement agrees.
+  std::optional<int64_t> statement_time;
+  int64_t StatementTime();
 
   // 57014 when cancelled or past the deadline; cheap enough per row.
   Status CheckInterrupt() {

@@ -92,6 +92,10 @@ Result<std::string> EncodeRow(std::span<const Value> row, std::span<const DataTy
       }
       case TypeId::kText:
       case TypeId::kBlob: PutLengthPrefixed(&out, v.str()); break;
+      case TypeId::kInterval:  // months, then microseconds
+        PutVarint64(&out, ZigZag(v.months()));
+        PutVarint64(&out, ZigZag(v.temporal()));
+        break;
       default: return Status::Internal("unexpected value kind");
     }
   }
@@ -156,6 +160,14 @@ Status DecodeColumn(ByteReader& in, const DataType& type, size_t i, Value* out) 
       std::string_view bytes;
       if (!in.GetLengthPrefixed(&bytes)) return Malformed(i, "truncated string");
       if (out) *out = type.id == TypeId::kBlob ? Value::Blob(std::string(bytes)) : Value::Text(std::string(bytes));
+      break;
+    }
+    case TypeId::kInterval: {
+      uint64_t months, micros;
+      if (!in.GetVarint64(&months) || !in.GetVarint64(&micros)) return Malformed(i, "truncated interval");
+      int64_t m = UnZigZag(months);
+      if (m < INT32_MIN || m > INT32_MAX) return Malformed(i, "interval months out of range");
+      if (out) *out = Value::Interval(static_cast<int32_t>(m), UnZigZag(micros));
       break;
     }
     default: return Malformed(i, "column type cannot be stored");

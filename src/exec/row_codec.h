@@ -11,13 +11,15 @@
 //     NUMERIC                 u8 scale, zigzag varint of the 128-bit unscaled value
 //     text types, BLOB        varint length, bytes
 //     DATE, TIME, TIMESTAMP   zigzag varint
+//     INTERVAL                zigzag varint months, zigzag varint microseconds
 // A record may hold fewer columns than the table has (columns added later
 // by ALTER TABLE ADD COLUMN): decoding returns what is stored and the
 // caller supplies defaults for the rest. Values are persisted: do not
 // change the encoding without a format version.
 //
 // Keys (primary keys and index entries) use the order-preserving encoding
-// of storage/key_encoding.h, one column after another.
+// of storage/key_encoding.h, one column after another. INTERVAL columns
+// have no key form: the catalog refuses them in keys and indexes (0A000).
 //
 // Thread safety: stateless functions.
 #pragma once

@@ -35,7 +35,7 @@ constexpr Alias kAliases[] = {
     {"CHAR", TypeId::kChar},         {"CHARACTER", TypeId::kChar},
     {"BLOB", TypeId::kBlob},         {"BYTEA", TypeId::kBlob},
     {"DATE", TypeId::kDate},         {"TIME", TypeId::kTime},
-    {"TIMESTAMP", TypeId::kTimestamp},
+    {"TIMESTAMP", TypeId::kTimestamp},   {"INTERVAL", TypeId::kInterval},
 };
 
 Status BadParams(std::string_view name, std::string_view why) {
@@ -128,6 +128,7 @@ std::string DataType::ToString() const {
     case TypeId::kDate: return "DATE";
     case TypeId::kTime: return "TIME";
     case TypeId::kTimestamp: return "TIMESTAMP";
+    case TypeId::kInterval: return "INTERVAL";
   }
   return "?";
 }

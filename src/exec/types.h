@@ -34,6 +34,7 @@ enum class TypeId : uint8_t {
   kDate,
   kTime,
   kTimestamp,
+  kInterval,   // months + microseconds (exec/interval.h)
 };
 
 // NUMERIC precision limit: values are 128-bit scaled integers.

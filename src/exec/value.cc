@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "exec/interval.h"
 #include "fmt/format.h"
 
 namespace neuroquantum::exec {
@@ -54,6 +55,12 @@ Value Value::Time(int64_t micros) { return OfInt(TypeId::kTime, micros); }
 
 Value Value::Timestamp(int64_t micros) { return OfInt(TypeId::kTimestamp, micros); }
 
+Value Value::Interval(int32_t months, int64_t micros) {
+  Value out = OfInt(TypeId::kInterval, micros);
+  out.months_ = months;
+  return out;
+}
+
 namespace {
 
 bool IsNumberKind(TypeId k) { return k == TypeId::kBigInt || k == TypeId::kDouble || k == TypeId::kNumeric; }
@@ -101,6 +108,14 @@ int CompareNumbers(const Value& a, const Value& b) {
 Result<std::optional<int>> Value::Compare(const Value& other) const {
   if (is_null() || other.is_null()) return std::optional<int>();
   if (IsNumberKind(kind_) && IsNumberKind(other.kind_)) return std::optional<int>(CompareNumbers(*this, other));
+  if ((kind_ == TypeId::kDate && other.kind_ == TypeId::kTimestamp) ||
+      (kind_ == TypeId::kTimestamp && other.kind_ == TypeId::kDate)) {
+    // The date stands for its midnight; Int128 so no date can overflow.
+    auto micros = [](const Value& v) {
+      return v.kind_ == TypeId::kDate ? static_cast<Int128>(v.int_) * kMicrosPerDayI : static_cast<Int128>(v.int_);
+    };
+    return std::optional<int>(Sign(micros(*this), micros(other)));
+  }
   if (kind_ != other.kind_) {
     return Status::InvalidArgument(fmt::format("cannot compare {} with {}", DataType::Of(kind_).ToString(),
                                                DataType::Of(other.kind_).ToString()))
@@ -111,6 +126,8 @@ Result<std::optional<int>> Value::Compare(const Value& other) const {
     case TypeId::kDate:
     case TypeId::kTime:
     case TypeId::kTimestamp: return std::optional<int>(Sign(int_, other.int_));
+    case TypeId::kInterval:
+      return std::optional<int>(Sign(IntervalLength(months_, int_), IntervalLength(other.months_, other.int_)));
     case TypeId::kText:
     case TypeId::kBlob: {
       int c = str_.compare(other.str_);
@@ -185,6 +202,7 @@ std::string Value::ToString() const {
       }
       return DateText(static_cast<int32_t>(days)) + " " + TimeText(rest);
     }
+    case TypeId::kInterval: return IntervalText(months_, int_);
     default: return "?";
   }
 }

@@ -6,7 +6,8 @@
 // write); REAL and DOUBLE as double; NUMERIC as a 128-bit integer scaled by
 // 10^scale; DATE as days since 1970-01-01; TIME as microseconds since
 // midnight; TIMESTAMP as microseconds since 1970-01-01 00:00:00 (no time
-// zone). Errors carry PostgreSQL's SQLSTATEs: 22003 numeric value out of
+// zone); INTERVAL as months plus microseconds (exec/interval.h). Errors
+// carry PostgreSQL's SQLSTATEs: 22003 numeric value out of
 // range, 22P02 invalid text representation, 22001 string too long, 22007
 // invalid date/time format, 22008 date/time field out of range, 42846
 // cannot cast.
@@ -61,9 +62,13 @@ class Value {
   static Value Date(int32_t days);
   static Value Time(int64_t micros);
   static Value Timestamp(int64_t micros);
+  // An INTERVAL: calendar months and microseconds (days are folded into
+  // the microseconds; exec/interval.h).
+  static Value Interval(int32_t months, int64_t micros);
 
   // The kind of value held: kNull, kBoolean, kBigInt (all integers),
-  // kDouble, kNumeric, kText, kBlob, kDate, kTime or kTimestamp.
+  // kDouble, kNumeric, kText, kBlob, kDate, kTime, kTimestamp or
+  // kInterval.
   TypeId kind() const { return kind_; }
   bool is_null() const { return kind_ == TypeId::kNull; }
 
@@ -74,10 +79,13 @@ class Value {
   const Decimal& numeric() const { return decimal_; }
   const std::string& str() const { return str_; }  // text or blob bytes
   int64_t temporal() const { return int_; }         // days or microseconds
+  int32_t months() const { return months_; }       // kInterval; micros in temporal()
 
   // SQL comparison: nullopt when either side is NULL, else the sign of
   // this - other. Numbers compare by value across integer, floating and
-  // decimal; text and blobs bytewise (binary collation). InvalidArgument
+  // decimal; text and blobs bytewise (binary collation); a date with a
+  // timestamp as that date's midnight; intervals by their length with
+  // 30-day months (exec/interval.h). InvalidArgument
   // (42883) for kinds that do not compare (e.g. a date with a number).
   Result<std::optional<int>> Compare(const Value& other) const;
   // A total order for sorting and grouping: NULL first, then by Compare;
@@ -92,7 +100,8 @@ class Value {
   // reads back to the same double ("Infinity", "-Infinity", "NaN"),
   // decimals with their scale, "true"/"false", dates "YYYY-MM-DD", times
   // "HH:MM:SS[.ffffff]", timestamps "YYYY-MM-DD HH:MM:SS[.ffffff]", blobs as
-  // "\x" and hex digits. NULL prints as "NULL".
+  // "\x" and hex digits, intervals as "1 year 2 mons 3 days 04:05:06"
+  // (exec/interval.h). NULL prints as "NULL".
   std::string ToString() const;
 
  private:
@@ -100,6 +109,7 @@ class Value {
   static Value OfInt(TypeId kind, int64_t v);
 
   TypeId kind_ = TypeId::kNull;
+  int32_t months_ = 0;  // kInterval only; sits in the padding before int_
   int64_t int_ = 0;
   double double_ = 0;
   Decimal decimal_;

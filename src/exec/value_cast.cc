@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "exec/interval.h"
 #include "exec/value.h"
 #include "fmt/format.h"
 
@@ -231,6 +232,11 @@ Result<Value> Value::CastTo(const DataType& type, bool assignment) const {
     case TypeId::kDate:
     case TypeId::kTime:
     case TypeId::kTimestamp: return ToTemporal(*this, type);
+    case TypeId::kInterval:
+      if (kind_ == TypeId::kInterval) return *this;
+      if (kind_ == TypeId::kText) return ParseInterval(str_);
+      if (kind_ == TypeId::kTime) return Value::Interval(0, int_);
+      return CannotCast(kind_, type);
   }
   return CannotCast(kind_, type);
 }

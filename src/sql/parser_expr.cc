@@ -395,6 +395,10 @@ Result<ExprPtr> ParserImpl::ParsePrimary() {
     default:
       break;
   }
+  if (token.kind == TokenKind::kIdentifier && token.value == "interval" && AtIntervalLiteral()) {
+    return ParseIntervalLiteral();
+  }
+  if (AtBareClockFunction()) return ParseBareClockFunction();
   if (token.kind == TokenKind::kIdentifier && Peek(1).kind == TokenKind::kString &&
       IsTypedLiteralType(token.value)) {
     return ParseTypedLiteral();

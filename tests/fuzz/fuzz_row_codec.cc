@@ -12,7 +12,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const std::vector<DataType> kTypes = {
       DataType::Of(TypeId::kBoolean), DataType::Of(TypeId::kSmallInt), DataType::Of(TypeId::kBigInt),
       DataType::Of(TypeId::kDouble),  DataType::Of(TypeId::kNumeric),  DataType::Of(TypeId::kText),
-      DataType::Of(TypeId::kBlob),    DataType::Of(TypeId::kDate),     DataType::Of(TypeId::kTimestamp)};
+      DataType::Of(TypeId::kBlob),    DataType::Of(TypeId::kDate),     DataType::Of(TypeId::kTimestamp),
+      DataType::Of(TypeId::kInterval)};
   std::string_view record(reinterpret_cast<const char*>(data), size);
   auto row = DecodeRow(record, kTypes);
   if (!row.ok()) return 0;

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "exec/functions.h"
 #include "exec/value.h"
 #include "neuroquantum/result.h"
 
@@ -110,5 +111,13 @@ Result<Value> Sqrt(std::span<const Value> args);
 Result<Value> Sign(std::span<const Value> args);
 Result<Value> Random(std::span<const Value> args);
 }  // namespace numeric_fn
+
+// Date/time functions and operators (functions_datetime.cc).
+const ScalarFunction* FindDateTimeFunction(std::string_view name);
+// Whether Arithmetic(op, a, b) is date/time arithmetic: a time, timestamp
+// or interval on either side.
+bool IsDateTimeOperation(const Value& a, const Value& b);
+Result<Value> DateTimeArithmetic(ArithOp op, const Value& a, const Value& b);
+Result<Value> NegateInterval(const Value& v);
 
 }  // namespace neuroquantum::exec::internal

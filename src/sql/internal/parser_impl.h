@@ -133,6 +133,11 @@ class ParserImpl {
   Result<ExprPtr> ParsePrimary();
   Result<ExprPtr> ParseParameter();
   Result<ExprPtr> ParseTypedLiteral();
+  // INTERVAL literals and the bare clock keywords (parser_datetime.cc).
+  bool AtIntervalLiteral() const;
+  bool AtBareClockFunction() const;
+  Result<ExprPtr> ParseIntervalLiteral();
+  Result<ExprPtr> ParseBareClockFunction();
   Result<ExprPtr> ParseParenthesized();
   Result<ExprPtr> ParseExists();
   Result<ExprPtr> ParseColumnRef();

@@ -77,6 +77,15 @@ const Case kCases[] = {
     {"SELECT $1, ?, ?3, $10", nullptr},
     {"SELECT DATE '2024-01-31', time '12:00', TIMESTAMP '2024-01-31 12:00:00' + 1, date",
      "SELECT '2024-01-31'::DATE, '12:00'::TIME, '2024-01-31 12:00:00'::TIMESTAMP + 1, date"},
+    // Interval literals and the bare clock keywords are casts and calls.
+    {"SELECT INTERVAL '1 day', interval '3' month, INTERVAL 2 YEAR, INTERVAL n DAY, d - INTERVAL -1 hours",
+     "SELECT '1 day'::INTERVAL, '3 month'::INTERVAL, '2 year'::INTERVAL, n * '1 day'::INTERVAL, "
+     "d - -1 * '1 hours'::INTERVAL"},
+    {"SELECT INTERVAL (a + 1) MONTH, INTERVAL t.n WEEKS, CAST(x AS INTERVAL)",
+     "SELECT (a + 1) * '1 month'::INTERVAL, t.n * '1 weeks'::INTERVAL, x::INTERVAL"},
+    {"SELECT CURRENT_DATE, current_timestamp, LOCALTIME, now(), current_time()",
+     "SELECT current_date(), current_timestamp(), localtime(), now(), current_time()"},
+    {"SELECT interval, interval + 1 FROM t", nullptr},
     {"SELECT (a = b) IS NULL, (a BETWEEN 1 AND 2) = TRUE, a BETWEEN 1 AND 2 IS NULL",
      "SELECT a = b IS NULL, a BETWEEN 1 AND 2 = TRUE, a BETWEEN 1 AND 2 IS NULL"},
     {"SELECT \"Mixed\", \"select\", \"key\", \"a\"\"b\", \"x\" FROM \"T\"",
