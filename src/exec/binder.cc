@@ -6,6 +6,7 @@
 #include <cmath>
 #include <functional>
 
+#include "exec/window.h"
 #include "sql/printer.h"
 
 namespace neuroquantum::exec {
@@ -40,6 +41,7 @@ struct Scope {
   Scope* parent;
   Level* level;
   AggState* agg = nullptr;  // set on the scope after GROUP BY
+  WindowBinding* window = nullptr;  // set while window functions are allowed
 };
 
 struct AggState {
@@ -149,6 +151,10 @@ void ForEachChild(const sql::Expr& e, const std::function<void(const sql::Expr&)
     }
     case K::kFunction:
       for (const auto& a : e.As<sql::FunctionExpr>().args) visit(a);
+      if (const auto& over = e.As<sql::FunctionExpr>().over) {
+        for (const auto& p : over->partition_by) visit(p);
+        for (const auto& o : over->order_by) visit(o.expr);
+      }
       break;
     case K::kInList:
       visit(e.As<sql::InListExpr>().operand);
@@ -183,6 +189,7 @@ void ForEachChild(const sql::Expr& e, const std::function<void(const sql::Expr&)
 bool IsAggregateCall(const sql::Expr& e) {
   if (e.kind != sql::ExprKind::kFunction) return false;
   const auto& f = e.As<sql::FunctionExpr>();
+  if (f.over) return false;  // a window function
   const AggregateFunction* agg = FindAggregateFunction(f.name);
   if (!agg) return false;
   // Two-argument MIN/MAX are SQLite's scalar forms.
@@ -363,6 +370,9 @@ Result<BoundExprPtr> Binder::BindFunction(const sql::FunctionExpr& f, Scope* sco
     return BindError("42803", f.pos, fmt::format("aggregate function {}() is not allowed here", f.name));
   }
   const ScalarFunction* fn = FindScalarFunction(f.name);
+  if (!fn && IsWindowOnlyFunction(f.name)) {
+    return BindError("42809", f.pos, fmt::format("window function {}() requires an OVER clause", f.name));
+  }
   if (!fn) return BindError("42883", f.pos, fmt::format("function {}() does not exist", f.name));
   int n = static_cast<int>(f.args.size());
   if (f.star || f.distinct) {
@@ -420,7 +430,27 @@ Result<BoundExprPtr> Binder::BindSubquery(const sql::Query& query, Scope* scope,
   return e;
 }
 
+Result<BoundExprPtr> Binder::BindWindowFunction(const sql::FunctionExpr& f, Scope* scope) {
+  WindowBinding* windows = scope->window;
+  if (!windows) {
+    return BindError("42P20", f.pos, window_args_ > 0 ? "window function calls cannot be nested"
+                                                      : fmt::format("window function {}() is not allowed here", f.name));
+  }
+  // Arguments and keys read the rows below the Window operator.
+  scope->window = nullptr;
+  ++window_args_;
+  auto result = BindWindowCall(
+      f, windows, [&](const sql::Expr& e) { return Bind(e, scope); },
+      [&](const sql::Expr& e) { return BindConstantExpr(e); });
+  --window_args_;
+  scope->window = windows;
+  return result;
+}
+
 Result<BoundExprPtr> Binder::Bind(const sql::Expr& expr, Scope* scope) {
+  if (expr.kind == sql::ExprKind::kFunction && expr.As<sql::FunctionExpr>().over) {
+    return BindWindowFunction(expr.As<sql::FunctionExpr>(), scope);
+  }
   if (scope->agg) {
     AggState* agg = scope->agg;
     std::string text = sql::ToSql(expr);
@@ -1058,6 +1088,11 @@ Result<BoundQuery> Binder::BindSelect(const sql::SelectCore& core, Scope* parent
       if (ContainsAggregate(*o.expr)) aggregate = true;
     }
   }
+  NQ_RETURN_IF_ERROR(CheckWindowClause(core.windows));
+  for (const auto& w : core.windows) {
+    for (const auto& p : w.spec.partition_by) aggregate = aggregate || ContainsAggregate(*p);
+    for (const auto& o : w.spec.order_by) aggregate = aggregate || ContainsAggregate(*o.expr);
+  }
 
   AggState agg;
   Scope agg_scope(parent, from_scope.level);
@@ -1090,6 +1125,10 @@ Result<BoundQuery> Binder::BindSelect(const sql::SelectCore& core, Scope* parent
   BoundQuery result;
   std::vector<BoundExprPtr> exprs;
   std::vector<const sql::Expr*> item_ast;
+  // Window functions are allowed in the select list and ORDER BY only.
+  WindowBinding windows;
+  windows.named = &core.windows;
+  out->window = &windows;
   for (const auto& item : core.items) {
     if (item.kind == sql::SelectItemKind::kExpr) {
       NQ_ASSIGN_OR_RETURN(auto e, Bind(*item.expr, out));
@@ -1127,6 +1166,7 @@ Result<BoundQuery> Binder::BindSelect(const sql::SelectCore& core, Scope* parent
   }
   if (result.names.empty()) return BindError("42601", core.pos, "SELECT * with no tables specified is not valid");
   size_t visible = exprs.size();
+  out->window = nullptr;
 
   BoundExprPtr having;
   if (core.having) {
@@ -1134,6 +1174,7 @@ Result<BoundQuery> Binder::BindSelect(const sql::SelectCore& core, Scope* parent
   }
 
   std::vector<SortKey> sort;
+  out->window = &windows;
   if (ordered && ordered->body.get() == &core) {
     for (const auto& o : ordered->order_by) {
       int column = -1;
@@ -1176,11 +1217,18 @@ Result<BoundQuery> Binder::BindSelect(const sql::SelectCore& core, Scope* parent
     }
   }
 
+  out->window = nullptr;
+  // The Window operator appends its results after the row it reads.
+  int window_input = static_cast<int>(aggregate ? keys.size() + agg.calls.size() : from.width);
   if (aggregate) {
     op = MakeAggregate(std::move(op), std::move(keys), std::move(agg.calls));
     if (having) op = MakeFilter(std::move(op), std::move(having));
   } else if (having) {
     return BindError("42803", core.having->pos, "HAVING needs GROUP BY or an aggregate");
+  }
+  if (!windows.calls.empty()) {
+    for (auto& e : exprs) PlaceWindowColumns(e.get(), window_input);
+    op = MakeWindow(std::move(op), std::move(windows.calls));
   }
   size_t total = exprs.size();
   op = MakeProject(std::move(op), std::move(exprs));

@@ -84,6 +84,8 @@ class Binder {
                                     BoundExprPtr operand);
   Result<BoundExprPtr> BindColumn(const sql::ColumnRefExpr& ref, Scope* scope);
   Result<BoundExprPtr> BindFunction(const sql::FunctionExpr& f, Scope* scope);
+  // `f(...) OVER ...` where the scope allows it (window.h); 42P20 elsewhere.
+  Result<BoundExprPtr> BindWindowFunction(const sql::FunctionExpr& f, Scope* scope);
   Result<OperatorPtr> AccessPath(const TableInfo& table, std::vector<BoundExprPtr>* conjuncts, bool with_key,
                                  ColumnMask needed = nullptr);
 
@@ -108,6 +110,7 @@ class Binder {
   int view_depth_ = 0;
   std::vector<std::shared_ptr<SubPlan>> subplans_;
   Level* current_level_ = nullptr;  // of the query being bound
+  int window_args_ = 0;  // > 0 while binding a window function's arguments
 };
 
 // Splits a predicate into its AND-ed parts.

@@ -173,6 +173,8 @@ struct CaseExpr : Expr {
   ExprPtr else_result;            // may be null
 };
 
+struct WindowSpec;  // below, with the queries
+
 struct FunctionExpr : Expr {
   static constexpr ExprKind kKind = ExprKind::kFunction;
   FunctionExpr() : Expr(kKind) {}
@@ -180,6 +182,7 @@ struct FunctionExpr : Expr {
   bool distinct = false;
   bool star = false;  // COUNT(*); args is then empty
   std::vector<ExprPtr> args;
+  std::unique_ptr<WindowSpec> over;  // `OVER ...`: a window function call; null otherwise
 };
 
 struct InListExpr : Expr {
@@ -273,6 +276,48 @@ struct OrderItem {
   ExprPtr expr;
   SortDirection direction = SortDirection::kDefault;
   NullsOrder nulls = NullsOrder::kDefault;
+  SourcePos pos;
+};
+
+// Window functions: `f(...) OVER (PARTITION BY ... ORDER BY ... frame)`.
+enum class FrameUnit : uint8_t { kRows, kRange, kGroups };
+enum class FrameBoundKind : uint8_t {
+  kUnboundedPreceding, kPreceding, kCurrentRow, kFollowing, kUnboundedFollowing,
+};
+enum class FrameExclusion : uint8_t { kNoOthers, kCurrentRow, kGroup, kTies };
+
+struct FrameBound {
+  FrameBoundKind kind = FrameBoundKind::kCurrentRow;
+  ExprPtr offset;  // for kPreceding and kFollowing
+  SourcePos pos;
+};
+
+// A frame written without BETWEEN (`ROWS 2 PRECEDING`) is kept as
+// `ROWS BETWEEN 2 PRECEDING AND CURRENT ROW`. The parser takes any bounds;
+// the binder refuses impossible ones (start UNBOUNDED FOLLOWING, ...).
+struct WindowFrame {
+  FrameUnit unit = FrameUnit::kRange;
+  FrameBound start, end;
+  FrameExclusion exclusion = FrameExclusion::kNoOthers;
+  SourcePos pos;  // of ROWS, RANGE or GROUPS
+};
+
+// The window of an OVER clause or of a WINDOW clause entry. `base` names a
+// window of the WINDOW clause that this one extends (`OVER (w ORDER BY x)`);
+// `reference_only` is `OVER w`, which uses w as it is.
+struct WindowSpec {
+  std::string base;  // empty when none
+  bool reference_only = false;
+  std::vector<ExprPtr> partition_by;
+  std::vector<OrderItem> order_by;
+  std::optional<WindowFrame> frame;
+  SourcePos pos;
+};
+
+// `WINDOW name AS (spec)`.
+struct NamedWindow {
+  std::string name;
+  WindowSpec spec;
   SourcePos pos;
 };
 
@@ -375,6 +420,7 @@ struct SelectCore : QueryBody {
   ExprPtr where;
   std::vector<ExprPtr> group_by;
   ExprPtr having;
+  std::vector<NamedWindow> windows;  // the WINDOW clause, in order
 };
 
 // VALUES (..), (..) used as a query; all rows have the same width.

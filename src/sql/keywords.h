@@ -46,6 +46,7 @@ namespace neuroquantum::sql {
   X(Constraint, "constraint", true)               \
   X(Create, "create", true)                       \
   X(Cross, "cross", true)                         \
+  X(Current, "current", false)                    \
   X(Default, "default", true)                     \
   X(Deferred, "deferred", false)                  \
   X(Delete, "delete", true)                       \
@@ -57,12 +58,14 @@ namespace neuroquantum::sql {
   X(End, "end", true)                             \
   X(Escape, "escape", true)                       \
   X(Except, "except", true)                       \
+  X(Exclude, "exclude", false)                    \
   X(Exclusive, "exclusive", false)                \
   X(Exists, "exists", true)                       \
   X(Explain, "explain", false)                    \
   X(Fail, "fail", false)                          \
   X(False, "false", true)                         \
   X(First, "first", false)                        \
+  X(Following, "following", false)                \
   X(For, "for", false)                            \
   X(Foreign, "foreign", true)                     \
   X(From, "from", true)                           \
@@ -70,6 +73,7 @@ namespace neuroquantum::sql {
   X(Generated, "generated", false)                \
   X(Glob, "glob", true)                           \
   X(Group, "group", true)                         \
+  X(Groups, "groups", false)                      \
   X(Having, "having", true)                       \
   X(Identity, "identity", false)                  \
   X(If, "if", false)                              \
@@ -105,11 +109,16 @@ namespace neuroquantum::sql {
   X(Only, "only", false)                          \
   X(Or, "or", true)                               \
   X(Order, "order", true)                         \
+  X(Others, "others", false)                      \
   X(Outer, "outer", true)                         \
+  X(Over, "over", false)                          \
+  X(Partition, "partition", false)                \
+  X(Preceding, "preceding", false)                \
   X(Precision, "precision", false)                \
   X(Prepare, "prepare", false)                    \
   X(Prepared, "prepared", false)                  \
   X(Primary, "primary", true)                     \
+  X(Range, "range", false)                        \
   X(Read, "read", false)                          \
   X(Recursive, "recursive", false)                \
   X(References, "references", true)               \
@@ -121,6 +130,8 @@ namespace neuroquantum::sql {
   X(Returning, "returning", true)                 \
   X(Right, "right", true)                         \
   X(Rollback, "rollback", false)                  \
+  X(Row, "row", false)                            \
+  X(Rows, "rows", false)                          \
   X(Savepoint, "savepoint", false)                \
   X(Select, "select", true)                       \
   X(Serializable, "serializable", false)          \
@@ -130,11 +141,13 @@ namespace neuroquantum::sql {
   X(Temp, "temp", false)                          \
   X(Temporary, "temporary", false)                \
   X(Then, "then", true)                           \
+  X(Ties, "ties", false)                          \
   X(To, "to", false)                              \
   X(Trailing, "trailing", false)                  \
   X(Transaction, "transaction", false)            \
   X(True, "true", true)                           \
   X(Truncate, "truncate", false)                  \
+  X(Unbounded, "unbounded", false)                \
   X(Uncommitted, "uncommitted", false)            \
   X(Union, "union", true)                         \
   X(Unique, "unique", true)                       \
@@ -144,6 +157,7 @@ namespace neuroquantum::sql {
   X(View, "view", false)                          \
   X(When, "when", true)                           \
   X(Where, "where", true)                         \
+  X(Window, "window", true)                       \
   X(With, "with", true)                           \
   X(Work, "work", false)                          \
   X(Write, "write", false)

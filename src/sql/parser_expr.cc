@@ -590,6 +590,9 @@ Result<ExprPtr> ParserImpl::ParseFunctionCall() {
   NQ_RETURN_IF_ERROR(Expect(TokenKind::kRParen, node->star ? "')'" : "',' or ')'"));
   uint32_t tallest = 0;
   for (const auto& arg : node->args) tallest = std::max(tallest, arg->height);
+  if (PeekKeyword(Keyword::kOver)) {
+    NQ_RETURN_IF_ERROR(ParseOverClause(node.get(), &tallest));
+  }
   NQ_RETURN_IF_ERROR(SetHeight(node.get(), tallest));
   return ExprPtr(std::move(node));
 }

@@ -157,6 +157,9 @@ Result<QueryBodyPtr> ParserImpl::ParseSelectCore() {
   if (AcceptKeyword(Keyword::kHaving)) {
     NQ_ASSIGN_OR_RETURN(core->having, ParseExpr());
   }
+  if (PeekKeyword(Keyword::kWindow)) {
+    NQ_RETURN_IF_ERROR(ParseWindowClause(&core->windows, &tallest));
+  }
   tallest = std::max({tallest, HeightOf(core->where), HeightOf(core->having),
                       TallestExpr(core->group_by)});
   NQ_RETURN_IF_ERROR(SetHeight(core.get(), tallest));

@@ -359,6 +359,7 @@ void Printer::Print(const FunctionExpr& call) {
     }
   }
   Put(")");
+  if (call.over) Over(*call.over);
 }
 
 void Printer::Print(const InListExpr& in) {
@@ -484,6 +485,7 @@ void Printer::Body(const QueryBody& body) {
         Put(" HAVING ");
         Expression(*core.having);
       }
+      if (!core.windows.empty()) WindowClause(core.windows);
       return;
     }
     case QueryBodyKind::kValues: {

@@ -70,7 +70,7 @@ class Generator {
         "+", "-", "*", "/", "%", "DIV", "==", "!="};
     uint8_t choice = Next();
     if (depth > 6 || Done()) return kLeaves[choice % std::size(kLeaves)];
-    switch (choice % 27) {
+    switch (choice % 28) {
       case 0: case 1: case 2: case 3: case 4:
         return Operand(depth) + " " + kBinary[Next() % std::size(kBinary)] + " " + Operand(depth);
       case 5: return "-" + Operand(depth);
@@ -98,6 +98,9 @@ class Generator {
         return "SUBSTRING(" + Expr(depth + 1) + (Next() % 2 ? " FROM " + Expr(depth + 1) : "") +
                " FOR " + Expr(depth + 1) + ")";
       case 25: return "TRIM(LEADING " + Expr(depth + 1) + " FROM " + Expr(depth + 1) + ")";
+      case 26:
+        return "sum(" + Expr(depth + 1) + ") OVER (PARTITION BY " + Expr(depth + 1) + " ORDER BY " +
+               Expr(depth + 1) + (Next() % 2 ? " ROWS BETWEEN 1 PRECEDING AND CURRENT ROW EXCLUDE TIES)" : ")");
       default: return kLeaves[Next() % std::size(kLeaves)];
     }
   }

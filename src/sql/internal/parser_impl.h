@@ -1,6 +1,7 @@
 // The recursive-descent parser behind parser.h, shared by the files that
 // implement its grammar rules: parser_expr.cc (expressions and type
 // names), parser_functions.cc (POSITION, SUBSTRING, TRIM, EXTRACT),
+// parser_window.cc (OVER and WINDOW clauses),
 // parser_select.cc (queries), parser_stmt.cc (DML, EXPLAIN, ANALYZE),
 // parser_txn.cc (transaction control) and parser_ddl.cc (CREATE, DROP,
 // ALTER, TRUNCATE).
@@ -154,6 +155,12 @@ class ParserImpl {
   Status ParseSubstringArguments(FunctionExpr* call, bool* complete);
   Status ParseTrimArguments(FunctionExpr* call, bool* complete);
   Status ParseExtractArguments(FunctionExpr* call, bool* complete);
+  // OVER and WINDOW clauses (parser_window.cc); `tallest` grows to the
+  // tallest expression they hold.
+  Status ParseOverClause(FunctionExpr* call, uint32_t* tallest);
+  Status ParseWindowSpec(WindowSpec* spec, uint32_t* tallest);
+  Status ParseFrameBound(FrameBound* bound);
+  Status ParseWindowClause(std::vector<NamedWindow>* windows, uint32_t* tallest);
   Result<ExprPtr> ParseLiteral();
   Result<TypeName> ParseTypeName();
   Status ParseExprList(std::vector<ExprPtr>* list);

@@ -46,6 +46,10 @@ class Printer {
   void Print(const IsNullExpr& expr);
   void Print(const IsDistinctExpr& expr);
   void Print(const CollateExpr& expr);
+  // ` OVER ...` and ` WINDOW ...` (printer_window.cc).
+  void Over(const WindowSpec& spec);
+  void WindowSpecText(const WindowSpec& spec);
+  void WindowClause(const std::vector<NamedWindow>& windows);
   void Body(const QueryBody& body);
   void SetOperand(const QueryBody& body, bool parenthesise);
   void With(const WithClause& with);

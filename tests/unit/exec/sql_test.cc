@@ -427,6 +427,16 @@ TEST_F(SqlTest, QueryMemoryLimit) {
             "4950");
 }
 
+TEST_F(SqlTest, WindowChargesTheMemoryBudget) {
+  options_.query_memory_limit = 64 << 10;
+  Reopen();
+  const std::string numbered = " SELECT max(r) FROM (SELECT row_number() OVER (ORDER BY n) AS r FROM c) AS w";
+  EXPECT_EQ(Run("WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 100)" + numbered), "100");
+  // The window operator holds every row of its input.
+  EXPECT_EQ(Run("WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 20000)" + numbered),
+            "error 53200");
+}
+
 TEST_F(SqlTest, RecursionLimit) {
   options_.recursion_limit = 100;
   Reopen();

@@ -102,6 +102,29 @@ TEST(ParserErrorTest, ReservedWordsNeedQuotes) {
   EXPECT_TRUE(ParseStatement("CREATE TABLE \"select\" (\"from\" INT)").ok());
 }
 
+TEST(ParserErrorTest, WindowSyntax) {
+  EXPECT_EQ(MessageOf("SELECT rank() OVER FROM t"),
+            "syntax error at line 1, column 20: expected '(' or a window name after OVER, found FROM "
+            "near \"FROM t\"");
+  EXPECT_EQ(MessageOf("SELECT sum(a) OVER (ROWS BETWEEN 1 PRECEDING) FROM t"),
+            "syntax error at line 1, column 45: expected AND, found ) near \") FROM t\"");
+  EXPECT_EQ(MessageOf("SELECT sum(a) OVER (ROWS 1 PRECEDING EXCLUDE OTHERS)"),
+            "syntax error at line 1, column 46: expected NO OTHERS, CURRENT ROW, GROUP or TIES, found OTHERS "
+            "near \"OTHERS)\"");
+  EXPECT_EQ(MessageOf("SELECT sum(a) OVER (ORDER BY a ROWS UNBOUNDED)"),
+            "syntax error at line 1, column 46: expected PRECEDING or FOLLOWING, found ) near \")\"");
+  EXPECT_EQ(MessageOf("SELECT sum(a) OVER (ROWS 2)"),
+            "syntax error at line 1, column 27: expected PRECEDING or FOLLOWING, found ) near \")\"");
+  EXPECT_EQ(MessageOf("SELECT sum(a) OVER (PARTITION a)"),
+            "syntax error at line 1, column 31: expected BY, found a near \"a)\"");
+  EXPECT_EQ(MessageOf("SELECT a FROM t WINDOW w (ORDER BY a)"),
+            "syntax error at line 1, column 26: expected AS, found ( near \"(ORDER BY a)\"");
+  // WINDOW is reserved: it ends a FROM item instead of naming it.
+  EXPECT_EQ(MessageOf("SELECT a FROM t window"),
+            "syntax error at line 1, column 23: expected window name, found end of input "
+            "near \"LECT a FROM t window\"");
+}
+
 TEST(ParserErrorTest, SemanticShapeErrors) {
   EXPECT_EQ(MessageOf("VALUES (1, 2), (3)"),
             "syntax error at line 1, column 16: all VALUES rows must have the same number of "

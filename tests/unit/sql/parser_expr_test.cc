@@ -192,5 +192,42 @@ TEST(ParserExprTest, HeightIsTracked) {
   EXPECT_EQ(ParseExprOf("(SELECT 1 + 2)", &holder).height, 5u);  // expr, query, core, +
 }
 
+TEST(ParserExprTest, WindowCalls) {
+  StatementPtr holder;
+  const auto& f = ParseExprOf("sum(x) OVER (w ORDER BY y DESC ROWS 2 + 1 PRECEDING EXCLUDE TIES)", &holder)
+                      .As<FunctionExpr>();
+  ASSERT_NE(f.over, nullptr);
+  EXPECT_EQ(f.over->base, "w");
+  EXPECT_FALSE(f.over->reference_only);
+  EXPECT_TRUE(f.over->partition_by.empty());
+  ASSERT_EQ(f.over->order_by.size(), 1u);
+  EXPECT_EQ(f.over->order_by[0].direction, SortDirection::kDesc);
+  ASSERT_TRUE(f.over->frame.has_value());
+  EXPECT_EQ(f.over->frame->unit, FrameUnit::kRows);
+  EXPECT_EQ(f.over->frame->start.kind, FrameBoundKind::kPreceding);
+  EXPECT_EQ(Shape(*f.over->frame->start.offset), "(+ 2 1)");
+  // Without BETWEEN the frame ends at the current row.
+  EXPECT_EQ(f.over->frame->end.kind, FrameBoundKind::kCurrentRow);
+  EXPECT_EQ(f.over->frame->exclusion, FrameExclusion::kTies);
+  EXPECT_EQ(f.over->frame->pos.column, 39u);
+  // The window's expressions count in the call's height.
+  EXPECT_EQ(f.height, 3u);
+
+  const auto& g = ParseExprOf("rank() OVER w", &holder).As<FunctionExpr>();
+  ASSERT_NE(g.over, nullptr);
+  EXPECT_EQ(g.over->base, "w");
+  EXPECT_TRUE(g.over->reference_only);
+  EXPECT_EQ(ParseExprOf("count(*)", &holder).As<FunctionExpr>().over, nullptr);
+
+  auto statement = ParseStatement("SELECT 1 FROM t WINDOW a AS (PARTITION BY b, c), d AS (a RANGE CURRENT ROW)");
+  ASSERT_TRUE(statement.ok()) << statement.status().ToString();
+  const auto& core = (*statement)->As<SelectStmt>().query->body->As<SelectCore>();
+  ASSERT_EQ(core.windows.size(), 2u);
+  EXPECT_EQ(core.windows[0].name, "a");
+  EXPECT_EQ(core.windows[0].spec.partition_by.size(), 2u);
+  EXPECT_EQ(core.windows[1].spec.base, "a");
+  EXPECT_EQ(core.windows[1].spec.frame->unit, FrameUnit::kRange);
+}
+
 }  // namespace
 }  // namespace neuroquantum::sql

@@ -62,6 +62,23 @@ const Case kCases[] = {
      "SELECT position((a IN (1, 2)), s), position((x IN t = TRUE), s), position(a = b, s), position(NOT a, b), "
      "trim(\"both\"), trim(\"leading\", x), extract(year, d), substring(s, 1)"},
     {"SELECT a IN (1, 2), a NOT IN (SELECT b FROM t), a IN t, a NOT IN (), a IN s.t", nullptr},
+    // Window functions: frames print in the BETWEEN form, EXCLUDE NO OTHERS is left out.
+    {"select rank() over (partition by a, b order by c desc nulls last), sum(x) over w, "
+     "count(*) over (w rows 2 preceding) from t window w as (partition by a), w2 as (w order by b)",
+     "SELECT rank() OVER (PARTITION BY a, b ORDER BY c DESC NULLS LAST), sum(x) OVER w, "
+     "count(*) OVER (w ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) FROM t WINDOW w AS (PARTITION BY a), "
+     "w2 AS (w ORDER BY b)"},
+    {"SELECT sum(x) OVER (ORDER BY y RANGE BETWEEN UNBOUNDED PRECEDING AND 1 + 1 FOLLOWING EXCLUDE TIES), "
+     "lag(x, 2, 0) OVER (ORDER BY y GROUPS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING EXCLUDE GROUP), "
+     "first_value(x) OVER (ROWS UNBOUNDED PRECEDING EXCLUDE CURRENT ROW), f() OVER (), "
+     "g(x) OVER (RANGE BETWEEN $1 FOLLOWING AND 2 FOLLOWING EXCLUDE NO OTHERS)",
+     "SELECT sum(x) OVER (ORDER BY y RANGE BETWEEN UNBOUNDED PRECEDING AND 1 + 1 FOLLOWING EXCLUDE TIES), "
+     "lag(x, 2, 0) OVER (ORDER BY y GROUPS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING EXCLUDE GROUP), "
+     "first_value(x) OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW EXCLUDE CURRENT ROW), f() OVER (), "
+     "g(x) OVER (RANGE BETWEEN $1 FOLLOWING AND 2 FOLLOWING)"},
+    {"SELECT f() OVER \"rows\", -sum(a) OVER (PARTITION BY b) * 2, \"range\" FROM t GROUP BY \"range\" HAVING 1 "
+     "WINDOW \"rows\" AS () ORDER BY sum(sum(a)) OVER (ORDER BY a) DESC",
+     nullptr},
     {"SELECT EXISTS (SELECT 1), NOT EXISTS (SELECT 1 FROM t WHERE t.a = u.a), (SELECT max(a) FROM t)",
      nullptr},
     {"SELECT a LIKE 'x%', a NOT LIKE 'y' ESCAPE '\\', a GLOB '*', a ILIKE 'Q'", nullptr},
