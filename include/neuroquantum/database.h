@@ -200,6 +200,11 @@ class Connection {
 
   // True between BEGIN and COMMIT/ROLLBACK.
   bool in_transaction() const;
+  // Rolls back an open transaction and forgets the statements named with
+  // PREPARE: the connection is then as a new one (the server does this
+  // before a pooled connection serves another request). The settings
+  // (timeout, read-only) are kept.
+  Status Reset();
 
   // Restricts the connection to reading (the server's read permission):
   // every transaction is READ ONLY, and statements other than SELECT and

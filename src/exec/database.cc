@@ -222,6 +222,7 @@ Result<std::unique_ptr<PreparedStatement>> Connection::Prepare(std::string_view 
 void Connection::Cancel() { session_->Cancel(); }
 void Connection::SetStatementTimeout(std::chrono::milliseconds timeout) { session_->SetStatementTimeout(timeout); }
 bool Connection::in_transaction() const { return session_->in_transaction(); }
+Status Connection::Reset() { return session_->Reset(); }
 void Connection::SetReadOnly(bool read_only) { session_->SetReadOnly(read_only); }
 
 Database::Database(std::unique_ptr<exec::Engine> engine)

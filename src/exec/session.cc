@@ -263,8 +263,12 @@ Result<std::unique_ptr<ResultSource>> Session::RunTransactionStatement(const sql
 
 Result<std::unique_ptr<ResultSource>> Session::Run(const sql::Statement& stmt, const std::vector<Value>& params,
                                                    std::unique_ptr<CachedQuery>* cache, RowSink* sink) {
-  if (stmt.kind == sql::StatementKind::kTransaction) {
-    return RunTransactionStatement(stmt.As<sql::TransactionStmt>());
+  switch (stmt.kind) {
+    case sql::StatementKind::kTransaction: return RunTransactionStatement(stmt.As<sql::TransactionStmt>());
+    case sql::StatementKind::kPrepare: return RunPrepare(stmt.As<sql::PrepareStmt>());
+    case sql::StatementKind::kExecute: return RunExecute(stmt.As<sql::ExecuteStmt>(), params, sink);
+    case sql::StatementKind::kDeallocate: return RunDeallocate(stmt.As<sql::DeallocateStmt>());
+    default: break;
   }
   if (read_only_ && stmt.kind != sql::StatementKind::kSelect && stmt.kind != sql::StatementKind::kExplain) {
     return Status::ReadOnlyTransaction("cannot execute this statement in a read-only session")
@@ -359,6 +363,84 @@ Result<std::unique_ptr<ResultSource>> Session::Execute(PreparedPlan* plan, RowSi
   return Run(*plan->statement, plan->params, &plan->cached, sink);
 }
 
+Status Session::Reset() {
+  named_.clear();
+  if (!in_transaction()) return Status::OK();
+  return ExecuteScript("ROLLBACK").status();
+}
+
+Result<std::unique_ptr<ResultSource>> Session::RunPrepare(const sql::PrepareStmt& stmt) {
+  if (named_.count(stmt.name) != 0) {
+    return Status::AlreadyExists(fmt::format("prepared statement \"{}\" already exists (line {}, column {})", stmt.name,
+                                             stmt.pos.line, stmt.pos.column))
+        .WithSqlState("42P05");
+  }
+  auto plan = std::make_unique<PreparedPlan>();
+  for (const sql::TypeName& type : stmt.parameter_types) {
+    NQ_ASSIGN_OR_RETURN(DataType t, DataTypeFromName(type.name, type.params));
+    plan->parameter_types.push_back(t);
+  }
+  // The plan owns its statement: the text parsed again (it parsed once).
+  NQ_ASSIGN_OR_RETURN(auto statement, sql::ParseStatement(stmt.text));
+  plan->statement = std::move(statement);
+  plan->parameter_count = std::max(CountParameters(stmt.text), plan->parameter_types.size());
+  plan->params.assign(plan->parameter_count, Value::Null());
+  named_.emplace(stmt.name, std::move(plan));
+  return CommandResult("PREPARE");
+}
+
+Result<std::unique_ptr<ResultSource>> Session::RunExecute(const sql::ExecuteStmt& stmt, const std::vector<Value>& params,
+                                                          RowSink* sink) {
+  auto it = named_.find(stmt.name);
+  if (it == named_.end()) {
+    return Status::NotFound(fmt::format("prepared statement \"{}\" does not exist (line {}, column {})", stmt.name,
+                                        stmt.pos.line, stmt.pos.column))
+        .WithSqlState("26000");
+  }
+  PreparedPlan* plan = it->second.get();
+  if (stmt.args.size() != plan->parameter_count) {
+    return Status::InvalidArgument(fmt::format(
+               "wrong number of parameters for prepared statement \"{}\": expected {}, got {} (line {}, column {})",
+               stmt.name, plan->parameter_count, stmt.args.size(), stmt.pos.line, stmt.pos.column))
+        .WithSqlState("42601");
+  }
+  std::vector<Value> args;
+  if (!stmt.args.empty()) {
+    // The arguments are evaluated as the one row of a SELECT of them, in
+    // the session's transaction (so they may hold subqueries and the
+    // EXECUTE's own parameters).
+    std::string select = "SELECT ";
+    for (size_t i = 0; i < stmt.args.size(); ++i) {
+      if (i > 0) select += ", ";
+      select += sql::ToSql(*stmt.args[i]);
+    }
+    NQ_ASSIGN_OR_RETURN(auto query, sql::ParseStatement(select));
+    NQ_ASSIGN_OR_RETURN(auto values, Run(*query, params));
+    if (values->rows.size() != 1) return Status::Internal("EXECUTE arguments did not make one row");
+    args = std::move(values->rows[0]);
+  }
+  for (size_t i = 0; i < plan->parameter_types.size(); ++i) {
+    auto cast = args[i].CastTo(plan->parameter_types[i], /*assignment=*/true);
+    if (!cast.ok()) {
+      return cast.status().WithContext(fmt::format("parameter ${} of prepared statement \"{}\"", i + 1, stmt.name));
+    }
+    args[i] = std::move(*cast);
+  }
+  // The plan outlives the run: its statement cannot be a DEALLOCATE.
+  return Run(*plan->statement, args, &plan->cached, sink);
+}
+
+Result<std::unique_ptr<ResultSource>> Session::RunDeallocate(const sql::DeallocateStmt& stmt) {
+  if (stmt.all) {
+    named_.clear();
+  } else if (named_.erase(stmt.name) == 0) {
+    return Status::NotFound(fmt::format("prepared statement \"{}\" does not exist (line {}, column {})", stmt.name,
+                                        stmt.pos.line, stmt.pos.column))
+        .WithSqlState("26000");
+  }
+  return CommandResult(stmt.all ? "DEALLOCATE ALL" : "DEALLOCATE");
+}
+
 RowStreamer::RowStreamer(RowSink* sink, const std::vector<std::string>& names, const std::vector<DataType>& types,
                          ExecContext* ctx)
     : sink_(sink), ctx_(ctx) {
@@ -424,7 +506,10 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Dispatch(const sql::State
     case K::kExplain: return Explain(stmt.As<sql::ExplainStmt>());
     case K::kAnalyze:
       return Status::NotSupported("ANALYZE is not supported yet").WithSqlState("0A000");
-    case K::kTransaction: break;
+    case K::kTransaction:
+    case K::kPrepare:
+    case K::kExecute:
+    case K::kDeallocate: break;  // run by the session itself
   }
   return Status::Internal("statement kind not handled");
 }

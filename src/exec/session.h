@@ -137,6 +137,9 @@ struct CachedQuery {
 struct PreparedPlan {
   std::shared_ptr<const sql::Statement> statement;
   size_t parameter_count = 0;
+  // Declared types of the first parameters (PREPARE name(type, ...)); the
+  // arguments of EXECUTE are cast to them.
+  std::vector<DataType> parameter_types;
   std::vector<Value> params;
   std::unique_ptr<CachedQuery> cached;
 };
@@ -152,6 +155,9 @@ class Session {
   Result<std::unique_ptr<ResultSource>> ExecuteScript(std::string_view sql, RowSink* sink = nullptr);
   Result<std::unique_ptr<PreparedPlan>> Prepare(std::string_view sql);
   Result<std::unique_ptr<ResultSource>> Execute(PreparedPlan* plan, RowSink* sink = nullptr);
+  // Rolls back an open transaction and forgets the named prepared
+  // statements (PREPARE name): the session as a new connection has it.
+  Status Reset();
 
   void Cancel() { cancel_.store(true); }
   void SetStatementTimeout(std::chrono::milliseconds t) { timeout_ = t; }
@@ -165,6 +171,11 @@ class Session {
   Result<std::unique_ptr<ResultSource>> Run(const sql::Statement& stmt, const std::vector<Value>& params,
                                             std::unique_ptr<CachedQuery>* cache = nullptr, RowSink* sink = nullptr);
   Result<std::unique_ptr<ResultSource>> RunTransactionStatement(const sql::TransactionStmt& stmt);
+  // PREPARE name AS ..., EXECUTE name(args), DEALLOCATE.
+  Result<std::unique_ptr<ResultSource>> RunPrepare(const sql::PrepareStmt& stmt);
+  Result<std::unique_ptr<ResultSource>> RunExecute(const sql::ExecuteStmt& stmt, const std::vector<Value>& params,
+                                                   RowSink* sink);
+  Result<std::unique_ptr<ResultSource>> RunDeallocate(const sql::DeallocateStmt& stmt);
   Result<std::shared_ptr<const Catalog>> CatalogFor(txn::Transaction* txn);
   void EndTransaction();
 
@@ -180,6 +191,8 @@ class Session {
   std::atomic<bool> cancel_{false};
   std::chrono::milliseconds timeout_{0};
   bool read_only_ = false;
+  // Named prepared statements (PREPARE), by name.
+  std::map<std::string, std::unique_ptr<PreparedPlan>, std::less<>> named_;
 };
 
 }  // namespace neuroquantum::exec

@@ -36,8 +36,7 @@ std::unique_ptr<ConnectionSlot> ConnectionPool::Take() {
 }
 
 void ConnectionPool::Give(std::unique_ptr<ConnectionSlot> slot) {
-  bool keep = true;
-  if (slot->connection->in_transaction()) keep = slot->connection->Execute("ROLLBACK").ok();
+  bool keep = slot->connection->Reset().ok();
   std::lock_guard lock(mu_);
   taken_.erase(slot.get());
   // A connection whose rollback failed is dropped; its destructor retries.

@@ -43,8 +43,9 @@ class ConnectionPool {
  public:
   explicit ConnectionPool(Database* db) : db_(db) {}
   std::unique_ptr<ConnectionSlot> Take();
-  // Returns a connection; one still inside a transaction is rolled back
-  // first.
+  // Returns a connection, reset first (Connection::Reset: an open
+  // transaction rolled back, its PREPAREd statements forgotten) so that
+  // nothing of one request reaches the next.
   void Give(std::unique_ptr<ConnectionSlot> slot);
   // Cancels the statements running on connections taken and not given back.
   void CancelAll();

@@ -480,6 +480,7 @@ enum class StatementKind : uint8_t {
   kSelect, kInsert, kUpdate, kDelete,
   kCreateTable, kCreateIndex, kCreateView, kDrop, kAlterTable, kTruncate,
   kTransaction, kExplain, kAnalyze,
+  kPrepare, kExecute, kDeallocate,
 };
 
 struct Statement {
@@ -726,6 +727,34 @@ struct AnalyzeStmt : Statement {
   static constexpr StatementKind kKind = StatementKind::kAnalyze;
   AnalyzeStmt() : Statement(kKind) {}
   std::optional<QualifiedName> table;  // ANALYZE alone: every table
+};
+
+// PREPARE name [(type, ...)] AS statement: a named prepared statement of the
+// session (not PREPARE TRANSACTION, which is a TransactionStmt).
+struct PrepareStmt : Statement {
+  static constexpr StatementKind kKind = StatementKind::kPrepare;
+  PrepareStmt() : Statement(kKind) {}
+  std::string name;
+  std::vector<TypeName> parameter_types;  // declared types of $1, $2, ...
+  StatementPtr statement;
+  // The statement's text as written, from its first token to its end.
+  std::string text;
+};
+
+// EXECUTE name [(arg, ...)].
+struct ExecuteStmt : Statement {
+  static constexpr StatementKind kKind = StatementKind::kExecute;
+  ExecuteStmt() : Statement(kKind) {}
+  std::string name;
+  std::vector<ExprPtr> args;
+};
+
+// DEALLOCATE [PREPARE] name | ALL.
+struct DeallocateStmt : Statement {
+  static constexpr StatementKind kKind = StatementKind::kDeallocate;
+  DeallocateStmt() : Statement(kKind) {}
+  std::string name;  // empty for ALL
+  bool all = false;
 };
 
 }  // namespace neuroquantum::sql

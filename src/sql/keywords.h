@@ -47,6 +47,7 @@ namespace neuroquantum::sql {
   X(Create, "create", true)                       \
   X(Cross, "cross", true)                         \
   X(Current, "current", false)                    \
+  X(Deallocate, "deallocate", false)              \
   X(Default, "default", true)                     \
   X(Deferred, "deferred", false)                  \
   X(Delete, "delete", true)                       \
@@ -60,6 +61,7 @@ namespace neuroquantum::sql {
   X(Except, "except", true)                       \
   X(Exclude, "exclude", false)                    \
   X(Exclusive, "exclusive", false)                \
+  X(Execute, "execute", false)                    \
   X(Exists, "exists", true)                       \
   X(Explain, "explain", false)                    \
   X(Fail, "fail", false)                          \

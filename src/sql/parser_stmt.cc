@@ -1,5 +1,6 @@
-// Statement dispatch and the DML, EXPLAIN and ANALYZE statements. DDL
-// lives in parser_ddl.cc, transaction control in parser_txn.cc.
+// Statement dispatch and the DML, EXPLAIN, ANALYZE and PREPARE / EXECUTE /
+// DEALLOCATE statements. DDL lives in parser_ddl.cc, transaction control in
+// parser_txn.cc.
 #include <utility>
 
 #include "sql/internal/parser_impl.h"
@@ -53,8 +54,16 @@ Result<StatementPtr> ParserImpl::ParseStatement() {
     case Keyword::kSavepoint:
     case Keyword::kRelease:
     case Keyword::kSet:
-    case Keyword::kPrepare:
       return ParseTransaction();
+    case Keyword::kPrepare:
+      // PREPARE TRANSACTION 'gid' is two-phase commit; a statement may
+      // still be named "transaction".
+      if (PeekKeyword(Keyword::kTransaction, 1) && Peek(2).kind == TokenKind::kString) return ParseTransaction();
+      return ParsePrepare();
+    case Keyword::kExecute:
+      return ParseExecute();
+    case Keyword::kDeallocate:
+      return ParseDeallocate();
     case Keyword::kExplain:
       return ParseExplain();
     case Keyword::kAnalyze:
@@ -164,6 +173,59 @@ Result<StatementPtr> ParserImpl::ParseAnalyze() {
   stmt->pos = Advance().pos;  // ANALYZE
   if (AtIdentifier()) {
     NQ_ASSIGN_OR_RETURN(stmt->table, ParseQualifiedName("table name"));
+  }
+  return StatementPtr(std::move(stmt));
+}
+
+Result<StatementPtr> ParserImpl::ParsePrepare() {
+  auto stmt = std::make_unique<PrepareStmt>();
+  stmt->pos = Advance().pos;  // PREPARE
+  NQ_ASSIGN_OR_RETURN(stmt->name, ParseIdentifier("prepared statement name"));
+  if (Accept(TokenKind::kLParen)) {
+    do {
+      NQ_ASSIGN_OR_RETURN(TypeName type, ParseTypeName());
+      stmt->parameter_types.push_back(std::move(type));
+    } while (Accept(TokenKind::kComma));
+    NQ_RETURN_IF_ERROR(Expect(TokenKind::kRParen, "')'"));
+  }
+  NQ_RETURN_IF_ERROR(ExpectKeyword(Keyword::kAs, "AS"));
+  // As in PostgreSQL, only queries and DML can be prepared (which also
+  // keeps EXECUTE from running itself).
+  const Token& first = Peek();
+  if (first.kind != TokenKind::kLParen && !first.Is(Keyword::kSelect) && !first.Is(Keyword::kValues) &&
+      !first.Is(Keyword::kWith) && !first.Is(Keyword::kInsert) && !first.Is(Keyword::kReplace) &&
+      !first.Is(Keyword::kUpdate) && !first.Is(Keyword::kDelete)) {
+    return ErrorExpected("SELECT, VALUES, WITH, INSERT, UPDATE or DELETE");
+  }
+  SourcePos start = first.pos;
+  NQ_ASSIGN_OR_RETURN(stmt->statement, ParseStatement());
+  std::string_view text = source_.substr(start.offset, Peek().pos.offset - start.offset);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\n' || text.back() == '\r')) {
+    text.remove_suffix(1);
+  }
+  stmt->text = std::string(text);
+  return StatementPtr(std::move(stmt));
+}
+
+Result<StatementPtr> ParserImpl::ParseExecute() {
+  auto stmt = std::make_unique<ExecuteStmt>();
+  stmt->pos = Advance().pos;  // EXECUTE
+  NQ_ASSIGN_OR_RETURN(stmt->name, ParseIdentifier("prepared statement name"));
+  if (Accept(TokenKind::kLParen)) {
+    NQ_RETURN_IF_ERROR(ParseExprList(&stmt->args));
+    NQ_RETURN_IF_ERROR(Expect(TokenKind::kRParen, "')'"));
+  }
+  return StatementPtr(std::move(stmt));
+}
+
+Result<StatementPtr> ParserImpl::ParseDeallocate() {
+  auto stmt = std::make_unique<DeallocateStmt>();
+  stmt->pos = Advance().pos;  // DEALLOCATE
+  AcceptKeyword(Keyword::kPrepare);
+  if (AcceptKeyword(Keyword::kAll)) {
+    stmt->all = true;
+  } else {
+    NQ_ASSIGN_OR_RETURN(stmt->name, ParseIdentifier("prepared statement name or ALL"));
   }
   return StatementPtr(std::move(stmt));
 }

@@ -398,6 +398,40 @@ void Printer::Print(const AnalyzeStmt& stmt) {
   }
 }
 
+void Printer::Print(const PrepareStmt& stmt) {
+  Put("PREPARE ");
+  Name(stmt.name);
+  if (!stmt.parameter_types.empty()) {
+    Put("(");
+    for (size_t i = 0; i < stmt.parameter_types.size(); ++i) {
+      if (i > 0) Put(", ");
+      Type(stmt.parameter_types[i]);
+    }
+    Put(")");
+  }
+  Put(" AS ");
+  StatementText(*stmt.statement);
+}
+
+void Printer::Print(const ExecuteStmt& stmt) {
+  Put("EXECUTE ");
+  Name(stmt.name);
+  if (!stmt.args.empty()) {
+    Put("(");
+    ExprList(stmt.args);
+    Put(")");
+  }
+}
+
+void Printer::Print(const DeallocateStmt& stmt) {
+  Put("DEALLOCATE ");
+  if (stmt.all) {
+    Put("ALL");
+  } else {
+    Name(stmt.name);
+  }
+}
+
 void Printer::StatementText(const Statement& statement) {
   switch (statement.kind) {
     case StatementKind::kSelect:
@@ -439,6 +473,15 @@ void Printer::StatementText(const Statement& statement) {
       return;
     case StatementKind::kAnalyze:
       Print(statement.As<AnalyzeStmt>());
+      return;
+    case StatementKind::kPrepare:
+      Print(statement.As<PrepareStmt>());
+      return;
+    case StatementKind::kExecute:
+      Print(statement.As<ExecuteStmt>());
+      return;
+    case StatementKind::kDeallocate:
+      Print(statement.As<DeallocateStmt>());
       return;
   }
 }

@@ -81,6 +81,9 @@ class ParserImpl {
   Status ParseTransactionModes(TransactionStmt* stmt);
   Result<StatementPtr> ParseExplain();
   Result<StatementPtr> ParseAnalyze();
+  Result<StatementPtr> ParsePrepare();
+  Result<StatementPtr> ParseExecute();
+  Result<StatementPtr> ParseDeallocate();
   Result<StatementPtr> ParseCreate();
   Result<StatementPtr> ParseCreateTable(bool temporary);
   Result<StatementPtr> ParseCreateIndex();

@@ -78,6 +78,9 @@ class Printer {
   void Print(const AlterTableStmt& stmt);
   void Print(const ExplainStmt& stmt);
   void Print(const AnalyzeStmt& stmt);
+  void Print(const PrepareStmt& stmt);
+  void Print(const ExecuteStmt& stmt);
+  void Print(const DeallocateStmt& stmt);
 
  private:
   std::string out_;

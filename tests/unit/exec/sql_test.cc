@@ -390,6 +390,33 @@ TEST_F(SqlTest, PreparedStatements) {
   EXPECT_TRUE((*sel)->Execute().ok());
 }
 
+// SQL-level PREPARE / EXECUTE, reached through the API's own parameters,
+// belong to the connection; Reset() forgets them and rolls back.
+TEST_F(SqlTest, NamedPreparedStatementsAndReset) {
+  Ok("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)");
+  Ok("PREPARE ins(INTEGER, TEXT) AS INSERT INTO t VALUES ($1, $2)");
+  auto exec = conn_->Prepare("EXECUTE ins($1, $2 || '!')");
+  ASSERT_TRUE(exec.ok()) << exec.status().ToString();
+  EXPECT_EQ((*exec)->parameter_count(), 2u);
+  ASSERT_TRUE((*exec)->BindText(1, "7").ok());
+  ASSERT_TRUE((*exec)->BindText(2, "seven").ok());
+  ASSERT_TRUE((*exec)->Execute().ok());
+  EXPECT_EQ(Run(conn_.get(), "SELECT id + 1, v FROM t"), "8|seven!");
+  // Another connection does not see the name.
+  auto other = db_->Connect();
+  EXPECT_EQ(Run(other.get(), "EXECUTE ins(1, 'x')"), "error 26000");
+
+  Ok("BEGIN");
+  Ok("EXECUTE ins(8, 'eight')");
+  ASSERT_TRUE(conn_->Reset().ok());
+  EXPECT_FALSE(conn_->in_transaction());
+  EXPECT_EQ(Run(conn_.get(), "SELECT count(*) FROM t"), "1");
+  EXPECT_EQ(Run(conn_.get(), "EXECUTE ins(9, 'nine')"), "error 26000");
+  // The name is free for the connection's next user.
+  Ok("PREPARE ins AS SELECT 1");
+  EXPECT_EQ(Run(conn_.get(), "EXECUTE ins"), "1");
+}
+
 TEST_F(SqlTest, CancelAndTimeout) {
   Ok("CREATE TABLE t(a INTEGER)");
   Ok("INSERT INTO t VALUES (1), (2), (3), (4), (5), (6), (7), (8), (9), (10)");
