@@ -1406,10 +1406,26 @@ Result<BoundQuery> Binder::BindQuery(const sql::Query& query) {
 
 Result<BoundExprPtr> Binder::BindTableExpr(const sql::Expr& expr, const TableInfo& table, std::string_view alias,
                                            bool allow_subqueries) {
+  return BindRowExpr(expr, table, alias, /*with_excluded=*/false, allow_subqueries);
+}
+
+Result<BoundExprPtr> Binder::BindUpsertExpr(const sql::Expr& expr, const TableInfo& table, std::string_view alias) {
+  return BindRowExpr(expr, table, alias, /*with_excluded=*/true, /*allow_subqueries=*/true);
+}
+
+Result<BoundExprPtr> Binder::BindRowExpr(const sql::Expr& expr, const TableInfo& table, std::string_view alias,
+                                         bool with_excluded, bool allow_subqueries) {
   Level level;
   Scope scope(nullptr, &level);
   std::string name(alias.empty() ? std::string_view(table.name) : alias);
   for (const auto& c : table.columns) scope.columns.push_back({name, c.name, c.type, c.nocase});
+  if (with_excluded) {
+    // The proposed row, reachable only as excluded.c.
+    for (const auto& c : table.columns) {
+      scope.columns.push_back({"excluded", c.name, c.type, c.nocase});
+      scope.columns.back().hidden = true;
+    }
+  }
   Level* saved = current_level_;
   current_level_ = &level;
   auto e = Bind(expr, &scope);

@@ -45,6 +45,10 @@ class Binder {
   // defaults and CHECK constraints). `alias` may qualify the columns.
   Result<BoundExprPtr> BindTableExpr(const sql::Expr& expr, const TableInfo& table, std::string_view alias,
                                      bool allow_subqueries = true);
+  // Expressions of INSERT ... ON CONFLICT DO UPDATE: over the existing row
+  // (columns 0..n-1, as in BindTableExpr) followed by the proposed one
+  // (columns n..2n-1), which only `excluded.c` reaches.
+  Result<BoundExprPtr> BindUpsertExpr(const sql::Expr& expr, const TableInfo& table, std::string_view alias);
   // A WHERE over a table's rows, with the access path chosen from it; the
   // scan appends each row's storage key as a last column when `with_key`.
   Result<OperatorPtr> BindTableScan(const TableInfo& table, std::string_view alias, const sql::Expr* where,
@@ -64,6 +68,8 @@ class Binder {
 
  private:
   friend struct BinderInternals;
+  Result<BoundExprPtr> BindRowExpr(const sql::Expr& expr, const TableInfo& table, std::string_view alias,
+                                   bool with_excluded, bool allow_subqueries);
   struct From {
     OperatorPtr op;
     size_t width = 0;

@@ -272,7 +272,12 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Insert(const sql::InsertS
     }
   }
 
-  uint64_t inserted = 0;
+  std::optional<BoundUpsert> upsert;
+  if (stmt.upsert) {
+    NQ_ASSIGN_OR_RETURN(upsert, BindUpsert(*stmt.upsert, *table, stmt.alias));
+  }
+
+  uint64_t affected = 0;  // rows inserted, or updated by ON CONFLICT DO UPDATE
   std::vector<Row> returned;
   static const Row kEmpty;
   for (auto& src : source) {
@@ -299,6 +304,17 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Insert(const sql::InsertS
     }
     NQ_RETURN_IF_ERROR(CheckRow(*table, &row));
     NQ_ASSIGN_OR_RETURN(std::string key, RowKey(*table, row));
+    if (upsert) {
+      std::optional<Row> updated;
+      NQ_ASSIGN_OR_RETURN(bool disposed, ResolveConflict(&*upsert, *table, row, key, &updated));
+      if (disposed) {
+        if (updated) {
+          ++affected;
+          if (!stmt.returning.empty()) returned.push_back(std::move(*updated));
+        }
+        continue;
+      }
+    }
 
     sql::ConflictAction action = stmt.on_conflict;
     if (action == sql::ConflictAction::kIgnore || action == sql::ConflictAction::kReplace) {
@@ -329,65 +345,85 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Insert(const sql::InsertS
     if (s.code() == StatusCode::kAlreadyExists) return UniqueViolation(PrimaryKeyName(*table));
     NQ_RETURN_IF_ERROR(s);
     NQ_RETURN_IF_ERROR(InsertIndexEntries(*table, row, key));
-    ++inserted;
+    if (upsert) upsert->touched.insert(key);
+    ++affected;
     if (!stmt.returning.empty()) returned.push_back(std::move(row));
   }
-  return Returning(stmt.returning, *table, stmt.alias, std::move(returned), "INSERT", inserted);
+  return Returning(stmt.returning, *table, stmt.alias, std::move(returned), "INSERT", affected);
+}
+
+Result<std::vector<ColumnAssignment>> StatementRunner::BindAssignments(
+    const std::vector<sql::Assignment>& assignments, const TableInfo& table, std::string_view alias, bool upsert) {
+  std::vector<ColumnAssignment> sets;
+  for (const auto& a : assignments) {
+    int c = table.FindColumn(a.column);
+    if (c < 0) {
+      return Violation("42703", fmt::format("column \"{}\" of relation \"{}\" does not exist", a.column, table.name));
+    }
+    ColumnAssignment s;
+    s.column = c;
+    if (a.value) {
+      if (upsert) {
+        NQ_ASSIGN_OR_RETURN(s.value, binder_.BindUpsertExpr(*a.value, table, alias));
+      } else {
+        NQ_ASSIGN_OR_RETURN(s.value, binder_.BindTableExpr(*a.value, table, alias));
+      }
+    } else if (table.columns[c].default_expr) {
+      NQ_ASSIGN_OR_RETURN(s.value, binder_.BindConstantExpr(*table.columns[c].default_expr));
+    }
+    if (table.columns[c].generated == Generated::kIdentityAlways && a.value) {
+      return Violation("428C9", fmt::format("column \"{}\" can only be updated to DEFAULT", a.column));
+    }
+    sets.push_back(std::move(s));
+  }
+  return sets;
+}
+
+Result<Row> StatementRunner::ApplyAssignments(const TableInfo& table, const std::vector<ColumnAssignment>& sets,
+                                              const Row& old, const Row& input) {
+  Row next = old;
+  for (const auto& s : sets) {
+    if (s.value) {
+      NQ_ASSIGN_OR_RETURN(next[s.column], Evaluate(*s.value, input, ctx_));
+    } else {
+      next[s.column] = Value::Null();
+    }
+  }
+  NQ_RETURN_IF_ERROR(CheckRow(table, &next));
+  return next;
+}
+
+Result<std::string> StatementRunner::ReplaceRow(const TableInfo& table, const std::string& key, const Row& old,
+                                                const Row& next) {
+  std::string new_key = key;
+  if (!table.primary_key.empty()) {
+    NQ_ASSIGN_OR_RETURN(new_key, RowKey(table, next));
+  }
+  NQ_ASSIGN_OR_RETURN(std::string record, EncodeRow(next, table.types()));
+  NQ_RETURN_IF_ERROR(DeleteIndexEntries(table, old, key));
+  if (new_key == key) {
+    NQ_RETURN_IF_ERROR(txn_->Update(table.tree, key, record));
+  } else {
+    NQ_RETURN_IF_ERROR(txn_->Delete(table.tree, key));
+    Status s = txn_->Insert(table.tree, new_key, record);
+    if (s.code() == StatusCode::kAlreadyExists) return UniqueViolation(PrimaryKeyName(table));
+    NQ_RETURN_IF_ERROR(s);
+  }
+  NQ_RETURN_IF_ERROR(InsertIndexEntries(table, next, new_key));
+  return new_key;
 }
 
 Result<std::unique_ptr<ResultSource>> StatementRunner::Update(const sql::UpdateStmt& stmt) {
   if (stmt.with) return Status::NotSupported("WITH on UPDATE is not supported yet").WithSqlState("0A000");
   if (!stmt.from.empty()) return Status::NotSupported("UPDATE ... FROM is not supported yet").WithSqlState("0A000");
   NQ_ASSIGN_OR_RETURN(const TableInfo* table, WritableTable(stmt.table));
-  struct Set {
-    int column;
-    BoundExprPtr value;  // null: DEFAULT
-  };
-  std::vector<Set> sets;
-  for (const auto& a : stmt.assignments) {
-    int c = table->FindColumn(a.column);
-    if (c < 0) {
-      return Violation("42703", fmt::format("column \"{}\" of relation \"{}\" does not exist", a.column, table->name));
-    }
-    Set s{c, nullptr};
-    if (a.value) {
-      NQ_ASSIGN_OR_RETURN(s.value, binder_.BindTableExpr(*a.value, *table, stmt.alias));
-    } else if (table->columns[c].default_expr) {
-      NQ_ASSIGN_OR_RETURN(s.value, binder_.BindConstantExpr(*table->columns[c].default_expr));
-    }
-    if (table->columns[c].generated == Generated::kIdentityAlways && a.value) {
-      return Violation("428C9", fmt::format("column \"{}\" can only be updated to DEFAULT", a.column));
-    }
-    sets.push_back(std::move(s));
-  }
+  NQ_ASSIGN_OR_RETURN(auto sets, BindAssignments(stmt.assignments, *table, stmt.alias, /*upsert=*/false));
   uint64_t updated = 0;
   std::vector<Row> returned;
   Status done = ForEachTargetRow(*table, stmt.alias, stmt.where.get(), [&](const std::string& key,
                                                                           Row* old) -> Status {
-    Row next = *old;
-    for (const auto& s : sets) {
-      if (s.value) {
-        NQ_ASSIGN_OR_RETURN(next[s.column], Evaluate(*s.value, *old, ctx_));
-      } else {
-        next[s.column] = Value::Null();
-      }
-    }
-    NQ_RETURN_IF_ERROR(CheckRow(*table, &next));
-    std::string new_key = key;
-    if (!table->primary_key.empty()) {
-      NQ_ASSIGN_OR_RETURN(new_key, RowKey(*table, next));
-    }
-    NQ_ASSIGN_OR_RETURN(std::string record, EncodeRow(next, table->types()));
-    NQ_RETURN_IF_ERROR(DeleteIndexEntries(*table, *old, key));
-    if (new_key == key) {
-      NQ_RETURN_IF_ERROR(txn_->Update(table->tree, key, record));
-    } else {
-      NQ_RETURN_IF_ERROR(txn_->Delete(table->tree, key));
-      Status s = txn_->Insert(table->tree, new_key, record);
-      if (s.code() == StatusCode::kAlreadyExists) return UniqueViolation(PrimaryKeyName(*table));
-      NQ_RETURN_IF_ERROR(s);
-    }
-    NQ_RETURN_IF_ERROR(InsertIndexEntries(*table, next, new_key));
+    NQ_ASSIGN_OR_RETURN(Row next, ApplyAssignments(*table, sets, *old, *old));
+    NQ_RETURN_IF_ERROR(ReplaceRow(*table, key, *old, next).status());
     ++updated;
     if (!stmt.returning.empty()) returned.push_back(std::move(next));
     return Status::OK();

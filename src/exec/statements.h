@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,6 +16,23 @@
 #include "storage/key_encoding.h"
 
 namespace neuroquantum::exec {
+
+// One SET c = e of an UPDATE or an upsert, bound; a null value is DEFAULT
+// without a default expression (NULL).
+struct ColumnAssignment {
+  int column = 0;
+  BoundExprPtr value;
+};
+
+// An INSERT's ON CONFLICT clause, bound (upsert.cc).
+struct BoundUpsert {
+  bool primary_key = false;               // the primary key is an arbiter
+  std::vector<const IndexInfo*> indexes;  // unique indexes that are arbiters
+  bool do_update = false;
+  std::vector<ColumnAssignment> sets;  // over the existing row + the proposed row
+  BoundExprPtr where;                  // may be null
+  std::set<std::string> touched;       // keys of rows this statement inserted or updated
+};
 
 class StatementRunner {
  public:
@@ -38,7 +56,25 @@ class StatementRunner {
   // was bound against this catalog (its sub-plans reset), else bound now
   // (and kept in `cache` if given).
   Result<BoundQuery*> BoundFor(const sql::Query& query, std::unique_ptr<CachedQuery>* cache, BoundQuery* local);
+  // ON CONFLICT (upsert.cc): the bound clause, then per proposed row
+  // whether the clause disposed of it (skipped or updated the row it
+  // collides with; *updated holds that row's new version) or it is to be
+  // inserted.
+  Result<BoundUpsert> BindUpsert(const sql::UpsertClause& clause, const TableInfo& table, std::string_view alias);
+  Result<bool> ResolveConflict(BoundUpsert* upsert, const TableInfo& table, const Row& row, const std::string& key,
+                               std::optional<Row>* updated);
   Result<std::unique_ptr<ResultSource>> Update(const sql::UpdateStmt& stmt);
+  // SET lists: bound over the table's row (or, for an upsert, the row and
+  // the proposed one), applied to `old` with `input` as the row the values
+  // are computed from.
+  Result<std::vector<ColumnAssignment>> BindAssignments(const std::vector<sql::Assignment>& assignments,
+                                                        const TableInfo& table, std::string_view alias, bool upsert);
+  // The result has passed CheckRow.
+  Result<Row> ApplyAssignments(const TableInfo& table, const std::vector<ColumnAssignment>& sets, const Row& old,
+                               const Row& input);
+  // Stores `next` in place of `old` under `key`: record, index entries and
+  // a changed primary key. Returns the row's key afterwards.
+  Result<std::string> ReplaceRow(const TableInfo& table, const std::string& key, const Row& old, const Row& next);
   Result<std::unique_ptr<ResultSource>> Delete(const sql::DeleteStmt& stmt);
   Result<std::unique_ptr<ResultSource>> CreateTable(const sql::CreateTableStmt& stmt);
   Result<std::unique_ptr<ResultSource>> CreateIndex(const sql::CreateIndexStmt& stmt);

@@ -516,6 +516,24 @@ enum class ConflictAction : uint8_t { kNone, kReplace, kIgnore, kAbort, kFail, k
 
 enum class InsertSource : uint8_t { kQuery, kDefaultValues };
 
+// SET c = e; a column assigned twice is kept twice (the last one wins at
+// execution, as in SQLite and MySQL).
+struct Assignment {
+  std::string column;
+  ExprPtr value;  // null means DEFAULT
+  SourcePos pos;
+};
+
+// INSERT ... ON CONFLICT [(columns)] DO NOTHING | DO UPDATE SET ... [WHERE
+// ...] (PostgreSQL's upsert; SQLite spells it the same way).
+struct UpsertClause {
+  std::vector<std::string> columns;  // the conflict target; empty: any unique constraint
+  bool do_update = false;
+  std::vector<Assignment> assignments;  // DO UPDATE SET ...
+  ExprPtr where;                        // DO UPDATE ... WHERE; may be null
+  SourcePos pos;                        // of ON
+};
+
 struct InsertStmt : Statement {
   static constexpr StatementKind kKind = StatementKind::kInsert;
   InsertStmt() : Statement(kKind) {}
@@ -526,15 +544,8 @@ struct InsertStmt : Statement {
   std::vector<std::string> columns;  // empty: all columns in order
   InsertSource source = InsertSource::kQuery;
   QueryPtr query;  // VALUES rows or a SELECT; null for DEFAULT VALUES
+  std::unique_ptr<UpsertClause> upsert;
   std::vector<SelectItem> returning;
-};
-
-// SET c = e; a column assigned twice is kept twice (the last one wins at
-// execution, as in SQLite and MySQL).
-struct Assignment {
-  std::string column;
-  ExprPtr value;  // null means DEFAULT
-  SourcePos pos;
 };
 
 struct UpdateStmt : Statement {

@@ -43,6 +43,7 @@ namespace neuroquantum::sql {
   X(Column, "column", false)                      \
   X(Commit, "commit", false)                      \
   X(Committed, "committed", false)                \
+  X(Conflict, "conflict", false)                  \
   X(Constraint, "constraint", true)               \
   X(Create, "create", true)                       \
   X(Cross, "cross", true)                         \
@@ -54,6 +55,7 @@ namespace neuroquantum::sql {
   X(Desc, "desc", false)                          \
   X(Distinct, "distinct", true)                   \
   X(Div, "div", true)                             \
+  X(Do, "do", false)                              \
   X(Drop, "drop", true)                           \
   X(Else, "else", true)                           \
   X(End, "end", true)                             \
@@ -104,6 +106,7 @@ namespace neuroquantum::sql {
   X(No, "no", false)                              \
   X(Not, "not", true)                             \
   X(Notnull, "notnull", true)                     \
+  X(Nothing, "nothing", false)                    \
   X(Null, "null", true)                           \
   X(Nulls, "nulls", false)                        \
   X(Offset, "offset", true)                       \

@@ -114,8 +114,50 @@ Result<StatementPtr> ParserImpl::ParseInsert(std::optional<WithClause> with) {
   } else {
     return ErrorExpected("VALUES, SELECT or DEFAULT VALUES");
   }
+  if (PeekKeyword(Keyword::kOn)) {
+    NQ_ASSIGN_OR_RETURN(stmt->upsert, ParseUpsert());
+  }
   NQ_RETURN_IF_ERROR(ParseReturning(&stmt->returning));
   return StatementPtr(std::move(stmt));
+}
+
+// SET c = e [, ...]
+Status ParserImpl::ParseAssignments(std::vector<Assignment>* assignments) {
+  NQ_RETURN_IF_ERROR(ExpectKeyword(Keyword::kSet, "SET"));
+  do {
+    Assignment assignment;
+    assignment.pos = Peek().pos;
+    NQ_ASSIGN_OR_RETURN(assignment.column, ParseIdentifier("column name"));
+    NQ_RETURN_IF_ERROR(Expect(TokenKind::kEq, "'='"));
+    if (!AcceptKeyword(Keyword::kDefault)) {
+      NQ_ASSIGN_OR_RETURN(assignment.value, ParseExpr());
+    }
+    assignments->push_back(std::move(assignment));
+  } while (Accept(TokenKind::kComma));
+  return Status::OK();
+}
+
+// ON CONFLICT [(columns)] DO NOTHING | DO UPDATE SET ... [WHERE ...]
+Result<std::unique_ptr<UpsertClause>> ParserImpl::ParseUpsert() {
+  auto upsert = std::make_unique<UpsertClause>();
+  upsert->pos = Advance().pos;  // ON
+  NQ_RETURN_IF_ERROR(ExpectKeyword(Keyword::kConflict, "CONFLICT"));
+  if (Peek().kind == TokenKind::kLParen) {
+    NQ_RETURN_IF_ERROR(ParseIdentifierList(&upsert->columns, "column name"));
+  }
+  NQ_RETURN_IF_ERROR(ExpectKeyword(Keyword::kDo, "DO"));
+  if (AcceptKeyword(Keyword::kNothing)) return upsert;
+  if (!PeekKeyword(Keyword::kUpdate)) return ErrorExpected("NOTHING or UPDATE");
+  if (upsert->columns.empty()) {
+    return ErrorExpected("a conflict target: ON CONFLICT DO UPDATE needs (columns)");
+  }
+  Advance();  // UPDATE
+  upsert->do_update = true;
+  NQ_RETURN_IF_ERROR(ParseAssignments(&upsert->assignments));
+  if (AcceptKeyword(Keyword::kWhere)) {
+    NQ_ASSIGN_OR_RETURN(upsert->where, ParseExpr());
+  }
+  return upsert;
 }
 
 Result<StatementPtr> ParserImpl::ParseUpdate(std::optional<WithClause> with) {
@@ -127,17 +169,7 @@ Result<StatementPtr> ParserImpl::ParseUpdate(std::optional<WithClause> with) {
   }
   NQ_ASSIGN_OR_RETURN(stmt->table, ParseQualifiedName("table name"));
   NQ_ASSIGN_OR_RETURN(stmt->alias, ParseOptionalAlias());
-  NQ_RETURN_IF_ERROR(ExpectKeyword(Keyword::kSet, "SET"));
-  do {
-    Assignment assignment;
-    assignment.pos = Peek().pos;
-    NQ_ASSIGN_OR_RETURN(assignment.column, ParseIdentifier("column name"));
-    NQ_RETURN_IF_ERROR(Expect(TokenKind::kEq, "'='"));
-    if (!AcceptKeyword(Keyword::kDefault)) {
-      NQ_ASSIGN_OR_RETURN(assignment.value, ParseExpr());
-    }
-    stmt->assignments.push_back(std::move(assignment));
-  } while (Accept(TokenKind::kComma));
+  NQ_RETURN_IF_ERROR(ParseAssignments(&stmt->assignments));
   if (AcceptKeyword(Keyword::kFrom)) NQ_RETURN_IF_ERROR(ParseFromList(&stmt->from));
   if (AcceptKeyword(Keyword::kWhere)) {
     NQ_ASSIGN_OR_RETURN(stmt->where, ParseExpr());

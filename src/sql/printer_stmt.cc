@@ -277,19 +277,14 @@ void Printer::Print(const InsertStmt& stmt) {
     Put(" ");
     QueryText(*stmt.query);
   }
+  if (stmt.upsert) Upsert(*stmt.upsert);
   Returning(stmt.returning);
 }
 
-void Printer::Print(const UpdateStmt& stmt) {
-  if (stmt.with) With(*stmt.with);
-  Put("UPDATE");
-  Conflict(stmt.on_conflict);
-  Put(" ");
-  Qualified(stmt.table);
-  Alias(stmt.alias);
+void Printer::Assignments(const std::vector<Assignment>& assignments) {
   Put(" SET ");
-  for (size_t i = 0; i < stmt.assignments.size(); ++i) {
-    const auto& assignment = stmt.assignments[i];
+  for (size_t i = 0; i < assignments.size(); ++i) {
+    const auto& assignment = assignments[i];
     if (i > 0) Put(", ");
     Name(assignment.column);
     Put(" = ");
@@ -299,6 +294,34 @@ void Printer::Print(const UpdateStmt& stmt) {
       Put("DEFAULT");
     }
   }
+}
+
+void Printer::Upsert(const UpsertClause& upsert) {
+  Put(" ON CONFLICT");
+  if (!upsert.columns.empty()) {
+    Put(" ");
+    NameList(upsert.columns);
+  }
+  if (!upsert.do_update) {
+    Put(" DO NOTHING");
+    return;
+  }
+  Put(" DO UPDATE");
+  Assignments(upsert.assignments);
+  if (upsert.where) {
+    Put(" WHERE ");
+    Expression(*upsert.where);
+  }
+}
+
+void Printer::Print(const UpdateStmt& stmt) {
+  if (stmt.with) With(*stmt.with);
+  Put("UPDATE");
+  Conflict(stmt.on_conflict);
+  Put(" ");
+  Qualified(stmt.table);
+  Alias(stmt.alias);
+  Assignments(stmt.assignments);
   if (!stmt.from.empty()) {
     Put(" FROM ");
     From(stmt.from);

@@ -71,6 +71,8 @@ class ParserImpl {
   Result<StatementPtr> ParseDelete(std::optional<WithClause> with);
   Result<ConflictAction> ParseConflictAction();
   Status ParseReturning(std::vector<SelectItem>* items);
+  Status ParseAssignments(std::vector<Assignment>* assignments);
+  Result<std::unique_ptr<UpsertClause>> ParseUpsert();
   // --- transaction control (parser_txn.cc)
   Result<StatementPtr> ParseTransaction();
   void AcceptTransactionWord();  // optional TRANSACTION or WORK

@@ -60,6 +60,8 @@ class Printer {
   void Direction(SortDirection direction);
   void IndexedColumns(const std::vector<IndexedColumn>& columns);
   void Returning(const std::vector<SelectItem>& items);
+  void Assignments(const std::vector<Assignment>& assignments);
+  void Upsert(const UpsertClause& upsert);
   void Conflict(ConflictAction action);
   void Column(const ColumnDef& column);
   void ColumnConstraintText(const ColumnConstraint& constraint);

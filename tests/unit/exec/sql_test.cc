@@ -348,6 +348,24 @@ TEST_F(SqlTest, IsolationBetweenConnections) {
   Ok("ROLLBACK");
 }
 
+// Two connections upsert the same new key: the second waits for the
+// first's insert and then updates its row instead of failing with 23505.
+TEST_F(SqlTest, ConcurrentUpsertsOfOneKey) {
+  Ok("CREATE TABLE counter(name TEXT PRIMARY KEY, n INTEGER)");
+  const std::string upsert =
+      "INSERT INTO counter VALUES ('k', 1) ON CONFLICT (name) DO UPDATE SET n = counter.n + excluded.n";
+  auto other = db_->Connect();
+  Ok("BEGIN");
+  Ok(upsert);
+  std::string second;
+  std::thread t([&] { second = Run(other.get(), upsert); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  Ok("COMMIT");
+  t.join();
+  EXPECT_EQ(second, "");
+  EXPECT_EQ(Run("SELECT n FROM counter"), "2");
+}
+
 TEST_F(SqlTest, TwoPhaseCommit) {
   Ok("CREATE TABLE t(a INTEGER)");
   Ok("BEGIN");
