@@ -130,6 +130,57 @@ Status StatementRunner::RewriteRows(const TableInfo& table, const TableInfo& new
   });
 }
 
+Status StatementRunner::ConvertColumn(const TableInfo& table, const TableInfo& new_table, int column,
+                                      const BoundExpr* convert) {
+  // Every row is taken out first, then written back converted: a key that
+  // changes cannot then collide with a row not yet moved.
+  std::vector<std::pair<std::string, Row>> rows;
+  auto old_types = table.types();
+  Status taken = ForEachKeyBatch(txn_, table.tree, [&](const auto& batch) -> Status {
+    for (const auto& [k, v] : batch) {
+      NQ_RETURN_IF_ERROR(ctx_->CheckInterrupt());
+      NQ_ASSIGN_OR_RETURN(Row row, DecodeRow(v, old_types));
+      NQ_RETURN_IF_ERROR(ctx_->memory->Charge(RowBytes(row) + k.size()));
+      NQ_RETURN_IF_ERROR(DeleteIndexEntries(table, row, k));
+      NQ_RETURN_IF_ERROR(txn_->Delete(table.tree, k));
+      rows.emplace_back(k, std::move(row));
+    }
+    return Status::OK();
+  });
+  NQ_RETURN_IF_ERROR(taken);
+  const DataType& type = new_table.columns[column].type;
+  auto new_types = new_table.types();
+  for (auto& [key, row] : rows) {
+    NQ_RETURN_IF_ERROR(ctx_->CheckInterrupt());
+    Value v = row[column];
+    if (convert) {
+      NQ_ASSIGN_OR_RETURN(v, Evaluate(*convert, row, ctx_));
+    }
+    auto cast = v.CastTo(type, /*assignment=*/true);
+    if (!cast.ok()) {
+      return Status(cast.status().code(), fmt::format("column \"{}\" cannot be converted to {}: {}",
+                                                      new_table.columns[column].name, type.ToString(),
+                                                      cast.status().message()))
+          .WithSqlState(SqlState(cast.status()));
+    }
+    row[column] = std::move(*cast);
+    NQ_RETURN_IF_ERROR(CheckRow(new_table, &row));
+    std::string new_key = key;
+    if (!new_table.primary_key.empty()) {
+      NQ_ASSIGN_OR_RETURN(new_key, RowKey(new_table, row));
+    }
+    NQ_ASSIGN_OR_RETURN(std::string record, EncodeRow(row, new_types));
+    Status s = txn_->Insert(new_table.tree, new_key, record);
+    if (s.code() == StatusCode::kAlreadyExists) {
+      return DdlError("23505", fmt::format("converting column \"{}\" makes primary key values of \"{}\" equal",
+                                           new_table.columns[column].name, new_table.name));
+    }
+    NQ_RETURN_IF_ERROR(s);
+    NQ_RETURN_IF_ERROR(InsertIndexEntries(new_table, row, new_key));
+  }
+  return Status::OK();
+}
+
 Result<std::unique_ptr<ResultSource>> StatementRunner::CreateTable(const sql::CreateTableStmt& stmt) {
   const std::string& name = stmt.name.name;
   if (catalog_->FindTable(name) || catalog_->FindView(name)) {
@@ -416,6 +467,26 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::AlterTable(const sql::Alt
         RenameIndexedColumns(&idx->As<sql::CreateIndexStmt>().columns, stmt.name, stmt.new_name);
         NQ_RETURN_IF_ERROR(writer.Put(CatalogWriter::Kind::kIndex, index->name, index->id, sql::ToSql(*idx)));
       }
+      NQ_RETURN_IF_ERROR(SaveTable(&writer, *table, info->sql));
+      break;
+    }
+    case sql::AlterAction::kAlterColumnType: {
+      int c = table->FindColumn(stmt.column.name);
+      if (c < 0) {
+        return DdlError("42703", fmt::format("column \"{}\" of relation \"{}\" does not exist", stmt.column.name,
+                                             table->name));
+      }
+      bool strategy_key = table->id_strategy != IdStrategy::kAutoIncrement && table->primary_key[0] == c;
+      if (table->columns[c].generated != Generated::kNone || strategy_key) {
+        return DdlError("0A000", fmt::format("cannot change the type of generated column \"{}\"", stmt.column.name));
+      }
+      BoundExprPtr convert;
+      if (stmt.using_expr) {
+        NQ_ASSIGN_OR_RETURN(convert, binder_.BindTableExpr(*stmt.using_expr, *table, ""));
+      }
+      def.columns[c].type = *stmt.column.type;
+      NQ_ASSIGN_OR_RETURN(auto info, rebuild());
+      NQ_RETURN_IF_ERROR(ConvertColumn(*table, *info, c, convert.get()));
       NQ_RETURN_IF_ERROR(SaveTable(&writer, *table, info->sql));
       break;
     }

@@ -105,6 +105,10 @@ class StatementRunner {
                           const std::function<Status(const std::string& key, Row* old)>& fn);
   // Removes every row of a table and its index entries.
   Status ClearTable(const TableInfo& table);
+  // ALTER COLUMN TYPE: converts `column` of every row to its type in
+  // `new_table` (same tree, same indexes), through `convert` (USING, over
+  // the old row) or a cast; rows are re-keyed and re-indexed.
+  Status ConvertColumn(const TableInfo& table, const TableInfo& new_table, int column, const BoundExpr* convert);
   // Rewrites every row through `fn` into `new_table` (same tree).
   Status RewriteRows(const TableInfo& table, const TableInfo& new_table,
                      const std::function<Result<Row>(Row)>& fn);

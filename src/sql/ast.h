@@ -677,14 +677,15 @@ struct DropStmt : Statement {
   bool cascade = false;
 };
 
-enum class AlterAction : uint8_t { kAddColumn, kDropColumn, kRenameColumn, kRenameTable };
+enum class AlterAction : uint8_t { kAddColumn, kDropColumn, kRenameColumn, kRenameTable, kAlterColumnType };
 
 struct AlterTableStmt : Statement {
   static constexpr StatementKind kKind = StatementKind::kAlterTable;
   AlterTableStmt() : Statement(kKind) {}
   QualifiedName table;
   AlterAction action = AlterAction::kAddColumn;
-  ColumnDef column;      // kAddColumn
+  ColumnDef column;      // kAddColumn; kAlterColumnType: its name and new type
+  ExprPtr using_expr;    // kAlterColumnType: USING expression; may be null
   std::string name;      // kDropColumn: the column; kRenameColumn: old name; kRenameTable: new name
   std::string new_name;  // kRenameColumn
   bool if_exists = false;       // DROP COLUMN IF EXISTS

@@ -48,6 +48,7 @@ namespace neuroquantum::sql {
   X(Create, "create", true)                       \
   X(Cross, "cross", true)                         \
   X(Current, "current", false)                    \
+  X(Data, "data", false)                          \
   X(Deallocate, "deallocate", false)              \
   X(Default, "default", true)                     \
   X(Deferred, "deferred", false)                  \
@@ -154,6 +155,7 @@ namespace neuroquantum::sql {
   X(Truncate, "truncate", false)                  \
   X(Unbounded, "unbounded", false)                \
   X(Uncommitted, "uncommitted", false)            \
+  X(Type, "type", false)                          \
   X(Union, "union", true)                         \
   X(Unique, "unique", true)                       \
   X(Update, "update", true)                       \

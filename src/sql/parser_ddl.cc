@@ -364,8 +364,21 @@ Result<StatementPtr> ParserImpl::ParseAlter() {
       NQ_RETURN_IF_ERROR(ExpectKeyword(Keyword::kTo, "TO"));
       NQ_ASSIGN_OR_RETURN(stmt->new_name, ParseIdentifier("new column name"));
     }
+  } else if (AcceptKeyword(Keyword::kAlter)) {
+    // ALTER [COLUMN] c [SET DATA] TYPE t [USING e]
+    stmt->action = AlterAction::kAlterColumnType;
+    AcceptKeyword(Keyword::kColumn);
+    stmt->column.pos = Peek().pos;
+    NQ_ASSIGN_OR_RETURN(stmt->column.name, ParseIdentifier("column name"));
+    if (AcceptKeyword(Keyword::kSet)) NQ_RETURN_IF_ERROR(ExpectKeyword(Keyword::kData, "DATA"));
+    NQ_RETURN_IF_ERROR(ExpectKeyword(Keyword::kType, "TYPE"));
+    NQ_ASSIGN_OR_RETURN(TypeName type, ParseTypeName());
+    stmt->column.type = std::move(type);
+    if (AcceptKeyword(Keyword::kUsing)) {
+      NQ_ASSIGN_OR_RETURN(stmt->using_expr, ParseExpr());
+    }
   } else {
-    return ErrorExpected("ADD, DROP or RENAME");
+    return ErrorExpected("ADD, DROP, RENAME or ALTER");
   }
   return StatementPtr(std::move(stmt));
 }

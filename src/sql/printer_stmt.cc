@@ -405,6 +405,16 @@ void Printer::Print(const AlterTableStmt& stmt) {
       Put(" RENAME TO ");
       Name(stmt.name);
       return;
+    case AlterAction::kAlterColumnType:
+      Put(" ALTER COLUMN ");
+      Name(stmt.column.name);
+      Put(" TYPE ");
+      Type(*stmt.column.type);
+      if (stmt.using_expr) {
+        Put(" USING ");
+        Expression(*stmt.using_expr);
+      }
+      return;
   }
 }
 
