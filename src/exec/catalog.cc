@@ -3,9 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "common/coding.h"
+#include "exec/id_strategy.h"
 #include "sql/parser.h"
 #include "sql/printer.h"
 
@@ -121,6 +123,88 @@ static Status CheckKeyColumnTypes(const std::vector<int>& columns, const TableIn
   return Status::OK();
 }
 
+namespace {
+
+// An option's value: the text of a string literal, or a whole number.
+struct OptionValue {
+  std::optional<std::string> text;
+  std::optional<int64_t> number;
+};
+
+OptionValue ReadOption(const sql::Expr& value) {
+  OptionValue out;
+  bool negative = value.kind == sql::ExprKind::kUnary;
+  const sql::Expr& e = negative ? *value.As<sql::UnaryExpr>().operand : value;
+  if (e.kind != sql::ExprKind::kLiteral) return out;
+  const auto& lit = e.As<sql::LiteralExpr>();
+  if (lit.literal == sql::LiteralKind::kString && !negative) out.text = lit.text;
+  if (lit.literal == sql::LiteralKind::kInteger) out.number = negative ? -lit.int_value : lit.int_value;
+  return out;
+}
+
+Status OptionError(const sql::TableOption& option, std::string msg) {
+  return SchemaError("22023", fmt::format("{} (line {}, column {})", msg, option.pos.line, option.pos.column));
+}
+
+}  // namespace
+
+Status ApplyTableOptions(const std::vector<sql::TableOption>& options, TableInfo* table) {
+  bool machine_given = false;
+  for (const auto& option : options) {
+    OptionValue v = ReadOption(*option.value);
+    if (option.name == "id_strategy") {
+      std::string s = v.text.value_or("");
+      for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (s == "auto_increment" || s == "autoincrement") {
+        table->id_strategy = IdStrategy::kAutoIncrement;
+      } else if (s == "uuid" || s == "uuid_v7" || s == "uuidv7") {
+        table->id_strategy = IdStrategy::kUuidV7;
+      } else if (s == "uuid_v4" || s == "uuidv4") {
+        table->id_strategy = IdStrategy::kUuidV4;
+      } else if (s == "snowflake") {
+        table->id_strategy = IdStrategy::kSnowflake;
+      } else {
+        return OptionError(option, "ID_STRATEGY must be 'AUTO_INCREMENT', 'UUID', 'UUID_V4' or 'SNOWFLAKE'");
+      }
+    } else if (option.name == "machine_id") {
+      if (!v.number || *v.number < 0 || *v.number > kMaxMachineId) {
+        return OptionError(option, fmt::format("MACHINE_ID must be a whole number from 0 to {}", kMaxMachineId));
+      }
+      table->machine_id = static_cast<uint32_t>(*v.number);
+      machine_given = true;
+    } else {
+      return OptionError(option, fmt::format("unrecognized table option \"{}\"", option.name));
+    }
+  }
+  if (machine_given && table->id_strategy != IdStrategy::kSnowflake) {
+    return SchemaError("22023", "MACHINE_ID applies only to ID_STRATEGY = 'SNOWFLAKE'");
+  }
+  if (table->id_strategy == IdStrategy::kAutoIncrement) return Status::OK();
+  // The strategy fills the one primary key column, which must hold its ids.
+  if (table->primary_key.size() != 1) {
+    return SchemaError("42P16", "an ID_STRATEGY needs a primary key of one column");
+  }
+  const ColumnInfo& key = table->columns[table->primary_key[0]];
+  if (key.generated != Generated::kNone) {
+    return SchemaError("42P16", fmt::format("column \"{}\" is already generated (SERIAL, identity or "
+                                            "AUTOINCREMENT); an ID_STRATEGY replaces that", key.name));
+  }
+  TypeId t = key.type.id;
+  if (table->id_strategy == IdStrategy::kSnowflake) {
+    if (t != TypeId::kBigInt) {
+      return SchemaError("42P16", fmt::format("ID_STRATEGY 'SNOWFLAKE' needs a BIGINT primary key; \"{}\" is {}",
+                                              key.name, key.type.ToString()));
+    }
+  } else {
+    bool text = t == TypeId::kText || ((t == TypeId::kVarchar || t == TypeId::kChar) && key.type.length >= 36);
+    if (!text && t != TypeId::kBlob) {
+      return SchemaError("42P16", fmt::format("a UUID ID_STRATEGY needs a TEXT, VARCHAR(36+), CHAR(36) or BLOB "
+                                              "primary key; \"{}\" is {}", key.name, key.type.ToString()));
+    }
+  }
+  return Status::OK();
+}
+
 Result<std::shared_ptr<TableInfo>> TableInfoFromDefinition(std::shared_ptr<const sql::Statement> def) {
   const auto& stmt = def->As<sql::CreateTableStmt>();
   auto table = std::make_shared<TableInfo>();
@@ -209,6 +293,8 @@ Result<std::shared_ptr<TableInfo>> TableInfoFromDefinition(std::shared_ptr<const
   if (pk_set.size() != table->primary_key.size()) {
     return SchemaError("42701", "a column appears twice in the primary key");
   }
+  NQ_RETURN_IF_ERROR(CheckKeyColumnTypes(table->primary_key, *table));
+  NQ_RETURN_IF_ERROR(ApplyTableOptions(stmt.options, table.get()));
   // UNIQUE constraints become implicit unique indexes (named after the
   // table and columns); one equal to the primary key adds nothing.
   for (auto& cols : uniques) {

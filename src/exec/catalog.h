@@ -54,12 +54,19 @@ struct IndexInfo {
   std::string sql;
 };
 
+// How rows inserted without a primary key value get one (id_strategy.h).
+enum class IdStrategy : uint8_t { kAutoIncrement, kUuidV7, kUuidV4, kSnowflake };
+
 struct TableInfo {
   uint64_t id = 0;
   std::string name;
   std::vector<ColumnInfo> columns;
   // Primary key column positions; empty: rows are keyed by a hidden row id.
   std::vector<int> primary_key;
+  // WITH ID_STRATEGY = ... [, MACHINE_ID = n]: applies to the one primary
+  // key column.
+  IdStrategy id_strategy = IdStrategy::kAutoIncrement;
+  uint32_t machine_id = 0;
   std::vector<const sql::Expr*> checks;  // in `definition`
   std::vector<std::shared_ptr<const IndexInfo>> indexes;
   txn::TreeId tree = 0;
@@ -100,6 +107,10 @@ class Catalog {
   std::map<std::string, std::shared_ptr<const IndexInfo>, std::less<>> indexes_;
 };
 
+// Applies CREATE TABLE's WITH options (ID_STRATEGY, MACHINE_ID) to a table
+// whose columns and primary key are known; 22023 for an unknown option or
+// value, 42P16 when the primary key cannot hold the strategy's ids.
+Status ApplyTableOptions(const std::vector<sql::TableOption>& options, TableInfo* table);
 // Builds a TableInfo from a CREATE TABLE statement (checks names and types;
 // errors carry SQLSTATEs: 42701 duplicate column, 42P16 bad primary key,
 // 42704 unknown type). Trees and ids are left zero.

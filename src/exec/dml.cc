@@ -1,9 +1,11 @@
 // INSERT, UPDATE and DELETE, and the row and index storage they share.
 #include <fmt/format.h>
 
+#include <chrono>
 #include <set>
 
 #include "common/log.h"
+#include "exec/id_strategy.h"
 #include "exec/row_codec.h"
 #include "exec/statements.h"
 #include "sql/printer.h"
@@ -94,6 +96,35 @@ Status StatementRunner::DeleteIndexEntries(const TableInfo& table, const Row& ro
     NQ_ASSIGN_OR_RETURN(std::string key, IndexKey(*index, table, row, pk, &unique_form));
     NQ_RETURN_IF_ERROR(txn_->Delete(index->tree, key));
   }
+  return Status::OK();
+}
+
+Status StatementRunner::AssignId(const TableInfo& table, Row* row) {
+  const int c = table.primary_key[0];
+  Value& v = (*row)[c];
+  const auto column = static_cast<uint32_t>(c);
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  if (table.id_strategy == IdStrategy::kSnowflake) {
+    if (!v.is_null()) {
+      // An explicit id: later ones exceed it (a bad value is CheckRow's).
+      auto id = v.CastTo(DataType::Of(TypeId::kBigInt), true);
+      if (id.ok()) NQ_RETURN_IF_ERROR(engine_->sequences()->Advance(table.id, column, id->integer()));
+      return Status::OK();
+    }
+    // Ten seconds of ids are reserved on disk at a time.
+    constexpr int64_t kAhead = int64_t{10000} << 22;
+    NQ_ASSIGN_OR_RETURN(int64_t id, engine_->sequences()->NextChosen(
+                                        table.id, column,
+                                        [&](int64_t last) { return NextSnowflakeId(last, now_ms, table.machine_id); },
+                                        kAhead));
+    v = Value::Integer(id);
+    return Status::OK();
+  }
+  if (!v.is_null()) return Status::OK();
+  std::string bytes = table.id_strategy == IdStrategy::kUuidV4 ? NewUuidV4() : NewUuidV7(now_ms);
+  v = table.columns[c].type.id == TypeId::kBlob ? Value::Blob(std::move(bytes)) : Value::Text(FormatUuid(bytes));
   return Status::OK();
 }
 
@@ -302,6 +333,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Insert(const sql::InsertS
         row[i] = Value::Integer(id);
       }
     }
+    if (table->id_strategy != IdStrategy::kAutoIncrement) NQ_RETURN_IF_ERROR(AssignId(*table, &row));
     NQ_RETURN_IF_ERROR(CheckRow(*table, &row));
     NQ_ASSIGN_OR_RETURN(std::string key, RowKey(*table, row));
     if (upsert) {

@@ -83,10 +83,13 @@ Result<SequenceAllocator::State*> SequenceAllocator::Load(uint64_t table, uint32
   return &states_.emplace(key, s).first->second;
 }
 
-Status SequenceAllocator::Reserve(uint64_t table, uint32_t column, State* s, int64_t through) {
+Status SequenceAllocator::Reserve(uint64_t table, uint32_t column, State* s, int64_t through, int64_t ahead) {
   int64_t target = through;
-  if (target < INT64_MAX - s->block) target += s->block;
-  s->block = std::min<int64_t>(s->block * 2, 65536);
+  if (ahead <= 0) {  // sequences: growing blocks
+    ahead = s->block;
+    s->block = std::min<int64_t>(s->block * 2, 65536);
+  }
+  target = target < INT64_MAX - ahead ? target + ahead : INT64_MAX;
   auto txn = engine_->Begin();
   std::string value;
   for (int i = 7; i >= 0; --i) value.push_back(static_cast<char>((static_cast<uint64_t>(target) >> (8 * i)) & 0xff));
@@ -102,8 +105,22 @@ Result<int64_t> SequenceAllocator::Next(uint64_t table, uint32_t column) {
   if (s->next == INT64_MAX) {
     return Status::OutOfRange("sequence reached its maximum value").WithSqlState("2200H");
   }
-  if (s->next > s->reserved) NQ_RETURN_IF_ERROR(Reserve(table, column, s, s->next));
+  if (s->next > s->reserved) NQ_RETURN_IF_ERROR(Reserve(table, column, s, s->next, 0));
   return s->next++;
+}
+
+Result<int64_t> SequenceAllocator::NextChosen(uint64_t table, uint32_t column,
+                                              const std::function<int64_t(int64_t last)>& choose, int64_t ahead) {
+  std::lock_guard lock(mu_);
+  NQ_ASSIGN_OR_RETURN(State * s, Load(table, column));
+  if (s->next == INT64_MAX) {
+    return Status::OutOfRange("sequence reached its maximum value").WithSqlState("2200H");
+  }
+  int64_t v = choose(s->next - 1);
+  if (v < s->next) return Status::Internal("id generator went backwards");
+  if (v > s->reserved) NQ_RETURN_IF_ERROR(Reserve(table, column, s, v, ahead));
+  s->next = v == INT64_MAX ? INT64_MAX : v + 1;
+  return v;
 }
 
 Status SequenceAllocator::Advance(uint64_t table, uint32_t column, int64_t value) {
@@ -115,7 +132,7 @@ Status SequenceAllocator::Advance(uint64_t table, uint32_t column, int64_t value
     return Status::OK();
   }
   s->next = value + 1;
-  if (s->next > s->reserved) NQ_RETURN_IF_ERROR(Reserve(table, column, s, s->next));
+  if (s->next > s->reserved) NQ_RETURN_IF_ERROR(Reserve(table, column, s, s->next, 0));
   return Status::OK();
 }
 

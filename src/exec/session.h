@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -39,6 +40,12 @@ class SequenceAllocator {
   Result<int64_t> Next(uint64_t table, uint32_t column);
   // Makes sure later values exceed `value` (an explicitly inserted id).
   Status Advance(uint64_t table, uint32_t column, int64_t value);
+  // The value `choose` picks given the last one handed out (0 if none),
+  // which it must exceed (Snowflake ids: the clock decides). Values up to
+  // `ahead` past it are reserved on disk in one go, so a restart resumes
+  // above every value handed out.
+  Result<int64_t> NextChosen(uint64_t table, uint32_t column, const std::function<int64_t(int64_t last)>& choose,
+                             int64_t ahead);
 
  private:
   struct State {
@@ -47,7 +54,9 @@ class SequenceAllocator {
     int64_t block = 16;
   };
   Result<State*> Load(uint64_t table, uint32_t column);
-  Status Reserve(uint64_t table, uint32_t column, State* s, int64_t through);
+  // Reserves values through `through` + `ahead` (a growing block when
+  // `ahead` is 0).
+  Status Reserve(uint64_t table, uint32_t column, State* s, int64_t through, int64_t ahead);
 
   txn::TxnEngine* engine_;
   txn::TreeId tree_;

@@ -95,6 +95,10 @@ class StatementRunner {
                                std::string_view pk, bool* unique_form);
   Status InsertIndexEntries(const TableInfo& table, const Row& row, std::string_view pk);
   Status DeleteIndexEntries(const TableInfo& table, const Row& row, std::string_view pk);
+  // Gives a row without a primary key value one by the table's id
+  // strategy (UUID, Snowflake); an explicit Snowflake id moves the
+  // generator past it.
+  Status AssignId(const TableInfo& table, Row* row);
   // Casts to column types, fills NOT NULL / CHECK verdicts (23502, 23514).
   Status CheckRow(const TableInfo& table, Row* row);
   // The row stored under `pk`, if any (locked for update).

@@ -234,12 +234,29 @@ Reply HandleCreateTable(RequestContext& ctx) {
       name->get_ref<const std::string&>().size() > 128) {
     return ApiError::Validation("schema.name: must be a string of 1 to 128 bytes");
   }
+  // The id strategy becomes the table's WITH option (the engine checks that
+  // the primary key can hold its ids).
+  std::string options;
   if (auto s = schema->find("id_strategy"); s != schema->end() && !s->is_null()) {
-    if (!s->is_string() || !(EqualsIgnoreCase(s->get_ref<const std::string&>(), "AutoIncrement") ||
-                             EqualsIgnoreCase(s->get_ref<const std::string&>(), "auto_increment"))) {
-      return ApiError::Validation(
-          "schema.id_strategy: only \"AutoIncrement\" is available; UUID and Snowflake ids are not implemented yet");
+    static constexpr std::pair<std::string_view, std::string_view> kStrategies[] = {
+        {"AutoIncrement", "auto_increment"}, {"auto_increment", "auto_increment"}, {"UUID", "uuid"},
+        {"UUIDv7", "uuid_v7"}, {"UUIDv4", "uuid_v4"}, {"Snowflake", "snowflake"}};
+    std::string_view chosen;
+    for (const auto& [spelling, option] : kStrategies) {
+      if (s->is_string() && EqualsIgnoreCase(s->get_ref<const std::string&>(), spelling)) chosen = option;
     }
+    if (chosen.empty()) {
+      return ApiError::Validation(
+          "schema.id_strategy: must be \"AutoIncrement\", \"UUID\" (version 7), \"UUIDv4\" or \"Snowflake\"");
+    }
+    options = fmt::format(" WITH (id_strategy = '{}'", chosen);
+    if (auto m = schema->find("machine_id"); m != schema->end() && !m->is_null()) {
+      if (!m->is_number_integer() || m->get<int64_t>() < 0 || m->get<int64_t>() > 1023) {
+        return ApiError::Validation("schema.machine_id: must be a whole number from 0 to 1023");
+      }
+      options += fmt::format(", machine_id = {}", m->get<int64_t>());
+    }
+    options += ")";
   }
   auto columns = schema->find("columns");
   if (columns == schema->end() || !columns->is_array() || columns->empty() || columns->size() > 1000) {
@@ -267,8 +284,8 @@ Reply HandleCreateTable(RequestContext& ctx) {
   // auto_increment column; else none (rows get a hidden row id).
   if (explicit_key.empty() && !first_serial.empty()) explicit_key.push_back(Quote(first_serial));
   if (!explicit_key.empty()) definitions.push_back(fmt::format("PRIMARY KEY ({})", fmt::join(explicit_key, ", ")));
-  std::string sql = fmt::format("CREATE TABLE {} ({})", Quote(name->get_ref<const std::string&>()),
-                                fmt::join(definitions, ", "));
+  std::string sql = fmt::format("CREATE TABLE {} ({}){}", Quote(name->get_ref<const std::string&>()),
+                                fmt::join(definitions, ", "), options);
   {
     PooledConnection conn(ctx);
     auto rs = conn.connection()->Execute(sql);

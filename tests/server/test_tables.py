@@ -71,6 +71,20 @@ class TablesTest(ServerTestCase):
         self.assertError(self.call("GET", "/api/v1/tables/people_a"), 404, "TABLE_NOT_FOUND")
         self.assertError(self.call("DELETE", "/api/v1/tables/people_a"), 404, "TABLE_NOT_FOUND")
 
+    def test_id_strategies(self):
+        self.assertOk(self.create("t_uuid", [{"name": "id", "data_type": "Text", "primary_key": True},
+                                             {"name": "v", "data_type": "Text"}], id_strategy="UUID"), 201)
+        ids = self.assertOk(self.insert("t_uuid", [{"v": "a"}, {"v": "b"}]), 201)["inserted_ids"]
+        self.assertEqual(len(ids), 2)
+        self.assertTrue(all(len(i) == 36 and i[14] == "7" for i in ids), ids)
+        self.assertLess(ids[0], ids[1])
+        self.assertOk(self.create("t_flake", [{"name": "id", "data_type": "Integer", "primary_key": True},
+                                              {"name": "v", "data_type": "Text"}],
+                                  id_strategy="Snowflake", machine_id=9), 201)
+        ids = self.assertOk(self.insert("t_flake", [{"v": "a"}, {"v": "b"}]), 201)["inserted_ids"]
+        self.assertEqual([(i >> 12) & 1023 for i in ids], [9, 9])
+        self.assertLess(ids[0], ids[1])
+
     def test_create_validation(self):
         self.assertError(self.call("POST", "/api/v1/tables", {}), 400, "VALIDATION_ERROR")
         err = self.assertError(self.create("t_bad", [{"name": "a", "data_type": "Varchar"}]), 400,
@@ -80,9 +94,15 @@ class TablesTest(ServerTestCase):
         err = self.assertError(self.create("t_bad", [{"name": "a", "data_type": "Text", "auto_increment": True}]),
                                400, "VALIDATION_ERROR")
         self.assertIn("auto_increment", err["message"])
-        err = self.assertError(self.create("t_bad", [{"name": "a", "data_type": "Text"}], id_strategy="UUID"),
+        err = self.assertError(self.create("t_bad", [{"name": "a", "data_type": "Text"}], id_strategy="ULID"),
                                400, "VALIDATION_ERROR")
-        self.assertIn("not implemented", err["message"])
+        self.assertIn("Snowflake", err["message"])
+        # The strategy needs a one-column key that can hold its ids.
+        err = self.assertError(self.create("t_bad", [{"name": "a", "data_type": "Text"}], id_strategy="UUID"),
+                               400, "INVALID_QUERY")
+        self.assertEqual(err["sqlstate"], "42P16")
+        self.assertError(self.create("t_bad", [{"name": "a", "data_type": "Integer", "primary_key": True}],
+                                     id_strategy="Snowflake", machine_id=1024), 400, "VALIDATION_ERROR")
         self.assertError(self.create("t_bad", []), 400, "VALIDATION_ERROR")
         self.assertError(self.create("", [{"name": "a", "data_type": "Text"}]), 400, "VALIDATION_ERROR")
         self.assertError(self.create("t_bad", [{"name": "a", "data_type": "Text", "nullable": "no"}]), 400,
