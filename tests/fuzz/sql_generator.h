@@ -24,6 +24,10 @@ class Generator {
       case 2: return "DELETE FROM t WHERE " + Expr(0);
       case 3: return "CREATE TABLE t (a INT DEFAULT " + Operand(3) + " CHECK (" + Expr(0) + "))";
       case 4: return "CREATE INDEX i ON t (" + Expr(0) + " DESC)";
+      case 5:
+        return "INSERT INTO u VALUES (" + Expr(0) + ", " + Expr(0) + ") ON CONFLICT (b) DO UPDATE SET a = u.a + " +
+               "excluded.a, b = " + Expr(0) + " WHERE " + Expr(0);
+      case 6: return "DEALLOCATE ALL; PREPARE p AS SELECT " + Expr(0) + " + $1; EXECUTE p(" + Expr(0) + ")";
       default: return Query(0);
     }
   }

@@ -193,6 +193,27 @@ const Case kCases[] = {
     {"EXPLAIN ANALYZE UPDATE t SET a = 1", nullptr},
     {"ANALYZE", nullptr},
     {"ANALYZE t", nullptr},
+    // ALTER COLUMN TYPE.
+    {"ALTER TABLE t ALTER c SET DATA TYPE numeric(10, 2)", "ALTER TABLE t ALTER COLUMN c TYPE NUMERIC(10, 2)"},
+    {"ALTER TABLE t ALTER COLUMN c TYPE TEXT USING c || 'x'", nullptr},
+    // Upsert.
+    {"INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING", nullptr},
+    {"insert into t (a, b) values (1, 2) on conflict (a) do update set b = excluded.b + t.b where t.b < 9 "
+     "returning *",
+     "INSERT INTO t (a, b) VALUES (1, 2) ON CONFLICT (a) DO UPDATE SET b = excluded.b + t.b WHERE t.b < 9 "
+     "RETURNING *"},
+    {"INSERT INTO t SELECT a FROM s WHERE TRUE ON CONFLICT (a, b) DO UPDATE SET a = DEFAULT, b = 2", nullptr},
+    {"INSERT INTO t SELECT a FROM s ON CONFLICT (a) DO NOTHING", nullptr},
+    {"INSERT INTO t SELECT a FROM s JOIN u ON s.a = u.a ON CONFLICT (a) DO NOTHING", nullptr},
+    // Named prepared statements.
+    {"PREPARE q AS SELECT $1 + 1", nullptr},
+    {"prepare q (int, varchar(5)) as insert into t values ($1, $2)",
+     "PREPARE q(INT, VARCHAR(5)) AS INSERT INTO t VALUES ($1, $2)"},
+    {"PREPARE transaction AS SELECT 1", "PREPARE \"transaction\" AS SELECT 1"},
+    {"EXECUTE q", nullptr},
+    {"EXECUTE q(1, 'a' || 'b', $1)", nullptr},
+    {"DEALLOCATE q", nullptr},
+    {"DEALLOCATE PREPARE ALL", "DEALLOCATE ALL"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Corpus, RoundTripTest, ::testing::ValuesIn(kCases));
