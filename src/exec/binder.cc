@@ -1325,9 +1325,8 @@ Result<BoundQuery> Binder::BindQueryIn(const sql::Query& query, Scope* parent, L
   if (query.with) {
     // RECURSIVE is optional, as in SQLite: a query that refers to itself
     // in the second part of a UNION is recursive either way.
-    ctes_.emplace_back();
+    PushWith(*query.with);
     pushed_ctes = true;
-    for (const auto& cte : query.with->ctes) ctes_.back()[cte.name] = &cte;
   }
   auto finish = [&](Result<BoundQuery> r) {
     if (pushed_ctes) ctes_.pop_back();
@@ -1447,6 +1446,11 @@ Result<OperatorPtr> Binder::BindTableScan(const TableInfo& table, std::string_vi
     SplitConjuncts(std::move(w), &conjuncts);
   }
   return AccessPath(table, &conjuncts, with_key);
+}
+
+void Binder::PushWith(const sql::WithClause& with) {
+  ctes_.emplace_back();
+  for (const auto& cte : with.ctes) ctes_.back()[cte.name] = &cte;
 }
 
 Result<BoundExprPtr> Binder::BindConstantExpr(const sql::Expr& expr) {

@@ -55,6 +55,10 @@ class Binder {
                                     bool with_key);
   // An expression without columns (VALUES items, LIMIT).
   Result<BoundExprPtr> BindConstantExpr(const sql::Expr& expr);
+  // The common table expressions of a statement's WITH (INSERT, UPDATE,
+  // DELETE) are visible to everything bound until PopWith.
+  void PushWith(const sql::WithClause& with);
+  void PopWith() { ctes_.pop_back(); }
 
   std::shared_ptr<const TableInfo> SharedTable(const TableInfo* table) const {
     return std::shared_ptr<const TableInfo>(catalog_, table);

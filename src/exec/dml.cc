@@ -33,6 +33,22 @@ Status UniqueViolation(std::string_view constraint) {
 
 std::string PrimaryKeyName(const TableInfo& table) { return table.name + "_pkey"; }
 
+// A DML statement's WITH clause, in scope for as long as this lives.
+class WithScope {
+ public:
+  WithScope(Binder* binder, const std::optional<sql::WithClause>& with) : binder_(with ? binder : nullptr) {
+    if (binder_) binder_->PushWith(*with);
+  }
+  ~WithScope() {
+    if (binder_) binder_->PopWith();
+  }
+  WithScope(const WithScope&) = delete;
+  WithScope& operator=(const WithScope&) = delete;
+
+ private:
+  Binder* binder_;
+};
+
 }  // namespace
 
 Result<const TableInfo*> StatementRunner::WritableTable(const sql::QualifiedName& name) {
@@ -252,7 +268,7 @@ Status StatementRunner::ForEachTargetRow(const TableInfo& table, std::string_vie
 
 Result<std::unique_ptr<ResultSource>> StatementRunner::Insert(const sql::InsertStmt& stmt,
                                                               std::unique_ptr<CachedQuery>* cache) {
-  if (stmt.with) return Status::NotSupported("WITH on INSERT is not supported yet").WithSqlState("0A000");
+  WithScope with(&binder_, stmt.with);
   NQ_ASSIGN_OR_RETURN(const TableInfo* table, WritableTable(stmt.table));
   std::vector<int> targets;
   if (stmt.columns.empty()) {
@@ -446,7 +462,7 @@ Result<std::string> StatementRunner::ReplaceRow(const TableInfo& table, const st
 }
 
 Result<std::unique_ptr<ResultSource>> StatementRunner::Update(const sql::UpdateStmt& stmt) {
-  if (stmt.with) return Status::NotSupported("WITH on UPDATE is not supported yet").WithSqlState("0A000");
+  WithScope with(&binder_, stmt.with);
   if (!stmt.from.empty()) return Status::NotSupported("UPDATE ... FROM is not supported yet").WithSqlState("0A000");
   NQ_ASSIGN_OR_RETURN(const TableInfo* table, WritableTable(stmt.table));
   NQ_ASSIGN_OR_RETURN(auto sets, BindAssignments(stmt.assignments, *table, stmt.alias, /*upsert=*/false));
@@ -466,7 +482,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Update(const sql::UpdateS
 }
 
 Result<std::unique_ptr<ResultSource>> StatementRunner::Delete(const sql::DeleteStmt& stmt) {
-  if (stmt.with) return Status::NotSupported("WITH on DELETE is not supported yet").WithSqlState("0A000");
+  WithScope with(&binder_, stmt.with);
   NQ_ASSIGN_OR_RETURN(const TableInfo* table, WritableTable(stmt.table));
   uint64_t deleted = 0;
   std::vector<Row> returned;
