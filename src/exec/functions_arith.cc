@@ -7,6 +7,7 @@
 
 #include "exec/functions.h"
 #include "exec/internal/functions_internal.h"
+#include "exec/interval.h"
 #include "fmt/format.h"
 
 namespace neuroquantum::exec {
@@ -256,9 +257,7 @@ Result<Value> DateArithmetic(ArithOp op, const Value& a, const Value& b) {
   int64_t result = 0;
   bool overflow = op == ArithOp::kSubtract ? __builtin_sub_overflow(date.temporal(), days->integer(), &result)
                                            : __builtin_add_overflow(date.temporal(), days->integer(), &result);
-  if (overflow || result < std::numeric_limits<int32_t>::min() || result > std::numeric_limits<int32_t>::max()) {
-    return Status::OutOfRange("date out of range").WithSqlState("22008");
-  }
+  if (overflow || !DateInRange(result)) return Status::OutOfRange("date out of range").WithSqlState("22008");
   return Value::Date(static_cast<int32_t>(result));
 }
 

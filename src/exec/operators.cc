@@ -65,6 +65,12 @@ size_t HashValue(const Value& v) {
       return hash_int(static_cast<int64_t>(length) ^ static_cast<int64_t>(length >> 64)) ^
              static_cast<size_t>(v.kind());
     }
+    case TypeId::kDate: {  // a date equals its midnight timestamp: hash as that
+      Int128 micros = static_cast<Int128>(v.temporal()) * kMicrosPerDayI;
+      if (micros >= INT64_MIN && micros <= INT64_MAX) return hash_int(static_cast<int64_t>(micros));
+      return hash_int(v.temporal()) ^ static_cast<size_t>(v.kind());  // equals no timestamp
+    }
+    case TypeId::kTimestamp: return hash_int(v.temporal());
     default: return hash_int(v.temporal()) ^ static_cast<size_t>(v.kind());
   }
 }

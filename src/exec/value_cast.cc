@@ -199,7 +199,13 @@ Result<Value> ToTemporal(const Value& v, const DataType& type) {
       break;
     case TypeId::kTimestamp:
       if (from == TypeId::kTimestamp) return v;
-      if (from == TypeId::kDate) return Value::Timestamp(v.temporal() * kMicrosPerDay);
+      if (from == TypeId::kDate) {
+        int64_t micros = 0;
+        if (__builtin_mul_overflow(v.temporal(), kMicrosPerDay, &micros)) {
+          return Status::OutOfRange("timestamp out of range").WithSqlState("22008");
+        }
+        return Value::Timestamp(micros);
+      }
       if (from == TypeId::kText) {
         NQ_ASSIGN_OR_RETURN(int64_t micros, ParseTimestamp(v.str()));
         return Value::Timestamp(micros);

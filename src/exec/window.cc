@@ -19,6 +19,7 @@
 #include <unordered_set>
 
 #include "exec/internal/charges.h"
+#include "exec/interval.h"
 #include "sql/printer.h"
 
 namespace neuroquantum::exec {
@@ -171,7 +172,19 @@ DataType ResultType(const WindowCall& call) {
   switch (call.kind) {
     case K::kRowNumber: case K::kRank: case K::kDenseRank: case K::kNtile: return DataType::Of(TypeId::kBigInt);
     case K::kPercentRank: case K::kCumeDist: return DataType::Of(TypeId::kDouble);
-    case K::kLag: case K::kLead: case K::kFirstValue: case K::kLastValue: case K::kNthValue:
+    case K::kLag: case K::kLead:
+      if (call.args.size() > 2) {  // the value's and the default's common type
+        const DataType& a = call.args[0]->type;
+        const DataType& d = call.args[2]->type;
+        if (a.id == TypeId::kNull) return d;
+        if (d.id != TypeId::kNull && !(d == a) && a.is_numeric() && d.is_numeric()) {
+          if (a.is_floating() || d.is_floating()) return DataType::Of(TypeId::kDouble);
+          if (a.id == TypeId::kNumeric || d.id == TypeId::kNumeric) return DataType::Of(TypeId::kNumeric);
+          return DataType::Of(TypeId::kBigInt);
+        }
+      }
+      return call.args[0]->type;
+    case K::kFirstValue: case K::kLastValue: case K::kNthValue:
       return call.args[0]->type;
     case K::kAggregate: break;
   }
@@ -489,7 +502,13 @@ class WindowOp : public Operator {
     if (call.unit != sql::FrameUnit::kRange && v.kind() != TypeId::kBigInt) {
       return RuntimeError("22023", fmt::format("frame {} offset of {} must be an integer", which, UnitName(call.unit)));
     }
-    if (!DataType::Of(v.kind()).is_numeric()) return v;  // e.g. an interval: its arithmetic decides
+    if (v.kind() == TypeId::kInterval) {
+      if (IntervalLength(v.months(), v.temporal()) < 0) {
+        return RuntimeError("22013", fmt::format("frame {} offset must not be negative", which));
+      }
+      return v;
+    }
+    if (!DataType::Of(v.kind()).is_numeric()) return v;
     NQ_ASSIGN_OR_RETURN(std::optional<int> sign, CompareForSql(v, Value::Integer(0), false));
     if (sign && *sign < 0) return RuntimeError("22013", fmt::format("frame {} offset must not be negative", which));
     return v;
@@ -635,14 +654,25 @@ class WindowOp : public Operator {
     return f;
   }
 
+  // Stores one result value, charging its text or blob bytes first.
+  Status StoreResult(Value* slot, Value v) {
+    if (!v.str().empty()) NQ_RETURN_IF_ERROR(charges_.Add(ctx_, v.str().capacity()));
+    *slot = std::move(v);
+    return Status::OK();
+  }
+
   Status RunCall(size_t index, const Partition& part, const std::vector<std::vector<Value>>& keys, size_t np,
                  const Offsets& off) {
     using K = WindowFunctionKind;
     const WindowCall& call = calls_[index];
     size_t m = part.size();
     size_t column = width_ + index;
-    auto out = [&](size_t k) -> Value& { return rows_[part.ids[k]][column]; };
-    // Argument values per position.
+    // Results are charged as they are stored: copies of one long value into
+    // every row of a partition add up.
+    auto put = [&](size_t k, Value v) -> Status {
+      return StoreResult(&rows_[part.ids[k]][column], std::move(v));
+    };
+    // Argument values per position, charged row by row.
     std::vector<std::vector<Value>> args(m);
     size_t arg_bytes = 0;
     for (size_t k = 0; k < m; ++k) {
@@ -651,35 +681,45 @@ class WindowOp : public Operator {
         NQ_ASSIGN_OR_RETURN(Value v, Evaluate(*a, rows_[part.ids[k]], ctx_));
         args[k].push_back(std::move(v));
       }
-      arg_bytes += ValuesBytes(args[k]);
+      size_t bytes = ValuesBytes(args[k]);
+      NQ_RETURN_IF_ERROR(charges_.Add(ctx_, bytes));
+      arg_bytes += bytes;
     }
-    NQ_RETURN_IF_ERROR(charges_.Add(ctx_, arg_bytes));
     double denominator = m > 1 ? static_cast<double>(m - 1) : 1.0;
     switch (call.kind) {
       case K::kRowNumber:
-        for (size_t k = 0; k < m; ++k) out(k) = Value::Integer(static_cast<int64_t>(k + 1));
+        for (size_t k = 0; k < m; ++k) {
+          NQ_RETURN_IF_ERROR(put(k, Value::Integer(static_cast<int64_t>(k + 1))));
+        }
         break;
       case K::kRank:
-        for (size_t k = 0; k < m; ++k) out(k) = Value::Integer(static_cast<int64_t>(part.group_start[part.group_of[k]] + 1));
+        for (size_t k = 0; k < m; ++k) {
+          size_t rank = part.group_start[part.group_of[k]] + 1;
+          NQ_RETURN_IF_ERROR(put(k, Value::Integer(static_cast<int64_t>(rank))));
+        }
         break;
       case K::kDenseRank:
-        for (size_t k = 0; k < m; ++k) out(k) = Value::Integer(static_cast<int64_t>(part.group_of[k] + 1));
+        for (size_t k = 0; k < m; ++k) {
+          NQ_RETURN_IF_ERROR(put(k, Value::Integer(static_cast<int64_t>(part.group_of[k] + 1))));
+        }
         break;
       case K::kPercentRank:
         for (size_t k = 0; k < m; ++k) {
-          out(k) = Value::Double(m > 1 ? static_cast<double>(part.group_start[part.group_of[k]]) / denominator : 0.0);
+          double rank = static_cast<double>(part.group_start[part.group_of[k]]);
+          NQ_RETURN_IF_ERROR(put(k, Value::Double(m > 1 ? rank / denominator : 0.0)));
         }
         break;
       case K::kCumeDist:
         for (size_t k = 0; k < m; ++k) {
-          out(k) = Value::Double(static_cast<double>(part.group_end[part.group_of[k]]) / static_cast<double>(m));
+          double upto = static_cast<double>(part.group_end[part.group_of[k]]);
+          NQ_RETURN_IF_ERROR(put(k, Value::Double(upto / static_cast<double>(m))));
         }
         break;
       case K::kNtile: {
         // The bucket count is read once per partition, from its first row.
         const Value& b = args[0][0];
         if (b.is_null()) {
-          for (size_t k = 0; k < m; ++k) out(k) = Value();
+          for (size_t k = 0; k < m; ++k) NQ_RETURN_IF_ERROR(put(k, Value()));
           break;
         }
         NQ_ASSIGN_OR_RETURN(int64_t buckets, IntegerArgument(b, "ntile"));
@@ -693,7 +733,7 @@ class WindowOp : public Operator {
           } else {
             bucket = extra + (k - extra * (size + 1)) / size;
           }
-          out(k) = Value::Integer(static_cast<int64_t>(bucket + 1));
+          NQ_RETURN_IF_ERROR(put(k, Value::Integer(static_cast<int64_t>(bucket + 1))));
         }
         break;
       }
@@ -703,7 +743,7 @@ class WindowOp : public Operator {
           int64_t offset = 1;
           if (args[k].size() > 1) {
             if (args[k][1].is_null()) {
-              out(k) = Value();
+              NQ_RETURN_IF_ERROR(put(k, Value()));
               continue;
             }
             NQ_ASSIGN_OR_RETURN(offset, IntegerArgument(args[k][1], call.name));
@@ -712,9 +752,9 @@ class WindowOp : public Operator {
           Int128 step = call.kind == K::kLag ? -static_cast<Int128>(offset) : static_cast<Int128>(offset);
           Int128 target = static_cast<Int128>(k) + step;
           if (target >= 0 && target < static_cast<Int128>(m)) {
-            out(k) = args[static_cast<size_t>(target)][0];
+            NQ_RETURN_IF_ERROR(put(k, args[static_cast<size_t>(target)][0]));
           } else {
-            out(k) = args[k].size() > 2 ? args[k][2] : Value();
+            NQ_RETURN_IF_ERROR(put(k, args[k].size() > 2 ? args[k][2] : Value()));
           }
         }
         break;
@@ -738,7 +778,7 @@ class WindowOp : public Operator {
               found = f.At(static_cast<size_t>(n - 1), &p);
             }
           }
-          out(k) = found ? args[p][0] : Value();
+          NQ_RETURN_IF_ERROR(put(k, found ? args[p][0] : Value()));
         }
         break;
       case K::kAggregate:
@@ -746,10 +786,6 @@ class WindowOp : public Operator {
         break;
     }
     charges_.Release(ctx_, arg_bytes);
-    for (size_t k = 0; k < m; ++k) {
-      const Value& v = rows_[part.ids[k]][column];
-      if (!v.str().empty()) NQ_RETURN_IF_ERROR(charges_.Add(ctx_, v.str().capacity()));
-    }
     return Status::OK();
   }
 
@@ -780,7 +816,7 @@ class WindowOp : public Operator {
           NQ_ASSIGN_OR_RETURN(last, state->Finish());
           have = true;
         }
-        rows_[part.ids[k]][column] = last;
+        NQ_RETURN_IF_ERROR(StoreResult(&rows_[part.ids[k]][column], last));
       }
       return Status::OK();
     }
@@ -791,7 +827,8 @@ class WindowOp : public Operator {
       for (const auto& s : f.seg) {
         for (size_t p = s[0]; p < s[1]; ++p) NQ_RETURN_IF_ERROR(add(state.get(), p));
       }
-      NQ_ASSIGN_OR_RETURN(rows_[part.ids[k]][column], state->Finish());
+      NQ_ASSIGN_OR_RETURN(Value v, state->Finish());
+      NQ_RETURN_IF_ERROR(StoreResult(&rows_[part.ids[k]][column], std::move(v)));
     }
     return Status::OK();
   }
