@@ -205,6 +205,88 @@ Status ApplyTableOptions(const std::vector<sql::TableOption>& options, TableInfo
   return Status::OK();
 }
 
+namespace {
+
+// `names` are the referencing columns' names (a column-level REFERENCES is
+// added before its column is).
+Status AddForeignKey(TableInfo* table, const std::string& name, std::vector<int> columns,
+                     const std::vector<std::string>& names, const sql::ForeignKeyRef& ref) {
+  ForeignKeyInfo fk;
+  fk.name = name;
+  if (fk.name.empty()) {
+    fk.name = table->name;
+    for (const auto& n : names) fk.name += "_" + n;
+    fk.name += "_fkey";
+  }
+  fk.columns = std::move(columns);
+  fk.parent = ref.table.name;
+  fk.parent_column_names = ref.columns;
+  auto action = [](sql::ReferentialAction a) {
+    return a == sql::ReferentialAction::kNone ? sql::ReferentialAction::kNoAction : a;
+  };
+  fk.on_delete = action(ref.on_delete);
+  fk.on_update = action(ref.on_update);
+  table->foreign_keys.push_back(std::move(fk));
+  return Status::OK();
+}
+
+bool SameColumnSet(std::vector<int> a, std::vector<int> b) {
+  std::sort(a.begin(), a.end());
+  std::sort(b.begin(), b.end());
+  return a == b;
+}
+
+}  // namespace
+
+Status ResolveForeignKey(ForeignKeyInfo* fk, const TableInfo& child, const TableInfo& parent) {
+  std::vector<int> cols;
+  if (fk->parent_column_names.empty()) {
+    if (parent.primary_key.empty()) {
+      return SchemaError("42830", fmt::format("there is no primary key for referenced table \"{}\"", parent.name));
+    }
+    cols = parent.primary_key;
+  } else {
+    for (const auto& name : fk->parent_column_names) {
+      int c = parent.FindColumn(name);
+      if (c < 0) {
+        return SchemaError("42703", fmt::format("column \"{}\" referenced in foreign key constraint does not exist",
+                                                name));
+      }
+      cols.push_back(c);
+    }
+  }
+  if (cols.size() != fk->columns.size()) {
+    return SchemaError("42830", "number of referencing and referenced columns for foreign key disagree");
+  }
+  fk->parent_index = nullptr;
+  if (!SameColumnSet(cols, parent.primary_key)) {
+    const IndexInfo* match = nullptr;
+    for (const auto& index : parent.indexes) {
+      if (index->unique && SameColumnSet(cols, index->columns)) match = index.get();
+    }
+    if (!match) {
+      return SchemaError("42830", fmt::format("there is no unique constraint matching given keys for referenced "
+                                              "table \"{}\"", parent.name));
+    }
+    fk->parent_index = match;
+  }
+  for (size_t i = 0; i < cols.size(); ++i) {
+    const DataType& a = child.columns[fk->columns[i]].type;
+    const DataType& b = parent.columns[cols[i]].type;
+    auto text = [](const DataType& t) {
+      return t.id == TypeId::kText || t.id == TypeId::kVarchar || t.id == TypeId::kChar;
+    };
+    bool comparable = (a.is_numeric() && b.is_numeric()) || a.id == b.id || (text(a) && text(b));
+    if (!comparable) {
+      return SchemaError("42804", fmt::format("foreign key constraint \"{}\": column \"{}\" ({}) cannot reference "
+                                              "\"{}\" ({})", fk->name, child.columns[fk->columns[i]].name,
+                                              a.ToString(), parent.columns[cols[i]].name, b.ToString()));
+    }
+  }
+  fk->parent_columns = std::move(cols);
+  return Status::OK();
+}
+
 Result<std::shared_ptr<TableInfo>> TableInfoFromDefinition(std::shared_ptr<const sql::Statement> def) {
   const auto& stmt = def->As<sql::CreateTableStmt>();
   auto table = std::make_shared<TableInfo>();
@@ -257,7 +339,8 @@ Result<std::shared_ptr<TableInfo>> TableInfoFromDefinition(std::shared_ptr<const
           }
           break;
         case sql::ColumnConstraintKind::kReferences:
-          return Status::NotSupported("FOREIGN KEY constraints are not supported yet").WithSqlState("0A000");
+          NQ_RETURN_IF_ERROR(AddForeignKey(table.get(), c.name, {pos}, {col.name}, c.references));
+          break;
       }
     }
     if (integer_pk_alias && table->primary_key == std::vector<int>{pos} && info.generated == Generated::kNone) {
@@ -285,8 +368,19 @@ Result<std::shared_ptr<TableInfo>> TableInfoFromDefinition(std::shared_ptr<const
         break;
       }
       case sql::TableConstraintKind::kCheck: table->checks.push_back(tc.check.get()); break;
-      case sql::TableConstraintKind::kForeignKey:
-        return Status::NotSupported("FOREIGN KEY constraints are not supported yet").WithSqlState("0A000");
+      case sql::TableConstraintKind::kForeignKey: {
+        std::vector<int> cols;
+        for (const auto& name : tc.fk_columns) {
+          int c = table->FindColumn(name);
+          if (c < 0) {
+            return SchemaError("42703", fmt::format("column \"{}\" referenced in foreign key constraint does not "
+                                                    "exist", name));
+          }
+          cols.push_back(c);
+        }
+        NQ_RETURN_IF_ERROR(AddForeignKey(table.get(), tc.name, std::move(cols), tc.fk_columns, tc.references));
+        break;
+      }
     }
   }
   std::set<int> pk_set(table->primary_key.begin(), table->primary_key.end());
@@ -397,6 +491,23 @@ Result<std::shared_ptr<const Catalog>> Catalog::Load(txn::TxnEngine* engine, txn
   }
   for (auto& [name, table] : catalog->tables_) {
     for (const auto& index : table->indexes) catalog->indexes_[index->name] = index;
+  }
+  // Foreign keys, once every table and index is known; each parent learns
+  // who references it.
+  for (auto& [name, table] : catalog->tables_) {
+    for (size_t i = 0; i < table->foreign_keys.size(); ++i) {
+      ForeignKeyInfo& fk = table->foreign_keys[i];
+      auto parent = catalog->tables_.find(fk.parent);
+      if (parent == catalog->tables_.end()) {
+        return Status::Corruption(fmt::format("foreign key \"{}\" references a missing table \"{}\"", fk.name,
+                                              fk.parent));
+      }
+      NQ_RETURN_IF_ERROR(ResolveForeignKey(&fk, *table, *parent->second));
+      ForeignKeyRefBy by;
+      by.table = table.get();
+      by.index = i;
+      parent->second->referenced_by.push_back(by);
+    }
   }
   return std::shared_ptr<const Catalog>(std::move(catalog));
 }

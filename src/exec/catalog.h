@@ -54,6 +54,30 @@ struct IndexInfo {
   std::string sql;
 };
 
+// FOREIGN KEY (columns) REFERENCES parent (parent columns): a row's values
+// in `columns`, when none is NULL, must equal the values of a row of
+// `parent` in `parent_columns` (MATCH SIMPLE). Enforced by foreign_keys.cc.
+struct ForeignKeyInfo {
+  std::string name;                  // given, else <table>_<columns>_fkey
+  std::vector<int> columns;          // in the referencing table
+  std::string parent;                // the referenced table
+  std::vector<std::string> parent_column_names;  // as written; empty: its primary key
+  // Resolved against the parent (ResolveForeignKey): positions matching
+  // `columns` one to one, and the unique index they form (null when they
+  // are the parent's primary key).
+  std::vector<int> parent_columns;
+  const IndexInfo* parent_index = nullptr;
+  sql::ReferentialAction on_delete = sql::ReferentialAction::kNoAction;
+  sql::ReferentialAction on_update = sql::ReferentialAction::kNoAction;
+};
+
+struct TableInfo;
+// A foreign key of `table` (its foreign_keys[index]).
+struct ForeignKeyRefBy {
+  const TableInfo* table = nullptr;
+  size_t index = 0;
+};
+
 // How rows inserted without a primary key value get one (id_strategy.h).
 enum class IdStrategy : uint8_t { kAutoIncrement, kUuidV7, kUuidV4, kSnowflake };
 
@@ -68,6 +92,10 @@ struct TableInfo {
   IdStrategy id_strategy = IdStrategy::kAutoIncrement;
   uint32_t machine_id = 0;
   std::vector<const sql::Expr*> checks;  // in `definition`
+  std::vector<ForeignKeyInfo> foreign_keys;
+  // The foreign keys (of any table, this one included) that reference
+  // this table; filled when the catalog loads.
+  std::vector<ForeignKeyRefBy> referenced_by;
   std::vector<std::shared_ptr<const IndexInfo>> indexes;
   txn::TreeId tree = 0;
   std::string sql;  // canonical CREATE TABLE
@@ -107,6 +135,11 @@ class Catalog {
   std::map<std::string, std::shared_ptr<const IndexInfo>, std::less<>> indexes_;
 };
 
+// Resolves a foreign key of `child` against its `parent` (the same table
+// for a self-reference): the referenced columns must be the parent's
+// primary key or a unique index's columns (42830), as many as the
+// referencing ones (42830), of comparable types (42804).
+Status ResolveForeignKey(ForeignKeyInfo* fk, const TableInfo& child, const TableInfo& parent);
 // Applies CREATE TABLE's WITH options (ID_STRATEGY, MACHINE_ID) to a table
 // whose columns and primary key are known; 22023 for an unknown option or
 // value, 42P16 when the primary key cannot hold the strategy's ids.

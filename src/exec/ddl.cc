@@ -63,6 +63,26 @@ void RenameIndexedColumns(std::vector<sql::IndexedColumn>* cols, const std::stri
   }
 }
 
+// The first table other than `table` with a foreign key referencing it.
+const TableInfo* OtherReferencingTable(const TableInfo& table) {
+  for (const auto& by : table.referenced_by) {
+    if (by.table != &table) return by.table;
+  }
+  return nullptr;
+}
+
+// Whether `column` of `table` takes part in a foreign key, on either side.
+bool InForeignKey(const TableInfo& table, int column) {
+  for (const auto& fk : table.foreign_keys) {
+    if (std::find(fk.columns.begin(), fk.columns.end(), column) != fk.columns.end()) return true;
+  }
+  for (const auto& by : table.referenced_by) {
+    const auto& cols = by.table->foreign_keys[by.index].parent_columns;
+    if (std::find(cols.begin(), cols.end(), column) != cols.end()) return true;
+  }
+  return false;
+}
+
 bool MentionsColumn(const std::string& sql_text, const std::string& column) {
   // Conservative: any identifier-like occurrence counts.
   size_t pos = 0;
@@ -230,6 +250,15 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::CreateTable(const sql::Cr
     NQ_ASSIGN_OR_RETURN(index->tree, writer.TreeFor(fmt::format("i.{}.{}", table->id, i)));
     table->indexes[i] = std::move(index);
   }
+  // Foreign keys reference existing tables (or this one).
+  for (auto& fk : table->foreign_keys) {
+    const TableInfo* parent = fk.parent == table->name ? table.get() : catalog_->FindTable(fk.parent);
+    if (!parent) {
+      return DdlError(catalog_->FindView(fk.parent) ? "42809" : "42P01",
+                      fmt::format("foreign key \"{}\": referenced table \"{}\" does not exist", fk.name, fk.parent));
+    }
+    NQ_RETURN_IF_ERROR(ResolveForeignKey(&fk, *table, *parent));
+  }
   NQ_RETURN_IF_ERROR(writer.Create(CatalogWriter::Kind::kTable, name, table->id, table->sql));
   NQ_RETURN_IF_ERROR(writer.BumpVersion());
   wrote_ddl_ = true;
@@ -316,6 +345,14 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Drop(const sql::DropStmt&
           if (stmt.if_exists) continue;
           return DdlError("42P01", fmt::format("table \"{}\" does not exist", name));
         }
+        if (const TableInfo* child = OtherReferencingTable(*table)) {
+          bool dropped_too = false;
+          for (const auto& other : stmt.names) dropped_too |= other.name == child->name;
+          if (!dropped_too) {
+            return DdlError("2BP01", fmt::format("cannot drop table \"{}\" because foreign key constraints of "
+                                                 "table \"{}\" reference it", name, child->name));
+          }
+        }
         NQ_RETURN_IF_ERROR(ClearTable(*table));
         for (const auto& index : table->indexes) {
           if (!index->implicit) NQ_RETURN_IF_ERROR(writer.Remove(CatalogWriter::Kind::kIndex, index->name));
@@ -346,6 +383,15 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Drop(const sql::DropStmt&
           return DdlError("2BP01", fmt::format("cannot drop index \"{}\" because a UNIQUE constraint of table "
                                                "\"{}\" requires it", name, index->table));
         }
+        if (const TableInfo* owner = catalog_->FindTable(index->table)) {
+          for (const auto& by : owner->referenced_by) {
+            if (by.table->foreign_keys[by.index].parent_index == index) {
+              return DdlError("2BP01", fmt::format("cannot drop index \"{}\" because foreign key \"{}\" of table "
+                                                   "\"{}\" requires it", name, by.table->foreign_keys[by.index].name,
+                                                   by.table->name));
+            }
+          }
+        }
         NQ_RETURN_IF_ERROR(ClearTree(txn_, index->tree));
         NQ_RETURN_IF_ERROR(writer.Remove(CatalogWriter::Kind::kIndex, name));
         break;
@@ -362,6 +408,10 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Drop(const sql::DropStmt&
 
 Result<std::unique_ptr<ResultSource>> StatementRunner::Truncate(const sql::TruncateStmt& stmt) {
   NQ_ASSIGN_OR_RETURN(const TableInfo* table, WritableTable(stmt.table));
+  if (const TableInfo* child = OtherReferencingTable(*table)) {
+    return DdlError("0A000", fmt::format("cannot truncate table \"{}\": table \"{}\" references it in a foreign key "
+                                         "constraint", table->name, child->name));
+  }
   NQ_RETURN_IF_ERROR(ClearTable(*table));
   return Done("TRUNCATE TABLE");
 }
@@ -388,8 +438,9 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::AlterTable(const sql::Alt
                                              table->name));
       }
       for (const auto& c : stmt.column.constraints) {
-        if (c.kind == sql::ColumnConstraintKind::kPrimaryKey || c.kind == sql::ColumnConstraintKind::kUnique) {
-          return DdlError("0A000", "ADD COLUMN with PRIMARY KEY or UNIQUE is not supported");
+        if (c.kind == sql::ColumnConstraintKind::kPrimaryKey || c.kind == sql::ColumnConstraintKind::kUnique ||
+            c.kind == sql::ColumnConstraintKind::kReferences) {
+          return DdlError("0A000", "ADD COLUMN with PRIMARY KEY, UNIQUE or REFERENCES is not supported");
         }
       }
       // Take the column definition from a fresh parse of the statement.
@@ -430,6 +481,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::AlterTable(const sql::Alt
         used |= std::find(index->columns.begin(), index->columns.end(), c) != index->columns.end();
       }
       for (const auto& tc : def.constraints) used |= MentionsColumn(sql::ToSql(def), stmt.name) && tc.check;
+      used |= InForeignKey(*table, c);
       if (used) {
         return DdlError("2BP01", fmt::format("cannot drop column \"{}\": a key, index or constraint uses it",
                                              stmt.name));
@@ -458,6 +510,9 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::AlterTable(const sql::Alt
           return DdlError("0A000", "renaming a column that a CHECK constraint uses is not supported");
         }
       }
+      if (InForeignKey(*table, c)) {
+        return DdlError("0A000", "renaming a column that a foreign key uses is not supported");
+      }
       def.columns[c].name = stmt.new_name;
       for (auto& tc : def.constraints) RenameIndexedColumns(&tc.columns, stmt.name, stmt.new_name);
       NQ_ASSIGN_OR_RETURN(auto info, rebuild());
@@ -480,18 +535,33 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::AlterTable(const sql::Alt
       if (table->columns[c].generated != Generated::kNone || strategy_key) {
         return DdlError("0A000", fmt::format("cannot change the type of generated column \"{}\"", stmt.column.name));
       }
+      if (InForeignKey(*table, c)) {
+        return DdlError("0A000", fmt::format("cannot change the type of column \"{}\": a foreign key uses it",
+                                             stmt.column.name));
+      }
       BoundExprPtr convert;
       if (stmt.using_expr) {
         NQ_ASSIGN_OR_RETURN(convert, binder_.BindTableExpr(*stmt.using_expr, *table, ""));
       }
       def.columns[c].type = *stmt.column.type;
       NQ_ASSIGN_OR_RETURN(auto info, rebuild());
+      if (info->columns[c].type.id == TypeId::kInterval) {
+        for (const auto& index : info->indexes) {
+          if (std::find(index->columns.begin(), index->columns.end(), c) != index->columns.end()) {
+            return DdlError("0A000", fmt::format("column \"{}\": INTERVAL columns cannot be part of a key or index",
+                                                 stmt.column.name));
+          }
+        }
+      }
       NQ_RETURN_IF_ERROR(ConvertColumn(*table, *info, c, convert.get()));
       NQ_RETURN_IF_ERROR(SaveTable(&writer, *table, info->sql));
       break;
     }
     case sql::AlterAction::kRenameTable: {
       NQ_RETURN_IF_ERROR(RequireFreeName(stmt.name, stmt.table.pos));
+      if (!table->referenced_by.empty() || !table->foreign_keys.empty()) {
+        return DdlError("0A000", "renaming a table that takes part in a foreign key is not supported");
+      }
       def.name.name = stmt.name;
       NQ_ASSIGN_OR_RETURN(auto canonical, Canonical(def));
       NQ_RETURN_IF_ERROR(writer.Remove(CatalogWriter::Kind::kTable, table->name));

@@ -384,8 +384,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Insert(const sql::InsertS
       for (const auto& pk : conflicts) {
         NQ_ASSIGN_OR_RETURN(auto old, LockRow(*table, pk));
         if (!old) continue;
-        NQ_RETURN_IF_ERROR(DeleteIndexEntries(*table, *old, pk));
-        NQ_RETURN_IF_ERROR(txn_->Delete(table->tree, pk));
+        NQ_RETURN_IF_ERROR(DeleteRow(*table, pk, *old));
       }
     }
     NQ_ASSIGN_OR_RETURN(std::string record, EncodeRow(row, table->types()));
@@ -393,6 +392,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Insert(const sql::InsertS
     if (s.code() == StatusCode::kAlreadyExists) return UniqueViolation(PrimaryKeyName(*table));
     NQ_RETURN_IF_ERROR(s);
     NQ_RETURN_IF_ERROR(InsertIndexEntries(*table, row, key));
+    if (!table->foreign_keys.empty()) NQ_RETURN_IF_ERROR(DeferParentCheck(*table, row, nullptr));
     if (upsert) upsert->touched.insert(key);
     ++affected;
     if (!stmt.returning.empty()) returned.push_back(std::move(row));
@@ -458,6 +458,8 @@ Result<std::string> StatementRunner::ReplaceRow(const TableInfo& table, const st
     NQ_RETURN_IF_ERROR(s);
   }
   NQ_RETURN_IF_ERROR(InsertIndexEntries(table, next, new_key));
+  if (!table.foreign_keys.empty()) NQ_RETURN_IF_ERROR(DeferParentCheck(table, next, &old));
+  NQ_RETURN_IF_ERROR(ActOnReferencingRows(table, old, &next));
   return new_key;
 }
 
@@ -488,8 +490,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Delete(const sql::DeleteS
   std::vector<Row> returned;
   Status done = ForEachTargetRow(*table, stmt.alias, stmt.where.get(), [&](const std::string& key,
                                                                           Row* old) -> Status {
-    NQ_RETURN_IF_ERROR(DeleteIndexEntries(*table, *old, key));
-    NQ_RETURN_IF_ERROR(txn_->Delete(table->tree, key));
+    NQ_RETURN_IF_ERROR(DeleteRow(*table, key, *old));
     ++deleted;
     if (!stmt.returning.empty()) returned.push_back(std::move(*old));
     return Status::OK();

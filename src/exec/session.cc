@@ -497,6 +497,7 @@ void RowStreamer::Finish(ResultSource* result) {
 Result<std::unique_ptr<ResultSource>> StatementRunner::Run(const sql::Statement& stmt,
                                                            std::unique_ptr<CachedQuery>* cache) {
   NQ_ASSIGN_OR_RETURN(auto result, Dispatch(stmt, cache));
+  NQ_RETURN_IF_ERROR(FinishForeignKeys());
   if (sink_ == nullptr || result->types_final) return result;  // not streamed, or streamed already
   // Rows produced whole (RETURNING, EXPLAIN) reach the sink the same way,
   // before the statement ends.

@@ -72,8 +72,23 @@ class StatementRunner {
   // The result has passed CheckRow.
   Result<Row> ApplyAssignments(const TableInfo& table, const std::vector<ColumnAssignment>& sets, const Row& old,
                                const Row& input);
+  // Foreign keys (foreign_keys.cc). A written row's references are checked
+  // when the statement ends (FinishForeignKeys; 23503); deleting or
+  // re-keying a referenced row applies the referencing keys' actions.
+  Status DeferParentCheck(const TableInfo& table, const Row& row, const Row* old);
+  Status ActOnReferencingRows(const TableInfo& table, const Row& old, const Row* next);
+  Status ApplyReferentialActions(const TableInfo& table, const Row& old, const Row* next);
+  Status FinishForeignKeys();
+  Result<bool> ParentExists(const TableInfo& parent, const ForeignKeyInfo& fk, const std::vector<Value>& values,
+                            bool lock);
+  // The rows of `child` whose foreign key `fk` holds `values`, each locked.
+  Status ForEachReferencingRow(const TableInfo& child, const ForeignKeyInfo& fk, const std::vector<Value>& values,
+                               const std::function<Status(const std::string& key, Row* row)>& fn);
+  // Deletes a row, its index entries, and applies referential actions.
+  Status DeleteRow(const TableInfo& table, const std::string& key, const Row& row);
   // Stores `next` in place of `old` under `key`: record, index entries and
-  // a changed primary key. Returns the row's key afterwards.
+  // a changed primary key, then the foreign keys' work (above). Returns the
+  // row's key afterwards.
   Result<std::string> ReplaceRow(const TableInfo& table, const std::string& key, const Row& old, const Row& next);
   Result<std::unique_ptr<ResultSource>> Delete(const sql::DeleteStmt& stmt);
   Result<std::unique_ptr<ResultSource>> CreateTable(const sql::CreateTableStmt& stmt);
@@ -130,6 +145,22 @@ class StatementRunner {
   RowSink* sink_;
   Binder binder_;
   bool wrote_ddl_ = false;
+  // Foreign key checks waiting for the end of the statement: references
+  // of written rows, and NO ACTION keys of removed or re-keyed rows.
+  struct PendingParentCheck {
+    const TableInfo* table;  // the referencing table
+    size_t fk;               // index into its foreign_keys
+    std::vector<Value> values;
+  };
+  struct PendingChildCheck {
+    const TableInfo* parent;
+    const TableInfo* child;
+    size_t fk;
+    std::vector<Value> values;  // the parent's old key
+  };
+  std::vector<PendingParentCheck> pending_parents_;
+  std::vector<PendingChildCheck> pending_children_;
+  int fk_depth_ = 0;
   // CHECK constraints bound once per statement, by table.
   std::map<const TableInfo*, std::vector<BoundExprPtr>> checks_;
 };

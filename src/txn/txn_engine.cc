@@ -134,6 +134,7 @@ Status TxnEngine::CommitStorage(TxnId txn, storage::Transaction* storage_txn,
     {
       std::lock_guard lock(seq_mu_);
       sequence_.push_back(&pending);
+      ++appended_;
     }
     queued = true;
     locks_.ReleaseAll(txn);
@@ -156,6 +157,7 @@ Status TxnEngine::CommitStorage(TxnId txn, storage::Transaction* storage_txn,
   while (!sequence_.empty() && sequence_.front()->flushed) {
     PendingCommit* front = sequence_.front();
     sequence_.pop_front();
+    ++settled_;
     // A commit whose flush failed stays running in the table: its rows are
     // never shown, since they may not be durable.
     if (!front->failed) {
@@ -172,6 +174,12 @@ Status TxnEngine::CommitStorage(TxnId txn, storage::Transaction* storage_txn,
   lock.unlock();
   DeliverFeed();
   return s;
+}
+
+void TxnEngine::AwaitAppendedCommits() {
+  std::unique_lock lock(seq_mu_);
+  uint64_t target = appended_;
+  seq_cv_.wait(lock, [&] { return settled_ >= target; });
 }
 
 Result<CommittedChanges> TxnEngine::ReadFeed(TxnId txn, const storage::Transaction& storage_txn) {

@@ -122,6 +122,12 @@ class TxnEngine {
   Result<TreeId> FindTable(std::string_view name);
 
   std::unique_ptr<Transaction> Begin(TxnOptions options = {});
+  // Waits until every commit already appended to the WAL is visible (or
+  // failed). A committing transaction releases its locks at the append,
+  // before its changes become visible; a reader that got such a lock and
+  // must see what its holder committed (foreign key checks scanning for
+  // referencing rows) calls this before taking its snapshot.
+  void AwaitAppendedCommits();
 
   // Second phase of two-phase commit for a transaction prepared by
   // Transaction::Prepare, in this process or before a restart.
@@ -198,6 +204,8 @@ class TxnEngine {
   std::mutex seq_mu_;
   std::condition_variable seq_cv_;
   std::deque<PendingCommit*> sequence_;  // in WAL order
+  uint64_t appended_ = 0;  // commits appended to the WAL so far (seq_mu_)
+  uint64_t settled_ = 0;   // of those, made visible or failed (seq_mu_)
 
   std::mutex feed_mu_;
   std::deque<CommittedChanges> feed_queue_;

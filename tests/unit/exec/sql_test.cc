@@ -366,6 +366,25 @@ TEST_F(SqlTest, ConcurrentUpsertsOfOneKey) {
   EXPECT_EQ(Run("SELECT n FROM counter"), "2");
 }
 
+// A child's insert locks its parent row: a concurrent delete of the parent
+// waits, then sees the child and fails (no orphan is ever committed).
+TEST_F(SqlTest, ConcurrentForeignKeyParentDelete) {
+  Ok("CREATE TABLE parent(id INTEGER PRIMARY KEY)");
+  Ok("CREATE TABLE child(id INTEGER PRIMARY KEY, p INTEGER REFERENCES parent)");
+  Ok("INSERT INTO parent VALUES (1)");
+  auto other = db_->Connect();
+  Ok("BEGIN");
+  Ok("INSERT INTO child VALUES (1, 1)");
+  std::string deleted;
+  std::thread t([&] { deleted = Run(other.get(), "DELETE FROM parent WHERE id = 1"); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  Ok("COMMIT");
+  t.join();
+  EXPECT_EQ(deleted, "error 23503");
+  EXPECT_EQ(Run("SELECT count(*) FROM parent"), "1");
+  EXPECT_EQ(Run("SELECT count(*) FROM child"), "1");
+}
+
 TEST_F(SqlTest, TwoPhaseCommit) {
   Ok("CREATE TABLE t(a INTEGER)");
   Ok("BEGIN");
