@@ -26,9 +26,23 @@ Status UndefinedFunctionError(std::string_view what) {
 
 std::string TextOf(const Value& v) { return v.kind() == TypeId::kText ? v.str() : v.ToString(); }
 
+std::string_view OpName(ArithOp op) {
+  switch (op) {
+    case ArithOp::kAdd: return "+";
+    case ArithOp::kSubtract: return "-";
+    case ArithOp::kMultiply: return "*";
+    case ArithOp::kDivide: return "/";
+    case ArithOp::kModulo: return "%";
+    case ArithOp::kIntegerDivide: return "DIV";
+  }
+  return "?";
+}
+
 }  // namespace internal
 
 namespace {
+
+using internal::OpName;
 
 using internal::DivisionByZeroError;
 using internal::OutOfRangeError;
@@ -151,18 +165,6 @@ Result<int64_t> ToIntegerArg(const Value& v, std::string_view op) {
 }  // namespace internal
 
 namespace {
-
-std::string_view OpName(ArithOp op) {
-  switch (op) {
-    case ArithOp::kAdd: return "+";
-    case ArithOp::kSubtract: return "-";
-    case ArithOp::kMultiply: return "*";
-    case ArithOp::kDivide: return "/";
-    case ArithOp::kModulo: return "%";
-    case ArithOp::kIntegerDivide: return "DIV";
-  }
-  return "?";
-}
 
 Result<Value> IntegerArithmetic(ArithOp op, int64_t a, int64_t b) {
   int64_t out = 0;

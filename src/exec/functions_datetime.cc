@@ -322,18 +322,6 @@ Result<Value> ScaleInterval(const Value& iv, const Value& factor, bool divide) {
 
 bool IsNumberKind(TypeId k) { return k == TypeId::kBigInt || k == TypeId::kDouble || k == TypeId::kNumeric; }
 
-std::string_view OpText(ArithOp op) {
-  switch (op) {
-    case ArithOp::kAdd: return "+";
-    case ArithOp::kSubtract: return "-";
-    case ArithOp::kMultiply: return "*";
-    case ArithOp::kDivide: return "/";
-    case ArithOp::kModulo: return "%";
-    case ArithOp::kIntegerDivide: return "DIV";
-  }
-  return "?";
-}
-
 // Text met by a date/time operand in + or - takes the other operand's kind
 // (a timestamp next to an interval); in * and / it is a number.
 Result<Value> ReadTextAs(const Value& text, TypeId other) {
@@ -657,9 +645,9 @@ Result<Value> DateTimeArithmetic(ArithOp op, const Value& a_in, const Value& b_i
   Value a = a_in, b = b_in;
   bool scaling = op == ArithOp::kMultiply || op == ArithOp::kDivide;
   if (a.kind() == TypeId::kText) {
-    NQ_ASSIGN_OR_RETURN(a, scaling ? ToNumber(a, OpText(op)) : ReadTextAs(a, b.kind()));
+    NQ_ASSIGN_OR_RETURN(a, scaling ? ToNumber(a, OpName(op)) : ReadTextAs(a, b.kind()));
   } else if (b.kind() == TypeId::kText) {
-    NQ_ASSIGN_OR_RETURN(b, scaling ? ToNumber(b, OpText(op)) : ReadTextAs(b, a.kind()));
+    NQ_ASSIGN_OR_RETURN(b, scaling ? ToNumber(b, OpName(op)) : ReadTextAs(b, a.kind()));
   }
   TypeId x = a.kind(), y = b.kind();
   bool add = op == ArithOp::kAdd, sub = op == ArithOp::kSubtract;
@@ -698,7 +686,7 @@ Result<Value> DateTimeArithmetic(ArithOp op, const Value& a_in, const Value& b_i
     return Value::Timestamp(midnight + time.temporal());
   }
   return UndefinedFunctionError(
-      fmt::format("operator does not exist: {} {} {}", TypeName(a_in), OpText(op), TypeName(b_in)));
+      fmt::format("operator does not exist: {} {} {}", TypeName(a_in), OpName(op), TypeName(b_in)));
 }
 
 Result<Value> NegateInterval(const Value& v) {

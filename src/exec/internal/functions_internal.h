@@ -32,6 +32,8 @@ std::string TextOf(const Value& v);
 // (22P02 otherwise; integer-valued unless it has '.', an exponent or does
 // not fit in 64 bits); other kinds are 42883, naming `op`.
 Result<Value> ToNumber(const Value& v, std::string_view op);
+// The operator's SQL spelling ("+", "DIV", ...), for messages.
+std::string_view OpName(ArithOp op);
 
 // Whether `text`, less surrounding white space, is exactly one number (the
 // syntax ToNumber accepts); if so, *out is its value.
