@@ -154,6 +154,11 @@ Status StorageEngine::FinishRecovery(std::map<TxnId, RecoveredTxn> losers,
   for (auto& [txn, pages] : pending) {
     for (PageId id : pages) {
       Mtr mtr(&ctx_, txn);
+      // Flagged kChainFree (chain_head = 0) like BulkBuilder::Abandon: the
+      // record takes the page out of the transaction's pending set, so a
+      // recovery interrupted after this point does not free it again once
+      // an undo below (or anyone) has reused it.
+      mtr.record().flags |= kChainFree;
       NQ_ASSIGN_OR_RETURN(PageGuard * page, mtr.Fetch(id));
       if (GetPageType(page->data()) == PageType::kFree) continue;
       NQ_RETURN_IF_ERROR(FreePage(&mtr, page));
