@@ -609,28 +609,23 @@ class WindowOp : public Operator {
           case B::kUnboundedFollowing: fe = m; break;
         }
         break;
-      case sql::FrameUnit::kRange:
-        switch (call.start.kind) {
-          case B::kUnboundedPreceding: fs = 0; break;
-          case B::kCurrentRow: fs = part.group_start[g]; break;
-          case B::kPreceding:
-          case B::kFollowing: {
-            NQ_ASSIGN_OR_RETURN(fs, RangeBound(call, part, k, keys, np, call.start, off.start, false));
-            break;
+      case sql::FrameUnit::kRange: {
+        // A start bound takes the first row of its peers, an end bound the
+        // position past the last.
+        auto range = [&](const WindowFrameBound& bound, const Value& offset, bool is_end) -> Result<size_t> {
+          switch (bound.kind) {
+            case B::kUnboundedPreceding: return size_t{0};
+            case B::kCurrentRow: return is_end ? part.group_end[g] : part.group_start[g];
+            case B::kPreceding:
+            case B::kFollowing: return RangeBound(call, part, k, keys, np, bound, offset, is_end);
+            case B::kUnboundedFollowing: return m;
           }
-          case B::kUnboundedFollowing: fs = m; break;
-        }
-        switch (call.end.kind) {
-          case B::kUnboundedPreceding: fe = 0; break;
-          case B::kCurrentRow: fe = part.group_end[g]; break;
-          case B::kPreceding:
-          case B::kFollowing: {
-            NQ_ASSIGN_OR_RETURN(fe, RangeBound(call, part, k, keys, np, call.end, off.end, true));
-            break;
-          }
-          case B::kUnboundedFollowing: fe = m; break;
-        }
+          return m;
+        };
+        NQ_ASSIGN_OR_RETURN(fs, range(call.start, off.start, false));
+        NQ_ASSIGN_OR_RETURN(fe, range(call.end, off.end, true));
         break;
+      }
     }
     fe = std::max(fe, fs);
     // The excluded range [xs, xe), and the current row put back for TIES.
