@@ -103,7 +103,12 @@ class BTree {
   // Frees an overflow chain, logging progress so that recovery can finish
   // an interrupted free (see Recovery).
   // Adds the number of pages freed to *pages_freed if given.
-  Status FreeOverflowChain(PageId first, TxnId txn, uint64_t* pages_freed = nullptr);
+  // `head` is the chain head the progress records name: `first` by default;
+  // recovery finishing a free interrupted at page `first` passes the head of
+  // the original free, so that its records end that free for the next
+  // recovery too.
+  Status FreeOverflowChain(PageId first, TxnId txn, uint64_t* pages_freed = nullptr,
+                           PageId head = kInvalidPageId);
 
   uint32_t max_key_size() const { return btree::MaxKeySize(ctx_->page_size); }
 

@@ -78,12 +78,13 @@ Result<std::string> BTree::ReadOverflow(PageId first, uint64_t size) {
   return out;
 }
 
-Status BTree::FreeOverflowChain(PageId first, TxnId txn, uint64_t* pages_freed) {
+Status BTree::FreeOverflowChain(PageId first, TxnId txn, uint64_t* pages_freed, PageId head) {
+  if (head == kInvalidPageId) head = first;
   PageId next = first;
   while (next != kInvalidPageId) {
     Mtr mtr(ctx_, txn);
     mtr.record().flags |= kChainFree;
-    mtr.record().chain_head = first;
+    mtr.record().chain_head = head;
     uint64_t batch = 0;
     for (; batch < kFreeBatch && next != kInvalidPageId; ++batch) {
       NQ_ASSIGN_OR_RETURN(PageGuard * page, mtr.Fetch(next));

@@ -78,7 +78,20 @@ Status StorageEngine::Recover() {
       if (mtr.chain_next == kInvalidPageId) chains.erase(mtr.chain_head);
       else chains[mtr.chain_head] = mtr.chain_next;
     }
-    if (txn == 0) continue;
+    if (txn == 0) {
+      // Recovery's own finishing of an interrupted chain free: the chain may
+      // be an unlinked one its transaction was giving back (Put's clean-up),
+      // so its pages leave every pending set, as they would have left that
+      // transaction's had it logged the free itself.
+      if (mtr.flags & kChainFree) {
+        for (auto& [owner, list] : pending) {
+          for (const auto& page : mtr.pages) {
+            list.erase(std::remove(list.begin(), list.end(), page.page_id), list.end());
+          }
+        }
+      }
+      continue;
+    }
     RecoveredTxn& loser = losers[txn];
     if (loser.first == 0) loser.first = start;
     if ((mtr.flags & kHasLogical) && !(mtr.flags & kCompensation)) loser.undo.push_back(start);
@@ -148,8 +161,12 @@ Status StorageEngine::FinishRecovery(std::map<TxnId, RecoveredTxn> losers,
   // pending (an unlinked chain being given back), and the pending loop
   // skips pages that are already free, not the other way round.
   BTree helper(&ctx_, 0, kInvalidPageId);
+  // Logged under the original head: the scan keys progress by head, so a
+  // resumed free under a head of its own would leave the original entry
+  // behind, and a recovery interrupted after this one would free from that
+  // stale point again - pages an undo below may have reused by then.
   for (const auto& [head, next] : chains) {
-    NQ_RETURN_IF_ERROR(helper.FreeOverflowChain(next, 0, &recovery_.leaked_pages_freed));
+    NQ_RETURN_IF_ERROR(helper.FreeOverflowChain(next, 0, &recovery_.leaked_pages_freed, head));
   }
   for (auto& [txn, pages] : pending) {
     for (PageId id : pages) {

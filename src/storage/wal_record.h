@@ -40,7 +40,8 @@ enum MtrFlags : uint8_t {
   // transaction follows (kHasLogical, kCompensation or kLinkPending).
   kOverflowAlloc = 4,
   // Progress of freeing an overflow chain; its pages also leave the
-  // transaction's allocated-unlinked set. chain_head = 0 marks pages freed
+  // transaction's allocated-unlinked set (every transaction's for
+  // transaction 0, recovery finishing a free). chain_head = 0 marks pages freed
   // outside any chain (a failed bulk load returning its pages): nothing to
   // resume.
   kChainFree = 8,
