@@ -446,6 +446,12 @@ Result<std::shared_ptr<const Catalog>> Catalog::Load(txn::TxnEngine* engine, txn
                                             parsed.status().message()));
     }
     std::shared_ptr<const sql::Statement> def(std::move(parsed).value());
+    // Rows written before sequence ids existed, and rows of tables never
+    // restarted, end here: their sequences are kept under the table id.
+    uint64_t sequence_id = id;
+    if (reader.remaining() > 0 && (!reader.GetVarint64(&sequence_id) || reader.remaining() > 0)) {
+      return Status::Corruption("malformed catalog row");
+    }
     switch (key[0]) {
       case 't': {
         if (def->kind != sql::StatementKind::kCreateTable) return Status::Corruption("catalog table row");
@@ -457,6 +463,7 @@ Result<std::shared_ptr<const Catalog>> Catalog::Load(txn::TxnEngine* engine, txn
         for (auto& index : table->indexes) {
           auto copy = std::make_shared<IndexInfo>(*index);
           copy->id = id;
+        table->sequence_id = sequence_id;
           NQ_ASSIGN_OR_RETURN(copy->tree, engine->FindTable(fmt::format("i.{}.{}", id, sub++)));
           index = std::move(copy);
         }
@@ -564,7 +571,9 @@ Result<txn::TreeId> CatalogWriter::TreeFor(const std::string& name) {
 }
 
 namespace {
-std::string ObjectValue(uint64_t id, std::string_view sql) {
+// varint id, length-prefixed SQL, then the sequence id as a varint only
+// when it differs from the id (so rows of older databases stay valid).
+std::string ObjectValue(uint64_t id, std::string_view sql, uint64_t sequence_id) {
   std::string value;
   PutVarint64(&value, id);
   PutLengthPrefixed(&value, sql);
@@ -572,16 +581,18 @@ std::string ObjectValue(uint64_t id, std::string_view sql) {
 }
 }  // namespace
 
-Status CatalogWriter::Create(Kind kind, std::string_view name, uint64_t id, std::string_view sql) {
-  Status s = txn_->Insert(tree_, ObjectKey(static_cast<char>(kind), name), ObjectValue(id, sql));
+Status CatalogWriter::Create(Kind kind, std::string_view name, uint64_t id, std::string_view sql,
+                             uint64_t sequence_id) {
+  Status s = txn_->Insert(tree_, ObjectKey(static_cast<char>(kind), name), ObjectValue(id, sql, sequence_id));
   if (s.code() == StatusCode::kAlreadyExists) {
     return Status::AlreadyExists(fmt::format("relation \"{}\" already exists", name)).WithSqlState("42P07");
   }
   return s;
 }
 
-Status CatalogWriter::Put(Kind kind, std::string_view name, uint64_t id, std::string_view sql) {
-  return txn_->Put(tree_, ObjectKey(static_cast<char>(kind), name), ObjectValue(id, sql));
+Status CatalogWriter::Put(Kind kind, std::string_view name, uint64_t id, std::string_view sql,
+                          uint64_t sequence_id) {
+  return txn_->Put(tree_, ObjectKey(static_cast<char>(kind), name), ObjectValue(id, sql, sequence_id));
 }
 
 Status CatalogWriter::Remove(Kind kind, std::string_view name) {
@@ -598,3 +609,4 @@ Result<uint64_t> ReadSchemaVersion(txn::Transaction* txn, txn::TreeId catalog_tr
 }
 
 }  // namespace neuroquantum::exec
+  if (sequence_id != 0 && sequence_id != id) PutVarint64(&value, sequence_id);

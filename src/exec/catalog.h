@@ -5,8 +5,10 @@
 // own transaction, so DDL commits and rolls back with it. A row holds the
 // object's kind, its id (which names its data tree, "t.<id>" or "i.<id>")
 // and its definition as canonical SQL; loading re-parses that SQL, so the
-// catalog format is the language itself. A version row, bumped by every
-// DDL, tells sessions when their cached catalog is stale.
+// catalog format is the language itself. A table's row may end with its
+// sequence id (TableInfo::sequence_id) when that differs from its id. A
+// version row, bumped by every DDL, tells sessions when their cached
+// catalog is stale.
 //
 // Thread safety: a loaded Catalog is immutable and may be shared.
 #pragma once
@@ -95,6 +97,13 @@ struct TableInfo {
   std::vector<ForeignKeyInfo> foreign_keys;
   // The foreign keys (of any table, this one included) that reference
   // this table; filled when the catalog loads.
+  // The id under which SequenceAllocator keeps this table's column
+  // sequences (SERIAL, identity, AUTO_INCREMENT, id strategies). It starts
+  // as `id`; TRUNCATE ... RESTART IDENTITY gives the table a fresh one in
+  // its catalog row, which restarts every sequence at 1 yet commits or
+  // rolls back with the transaction, although the allocator itself is not
+  // transactional.
+  uint64_t sequence_id = 0;
   std::vector<ForeignKeyRefBy> referenced_by;
   std::vector<std::shared_ptr<const IndexInfo>> indexes;
   txn::TreeId tree = 0;
@@ -166,10 +175,11 @@ class CatalogWriter {
   Result<txn::TreeId> TreeFor(const std::string& name);
   enum class Kind : char { kTable = 't', kView = 'v', kIndex = 'i' };
   // Adds an object; 42P07 if one of that name exists (also when a
-  // concurrent transaction created it first).
-  Status Create(Kind kind, std::string_view name, uint64_t id, std::string_view sql);
+  // concurrent transaction created it first). `sequence_id` is a table's
+  // TableInfo::sequence_id; 0 means the same as `id`.
+  Status Create(Kind kind, std::string_view name, uint64_t id, std::string_view sql, uint64_t sequence_id = 0);
   // Replaces an object's definition.
-  Status Put(Kind kind, std::string_view name, uint64_t id, std::string_view sql);
+  Status Put(Kind kind, std::string_view name, uint64_t id, std::string_view sql, uint64_t sequence_id = 0);
   Status Remove(Kind kind, std::string_view name);
   // Bumps the schema version; every DDL calls it once.
   Status BumpVersion();

@@ -2,6 +2,7 @@
 // statement's transaction, so DDL commits and rolls back like data.
 #include <fmt/format.h>
 
+#include "common/log.h"
 #include "exec/row_codec.h"
 #include "exec/statements.h"
 #include "sql/parser.h"
@@ -118,7 +119,8 @@ Status StatementRunner::RequireFreeName(const std::string& name, const sql::Sour
 }
 
 Status StatementRunner::SaveTable(CatalogWriter* writer, const TableInfo& old_table, const std::string& sql) {
-  NQ_RETURN_IF_ERROR(writer->Put(CatalogWriter::Kind::kTable, old_table.name, old_table.id, sql));
+  NQ_RETURN_IF_ERROR(
+      writer->Put(CatalogWriter::Kind::kTable, old_table.name, old_table.id, sql, old_table.sequence_id));
   wrote_ddl_ = true;
   return writer->BumpVersion();
 }
@@ -252,6 +254,10 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::CreateTable(const sql::Cr
   }
   // Foreign keys reference existing tables (or this one).
   for (auto& fk : table->foreign_keys) {
+  table->sequence_id = table->id;
+  // A rolled-back CREATE TABLE may have drawn this id and used sequences
+  // under it; the new table's start at 1.
+  NQ_RETURN_IF_ERROR(engine_->sequences()->Forget(table->id));
     const TableInfo* parent = fk.parent == table->name ? table.get() : catalog_->FindTable(fk.parent);
     if (!parent) {
       return DdlError(catalog_->FindView(fk.parent) ? "42809" : "42P01",
@@ -407,12 +413,48 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Drop(const sql::DropStmt&
 }
 
 Result<std::unique_ptr<ResultSource>> StatementRunner::Truncate(const sql::TruncateStmt& stmt) {
-  NQ_ASSIGN_OR_RETURN(const TableInfo* table, WritableTable(stmt.table));
-  if (const TableInfo* child = OtherReferencingTable(*table)) {
-    return DdlError("0A000", fmt::format("cannot truncate table \"{}\": table \"{}\" references it in a foreign key "
-                                         "constraint", table->name, child->name));
+  // The tables to empty, each once: the listed ones, then (CASCADE) every
+  // table referencing one already taken, to any depth.
+  std::vector<const TableInfo*> tables;
+  auto taken = [&](const TableInfo* table) { return std::find(tables.begin(), tables.end(), table) != tables.end(); };
+  for (const auto& name : stmt.tables) {
+    NQ_ASSIGN_OR_RETURN(const TableInfo* table, WritableTable(name));
+    if (!taken(table)) tables.push_back(table);
   }
-  NQ_RETURN_IF_ERROR(ClearTable(*table));
+  for (size_t i = 0; i < tables.size(); ++i) {
+    const TableInfo* table = tables[i];  // `tables` grows below
+    for (const auto& by : table->referenced_by) {
+      if (taken(by.table)) continue;  // also a self-reference
+      if (!stmt.cascade) {
+        return DdlError("0A000", fmt::format("cannot truncate a table referenced in a foreign key constraint: "
+                                             "table \"{}\" references \"{}\"", by.table->name, table->name));
+      }
+      NQ_LOG_INFO("sql", "truncate cascades to table \"{}\"", by.table->name);
+      tables.push_back(by.table);
+    }
+  }
+  if (stmt.restart_identity) {
+    // The allocator is not transactional, so its sequences are not reset:
+    // each table moves to a fresh sequence id (starting every sequence at
+    // 1) in its catalog row, which commits or rolls back with the rest.
+    CatalogWriter writer(engine_->txn(), txn_, engine_->catalog_tree());
+    bool changed = false;
+    for (const TableInfo* table : tables) {
+      bool has_sequence = table->id_strategy == IdStrategy::kSnowflake;
+      for (const auto& c : table->columns) has_sequence |= c.generated != Generated::kNone;
+      if (!has_sequence) continue;
+      NQ_ASSIGN_OR_RETURN(uint64_t sequence_id, writer.NextId());
+      // A rolled-back DDL may have drawn, and used, the same id.
+      NQ_RETURN_IF_ERROR(engine_->sequences()->Forget(sequence_id));
+      NQ_RETURN_IF_ERROR(writer.Put(CatalogWriter::Kind::kTable, table->name, table->id, table->sql, sequence_id));
+      changed = true;
+    }
+    if (changed) {
+      NQ_RETURN_IF_ERROR(writer.BumpVersion());
+      wrote_ddl_ = true;
+    }
+  }
+  for (const TableInfo* table : tables) NQ_RETURN_IF_ERROR(ClearTable(*table));
   return Done("TRUNCATE TABLE");
 }
 
@@ -449,6 +491,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::AlterTable(const sql::Alt
       NQ_ASSIGN_OR_RETURN(auto info, rebuild());
       const ColumnInfo& added = info->columns.back();
       BoundExprPtr fill;
+    info->sequence_id = table->sequence_id;
       if (added.default_expr) {
         NQ_ASSIGN_OR_RETURN(fill, binder_.BindConstantExpr(*added.default_expr));
       }
@@ -459,7 +502,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::AlterTable(const sql::Alt
         if (fill) {
           NQ_ASSIGN_OR_RETURN(v, Evaluate(*fill, kEmpty, ctx_));
         } else if (added.generated != Generated::kNone) {
-          NQ_ASSIGN_OR_RETURN(int64_t id, engine_->sequences()->Next(info->id, position));
+          NQ_ASSIGN_OR_RETURN(int64_t id, engine_->sequences()->Next(info->sequence_id, position));
           v = Value::Integer(id);
         }
         row.push_back(std::move(v));
@@ -565,7 +608,8 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::AlterTable(const sql::Alt
       def.name.name = stmt.name;
       NQ_ASSIGN_OR_RETURN(auto canonical, Canonical(def));
       NQ_RETURN_IF_ERROR(writer.Remove(CatalogWriter::Kind::kTable, table->name));
-      NQ_RETURN_IF_ERROR(writer.Create(CatalogWriter::Kind::kTable, stmt.name, table->id, sql::ToSql(*canonical)));
+      NQ_RETURN_IF_ERROR(writer.Create(CatalogWriter::Kind::kTable, stmt.name, table->id, sql::ToSql(*canonical),
+                                       table->sequence_id));
       for (const auto& index : table->indexes) {
         if (index->implicit) continue;
         NQ_ASSIGN_OR_RETURN(auto idx, sql::ParseStatement(index->sql));

@@ -64,6 +64,9 @@ Result<const TableInfo*> StatementRunner::WritableTable(const sql::QualifiedName
 Result<std::string> StatementRunner::RowKey(const TableInfo& table, const Row& row) {
   storage::KeyEncoder key;
   if (table.primary_key.empty()) {
+    // Hidden row ids stay under the table id, never restarted: a
+    // concurrent transaction still using the old sequence could otherwise
+    // hand out a key this one reuses.
     NQ_ASSIGN_OR_RETURN(int64_t id, engine_->sequences()->Next(table.id, kRowIdSequence));
     key.AddInt64(id);
   } else {
@@ -126,13 +129,13 @@ Status StatementRunner::AssignId(const TableInfo& table, Row* row) {
     if (!v.is_null()) {
       // An explicit id: later ones exceed it (a bad value is CheckRow's).
       auto id = v.CastTo(DataType::Of(TypeId::kBigInt), true);
-      if (id.ok()) NQ_RETURN_IF_ERROR(engine_->sequences()->Advance(table.id, column, id->integer()));
+      if (id.ok()) NQ_RETURN_IF_ERROR(engine_->sequences()->Advance(table.sequence_id, column, id->integer()));
       return Status::OK();
     }
     // Ten seconds of ids are reserved on disk at a time.
     constexpr int64_t kAhead = int64_t{10000} << 22;
     NQ_ASSIGN_OR_RETURN(int64_t id, engine_->sequences()->NextChosen(
-                                        table.id, column,
+                                        table.sequence_id, column,
                                         [&](int64_t last) { return NextSnowflakeId(last, now_ms, table.machine_id); },
                                         kAhead));
     v = Value::Integer(id);
@@ -343,9 +346,12 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Insert(const sql::InsertS
                                                 "GENERATED ALWAYS", col.name));
         }
         auto v = row[i].CastTo(DataType::Of(TypeId::kBigInt), true);
-        if (v.ok()) NQ_RETURN_IF_ERROR(engine_->sequences()->Advance(table->id, static_cast<uint32_t>(i), v->integer()));
+        if (v.ok()) {
+          NQ_RETURN_IF_ERROR(
+              engine_->sequences()->Advance(table->sequence_id, static_cast<uint32_t>(i), v->integer()));
+        }
       } else if (row[i].is_null()) {
-        NQ_ASSIGN_OR_RETURN(int64_t id, engine_->sequences()->Next(table->id, static_cast<uint32_t>(i)));
+        NQ_ASSIGN_OR_RETURN(int64_t id, engine_->sequences()->Next(table->sequence_id, static_cast<uint32_t>(i)));
         row[i] = Value::Integer(id);
       }
     }

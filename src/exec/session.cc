@@ -136,6 +136,25 @@ Status SequenceAllocator::Advance(uint64_t table, uint32_t column, int64_t value
   return Status::OK();
 }
 
+Status SequenceAllocator::Forget(uint64_t table) {
+  std::lock_guard lock(mu_);
+  for (auto it = states_.lower_bound({table, 0}); it != states_.end() && it->first.first == table;) {
+    it = states_.erase(it);
+  }
+  const std::string prefix = SequenceKey(table, 0).substr(0, 8);
+  std::vector<std::string> keys;
+  auto txn = engine_->Begin();
+  {
+    NQ_ASSIGN_OR_RETURN(auto cursor, txn->Scan(tree_, prefix));
+    for (; cursor->Valid() && cursor->key().substr(0, prefix.size()) == prefix; cursor->Next()) {
+      keys.emplace_back(cursor->key());
+    }
+    NQ_RETURN_IF_ERROR(cursor->status());
+  }
+  for (const auto& key : keys) NQ_RETURN_IF_ERROR(txn->Delete(tree_, key));
+  return txn->Commit();
+}
+
 Engine::Engine(std::unique_ptr<txn::TxnEngine> txn, DatabaseOptions options)
     : txn_(std::move(txn)), options_(std::move(options)) {}
 
@@ -522,6 +541,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Dispatch(const sql::State
     case K::kAlterTable: return AlterTable(stmt.As<sql::AlterTableStmt>());
     case K::kTruncate: return Truncate(stmt.As<sql::TruncateStmt>());
     case K::kExplain: return Explain(stmt.As<sql::ExplainStmt>());
+    case K::kCreateTrigger: return CreateTrigger(stmt.As<sql::CreateTriggerStmt>());
     case K::kAnalyze:
       return Status::NotSupported("ANALYZE is not supported yet").WithSqlState("0A000");
     case K::kTransaction:

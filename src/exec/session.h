@@ -46,6 +46,11 @@ class SequenceAllocator {
   // above every value handed out.
   Result<int64_t> NextChosen(uint64_t table, uint32_t column, const std::function<int64_t(int64_t last)>& choose,
                              int64_t ahead);
+  // Forgets every sequence kept under `table`, so each starts again at 1.
+  // REQUIRES: the caller has just drawn `table` from CatalogWriter::NextId
+  // (CREATE TABLE, TRUNCATE ... RESTART IDENTITY): only a rolled-back transaction can
+  // have used that id before, and the row it drew it in stays locked.
+  Status Forget(uint64_t table);
 
  private:
   struct State {

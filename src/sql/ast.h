@@ -695,7 +695,9 @@ struct AlterTableStmt : Statement {
 struct TruncateStmt : Statement {
   static constexpr StatementKind kKind = StatementKind::kTruncate;
   TruncateStmt() : Statement(kKind) {}
-  QualifiedName table;
+  std::vector<QualifiedName> tables;  // at least one
+  bool restart_identity = false;      // RESTART IDENTITY; default CONTINUE IDENTITY
+  bool cascade = false;               // CASCADE; default RESTRICT
 };
 
 enum class TransactionOp : uint8_t {
@@ -721,6 +723,8 @@ enum class BeginMode : uint8_t { kDefault, kDeferred, kImmediate, kExclusive };
 struct TransactionStmt : Statement {
   static constexpr StatementKind kKind = StatementKind::kTransaction;
   TransactionStmt() : Statement(kKind) {}
+// TRUNCATE [TABLE] name [, ...] [RESTART IDENTITY | CONTINUE IDENTITY]
+// [CASCADE | RESTRICT]
   TransactionOp op = TransactionOp::kBegin;
   IsolationLevel isolation = IsolationLevel::kDefault;
   AccessMode access = AccessMode::kDefault;

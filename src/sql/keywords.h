@@ -47,6 +47,7 @@ namespace neuroquantum::sql {
   X(Constraint, "constraint", true)               \
   X(Create, "create", true)                       \
   X(Cross, "cross", true)                         \
+  X(Continue, "continue", false)                  \
   X(Current, "current", false)                    \
   X(Data, "data", false)                          \
   X(Deallocate, "deallocate", false)              \
@@ -138,6 +139,7 @@ namespace neuroquantum::sql {
   X(Rollback, "rollback", false)                  \
   X(Row, "row", false)                            \
   X(Rows, "rows", false)                          \
+  X(Restart, "restart", false)                    \
   X(Savepoint, "savepoint", false)                \
   X(Select, "select", true)                       \
   X(Serializable, "serializable", false)          \

@@ -387,7 +387,21 @@ Result<StatementPtr> ParserImpl::ParseTruncate() {
   auto stmt = std::make_unique<TruncateStmt>();
   stmt->pos = Advance().pos;  // TRUNCATE
   AcceptKeyword(Keyword::kTable);
-  NQ_ASSIGN_OR_RETURN(stmt->table, ParseQualifiedName("table name"));
+  do {
+    NQ_ASSIGN_OR_RETURN(QualifiedName name, ParseQualifiedName("table name"));
+    stmt->tables.push_back(std::move(name));
+  } while (Accept(TokenKind::kComma));
+  if (AcceptKeyword(Keyword::kRestart)) {
+    NQ_RETURN_IF_ERROR(ExpectKeyword(Keyword::kIdentity, "IDENTITY"));
+    stmt->restart_identity = true;
+  } else if (AcceptKeyword(Keyword::kContinue)) {
+    NQ_RETURN_IF_ERROR(ExpectKeyword(Keyword::kIdentity, "IDENTITY"));
+  }
+  if (AcceptKeyword(Keyword::kCascade)) {
+    stmt->cascade = true;
+  } else {
+    AcceptKeyword(Keyword::kRestrict);
+  }
   return StatementPtr(std::move(stmt));
 }
 

@@ -494,9 +494,15 @@ void Printer::StatementText(const Statement& statement) {
     case StatementKind::kAlterTable:
       Print(statement.As<AlterTableStmt>());
       return;
-    case StatementKind::kTruncate:
+    case StatementKind::kTruncate: {
+      const auto& truncate = statement.As<TruncateStmt>();
       Put("TRUNCATE TABLE ");
-      Qualified(statement.As<TruncateStmt>().table);
+      for (size_t i = 0; i < truncate.tables.size(); ++i) {
+        if (i > 0) Put(", ");
+        Qualified(truncate.tables[i]);
+      }
+      if (truncate.restart_identity) Put(" RESTART IDENTITY");
+      if (truncate.cascade) Put(" CASCADE");
       return;
     case StatementKind::kTransaction:
       Print(statement.As<TransactionStmt>());
@@ -512,6 +518,7 @@ void Printer::StatementText(const Statement& statement) {
       return;
     case StatementKind::kExecute:
       Print(statement.As<ExecuteStmt>());
+    }
       return;
     case StatementKind::kDeallocate:
       Print(statement.As<DeallocateStmt>());

@@ -354,9 +354,27 @@ TEST(ParserStmtTest, AlterTable) {
 }
 
 TEST(ParserStmtTest, Truncate) {
-  StatementPtr h1, h2;
-  EXPECT_EQ(ParseAs<TruncateStmt>("TRUNCATE TABLE t", &h1).table.name, "t");
-  EXPECT_EQ(ParseAs<TruncateStmt>("truncate u", &h2).table.name, "u");
+  StatementPtr h1, h2, h3, h4;
+  const auto& one = ParseAs<TruncateStmt>("TRUNCATE TABLE t", &h1);
+  ASSERT_EQ(one.tables.size(), 1u);
+  EXPECT_EQ(one.tables[0].name, "t");
+  EXPECT_FALSE(one.restart_identity);
+  EXPECT_FALSE(one.cascade);
+  const auto& two = ParseAs<TruncateStmt>("truncate u, s.v restart identity cascade", &h2);
+  ASSERT_EQ(two.tables.size(), 2u);
+  EXPECT_EQ(two.tables[0].name, "u");
+  EXPECT_EQ(two.tables[1].schema, "s");
+  EXPECT_EQ(two.tables[1].name, "v");
+  EXPECT_TRUE(two.restart_identity);
+  EXPECT_TRUE(two.cascade);
+  const auto& defaults = ParseAs<TruncateStmt>("TRUNCATE w CONTINUE IDENTITY RESTRICT", &h3);
+  EXPECT_FALSE(defaults.restart_identity);
+  EXPECT_FALSE(defaults.cascade);
+  // The non-reserved words stay usable as table names.
+  EXPECT_EQ(ParseAs<TruncateStmt>("TRUNCATE restart, continue", &h4).tables[1].name, "continue");
+  EXPECT_FALSE(ParseStatement("TRUNCATE t RESTART").ok());
+  EXPECT_FALSE(ParseStatement("TRUNCATE t CASCADE RESTART IDENTITY").ok());
+  EXPECT_FALSE(ParseStatement("TRUNCATE t,").ok());
 }
 
 TEST(ParserStmtTest, TransactionControl) {

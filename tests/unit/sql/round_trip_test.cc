@@ -170,6 +170,9 @@ const Case kCases[] = {
     {"ALTER TABLE t RENAME a TO b", "ALTER TABLE t RENAME COLUMN a TO b"},
     {"ALTER TABLE t RENAME TO u", nullptr},
     {"TRUNCATE t", "TRUNCATE TABLE t"},
+    {"truncate table a, s.b continue identity restrict", "TRUNCATE TABLE a, s.b"},
+    {"TRUNCATE TABLE a RESTART IDENTITY CASCADE", nullptr},
+    {"TRUNCATE b, c CASCADE", "TRUNCATE TABLE b, c CASCADE"},
     // Transactions.
     {"BEGIN", nullptr},
     {"BEGIN TRANSACTION ISOLATION LEVEL SERIALIZABLE, READ ONLY", "BEGIN ISOLATION LEVEL SERIALIZABLE, READ ONLY"},
