@@ -292,7 +292,8 @@ Result<std::shared_ptr<TableInfo>> TableInfoFromDefinition(std::shared_ptr<const
   auto table = std::make_shared<TableInfo>();
   table->name = stmt.name.name;
   std::set<std::string> names;
-  std::vector<std::vector<int>> uniques;
+  // UNIQUE constraints: their name (empty: the default) and columns.
+  std::vector<std::pair<std::string, std::vector<int>>> uniques;
   bool integer_pk_alias = false;
   for (const auto& col : stmt.columns) {
     if (!names.insert(col.name).second) {
@@ -320,7 +321,7 @@ Result<std::shared_ptr<TableInfo>> TableInfoFromDefinition(std::shared_ptr<const
           break;
         case sql::ColumnConstraintKind::kNotNull: info.not_null = true; break;
         case sql::ColumnConstraintKind::kNull: break;
-        case sql::ColumnConstraintKind::kUnique: uniques.push_back({pos}); break;
+        case sql::ColumnConstraintKind::kUnique: uniques.emplace_back(c.name, std::vector<int>{pos}); break;
         case sql::ColumnConstraintKind::kDefault: info.default_expr = c.expr.get(); break;
         case sql::ColumnConstraintKind::kCheck: table->checks.push_back(c.expr.get()); break;
         case sql::ColumnConstraintKind::kIdentity:
@@ -364,7 +365,7 @@ Result<std::shared_ptr<TableInfo>> TableInfoFromDefinition(std::shared_ptr<const
       }
       case sql::TableConstraintKind::kUnique: {
         NQ_ASSIGN_OR_RETURN(auto cols, ResolveColumns(tc.columns, *table, nullptr));
-        uniques.push_back(std::move(cols));
+        uniques.emplace_back(tc.name, std::move(cols));
         break;
       }
       case sql::TableConstraintKind::kCheck: table->checks.push_back(tc.check.get()); break;
@@ -389,15 +390,19 @@ Result<std::shared_ptr<TableInfo>> TableInfoFromDefinition(std::shared_ptr<const
   }
   NQ_RETURN_IF_ERROR(CheckKeyColumnTypes(table->primary_key, *table));
   NQ_RETURN_IF_ERROR(ApplyTableOptions(stmt.options, table.get()));
-  // UNIQUE constraints become implicit unique indexes (named after the
-  // table and columns); one equal to the primary key adds nothing.
-  for (auto& cols : uniques) {
+  // UNIQUE constraints become implicit unique indexes (named as the
+  // constraint, by default after the table and columns); one equal to the
+  // primary key adds nothing.
+  for (auto& [constraint_name, cols] : uniques) {
     if (cols == table->primary_key) continue;
     NQ_RETURN_IF_ERROR(CheckKeyColumnTypes(cols, *table));
     auto index = std::make_shared<IndexInfo>();
-    index->name = table->name;
-    for (int c : cols) index->name += "_" + table->columns[c].name;
-    index->name += "_key";
+    index->name = constraint_name;
+    if (index->name.empty()) {
+      index->name = table->name;
+      for (int c : cols) index->name += "_" + table->columns[c].name;
+      index->name += "_key";
+    }
     index->table = table->name;
     index->columns = cols;
     index->descending.assign(cols.size(), false);

@@ -523,7 +523,15 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::AlterTable(const sql::Alt
       for (const auto& index : table->indexes) {
         used |= std::find(index->columns.begin(), index->columns.end(), c) != index->columns.end();
       }
-      for (const auto& tc : def.constraints) used |= MentionsColumn(sql::ToSql(def), stmt.name) && tc.check;
+      // CHECKs that stay (table constraints, other columns' constraints)
+      // must not read the column; the column's own go with it.
+      for (const auto& tc : def.constraints) used |= tc.check && MentionsColumn(sql::ToSql(*tc.check), stmt.name);
+      for (size_t i = 0; i < def.columns.size(); ++i) {
+        if (static_cast<int>(i) == c) continue;
+        for (const auto& cc : def.columns[i].constraints) {
+          used |= cc.kind == sql::ColumnConstraintKind::kCheck && MentionsColumn(sql::ToSql(*cc.expr), stmt.name);
+        }
+      }
       used |= InForeignKey(*table, c);
       if (used) {
         return DdlError("2BP01", fmt::format("cannot drop column \"{}\": a key, index or constraint uses it",
@@ -625,3 +633,6 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::AlterTable(const sql::Alt
 }
 
 }  // namespace neuroquantum::exec
+    case sql::AlterAction::kAddConstraint:
+    case sql::AlterAction::kDropConstraint:
+      return AlterConstraint(stmt, *table, &def);

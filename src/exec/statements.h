@@ -131,6 +131,13 @@ class StatementRunner {
   // Rewrites every row through `fn` into `new_table` (same tree).
   Status RewriteRows(const TableInfo& table, const TableInfo& new_table,
                      const std::function<Result<Row>(Row)>& fn);
+  // ALTER TABLE ADD / DROP CONSTRAINT (ddl_constraints.cc) on `table`, whose
+  // definition, freshly parsed, is `def` (edited here).
+  Result<std::unique_ptr<ResultSource>> AlterConstraint(const sql::AlterTableStmt& stmt, const TableInfo& table,
+                                                        sql::CreateTableStmt* def);
+  // ADD PRIMARY KEY: every row of `table` stored again under its key in
+  // `new_table` (same tree) and indexed into `new_table`'s indexes.
+  Status RekeyRows(const TableInfo& table, const TableInfo& new_table);
   Result<std::shared_ptr<const sql::Statement>> Canonical(const sql::Statement& stmt);
   Status SaveTable(CatalogWriter* writer, const TableInfo& old_table, const std::string& sql);
   Status RequireFreeName(const std::string& name, const sql::SourcePos& pos);

@@ -677,7 +677,9 @@ struct DropStmt : Statement {
   bool cascade = false;
 };
 
-enum class AlterAction : uint8_t { kAddColumn, kDropColumn, kRenameColumn, kRenameTable, kAlterColumnType };
+enum class AlterAction : uint8_t {
+  kAddColumn, kDropColumn, kRenameColumn, kRenameTable, kAlterColumnType, kAddConstraint, kDropConstraint,
+};
 
 struct AlterTableStmt : Statement {
   static constexpr StatementKind kKind = StatementKind::kAlterTable;
@@ -686,9 +688,11 @@ struct AlterTableStmt : Statement {
   AlterAction action = AlterAction::kAddColumn;
   ColumnDef column;      // kAddColumn; kAlterColumnType: its name and new type
   ExprPtr using_expr;    // kAlterColumnType: USING expression; may be null
-  std::string name;      // kDropColumn: the column; kRenameColumn: old name; kRenameTable: new name
+  std::string name;      // kDropColumn: the column; kRenameColumn: old name; kRenameTable: new name;
+                         // kDropConstraint: the constraint
   std::string new_name;  // kRenameColumn
-  bool if_exists = false;       // DROP COLUMN IF EXISTS
+  TableConstraint constraint;   // kAddConstraint
+  bool if_exists = false;       // DROP COLUMN / DROP CONSTRAINT IF EXISTS
   bool if_not_exists = false;   // ADD COLUMN IF NOT EXISTS
 };
 
@@ -716,6 +720,7 @@ enum class TransactionOp : uint8_t {
 enum class IsolationLevel : uint8_t {
   kDefault, kReadUncommitted, kReadCommitted, kRepeatableRead, kSerializable,
 };
+  bool cascade = false;         // DROP CONSTRAINT ... CASCADE
 enum class AccessMode : uint8_t { kDefault, kReadOnly, kReadWrite };
 // SQLite's BEGIN DEFERRED / IMMEDIATE / EXCLUSIVE.
 enum class BeginMode : uint8_t { kDefault, kDeferred, kImmediate, kExclusive };

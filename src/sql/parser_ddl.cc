@@ -349,11 +349,30 @@ Result<StatementPtr> ParserImpl::ParseAlter() {
     NQ_ASSIGN_OR_RETURN(stmt->column, ParseColumnDef());
   } else if (AcceptKeyword(Keyword::kDrop)) {
     stmt->action = AlterAction::kDropColumn;
+    if (Peek().Is(Keyword::kConstraint) || Peek().Is(Keyword::kPrimary) || Peek().Is(Keyword::kUnique) ||
+        Peek().Is(Keyword::kCheck) || Peek().Is(Keyword::kForeign)) {
+      // ADD [CONSTRAINT name] table_constraint
+      stmt->action = AlterAction::kAddConstraint;
+      NQ_ASSIGN_OR_RETURN(stmt->constraint, ParseTableConstraint());
+      return StatementPtr(std::move(stmt));
+    }
     AcceptKeyword(Keyword::kColumn);
     NQ_ASSIGN_OR_RETURN(stmt->if_exists, ParseIfExists());
     NQ_ASSIGN_OR_RETURN(stmt->name, ParseIdentifier("column name"));
   } else if (AcceptKeyword(Keyword::kRename)) {
     if (PeekKeyword(Keyword::kTo)) {
+    if (AcceptKeyword(Keyword::kConstraint)) {
+      // DROP CONSTRAINT [IF EXISTS] name [RESTRICT | CASCADE]
+      stmt->action = AlterAction::kDropConstraint;
+      NQ_ASSIGN_OR_RETURN(stmt->if_exists, ParseIfExists());
+      NQ_ASSIGN_OR_RETURN(stmt->name, ParseIdentifier("constraint name"));
+      if (AcceptKeyword(Keyword::kCascade)) {
+        stmt->cascade = true;
+      } else {
+        AcceptKeyword(Keyword::kRestrict);
+      }
+      return StatementPtr(std::move(stmt));
+    }
       Advance();
       stmt->action = AlterAction::kRenameTable;
       NQ_ASSIGN_OR_RETURN(stmt->name, ParseIdentifier("new table name"));

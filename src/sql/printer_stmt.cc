@@ -410,6 +410,15 @@ void Printer::Print(const AlterTableStmt& stmt) {
       Name(stmt.column.name);
       Put(" TYPE ");
       Type(*stmt.column.type);
+    case AlterAction::kAddConstraint:
+      Put(" ADD ");
+      TableConstraintText(stmt.constraint);
+      return;
+    case AlterAction::kDropConstraint:
+      Put(stmt.if_exists ? " DROP CONSTRAINT IF EXISTS " : " DROP CONSTRAINT ");
+      Name(stmt.name);
+      if (stmt.cascade) Put(" CASCADE");
+      return;
       if (stmt.using_expr) {
         Put(" USING ");
         Expression(*stmt.using_expr);

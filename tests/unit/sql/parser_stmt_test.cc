@@ -353,6 +353,30 @@ TEST(ParserStmtTest, AlterTable) {
   EXPECT_EQ(rename_table.name, "u");
 }
 
+TEST(ParserStmtTest, AlterTableConstraint) {
+  StatementPtr h1, h2, h3, h4;
+  const auto& check = ParseAs<AlterTableStmt>("ALTER TABLE t ADD CONSTRAINT pos CHECK (a > 0)", &h1);
+  EXPECT_EQ(check.action, AlterAction::kAddConstraint);
+  EXPECT_EQ(check.constraint.kind, TableConstraintKind::kCheck);
+  EXPECT_EQ(check.constraint.name, "pos");
+  ASSERT_NE(check.constraint.check, nullptr);
+  const auto& fk = ParseAs<AlterTableStmt>("ALTER TABLE t ADD FOREIGN KEY (a, b) REFERENCES p", &h2);
+  EXPECT_EQ(fk.constraint.kind, TableConstraintKind::kForeignKey);
+  EXPECT_TRUE(fk.constraint.name.empty());
+  EXPECT_EQ(fk.constraint.fk_columns.size(), 2u);
+  const auto& drop = ParseAs<AlterTableStmt>("ALTER TABLE t DROP CONSTRAINT IF EXISTS u CASCADE", &h3);
+  EXPECT_EQ(drop.action, AlterAction::kDropConstraint);
+  EXPECT_EQ(drop.name, "u");
+  EXPECT_TRUE(drop.if_exists);
+  EXPECT_TRUE(drop.cascade);
+  // Without a constraint keyword, ADD still adds a column.
+  EXPECT_EQ(ParseAs<AlterTableStmt>("ALTER TABLE t ADD u INT UNIQUE", &h4).action, AlterAction::kAddColumn);
+  // Options this dialect does not take are syntax errors.
+  EXPECT_FALSE(ParseStatement("ALTER TABLE t ADD CHECK (a > 0) NOT VALID").ok());
+  EXPECT_FALSE(ParseStatement("ALTER TABLE t ADD UNIQUE (a) DEFERRABLE").ok());
+  EXPECT_FALSE(ParseStatement("ALTER TABLE t DROP CONSTRAINT").ok());
+}
+
 TEST(ParserStmtTest, Truncate) {
   StatementPtr h1, h2, h3, h4;
   const auto& one = ParseAs<TruncateStmt>("TRUNCATE TABLE t", &h1);

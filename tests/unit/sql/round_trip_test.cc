@@ -199,6 +199,15 @@ const Case kCases[] = {
     // ALTER COLUMN TYPE.
     {"ALTER TABLE t ALTER c SET DATA TYPE numeric(10, 2)", "ALTER TABLE t ALTER COLUMN c TYPE NUMERIC(10, 2)"},
     {"ALTER TABLE t ALTER COLUMN c TYPE TEXT USING c || 'x'", nullptr},
+    // ADD / DROP CONSTRAINT.
+    {"ALTER TABLE t ADD CHECK (a > 0)", nullptr},
+    {"alter table t add constraint pos check (a > 0)", "ALTER TABLE t ADD CONSTRAINT pos CHECK (a > 0)"},
+    {"ALTER TABLE t ADD UNIQUE (a, b)", nullptr},
+    {"ALTER TABLE t ADD CONSTRAINT pk PRIMARY KEY (a)", nullptr},
+    {"ALTER TABLE t ADD FOREIGN KEY (a) REFERENCES p (id) ON DELETE CASCADE", nullptr},
+    {"ALTER TABLE t DROP CONSTRAINT t_a_key", nullptr},
+    {"ALTER TABLE t DROP CONSTRAINT IF EXISTS c CASCADE", nullptr},
+    {"ALTER TABLE t DROP CONSTRAINT c RESTRICT", "ALTER TABLE t DROP CONSTRAINT c"},
     // Upsert.
     {"INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING", nullptr},
     {"insert into t (a, b) values (1, 2) on conflict (a) do update set b = excluded.b + t.b where t.b < 9 "
