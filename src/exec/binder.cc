@@ -361,11 +361,61 @@ Result<BoundExprPtr> Binder::BindColumn(const sql::ColumnRefExpr& ref, Scope* sc
     e->nocase = nocase;
     return e;
   }
+  NQ_ASSIGN_OR_RETURN(auto trigger_column, BindTriggerColumn(ref));
+  if (trigger_column) return trigger_column;
   std::string name = ref.table.empty() ? ref.column : ref.table + "." + ref.column;
   return BindError("42703", ref.pos, fmt::format("column \"{}\" does not exist", name));
 }
 
+Result<BoundExprPtr> Binder::BindTriggerColumn(const sql::ColumnRefExpr& ref) {
+  if (!trigger_rows_ || !ref.schema.empty() || (ref.table != "new" && ref.table != "old")) return BoundExprPtr();
+  const bool is_new = ref.table == "new";
+  if (is_new ? !trigger_rows_->has_new : !trigger_rows_->has_old) {
+    return BindError("42P01", ref.pos, fmt::format("{} is not available here: {}", is_new ? "NEW" : "OLD",
+                                                   is_new ? "a DELETE trigger has no new row"
+                                                          : "an INSERT trigger has no old row"));
+  }
+  const auto& names = trigger_rows_->names;
+  auto it = std::find(names.begin(), names.end(), ref.column);
+  if (it == names.end()) {
+    return BindError("42703", ref.pos, fmt::format("column \"{}\" of {} does not exist", ref.column,
+                                                   is_new ? "NEW" : "OLD"));
+  }
+  auto e = std::make_unique<BoundExpr>(BoundKind::kParameter);
+  size_t column = static_cast<size_t>(it - names.begin());
+  e->index = static_cast<int>(is_new ? names.size() + column : column);
+  e->type = trigger_rows_->types[column];
+  return e;
+}
+
+Result<BoundExprPtr> Binder::BindRaise(const sql::FunctionExpr& f, Scope* scope) {
+  if (!trigger_rows_) return BindError("42601", f.pos, "RAISE() is only allowed inside a trigger");
+  const sql::Expr* first = f.args.empty() ? nullptr : f.args[0].get();
+  std::string action;
+  if (first && first->kind == sql::ExprKind::kColumnRef && first->As<sql::ColumnRefExpr>().table.empty()) {
+    action = first->As<sql::ColumnRefExpr>().column;
+  }
+  const bool ignore = action == "ignore";
+  if (!ignore && action != "abort" && action != "fail" && action != "rollback") {
+    return BindError("42601", f.pos, "RAISE() takes IGNORE, or ABORT, FAIL or ROLLBACK and a message");
+  }
+  if (f.args.size() != (ignore ? 1u : 2u) || f.star || f.distinct) {
+    return BindError("42601", f.pos, ignore ? "RAISE(IGNORE) takes no message" : "RAISE() needs a message");
+  }
+  auto e = std::make_unique<BoundExpr>(BoundKind::kFunction);
+  e->function = RaiseFunction();
+  auto kind = std::make_unique<BoundExpr>(BoundKind::kConstant);
+  kind->constant = Value::Integer(ignore ? 0 : 1);
+  e->args.push_back(std::move(kind));
+  if (!ignore) {
+    NQ_ASSIGN_OR_RETURN(auto message, Bind(*f.args[1], scope));
+    e->args.push_back(std::move(message));
+  }
+  return e;
+}
+
 Result<BoundExprPtr> Binder::BindFunction(const sql::FunctionExpr& f, Scope* scope) {
+  if (f.name == "raise") return BindRaise(f, scope);
   if (IsAggregateCall(f)) {
     return BindError("42803", f.pos, fmt::format("aggregate function {}() is not allowed here", f.name));
   }

@@ -35,6 +35,16 @@ struct BoundQuery {
 struct Scope;
 struct Level;
 
+// The rows a trigger's WHEN and body see (triggers.cc): OLD.c and NEW.c
+// name the changed row's columns before and after the change, passed as
+// parameters: OLD's column i is parameter i, NEW's is names.size() + i.
+struct TriggerRows {
+  std::vector<std::string> names;
+  std::vector<DataType> types;
+  bool has_old = false;  // UPDATE and DELETE
+  bool has_new = false;  // INSERT and UPDATE
+};
+
 class Binder {
  public:
   explicit Binder(std::shared_ptr<const Catalog> catalog) : catalog_(std::move(catalog)) {}
@@ -59,6 +69,9 @@ class Binder {
   // DELETE) are visible to everything bound until PopWith.
   void PushWith(const sql::WithClause& with);
   void PopWith() { ctes_.pop_back(); }
+  // Inside a trigger: NEW and OLD resolve against `rows`, and RAISE() is
+  // allowed. `rows` must outlive the binder's use.
+  void SetTriggerRows(const TriggerRows* rows) { trigger_rows_ = rows; }
 
   std::shared_ptr<const TableInfo> SharedTable(const TableInfo* table) const {
     return std::shared_ptr<const TableInfo>(catalog_, table);
@@ -94,12 +107,17 @@ class Binder {
                                     BoundExprPtr operand);
   Result<BoundExprPtr> BindColumn(const sql::ColumnRefExpr& ref, Scope* scope);
   Result<BoundExprPtr> BindFunction(const sql::FunctionExpr& f, Scope* scope);
+  // NEW.c / OLD.c in a trigger; null when `ref` is not one.
+  Result<BoundExprPtr> BindTriggerColumn(const sql::ColumnRefExpr& ref);
+  // RAISE(IGNORE) / RAISE(ABORT|FAIL|ROLLBACK, message) in a trigger.
+  Result<BoundExprPtr> BindRaise(const sql::FunctionExpr& f, Scope* scope);
   // `f(...) OVER ...` where the scope allows it (window.h); 42P20 elsewhere.
   Result<BoundExprPtr> BindWindowFunction(const sql::FunctionExpr& f, Scope* scope);
   Result<OperatorPtr> AccessPath(const TableInfo& table, std::vector<BoundExprPtr>* conjuncts, bool with_key,
                                  ColumnMask needed = nullptr);
 
   std::shared_ptr<const Catalog> catalog_;
+  const TriggerRows* trigger_rows_ = nullptr;
   size_t parameter_count_ = 0;
   uint32_t next_anonymous_ = 0;
   // Common table expressions in scope, innermost last.

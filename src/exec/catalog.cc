@@ -437,6 +437,7 @@ Result<std::shared_ptr<const Catalog>> Catalog::Load(txn::TxnEngine* engine, txn
     std::string sql;
   };
   std::vector<Pending> indexes;
+  std::vector<std::shared_ptr<const sql::Statement>> triggers;
   for (; cursor->Valid(); cursor->Next()) {
     std::string key(cursor->key());
     ByteReader reader(cursor->value());
@@ -445,30 +446,30 @@ Result<std::shared_ptr<const Catalog>> Catalog::Load(txn::TxnEngine* engine, txn
     if (key.empty() || !reader.GetVarint64(&id) || !reader.GetLengthPrefixed(&sql_text)) {
       return Status::Corruption("malformed catalog row");
     }
-    auto parsed = sql::ParseStatement(sql_text);
-    if (!parsed.ok()) {
-      return Status::Corruption(fmt::format("catalog definition of \"{}\" does not parse: {}", key.substr(1),
-                                            parsed.status().message()));
-    }
-    std::shared_ptr<const sql::Statement> def(std::move(parsed).value());
     // Rows written before sequence ids existed, and rows of tables never
     // restarted, end here: their sequences are kept under the table id.
     uint64_t sequence_id = id;
     if (reader.remaining() > 0 && (!reader.GetVarint64(&sequence_id) || reader.remaining() > 0)) {
       return Status::Corruption("malformed catalog row");
     }
+    auto parsed = sql::ParseStatement(sql_text);
+    if (!parsed.ok()) {
+      return Status::Corruption(fmt::format("catalog definition of \"{}\" does not parse: {}", key.substr(1),
+                                            parsed.status().message()));
+    }
+    std::shared_ptr<const sql::Statement> def(std::move(parsed).value());
     switch (key[0]) {
       case 't': {
         if (def->kind != sql::StatementKind::kCreateTable) return Status::Corruption("catalog table row");
         NQ_ASSIGN_OR_RETURN(auto table, TableInfoFromDefinition(def));
         table->id = id;
+        table->sequence_id = sequence_id;
         NQ_ASSIGN_OR_RETURN(table->tree, engine->FindTable(fmt::format("t.{}", id)));
         // Implicit unique indexes are numbered after their table.
         uint64_t sub = 0;
         for (auto& index : table->indexes) {
           auto copy = std::make_shared<IndexInfo>(*index);
           copy->id = id;
-        table->sequence_id = sequence_id;
           NQ_ASSIGN_OR_RETURN(copy->tree, engine->FindTable(fmt::format("i.{}.{}", id, sub++)));
           index = std::move(copy);
         }
@@ -487,6 +488,10 @@ Result<std::shared_ptr<const Catalog>> Catalog::Load(txn::TxnEngine* engine, txn
         break;
       }
       case 'i': indexes.push_back({id, std::string(sql_text)}); break;
+      case 'g':
+        if (def->kind != sql::StatementKind::kCreateTrigger) return Status::Corruption("catalog trigger row");
+        triggers.push_back(std::move(def));
+        break;
       default: return Status::Corruption("unknown catalog row kind");
     }
   }
@@ -503,6 +508,25 @@ Result<std::shared_ptr<const Catalog>> Catalog::Load(txn::TxnEngine* engine, txn
   }
   for (auto& [name, table] : catalog->tables_) {
     for (const auto& index : table->indexes) catalog->indexes_[index->name] = index;
+  }
+  // Triggers, in name order (the catalog scan's order) on their table or
+  // view.
+  for (auto& def : triggers) {
+    const auto& stmt = def->As<sql::CreateTriggerStmt>();
+    auto trigger = std::make_shared<TriggerInfo>();
+    trigger->name = stmt.name.name;
+    trigger->table = stmt.table.name;
+    trigger->sql = sql::ToSql(*def);
+    trigger->definition = std::move(def);
+    if (auto t = catalog->tables_.find(trigger->table); t != catalog->tables_.end()) {
+      t->second->triggers.push_back(trigger);
+    } else if (auto v = catalog->views_.find(trigger->table); v != catalog->views_.end()) {
+      v->second->triggers.push_back(trigger);
+    } else {
+      return Status::Corruption(fmt::format("trigger \"{}\" is on a missing table \"{}\"", trigger->name,
+                                            trigger->table));
+    }
+    catalog->triggers_[trigger->name] = std::move(trigger);
   }
   // Foreign keys, once every table and index is known; each parent learns
   // who references it.
@@ -534,6 +558,11 @@ const ViewInfo* Catalog::FindView(std::string_view name) const {
   return it == views_.end() ? nullptr : it->second.get();
 }
 
+const TriggerInfo* Catalog::FindTrigger(std::string_view name) const {
+  auto it = triggers_.find(name);
+  return it == triggers_.end() ? nullptr : it->second.get();
+}
+
 const IndexInfo* Catalog::FindIndex(std::string_view name) const {
   auto it = indexes_.find(name);
   return it == indexes_.end() ? nullptr : it->second.get();
@@ -555,9 +584,12 @@ std::vector<std::string> Catalog::SchemaSql(std::string_view name) const {
     for (const auto& index : t->indexes) {
       if (!index->implicit) out.push_back(index->sql);
     }
+    for (const auto& trigger : t->triggers) out.push_back(trigger->sql);
   }
   for (const auto& [n, v] : views_) {
-    if (name.empty() || n == name) out.push_back(v->sql);
+    if (!name.empty() && n != name) continue;
+    out.push_back(v->sql);
+    for (const auto& trigger : v->triggers) out.push_back(trigger->sql);
   }
   return out;
 }
@@ -582,6 +614,7 @@ std::string ObjectValue(uint64_t id, std::string_view sql, uint64_t sequence_id)
   std::string value;
   PutVarint64(&value, id);
   PutLengthPrefixed(&value, sql);
+  if (sequence_id != 0 && sequence_id != id) PutVarint64(&value, sequence_id);
   return value;
 }
 }  // namespace
@@ -614,4 +647,3 @@ Result<uint64_t> ReadSchemaVersion(txn::Transaction* txn, txn::TreeId catalog_tr
 }
 
 }  // namespace neuroquantum::exec
-  if (sequence_id != 0 && sequence_id != id) PutVarint64(&value, sequence_id);

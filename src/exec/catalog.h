@@ -73,6 +73,18 @@ struct ForeignKeyInfo {
   sql::ReferentialAction on_update = sql::ReferentialAction::kNoAction;
 };
 
+// CREATE TRIGGER: statements run for each row a statement inserts,
+// updates or deletes in a table (BEFORE or AFTER the change), or in place
+// of the change on a view (INSTEAD OF); triggers.cc runs them.
+struct TriggerInfo {
+  std::string name;
+  std::string table;  // the table or view it is on
+  std::string sql;    // canonical CREATE TRIGGER
+  std::shared_ptr<const sql::Statement> definition;
+  const sql::CreateTriggerStmt& stmt() const { return definition->As<sql::CreateTriggerStmt>(); }
+};
+using TriggerList = std::vector<std::shared_ptr<const TriggerInfo>>;
+
 struct TableInfo;
 // A foreign key of `table` (its foreign_keys[index]).
 struct ForeignKeyRefBy {
@@ -85,6 +97,13 @@ enum class IdStrategy : uint8_t { kAutoIncrement, kUuidV7, kUuidV4, kSnowflake }
 
 struct TableInfo {
   uint64_t id = 0;
+  // The id under which SequenceAllocator keeps this table's column
+  // sequences (SERIAL, identity, AUTO_INCREMENT, id strategies). It starts
+  // as `id`; TRUNCATE ... RESTART IDENTITY gives the table a fresh one in
+  // its catalog row, which restarts every sequence at 1 yet commits or
+  // rolls back with the transaction, although the allocator itself is not
+  // transactional.
+  uint64_t sequence_id = 0;
   std::string name;
   std::vector<ColumnInfo> columns;
   // Primary key column positions; empty: rows are keyed by a hidden row id.
@@ -97,15 +116,9 @@ struct TableInfo {
   std::vector<ForeignKeyInfo> foreign_keys;
   // The foreign keys (of any table, this one included) that reference
   // this table; filled when the catalog loads.
-  // The id under which SequenceAllocator keeps this table's column
-  // sequences (SERIAL, identity, AUTO_INCREMENT, id strategies). It starts
-  // as `id`; TRUNCATE ... RESTART IDENTITY gives the table a fresh one in
-  // its catalog row, which restarts every sequence at 1 yet commits or
-  // rolls back with the transaction, although the allocator itself is not
-  // transactional.
-  uint64_t sequence_id = 0;
   std::vector<ForeignKeyRefBy> referenced_by;
   std::vector<std::shared_ptr<const IndexInfo>> indexes;
+  TriggerList triggers;  // in name order
   txn::TreeId tree = 0;
   std::string sql;  // canonical CREATE TABLE
   std::shared_ptr<const sql::Statement> definition;
@@ -119,6 +132,7 @@ struct ViewInfo {
   std::vector<std::string> columns;  // declared column names; may be empty
   std::string sql;                   // canonical CREATE VIEW
   std::shared_ptr<const sql::Statement> definition;
+  TriggerList triggers;  // INSTEAD OF triggers, in name order
   const sql::Query& query() const;
 };
 
@@ -132,6 +146,7 @@ class Catalog {
   const TableInfo* FindTable(std::string_view name) const;
   const ViewInfo* FindView(std::string_view name) const;
   const IndexInfo* FindIndex(std::string_view name) const;
+  const TriggerInfo* FindTrigger(std::string_view name) const;
   std::vector<std::string> TableAndViewNames() const;
   // CREATE statements for `name` (table or view) and its indexes, or for
   // everything when `name` is empty.
@@ -142,6 +157,7 @@ class Catalog {
   std::map<std::string, std::shared_ptr<TableInfo>, std::less<>> tables_;
   std::map<std::string, std::shared_ptr<ViewInfo>, std::less<>> views_;
   std::map<std::string, std::shared_ptr<const IndexInfo>, std::less<>> indexes_;
+  std::map<std::string, std::shared_ptr<const TriggerInfo>, std::less<>> triggers_;
 };
 
 // Resolves a foreign key of `child` against its `parent` (the same table
@@ -173,7 +189,7 @@ class CatalogWriter {
   // tree `name`: "t.<id>" for a table, "i.<id>" for an index,
   // "i.<table id>.<n>" for a table's n-th UNIQUE constraint.
   Result<txn::TreeId> TreeFor(const std::string& name);
-  enum class Kind : char { kTable = 't', kView = 'v', kIndex = 'i' };
+  enum class Kind : char { kTable = 't', kView = 'v', kIndex = 'i', kTrigger = 'g' };
   // Adds an object; 42P07 if one of that name exists (also when a
   // concurrent transaction created it first). `sequence_id` is a table's
   // TableInfo::sequence_id; 0 means the same as `id`.

@@ -98,6 +98,15 @@ bool MentionsColumn(const std::string& sql_text, const std::string& column) {
   return false;
 }
 
+// A trigger of `table` whose definition may name `column` (its WHEN,
+// UPDATE OF or body); null if none does.
+const TriggerInfo* TriggerMentioning(const TableInfo& table, const std::string& column) {
+  for (const auto& trigger : table.triggers) {
+    if (MentionsColumn(trigger->sql, column)) return trigger.get();
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 std::string ColumnTypeSql(const DataType& type) {
@@ -245,6 +254,10 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::CreateTable(const sql::Cr
   }
   CatalogWriter writer(engine_->txn(), txn_, engine_->catalog_tree());
   NQ_ASSIGN_OR_RETURN(table->id, writer.NextId());
+  table->sequence_id = table->id;
+  // A rolled-back CREATE TABLE may have drawn this id and used sequences
+  // under it; the new table's start at 1.
+  NQ_RETURN_IF_ERROR(engine_->sequences()->Forget(table->id));
   NQ_ASSIGN_OR_RETURN(table->tree, writer.TreeFor(fmt::format("t.{}", table->id)));
   for (size_t i = 0; i < table->indexes.size(); ++i) {
     auto index = std::make_shared<IndexInfo>(*table->indexes[i]);
@@ -254,10 +267,6 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::CreateTable(const sql::Cr
   }
   // Foreign keys reference existing tables (or this one).
   for (auto& fk : table->foreign_keys) {
-  table->sequence_id = table->id;
-  // A rolled-back CREATE TABLE may have drawn this id and used sequences
-  // under it; the new table's start at 1.
-  NQ_RETURN_IF_ERROR(engine_->sequences()->Forget(table->id));
     const TableInfo* parent = fk.parent == table->name ? table.get() : catalog_->FindTable(fk.parent);
     if (!parent) {
       return DdlError(catalog_->FindView(fk.parent) ? "42809" : "42P01",
@@ -363,19 +372,33 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Drop(const sql::DropStmt&
         for (const auto& index : table->indexes) {
           if (!index->implicit) NQ_RETURN_IF_ERROR(writer.Remove(CatalogWriter::Kind::kIndex, index->name));
         }
+        for (const auto& trigger : table->triggers) {
+          NQ_RETURN_IF_ERROR(writer.Remove(CatalogWriter::Kind::kTrigger, trigger->name));
+        }
         NQ_RETURN_IF_ERROR(writer.Remove(CatalogWriter::Kind::kTable, name));
         break;
       }
       case sql::ObjectKind::kView: {
         command = "DROP VIEW";
-        if (!catalog_->FindView(name)) {
+        const ViewInfo* view = catalog_->FindView(name);
+        if (!view) {
           if (catalog_->FindTable(name)) {
             return DdlError("42809", fmt::format("\"{}\" is not a view; use DROP TABLE", name));
           }
           if (stmt.if_exists) continue;
           return DdlError("42P01", fmt::format("view \"{}\" does not exist", name));
         }
+        for (const auto& trigger : view->triggers) {
+          NQ_RETURN_IF_ERROR(writer.Remove(CatalogWriter::Kind::kTrigger, trigger->name));
+        }
         NQ_RETURN_IF_ERROR(writer.Remove(CatalogWriter::Kind::kView, name));
+        break;
+      }
+      case sql::ObjectKind::kTrigger: {
+        command = "DROP TRIGGER";
+        bool dropped = false;
+        NQ_RETURN_IF_ERROR(DropTrigger(&writer, stmt, n, &dropped));
+        if (!dropped) continue;
         break;
       }
       case sql::ObjectKind::kIndex: {
@@ -468,6 +491,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::AlterTable(const sql::Alt
     NQ_ASSIGN_OR_RETURN(auto canonical, Canonical(def));
     NQ_ASSIGN_OR_RETURN(auto info, TableInfoFromDefinition(canonical));
     info->id = table->id;
+    info->sequence_id = table->sequence_id;
     info->tree = table->tree;
     info->indexes = table->indexes;
     return info;
@@ -491,7 +515,6 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::AlterTable(const sql::Alt
       NQ_ASSIGN_OR_RETURN(auto info, rebuild());
       const ColumnInfo& added = info->columns.back();
       BoundExprPtr fill;
-    info->sequence_id = table->sequence_id;
       if (added.default_expr) {
         NQ_ASSIGN_OR_RETURN(fill, binder_.BindConstantExpr(*added.default_expr));
       }
@@ -537,6 +560,11 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::AlterTable(const sql::Alt
         return DdlError("2BP01", fmt::format("cannot drop column \"{}\": a key, index or constraint uses it",
                                              stmt.name));
       }
+      if (const TriggerInfo* trigger = TriggerMentioning(*table, stmt.name)) {
+        return DdlError("2BP01", fmt::format("cannot drop column \"{}\": trigger \"{}\" may use it (drop the "
+                                             "trigger first)",
+                                             stmt.name, trigger->name));
+      }
       def.columns.erase(def.columns.begin() + c);
       NQ_ASSIGN_OR_RETURN(auto info, rebuild());
       NQ_RETURN_IF_ERROR(RewriteRows(*table, *info, [&](Row row) -> Result<Row> {
@@ -563,6 +591,10 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::AlterTable(const sql::Alt
       }
       if (InForeignKey(*table, c)) {
         return DdlError("0A000", "renaming a column that a foreign key uses is not supported");
+      }
+      if (const TriggerInfo* trigger = TriggerMentioning(*table, stmt.name)) {
+        return DdlError("0A000", fmt::format("renaming a column that trigger \"{}\" may use is not supported",
+                                             trigger->name));
       }
       def.columns[c].name = stmt.new_name;
       for (auto& tc : def.constraints) RenameIndexedColumns(&tc.columns, stmt.name, stmt.new_name);
@@ -608,6 +640,9 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::AlterTable(const sql::Alt
       NQ_RETURN_IF_ERROR(SaveTable(&writer, *table, info->sql));
       break;
     }
+    case sql::AlterAction::kAddConstraint:
+    case sql::AlterAction::kDropConstraint:
+      return AlterConstraint(stmt, *table, &def);
     case sql::AlterAction::kRenameTable: {
       NQ_RETURN_IF_ERROR(RequireFreeName(stmt.name, stmt.table.pos));
       if (!table->referenced_by.empty() || !table->foreign_keys.empty()) {
@@ -624,6 +659,12 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::AlterTable(const sql::Alt
         idx->As<sql::CreateIndexStmt>().table.name = stmt.name;
         NQ_RETURN_IF_ERROR(writer.Put(CatalogWriter::Kind::kIndex, index->name, index->id, sql::ToSql(*idx)));
       }
+      // Triggers follow their table; their bodies are left as written.
+      for (const auto& trigger : table->triggers) {
+        NQ_ASSIGN_OR_RETURN(auto moved, sql::ParseStatement(trigger->sql));
+        moved->As<sql::CreateTriggerStmt>().table.name = stmt.name;
+        NQ_RETURN_IF_ERROR(writer.Put(CatalogWriter::Kind::kTrigger, trigger->name, 0, sql::ToSql(*moved)));
+      }
       NQ_RETURN_IF_ERROR(writer.BumpVersion());
       wrote_ddl_ = true;
       break;
@@ -633,6 +674,3 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::AlterTable(const sql::Alt
 }
 
 }  // namespace neuroquantum::exec
-    case sql::AlterAction::kAddConstraint:
-    case sql::AlterAction::kDropConstraint:
-      return AlterConstraint(stmt, *table, &def);

@@ -272,6 +272,9 @@ Status StatementRunner::ForEachTargetRow(const TableInfo& table, std::string_vie
 Result<std::unique_ptr<ResultSource>> StatementRunner::Insert(const sql::InsertStmt& stmt,
                                                               std::unique_ptr<CachedQuery>* cache) {
   WithScope with(&binder_, stmt.with);
+  if (const ViewInfo* view = ViewWithInsteadOf(stmt.table, sql::TriggerEvent::kInsert)) {
+    return InsertIntoView(stmt, *view);
+  }
   NQ_ASSIGN_OR_RETURN(const TableInfo* table, WritableTable(stmt.table));
   std::vector<int> targets;
   if (stmt.columns.empty()) {
@@ -357,6 +360,12 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Insert(const sql::InsertS
     }
     if (table->id_strategy != IdStrategy::kAutoIncrement) NQ_RETURN_IF_ERROR(AssignId(*table, &row));
     NQ_RETURN_IF_ERROR(CheckRow(*table, &row));
+    if (HasTriggers(*table, sql::TriggerTiming::kBefore, sql::TriggerEvent::kInsert)) {
+      bool skip = false;
+      NQ_RETURN_IF_ERROR(
+          FireTriggers(*table, sql::TriggerTiming::kBefore, sql::TriggerEvent::kInsert, nullptr, &row, nullptr, &skip));
+      if (skip) continue;
+    }
     NQ_ASSIGN_OR_RETURN(std::string key, RowKey(*table, row));
     if (upsert) {
       std::optional<Row> updated;
@@ -399,6 +408,8 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Insert(const sql::InsertS
     NQ_RETURN_IF_ERROR(s);
     NQ_RETURN_IF_ERROR(InsertIndexEntries(*table, row, key));
     if (!table->foreign_keys.empty()) NQ_RETURN_IF_ERROR(DeferParentCheck(*table, row, nullptr));
+    NQ_RETURN_IF_ERROR(
+        FireTriggers(*table, sql::TriggerTiming::kAfter, sql::TriggerEvent::kInsert, nullptr, &row, nullptr, nullptr));
     if (upsert) upsert->touched.insert(key);
     ++affected;
     if (!stmt.returning.empty()) returned.push_back(std::move(row));
@@ -448,7 +459,20 @@ Result<Row> StatementRunner::ApplyAssignments(const TableInfo& table, const std:
 }
 
 Result<std::string> StatementRunner::ReplaceRow(const TableInfo& table, const std::string& key, const Row& old,
-                                                const Row& next) {
+                                                const Row& next, const std::vector<int>* assigned, bool* skipped) {
+  if (HasTriggers(table, sql::TriggerTiming::kBefore, sql::TriggerEvent::kUpdate)) {
+    bool skip = false;
+    NQ_RETURN_IF_ERROR(
+        FireTriggers(table, sql::TriggerTiming::kBefore, sql::TriggerEvent::kUpdate, &old, &next, assigned, &skip));
+    if (!skip) {
+      NQ_ASSIGN_OR_RETURN(bool unchanged, StillUnchanged(table, key, old, "updated"));
+      skip = !unchanged;
+    }
+    if (skip) {
+      if (skipped) *skipped = true;
+      return key;
+    }
+  }
   std::string new_key = key;
   if (!table.primary_key.empty()) {
     NQ_ASSIGN_OR_RETURN(new_key, RowKey(table, next));
@@ -466,20 +490,27 @@ Result<std::string> StatementRunner::ReplaceRow(const TableInfo& table, const st
   NQ_RETURN_IF_ERROR(InsertIndexEntries(table, next, new_key));
   if (!table.foreign_keys.empty()) NQ_RETURN_IF_ERROR(DeferParentCheck(table, next, &old));
   NQ_RETURN_IF_ERROR(ActOnReferencingRows(table, old, &next));
+  NQ_RETURN_IF_ERROR(
+      FireTriggers(table, sql::TriggerTiming::kAfter, sql::TriggerEvent::kUpdate, &old, &next, assigned, nullptr));
   return new_key;
 }
 
 Result<std::unique_ptr<ResultSource>> StatementRunner::Update(const sql::UpdateStmt& stmt) {
   WithScope with(&binder_, stmt.with);
   if (!stmt.from.empty()) return Status::NotSupported("UPDATE ... FROM is not supported yet").WithSqlState("0A000");
+  if (const ViewInfo* view = ViewWithInsteadOf(stmt.table, sql::TriggerEvent::kUpdate)) return UpdateView(stmt, *view);
   NQ_ASSIGN_OR_RETURN(const TableInfo* table, WritableTable(stmt.table));
   NQ_ASSIGN_OR_RETURN(auto sets, BindAssignments(stmt.assignments, *table, stmt.alias, /*upsert=*/false));
+  std::vector<int> assigned;
+  for (const auto& set : sets) assigned.push_back(set.column);
   uint64_t updated = 0;
   std::vector<Row> returned;
   Status done = ForEachTargetRow(*table, stmt.alias, stmt.where.get(), [&](const std::string& key,
                                                                           Row* old) -> Status {
     NQ_ASSIGN_OR_RETURN(Row next, ApplyAssignments(*table, sets, *old, *old));
-    NQ_RETURN_IF_ERROR(ReplaceRow(*table, key, *old, next).status());
+    bool skipped = false;
+    NQ_RETURN_IF_ERROR(ReplaceRow(*table, key, *old, next, &assigned, &skipped).status());
+    if (skipped) return Status::OK();
     ++updated;
     if (!stmt.returning.empty()) returned.push_back(std::move(next));
     return Status::OK();
@@ -491,12 +522,17 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Update(const sql::UpdateS
 
 Result<std::unique_ptr<ResultSource>> StatementRunner::Delete(const sql::DeleteStmt& stmt) {
   WithScope with(&binder_, stmt.with);
+  if (const ViewInfo* view = ViewWithInsteadOf(stmt.table, sql::TriggerEvent::kDelete)) {
+    return DeleteFromView(stmt, *view);
+  }
   NQ_ASSIGN_OR_RETURN(const TableInfo* table, WritableTable(stmt.table));
   uint64_t deleted = 0;
   std::vector<Row> returned;
   Status done = ForEachTargetRow(*table, stmt.alias, stmt.where.get(), [&](const std::string& key,
                                                                           Row* old) -> Status {
-    NQ_RETURN_IF_ERROR(DeleteRow(*table, key, *old));
+    bool skipped = false;
+    NQ_RETURN_IF_ERROR(DeleteRow(*table, key, *old, &skipped));
+    if (skipped) return Status::OK();
     ++deleted;
     if (!stmt.returning.empty()) returned.push_back(std::move(*old));
     return Status::OK();

@@ -258,10 +258,24 @@ Status StatementRunner::FinishForeignKeys() {
   return Status::OK();
 }
 
-Status StatementRunner::DeleteRow(const TableInfo& table, const std::string& key, const Row& row) {
+Status StatementRunner::DeleteRow(const TableInfo& table, const std::string& key, const Row& row, bool* skipped) {
+  if (HasTriggers(table, sql::TriggerTiming::kBefore, sql::TriggerEvent::kDelete)) {
+    bool skip = false;
+    NQ_RETURN_IF_ERROR(
+        FireTriggers(table, sql::TriggerTiming::kBefore, sql::TriggerEvent::kDelete, &row, nullptr, nullptr, &skip));
+    if (!skip) {
+      NQ_ASSIGN_OR_RETURN(bool unchanged, StillUnchanged(table, key, row, "deleted"));
+      skip = !unchanged;
+    }
+    if (skip) {
+      if (skipped) *skipped = true;
+      return Status::OK();
+    }
+  }
   NQ_RETURN_IF_ERROR(DeleteIndexEntries(table, row, key));
   NQ_RETURN_IF_ERROR(txn_->Delete(table.tree, key));
-  return ActOnReferencingRows(table, row, nullptr);
+  NQ_RETURN_IF_ERROR(ActOnReferencingRows(table, row, nullptr));
+  return FireTriggers(table, sql::TriggerTiming::kAfter, sql::TriggerEvent::kDelete, &row, nullptr, nullptr, nullptr);
 }
 
 }  // namespace neuroquantum::exec

@@ -170,6 +170,11 @@ struct ScalarFunction {
 };
 // nullptr when there is no such function.
 const ScalarFunction* FindScalarFunction(std::string_view name);
+// A trigger's RAISE(): arguments (0) for IGNORE, which fails with
+// kRaiseIgnoreState for the trigger runner to catch, or (1, message),
+// which fails with SQLSTATE P0001 and the message.
+const ScalarFunction* RaiseFunction();
+inline constexpr std::string_view kRaiseIgnoreState = "P0IGN";
 
 // Microseconds since 1970-01-01 00:00:00 UTC, now.
 int64_t WallClockMicros();

@@ -126,6 +126,14 @@ constexpr std::array kFunctions = {
     Def<TypeOf, 1, 1, true>("typeof"),
 };
 
+Result<Value> Raise(std::span<const Value> args) {
+  if (args[0].integer() == 0) return Status::Aborted("RAISE(IGNORE)").WithSqlState(kRaiseIgnoreState);
+  std::string message = args.size() > 1 && !args[1].is_null() ? args[1].ToString() : std::string("RAISE()");
+  return Status::InvalidArgument(std::move(message)).WithSqlState("P0001");
+}
+
+constexpr ScalarFunction kRaise = Def<Raise, 1, 2, true, false>("raise");
+
 bool EqualsIgnoringCase(std::string_view lower, std::string_view name) {
   return lower.size() == name.size() && std::equal(lower.begin(), lower.end(), name.begin(), [](char a, char b) {
            return a == (b >= 'A' && b <= 'Z' ? static_cast<char>(b - 'A' + 'a') : b);
@@ -133,6 +141,8 @@ bool EqualsIgnoringCase(std::string_view lower, std::string_view name) {
 }
 
 }  // namespace
+
+const ScalarFunction* RaiseFunction() { return &kRaise; }
 
 const ScalarFunction* FindScalarFunction(std::string_view name) {
   for (const ScalarFunction& f : kFunctions) {

@@ -30,6 +30,7 @@ struct BoundUpsert {
   std::vector<const IndexInfo*> indexes;  // unique indexes that are arbiters
   bool do_update = false;
   std::vector<ColumnAssignment> sets;  // over the existing row + the proposed row
+  std::vector<int> assigned;           // the columns `sets` assign
   BoundExprPtr where;                  // may be null
   std::set<std::string> touched;       // keys of rows this statement inserted or updated
 };
@@ -84,18 +85,59 @@ class StatementRunner {
   // The rows of `child` whose foreign key `fk` holds `values`, each locked.
   Status ForEachReferencingRow(const TableInfo& child, const ForeignKeyInfo& fk, const std::vector<Value>& values,
                                const std::function<Status(const std::string& key, Row* row)>& fn);
-  // Deletes a row, its index entries, and applies referential actions.
-  Status DeleteRow(const TableInfo& table, const std::string& key, const Row& row);
+  // Deletes a row, its index entries, and applies referential actions,
+  // between the table's BEFORE and AFTER DELETE triggers; *skipped (if
+  // given) is set when a BEFORE trigger left the row in place.
+  Status DeleteRow(const TableInfo& table, const std::string& key, const Row& row, bool* skipped = nullptr);
   // Stores `next` in place of `old` under `key`: record, index entries and
-  // a changed primary key, then the foreign keys' work (above). Returns the
-  // row's key afterwards.
-  Result<std::string> ReplaceRow(const TableInfo& table, const std::string& key, const Row& old, const Row& next);
+  // a changed primary key, then the foreign keys' work (above), between the
+  // table's BEFORE and AFTER UPDATE triggers (`assigned`: the columns the
+  // statement sets, for UPDATE OF; null: those whose value changes).
+  // Returns the row's key afterwards; *skipped as for DeleteRow.
+  Result<std::string> ReplaceRow(const TableInfo& table, const std::string& key, const Row& old, const Row& next,
+                                 const std::vector<int>* assigned = nullptr, bool* skipped = nullptr);
+  // Triggers (triggers.cc). Runs `table`'s triggers for `event` at
+  // `timing`, in name order, with OLD = *old and NEW = *next (either may be
+  // null). A RAISE(IGNORE) stops them and sets *skip (when given).
+  Status FireTriggers(const TableInfo& table, sql::TriggerTiming timing, sql::TriggerEvent event, const Row* old,
+                      const Row* next, const std::vector<int>* assigned, bool* skip);
+  Status FireTriggerList(const TriggerList& triggers, const TriggerRows& rows, sql::TriggerTiming timing,
+                         sql::TriggerEvent event, const Row* old, const Row* next,
+                         const std::vector<int>* assigned, bool* skip);
+  bool HasTriggers(const TableInfo& table, sql::TriggerTiming timing, sql::TriggerEvent event) const;
+  // One trigger's WHEN and body, in a runner of its own one level deeper.
+  Status RunTrigger(const TriggerInfo& trigger, const TriggerRows& rows, const Row* old, const Row* next);
+  const TriggerRows& RowsOf(const TableInfo& table, sql::TriggerEvent event);
+  // After a BEFORE trigger ran: whether the row under `key` is still `row`
+  // (false: gone, so it is skipped; 27000 when a trigger changed it).
+  Result<bool> StillUnchanged(const TableInfo& table, const std::string& key, const Row& row, std::string_view what);
+  // INSERT, UPDATE and DELETE on a view with INSTEAD OF triggers.
+  Result<std::unique_ptr<ResultSource>> InsertIntoView(const sql::InsertStmt& stmt, const ViewInfo& view);
+  Result<std::unique_ptr<ResultSource>> UpdateView(const sql::UpdateStmt& stmt, const ViewInfo& view);
+  Result<std::unique_ptr<ResultSource>> DeleteFromView(const sql::DeleteStmt& stmt, const ViewInfo& view);
+  // The view's rows matching `where` (all without it), and its columns as
+  // a table (for binding SET lists and the trigger rows).
+  Status ViewRows(const ViewInfo& view, std::string_view alias, const sql::Expr* where, TableInfo* shape,
+                  std::vector<Row>* rows);
+  // The view named `name` when it has an INSTEAD OF trigger for `event`.
+  const ViewInfo* ViewWithInsteadOf(const sql::QualifiedName& name, sql::TriggerEvent event) const;
+  Result<std::unique_ptr<ResultSource>> CreateTrigger(const sql::CreateTriggerStmt& stmt);
+  // DROP TRIGGER; sets *changed when it dropped one.
+  Status DropTrigger(CatalogWriter* writer, const sql::DropStmt& stmt, const sql::QualifiedName& name,
+                     bool* changed);
   Result<std::unique_ptr<ResultSource>> Delete(const sql::DeleteStmt& stmt);
   Result<std::unique_ptr<ResultSource>> CreateTable(const sql::CreateTableStmt& stmt);
   Result<std::unique_ptr<ResultSource>> CreateIndex(const sql::CreateIndexStmt& stmt);
   Result<std::unique_ptr<ResultSource>> CreateView(const sql::CreateViewStmt& stmt);
   Result<std::unique_ptr<ResultSource>> Drop(const sql::DropStmt& stmt);
   Result<std::unique_ptr<ResultSource>> AlterTable(const sql::AlterTableStmt& stmt);
+  // ALTER TABLE ADD / DROP CONSTRAINT (ddl_constraints.cc) on `table`, whose
+  // definition, freshly parsed, is `def` (edited here).
+  Result<std::unique_ptr<ResultSource>> AlterConstraint(const sql::AlterTableStmt& stmt, const TableInfo& table,
+                                                        sql::CreateTableStmt* def);
+  // ADD PRIMARY KEY: every row of `table` stored again under its key in
+  // `new_table` (same tree) and indexed into `new_table`'s indexes.
+  Status RekeyRows(const TableInfo& table, const TableInfo& new_table);
   Result<std::unique_ptr<ResultSource>> Truncate(const sql::TruncateStmt& stmt);
   Result<std::unique_ptr<ResultSource>> Explain(const sql::ExplainStmt& stmt);
 
@@ -131,13 +173,6 @@ class StatementRunner {
   // Rewrites every row through `fn` into `new_table` (same tree).
   Status RewriteRows(const TableInfo& table, const TableInfo& new_table,
                      const std::function<Result<Row>(Row)>& fn);
-  // ALTER TABLE ADD / DROP CONSTRAINT (ddl_constraints.cc) on `table`, whose
-  // definition, freshly parsed, is `def` (edited here).
-  Result<std::unique_ptr<ResultSource>> AlterConstraint(const sql::AlterTableStmt& stmt, const TableInfo& table,
-                                                        sql::CreateTableStmt* def);
-  // ADD PRIMARY KEY: every row of `table` stored again under its key in
-  // `new_table` (same tree) and indexed into `new_table`'s indexes.
-  Status RekeyRows(const TableInfo& table, const TableInfo& new_table);
   Result<std::shared_ptr<const sql::Statement>> Canonical(const sql::Statement& stmt);
   Status SaveTable(CatalogWriter* writer, const TableInfo& old_table, const std::string& sql);
   Status RequireFreeName(const std::string& name, const sql::SourcePos& pos);
@@ -168,6 +203,10 @@ class StatementRunner {
   std::vector<PendingParentCheck> pending_parents_;
   std::vector<PendingChildCheck> pending_children_;
   int fk_depth_ = 0;
+  // Nesting of trigger bodies: this runner runs one at this depth.
+  int trigger_depth_ = 0;
+  // NEW/OLD shapes by table and event.
+  std::map<std::pair<const TableInfo*, sql::TriggerEvent>, TriggerRows> trigger_rows_;
   // CHECK constraints bound once per statement, by table.
   std::map<const TableInfo*, std::vector<BoundExprPtr>> checks_;
 };

@@ -62,6 +62,7 @@ Result<BoundUpsert> StatementRunner::BindUpsert(const sql::UpsertClause& clause,
   upsert.do_update = clause.do_update;
   if (clause.do_update) {
     NQ_ASSIGN_OR_RETURN(upsert.sets, BindAssignments(clause.assignments, table, alias, /*upsert=*/true));
+    for (const auto& set : upsert.sets) upsert.assigned.push_back(set.column);
     if (clause.where) {
       NQ_ASSIGN_OR_RETURN(upsert.where, binder_.BindUpsertExpr(*clause.where, table, alias));
     }
@@ -101,9 +102,10 @@ Result<bool> StatementRunner::ResolveConflict(BoundUpsert* upsert, const TableIn
     if (!go) return true;
   }
   NQ_ASSIGN_OR_RETURN(Row next, ApplyAssignments(table, upsert->sets, *old, input));
-  NQ_ASSIGN_OR_RETURN(std::string new_key, ReplaceRow(table, *existing, *old, next));
+  bool skipped = false;
+  NQ_ASSIGN_OR_RETURN(std::string new_key, ReplaceRow(table, *existing, *old, next, &upsert->assigned, &skipped));
   upsert->touched.insert(std::move(new_key));
-  *updated = std::move(next);
+  if (!skipped) *updated = std::move(next);
   return true;
 }
 

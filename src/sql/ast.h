@@ -481,6 +481,7 @@ enum class StatementKind : uint8_t {
   kCreateTable, kCreateIndex, kCreateView, kDrop, kAlterTable, kTruncate,
   kTransaction, kExplain, kAnalyze,
   kPrepare, kExecute, kDeallocate,
+  kCreateTrigger,
 };
 
 struct Statement {
@@ -666,7 +667,7 @@ struct CreateViewStmt : Statement {
   QueryPtr query;
 };
 
-enum class ObjectKind : uint8_t { kTable, kView, kIndex };
+enum class ObjectKind : uint8_t { kTable, kView, kIndex, kTrigger };
 
 struct DropStmt : Statement {
   static constexpr StatementKind kKind = StatementKind::kDrop;
@@ -675,6 +676,29 @@ struct DropStmt : Statement {
   bool if_exists = false;
   std::vector<QualifiedName> names;  // at least one
   bool cascade = false;
+  // DROP TRIGGER name ON table (PostgreSQL's form; SQLite's has no ON).
+  std::optional<QualifiedName> trigger_table;
+};
+
+enum class TriggerTiming : uint8_t { kBefore, kAfter, kInsteadOf };
+enum class TriggerEvent : uint8_t { kInsert, kUpdate, kDelete };
+
+// CREATE TRIGGER [IF NOT EXISTS] name BEFORE|AFTER|INSTEAD OF
+// INSERT|UPDATE [OF columns]|DELETE ON table [FOR EACH ROW] [WHEN cond]
+// BEGIN statement; ... END. The body's statements are INSERT, UPDATE,
+// DELETE or SELECT; NEW.c and OLD.c name the changed row's columns.
+struct CreateTriggerStmt : Statement {
+  static constexpr StatementKind kKind = StatementKind::kCreateTrigger;
+  CreateTriggerStmt() : Statement(kKind) {}
+  bool if_not_exists = false;
+  QualifiedName name;
+  TriggerTiming timing = TriggerTiming::kAfter;
+  TriggerEvent event = TriggerEvent::kInsert;
+  std::vector<std::string> columns;  // UPDATE OF columns; empty: any
+  QualifiedName table;
+  bool for_each_row = false;  // written out (rows are the only granularity)
+  ExprPtr when;               // may be null
+  std::vector<StatementPtr> body;  // at least one
 };
 
 enum class AlterAction : uint8_t {
@@ -694,8 +718,11 @@ struct AlterTableStmt : Statement {
   TableConstraint constraint;   // kAddConstraint
   bool if_exists = false;       // DROP COLUMN / DROP CONSTRAINT IF EXISTS
   bool if_not_exists = false;   // ADD COLUMN IF NOT EXISTS
+  bool cascade = false;         // DROP CONSTRAINT ... CASCADE
 };
 
+// TRUNCATE [TABLE] name [, ...] [RESTART IDENTITY | CONTINUE IDENTITY]
+// [CASCADE | RESTRICT]
 struct TruncateStmt : Statement {
   static constexpr StatementKind kKind = StatementKind::kTruncate;
   TruncateStmt() : Statement(kKind) {}
@@ -720,7 +747,6 @@ enum class TransactionOp : uint8_t {
 enum class IsolationLevel : uint8_t {
   kDefault, kReadUncommitted, kReadCommitted, kRepeatableRead, kSerializable,
 };
-  bool cascade = false;         // DROP CONSTRAINT ... CASCADE
 enum class AccessMode : uint8_t { kDefault, kReadOnly, kReadWrite };
 // SQLite's BEGIN DEFERRED / IMMEDIATE / EXCLUSIVE.
 enum class BeginMode : uint8_t { kDefault, kDeferred, kImmediate, kExclusive };
@@ -728,8 +754,6 @@ enum class BeginMode : uint8_t { kDefault, kDeferred, kImmediate, kExclusive };
 struct TransactionStmt : Statement {
   static constexpr StatementKind kKind = StatementKind::kTransaction;
   TransactionStmt() : Statement(kKind) {}
-// TRUNCATE [TABLE] name [, ...] [RESTART IDENTITY | CONTINUE IDENTITY]
-// [CASCADE | RESTRICT]
   TransactionOp op = TransactionOp::kBegin;
   IsolationLevel isolation = IsolationLevel::kDefault;
   AccessMode access = AccessMode::kDefault;

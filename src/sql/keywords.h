@@ -22,6 +22,7 @@ namespace neuroquantum::sql {
   X(Abort, "abort", false)                        \
   X(Action, "action", false)                      \
   X(Add, "add", false)                            \
+  X(After, "after", false)                        \
   X(All, "all", true)                             \
   X(Alter, "alter", true)                         \
   X(Always, "always", false)                      \
@@ -31,6 +32,7 @@ namespace neuroquantum::sql {
   X(Asc, "asc", false)                            \
   X(AutoIncrement, "auto_increment", false)       \
   X(Autoincrement, "autoincrement", false)        \
+  X(Before, "before", false)                      \
   X(Begin, "begin", false)                        \
   X(Both, "both", false)                          \
   X(Between, "between", true)                     \
@@ -45,9 +47,9 @@ namespace neuroquantum::sql {
   X(Committed, "committed", false)                \
   X(Conflict, "conflict", false)                  \
   X(Constraint, "constraint", true)               \
+  X(Continue, "continue", false)                  \
   X(Create, "create", true)                       \
   X(Cross, "cross", true)                         \
-  X(Continue, "continue", false)                  \
   X(Current, "current", false)                    \
   X(Data, "data", false)                          \
   X(Deallocate, "deallocate", false)              \
@@ -59,6 +61,7 @@ namespace neuroquantum::sql {
   X(Div, "div", true)                             \
   X(Do, "do", false)                              \
   X(Drop, "drop", true)                           \
+  X(Each, "each", false)                          \
   X(Else, "else", true)                           \
   X(End, "end", true)                             \
   X(Escape, "escape", true)                       \
@@ -91,6 +94,7 @@ namespace neuroquantum::sql {
   X(Indexed, "indexed", true)                     \
   X(Inner, "inner", true)                         \
   X(Insert, "insert", true)                       \
+  X(Instead, "instead", false)                    \
   X(Intersect, "intersect", true)                 \
   X(Into, "into", true)                           \
   X(Is, "is", true)                               \
@@ -111,6 +115,7 @@ namespace neuroquantum::sql {
   X(Nothing, "nothing", false)                    \
   X(Null, "null", true)                           \
   X(Nulls, "nulls", false)                        \
+  X(Of, "of", false)                              \
   X(Offset, "offset", true)                       \
   X(On, "on", true)                               \
   X(Only, "only", false)                          \
@@ -125,6 +130,7 @@ namespace neuroquantum::sql {
   X(Prepare, "prepare", false)                    \
   X(Prepared, "prepared", false)                  \
   X(Primary, "primary", true)                     \
+  X(Raise, "raise", false)                        \
   X(Range, "range", false)                        \
   X(Read, "read", false)                          \
   X(Recursive, "recursive", false)                \
@@ -133,13 +139,13 @@ namespace neuroquantum::sql {
   X(Rename, "rename", false)                      \
   X(Repeatable, "repeatable", false)              \
   X(Replace, "replace", false)                    \
+  X(Restart, "restart", false)                    \
   X(Restrict, "restrict", false)                  \
   X(Returning, "returning", true)                 \
   X(Right, "right", true)                         \
   X(Rollback, "rollback", false)                  \
   X(Row, "row", false)                            \
   X(Rows, "rows", false)                          \
-  X(Restart, "restart", false)                    \
   X(Savepoint, "savepoint", false)                \
   X(Select, "select", true)                       \
   X(Serializable, "serializable", false)          \
@@ -153,6 +159,7 @@ namespace neuroquantum::sql {
   X(To, "to", false)                              \
   X(Trailing, "trailing", false)                  \
   X(Transaction, "transaction", false)            \
+  X(Trigger, "trigger", false)                    \
   X(True, "true", true)                           \
   X(Truncate, "truncate", false)                  \
   X(Unbounded, "unbounded", false)                \

@@ -62,8 +62,9 @@ Result<StatementPtr> ParseStatement(std::string_view sql);
 
 // Whether `text` ends with a complete statement: its last significant
 // character is a semicolon outside any string, quoted identifier and
-// comment. An interactive shell keeps reading lines until this holds.
-// (Trigger bodies with inner semicolons are not supported yet.)
+// comment that ends a statement (inside CREATE TRIGGER ... BEGIN ... END,
+// only the one after END does). An interactive shell keeps reading lines
+// until this holds.
 bool IsCompleteStatement(std::string_view text);
 
 // Incremental parsing for line-by-line input: Append text as it arrives,
@@ -102,6 +103,7 @@ class Parser {
   std::string buffer_;
   size_t start_ = 0;         // pending text begins here
   size_t scan_from_ = 0;     // where the next scan resumes (outside any quote)
+  uint8_t scan_state_ = 0;   // the scan's state there (inside a trigger body or not)
   size_t complete_end_ = 0;  // end of the first complete statement, 0 if none
 };
 

@@ -23,10 +23,11 @@ Result<StatementPtr> ParserImpl::ParseCreate() {
   bool temporary = AcceptKeyword(Keyword::kTemp) || AcceptKeyword(Keyword::kTemporary);
   if (PeekKeyword(Keyword::kTable)) return ParseCreateTable(temporary);
   if (PeekKeyword(Keyword::kView)) return ParseCreateView(temporary);
+  if (!temporary && PeekKeyword(Keyword::kTrigger)) return ParseCreateTrigger();
   if (!temporary && (PeekKeyword(Keyword::kIndex) || PeekKeyword(Keyword::kUnique))) {
     return ParseCreateIndex();
   }
-  return ErrorExpected(temporary ? "TABLE or VIEW" : "TABLE, VIEW, INDEX or UNIQUE INDEX");
+  return ErrorExpected(temporary ? "TABLE or VIEW" : "TABLE, VIEW, INDEX, UNIQUE INDEX or TRIGGER");
 }
 
 Result<StatementPtr> ParserImpl::ParseCreateTable(bool temporary) {
@@ -321,14 +322,19 @@ Result<StatementPtr> ParserImpl::ParseDrop() {
     stmt->object = ObjectKind::kView;
   } else if (AcceptKeyword(Keyword::kIndex)) {
     stmt->object = ObjectKind::kIndex;
+  } else if (AcceptKeyword(Keyword::kTrigger)) {
+    stmt->object = ObjectKind::kTrigger;
   } else {
-    return ErrorExpected("TABLE, VIEW or INDEX");
+    return ErrorExpected("TABLE, VIEW, INDEX or TRIGGER");
   }
   NQ_ASSIGN_OR_RETURN(stmt->if_exists, ParseIfExists());
   do {
     NQ_ASSIGN_OR_RETURN(QualifiedName name, ParseQualifiedName("name"));
     stmt->names.push_back(std::move(name));
-  } while (Accept(TokenKind::kComma));
+  } while (stmt->object != ObjectKind::kTrigger && Accept(TokenKind::kComma));
+  if (stmt->object == ObjectKind::kTrigger && AcceptKeyword(Keyword::kOn)) {
+    NQ_ASSIGN_OR_RETURN(stmt->trigger_table, ParseQualifiedName("table name"));
+  }
   if (AcceptKeyword(Keyword::kCascade)) {
     stmt->cascade = true;
   } else {
@@ -343,12 +349,6 @@ Result<StatementPtr> ParserImpl::ParseAlter() {
   NQ_RETURN_IF_ERROR(ExpectKeyword(Keyword::kTable, "TABLE"));
   NQ_ASSIGN_OR_RETURN(stmt->table, ParseQualifiedName("table name"));
   if (AcceptKeyword(Keyword::kAdd)) {
-    stmt->action = AlterAction::kAddColumn;
-    AcceptKeyword(Keyword::kColumn);
-    NQ_ASSIGN_OR_RETURN(stmt->if_not_exists, ParseIfNotExists());
-    NQ_ASSIGN_OR_RETURN(stmt->column, ParseColumnDef());
-  } else if (AcceptKeyword(Keyword::kDrop)) {
-    stmt->action = AlterAction::kDropColumn;
     if (Peek().Is(Keyword::kConstraint) || Peek().Is(Keyword::kPrimary) || Peek().Is(Keyword::kUnique) ||
         Peek().Is(Keyword::kCheck) || Peek().Is(Keyword::kForeign)) {
       // ADD [CONSTRAINT name] table_constraint
@@ -356,11 +356,11 @@ Result<StatementPtr> ParserImpl::ParseAlter() {
       NQ_ASSIGN_OR_RETURN(stmt->constraint, ParseTableConstraint());
       return StatementPtr(std::move(stmt));
     }
+    stmt->action = AlterAction::kAddColumn;
     AcceptKeyword(Keyword::kColumn);
-    NQ_ASSIGN_OR_RETURN(stmt->if_exists, ParseIfExists());
-    NQ_ASSIGN_OR_RETURN(stmt->name, ParseIdentifier("column name"));
-  } else if (AcceptKeyword(Keyword::kRename)) {
-    if (PeekKeyword(Keyword::kTo)) {
+    NQ_ASSIGN_OR_RETURN(stmt->if_not_exists, ParseIfNotExists());
+    NQ_ASSIGN_OR_RETURN(stmt->column, ParseColumnDef());
+  } else if (AcceptKeyword(Keyword::kDrop)) {
     if (AcceptKeyword(Keyword::kConstraint)) {
       // DROP CONSTRAINT [IF EXISTS] name [RESTRICT | CASCADE]
       stmt->action = AlterAction::kDropConstraint;
@@ -373,6 +373,12 @@ Result<StatementPtr> ParserImpl::ParseAlter() {
       }
       return StatementPtr(std::move(stmt));
     }
+    stmt->action = AlterAction::kDropColumn;
+    AcceptKeyword(Keyword::kColumn);
+    NQ_ASSIGN_OR_RETURN(stmt->if_exists, ParseIfExists());
+    NQ_ASSIGN_OR_RETURN(stmt->name, ParseIdentifier("column name"));
+  } else if (AcceptKeyword(Keyword::kRename)) {
+    if (PeekKeyword(Keyword::kTo)) {
       Advance();
       stmt->action = AlterAction::kRenameTable;
       NQ_ASSIGN_OR_RETURN(stmt->name, ParseIdentifier("new table name"));

@@ -333,6 +333,19 @@ void Printer::Print(const CaseExpr& case_expr) {
   Put(" END");
 }
 
+namespace {
+
+// The first argument of a trigger's RAISE(IGNORE | ABORT | FAIL | ROLLBACK
+// [, message]), parsed as an unqualified column reference.
+bool IsRaiseAction(const FunctionExpr& call) {
+  if (call.name != "raise" || call.args.empty() || call.args[0]->kind != ExprKind::kColumnRef) return false;
+  const auto& ref = call.args[0]->As<ColumnRefExpr>();
+  if (!ref.schema.empty() || !ref.table.empty()) return false;
+  return ref.column == "ignore" || ref.column == "abort" || ref.column == "fail" || ref.column == "rollback";
+}
+
+}  // namespace
+
 void Printer::Print(const FunctionExpr& call) {
   Keyword keyword = LookupKeyword(call.name);
   bool bare = IsPlainName(call.name) &&
@@ -354,7 +367,13 @@ void Printer::Print(const FunctionExpr& call) {
     for (size_t i = 0; i < call.args.size(); ++i) {
       if (i > 0) Put(", ");
       if (i == 0 && guard) Put("(");
-      Expression(*call.args[i]);
+      if (i == 0 && IsRaiseAction(call)) {
+        // RAISE(ABORT, ...): the action reads as a plain word, which
+        // parses back to the same column reference.
+        Put(call.args[0]->As<ColumnRefExpr>().column);
+      } else {
+        Expression(*call.args[i]);
+      }
       if (i == 0 && guard) Put(")");
     }
   }

@@ -372,13 +372,18 @@ void Printer::Print(const CreateViewStmt& stmt) {
 }
 
 void Printer::Print(const DropStmt& stmt) {
-  Put(stmt.object == ObjectKind::kTable  ? "DROP TABLE "
-      : stmt.object == ObjectKind::kView ? "DROP VIEW "
-                                         : "DROP INDEX ");
+  Put(stmt.object == ObjectKind::kTable   ? "DROP TABLE "
+      : stmt.object == ObjectKind::kView  ? "DROP VIEW "
+      : stmt.object == ObjectKind::kIndex ? "DROP INDEX "
+                                          : "DROP TRIGGER ");
   if (stmt.if_exists) Put("IF EXISTS ");
   for (size_t i = 0; i < stmt.names.size(); ++i) {
     if (i > 0) Put(", ");
     Qualified(stmt.names[i]);
+  }
+  if (stmt.trigger_table) {
+    Put(" ON ");
+    Qualified(*stmt.trigger_table);
   }
   if (stmt.cascade) Put(" CASCADE");
 }
@@ -405,11 +410,6 @@ void Printer::Print(const AlterTableStmt& stmt) {
       Put(" RENAME TO ");
       Name(stmt.name);
       return;
-    case AlterAction::kAlterColumnType:
-      Put(" ALTER COLUMN ");
-      Name(stmt.column.name);
-      Put(" TYPE ");
-      Type(*stmt.column.type);
     case AlterAction::kAddConstraint:
       Put(" ADD ");
       TableConstraintText(stmt.constraint);
@@ -419,6 +419,11 @@ void Printer::Print(const AlterTableStmt& stmt) {
       Name(stmt.name);
       if (stmt.cascade) Put(" CASCADE");
       return;
+    case AlterAction::kAlterColumnType:
+      Put(" ALTER COLUMN ");
+      Name(stmt.column.name);
+      Put(" TYPE ");
+      Type(*stmt.column.type);
       if (stmt.using_expr) {
         Put(" USING ");
         Expression(*stmt.using_expr);
@@ -513,6 +518,7 @@ void Printer::StatementText(const Statement& statement) {
       if (truncate.restart_identity) Put(" RESTART IDENTITY");
       if (truncate.cascade) Put(" CASCADE");
       return;
+    }
     case StatementKind::kTransaction:
       Print(statement.As<TransactionStmt>());
       return;
@@ -527,10 +533,12 @@ void Printer::StatementText(const Statement& statement) {
       return;
     case StatementKind::kExecute:
       Print(statement.As<ExecuteStmt>());
-    }
       return;
     case StatementKind::kDeallocate:
       Print(statement.As<DeallocateStmt>());
+      return;
+    case StatementKind::kCreateTrigger:
+      Print(statement.As<CreateTriggerStmt>());
       return;
   }
 }

@@ -1,7 +1,8 @@
 // Finding statement boundaries without parsing: IsCompleteStatement and the
 // incremental Parser (parser.h). A light scanner that only knows where
 // strings, quoted identifiers and comments begin and end, so that a
-// semicolon inside them does not end a statement; it never fails, even on
+// semicolon inside them does not end a statement, and which words open and
+// close a trigger body (see ScanState); it never fails, even on
 // text the lexer would refuse (the parser reports that later).
 #include <string>
 #include <utility>
@@ -12,24 +13,67 @@ namespace neuroquantum::sql {
 namespace {
 
 bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool IsWordStart(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
+bool IsWordChar(char c) { return IsWordStart(c) || (c >= '0' && c <= '9') || c == '$'; }
+
+bool WordIs(std::string_view word, std::string_view keyword) {
+  if (word.size() != keyword.size()) return false;
+  for (size_t i = 0; i < word.size(); ++i) {
+    char c = word[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != keyword[i]) return false;
+  }
+  return true;
+}
+
+// Where a scan stands in a statement: a semicolon ends a statement except
+// inside the body of CREATE TRIGGER ... BEGIN ... END, where only the one
+// after an END that starts a body statement does (SQLite's rule, so CASE
+// ... END inside the body does not end it).
+enum ScanState : uint8_t {
+  kAtStart,    // before the first token of a statement
+  kInCreate,   // after CREATE [TEMP]
+  kInTrigger,  // inside CREATE TRIGGER, past its first token
+  kAfterSemi,  // inside CREATE TRIGGER, right after a ';'
+  kAfterEnd,   // inside CREATE TRIGGER, right after ';' END
+  kOrdinary,   // inside any other statement
+};
+
+// The state after a token other than ';' (`word` empty for a non-word).
+ScanState AfterToken(ScanState state, std::string_view word) {
+  switch (state) {
+    case kAtStart: return WordIs(word, "create") ? kInCreate : kOrdinary;
+    case kInCreate:
+      if (WordIs(word, "temp") || WordIs(word, "temporary")) return kInCreate;
+      return WordIs(word, "trigger") ? kInTrigger : kOrdinary;
+    case kAfterSemi: return WordIs(word, "end") ? kAfterEnd : kInTrigger;
+    case kAfterEnd: return kInTrigger;
+    case kInTrigger:
+    case kOrdinary: break;
+  }
+  return state;
+}
 
 struct ScanResult {
-  size_t first_end = 0;        // just past the first top-level ';', 0 if none
-  size_t resume = 0;           // a scan from here (at top level) sees the same
-  bool ends_complete = false;  // the last significant character is a top-level ';'
+  size_t first_end = 0;        // just past the first statement-ending ';', 0 if none
+  size_t resume = 0;           // a scan from here (in `state`) sees the same
+  ScanState state = kAtStart;  // the state at `resume`
+  bool ends_complete = false;  // the last significant character ends a statement
   bool significant = false;    // anything besides whitespace and closed comments
 };
 
-// Scans text[from..] at top level. In incremental mode the scan returns as
-// soon as a top-level ';' is found, and stops early (with `resume` before
-// it) at anything the next input could still change: a line comment
-// without its newline, a quote that might be doubled, a lone '-' or '/'.
-ScanResult Scan(std::string_view text, size_t from, bool incremental) {
+// Scans text[from..] starting in `state`. In incremental mode the scan
+// returns as soon as a statement-ending ';' is found, and stops early
+// (with `resume` before it) at anything the next input could still change:
+// a line comment without its newline, a quote that might be doubled, a
+// lone '-' or '/', a word that may go on.
+ScanResult Scan(std::string_view text, size_t from, bool incremental, ScanState state) {
   ScanResult result;
   size_t i = from;
   const size_t n = text.size();
   while (i < n) {
     result.resume = i;
+    result.state = state;
     char c = text[i];
     if (IsBlank(c)) {
       ++i;
@@ -52,6 +96,7 @@ ScanResult Scan(std::string_view text, size_t from, bool incremental) {
       char quote = c == '[' ? ']' : c;
       result.significant = true;
       result.ends_complete = false;
+      state = AfterToken(state, {});
       size_t j = i + 1;
       for (;;) {
         size_t close = text.find(quote, j);
@@ -68,27 +113,45 @@ ScanResult Scan(std::string_view text, size_t from, bool incremental) {
       }
     } else if (c == ';') {
       ++i;
+      if (state == kInTrigger || state == kAfterSemi) {
+        state = kAfterSemi;
+        result.significant = true;
+        result.ends_complete = false;
+        continue;
+      }
+      state = kAtStart;
       if (result.first_end == 0) result.first_end = i;
       result.ends_complete = true;
       if (incremental) {
         result.resume = i;
+        result.state = state;
         return result;
       }
+    } else if (IsWordStart(c)) {
+      size_t j = i + 1;
+      while (j < n && IsWordChar(text[j])) ++j;
+      if (incremental && j == n) return result;  // the word may go on
+      result.significant = true;
+      result.ends_complete = false;
+      state = AfterToken(state, text.substr(i, j - i));
+      i = j;
     } else {
       // A lone '-' or '/' at the end may start a comment once more arrives.
       if (incremental && (c == '-' || c == '/') && i + 1 == n) return result;
       result.significant = true;
       result.ends_complete = false;
+      state = AfterToken(state, {});
       ++i;
     }
   }
   result.resume = n;
+  result.state = state;
   return result;
 }
 
 }  // namespace
 
-bool IsCompleteStatement(std::string_view text) { return Scan(text, 0, false).ends_complete; }
+bool IsCompleteStatement(std::string_view text) { return Scan(text, 0, false, kAtStart).ends_complete; }
 
 void Parser::Append(std::string_view text) {
   buffer_.append(text);
@@ -97,13 +160,14 @@ void Parser::Append(std::string_view text) {
 
 void Parser::Rescan() {
   if (complete_end_ != 0) return;  // already known
-  ScanResult scan = Scan(buffer_, scan_from_, true);
+  ScanResult scan = Scan(buffer_, scan_from_, true, static_cast<ScanState>(scan_state_));
   complete_end_ = scan.first_end;
   scan_from_ = scan.resume;
+  scan_state_ = scan.state;
 }
 
 bool Parser::InStatement() const {
-  ScanResult scan = Scan(pending(), 0, false);
+  ScanResult scan = Scan(pending(), 0, false, kAtStart);
   return scan.significant && !scan.ends_complete;
 }
 
@@ -111,6 +175,7 @@ Result<StatementPtr> Parser::Next(ParseError* error) {
   std::string statement_text = buffer_.substr(start_, complete_end_ - start_);
   start_ = complete_end_;
   scan_from_ = start_;
+  scan_state_ = 0;
   complete_end_ = 0;
   // Drop consumed text once it dominates the buffer (amortised linear).
   if (start_ > buffer_.size() / 2) {
@@ -129,6 +194,7 @@ Result<std::vector<StatementPtr>> Parser::Finish(ParseError* error) {
   std::string text(pending());
   buffer_.clear();
   start_ = scan_from_ = complete_end_ = 0;
+  scan_state_ = 0;
   return ParseScript(text, error);
 }
 

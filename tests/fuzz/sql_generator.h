@@ -18,7 +18,7 @@ class Generator {
       : data_(data), size_(size < kMaxChoices ? size : kMaxChoices) {}
 
   std::string Statement() {
-    switch (Next() % 8) {
+    switch (Next() % 9) {
       case 0: return "INSERT INTO t (a, b) VALUES (" + Expr(0) + ", " + Expr(0) + ") RETURNING " + Expr(0);
       case 1: return "UPDATE t SET a = " + Expr(0) + " WHERE " + Expr(0);
       case 2: return "DELETE FROM t WHERE " + Expr(0);
@@ -28,6 +28,10 @@ class Generator {
         return "INSERT INTO u VALUES (" + Expr(0) + ", " + Expr(0) + ") ON CONFLICT (b) DO UPDATE SET a = u.a + " +
                "excluded.a, b = " + Expr(0) + " WHERE " + Expr(0);
       case 6: return "DEALLOCATE ALL; PREPARE p AS SELECT " + Expr(0) + " + $1; EXECUTE p(" + Expr(0) + ")";
+      case 7:
+        return "CREATE TRIGGER g BEFORE UPDATE ON t WHEN " + Expr(0) + " BEGIN INSERT INTO u VALUES (new.a, " +
+               Expr(0) + "); SELECT RAISE(IGNORE) WHERE " + Expr(0) + "; UPDATE t SET b = old.b WHERE " + Expr(0) +
+               "; END; UPDATE t SET a = " + Expr(0);
       default: return Query(0);
     }
   }

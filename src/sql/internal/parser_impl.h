@@ -90,6 +90,7 @@ class ParserImpl {
   Result<StatementPtr> ParseCreateTable(bool temporary);
   Result<StatementPtr> ParseCreateIndex();
   Result<StatementPtr> ParseCreateView(bool temporary);
+  Result<StatementPtr> ParseCreateTrigger();  // parser_trigger.cc
   Result<StatementPtr> ParseDrop();
   Result<StatementPtr> ParseAlter();
   Result<StatementPtr> ParseTruncate();

@@ -83,6 +83,7 @@ class Printer {
   void Print(const PrepareStmt& stmt);
   void Print(const ExecuteStmt& stmt);
   void Print(const DeallocateStmt& stmt);
+  void Print(const CreateTriggerStmt& stmt);  // printer_trigger.cc
 
  private:
   std::string out_;

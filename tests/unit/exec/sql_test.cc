@@ -385,6 +385,65 @@ TEST_F(SqlTest, ConcurrentForeignKeyParentDelete) {
   EXPECT_EQ(Run("SELECT count(*) FROM child"), "1");
 }
 
+// A trigger tree that branches at every level would run for ages within
+// the nesting limit; the statement timeout still stops it, because every
+// firing checks the deadline.
+TEST_F(SqlTest, BranchingTriggerRecursionHonoursTheStatementTimeout) {
+  Ok("CREATE TABLE t(id INTEGER PRIMARY KEY, n INTEGER)");
+  Ok("INSERT INTO t VALUES (1, 0), (2, 0), (3, 0), (4, 0)");
+  // Depth 20 at most, but 3^20 firings.
+  Ok("CREATE TRIGGER fan AFTER UPDATE ON t WHEN NEW.n < 20 BEGIN UPDATE t SET n = NEW.n + 1 WHERE id <> NEW.id; END");
+  conn_->SetStatementTimeout(std::chrono::milliseconds(300));
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(Run("UPDATE t SET n = 1 WHERE id = 1"), "error 57014");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
+  conn_->SetStatementTimeout(std::chrono::milliseconds(0));
+  EXPECT_EQ(Run("SELECT sum(n) FROM t"), "0");
+}
+
+// Messages name what failed: RAISE's own text, or the trigger whose body
+// failed.
+TEST_F(SqlTest, TriggerErrorMessages) {
+  Ok("CREATE TABLE t(id INTEGER PRIMARY KEY)");
+  Ok("CREATE TRIGGER guard BEFORE INSERT ON t WHEN NEW.id < 0 BEGIN SELECT RAISE(ABORT, 'id ' || NEW.id); END");
+  Ok("CREATE TRIGGER log AFTER INSERT ON t BEGIN INSERT INTO missing VALUES (NEW.id); END");
+  auto raised = conn_->Execute("INSERT INTO t VALUES (-4)");
+  ASSERT_FALSE(raised.ok());
+  EXPECT_EQ(SqlState(raised.status()), "P0001");
+  EXPECT_EQ(raised.status().message(), "id -4");
+  auto broken = conn_->Execute("INSERT INTO t VALUES (4)");
+  ASSERT_FALSE(broken.ok());
+  EXPECT_EQ(SqlState(broken.status()), "42P01");
+  EXPECT_NE(broken.status().message().find("in trigger \"log\""), std::string::npos) << broken.status().message();
+  EXPECT_EQ(Run("SELECT count(*) FROM t"), "0");
+}
+
+// Two connections insert concurrently into a table whose trigger keeps a
+// per-key total in another table: the row locks of the trigger's UPDATE
+// serialise them and no increment is lost.
+TEST_F(SqlTest, ConcurrentTriggerUpdatesOfOneTotal) {
+  Ok("CREATE TABLE total(k INTEGER PRIMARY KEY, n INTEGER)");
+  Ok("INSERT INTO total VALUES (1, 0)");
+  Ok("CREATE TABLE item(id INTEGER PRIMARY KEY, k INTEGER)");
+  Ok("CREATE TRIGGER count_item AFTER INSERT ON item BEGIN UPDATE total SET n = n + 1 WHERE k = NEW.k; END");
+  constexpr int kPerThread = 50;
+  auto other = db_->Connect();
+  std::string failures[2];
+  auto work = [&](Connection* conn, int base, std::string* failure) {
+    for (int i = 0; i < kPerThread; ++i) {
+      std::string r = Run(conn, "INSERT INTO item VALUES (" + std::to_string(base + i) + ", 1)");
+      if (!r.empty()) *failure += r + ";";
+    }
+  };
+  std::thread t([&] { work(other.get(), 1000, &failures[1]); });
+  work(conn_.get(), 0, &failures[0]);
+  t.join();
+  EXPECT_EQ(failures[0], "");
+  EXPECT_EQ(failures[1], "");
+  EXPECT_EQ(Run("SELECT n FROM total"), std::to_string(2 * kPerThread));
+  EXPECT_EQ(Run("SELECT count(*) FROM item"), std::to_string(2 * kPerThread));
+}
+
 TEST_F(SqlTest, TwoPhaseCommit) {
   Ok("CREATE TABLE t(a INTEGER)");
   Ok("BEGIN");

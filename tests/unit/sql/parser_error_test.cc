@@ -244,6 +244,45 @@ TEST(IsCompleteStatementTest, SemicolonsOutsideStringsAndComments) {
   EXPECT_FALSE(IsCompleteStatement("SELECT 1; -"));
 }
 
+TEST(IsCompleteStatementTest, TriggerBodyEndsAtEnd) {
+  EXPECT_FALSE(IsCompleteStatement("CREATE TRIGGER t AFTER INSERT ON x BEGIN INSERT INTO y VALUES (1);"));
+  EXPECT_FALSE(IsCompleteStatement("create temp trigger t after insert on x begin select 1; select 2;"));
+  // CASE ... END inside the body is not the body's END.
+  EXPECT_FALSE(IsCompleteStatement("CREATE TRIGGER t AFTER INSERT ON x BEGIN SELECT CASE WHEN 1 THEN 2 END;"));
+  EXPECT_TRUE(IsCompleteStatement("CREATE TRIGGER t AFTER INSERT ON x BEGIN SELECT 1; END;"));
+  EXPECT_TRUE(IsCompleteStatement("CREATE TRIGGER t AFTER INSERT ON x BEGIN SELECT ';'; end ; -- done"));
+  // Other statements, and words that only look alike, end at the first ';'.
+  EXPECT_TRUE(IsCompleteStatement("CREATE TABLE trigger_log (a INT);"));
+  EXPECT_TRUE(IsCompleteStatement("SELECT 1 AS trigger;"));
+  EXPECT_TRUE(IsCompleteStatement("BEGIN;"));
+  EXPECT_TRUE(IsCompleteStatement("END;"));
+}
+
+TEST(IncrementalParserTest, TriggerLineByLine) {
+  Parser parser;
+  parser.Append("CREATE TRIGGER t AFTER INSERT ON x\n");
+  parser.Append("BEGIN\n");
+  parser.Append("  INSERT INTO y VALUES (new.a);\n");
+  EXPECT_FALSE(parser.HasCompleteStatement());
+  EXPECT_TRUE(parser.InStatement());
+  parser.Append("  UPDATE z SET n = CASE WHEN n > 0 THEN n END;\n");
+  EXPECT_FALSE(parser.HasCompleteStatement());
+  parser.Append("EN");  // a word split across appends
+  EXPECT_FALSE(parser.HasCompleteStatement());
+  parser.Append("D; SELECT 2;");
+  ASSERT_TRUE(parser.HasCompleteStatement());
+  auto trigger = parser.Next();
+  ASSERT_TRUE(trigger.ok()) << trigger.status().ToString();
+  ASSERT_NE(*trigger, nullptr);
+  EXPECT_EQ(ToSql(**trigger),
+            "CREATE TRIGGER t AFTER INSERT ON x BEGIN INSERT INTO y VALUES (new.a); UPDATE z SET n = CASE WHEN n > 0 "
+            "THEN n END; END");
+  ASSERT_TRUE(parser.HasCompleteStatement());
+  auto next = parser.Next();
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(ToSql(**next), "SELECT 2");
+}
+
 TEST(IncrementalParserTest, LineByLine) {
   Parser parser;
   parser.Append("SELECT 'a;\n");

@@ -226,6 +226,16 @@ const Case kCases[] = {
     {"EXECUTE q(1, 'a' || 'b', $1)", nullptr},
     {"DEALLOCATE q", nullptr},
     {"DEALLOCATE PREPARE ALL", "DEALLOCATE ALL"},
+    // Triggers.
+    {"create trigger t_ins after insert on t for each row begin insert into log values (new.a); end",
+     "CREATE TRIGGER t_ins AFTER INSERT ON t FOR EACH ROW BEGIN INSERT INTO log VALUES (new.a); END"},
+    {"CREATE TRIGGER IF NOT EXISTS u BEFORE UPDATE OF a, b ON t WHEN new.a <> old.a BEGIN SELECT raise(abort, "
+     "'no'); UPDATE s SET n = n + 1; END",
+     nullptr},
+    {"CREATE TRIGGER v INSTEAD OF DELETE ON w BEGIN DELETE FROM t WHERE id = old.id; SELECT raise(ignore); END",
+     nullptr},
+    {"DROP TRIGGER IF EXISTS t_ins", nullptr},
+    {"drop trigger t_ins on t", "DROP TRIGGER t_ins ON t"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Corpus, RoundTripTest, ::testing::ValuesIn(kCases));
