@@ -5,51 +5,18 @@
 #include "common/log.h"
 #include "exec/row_codec.h"
 #include "exec/statements.h"
+#include "exec/internal/statement_util.h"
 #include "sql/parser.h"
 #include "sql/printer.h"
 
 namespace neuroquantum::exec {
 namespace {
 
-Status DdlError(std::string_view sqlstate, std::string msg) {
-  return Status::InvalidArgument(std::move(msg)).WithSqlState(sqlstate);
-}
-
-std::unique_ptr<ResultSource> Done(std::string command) {
-  auto r = std::make_unique<ResultSource>();
-  r->command = std::move(command);
-  return r;
-}
-
-// Keys of a tree visited in batches, so a caller may change the tree
-// between batches.
-template <typename Fn>
-Status ForEachKeyBatch(txn::Transaction* txn, txn::TreeId tree, Fn fn) {
-  std::string lo;
-  while (true) {
-    std::vector<std::pair<std::string, std::string>> batch;
-    {
-      NQ_ASSIGN_OR_RETURN(auto cursor, txn->Scan(tree, lo));
-      for (; cursor->Valid() && batch.size() < 1024; cursor->Next()) {
-        batch.emplace_back(std::string(cursor->key()), std::string(cursor->value()));
-      }
-      NQ_RETURN_IF_ERROR(cursor->status());
-    }
-    if (batch.empty()) return Status::OK();
-    lo = batch.back().first;
-    lo.push_back('\0');
-    NQ_RETURN_IF_ERROR(fn(batch));
-  }
-}
+using internal::ForEachEntry;
+using internal::SqlError;
 
 Status ClearTree(txn::Transaction* txn, txn::TreeId tree) {
-  return ForEachKeyBatch(txn, tree, [&](const auto& batch) -> Status {
-    for (const auto& [k, v] : batch) {
-      Status s = txn->Delete(tree, k);
-      if (!s.ok()) return s;
-    }
-    return Status::OK();
-  });
+  return ForEachEntry(txn, tree, [&](const std::string& key, const std::string&) { return txn->Delete(tree, key); });
 }
 
 // Column references named `from` become `to` in an index or key column
@@ -121,7 +88,7 @@ Result<std::shared_ptr<const sql::Statement>> StatementRunner::Canonical(const s
 
 Status StatementRunner::RequireFreeName(const std::string& name, const sql::SourcePos& pos) {
   if (catalog_->FindTable(name) || catalog_->FindView(name) || catalog_->FindIndex(name)) {
-    return DdlError("42P07", fmt::format("relation \"{}\" already exists (line {}, column {})", name, pos.line,
+    return SqlError("42P07", fmt::format("relation \"{}\" already exists (line {}, column {})", name, pos.line,
                                          pos.column));
   }
   return Status::OK();
@@ -136,11 +103,9 @@ Status StatementRunner::SaveTable(CatalogWriter* writer, const TableInfo& old_ta
 
 Status StatementRunner::ClearTable(const TableInfo& table) {
   for (const auto& index : table.indexes) NQ_RETURN_IF_ERROR(ClearTree(txn_, index->tree));
-  return ForEachKeyBatch(txn_, table.tree, [&](const auto& batch) -> Status {
-    for (const auto& [k, v] : batch) {
-      NQ_RETURN_IF_ERROR(ctx_->CheckInterrupt());
-      NQ_RETURN_IF_ERROR(txn_->Delete(table.tree, k));
-    }
+  return ForEachEntry(txn_, table.tree, [&](const std::string& k, const std::string&) -> Status {
+    NQ_RETURN_IF_ERROR(ctx_->CheckInterrupt());
+    NQ_RETURN_IF_ERROR(txn_->Delete(table.tree, k));
     return Status::OK();
   });
 }
@@ -149,14 +114,12 @@ Status StatementRunner::RewriteRows(const TableInfo& table, const TableInfo& new
                                     const std::function<Result<Row>(Row)>& fn) {
   auto old_types = table.types();
   auto new_types = new_table.types();
-  return ForEachKeyBatch(txn_, table.tree, [&](const auto& batch) -> Status {
-    for (const auto& [k, v] : batch) {
-      NQ_ASSIGN_OR_RETURN(Row row, DecodeRow(v, old_types));
-      NQ_ASSIGN_OR_RETURN(Row next, fn(std::move(row)));
-      NQ_RETURN_IF_ERROR(CheckRow(new_table, &next));
-      NQ_ASSIGN_OR_RETURN(std::string record, EncodeRow(next, new_types));
-      NQ_RETURN_IF_ERROR(txn_->Update(table.tree, k, record));
-    }
+  return ForEachEntry(txn_, table.tree, [&](const std::string& k, const std::string& v) -> Status {
+    NQ_ASSIGN_OR_RETURN(Row row, DecodeRow(v, old_types));
+    NQ_ASSIGN_OR_RETURN(Row next, fn(std::move(row)));
+    NQ_RETURN_IF_ERROR(CheckRow(new_table, &next));
+    NQ_ASSIGN_OR_RETURN(std::string record, EncodeRow(next, new_types));
+    NQ_RETURN_IF_ERROR(txn_->Update(table.tree, k, record));
     return Status::OK();
   });
 }
@@ -167,15 +130,13 @@ Status StatementRunner::ConvertColumn(const TableInfo& table, const TableInfo& n
   // changes cannot then collide with a row not yet moved.
   std::vector<std::pair<std::string, Row>> rows;
   auto old_types = table.types();
-  Status taken = ForEachKeyBatch(txn_, table.tree, [&](const auto& batch) -> Status {
-    for (const auto& [k, v] : batch) {
-      NQ_RETURN_IF_ERROR(ctx_->CheckInterrupt());
-      NQ_ASSIGN_OR_RETURN(Row row, DecodeRow(v, old_types));
-      NQ_RETURN_IF_ERROR(ctx_->memory->Charge(RowBytes(row) + k.size()));
-      NQ_RETURN_IF_ERROR(DeleteIndexEntries(table, row, k));
-      NQ_RETURN_IF_ERROR(txn_->Delete(table.tree, k));
-      rows.emplace_back(k, std::move(row));
-    }
+  Status taken = ForEachEntry(txn_, table.tree, [&](const std::string& k, const std::string& v) -> Status {
+    NQ_RETURN_IF_ERROR(ctx_->CheckInterrupt());
+    NQ_ASSIGN_OR_RETURN(Row row, DecodeRow(v, old_types));
+    NQ_RETURN_IF_ERROR(ctx_->memory->Charge(RowBytes(row) + k.size()));
+    NQ_RETURN_IF_ERROR(DeleteIndexEntries(table, row, k));
+    NQ_RETURN_IF_ERROR(txn_->Delete(table.tree, k));
+    rows.emplace_back(k, std::move(row));
     return Status::OK();
   });
   NQ_RETURN_IF_ERROR(taken);
@@ -203,7 +164,7 @@ Status StatementRunner::ConvertColumn(const TableInfo& table, const TableInfo& n
     NQ_ASSIGN_OR_RETURN(std::string record, EncodeRow(row, new_types));
     Status s = txn_->Insert(new_table.tree, new_key, record);
     if (s.code() == StatusCode::kAlreadyExists) {
-      return DdlError("23505", fmt::format("converting column \"{}\" makes primary key values of \"{}\" equal",
+      return SqlError("23505", fmt::format("converting column \"{}\" makes primary key values of \"{}\" equal",
                                            new_table.columns[column].name, new_table.name));
     }
     NQ_RETURN_IF_ERROR(s);
@@ -215,7 +176,7 @@ Status StatementRunner::ConvertColumn(const TableInfo& table, const TableInfo& n
 Result<std::unique_ptr<ResultSource>> StatementRunner::CreateTable(const sql::CreateTableStmt& stmt) {
   const std::string& name = stmt.name.name;
   if (catalog_->FindTable(name) || catalog_->FindView(name)) {
-    if (stmt.if_not_exists) return Done("CREATE TABLE");
+    if (stmt.if_not_exists) return CommandResult("CREATE TABLE");
   }
   NQ_RETURN_IF_ERROR(RequireFreeName(name, stmt.name.pos));
   std::shared_ptr<const sql::Statement> def;
@@ -223,14 +184,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::CreateTable(const sql::Cr
   if (stmt.as_query) {
     NQ_ASSIGN_OR_RETURN(BoundQuery q, binder_.BindQuery(*stmt.as_query));
     NQ_RETURN_IF_ERROR(q.root->Open(ctx_));
-    Row row;
-    while (true) {
-      NQ_ASSIGN_OR_RETURN(bool more, q.root->Next(&row));
-      if (!more) break;
-      NQ_RETURN_IF_ERROR(ctx_->memory->Charge(RowBytes(row)));
-      rows.push_back(std::move(row));
-      row = Row();
-    }
+    NQ_RETURN_IF_ERROR(internal::DrainInto(q.root.get(), ctx_, &rows));
     std::string text = fmt::format("CREATE TABLE {} (", sql::QuoteIdentifier(name));
     for (size_t i = 0; i < q.names.size(); ++i) {
       DataType t = q.types[i];
@@ -269,7 +223,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::CreateTable(const sql::Cr
   for (auto& fk : table->foreign_keys) {
     const TableInfo* parent = fk.parent == table->name ? table.get() : catalog_->FindTable(fk.parent);
     if (!parent) {
-      return DdlError(catalog_->FindView(fk.parent) ? "42809" : "42P01",
+      return SqlError(catalog_->FindView(fk.parent) ? "42809" : "42P01",
                       fmt::format("foreign key \"{}\": referenced table \"{}\" does not exist", fk.name, fk.parent));
     }
     NQ_RETURN_IF_ERROR(ResolveForeignKey(&fk, *table, *parent));
@@ -284,7 +238,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::CreateTable(const sql::Cr
     NQ_RETURN_IF_ERROR(txn_->Insert(table->tree, key, record));
     NQ_RETURN_IF_ERROR(InsertIndexEntries(*table, row, key));
   }
-  auto result = Done(stmt.as_query ? "SELECT" : "CREATE TABLE");
+  auto result = CommandResult(stmt.as_query ? "SELECT" : "CREATE TABLE");
   result->rows_affected = rows.size();
   return result;
 }
@@ -293,11 +247,11 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::CreateIndex(const sql::Cr
   const TableInfo* table = catalog_->FindTable(stmt.table.name);
   if (!table) {
     if (catalog_->FindView(stmt.table.name)) {
-      return DdlError("42809", fmt::format("\"{}\" is a view; indexes need a table", stmt.table.name));
+      return SqlError("42809", fmt::format("\"{}\" is a view; indexes need a table", stmt.table.name));
     }
-    return DdlError("42P01", fmt::format("relation \"{}\" does not exist", stmt.table.name));
+    return SqlError("42P01", fmt::format("relation \"{}\" does not exist", stmt.table.name));
   }
-  if (catalog_->FindIndex(stmt.name.name) && stmt.if_not_exists) return Done("CREATE INDEX");
+  if (catalog_->FindIndex(stmt.name.name) && stmt.if_not_exists) return CommandResult("CREATE INDEX");
   NQ_RETURN_IF_ERROR(RequireFreeName(stmt.name.name, stmt.name.pos));
   NQ_ASSIGN_OR_RETURN(auto canonical, Canonical(stmt));
   NQ_ASSIGN_OR_RETURN(auto index, IndexInfoFromDefinition(canonical->As<sql::CreateIndexStmt>(), *table));
@@ -305,34 +259,31 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::CreateIndex(const sql::Cr
   NQ_ASSIGN_OR_RETURN(index->id, writer.NextId());
   NQ_ASSIGN_OR_RETURN(index->tree, writer.TreeFor(fmt::format("i.{}", index->id)));
   auto types = table->types();
-  auto add_entries = [&](const auto& batch) -> Status {
-    for (const auto& [k, v] : batch) {
-      NQ_ASSIGN_OR_RETURN(Row row, DecodeRow(v, types));
-      bool unique_form = false;
-      NQ_ASSIGN_OR_RETURN(std::string key, IndexKey(*index, *table, row, k, &unique_form));
-      Status s = txn_->Insert(index->tree, key, k);
-      if (s.code() == StatusCode::kAlreadyExists) {
-        return DdlError("23505", fmt::format("could not create unique index \"{}\": key is duplicated", index->name));
-      }
-      NQ_RETURN_IF_ERROR(s);
+  auto add_entry = [&](const std::string& k, const std::string& v) -> Status {
+    NQ_ASSIGN_OR_RETURN(Row row, DecodeRow(v, types));
+    bool unique_form = false;
+    NQ_ASSIGN_OR_RETURN(std::string key, IndexKey(*index, *table, row, k, &unique_form));
+    Status s = txn_->Insert(index->tree, key, k);
+    if (s.code() == StatusCode::kAlreadyExists) {
+      return SqlError("23505", fmt::format("could not create unique index \"{}\": key is duplicated", index->name));
     }
-    return Status::OK();
+    return s;
   };
-  Status filled = ForEachKeyBatch(txn_, table->tree, add_entries);
+  Status filled = ForEachEntry(txn_, table->tree, add_entry);
   NQ_RETURN_IF_ERROR(filled);
   NQ_RETURN_IF_ERROR(writer.Create(CatalogWriter::Kind::kIndex, index->name, index->id, index->sql));
   NQ_RETURN_IF_ERROR(writer.BumpVersion());
   wrote_ddl_ = true;
-  return Done("CREATE INDEX");
+  return CommandResult("CREATE INDEX");
 }
 
 Result<std::unique_ptr<ResultSource>> StatementRunner::CreateView(const sql::CreateViewStmt& stmt) {
   const std::string& name = stmt.name.name;
-  if ((catalog_->FindTable(name) || catalog_->FindView(name)) && stmt.if_not_exists) return Done("CREATE VIEW");
+  if ((catalog_->FindTable(name) || catalog_->FindView(name)) && stmt.if_not_exists) return CommandResult("CREATE VIEW");
   NQ_RETURN_IF_ERROR(RequireFreeName(name, stmt.name.pos));
   NQ_ASSIGN_OR_RETURN(BoundQuery q, binder_.BindQuery(*stmt.query));
   if (!stmt.columns.empty() && stmt.columns.size() != q.names.size()) {
-    return DdlError("42601", fmt::format("view \"{}\" names {} columns but its query has {}", name,
+    return SqlError("42601", fmt::format("view \"{}\" names {} columns but its query has {}", name,
                                          stmt.columns.size(), q.names.size()));
   }
   NQ_ASSIGN_OR_RETURN(auto canonical, Canonical(stmt));
@@ -340,7 +291,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::CreateView(const sql::Cre
   NQ_RETURN_IF_ERROR(writer.Create(CatalogWriter::Kind::kView, name, 0, sql::ToSql(*canonical)));
   NQ_RETURN_IF_ERROR(writer.BumpVersion());
   wrote_ddl_ = true;
-  return Done("CREATE VIEW");
+  return CommandResult("CREATE VIEW");
 }
 
 Result<std::unique_ptr<ResultSource>> StatementRunner::Drop(const sql::DropStmt& stmt) {
@@ -355,16 +306,16 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Drop(const sql::DropStmt&
         const TableInfo* table = catalog_->FindTable(name);
         if (!table) {
           if (catalog_->FindView(name)) {
-            return DdlError("42809", fmt::format("\"{}\" is not a table; use DROP VIEW", name));
+            return SqlError("42809", fmt::format("\"{}\" is not a table; use DROP VIEW", name));
           }
           if (stmt.if_exists) continue;
-          return DdlError("42P01", fmt::format("table \"{}\" does not exist", name));
+          return SqlError("42P01", fmt::format("table \"{}\" does not exist", name));
         }
         if (const TableInfo* child = OtherReferencingTable(*table)) {
           bool dropped_too = false;
           for (const auto& other : stmt.names) dropped_too |= other.name == child->name;
           if (!dropped_too) {
-            return DdlError("2BP01", fmt::format("cannot drop table \"{}\" because foreign key constraints of "
+            return SqlError("2BP01", fmt::format("cannot drop table \"{}\" because foreign key constraints of "
                                                  "table \"{}\" reference it", name, child->name));
           }
         }
@@ -383,10 +334,10 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Drop(const sql::DropStmt&
         const ViewInfo* view = catalog_->FindView(name);
         if (!view) {
           if (catalog_->FindTable(name)) {
-            return DdlError("42809", fmt::format("\"{}\" is not a view; use DROP TABLE", name));
+            return SqlError("42809", fmt::format("\"{}\" is not a view; use DROP TABLE", name));
           }
           if (stmt.if_exists) continue;
-          return DdlError("42P01", fmt::format("view \"{}\" does not exist", name));
+          return SqlError("42P01", fmt::format("view \"{}\" does not exist", name));
         }
         for (const auto& trigger : view->triggers) {
           NQ_RETURN_IF_ERROR(writer.Remove(CatalogWriter::Kind::kTrigger, trigger->name));
@@ -406,16 +357,16 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Drop(const sql::DropStmt&
         const IndexInfo* index = catalog_->FindIndex(name);
         if (!index) {
           if (stmt.if_exists) continue;
-          return DdlError("42704", fmt::format("index \"{}\" does not exist", name));
+          return SqlError("42704", fmt::format("index \"{}\" does not exist", name));
         }
         if (index->implicit) {
-          return DdlError("2BP01", fmt::format("cannot drop index \"{}\" because a UNIQUE constraint of table "
+          return SqlError("2BP01", fmt::format("cannot drop index \"{}\" because a UNIQUE constraint of table "
                                                "\"{}\" requires it", name, index->table));
         }
         if (const TableInfo* owner = catalog_->FindTable(index->table)) {
           for (const auto& by : owner->referenced_by) {
             if (by.table->foreign_keys[by.index].parent_index == index) {
-              return DdlError("2BP01", fmt::format("cannot drop index \"{}\" because foreign key \"{}\" of table "
+              return SqlError("2BP01", fmt::format("cannot drop index \"{}\" because foreign key \"{}\" of table "
                                                    "\"{}\" requires it", name, by.table->foreign_keys[by.index].name,
                                                    by.table->name));
             }
@@ -432,7 +383,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Drop(const sql::DropStmt&
     NQ_RETURN_IF_ERROR(writer.BumpVersion());
     wrote_ddl_ = true;
   }
-  return Done(command);
+  return CommandResult(command);
 }
 
 Result<std::unique_ptr<ResultSource>> StatementRunner::Truncate(const sql::TruncateStmt& stmt) {
@@ -449,7 +400,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Truncate(const sql::Trunc
     for (const auto& by : table->referenced_by) {
       if (taken(by.table)) continue;  // also a self-reference
       if (!stmt.cascade) {
-        return DdlError("0A000", fmt::format("cannot truncate a table referenced in a foreign key constraint: "
+        return SqlError("0A000", fmt::format("cannot truncate a table referenced in a foreign key constraint: "
                                              "table \"{}\" references \"{}\"", by.table->name, table->name));
       }
       NQ_LOG_INFO("sql", "truncate cascades to table \"{}\"", by.table->name);
@@ -478,7 +429,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Truncate(const sql::Trunc
     }
   }
   for (const TableInfo* table : tables) NQ_RETURN_IF_ERROR(ClearTable(*table));
-  return Done("TRUNCATE TABLE");
+  return CommandResult("TRUNCATE TABLE");
 }
 
 Result<std::unique_ptr<ResultSource>> StatementRunner::AlterTable(const sql::AlterTableStmt& stmt) {
@@ -499,14 +450,14 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::AlterTable(const sql::Alt
   switch (stmt.action) {
     case sql::AlterAction::kAddColumn: {
       if (table->FindColumn(stmt.column.name) >= 0) {
-        if (stmt.if_not_exists) return Done("ALTER TABLE");
-        return DdlError("42701", fmt::format("column \"{}\" of relation \"{}\" already exists", stmt.column.name,
+        if (stmt.if_not_exists) return CommandResult("ALTER TABLE");
+        return SqlError("42701", fmt::format("column \"{}\" of relation \"{}\" already exists", stmt.column.name,
                                              table->name));
       }
       for (const auto& c : stmt.column.constraints) {
         if (c.kind == sql::ColumnConstraintKind::kPrimaryKey || c.kind == sql::ColumnConstraintKind::kUnique ||
             c.kind == sql::ColumnConstraintKind::kReferences) {
-          return DdlError("0A000", "ADD COLUMN with PRIMARY KEY, UNIQUE or REFERENCES is not supported");
+          return SqlError("0A000", "ADD COLUMN with PRIMARY KEY, UNIQUE or REFERENCES is not supported");
         }
       }
       // Take the column definition from a fresh parse of the statement.
@@ -537,11 +488,11 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::AlterTable(const sql::Alt
     case sql::AlterAction::kDropColumn: {
       int c = table->FindColumn(stmt.name);
       if (c < 0) {
-        if (stmt.if_exists) return Done("ALTER TABLE");
-        return DdlError("42703", fmt::format("column \"{}\" of relation \"{}\" does not exist", stmt.name,
+        if (stmt.if_exists) return CommandResult("ALTER TABLE");
+        return SqlError("42703", fmt::format("column \"{}\" of relation \"{}\" does not exist", stmt.name,
                                              table->name));
       }
-      if (table->columns.size() == 1) return DdlError("0A000", "cannot drop the only column of a table");
+      if (table->columns.size() == 1) return SqlError("0A000", "cannot drop the only column of a table");
       bool used = std::find(table->primary_key.begin(), table->primary_key.end(), c) != table->primary_key.end();
       for (const auto& index : table->indexes) {
         used |= std::find(index->columns.begin(), index->columns.end(), c) != index->columns.end();
@@ -557,11 +508,11 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::AlterTable(const sql::Alt
       }
       used |= InForeignKey(*table, c);
       if (used) {
-        return DdlError("2BP01", fmt::format("cannot drop column \"{}\": a key, index or constraint uses it",
+        return SqlError("2BP01", fmt::format("cannot drop column \"{}\": a key, index or constraint uses it",
                                              stmt.name));
       }
       if (const TriggerInfo* trigger = TriggerMentioning(*table, stmt.name)) {
-        return DdlError("2BP01", fmt::format("cannot drop column \"{}\": trigger \"{}\" may use it (drop the "
+        return SqlError("2BP01", fmt::format("cannot drop column \"{}\": trigger \"{}\" may use it (drop the "
                                              "trigger first)",
                                              stmt.name, trigger->name));
       }
@@ -577,23 +528,23 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::AlterTable(const sql::Alt
     case sql::AlterAction::kRenameColumn: {
       int c = table->FindColumn(stmt.name);
       if (c < 0) {
-        return DdlError("42703", fmt::format("column \"{}\" of relation \"{}\" does not exist", stmt.name,
+        return SqlError("42703", fmt::format("column \"{}\" of relation \"{}\" does not exist", stmt.name,
                                              table->name));
       }
       if (table->FindColumn(stmt.new_name) >= 0) {
-        return DdlError("42701", fmt::format("column \"{}\" of relation \"{}\" already exists", stmt.new_name,
+        return SqlError("42701", fmt::format("column \"{}\" of relation \"{}\" already exists", stmt.new_name,
                                              table->name));
       }
       for (const sql::Expr* check : table->checks) {
         if (MentionsColumn(sql::ToSql(*check), stmt.name)) {
-          return DdlError("0A000", "renaming a column that a CHECK constraint uses is not supported");
+          return SqlError("0A000", "renaming a column that a CHECK constraint uses is not supported");
         }
       }
       if (InForeignKey(*table, c)) {
-        return DdlError("0A000", "renaming a column that a foreign key uses is not supported");
+        return SqlError("0A000", "renaming a column that a foreign key uses is not supported");
       }
       if (const TriggerInfo* trigger = TriggerMentioning(*table, stmt.name)) {
-        return DdlError("0A000", fmt::format("renaming a column that trigger \"{}\" may use is not supported",
+        return SqlError("0A000", fmt::format("renaming a column that trigger \"{}\" may use is not supported",
                                              trigger->name));
       }
       def.columns[c].name = stmt.new_name;
@@ -611,15 +562,15 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::AlterTable(const sql::Alt
     case sql::AlterAction::kAlterColumnType: {
       int c = table->FindColumn(stmt.column.name);
       if (c < 0) {
-        return DdlError("42703", fmt::format("column \"{}\" of relation \"{}\" does not exist", stmt.column.name,
+        return SqlError("42703", fmt::format("column \"{}\" of relation \"{}\" does not exist", stmt.column.name,
                                              table->name));
       }
       bool strategy_key = table->id_strategy != IdStrategy::kAutoIncrement && table->primary_key[0] == c;
       if (table->columns[c].generated != Generated::kNone || strategy_key) {
-        return DdlError("0A000", fmt::format("cannot change the type of generated column \"{}\"", stmt.column.name));
+        return SqlError("0A000", fmt::format("cannot change the type of generated column \"{}\"", stmt.column.name));
       }
       if (InForeignKey(*table, c)) {
-        return DdlError("0A000", fmt::format("cannot change the type of column \"{}\": a foreign key uses it",
+        return SqlError("0A000", fmt::format("cannot change the type of column \"{}\": a foreign key uses it",
                                              stmt.column.name));
       }
       BoundExprPtr convert;
@@ -631,7 +582,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::AlterTable(const sql::Alt
       if (info->columns[c].type.id == TypeId::kInterval) {
         for (const auto& index : info->indexes) {
           if (std::find(index->columns.begin(), index->columns.end(), c) != index->columns.end()) {
-            return DdlError("0A000", fmt::format("column \"{}\": INTERVAL columns cannot be part of a key or index",
+            return SqlError("0A000", fmt::format("column \"{}\": INTERVAL columns cannot be part of a key or index",
                                                  stmt.column.name));
           }
         }
@@ -646,7 +597,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::AlterTable(const sql::Alt
     case sql::AlterAction::kRenameTable: {
       NQ_RETURN_IF_ERROR(RequireFreeName(stmt.name, stmt.table.pos));
       if (!table->referenced_by.empty() || !table->foreign_keys.empty()) {
-        return DdlError("0A000", "renaming a table that takes part in a foreign key is not supported");
+        return SqlError("0A000", "renaming a table that takes part in a foreign key is not supported");
       }
       def.name.name = stmt.name;
       NQ_ASSIGN_OR_RETURN(auto canonical, Canonical(def));
@@ -670,7 +621,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::AlterTable(const sql::Alt
       break;
     }
   }
-  return Done("ALTER TABLE");
+  return CommandResult("ALTER TABLE");
 }
 
 }  // namespace neuroquantum::exec

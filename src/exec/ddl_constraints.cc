@@ -27,15 +27,15 @@
 #include "exec/functions.h"
 #include "exec/row_codec.h"
 #include "exec/statements.h"
+#include "exec/internal/statement_util.h"
 #include "sql/parser.h"
 #include "sql/printer.h"
 
 namespace neuroquantum::exec {
 namespace {
 
-Status ConstraintError(std::string_view sqlstate, std::string msg) {
-  return Status::InvalidArgument(std::move(msg)).WithSqlState(sqlstate);
-}
+using internal::ForEachEntry;
+using internal::SqlError;
 
 // A CHECK, UNIQUE, PRIMARY KEY or FOREIGN KEY constraint of a definition:
 // a column constraint (constraints[index] of columns[column]) or a table
@@ -206,35 +206,14 @@ std::vector<std::shared_ptr<const IndexInfo>> ImplicitIndexes(const TableInfo& t
   return out;
 }
 
-// Every key and value of `tree`, in batches (the caller may change other
-// trees between them).
-template <typename Fn>
-Status ScanTree(txn::Transaction* txn, txn::TreeId tree, Fn fn) {
-  std::string lo;
-  while (true) {
-    std::vector<std::pair<std::string, std::string>> batch;
-    {
-      NQ_ASSIGN_OR_RETURN(auto cursor, txn->Scan(tree, lo));
-      for (; cursor->Valid() && batch.size() < 1024; cursor->Next()) {
-        batch.emplace_back(std::string(cursor->key()), std::string(cursor->value()));
-      }
-      NQ_RETURN_IF_ERROR(cursor->status());
-    }
-    if (batch.empty()) return Status::OK();
-    lo = batch.back().first;
-    lo.push_back('\0');
-    for (const auto& [key, value] : batch) NQ_RETURN_IF_ERROR(fn(key, value));
-  }
-}
-
 Status EmptyTree(txn::Transaction* txn, txn::TreeId tree) {
-  return ScanTree(txn, tree, [&](const std::string& key, const std::string&) { return txn->Delete(tree, key); });
+  return ForEachEntry(txn, tree, [&](const std::string& key, const std::string&) { return txn->Delete(tree, key); });
 }
 
 // Makes `to` hold exactly the entries of `from`.
 Status CopyTree(txn::Transaction* txn, txn::TreeId from, txn::TreeId to) {
   NQ_RETURN_IF_ERROR(EmptyTree(txn, to));
-  return ScanTree(txn, from, [&](const std::string& key, const std::string& value) {
+  return ForEachEntry(txn, from, [&](const std::string& key, const std::string& value) {
     return txn->Put(to, key, value);
   });
 }
@@ -255,7 +234,7 @@ Status StatementRunner::RekeyRows(const TableInfo& table, const TableInfo& new_t
   // as ConvertColumn does: a new key cannot then meet an old one.
   std::vector<std::pair<std::string, Row>> rows;
   auto types = table.types();
-  Status taken = ScanTree(txn_, table.tree, [&](const std::string& key, const std::string& value) -> Status {
+  Status taken = ForEachEntry(txn_, table.tree, [&](const std::string& key, const std::string& value) -> Status {
     NQ_RETURN_IF_ERROR(ctx_->CheckInterrupt());
     NQ_ASSIGN_OR_RETURN(Row row, DecodeRow(value, types));
     NQ_RETURN_IF_ERROR(ctx_->memory->Charge(RowBytes(row) + key.size()));
@@ -270,7 +249,7 @@ Status StatementRunner::RekeyRows(const TableInfo& table, const TableInfo& new_t
     NQ_RETURN_IF_ERROR(ctx_->CheckInterrupt());
     for (int c : new_table.primary_key) {
       if (row[c].is_null()) {
-        return ConstraintError("23502", fmt::format("column \"{}\" of relation \"{}\" contains null values",
+        return SqlError("23502", fmt::format("column \"{}\" of relation \"{}\" contains null values",
                                                     new_table.columns[c].name, new_table.name));
       }
     }
@@ -278,7 +257,7 @@ Status StatementRunner::RekeyRows(const TableInfo& table, const TableInfo& new_t
     NQ_ASSIGN_OR_RETURN(std::string record, EncodeRow(row, new_types));
     Status s = txn_->Insert(new_table.tree, key, record);
     if (s.code() == StatusCode::kAlreadyExists) {
-      return ConstraintError("23505", fmt::format("could not create unique index \"{}_pkey\": key {} is duplicated",
+      return SqlError("23505", fmt::format("could not create unique index \"{}_pkey\": key {} is duplicated",
                                                   new_table.name,
                                                   KeyText(new_table, new_table.primary_key, row)));
     }
@@ -328,12 +307,12 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::AlterConstraint(const sql
     const NamedConstraint* found = find(stmt.name);
     if (!found) {
       if (stmt.if_exists) return done();
-      return ConstraintError("42704", fmt::format("constraint \"{}\" of relation \"{}\" does not exist", stmt.name,
+      return SqlError("42704", fmt::format("constraint \"{}\" of relation \"{}\" does not exist", stmt.name,
                                                   table.name));
     }
     const sql::TableConstraintKind kind = found->kind;
     if (kind == sql::TableConstraintKind::kPrimaryKey) {
-      return ConstraintError("0A000", fmt::format("cannot drop primary key constraint \"{}\": the rows of \"{}\" are "
+      return SqlError("0A000", fmt::format("cannot drop primary key constraint \"{}\": the rows of \"{}\" are "
                                                   "stored by their primary key", stmt.name, table.name));
     }
     NameConstraints(def);
@@ -354,7 +333,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::AlterConstraint(const sql
     }
     if (!dependents.empty() && !stmt.cascade) {
       const auto& [child, fks] = *dependents.begin();
-      return ConstraintError("2BP01", fmt::format("cannot drop constraint \"{}\" on table \"{}\" because foreign key "
+      return SqlError("2BP01", fmt::format("cannot drop constraint \"{}\" on table \"{}\" because foreign key "
                                                   "constraint \"{}\" on table \"{}\" depends on it; use CASCADE",
                                                   stmt.name, table.name, fks.front(), child->name));
     }
@@ -392,11 +371,11 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::AlterConstraint(const sql
   NQ_ASSIGN_OR_RETURN(auto alter, sql::ParseStatement(sql::ToSql(stmt)));
   sql::TableConstraint added = std::move(alter->As<sql::AlterTableStmt>().constraint);
   if (!added.name.empty() && find(added.name)) {
-    return ConstraintError("42710", fmt::format("constraint \"{}\" for relation \"{}\" already exists", added.name,
+    return SqlError("42710", fmt::format("constraint \"{}\" for relation \"{}\" already exists", added.name,
                                                 table.name));
   }
   if (added.kind == sql::TableConstraintKind::kPrimaryKey && !table.primary_key.empty()) {
-    return ConstraintError("42P16", fmt::format("multiple primary keys for table \"{}\" are not allowed",
+    return SqlError("42P16", fmt::format("multiple primary keys for table \"{}\" are not allowed",
                                                 table.name));
   }
   NameConstraints(def);
@@ -414,13 +393,13 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::AlterConstraint(const sql
       // The condition as the rebuilt table holds it (the last of its checks).
       const sql::Expr* check = info->checks.back();
       NQ_ASSIGN_OR_RETURN(auto bound, binder_.BindTableExpr(*check, *info, "", false));
-      Status checked = ScanTree(txn_, table.tree, [&](const std::string&, const std::string& value) -> Status {
+      Status checked = ForEachEntry(txn_, table.tree, [&](const std::string&, const std::string& value) -> Status {
         NQ_RETURN_IF_ERROR(ctx_->CheckInterrupt());
         NQ_ASSIGN_OR_RETURN(Row row, DecodeRow(value, types));
         NQ_ASSIGN_OR_RETURN(Value verdict, Evaluate(*bound, row, ctx_));
         auto truth = Truth(verdict);
         if (truth && !*truth) {
-          return ConstraintError("23514", fmt::format("check constraint \"{}\" of relation \"{}\" is violated by "
+          return SqlError("23514", fmt::format("check constraint \"{}\" of relation \"{}\" is violated by "
                                                       "some row", name, table.name));
         }
         return Status::OK();
@@ -435,14 +414,14 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::AlterConstraint(const sql
       if (new_implicit.size() == old_implicit.size()) break;
       const IndexInfo& index = *new_implicit.back();
       NQ_RETURN_IF_ERROR(EmptyTree(txn_, index.tree));
-      Status filled = ScanTree(txn_, table.tree, [&](const std::string& key, const std::string& value) -> Status {
+      Status filled = ForEachEntry(txn_, table.tree, [&](const std::string& key, const std::string& value) -> Status {
         NQ_RETURN_IF_ERROR(ctx_->CheckInterrupt());
         NQ_ASSIGN_OR_RETURN(Row row, DecodeRow(value, types));
         bool unique_form = false;
         NQ_ASSIGN_OR_RETURN(std::string entry, IndexKey(index, *info, row, key, &unique_form));
         Status s = txn_->Insert(index.tree, entry, key);
         if (s.code() == StatusCode::kAlreadyExists) {
-          return ConstraintError("23505", fmt::format("could not create unique index \"{}\": key {} is duplicated",
+          return SqlError("23505", fmt::format("could not create unique index \"{}\": key {} is duplicated",
                                                       index.name, KeyText(*info, index.columns, row)));
         }
         return s;
@@ -454,12 +433,12 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::AlterConstraint(const sql
       ForeignKeyInfo& fk = info->foreign_keys.back();
       const TableInfo* parent = fk.parent == table.name ? info.get() : catalog_->FindTable(fk.parent);
       if (!parent) {
-        return ConstraintError(catalog_->FindView(fk.parent) ? "42809" : "42P01",
+        return SqlError(catalog_->FindView(fk.parent) ? "42809" : "42P01",
                                fmt::format("foreign key \"{}\": referenced table \"{}\" does not exist", fk.name,
                                            fk.parent));
       }
       NQ_RETURN_IF_ERROR(ResolveForeignKey(&fk, *info, *parent));
-      Status checked = ScanTree(txn_, table.tree, [&](const std::string&, const std::string& value) -> Status {
+      Status checked = ForEachEntry(txn_, table.tree, [&](const std::string&, const std::string& value) -> Status {
         NQ_RETURN_IF_ERROR(ctx_->CheckInterrupt());
         NQ_ASSIGN_OR_RETURN(Row row, DecodeRow(value, types));
         std::vector<Value> values;
@@ -471,7 +450,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::AlterConstraint(const sql
         // before this one commits.
         NQ_ASSIGN_OR_RETURN(bool exists, ParentExists(*parent, fk, values, /*lock=*/true));
         if (!exists) {
-          return ConstraintError("23503", fmt::format("insert or update on table \"{}\" violates foreign key "
+          return SqlError("23503", fmt::format("insert or update on table \"{}\" violates foreign key "
                                                       "constraint \"{}\": key {} is not present in table \"{}\"",
                                                       table.name, fk.name, KeyText(*info, fk.columns, row),
                                                       parent->name));
@@ -484,7 +463,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::AlterConstraint(const sql
     case sql::TableConstraintKind::kPrimaryKey:
       for (int c : info->primary_key) {
         if (info->columns[c].type.id == TypeId::kInterval) {
-          return ConstraintError("0A000", fmt::format("column \"{}\": INTERVAL columns cannot be part of a key",
+          return SqlError("0A000", fmt::format("column \"{}\": INTERVAL columns cannot be part of a key",
                                                       info->columns[c].name));
         }
       }

@@ -8,6 +8,7 @@
 #include "exec/id_strategy.h"
 #include "exec/row_codec.h"
 #include "exec/statements.h"
+#include "exec/internal/statement_util.h"
 #include "sql/printer.h"
 
 namespace neuroquantum::exec {
@@ -22,11 +23,9 @@ void WarnUnfiltered(std::string_view command, const TableInfo& table, uint64_t r
 // Hidden row ids use this sequence column number.
 constexpr uint32_t kRowIdSequence = 0xffffffff;
 
-Status Violation(std::string_view sqlstate, std::string msg) {
-  return Status::InvalidArgument(std::move(msg)).WithSqlState(sqlstate);
-}
+using internal::SqlError;
 
-Status UniqueViolation(std::string_view constraint) {
+Status UniqueSqlError(std::string_view constraint) {
   return Status::AlreadyExists(fmt::format("duplicate key value violates unique constraint \"{}\"", constraint))
       .WithSqlState("23505");
 }
@@ -103,7 +102,7 @@ Status StatementRunner::InsertIndexEntries(const TableInfo& table, const Row& ro
     bool unique_form = false;
     NQ_ASSIGN_OR_RETURN(std::string key, IndexKey(*index, table, row, pk, &unique_form));
     Status s = txn_->Insert(index->tree, key, pk);
-    if (s.code() == StatusCode::kAlreadyExists) return UniqueViolation(index->name);
+    if (s.code() == StatusCode::kAlreadyExists) return UniqueSqlError(index->name);
     NQ_RETURN_IF_ERROR(s);
   }
   return Status::OK();
@@ -153,7 +152,7 @@ Status StatementRunner::CheckRow(const TableInfo& table, Row* row) {
     Value& v = (*row)[i];
     if (v.is_null()) {
       if (col.not_null) {
-        return Violation("23502", fmt::format("null value in column \"{}\" of relation \"{}\" violates not-null "
+        return SqlError("23502", fmt::format("null value in column \"{}\" of relation \"{}\" violates not-null "
                                               "constraint", col.name, table.name));
       }
       continue;
@@ -183,7 +182,7 @@ Status StatementRunner::CheckRow(const TableInfo& table, Row* row) {
     NQ_ASSIGN_OR_RETURN(Value verdict, Evaluate(*bound->second[i], *row, ctx_));
     auto t = Truth(verdict);
     if (t && !*t) {
-      return Violation("23514", fmt::format("new row for relation \"{}\" violates check constraint \"{}\"",
+      return SqlError("23514", fmt::format("new row for relation \"{}\" violates check constraint \"{}\"",
                                             table.name, sql::ToSql(*table.checks[i])));
     }
   }
@@ -284,10 +283,10 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Insert(const sql::InsertS
     for (const auto& name : stmt.columns) {
       int c = table->FindColumn(name);
       if (c < 0) {
-        return Violation("42703", fmt::format("column \"{}\" of relation \"{}\" does not exist", name, table->name));
+        return SqlError("42703", fmt::format("column \"{}\" of relation \"{}\" does not exist", name, table->name));
       }
       if (!seen.insert(c).second) {
-        return Violation("42701", fmt::format("column \"{}\" specified more than once", name));
+        return SqlError("42701", fmt::format("column \"{}\" specified more than once", name));
       }
       targets.push_back(c);
     }
@@ -302,18 +301,11 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Insert(const sql::InsertS
     BoundQuery local;
     NQ_ASSIGN_OR_RETURN(BoundQuery * q, BoundFor(*stmt.query, cache, &local));
     if (q->names.size() != targets.size()) {
-      return Violation("42601", fmt::format("INSERT has {} expressions but {} target columns", q->names.size(),
+      return SqlError("42601", fmt::format("INSERT has {} expressions but {} target columns", q->names.size(),
                                             targets.size()));
     }
     NQ_RETURN_IF_ERROR(q->root->Open(ctx_));
-    Row row;
-    while (true) {
-      NQ_ASSIGN_OR_RETURN(bool more, q->root->Next(&row));
-      if (!more) break;
-      NQ_RETURN_IF_ERROR(ctx_->memory->Charge(RowBytes(row)));
-      source.push_back(std::move(row));
-      row = Row();
-    }
+    NQ_RETURN_IF_ERROR(internal::DrainInto(q->root.get(), ctx_, &source));
   }
 
   std::vector<BoundExprPtr> defaults(table->columns.size());
@@ -345,7 +337,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Insert(const sql::InsertS
       if (col.generated == Generated::kNone) continue;
       if (given[i] && !row[i].is_null()) {
         if (col.generated == Generated::kIdentityAlways) {
-          return Violation("428C9", fmt::format("cannot insert a non-DEFAULT value into column \"{}\"; it is "
+          return SqlError("428C9", fmt::format("cannot insert a non-DEFAULT value into column \"{}\"; it is "
                                                 "GENERATED ALWAYS", col.name));
         }
         auto v = row[i].CastTo(DataType::Of(TypeId::kBigInt), true);
@@ -404,7 +396,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Insert(const sql::InsertS
     }
     NQ_ASSIGN_OR_RETURN(std::string record, EncodeRow(row, table->types()));
     Status s = txn_->Insert(table->tree, key, record);
-    if (s.code() == StatusCode::kAlreadyExists) return UniqueViolation(PrimaryKeyName(*table));
+    if (s.code() == StatusCode::kAlreadyExists) return UniqueSqlError(PrimaryKeyName(*table));
     NQ_RETURN_IF_ERROR(s);
     NQ_RETURN_IF_ERROR(InsertIndexEntries(*table, row, key));
     if (!table->foreign_keys.empty()) NQ_RETURN_IF_ERROR(DeferParentCheck(*table, row, nullptr));
@@ -423,7 +415,7 @@ Result<std::vector<ColumnAssignment>> StatementRunner::BindAssignments(
   for (const auto& a : assignments) {
     int c = table.FindColumn(a.column);
     if (c < 0) {
-      return Violation("42703", fmt::format("column \"{}\" of relation \"{}\" does not exist", a.column, table.name));
+      return SqlError("42703", fmt::format("column \"{}\" of relation \"{}\" does not exist", a.column, table.name));
     }
     ColumnAssignment s;
     s.column = c;
@@ -437,7 +429,7 @@ Result<std::vector<ColumnAssignment>> StatementRunner::BindAssignments(
       NQ_ASSIGN_OR_RETURN(s.value, binder_.BindConstantExpr(*table.columns[c].default_expr));
     }
     if (table.columns[c].generated == Generated::kIdentityAlways && a.value) {
-      return Violation("428C9", fmt::format("column \"{}\" can only be updated to DEFAULT", a.column));
+      return SqlError("428C9", fmt::format("column \"{}\" can only be updated to DEFAULT", a.column));
     }
     sets.push_back(std::move(s));
   }
@@ -484,7 +476,7 @@ Result<std::string> StatementRunner::ReplaceRow(const TableInfo& table, const st
   } else {
     NQ_RETURN_IF_ERROR(txn_->Delete(table.tree, key));
     Status s = txn_->Insert(table.tree, new_key, record);
-    if (s.code() == StatusCode::kAlreadyExists) return UniqueViolation(PrimaryKeyName(table));
+    if (s.code() == StatusCode::kAlreadyExists) return UniqueSqlError(PrimaryKeyName(table));
     NQ_RETURN_IF_ERROR(s);
   }
   NQ_RETURN_IF_ERROR(InsertIndexEntries(table, next, new_key));

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "exec/statements.h"
+#include "exec/internal/statement_util.h"
 #include "sql/lexer.h"
 #include "sql/parser.h"
 #include "sql/printer.h"
@@ -37,11 +38,6 @@ txn::IsolationLevel IsolationFor(sql::IsolationLevel level) {
   }
 }
 
-std::unique_ptr<ResultSource> CommandResult(std::string command) {
-  auto r = std::make_unique<ResultSource>();
-  r->command = std::move(command);
-  return r;
-}
 
 // Errors after which the whole transaction must be retried: statement
 // rollback does not rescue it.
@@ -65,6 +61,12 @@ size_t CountParameters(std::string_view text) {
 }
 
 }  // namespace
+
+std::unique_ptr<ResultSource> CommandResult(std::string command) {
+  auto r = std::make_unique<ResultSource>();
+  r->command = std::move(command);
+  return r;
+}
 
 Result<SequenceAllocator::State*> SequenceAllocator::Load(uint64_t table, uint32_t column) {
   auto key = std::make_pair(table, column);
@@ -595,13 +597,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Select(const sql::Query& 
     result->rows_affected = stream.delivered();
     return result;
   }
-  while (true) {
-    NQ_ASSIGN_OR_RETURN(bool more, q->root->Next(&row));
-    if (!more) break;
-    NQ_RETURN_IF_ERROR(ctx_->memory->Charge(RowBytes(row)));
-    result->rows.push_back(std::move(row));
-    row = Row();
-  }
+  NQ_RETURN_IF_ERROR(internal::DrainInto(q->root.get(), ctx_, &result->rows));
   result->rows_affected = result->rows.size();
   return result;
 }

@@ -211,6 +211,9 @@ class StatementRunner {
   std::map<const TableInfo*, std::vector<BoundExprPtr>> checks_;
 };
 
+// A result with a command tag and no rows (DDL, transaction control).
+std::unique_ptr<ResultSource> CommandResult(std::string command);
+
 // Column types in a canonical CREATE TABLE for CREATE TABLE ... AS.
 std::string ColumnTypeSql(const DataType& type);
 

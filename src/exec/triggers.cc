@@ -6,7 +6,7 @@
 // level deeper, in the same transaction, with OLD and NEW passed as
 // parameters (Binder::SetTriggerRows). The body is bound each time it runs,
 // so it always sees the current catalog; a body that no longer binds (a
-// column it names was dropped) fails when it fires, naming the trigger.
+// table it names was dropped) fails when it fires, naming the trigger.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -14,6 +14,7 @@
 #include "exec/functions.h"
 #include "exec/row_codec.h"
 #include "exec/statements.h"
+#include "exec/internal/statement_util.h"
 #include "sql/lexer.h"
 #include "sql/parser.h"
 #include "sql/printer.h"
@@ -25,15 +26,7 @@ namespace {
 // (a trigger that writes its own table) stops here with 54001.
 constexpr int kMaxTriggerDepth = 32;
 
-Status TriggerError(std::string_view sqlstate, std::string msg) {
-  return Status::InvalidArgument(std::move(msg)).WithSqlState(sqlstate);
-}
-
-std::unique_ptr<ResultSource> Done(std::string command) {
-  auto r = std::make_unique<ResultSource>();
-  r->command = std::move(command);
-  return r;
-}
+using internal::SqlError;
 
 // A trigger body's SELECT results go nowhere.
 class DiscardRows : public RowSink {
@@ -42,11 +35,11 @@ class DiscardRows : public RowSink {
 };
 
 
-TriggerRows MakeRows(const std::vector<std::string>& names, const std::vector<DataType>& types,
-                     sql::TriggerEvent event) {
+// NEW and OLD shaped as `shape`'s columns (a table, or a view's output).
+TriggerRows MakeRows(const TableInfo& shape, sql::TriggerEvent event) {
   TriggerRows rows;
-  rows.names = names;
-  rows.types = types;
+  for (const auto& c : shape.columns) rows.names.push_back(c.name);
+  rows.types = shape.types();
   rows.has_old = event != sql::TriggerEvent::kInsert;
   rows.has_new = event != sql::TriggerEvent::kDelete;
   return rows;
@@ -59,7 +52,7 @@ Result<bool> TouchesColumns(const sql::CreateTriggerStmt& def, const TriggerRows
   for (const std::string& name : def.columns) {
     auto it = std::find(rows.names.begin(), rows.names.end(), name);
     if (it == rows.names.end()) {
-      return TriggerError("42703", fmt::format("column \"{}\" of trigger \"{}\" does not exist", name,
+      return SqlError("42703", fmt::format("column \"{}\" of trigger \"{}\" does not exist", name,
                                                def.name.name));
     }
     int column = static_cast<int>(it - rows.names.begin());
@@ -90,11 +83,7 @@ bool StatementRunner::HasTriggers(const TableInfo& table, sql::TriggerTiming tim
 
 const TriggerRows& StatementRunner::RowsOf(const TableInfo& table, sql::TriggerEvent event) {
   auto [it, fresh] = trigger_rows_.try_emplace({&table, event});
-  if (fresh) {
-    std::vector<std::string> names;
-    for (const auto& c : table.columns) names.push_back(c.name);
-    it->second = MakeRows(names, table.types(), event);
-  }
+  if (fresh) it->second = MakeRows(table, event);
   return it->second;
 }
 
@@ -129,7 +118,7 @@ Status StatementRunner::FireTriggerList(const TriggerList& triggers, const Trigg
 Status StatementRunner::RunTrigger(const TriggerInfo& trigger, const TriggerRows& rows, const Row* old,
                                    const Row* next) {
   if (trigger_depth_ >= kMaxTriggerDepth) {
-    return TriggerError("54001", fmt::format("trigger \"{}\" exceeds the trigger nesting limit of {} (a trigger "
+    return SqlError("54001", fmt::format("trigger \"{}\" exceeds the trigger nesting limit of {} (a trigger "
                                              "whose statements fire it again without end?)",
                                              trigger.name, kMaxTriggerDepth));
   }
@@ -188,7 +177,7 @@ Result<bool> StatementRunner::StillUnchanged(const TableInfo& table, const std::
   if (!raw) return false;
   NQ_ASSIGN_OR_RETURN(std::string record, EncodeRow(row, table.types()));
   if (*raw == record) return true;
-  return TriggerError("27000", fmt::format("the row of \"{}\" to be {} was changed by a BEFORE trigger of the same "
+  return SqlError("27000", fmt::format("the row of \"{}\" to be {} was changed by a BEFORE trigger of the same "
                                            "statement",
                                            table.name, what));
 }
@@ -222,22 +211,14 @@ Status StatementRunner::ViewRows(const ViewInfo& view, std::string_view alias, c
   }
   if (!rows) return Status::OK();
   NQ_RETURN_IF_ERROR(q.root->Open(ctx_));
-  Row row;
-  while (true) {
-    NQ_ASSIGN_OR_RETURN(bool more, q.root->Next(&row));
-    if (!more) break;
-    NQ_RETURN_IF_ERROR(ctx_->memory->Charge(RowBytes(row)));
-    rows->push_back(std::move(row));
-    row = Row();
-  }
-  return Status::OK();
+  return internal::DrainInto(q.root.get(), ctx_, rows);
 }
 
 namespace {
 
 Status RefuseOnView(bool refused, std::string_view what, const ViewInfo& view) {
   if (!refused) return Status::OK();
-  return TriggerError("0A000", fmt::format("{} is not supported on view \"{}\" (its INSTEAD OF trigger does the "
+  return SqlError("0A000", fmt::format("{} is not supported on view \"{}\" (its INSTEAD OF trigger does the "
                                            "change)",
                                            what, view.name));
 }
@@ -258,10 +239,10 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::InsertIntoView(const sql:
     for (const auto& name : stmt.columns) {
       int c = shape.FindColumn(name);
       if (c < 0) {
-        return TriggerError("42703", fmt::format("column \"{}\" of view \"{}\" does not exist", name, view.name));
+        return SqlError("42703", fmt::format("column \"{}\" of view \"{}\" does not exist", name, view.name));
       }
       if (std::find(targets.begin(), targets.end(), c) != targets.end()) {
-        return TriggerError("42701", fmt::format("column \"{}\" specified more than once", name));
+        return SqlError("42701", fmt::format("column \"{}\" specified more than once", name));
       }
       targets.push_back(c);
     }
@@ -273,22 +254,13 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::InsertIntoView(const sql:
   } else {
     NQ_ASSIGN_OR_RETURN(BoundQuery q, binder_.BindQuery(*stmt.query));
     if (q.names.size() != targets.size()) {
-      return TriggerError("42601", fmt::format("INSERT has {} expressions but {} target columns", q.names.size(),
+      return SqlError("42601", fmt::format("INSERT has {} expressions but {} target columns", q.names.size(),
                                                targets.size()));
     }
     NQ_RETURN_IF_ERROR(q.root->Open(ctx_));
-    Row row;
-    while (true) {
-      NQ_ASSIGN_OR_RETURN(bool more, q.root->Next(&row));
-      if (!more) break;
-      NQ_RETURN_IF_ERROR(ctx_->memory->Charge(RowBytes(row)));
-      source.push_back(std::move(row));
-      row = Row();
-    }
+    NQ_RETURN_IF_ERROR(internal::DrainInto(q.root.get(), ctx_, &source));
   }
-  std::vector<std::string> names;
-  for (const auto& c : shape.columns) names.push_back(c.name);
-  TriggerRows rows = MakeRows(names, shape.types(), sql::TriggerEvent::kInsert);
+  TriggerRows rows = MakeRows(shape, sql::TriggerEvent::kInsert);
   uint64_t affected = 0;
   for (auto& src : source) {
     NQ_RETURN_IF_ERROR(ctx_->CheckInterrupt());
@@ -299,7 +271,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::InsertIntoView(const sql:
                                        sql::TriggerEvent::kInsert, nullptr, &row, nullptr, &skip));
     if (!skip) ++affected;
   }
-  auto result = Done("INSERT");
+  auto result = CommandResult("INSERT");
   result->rows_affected = affected;
   return result;
 }
@@ -315,7 +287,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::UpdateView(const sql::Upd
     ColumnAssignment set;
     set.column = shape.FindColumn(a.column);
     if (set.column < 0) {
-      return TriggerError("42703", fmt::format("column \"{}\" of view \"{}\" does not exist", a.column, view.name));
+      return SqlError("42703", fmt::format("column \"{}\" of view \"{}\" does not exist", a.column, view.name));
     }
     if (a.value) {
       NQ_ASSIGN_OR_RETURN(set.value, binder_.BindTableExpr(*a.value, shape, stmt.alias));
@@ -324,9 +296,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::UpdateView(const sql::Upd
   }
   std::vector<int> assigned;
   for (const auto& set : sets) assigned.push_back(set.column);
-  std::vector<std::string> names;
-  for (const auto& c : shape.columns) names.push_back(c.name);
-  TriggerRows rows = MakeRows(names, shape.types(), sql::TriggerEvent::kUpdate);
+  TriggerRows rows = MakeRows(shape, sql::TriggerEvent::kUpdate);
   uint64_t affected = 0;
   for (const Row& old : targets) {
     NQ_RETURN_IF_ERROR(ctx_->CheckInterrupt());
@@ -343,7 +313,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::UpdateView(const sql::Upd
                                        sql::TriggerEvent::kUpdate, &old, &next, &assigned, &skip));
     if (!skip) ++affected;
   }
-  auto result = Done("UPDATE");
+  auto result = CommandResult("UPDATE");
   result->rows_affected = affected;
   return result;
 }
@@ -354,9 +324,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::DeleteFromView(const sql:
   TableInfo shape;
   std::vector<Row> targets;
   NQ_RETURN_IF_ERROR(ViewRows(view, stmt.alias, stmt.where.get(), &shape, &targets));
-  std::vector<std::string> names;
-  for (const auto& c : shape.columns) names.push_back(c.name);
-  TriggerRows rows = MakeRows(names, shape.types(), sql::TriggerEvent::kDelete);
+  TriggerRows rows = MakeRows(shape, sql::TriggerEvent::kDelete);
   uint64_t affected = 0;
   for (const Row& old : targets) {
     NQ_RETURN_IF_ERROR(ctx_->CheckInterrupt());
@@ -365,7 +333,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::DeleteFromView(const sql:
                                        sql::TriggerEvent::kDelete, &old, nullptr, nullptr, &skip));
     if (!skip) ++affected;
   }
-  auto result = Done("DELETE");
+  auto result = CommandResult("DELETE");
   result->rows_affected = affected;
   return result;
 }
@@ -376,30 +344,30 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::DeleteFromView(const sql:
 Result<std::unique_ptr<ResultSource>> StatementRunner::CreateTrigger(const sql::CreateTriggerStmt& stmt) {
   const std::string& name = stmt.name.name;
   if (catalog_->FindTrigger(name)) {
-    if (stmt.if_not_exists) return Done("CREATE TRIGGER");
-    return TriggerError("42710", fmt::format("trigger \"{}\" already exists (line {}, column {})", name,
+    if (stmt.if_not_exists) return CommandResult("CREATE TRIGGER");
+    return SqlError("42710", fmt::format("trigger \"{}\" already exists (line {}, column {})", name,
                                              stmt.name.pos.line, stmt.name.pos.column));
   }
   const TableInfo* table = catalog_->FindTable(stmt.table.name);
   const ViewInfo* view = table ? nullptr : catalog_->FindView(stmt.table.name);
   if (!table && !view) {
-    return TriggerError("42P01", fmt::format("relation \"{}\" does not exist (line {}, column {})", stmt.table.name,
+    return SqlError("42P01", fmt::format("relation \"{}\" does not exist (line {}, column {})", stmt.table.name,
                                              stmt.table.pos.line, stmt.table.pos.column));
   }
   const bool instead = stmt.timing == sql::TriggerTiming::kInsteadOf;
   if (view && !instead) {
-    return TriggerError("42809", fmt::format("\"{}\" is a view: a view's triggers are INSTEAD OF triggers",
+    return SqlError("42809", fmt::format("\"{}\" is a view: a view's triggers are INSTEAD OF triggers",
                                              view->name));
   }
   if (table && instead) {
-    return TriggerError("42809", fmt::format("\"{}\" is a table: INSTEAD OF triggers are for views", table->name));
+    return SqlError("42809", fmt::format("\"{}\" is a table: INSTEAD OF triggers are for views", table->name));
   }
   for (const auto& statement : stmt.body) {
     if (statement->kind == sql::StatementKind::kSelect || statement->kind == sql::StatementKind::kInsert ||
         statement->kind == sql::StatementKind::kUpdate || statement->kind == sql::StatementKind::kDelete) {
       continue;
     }
-    return TriggerError("0A000", "a trigger's statements are INSERT, UPDATE, DELETE or SELECT");
+    return SqlError("0A000", "a trigger's statements are INSERT, UPDATE, DELETE or SELECT");
   }
   // OLD and NEW travel as parameters: $n or ? in the text would read them.
   std::vector<sql::Token> tokens;
@@ -407,7 +375,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::CreateTrigger(const sql::
   if (sql::Tokenize(sql::ToSql(stmt), &tokens, &lex_error)) {
     for (const auto& token : tokens) {
       if (token.kind == sql::TokenKind::kParameter) {
-        return TriggerError("42P02", "a trigger cannot use parameters ($n or ?)");
+        return SqlError("42P02", "a trigger cannot use parameters ($n or ?)");
       }
     }
   }
@@ -415,12 +383,10 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::CreateTrigger(const sql::
   TableInfo view_shape;
   if (view) NQ_RETURN_IF_ERROR(ViewRows(*view, "", nullptr, &view_shape, nullptr));
   const TableInfo& shape = table ? *table : view_shape;
-  std::vector<std::string> names;
-  for (const auto& c : shape.columns) names.push_back(c.name);
-  TriggerRows rows = MakeRows(names, shape.types(), stmt.event);
+  TriggerRows rows = MakeRows(shape, stmt.event);
   for (const std::string& column : stmt.columns) {
     if (shape.FindColumn(column) < 0) {
-      return TriggerError("42703", fmt::format("column \"{}\" of relation \"{}\" does not exist", column,
+      return SqlError("42703", fmt::format("column \"{}\" of relation \"{}\" does not exist", column,
                                                shape.name));
     }
   }
@@ -433,13 +399,13 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::CreateTrigger(const sql::
   CatalogWriter writer(engine_->txn(), txn_, engine_->catalog_tree());
   Status s = writer.Create(CatalogWriter::Kind::kTrigger, name, 0, sql::ToSql(*canonical));
   if (s.code() == StatusCode::kAlreadyExists) {
-    if (stmt.if_not_exists) return Done("CREATE TRIGGER");
-    return TriggerError("42710", fmt::format("trigger \"{}\" already exists", name));
+    if (stmt.if_not_exists) return CommandResult("CREATE TRIGGER");
+    return SqlError("42710", fmt::format("trigger \"{}\" already exists", name));
   }
   NQ_RETURN_IF_ERROR(s);
   NQ_RETURN_IF_ERROR(writer.BumpVersion());
   wrote_ddl_ = true;
-  return Done("CREATE TRIGGER");
+  return CommandResult("CREATE TRIGGER");
 }
 
 Status StatementRunner::DropTrigger(CatalogWriter* writer, const sql::DropStmt& stmt, const sql::QualifiedName& name,
@@ -449,7 +415,7 @@ Status StatementRunner::DropTrigger(CatalogWriter* writer, const sql::DropStmt& 
   if (!trigger) {
     if (stmt.if_exists) return Status::OK();
     std::string on = stmt.trigger_table ? fmt::format(" on \"{}\"", stmt.trigger_table->name) : std::string();
-    return TriggerError("42704", fmt::format("trigger \"{}\"{} does not exist (line {}, column {})", name.name, on,
+    return SqlError("42704", fmt::format("trigger \"{}\"{} does not exist (line {}, column {})", name.name, on,
                                              name.pos.line, name.pos.column));
   }
   NQ_RETURN_IF_ERROR(writer->Remove(CatalogWriter::Kind::kTrigger, trigger->name));

@@ -20,6 +20,7 @@
 
 #include "exec/internal/charges.h"
 #include "exec/interval.h"
+#include "exec/internal/statement_util.h"
 #include "sql/printer.h"
 
 namespace neuroquantum::exec {
@@ -33,9 +34,7 @@ Status WindowError(std::string_view sqlstate, const sql::SourcePos& pos, std::st
       .WithSqlState(sqlstate);
 }
 
-Status RuntimeError(std::string_view sqlstate, std::string msg) {
-  return Status::InvalidArgument(std::move(msg)).WithSqlState(sqlstate);
-}
+using internal::SqlError;
 
 struct WindowOnly {
   std::string_view name;
@@ -326,7 +325,7 @@ int CompareKey(const Value& a, const Value& b, bool descending, bool nulls_first
 
 Result<int64_t> IntegerArgument(const Value& v, std::string_view what) {
   if (v.kind() == TypeId::kBigInt) return v.integer();
-  return RuntimeError("22023", fmt::format("argument of {} must be an integer", what));
+  return SqlError("22023", fmt::format("argument of {} must be an integer", what));
 }
 
 class WindowOp : public Operator {
@@ -498,19 +497,19 @@ class WindowOp : public Operator {
   Result<Value> FrameOffset(const WindowCall& call, const BoundExpr& expr, std::string_view which) {
     Row empty;
     NQ_ASSIGN_OR_RETURN(Value v, Evaluate(expr, empty, ctx_));
-    if (v.is_null()) return RuntimeError("22004", fmt::format("frame {} offset must not be null", which));
+    if (v.is_null()) return SqlError("22004", fmt::format("frame {} offset must not be null", which));
     if (call.unit != sql::FrameUnit::kRange && v.kind() != TypeId::kBigInt) {
-      return RuntimeError("22023", fmt::format("frame {} offset of {} must be an integer", which, UnitName(call.unit)));
+      return SqlError("22023", fmt::format("frame {} offset of {} must be an integer", which, UnitName(call.unit)));
     }
     if (v.kind() == TypeId::kInterval) {
       if (IntervalLength(v.months(), v.temporal()) < 0) {
-        return RuntimeError("22013", fmt::format("frame {} offset must not be negative", which));
+        return SqlError("22013", fmt::format("frame {} offset must not be negative", which));
       }
       return v;
     }
     if (!DataType::Of(v.kind()).is_numeric()) return v;
     NQ_ASSIGN_OR_RETURN(std::optional<int> sign, CompareForSql(v, Value::Integer(0), false));
-    if (sign && *sign < 0) return RuntimeError("22013", fmt::format("frame {} offset must not be negative", which));
+    if (sign && *sign < 0) return SqlError("22013", fmt::format("frame {} offset must not be negative", which));
     return v;
   }
 
@@ -718,7 +717,7 @@ class WindowOp : public Operator {
           break;
         }
         NQ_ASSIGN_OR_RETURN(int64_t buckets, IntegerArgument(b, "ntile"));
-        if (buckets <= 0) return RuntimeError("22014", "argument of ntile must be greater than zero");
+        if (buckets <= 0) return SqlError("22014", "argument of ntile must be greater than zero");
         uint64_t nb = static_cast<uint64_t>(buckets);
         uint64_t size = m / nb, extra = m % nb;  // the first `extra` buckets hold size + 1
         for (size_t k = 0; k < m; ++k) {
@@ -769,7 +768,7 @@ class WindowOp : public Operator {
             const Value& nth = args[k][1];
             if (!nth.is_null()) {
               NQ_ASSIGN_OR_RETURN(int64_t n, IntegerArgument(nth, "nth_value"));
-              if (n <= 0) return RuntimeError("22016", "argument of nth_value must be greater than zero");
+              if (n <= 0) return SqlError("22016", "argument of nth_value must be greater than zero");
               found = f.At(static_cast<size_t>(n - 1), &p);
             }
           }
