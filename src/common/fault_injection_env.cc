@@ -102,9 +102,13 @@ struct FaultInjectionEnv::FileState {
 // Thread safety: every method locks env_->mu_.
 class FaultInjectionEnv::FaultFile final : public File {
  public:
-  FaultFile(FaultInjectionEnv* env, std::shared_ptr<FileState> state, uint64_t epoch,
-            bool read_only)
-      : env_(env), state_(std::move(state)), epoch_(epoch), read_only_(read_only) {}
+  FaultFile(FaultInjectionEnv* env, std::string path, std::shared_ptr<FileState> state,
+            uint64_t epoch, bool read_only)
+      : env_(env),
+        path_(std::move(path)),
+        state_(std::move(state)),
+        epoch_(epoch),
+        read_only_(read_only) {}
 
   Status ReadAt(uint64_t offset, std::span<uint8_t> out, size_t* bytes_read) override {
     std::lock_guard<std::mutex> lock(env_->mu_);
@@ -122,7 +126,7 @@ class FaultInjectionEnv::FaultFile final : public File {
     std::lock_guard<std::mutex> lock(env_->mu_);
     NQ_RETURN_IF_ERROR(CheckWritable());
     NQ_RETURN_IF_ERROR(CheckFileSize(offset, data.size()));
-    return env_->WriteLocked(state_.get(), offset, data);
+    return env_->WriteLocked(state_.get(), path_, offset, data);
   }
 
   Status Sync() override {
@@ -162,6 +166,7 @@ class FaultInjectionEnv::FaultFile final : public File {
   }
 
   FaultInjectionEnv* const env_;
+  const std::string path_;  // the name it was opened under, for writes_to()
   const std::shared_ptr<FileState> state_;
   const uint64_t epoch_;
   const bool read_only_;
@@ -201,7 +206,7 @@ Result<std::unique_ptr<File>> FaultInjectionEnv::OpenFile(const std::string& pat
   }
   bool read_only = mode == OpenMode::kReadOnly;
   return std::unique_ptr<File>(
-      std::make_unique<FaultFile>(this, std::move(state), epoch_, read_only));
+      std::make_unique<FaultFile>(this, path, std::move(state), epoch_, read_only));
 }
 
 Status FaultInjectionEnv::RemoveFile(const std::string& path) {
@@ -303,18 +308,30 @@ void FaultInjectionEnv::SimulateCrash(CrashMode mode, uint64_t seed) {
   }
   locks_.clear();
   faults_.clear();
+  path_faults_.clear();
   down_ = false;
   ++epoch_;  // every handle opened so far is now stale
+}
+
+FaultInjectionEnv::Fault FaultInjectionEnv::CrashFault(CrashAction action,
+                                                       size_t torn_keep_bytes) {
+  Fault fault;
+  fault.kind =
+      action == CrashAction::kDropOp ? FaultKind::kCrashDropOp : FaultKind::kCrashTearWrite;
+  fault.torn_keep_bytes = torn_keep_bytes;
+  return fault;
 }
 
 void FaultInjectionEnv::CrashAtOp(uint64_t op_index, CrashAction action,
                                   size_t torn_keep_bytes) {
   std::lock_guard<std::mutex> lock(mu_);
-  Fault fault;
-  fault.kind =
-      action == CrashAction::kDropOp ? FaultKind::kCrashDropOp : FaultKind::kCrashTearWrite;
-  fault.torn_keep_bytes = torn_keep_bytes;
-  faults_[op_index] = fault;
+  faults_[op_index] = CrashFault(action, torn_keep_bytes);
+}
+
+void FaultInjectionEnv::CrashAtWriteTo(const std::string& path, uint64_t write_index,
+                                       CrashAction action, size_t torn_keep_bytes) {
+  std::lock_guard<std::mutex> lock(mu_);
+  path_faults_[{path, write_index}] = CrashFault(action, torn_keep_bytes);
 }
 
 void FaultInjectionEnv::FailOpWith(uint64_t op_index, StatusCode code) {
@@ -338,6 +355,12 @@ uint64_t FaultInjectionEnv::mutating_ops() const {
   return mutating_ops_;
 }
 
+uint64_t FaultInjectionEnv::writes_to(const std::string& path) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = path_writes_.find(path);
+  return it == path_writes_.end() ? 0 : it->second;
+}
+
 bool FaultInjectionEnv::crashed() const {
   std::lock_guard<std::mutex> lock(mu_);
   return down_;
@@ -351,9 +374,14 @@ FaultInjectionEnv::Fault FaultInjectionEnv::TakeFault(uint64_t op_index) {
   return fault;
 }
 
-Status FaultInjectionEnv::WriteLocked(FileState* file, uint64_t offset,
-                                      std::span<const uint8_t> data) {
+Status FaultInjectionEnv::WriteLocked(FileState* file, const std::string& path,
+                                      uint64_t offset, std::span<const uint8_t> data) {
   Fault fault = TakeFault(mutating_ops_++);
+  auto by_path = path_faults_.find({path, path_writes_[path]++});
+  if (by_path != path_faults_.end()) {
+    if (fault.kind == FaultKind::kNone) fault = by_path->second;
+    path_faults_.erase(by_path);
+  }
   size_t keep = data.size();
   Status status;
   switch (fault.kind) {

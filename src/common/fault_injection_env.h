@@ -24,6 +24,8 @@
 //
 // Faults are armed by the index of a *mutating op*: every File::WriteAt and
 // every File::Sync, on any file, counts as one op (0-based, never reset).
+// A crash can also be armed by the index of a write among those to one path
+// (CrashAtWriteTo), which does not depend on the writes to other files.
 // Up/down state machine:
 //
 //      UP --(armed crash op fires: CrashAtOp)--> DOWN
@@ -47,6 +49,7 @@
 #include <set>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/env.h"
@@ -119,6 +122,14 @@ class FaultInjectionEnv final : public Env {
   // twice keeps the last fault.
   void CrashAtOp(uint64_t op_index, CrashAction action, size_t torn_keep_bytes = 512);
 
+  // Arms a crash at the write with index `write_index` among the WriteAt calls
+  // made through handles opened under exactly `path` (0-based, counted as
+  // writes_to(path) counts them). It fires as CrashAtOp does, unless a fault
+  // armed by op index takes that op first. Lets a test stop at, say, the
+  // n-th control-file write whatever the count of other writes before it.
+  void CrashAtWriteTo(const std::string& path, uint64_t write_index, CrashAction action,
+                      size_t torn_keep_bytes = 512);
+
   // Arms a one-time failure of mutating op `op_index` with `code`. A failed
   // write applies no bytes (kNoSpace simulates ENOSPC). A failed Sync drops
   // the file's unsynced writes from the page cache, as Linux does after a
@@ -137,6 +148,10 @@ class FaultInjectionEnv final : public Env {
   // before reaching the "disk" (stale or read-only handle, env DOWN, size
   // limit) are not counted. Never reset, not even by SimulateCrash.
   uint64_t mutating_ops() const;
+  // Number of WriteAt calls counted as mutating ops that went through handles
+  // opened under exactly `path`; the index the next one will get. Never
+  // reset; a rename does not move the count to the new name.
+  uint64_t writes_to(const std::string& path) const;
   // True while DOWN: an armed crash fired and SimulateCrash was not called.
   bool crashed() const;
 
@@ -154,7 +169,9 @@ class FaultInjectionEnv final : public Env {
 
   // All REQUIRES: mu_ held.
   Fault TakeFault(uint64_t op_index);
-  Status WriteLocked(FileState* file, uint64_t offset, std::span<const uint8_t> data);
+  static Fault CrashFault(CrashAction action, size_t torn_keep_bytes);
+  Status WriteLocked(FileState* file, const std::string& path, uint64_t offset,
+                     std::span<const uint8_t> data);
   Status SyncLocked(FileState* file);
   Result<std::shared_ptr<FileState>> CreateFileLocked(const std::string& path);
   bool DirExistsLocked(const std::string& dir) const;
@@ -165,6 +182,9 @@ class FaultInjectionEnv final : public Env {
   uint64_t mutating_ops_ = 0;
   bool down_ = false;
   std::map<uint64_t, Fault> faults_;  // armed faults by op index
+  std::map<std::string, uint64_t> path_writes_;  // writes_to() by path
+  // Armed crashes by (path, index among that path's writes).
+  std::map<std::pair<std::string, uint64_t>, Fault> path_faults_;
   std::map<std::string, std::shared_ptr<FileState>> files_;          // current namespace
   std::map<std::string, std::shared_ptr<FileState>> durable_files_;  // durable namespace
   std::set<std::string> dirs_;

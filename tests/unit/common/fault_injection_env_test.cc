@@ -285,6 +285,43 @@ TEST_F(FaultInjectionEnvTest, SimulateCrashClearsArmedFaults) {
   EXPECT_FALSE(env_.crashed());
 }
 
+TEST_F(FaultInjectionEnvTest, WritesToCountsWritesPerOpenedPath) {
+  std::unique_ptr<File> a = Open("db/a");
+  std::unique_ptr<File> b = Open("db/b");
+  ASSERT_TRUE(a->WriteAt(0, Bytes("1")).ok());
+  ASSERT_TRUE(b->WriteAt(0, Bytes("1")).ok());
+  ASSERT_TRUE(a->Sync().ok());  // not a write
+  std::unique_ptr<File> a_again = Open("db/a");
+  ASSERT_TRUE(a_again->WriteAt(1, Bytes("2")).ok());
+  EXPECT_EQ(env_.writes_to("db/a"), 2u);
+  EXPECT_EQ(env_.writes_to("db/b"), 1u);
+  EXPECT_EQ(env_.writes_to("db/c"), 0u);
+}
+
+TEST_F(FaultInjectionEnvTest, CrashAtWriteToFiresOnThatPathsWriteOnly) {
+  std::unique_ptr<File> a = Open("db/a");
+  std::unique_ptr<File> b = Open("db/b");
+  ASSERT_TRUE(a->WriteAt(0, Bytes("x")).ok());
+  env_.CrashAtWriteTo("db/a", 2, CrashAction::kDropOp);
+  ASSERT_TRUE(b->WriteAt(0, Bytes("b")).ok());  // other paths do not count
+  ASSERT_TRUE(a->WriteAt(1, Bytes("y")).ok());  // write 1 of db/a
+  ASSERT_TRUE(b->WriteAt(1, Bytes("b")).ok());
+  EXPECT_FALSE(env_.crashed());
+  EXPECT_TRUE(a->WriteAt(2, Bytes("z")).IsIOError());  // write 2 of db/a
+  EXPECT_TRUE(env_.crashed());
+  EXPECT_EQ(Contents("db/a"), "xy");
+  EXPECT_EQ(env_.writes_to("db/a"), 3u);
+}
+
+TEST_F(FaultInjectionEnvTest, SimulateCrashClearsCrashArmedByPath) {
+  std::unique_ptr<File> file = Open("db/a");
+  env_.CrashAtWriteTo("db/a", 0, CrashAction::kDropOp);
+  env_.SimulateCrash(CrashMode::kDropUnsynced, 1);
+  std::unique_ptr<File> fresh = Open("db/a");
+  EXPECT_TRUE(fresh->WriteAt(0, Bytes("x")).ok());
+  EXPECT_FALSE(env_.crashed());
+}
+
 TEST_F(FaultInjectionEnvTest, FailOpWithIoErrorOnSyncDropsUnsyncedData) {
   WriteDurable("db/a", "old!");
   std::unique_ptr<File> file = Open("db/a");
