@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 #include <set>
 
 #include "common/coding.h"
@@ -207,17 +208,11 @@ Status ApplyTableOptions(const std::vector<sql::TableOption>& options, TableInfo
 
 namespace {
 
-// `names` are the referencing columns' names (a column-level REFERENCES is
-// added before its column is).
+// `name` comes from ConstraintNames.
 Status AddForeignKey(TableInfo* table, const std::string& name, std::vector<int> columns,
-                     const std::vector<std::string>& names, const sql::ForeignKeyRef& ref) {
+                     const sql::ForeignKeyRef& ref) {
   ForeignKeyInfo fk;
   fk.name = name;
-  if (fk.name.empty()) {
-    fk.name = table->name;
-    for (const auto& n : names) fk.name += "_" + n;
-    fk.name += "_fkey";
-  }
   fk.columns = std::move(columns);
   fk.parent = ref.table.name;
   fk.parent_column_names = ref.columns;
@@ -287,12 +282,150 @@ Status ResolveForeignKey(ForeignKeyInfo* fk, const TableInfo& child, const Table
   return Status::OK();
 }
 
+namespace {
+
+
+std::optional<sql::TableConstraintKind> NamedKind(sql::ColumnConstraintKind kind) {
+  switch (kind) {
+    case sql::ColumnConstraintKind::kPrimaryKey: return sql::TableConstraintKind::kPrimaryKey;
+    case sql::ColumnConstraintKind::kUnique: return sql::TableConstraintKind::kUnique;
+    case sql::ColumnConstraintKind::kCheck: return sql::TableConstraintKind::kCheck;
+    case sql::ColumnConstraintKind::kReferences: return sql::TableConstraintKind::kForeignKey;
+    default: return std::nullopt;
+  }
+}
+
+std::string IndexedColumnName(const sql::IndexedColumn& c) {
+  const sql::Expr* e = c.expr.get();
+  if (e->kind == sql::ExprKind::kCollate) e = e->As<sql::CollateExpr>().operand.get();
+  return e->kind == sql::ExprKind::kColumnRef ? e->As<sql::ColumnRefExpr>().column : "";
+}
+
+// The columns of `def` a CHECK condition names. Read from its text with
+// string literals left out; a function called like a column would count,
+// which only changes the default name chosen.
+std::vector<std::string> CheckedColumns(const sql::CreateTableStmt& def, const sql::Expr& check) {
+  std::string text;
+  bool quoted = false;
+  for (char ch : sql::ToSql(check)) {
+    if (ch == '\'') {
+      quoted = !quoted;
+      text.push_back(' ');
+    } else {
+      text.push_back(quoted ? ' ' : ch);
+    }
+  }
+  auto is_word = [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_'; };
+  std::vector<std::string> out;
+  for (const auto& column : def.columns) {
+    for (size_t pos = text.find(column.name); pos != std::string::npos; pos = text.find(column.name, pos + 1)) {
+      size_t end = pos + column.name.size();
+      if ((pos == 0 || !is_word(text[pos - 1])) && (end >= text.size() || !is_word(text[end]))) {
+        out.push_back(column.name);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<NamedConstraint> ConstraintNames(const sql::CreateTableStmt& def) {
+  const std::string& table = def.name.name;
+  std::vector<NamedConstraint> out;
+  std::set<std::string> used;
+  std::vector<std::string> bases;  // the default's stem, for unnamed ones
+  auto add = [&](NamedConstraint c, const std::string& given, std::string base) {
+    if (!given.empty()) used.insert(given);
+    c.name = given;
+    out.push_back(std::move(c));
+    bases.push_back(given.empty() ? std::move(base) : std::string());
+  };
+  auto columns_stem = [&](const std::vector<std::string>& names) {
+    std::string stem = table;
+    for (const auto& n : names) stem += "_" + n;
+    return stem;
+  };
+  for (size_t col = 0; col < def.columns.size(); ++col) {
+    const auto& column = def.columns[col];
+    for (size_t i = 0; i < column.constraints.size(); ++i) {
+      const auto& cc = column.constraints[i];
+      auto kind = NamedKind(cc.kind);
+      if (!kind) continue;
+      NamedConstraint c;
+      c.kind = *kind;
+      c.column = static_cast<int>(col);
+      c.index = i;
+      std::string suffix = *kind == sql::TableConstraintKind::kPrimaryKey ? "pkey"
+                           : *kind == sql::TableConstraintKind::kUnique   ? "key"
+                           : *kind == sql::TableConstraintKind::kCheck    ? "check"
+                                                                           : "fkey";
+      std::string base = *kind == sql::TableConstraintKind::kPrimaryKey ? table + "_pkey"
+                                                                         : columns_stem({column.name}) + "_" + suffix;
+      if (*kind == sql::TableConstraintKind::kCheck) {
+        // As PostgreSQL: named after the columns the condition uses, not
+        // the column it is written on.
+        auto names = CheckedColumns(def, *cc.expr);
+        base = names.size() == 1 ? columns_stem(names) + "_check" : table + "_check";
+      }
+      add(std::move(c), cc.name, std::move(base));
+    }
+  }
+  for (size_t i = 0; i < def.constraints.size(); ++i) {
+    const auto& tc = def.constraints[i];
+    NamedConstraint c;
+    c.kind = tc.kind;
+    c.index = i;
+    std::string base;
+    switch (tc.kind) {
+      case sql::TableConstraintKind::kPrimaryKey: base = table + "_pkey"; break;
+      case sql::TableConstraintKind::kUnique: {
+        std::vector<std::string> names;
+        for (const auto& ic : tc.columns) names.push_back(IndexedColumnName(ic));
+        base = columns_stem(names) + "_key";
+        break;
+      }
+      case sql::TableConstraintKind::kForeignKey: base = columns_stem(tc.fk_columns) + "_fkey"; break;
+      case sql::TableConstraintKind::kCheck: {
+        auto names = CheckedColumns(def, *tc.check);
+        base = names.size() == 1 ? columns_stem(names) + "_check" : table + "_check";
+        break;
+      }
+    }
+    add(std::move(c), tc.name, std::move(base));
+  }
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (!out[i].name.empty()) continue;
+    std::string name = bases[i];
+    for (int n = 1; used.count(name); ++n) name = bases[i] + std::to_string(n);
+    used.insert(name);
+    out[i].name = std::move(name);
+  }
+  return out;
+}
+
+void NameConstraints(sql::CreateTableStmt* def) {
+  for (const auto& c : ConstraintNames(*def)) {
+    if (c.column >= 0) {
+      def->columns[c.column].constraints[c.index].name = c.name;
+    } else {
+      def->constraints[c.index].name = c.name;
+    }
+  }
+}
+
 Result<std::shared_ptr<TableInfo>> TableInfoFromDefinition(std::shared_ptr<const sql::Statement> def) {
   const auto& stmt = def->As<sql::CreateTableStmt>();
   auto table = std::make_shared<TableInfo>();
   table->name = stmt.name.name;
+  // The names of the column constraints of column c and of the table
+  // constraints (column -1), by position.
+  std::map<std::pair<int, size_t>, std::string> constraint_names;
+  for (auto& c : ConstraintNames(stmt)) constraint_names[{c.column, c.index}] = std::move(c.name);
+  auto name_of = [&](int column, size_t index) { return constraint_names[{column, index}]; };
   std::set<std::string> names;
-  // UNIQUE constraints: their name (empty: the default) and columns.
+  // UNIQUE constraints: their name and columns.
   std::vector<std::pair<std::string, std::vector<int>>> uniques;
   bool integer_pk_alias = false;
   for (const auto& col : stmt.columns) {
@@ -307,7 +440,8 @@ Result<std::shared_ptr<TableInfo>> TableInfoFromDefinition(std::shared_ptr<const
       info.not_null = true;
     }
     int pos = static_cast<int>(table->columns.size());
-    for (const auto& c : col.constraints) {
+    for (size_t ci = 0; ci < col.constraints.size(); ++ci) {
+      const auto& c = col.constraints[ci];
       switch (c.kind) {
         case sql::ColumnConstraintKind::kPrimaryKey:
           if (!table->primary_key.empty()) {
@@ -321,7 +455,7 @@ Result<std::shared_ptr<TableInfo>> TableInfoFromDefinition(std::shared_ptr<const
           break;
         case sql::ColumnConstraintKind::kNotNull: info.not_null = true; break;
         case sql::ColumnConstraintKind::kNull: break;
-        case sql::ColumnConstraintKind::kUnique: uniques.emplace_back(c.name, std::vector<int>{pos}); break;
+        case sql::ColumnConstraintKind::kUnique: uniques.emplace_back(name_of(pos, ci), std::vector<int>{pos}); break;
         case sql::ColumnConstraintKind::kDefault: info.default_expr = c.expr.get(); break;
         case sql::ColumnConstraintKind::kCheck: table->checks.push_back(c.expr.get()); break;
         case sql::ColumnConstraintKind::kIdentity:
@@ -340,7 +474,7 @@ Result<std::shared_ptr<TableInfo>> TableInfoFromDefinition(std::shared_ptr<const
           }
           break;
         case sql::ColumnConstraintKind::kReferences:
-          NQ_RETURN_IF_ERROR(AddForeignKey(table.get(), c.name, {pos}, {col.name}, c.references));
+          NQ_RETURN_IF_ERROR(AddForeignKey(table.get(), name_of(pos, ci), {pos}, c.references));
           break;
       }
     }
@@ -353,7 +487,8 @@ Result<std::shared_ptr<TableInfo>> TableInfoFromDefinition(std::shared_ptr<const
     integer_pk_alias = false;
     table->columns.push_back(std::move(info));
   }
-  for (const auto& tc : stmt.constraints) {
+  for (size_t ti = 0; ti < stmt.constraints.size(); ++ti) {
+    const auto& tc = stmt.constraints[ti];
     switch (tc.kind) {
       case sql::TableConstraintKind::kPrimaryKey: {
         if (!table->primary_key.empty()) {
@@ -365,7 +500,7 @@ Result<std::shared_ptr<TableInfo>> TableInfoFromDefinition(std::shared_ptr<const
       }
       case sql::TableConstraintKind::kUnique: {
         NQ_ASSIGN_OR_RETURN(auto cols, ResolveColumns(tc.columns, *table, nullptr));
-        uniques.emplace_back(tc.name, std::move(cols));
+        uniques.emplace_back(name_of(-1, ti), std::move(cols));
         break;
       }
       case sql::TableConstraintKind::kCheck: table->checks.push_back(tc.check.get()); break;
@@ -379,7 +514,7 @@ Result<std::shared_ptr<TableInfo>> TableInfoFromDefinition(std::shared_ptr<const
           }
           cols.push_back(c);
         }
-        NQ_RETURN_IF_ERROR(AddForeignKey(table.get(), tc.name, std::move(cols), tc.fk_columns, tc.references));
+        NQ_RETURN_IF_ERROR(AddForeignKey(table.get(), name_of(-1, ti), std::move(cols), tc.references));
         break;
       }
     }
@@ -390,19 +525,13 @@ Result<std::shared_ptr<TableInfo>> TableInfoFromDefinition(std::shared_ptr<const
   }
   NQ_RETURN_IF_ERROR(CheckKeyColumnTypes(table->primary_key, *table));
   NQ_RETURN_IF_ERROR(ApplyTableOptions(stmt.options, table.get()));
-  // UNIQUE constraints become implicit unique indexes (named as the
-  // constraint, by default after the table and columns); one equal to the
-  // primary key adds nothing.
+  // UNIQUE constraints become implicit unique indexes named as the
+  // constraint; one equal to the primary key adds nothing.
   for (auto& [constraint_name, cols] : uniques) {
     if (cols == table->primary_key) continue;
     NQ_RETURN_IF_ERROR(CheckKeyColumnTypes(cols, *table));
     auto index = std::make_shared<IndexInfo>();
     index->name = constraint_name;
-    if (index->name.empty()) {
-      index->name = table->name;
-      for (int c : cols) index->name += "_" + table->columns[c].name;
-      index->name += "_key";
-    }
     index->table = table->name;
     index->columns = cols;
     index->descending.assign(cols.size(), false);

@@ -160,6 +160,28 @@ class Catalog {
   std::map<std::string, std::shared_ptr<const TriggerInfo>, std::less<>> triggers_;
 };
 
+// A CHECK, UNIQUE, PRIMARY KEY or FOREIGN KEY constraint of a definition:
+// a column constraint (constraints[index] of columns[column]) or a table
+// constraint (constraints[index]), with its name, given or default.
+struct NamedConstraint {
+  std::string name;
+  sql::TableConstraintKind kind = sql::TableConstraintKind::kCheck;
+  int column = -1;  // -1: a table constraint
+  size_t index = 0;
+};
+
+// Every CHECK, UNIQUE, PRIMARY KEY and FOREIGN KEY constraint of `def`,
+// column constraints first (in column order), then table constraints, each
+// with its name: as given, or PostgreSQL's default (<table>_pkey,
+// <table>_<columns>_key, <table>_<columns>_fkey, <table>_<column>_check or
+// <table>_check) with 1, 2, ... appended while the name is taken. The one
+// source of constraint names: implicit unique indexes and foreign keys are
+// named by it, and ALTER TABLE ... DROP CONSTRAINT finds them by it.
+std::vector<NamedConstraint> ConstraintNames(const sql::CreateTableStmt& def);
+// Writes every constraint's name into `def`, so that removing one never
+// renames another (`t_check1` does not become `t_check` when `t_check` goes).
+void NameConstraints(sql::CreateTableStmt* def);
+
 // Resolves a foreign key of `child` against its `parent` (the same table
 // for a self-reference): the referenced columns must be the parent's
 // primary key or a unique index's columns (42830), as many as the

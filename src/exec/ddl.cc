@@ -199,6 +199,15 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::CreateTable(const sql::Cr
     NQ_ASSIGN_OR_RETURN(def, Canonical(stmt));
   }
   NQ_ASSIGN_OR_RETURN(auto table, TableInfoFromDefinition(def));
+  // Constraint names are unique in the table (42710), and a UNIQUE
+  // constraint's index takes a relation name (42P07).
+  std::set<std::string> given;
+  for (const auto& c : ConstraintNames(def->As<sql::CreateTableStmt>())) {
+    if (!given.insert(c.name).second) {
+      return SqlError("42710", fmt::format("constraint \"{}\" for relation \"{}\" already exists", c.name, name));
+    }
+  }
+  for (const auto& index : table->indexes) NQ_RETURN_IF_ERROR(RequireFreeName(index->name, stmt.name.pos));
   // Defaults are constants; CHECKs see only the row.
   for (const auto& c : table->columns) {
     if (c.default_expr) NQ_RETURN_IF_ERROR(binder_.BindConstantExpr(*c.default_expr).status());
@@ -265,7 +274,8 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::CreateIndex(const sql::Cr
     NQ_ASSIGN_OR_RETURN(std::string key, IndexKey(*index, *table, row, k, &unique_form));
     Status s = txn_->Insert(index->tree, key, k);
     if (s.code() == StatusCode::kAlreadyExists) {
-      return SqlError("23505", fmt::format("could not create unique index \"{}\": key is duplicated", index->name));
+      return SqlError("23505",
+                      fmt::format("could not create unique index \"{}\": key is duplicated", index->name));
     }
     return s;
   };
@@ -515,6 +525,28 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::AlterTable(const sql::Alt
         return SqlError("2BP01", fmt::format("cannot drop column \"{}\": trigger \"{}\" may use it (drop the "
                                              "trigger first)",
                                              stmt.name, trigger->name));
+      }
+      // Sequences are kept by column position: a later SERIAL, identity or
+      // Snowflake key column would move off its sequence.
+      for (size_t i = static_cast<size_t>(c) + 1; i < table->columns.size(); ++i) {
+        bool strategy_key =
+            table->id_strategy == IdStrategy::kSnowflake && table->primary_key[0] == static_cast<int>(i);
+        if (table->columns[i].generated != Generated::kNone || strategy_key) {
+          return SqlError("0A000", fmt::format("dropping column \"{}\" before the generated column \"{}\" is not "
+                                               "supported",
+                                               stmt.name, table->columns[i].name));
+        }
+      }
+      // The other constraints keep their names; a CHECK written on the
+      // column that does not read it stays, as a table constraint.
+      NameConstraints(&def);
+      for (auto& cc : def.columns[c].constraints) {
+        if (cc.kind != sql::ColumnConstraintKind::kCheck || MentionsColumn(sql::ToSql(*cc.expr), stmt.name)) continue;
+        sql::TableConstraint kept;
+        kept.kind = sql::TableConstraintKind::kCheck;
+        kept.name = cc.name;
+        kept.check = std::move(cc.expr);
+        def.constraints.push_back(std::move(kept));
       }
       def.columns.erase(def.columns.begin() + c);
       NQ_ASSIGN_OR_RETURN(auto info, rebuild());
