@@ -1283,7 +1283,14 @@ Result<BoundQuery> Binder::BindSelect(const sql::SelectCore& core, Scope* parent
   size_t total = exprs.size();
   op = MakeProject(std::move(op), std::move(exprs));
   if (core.distinct) op = MakeDistinct(std::move(op), visible);
-  if (!sort.empty()) op = MakeSort(std::move(op), std::move(sort));
+  if (!sort.empty()) {
+    // With a LIMIT the sort keeps only the rows it can return (top-N).
+    LimitOffset top;
+    if (ordered->limit) {
+      NQ_ASSIGN_OR_RETURN(top, BindLimitOffset(*ordered, parent));
+    }
+    op = MakeSort(std::move(op), std::move(sort), std::move(top.limit), std::move(top.offset));
+  }
   if (total > visible) {
     std::vector<BoundExprPtr> trim;
     for (size_t i = 0; i < visible; ++i) trim.push_back(MakeColumn(static_cast<int>(i), result.types[i]));
@@ -1423,7 +1430,14 @@ Result<BoundQuery> Binder::BindQueryIn(const sql::Query& query, Scope* parent, L
     size_t visible = q.names.size();
     bool extra = exprs.size() > visible;
     if (extra) q.root = MakeProject(std::move(q.root), std::move(exprs));
-    q.root = MakeSort(std::move(q.root), std::move(sort));
+    // With a LIMIT the sort keeps only the rows it can return (top-N).
+    LimitOffset top;
+    if (query.limit) {
+      auto bound = BindLimitOffset(query, parent);
+      if (!bound.ok()) return finish(bound.status());
+      top = std::move(bound).value();
+    }
+    q.root = MakeSort(std::move(q.root), std::move(sort), std::move(top.limit), std::move(top.offset));
     if (extra) {
       std::vector<BoundExprPtr> trim;
       for (size_t i = 0; i < visible; ++i) trim.push_back(MakeColumn(static_cast<int>(i), q.types[i]));
@@ -1431,21 +1445,24 @@ Result<BoundQuery> Binder::BindQueryIn(const sql::Query& query, Scope* parent, L
     }
   }
   if (query.limit || query.offset) {
-    BoundExprPtr limit, offset;
-    Scope none(parent, level);
-    if (query.limit) {
-      auto l = Bind(*query.limit, &none);
-      if (!l.ok()) return finish(l.status());
-      limit = std::move(l).value();
-    }
-    if (query.offset) {
-      auto o = Bind(*query.offset, &none);
-      if (!o.ok()) return finish(o.status());
-      offset = std::move(o).value();
-    }
-    q.root = MakeLimit(std::move(q.root), std::move(limit), std::move(offset));
+    auto bound = BindLimitOffset(query, parent);
+    if (!bound.ok()) return finish(bound.status());
+    q.root = MakeLimit(std::move(q.root), std::move(bound->limit), std::move(bound->offset));
   }
   return finish(std::move(q));
+}
+
+Result<Binder::LimitOffset> Binder::BindLimitOffset(const sql::Query& query, Scope* parent) {
+  // No columns of the query itself: constants, parameters, outer columns.
+  Scope none(parent, current_level_);
+  LimitOffset out;
+  if (query.limit) {
+    NQ_ASSIGN_OR_RETURN(out.limit, Bind(*query.limit, &none));
+  }
+  if (query.offset) {
+    NQ_ASSIGN_OR_RETURN(out.offset, Bind(*query.offset, &none));
+  }
+  return out;
 }
 
 Result<BoundQuery> Binder::BindQuery(const sql::Query& query) {

@@ -102,6 +102,11 @@ class Binder {
   Result<From> BindFromItem(const sql::TableRef& ref, Scope* parent, Scope* scope);
   Result<From> BindFromList(const std::vector<sql::TableRefPtr>& from, const sql::Expr* where, Scope* parent,
                             Scope* scope, std::vector<BoundExprPtr>* leftover);
+  // LIMIT and OFFSET of `query` (null when absent).
+  struct LimitOffset {
+    BoundExprPtr limit, offset;
+  };
+  Result<LimitOffset> BindLimitOffset(const sql::Query& query, Scope* parent);
   Result<BoundExprPtr> Bind(const sql::Expr& expr, Scope* scope);
   Result<BoundExprPtr> BindSubquery(const sql::Query& query, Scope* scope, BoundKind kind, bool negated,
                                     BoundExprPtr operand);

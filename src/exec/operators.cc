@@ -213,7 +213,7 @@ class TableScan : public Operator {
       : table_(std::move(table)), index_(std::move(index)), bounds_(std::move(bounds)), with_key_(with_key),
         needed_(std::move(needed)), types_(table_->types()) {}
 
-  Status Open(ExecContext* ctx) override {
+  Status DoOpen(ExecContext* ctx) override {
     ctx_ = ctx;
     next_range_ = 0;
     cursor_.reset();
@@ -237,7 +237,7 @@ class TableScan : public Operator {
     return Status::OK();
   }
 
-  Result<bool> Next(Row* row) override {
+  Result<bool> DoNext(Row* row) override {
     while (point_) {
       if (next_range_ >= ranges_.size()) return false;
       const std::string& key = ranges_[next_range_++].lo;
@@ -334,12 +334,12 @@ class TableScan : public Operator {
 class ValuesOp : public Operator {
  public:
   explicit ValuesOp(std::vector<std::vector<BoundExprPtr>> rows) : rows_(std::move(rows)) {}
-  Status Open(ExecContext* ctx) override {
+  Status DoOpen(ExecContext* ctx) override {
     ctx_ = ctx;
     pos_ = 0;
     return Status::OK();
   }
-  Result<bool> Next(Row* row) override {
+  Result<bool> DoNext(Row* row) override {
     if (pos_ >= rows_.size()) return false;
     const auto& exprs = rows_[pos_++];
     row->clear();
@@ -361,11 +361,11 @@ class ValuesOp : public Operator {
 class FilterOp : public Operator {
  public:
   FilterOp(OperatorPtr child, BoundExprPtr pred) : child_(std::move(child)), pred_(std::move(pred)) {}
-  Status Open(ExecContext* ctx) override {
+  Status DoOpen(ExecContext* ctx) override {
     ctx_ = ctx;
     return child_->Open(ctx);
   }
-  Result<bool> Next(Row* row) override {
+  Result<bool> DoNext(Row* row) override {
     while (true) {
       NQ_ASSIGN_OR_RETURN(bool more, child_->Next(row));
       if (!more) return false;
@@ -386,11 +386,11 @@ class FilterOp : public Operator {
 class ProjectOp : public Operator {
  public:
   ProjectOp(OperatorPtr child, std::vector<BoundExprPtr> exprs) : child_(std::move(child)), exprs_(std::move(exprs)) {}
-  Status Open(ExecContext* ctx) override {
+  Status DoOpen(ExecContext* ctx) override {
     ctx_ = ctx;
     return child_->Open(ctx);
   }
-  Result<bool> Next(Row* row) override {
+  Result<bool> DoNext(Row* row) override {
     NQ_ASSIGN_OR_RETURN(bool more, child_->Next(&input_));
     if (!more) return false;
     row->clear();
@@ -418,7 +418,7 @@ class JoinOp : public Operator {
       : left_(std::move(left)), right_(std::move(right)), lw_(lw), rw_(rw), kind_(kind), cond_(std::move(cond)),
         keys_(std::move(keys)) {}
 
-  Status Open(ExecContext* ctx) override {
+  Status DoOpen(ExecContext* ctx) override {
     ctx_ = ctx;
     right_rows_.clear();
     buckets_.clear();
@@ -442,7 +442,7 @@ class JoinOp : public Operator {
     return left_->Open(ctx);
   }
 
-  Result<bool> Next(Row* row) override {
+  Result<bool> DoNext(Row* row) override {
     while (!left_done_) {
       if (!have_left_) {
         NQ_ASSIGN_OR_RETURN(bool more, left_->Next(&left_row_));
@@ -541,7 +541,7 @@ class AggregateOp : public Operator {
   AggregateOp(OperatorPtr child, std::vector<BoundExprPtr> keys, std::vector<AggregateCall> aggs)
       : child_(std::move(child)), keys_(std::move(keys)), aggs_(std::move(aggs)) {}
 
-  Status Open(ExecContext* ctx) override {
+  Status DoOpen(ExecContext* ctx) override {
     out_.clear();
     pos_ = 0;
     charges_.Reset(ctx);
@@ -607,7 +607,7 @@ class AggregateOp : public Operator {
     return Status::OK();
   }
 
-  Result<bool> Next(Row* row) override {
+  Result<bool> DoNext(Row* row) override {
     if (pos_ >= out_.size()) return false;
     *row = std::move(out_[pos_++]);
     return true;
@@ -626,40 +626,104 @@ class AggregateOp : public Operator {
   Charges charges_;
 };
 
+Result<int64_t> CountArgument(const BoundExpr* e, ExecContext* ctx, std::string_view what) {
+  if (!e) return -1;
+  static const Row kEmpty;
+  NQ_ASSIGN_OR_RETURN(Value v, Evaluate(*e, kEmpty, ctx));
+  if (v.is_null()) return -1;
+  NQ_ASSIGN_OR_RETURN(Value i, v.CastTo(DataType::Of(TypeId::kBigInt)));
+  (void)what;
+  return i.integer();
+}
+
+// ORDER BY: a stable sort of every row, or with a LIMIT (top-N) a bounded
+// heap of the first LIMIT + OFFSET rows in order, so memory and time grow
+// with N rather than with the input. Ties keep input order either way.
 class SortOp : public Operator {
  public:
-  SortOp(OperatorPtr child, std::vector<SortKey> keys) : child_(std::move(child)), keys_(std::move(keys)) {}
-  Status Open(ExecContext* ctx) override {
+  SortOp(OperatorPtr child, std::vector<SortKey> keys, BoundExprPtr limit, BoundExprPtr offset)
+      : child_(std::move(child)),
+        keys_(std::move(keys)),
+        limit_expr_(std::move(limit)),
+        offset_expr_(std::move(offset)) {}
+  Status DoOpen(ExecContext* ctx) override {
     rows_.clear();
     pos_ = 0;
     charges_.Reset(ctx);
-    NQ_RETURN_IF_ERROR(Drain(child_.get(), ctx, &rows_, &charges_));
-    std::stable_sort(rows_.begin(), rows_.end(), [&](const Row& a, const Row& b) {
-      for (const auto& k : keys_) {
-        const Value& x = a[k.column];
-        const Value& y = b[k.column];
-        if (x.is_null() || y.is_null()) {
-          if (x.is_null() == y.is_null()) continue;
-          return x.is_null() == k.nulls_first;
-        }
-        int c = x.SortCompare(y);
-        if (c != 0) return k.descending ? c > 0 : c < 0;
-      }
-      return false;
-    });
-    return Status::OK();
+    NQ_ASSIGN_OR_RETURN(int64_t limit, CountArgument(limit_expr_.get(), ctx, "LIMIT"));
+    if (limit < 0) {
+      NQ_RETURN_IF_ERROR(Drain(child_.get(), ctx, &rows_, &charges_));
+      std::stable_sort(rows_.begin(), rows_.end(), [&](const Row& a, const Row& b) { return Before(a, b); });
+      return Status::OK();
+    }
+    NQ_ASSIGN_OR_RETURN(int64_t offset, CountArgument(offset_expr_.get(), ctx, "OFFSET"));
+    const uint64_t keep = static_cast<uint64_t>(limit) + static_cast<uint64_t>(std::max<int64_t>(offset, 0));
+    return TopN(ctx, keep);
   }
-  Result<bool> Next(Row* row) override {
+  Result<bool> DoNext(Row* row) override {
     if (pos_ >= rows_.size()) return false;
     *row = std::move(rows_[pos_++]);
     return true;
   }
-  std::string Describe() const override { return fmt::format("Sort ({} keys)", keys_.size()); }
+  std::string Describe() const override {
+    return fmt::format("Sort ({} keys{})", keys_.size(), limit_expr_ ? ", top-N" : "");
+  }
   std::vector<const Operator*> children() const override { return {child_.get()}; }
 
  private:
+  bool Before(const Row& a, const Row& b) const {
+    for (const auto& k : keys_) {
+      const Value& x = a[k.column];
+      const Value& y = b[k.column];
+      if (x.is_null() || y.is_null()) {
+        if (x.is_null() == y.is_null()) continue;
+        return x.is_null() == k.nulls_first;
+      }
+      int c = x.SortCompare(y);
+      if (c != 0) return k.descending ? c > 0 : c < 0;
+    }
+    return false;
+  }
+
+  // Keeps the first `keep` rows in order: a max-heap by (order, arrival),
+  // whose top is the row to drop when a better one comes.
+  Status TopN(ExecContext* ctx, uint64_t keep) {
+    if (keep == 0) return Status::OK();
+    struct Entry {
+      Row row;
+      uint64_t seq;
+    };
+    std::vector<Entry> heap;
+    auto less = [&](const Entry& a, const Entry& b) {
+      if (Before(a.row, b.row)) return true;
+      if (Before(b.row, a.row)) return false;
+      return a.seq < b.seq;
+    };
+    NQ_RETURN_IF_ERROR(child_->Open(ctx));
+    Row row;
+    for (uint64_t seq = 0;; ++seq) {
+      NQ_ASSIGN_OR_RETURN(bool more, child_->Next(&row));
+      if (!more) break;
+      if (heap.size() == keep) {
+        if (!Before(row, heap.front().row)) continue;  // ties: the earlier row stays
+        std::pop_heap(heap.begin(), heap.end(), less);
+        charges_.Release(ctx, RowBytes(heap.back().row));
+        heap.pop_back();
+      }
+      NQ_RETURN_IF_ERROR(charges_.Add(ctx, RowBytes(row)));
+      heap.push_back(Entry{std::move(row), seq});
+      std::push_heap(heap.begin(), heap.end(), less);
+      row = Row();
+    }
+    std::sort_heap(heap.begin(), heap.end(), less);
+    rows_.reserve(heap.size());
+    for (Entry& e : heap) rows_.push_back(std::move(e.row));
+    return Status::OK();
+  }
+
   OperatorPtr child_;
   std::vector<SortKey> keys_;
+  BoundExprPtr limit_expr_, offset_expr_;
   std::vector<Row> rows_;
   size_t pos_ = 0;
   Charges charges_;
@@ -668,13 +732,13 @@ class SortOp : public Operator {
 class DistinctOp : public Operator {
  public:
   DistinctOp(OperatorPtr child, size_t width) : child_(std::move(child)), width_(width) {}
-  Status Open(ExecContext* ctx) override {
+  Status DoOpen(ExecContext* ctx) override {
     ctx_ = ctx;
     seen_.clear();
     charges_.Reset(ctx);
     return child_->Open(ctx);
   }
-  Result<bool> Next(Row* row) override {
+  Result<bool> DoNext(Row* row) override {
     while (true) {
       NQ_ASSIGN_OR_RETURN(bool more, child_->Next(row));
       if (!more) return false;
@@ -697,28 +761,18 @@ class DistinctOp : public Operator {
   Charges charges_;
 };
 
-Result<int64_t> CountArgument(const BoundExpr* e, ExecContext* ctx, std::string_view what) {
-  if (!e) return -1;
-  static const Row kEmpty;
-  NQ_ASSIGN_OR_RETURN(Value v, Evaluate(*e, kEmpty, ctx));
-  if (v.is_null()) return -1;
-  NQ_ASSIGN_OR_RETURN(Value i, v.CastTo(DataType::Of(TypeId::kBigInt)));
-  (void)what;
-  return i.integer();
-}
-
 class LimitOp : public Operator {
  public:
   LimitOp(OperatorPtr child, BoundExprPtr limit, BoundExprPtr offset)
       : child_(std::move(child)), limit_expr_(std::move(limit)), offset_expr_(std::move(offset)) {}
-  Status Open(ExecContext* ctx) override {
+  Status DoOpen(ExecContext* ctx) override {
     NQ_ASSIGN_OR_RETURN(limit_, CountArgument(limit_expr_.get(), ctx, "LIMIT"));
     NQ_ASSIGN_OR_RETURN(int64_t offset, CountArgument(offset_expr_.get(), ctx, "OFFSET"));
     skip_ = offset < 0 ? 0 : offset;
     emitted_ = 0;
     return child_->Open(ctx);
   }
-  Result<bool> Next(Row* row) override {
+  Result<bool> DoNext(Row* row) override {
     if (limit_ >= 0 && emitted_ >= limit_) return false;
     while (skip_ > 0) {
       NQ_ASSIGN_OR_RETURN(bool more, child_->Next(row));
@@ -743,7 +797,7 @@ class SetOpOp : public Operator {
   SetOpOp(OperatorPtr left, OperatorPtr right, SetOp op, bool all)
       : left_(std::move(left)), right_(std::move(right)), op_(op), all_(all) {}
 
-  Status Open(ExecContext* ctx) override {
+  Status DoOpen(ExecContext* ctx) override {
     ctx_ = ctx;
     seen_.clear();
     counts_.clear();
@@ -757,7 +811,7 @@ class SetOpOp : public Operator {
     return left_->Open(ctx);
   }
 
-  Result<bool> Next(Row* row) override {
+  Result<bool> DoNext(Row* row) override {
     while (true) {
       Operator* source = on_right_ ? right_.get() : left_.get();
       NQ_ASSIGN_OR_RETURN(bool more, source->Next(row));
@@ -830,11 +884,11 @@ class SetOpOp : public Operator {
 class MaterializedOp : public Operator {
  public:
   explicit MaterializedOp(std::vector<Row> rows) : rows_(std::move(rows)) {}
-  Status Open(ExecContext*) override {
+  Status DoOpen(ExecContext*) override {
     pos_ = 0;
     return Status::OK();
   }
-  Result<bool> Next(Row* row) override {
+  Result<bool> DoNext(Row* row) override {
     if (pos_ >= rows_.size()) return false;
     *row = rows_[pos_++];
     return true;
@@ -846,12 +900,6 @@ class MaterializedOp : public Operator {
   size_t pos_ = 0;
 };
 
-void ExplainInto(const Operator& op, int depth, std::string* out) {
-  out->append(static_cast<size_t>(depth) * 2, ' ');
-  out->append(op.Describe());
-  out->push_back('\n');
-  for (const Operator* c : op.children()) ExplainInto(*c, depth + 1, out);
-}
 
 }  // namespace
 
@@ -879,8 +927,8 @@ OperatorPtr MakeJoin(OperatorPtr left, OperatorPtr right, size_t left_width, siz
 OperatorPtr MakeAggregate(OperatorPtr child, std::vector<BoundExprPtr> keys, std::vector<AggregateCall> aggregates) {
   return std::make_unique<AggregateOp>(std::move(child), std::move(keys), std::move(aggregates));
 }
-OperatorPtr MakeSort(OperatorPtr child, std::vector<SortKey> keys) {
-  return std::make_unique<SortOp>(std::move(child), std::move(keys));
+OperatorPtr MakeSort(OperatorPtr child, std::vector<SortKey> keys, BoundExprPtr limit, BoundExprPtr offset) {
+  return std::make_unique<SortOp>(std::move(child), std::move(keys), std::move(limit), std::move(offset));
 }
 OperatorPtr MakeDistinct(OperatorPtr child, size_t width) { return std::make_unique<DistinctOp>(std::move(child), width); }
 OperatorPtr MakeLimit(OperatorPtr child, BoundExprPtr limit, BoundExprPtr offset) {
@@ -890,11 +938,5 @@ OperatorPtr MakeSetOp(OperatorPtr left, OperatorPtr right, SetOp op, bool all) {
   return std::make_unique<SetOpOp>(std::move(left), std::move(right), op, all);
 }
 OperatorPtr MakeMaterialized(std::vector<Row> rows) { return std::make_unique<MaterializedOp>(std::move(rows)); }
-
-std::string ExplainPlan(const Operator& root) {
-  std::string out;
-  ExplainInto(root, 0, &out);
-  return out;
-}
 
 }  // namespace neuroquantum::exec

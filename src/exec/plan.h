@@ -56,6 +56,9 @@ struct ExecContext {
   MemoryBudget* memory = nullptr;
   uint64_t recursion_limit = 1000000;  // iterations of a recursive query (DatabaseOptions)
   uint64_t ticks = 0;
+  // EXPLAIN ANALYZE: operators opened under this context count their
+  // loops, rows and time (Operator::stats).
+  bool profile = false;
   // The statement's time for NOW(), CURRENT_TIMESTAMP, ... (microseconds
   // since the epoch): read from the clock once, at the first use, so every
   // call in one statement agrees.
@@ -125,16 +128,55 @@ struct SubPlan {
   bool has_null = false;
 };
 
+// What EXPLAIN ANALYZE reports for one operator, counted only while
+// ExecContext::profile is set: how often it was opened (a correlated
+// subquery or the inner side of a loop opens it again), the rows it
+// returned in all, and the time spent in it and the operators below it.
+struct OperatorStats {
+  uint64_t loops = 0;
+  uint64_t rows = 0;
+  std::chrono::nanoseconds time{0};
+};
+
 class Operator {
  public:
   virtual ~Operator() = default;
   // (Re)starts the operator; children are opened by their parent.
-  virtual Status Open(ExecContext* ctx) = 0;
+  Status Open(ExecContext* ctx) {
+    profiling_ = ctx->profile;
+    if (!profiling_) return DoOpen(ctx);
+    ++stats_.loops;
+    const auto start = std::chrono::steady_clock::now();
+    Status status = DoOpen(ctx);
+    stats_.time += std::chrono::steady_clock::now() - start;
+    return status;
+  }
   // Fills `row` with the next row; false at the end.
-  virtual Result<bool> Next(Row* row) = 0;
+  Result<bool> Next(Row* row) {
+    if (!profiling_) return DoNext(row);
+    const auto start = std::chrono::steady_clock::now();
+    Result<bool> more = DoNext(row);
+    stats_.time += std::chrono::steady_clock::now() - start;
+    if (more.ok() && *more) ++stats_.rows;
+    return more;
+  }
   // One line naming the operator, for EXPLAIN.
   virtual std::string Describe() const = 0;
   virtual std::vector<const Operator*> children() const { return {}; }
+  const OperatorStats& stats() const { return stats_; }
+  // The planner's estimate of the rows returned per loop; negative when
+  // it made none (EXPLAIN shows it as rows=N).
+  double estimated_rows() const { return estimated_rows_; }
+  void set_estimated_rows(double rows) { estimated_rows_ = rows; }
+
+ protected:
+  virtual Status DoOpen(ExecContext* ctx) = 0;
+  virtual Result<bool> DoNext(Row* row) = 0;
+
+ private:
+  bool profiling_ = false;
+  OperatorStats stats_;
+  double estimated_rows_ = -1;
 };
 using OperatorPtr = std::unique_ptr<Operator>;
 
@@ -182,7 +224,10 @@ struct SortKey {
   bool descending = false;
   bool nulls_first = true;
 };
-OperatorPtr MakeSort(OperatorPtr child, std::vector<SortKey> keys);
+// With `limit` (and `offset`), the values of the LIMIT (and OFFSET) above
+// it: only the first limit + offset rows in order are kept (top-N).
+OperatorPtr MakeSort(OperatorPtr child, std::vector<SortKey> keys, BoundExprPtr limit = nullptr,
+                     BoundExprPtr offset = nullptr);
 // Drops rows whose first `width` columns repeat an earlier row's.
 OperatorPtr MakeDistinct(OperatorPtr child, size_t width);
 OperatorPtr MakeLimit(OperatorPtr child, BoundExprPtr limit, BoundExprPtr offset);
@@ -214,7 +259,13 @@ struct RowEq {
   bool operator()(const Row& a, const Row& b) const;
 };
 
-// Indented operator tree, one operator per line.
-std::string ExplainPlan(const Operator& root);
+// Indented operator tree, one operator per line, with the estimated rows
+// where the planner made an estimate; with `analyze`, each line ends in the
+// operator's counters (actual rows per loop, loops, time).
+std::string ExplainPlan(const Operator& root, bool analyze);
+// The same tree as JSON: {"Operator": ..., "Plans": [...]} per operator,
+// with "Plan Rows" where estimated, and "Actual Rows", "Actual Loops" and
+// "Actual Total Time" (ms) when `analyze`.
+std::string ExplainPlanJson(const Operator& root, bool analyze);
 
 }  // namespace neuroquantum::exec

@@ -13,11 +13,11 @@ class WorkingTableScan : public Operator {
  public:
   WorkingTableScan(std::shared_ptr<WorkingTable> table, std::string name)
       : table_(std::move(table)), name_(std::move(name)) {}
-  Status Open(ExecContext*) override {
+  Status DoOpen(ExecContext*) override {
     pos_ = 0;
     return Status::OK();
   }
-  Result<bool> Next(Row* row) override {
+  Result<bool> DoNext(Row* row) override {
     if (pos_ >= table_->rows.size()) return false;
     *row = table_->rows[pos_++];
     return true;
@@ -43,7 +43,7 @@ class RecursiveUnion : public Operator {
         all_(all),
         name_(std::move(name)) {}
 
-  Status Open(ExecContext* ctx) override {
+  Status DoOpen(ExecContext* ctx) override {
     ctx_ = ctx;
     charges_.Reset(ctx);
     produced_bytes_ = working_bytes_ = 0;
@@ -55,7 +55,7 @@ class RecursiveUnion : public Operator {
     return anchor_->Open(ctx);
   }
 
-  Result<bool> Next(Row* row) override {
+  Result<bool> DoNext(Row* row) override {
     while (true) {
       Operator* source = in_step_ ? step_.get() : anchor_.get();
       NQ_ASSIGN_OR_RETURN(bool more, source->Next(row));

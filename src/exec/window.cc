@@ -344,7 +344,7 @@ class WindowOp : public Operator {
     }
   }
 
-  Status Open(ExecContext* ctx) override {
+  Status DoOpen(ExecContext* ctx) override {
     ctx_ = ctx;
     rows_.clear();
     output_.clear();
@@ -366,7 +366,7 @@ class WindowOp : public Operator {
     return Status::OK();
   }
 
-  Result<bool> Next(Row* row) override {
+  Result<bool> DoNext(Row* row) override {
     if (pos_ >= output_.size()) return false;
     *row = std::move(rows_[output_[pos_++]]);
     return true;

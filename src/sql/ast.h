@@ -761,10 +761,13 @@ struct TransactionStmt : Statement {
   std::string name;  // savepoint name or prepared-transaction gid
 };
 
+enum class ExplainFormat : uint8_t { kText, kJson };
+
 struct ExplainStmt : Statement {
   static constexpr StatementKind kKind = StatementKind::kExplain;
   ExplainStmt() : Statement(kKind) {}
   bool analyze = false;
+  ExplainFormat format = ExplainFormat::kText;
   StatementPtr statement;
 };
 

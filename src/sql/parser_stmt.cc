@@ -195,7 +195,32 @@ Result<StatementPtr> ParserImpl::ParseDelete(std::optional<WithClause> with) {
 Result<StatementPtr> ParserImpl::ParseExplain() {
   auto stmt = std::make_unique<ExplainStmt>();
   stmt->pos = Advance().pos;  // EXPLAIN
-  stmt->analyze = AcceptKeyword(Keyword::kAnalyze);
+  if (Accept(TokenKind::kLParen)) {
+    // PostgreSQL's option list: (ANALYZE [TRUE | FALSE], FORMAT TEXT | JSON).
+    do {
+      const Token& name = Peek();
+      NQ_ASSIGN_OR_RETURN(std::string option, ParseIdentifier("an EXPLAIN option (ANALYZE or FORMAT)"));
+      if (option == "analyze") {
+        stmt->analyze = !AcceptKeyword(Keyword::kFalse);
+        if (stmt->analyze) AcceptKeyword(Keyword::kTrue);
+      } else if (option == "format") {
+        const Token& value = Peek();
+        NQ_ASSIGN_OR_RETURN(std::string format, ParseIdentifier("TEXT or JSON"));
+        if (format == "json") {
+          stmt->format = ExplainFormat::kJson;
+        } else if (format == "text") {
+          stmt->format = ExplainFormat::kText;
+        } else {
+          return ErrorAt(value.pos, "unknown EXPLAIN format \"" + format + "\" (expected TEXT or JSON)");
+        }
+      } else {
+        return ErrorAt(name.pos, "unknown EXPLAIN option \"" + option + "\" (expected ANALYZE or FORMAT)");
+      }
+    } while (Accept(TokenKind::kComma));
+    NQ_RETURN_IF_ERROR(Expect(TokenKind::kRParen, "\",\" or \")\""));
+  } else {
+    stmt->analyze = AcceptKeyword(Keyword::kAnalyze);
+  }
   NQ_ASSIGN_OR_RETURN(stmt->statement, ParseStatement());
   return StatementPtr(std::move(stmt));
 }

@@ -433,7 +433,11 @@ void Printer::Print(const AlterTableStmt& stmt) {
 }
 
 void Printer::Print(const ExplainStmt& stmt) {
-  Put(stmt.analyze ? "EXPLAIN ANALYZE " : "EXPLAIN ");
+  if (stmt.format == ExplainFormat::kJson) {
+    Put(stmt.analyze ? "EXPLAIN (ANALYZE, FORMAT JSON) " : "EXPLAIN (FORMAT JSON) ");
+  } else {
+    Put(stmt.analyze ? "EXPLAIN ANALYZE " : "EXPLAIN ");
+  }
   StatementText(*stmt.statement);
 }
 

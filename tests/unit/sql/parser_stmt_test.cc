@@ -464,6 +464,18 @@ TEST(ParserStmtTest, ExplainAndAnalyze) {
   EXPECT_EQ(explain_analyze.statement->kind, StatementKind::kDelete);
   EXPECT_FALSE(ParseAs<AnalyzeStmt>("ANALYZE", &h3).table.has_value());
   EXPECT_EQ(ParseAs<AnalyzeStmt>("ANALYZE t", &h4).table->name, "t");
+
+  StatementPtr h5, h6;
+  const auto& json = ParseAs<ExplainStmt>("EXPLAIN (ANALYZE, FORMAT JSON) SELECT 1", &h5);
+  EXPECT_TRUE(json.analyze);
+  EXPECT_EQ(json.format, ExplainFormat::kJson);
+  const auto& text = ParseAs<ExplainStmt>("EXPLAIN (FORMAT TEXT) SELECT 1", &h6);
+  EXPECT_FALSE(text.analyze);
+  EXPECT_EQ(text.format, ExplainFormat::kText);
+  for (const char* bad : {"EXPLAIN () SELECT 1", "EXPLAIN (FORMAT) SELECT 1", "EXPLAIN (FORMAT YAML) SELECT 1",
+                          "EXPLAIN (VERBOSE) SELECT 1", "EXPLAIN (ANALYZE SELECT 1"}) {
+    EXPECT_FALSE(ParseStatement(bad).ok()) << bad;
+  }
 }
 
 TEST(ParserStmtTest, ScriptsSplitOnSemicolonsAndSkipEmptyStatements) {

@@ -194,6 +194,10 @@ const Case kCases[] = {
     // EXPLAIN and ANALYZE.
     {"EXPLAIN SELECT 1", nullptr},
     {"EXPLAIN ANALYZE UPDATE t SET a = 1", nullptr},
+    {"EXPLAIN (FORMAT JSON) SELECT 1", nullptr},
+    {"EXPLAIN (ANALYZE, FORMAT JSON) SELECT 1", nullptr},
+    {"explain (format text, analyze true) select 1", "EXPLAIN ANALYZE SELECT 1"},
+    {"EXPLAIN (ANALYZE FALSE) SELECT 1", "EXPLAIN SELECT 1"},
     {"ANALYZE", nullptr},
     {"ANALYZE t", nullptr},
     // ALTER COLUMN TYPE.
