@@ -6,6 +6,7 @@
 #include <cmath>
 #include <functional>
 
+#include "exec/estimate.h"
 #include "exec/window.h"
 #include "sql/printer.h"
 
@@ -901,8 +902,33 @@ Result<OperatorPtr> Binder::AccessPath(const TableInfo& table, std::vector<Bound
   }
   OperatorPtr op = best_index ? MakeIndexScan(SharedTable(&table), best_index, best, with_key, needed)
                               : MakeTableScan(SharedTable(&table), best, with_key, needed);
+  // Estimates: the filter keeps the rows all conjuncts accept; a bounded
+  // scan reads those that the conjuncts on its bounded key columns accept.
+  const double rows = EstimateTableRows(table);
+  double kept = rows;
+  double read = rows;
+  std::vector<int> bounded;
+  if (best) {
+    const std::vector<int>& key = best_index ? best_index->columns : table.primary_key;
+    const size_t used = best->equal.size() + (best->lower || best->upper ? 1 : 0);
+    bounded.assign(key.begin(), key.begin() + static_cast<std::ptrdiff_t>(std::min(used, key.size())));
+  }
+  for (const auto& c : *conjuncts) {
+    const double selectivity = EstimateSelectivity(*c, table.stats.get());
+    kept *= selectivity;
+    std::vector<ColumnPredicate> on_key;
+    CollectPredicates(*c, &on_key);
+    const bool narrows = std::any_of(on_key.begin(), on_key.end(), [&](const ColumnPredicate& p) {
+      return std::find(bounded.begin(), bounded.end(), p.column) != bounded.end();
+    });
+    if (narrows) read *= selectivity;
+  }
+  op->set_estimated_rows(read);
   // Bounds narrow the rows read; every conjunct is still checked on them.
-  if (!conjuncts->empty()) op = MakeFilter(std::move(op), CombineConjuncts(std::move(*conjuncts)));
+  if (!conjuncts->empty()) {
+    op = MakeFilter(std::move(op), CombineConjuncts(std::move(*conjuncts)));
+    op->set_estimated_rows(kept);
+  }
   conjuncts->clear();
   return op;
 }

@@ -19,6 +19,16 @@ namespace {
 // counters), and one row per object keyed by its kind letter and name.
 constexpr std::string_view kVersionKey("\0version", 8);
 constexpr std::string_view kNextIdKey("\0next_id", 8);
+// Statistics rows: this prefix and the table id (8 bytes, big-endian).
+// Like the counters they sort before every object row, so the object
+// scan of Load never meets them.
+constexpr std::string_view kStatsPrefix("\0stats.", 7);
+
+std::string StatsKey(uint64_t table_id) {
+  std::string key(kStatsPrefix);
+  for (int shift = 56; shift >= 0; shift -= 8) key.push_back(static_cast<char>(table_id >> shift));
+  return key;
+}
 
 std::string ObjectKey(char kind, std::string_view name) {
   std::string key(1, kind);
@@ -556,6 +566,22 @@ Result<std::shared_ptr<IndexInfo>> IndexInfoFromDefinition(const sql::CreateInde
   return index;
 }
 
+Status Catalog::LoadStatistics(txn::Transaction* txn, txn::TreeId catalog_tree, Catalog* catalog) {
+  std::map<uint64_t, TableInfo*> by_id;
+  for (auto& [name, table] : catalog->tables_) by_id[table->id] = table.get();
+  NQ_ASSIGN_OR_RETURN(auto cursor, txn->Scan(catalog_tree, kStatsPrefix));
+  for (; cursor->Valid() && cursor->key().starts_with(kStatsPrefix); cursor->Next()) {
+    const std::string_view key = cursor->key();
+    if (key.size() != kStatsPrefix.size() + 8) return Status::Corruption("malformed statistics key in the catalog");
+    uint64_t id = 0;
+    for (size_t i = kStatsPrefix.size(); i < key.size(); ++i) id = id << 8 | static_cast<uint8_t>(key[i]);
+    auto it = by_id.find(id);
+    if (it == by_id.end()) continue;
+    NQ_ASSIGN_OR_RETURN(it->second->stats, DecodeTableStats(cursor->value(), *it->second));
+  }
+  return cursor->status();
+}
+
 Result<std::shared_ptr<const Catalog>> Catalog::Load(txn::TxnEngine* engine, txn::Transaction* txn,
                                                      txn::TreeId catalog_tree) {
   auto catalog = std::make_shared<Catalog>();
@@ -638,6 +664,7 @@ Result<std::shared_ptr<const Catalog>> Catalog::Load(txn::TxnEngine* engine, txn
   for (auto& [name, table] : catalog->tables_) {
     for (const auto& index : table->indexes) catalog->indexes_[index->name] = index;
   }
+  NQ_RETURN_IF_ERROR(LoadStatistics(txn, catalog_tree, catalog.get()));
   // Triggers, in name order (the catalog scan's order) on their table or
   // view.
   for (auto& def : triggers) {
@@ -765,6 +792,12 @@ Status CatalogWriter::Put(Kind kind, std::string_view name, uint64_t id, std::st
 Status CatalogWriter::Remove(Kind kind, std::string_view name) {
   return txn_->Delete(tree_, ObjectKey(static_cast<char>(kind), name));
 }
+
+Status CatalogWriter::PutStatistics(uint64_t table_id, std::string_view bytes) {
+  return txn_->Put(tree_, StatsKey(table_id), bytes);
+}
+
+Status CatalogWriter::RemoveStatistics(uint64_t table_id) { return txn_->Delete(tree_, StatsKey(table_id)); }
 
 Status CatalogWriter::BumpVersion() {
   NQ_ASSIGN_OR_RETURN(uint64_t v, LockCounter(txn_, tree_, kVersionKey));

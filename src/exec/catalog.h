@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "exec/statistics.h"
 #include "exec/types.h"
 #include "neuroquantum/result.h"
 #include "sql/ast.h"
@@ -122,6 +123,8 @@ struct TableInfo {
   txn::TreeId tree = 0;
   std::string sql;  // canonical CREATE TABLE
   std::shared_ptr<const sql::Statement> definition;
+  // What the last ANALYZE found; null when the table was never analysed.
+  std::shared_ptr<const TableStats> stats;
 
   int FindColumn(std::string_view column) const;
   std::vector<DataType> types() const;
@@ -153,6 +156,9 @@ class Catalog {
   std::vector<std::string> SchemaSql(std::string_view name) const;
 
  private:
+  // Attaches each table's statistics row, if any (TableInfo::stats).
+  static Status LoadStatistics(txn::Transaction* txn, txn::TreeId catalog_tree, Catalog* catalog);
+
   uint64_t version_ = 0;
   std::map<std::string, std::shared_ptr<TableInfo>, std::less<>> tables_;
   std::map<std::string, std::shared_ptr<ViewInfo>, std::less<>> views_;
@@ -219,6 +225,10 @@ class CatalogWriter {
   // Replaces an object's definition.
   Status Put(Kind kind, std::string_view name, uint64_t id, std::string_view sql, uint64_t sequence_id = 0);
   Status Remove(Kind kind, std::string_view name);
+  // A table's statistics (ANALYZE), kept under its id so that renames do
+  // not move them; DROP TABLE removes them.
+  Status PutStatistics(uint64_t table_id, std::string_view bytes);
+  Status RemoveStatistics(uint64_t table_id);
   // Bumps the schema version; every DDL calls it once.
   Status BumpVersion();
 

@@ -336,6 +336,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Drop(const sql::DropStmt&
         for (const auto& trigger : table->triggers) {
           NQ_RETURN_IF_ERROR(writer.Remove(CatalogWriter::Kind::kTrigger, trigger->name));
         }
+        if (table->stats) NQ_RETURN_IF_ERROR(writer.RemoveStatistics(table->id));
         NQ_RETURN_IF_ERROR(writer.Remove(CatalogWriter::Kind::kTable, name));
         break;
       }

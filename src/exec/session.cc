@@ -545,8 +545,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Dispatch(const sql::State
     case K::kTruncate: return Truncate(stmt.As<sql::TruncateStmt>());
     case K::kExplain: return Explain(stmt.As<sql::ExplainStmt>());
     case K::kCreateTrigger: return CreateTrigger(stmt.As<sql::CreateTriggerStmt>());
-    case K::kAnalyze:
-      return Status::NotSupported("ANALYZE is not supported yet").WithSqlState("0A000");
+    case K::kAnalyze: return Analyze(stmt.As<sql::AnalyzeStmt>());
     case K::kTransaction:
     case K::kPrepare:
     case K::kExecute:

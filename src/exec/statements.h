@@ -140,6 +140,8 @@ class StatementRunner {
   Status RekeyRows(const TableInfo& table, const TableInfo& new_table);
   Result<std::unique_ptr<ResultSource>> Truncate(const sql::TruncateStmt& stmt);
   Result<std::unique_ptr<ResultSource>> Explain(const sql::ExplainStmt& stmt);
+  // ANALYZE [table] (analyze.cc): gathers and stores table statistics.
+  Result<std::unique_ptr<ResultSource>> Analyze(const sql::AnalyzeStmt& stmt);
 
   // Row storage shared by DML and DDL.
   Result<const TableInfo*> WritableTable(const sql::QualifiedName& name);

@@ -1,0 +1,30 @@
+// Row estimates from table statistics (statistics.h): the fraction of a
+// table's rows a predicate keeps, and how many rows a table holds. EXPLAIN
+// shows them; the cost-based optimizer is built on them
+// (docs/architecture/optimizer.md).
+//
+// The rules are PostgreSQL's: an equality with a most common value takes
+// its frequency, any other value an equal share of the remaining rows; a
+// range sums the most common values inside it and interpolates in the
+// histogram; AND multiplies (columns taken as independent), OR adds
+// minus the overlap, NOT complements. Without statistics, or for
+// predicates these rules do not cover, fixed defaults apply.
+#pragma once
+
+#include "exec/plan.h"
+#include "exec/statistics.h"
+
+namespace neuroquantum::exec {
+
+// Rows assumed in a table that was never analysed.
+inline constexpr double kDefaultTableRows = 1000;
+
+// The fraction (0..1) of a table's rows for which `predicate` holds.
+// Columns in `predicate` are table column positions (as bound for a scan
+// of the table); `stats` may be null.
+double EstimateSelectivity(const BoundExpr& predicate, const TableStats* stats);
+
+// The rows `table` holds by its last ANALYZE, else kDefaultTableRows.
+double EstimateTableRows(const TableInfo& table);
+
+}  // namespace neuroquantum::exec
