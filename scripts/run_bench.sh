@@ -12,6 +12,9 @@
 #    C API, and one script through `nqdb shell` and `sqlite3`; needs
 #    build/release/src/nqdb; `--rows 100000` for a quick run,
 #    `--skip-shell`, `--help`);
+#  - optimizer: bench/join_order_bench.cc (planning time and chosen join
+#    order for chain, star and clique join graphs of 4 to 16 tables;
+#    `--reps N`);
 #  - dna: bench/dna_bench.cc (bits per base and MB/s of our compressor, 2-bit
 #    packing, xz -9, zstd -19 --long and bzip2 -9 on every genome of the test
 #    data, plus the quaternary codec's GB/s; `--level N`, `--help`);
@@ -57,6 +60,11 @@ suite_sql() {
   $BIN/sql_bench "$@"
 }
 
+suite_optimizer() {
+  need join_order_bench
+  $BIN/join_order_bench "$@"
+}
+
 suite_dna() {
   need dna_bench
   $BIN/dna_bench "$@"
@@ -76,7 +84,7 @@ suite_server() {
   bash bench/server_bench.sh "$@"
 }
 
-SUITES=(storage txn sql server neuro dna quantum)
+SUITES=(storage txn sql optimizer server neuro dna quantum)
 if [[ $# -gt 0 ]]; then
   suite=$1
   shift

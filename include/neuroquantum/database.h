@@ -64,6 +64,10 @@ struct DatabaseOptions {
   // Iterations of one recursive query (WITH RECURSIVE) before it fails
   // with 54001: a recursion that never ends is an error, not a hang.
   uint64_t recursion_limit = 1000000;
+  // The optimizer orders inner joins by cost. When false, joins run in
+  // the order the FROM clause lists them (left-deep); results must be the
+  // same either way, which the differential tests check.
+  bool reorder_joins = true;
   // VARCHAR(n)/CHAR(n): refuse longer strings with 22001 (PostgreSQL). When
   // false, strings are stored whole, as SQLite does (the sqllogictest
   // runner opens its databases this way; the corpus expects it).

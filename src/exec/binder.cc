@@ -7,6 +7,7 @@
 #include <functional>
 
 #include "exec/estimate.h"
+#include "exec/join_order.h"
 #include "exec/window.h"
 #include "sql/printer.h"
 
@@ -1072,22 +1073,85 @@ Result<Binder::From> Binder::BindFromItem(const sql::TableRef& ref, Scope* paren
   return Status::Internal("unknown table reference");
 }
 
+namespace {
+
+// Whether a FROM item is an inner or cross join that joins like a comma
+// (no NATURAL or USING, whose merged columns need the join itself).
+bool FlattensIntoFromList(const sql::TableRef& ref) {
+  if (ref.kind != sql::TableRefKind::kJoin) return false;
+  const auto& j = ref.As<sql::JoinTableRef>();
+  return (j.type == sql::JoinType::kInner || j.type == sql::JoinType::kCross) && !j.natural &&
+         j.using_columns.empty();
+}
+
+// Column positions of this level a bound expression reads.
+void ColumnsOf(const BoundExpr& e, std::vector<int>* out) {
+  if (e.kind == BoundKind::kColumn) out->push_back(e.index);
+  for (const auto& a : e.args) ColumnsOf(*a, out);
+}
+
+void RemapColumns(BoundExpr* e, const std::vector<int>& position) {
+  if (e->kind == BoundKind::kColumn) e->index = position[static_cast<size_t>(e->index)];
+  for (auto& a : e->args) RemapColumns(a.get(), position);
+}
+
+// The rows an operator's scan reads: the largest estimate down its first
+// children (a filter over a scan reads what the scan reads).
+double ReadEstimate(const Operator& op) {
+  double read = op.estimated_rows();
+  for (const Operator* o = &op; !o->children().empty();) {
+    o = o->children()[0];
+    read = std::max(read, o->estimated_rows());
+  }
+  return read;
+}
+
+// Distinct values PostgreSQL assumes for a column it knows nothing about.
+constexpr double kDefaultDistinct = 200;
+
+// column = column between two FROM items: a hash join key.
+bool IsEquiJoin(const BoundExpr& e, const std::vector<int>& item_of) {
+  if (e.kind != BoundKind::kCompare || static_cast<CompareOp>(e.op) != CompareOp::kEq || e.nocase) return false;
+  const BoundExpr& a = *e.args[0];
+  const BoundExpr& b = *e.args[1];
+  return a.kind == BoundKind::kColumn && b.kind == BoundKind::kColumn && HashCompatible(a.type, b.type) &&
+         item_of[static_cast<size_t>(a.index)] != item_of[static_cast<size_t>(b.index)];
+}
+
+}  // namespace
+
+Status Binder::CollectFromItems(const sql::TableRef& ref, Scope* parent, Scope* scope, std::vector<FromItem>* items,
+                                std::vector<BoundExprPtr>* conditions) {
+  if (FlattensIntoFromList(ref)) {
+    // Inner joins join like the FROM list: their sides become items and
+    // their ON conditions conjuncts, so the planner orders them freely. ON
+    // still sees only its own join's columns.
+    const auto& j = ref.As<sql::JoinTableRef>();
+    const size_t start = scope->columns.size();
+    NQ_RETURN_IF_ERROR(CollectFromItems(*j.left, parent, scope, items, conditions));
+    NQ_RETURN_IF_ERROR(CollectFromItems(*j.right, parent, scope, items, conditions));
+    if (j.on) {
+      Scope join_scope(parent, scope->level);
+      join_scope.columns.assign(scope->columns.begin() + static_cast<std::ptrdiff_t>(start), scope->columns.end());
+      NQ_ASSIGN_OR_RETURN(auto on, Bind(*j.on, &join_scope));
+      ShiftColumns(on.get(), static_cast<int>(start));
+      SplitConjuncts(std::move(on), conditions);
+    }
+    return Status::OK();
+  }
+  FromItem item;
+  item.offset = scope->columns.size();
+  NQ_ASSIGN_OR_RETURN(item.from, BindFromItem(ref, parent, scope));
+  if (!item.from.op) item.table = catalog_->FindTable(ref.As<sql::BaseTableRef>().name.name);
+  items->push_back(std::move(item));
+  return Status::OK();
+}
+
 Result<Binder::From> Binder::BindFromList(const std::vector<sql::TableRefPtr>& from, const sql::Expr* where,
                                           Scope* parent, Scope* scope, std::vector<BoundExprPtr>* leftover) {
-  struct Item {
-    From from;
-    const TableInfo* table = nullptr;
-    size_t offset = 0;
-  };
-  std::vector<Item> items;
-  for (const auto& ref : from) {
-    Item item;
-    item.offset = scope->columns.size();
-    NQ_ASSIGN_OR_RETURN(item.from, BindFromItem(*ref, parent, scope));
-    if (!item.from.op) item.table = catalog_->FindTable(ref->As<sql::BaseTableRef>().name.name);
-    items.push_back(std::move(item));
-  }
+  std::vector<FromItem> items;
   std::vector<BoundExprPtr> conjuncts;
+  for (const auto& ref : from) NQ_RETURN_IF_ERROR(CollectFromItems(*ref, parent, scope, &items, &conjuncts));
   if (where) {
     NQ_ASSIGN_OR_RETURN(auto w, Bind(*where, scope));
     SplitConjuncts(std::move(w), &conjuncts);
@@ -1097,55 +1161,149 @@ Result<Binder::From> Binder::BindFromList(const std::vector<sql::TableRefPtr>& f
     for (auto& c : conjuncts) leftover->push_back(std::move(c));
     return From{MakeValues(std::move(one_row)), 0};
   }
-  struct Conj {
-    BoundExprPtr expr;
-    int lo = INT32_MAX, hi = -1;
-    bool movable = true;
-  };
-  std::vector<Conj> conj;
+  if (items.size() > kMaxJoinRelations) {
+    return Status::InvalidArgument(fmt::format("at most {} tables can be joined in one FROM clause",
+                                               kMaxJoinRelations))
+        .WithSqlState("54001");
+  }
+  // The item each column belongs to.
+  std::vector<int> item_of(scope->columns.size(), 0);
+  for (size_t i = 0; i < items.size(); ++i) {
+    for (size_t k = 0; k < items[i].from.width; ++k) item_of[items[i].offset + k] = static_cast<int>(i);
+  }
+  std::vector<JoinConjunct> conj;
   for (auto& c : conjuncts) {
-    Conj x;
+    JoinConjunct x;
+    int lo = INT32_MAX, hi = -1;
     bool sub = false;
-    ColumnSpan(*c, &x.lo, &x.hi, &sub);
-    x.movable = !sub && x.hi >= 0;
+    ColumnSpan(*c, &lo, &hi, &sub);
+    x.movable = !sub && hi >= 0;
+    std::vector<int> columns;
+    ColumnsOf(*c, &columns);
+    for (int column : columns) x.items |= uint64_t{1} << item_of[static_cast<size_t>(column)];
     x.expr = std::move(c);
     conj.push_back(std::move(x));
   }
   // Each item gets the conjuncts on its own columns.
-  for (auto& item : items) {
+  for (size_t i = 0; i < items.size(); ++i) {
+    FromItem& item = items[i];
     std::vector<BoundExprPtr> mine;
-    int lo = static_cast<int>(item.offset), hi = static_cast<int>(item.offset + item.from.width);
     for (auto& c : conj) {
-      if (c.expr && c.movable && c.lo >= lo && c.hi < hi) {
-        ShiftColumns(c.expr.get(), -lo);
+      if (c.expr && c.movable && c.items == uint64_t{1} << i) {
+        ShiftColumns(c.expr.get(), -static_cast<int>(item.offset));
         mine.push_back(std::move(c.expr));
       }
     }
     if (item.table) {
       NQ_ASSIGN_OR_RETURN(item.from.op, AccessPath(*item.table, &mine, false, item.from.usage));
     } else if (!mine.empty()) {
+      const double rows = item.from.op->estimated_rows();
+      double kept = rows >= 0 ? rows : kDefaultTableRows;
+      for (const auto& c : mine) kept *= EstimateSelectivity(*c, nullptr);
       item.from.op = MakeFilter(std::move(item.from.op), CombineConjuncts(std::move(mine)));
+      item.from.op->set_estimated_rows(kept);
     }
   }
-  // Left-deep joins; a join's row is a prefix of the final row, so the
-  // conjuncts within that prefix join there.
-  OperatorPtr acc = std::move(items[0].from.op);
-  size_t width = items[0].from.width;
-  for (size_t k = 1; k < items.size(); ++k) {
-    size_t w = items[k].from.width;
-    std::vector<BoundExprPtr> conds;
-    for (auto& c : conj) {
-      if (c.expr && c.movable && c.hi < static_cast<int>(width + w)) conds.push_back(std::move(c.expr));
+  From result;
+  if (items.size() == 1) {
+    result = std::move(items[0].from);
+  } else {
+    // The join graph: each item with its estimated rows, each conjunct
+    // over several items with its selectivity.
+    JoinGraph graph;
+    for (const FromItem& item : items) {
+      const double rows = item.from.op->estimated_rows();
+      graph.relations.push_back({rows >= 0 ? rows : kDefaultTableRows, std::max(ReadEstimate(*item.from.op), 1.0)});
     }
-    auto keys = EqualKeys(conds, static_cast<int>(width));
-    acc = MakeJoin(std::move(acc), std::move(items[k].from.op), width, w, JoinKind::kInner,
-                   CombineConjuncts(std::move(conds)), std::move(keys));
-    width += w;
+    for (const JoinConjunct& c : conj) {
+      if (!c.expr || !c.movable) continue;
+      graph.predicates.push_back({c.items, JoinSelectivity(*c.expr, items, item_of), IsEquiJoin(*c.expr, item_of)});
+    }
+    std::unique_ptr<JoinTree> tree = reorder_joins_ ? OrderJoins(graph) : JoinsInOrder(graph);
+    std::vector<int> columns;  // the tree's row: original column positions
+    NQ_ASSIGN_OR_RETURN(result.op, BuildJoinTree(*tree, &items, &conj, &columns));
+    result.width = columns.size();
+    // Back to the FROM clause's column order, which the rest of the query
+    // was bound against.
+    bool reordered = false;
+    for (size_t i = 0; i < columns.size(); ++i) reordered |= columns[i] != static_cast<int>(i);
+    if (reordered) {
+      std::vector<int> position(columns.size());
+      for (size_t i = 0; i < columns.size(); ++i) position[static_cast<size_t>(columns[i])] = static_cast<int>(i);
+      std::vector<BoundExprPtr> exprs;
+      for (size_t i = 0; i < columns.size(); ++i) exprs.push_back(MakeColumn(position[i], scope->columns[i].type));
+      const double rows = result.op->estimated_rows();
+      result.op = MakeProject(std::move(result.op), std::move(exprs));
+      result.op->set_estimated_rows(rows);
+    }
   }
   for (auto& c : conj) {
     if (c.expr) leftover->push_back(std::move(c.expr));
   }
-  return From{std::move(acc), width};
+  return result;
+}
+
+Result<OperatorPtr> Binder::BuildJoinTree(const JoinTree& tree, std::vector<FromItem>* items,
+                                          std::vector<JoinConjunct>* conjuncts, std::vector<int>* columns) {
+  if (tree.relation >= 0) {
+    FromItem& item = (*items)[static_cast<size_t>(tree.relation)];
+    for (size_t k = 0; k < item.from.width; ++k) columns->push_back(static_cast<int>(item.offset + k));
+    return std::move(item.from.op);
+  }
+  // Each side's row starts at its own first column.
+  std::vector<int> right_columns;
+  NQ_ASSIGN_OR_RETURN(OperatorPtr left, BuildJoinTree(*tree.left, items, conjuncts, columns));
+  const size_t left_width = columns->size();
+  NQ_ASSIGN_OR_RETURN(OperatorPtr right, BuildJoinTree(*tree.right, items, conjuncts, &right_columns));
+  columns->insert(columns->end(), right_columns.begin(), right_columns.end());
+  // The conjuncts this join completes, over its own row.
+  std::vector<int> position(columns->empty() ? 0 : static_cast<size_t>(*std::max_element(columns->begin(),
+                                                                                         columns->end())) + 1, -1);
+  for (size_t i = 0; i < columns->size(); ++i) position[static_cast<size_t>((*columns)[i])] = static_cast<int>(i);
+  std::vector<BoundExprPtr> conds;
+  for (auto& c : *conjuncts) {
+    if (!c.expr || !c.movable || (c.items & ~tree.relations) != 0) continue;
+    RemapColumns(c.expr.get(), position);
+    conds.push_back(std::move(c.expr));
+  }
+  auto keys = EqualKeys(conds, static_cast<int>(left_width));
+  OperatorPtr op = MakeJoin(std::move(left), std::move(right), left_width, columns->size() - left_width,
+                            JoinKind::kInner, CombineConjuncts(std::move(conds)), std::move(keys));
+  op->set_estimated_rows(tree.rows);
+  return op;
+}
+
+double Binder::DistinctValues(int column, const std::vector<FromItem>& items, const std::vector<int>& item_of) const {
+  const FromItem& item = items[static_cast<size_t>(item_of[static_cast<size_t>(column)])];
+  const double item_rows = std::max(item.from.op->estimated_rows(), 1.0);
+  if (item.table == nullptr) return std::min(kDefaultDistinct, item_rows);
+  const int c = column - static_cast<int>(item.offset);
+  const TableInfo& table = *item.table;
+  const double table_rows = std::max(EstimateTableRows(table), 1.0);
+  if (table.stats) {
+    const ColumnStats& stats = table.stats->columns[static_cast<size_t>(c)];
+    if (stats.distinct > 0) return stats.distinct;
+  }
+  // A column unique by itself has as many values as rows.
+  if (table.primary_key.size() == 1 && table.primary_key[0] == c) return table_rows;
+  for (const auto& index : table.indexes) {
+    if (index->unique && index->columns.size() == 1 && index->columns[0] == c) return table_rows;
+  }
+  return std::min(kDefaultDistinct, table_rows);
+}
+
+double Binder::JoinSelectivity(const BoundExpr& e, const std::vector<FromItem>& items,
+                               const std::vector<int>& item_of) const {
+  // a.x = b.y: each value of the side with fewer distinct values finds
+  // its match among the other side's (PostgreSQL's eqjoinsel without
+  // most-common-value matching).
+  if (e.kind == BoundKind::kCompare && static_cast<CompareOp>(e.op) == CompareOp::kEq &&
+      e.args[0]->kind == BoundKind::kColumn && e.args[1]->kind == BoundKind::kColumn) {
+    const double a = DistinctValues(e.args[0]->index, items, item_of);
+    const double b = DistinctValues(e.args[1]->index, items, item_of);
+    return 1 / std::max({a, b, 1.0});
+  }
+  return EstimateSelectivity(e, nullptr);
 }
 
 Result<BoundQuery> Binder::BindSelect(const sql::SelectCore& core, Scope* parent, const sql::Query* ordered) {

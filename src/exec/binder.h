@@ -34,6 +34,7 @@ struct BoundQuery {
 
 struct Scope;
 struct Level;
+struct JoinTree;
 
 // The rows a trigger's WHEN and body see (triggers.cc): OLD.c and NEW.c
 // name the changed row's columns before and after the change, passed as
@@ -47,7 +48,9 @@ struct TriggerRows {
 
 class Binder {
  public:
-  explicit Binder(std::shared_ptr<const Catalog> catalog) : catalog_(std::move(catalog)) {}
+  // `reorder_joins`: order inner joins by cost (DatabaseOptions).
+  explicit Binder(std::shared_ptr<const Catalog> catalog, bool reorder_joins = true)
+      : catalog_(std::move(catalog)), reorder_joins_(reorder_joins) {}
 
   Result<BoundQuery> BindQuery(const sql::Query& query);
 
@@ -99,14 +102,39 @@ class Binder {
   Result<BoundQuery> BindBody(const sql::QueryBody& body, Scope* parent, const sql::Query* ordered);
   Result<BoundQuery> BindSelect(const sql::SelectCore& core, Scope* parent, const sql::Query* ordered);
   Result<BoundQuery> BindValues(const sql::ValuesBody& values, Scope* parent);
-  Result<From> BindFromItem(const sql::TableRef& ref, Scope* parent, Scope* scope);
-  Result<From> BindFromList(const std::vector<sql::TableRefPtr>& from, const sql::Expr* where, Scope* parent,
-                            Scope* scope, std::vector<BoundExprPtr>* leftover);
   // LIMIT and OFFSET of `query` (null when absent).
   struct LimitOffset {
     BoundExprPtr limit, offset;
   };
   Result<LimitOffset> BindLimitOffset(const sql::Query& query, Scope* parent);
+  Result<From> BindFromItem(const sql::TableRef& ref, Scope* parent, Scope* scope);
+  // A FROM item the planner joins: a base table (whose scan is chosen once
+  // the conjuncts are known) or any other operator.
+  struct FromItem {
+    From from;
+    const TableInfo* table = nullptr;
+    size_t offset = 0;  // its first column in the FROM clause's row
+  };
+  // A WHERE or ON conjunct and the FROM items it reads (bit i: item i).
+  struct JoinConjunct {
+    BoundExprPtr expr;
+    uint64_t items = 0;
+    bool movable = true;  // reads a column and has no subquery
+  };
+  // Appends the items of `ref` (the sides of inner joins, recursively) and
+  // the conjuncts of their ON conditions.
+  Status CollectFromItems(const sql::TableRef& ref, Scope* parent, Scope* scope, std::vector<FromItem>* items,
+                          std::vector<BoundExprPtr>* conditions);
+  // The operators of a join tree; `columns` receives the original column
+  // positions in the order of the tree's rows.
+  Result<OperatorPtr> BuildJoinTree(const JoinTree& tree, std::vector<FromItem>* items,
+                                    std::vector<JoinConjunct>* conjuncts, std::vector<int>* columns);
+  double JoinSelectivity(const BoundExpr& conjunct, const std::vector<FromItem>& items,
+                         const std::vector<int>& item_of) const;
+  // Distinct values of a column of the FROM clause's row.
+  double DistinctValues(int column, const std::vector<FromItem>& items, const std::vector<int>& item_of) const;
+  Result<From> BindFromList(const std::vector<sql::TableRefPtr>& from, const sql::Expr* where, Scope* parent,
+                            Scope* scope, std::vector<BoundExprPtr>* leftover);
   Result<BoundExprPtr> Bind(const sql::Expr& expr, Scope* scope);
   Result<BoundExprPtr> BindSubquery(const sql::Query& query, Scope* scope, BoundKind kind, bool negated,
                                     BoundExprPtr operand);
@@ -122,6 +150,7 @@ class Binder {
                                  ColumnMask needed = nullptr);
 
   std::shared_ptr<const Catalog> catalog_;
+  bool reorder_joins_ = true;
   const TriggerRows* trigger_rows_ = nullptr;
   size_t parameter_count_ = 0;
   uint32_t next_anonymous_ = 0;

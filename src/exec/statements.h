@@ -42,7 +42,12 @@ class StatementRunner {
   // they are done (before the statement ends, so a sink error undoes it).
   StatementRunner(Engine* engine, txn::Transaction* txn, std::shared_ptr<const Catalog> catalog, ExecContext* ctx,
                   RowSink* sink = nullptr)
-      : engine_(engine), txn_(txn), catalog_(std::move(catalog)), ctx_(ctx), sink_(sink), binder_(catalog_) {}
+      : engine_(engine),
+        txn_(txn),
+        catalog_(std::move(catalog)),
+        ctx_(ctx),
+        sink_(sink),
+        binder_(catalog_, engine->options().reorder_joins) {}
 
   // `cache` (prepared statements) keeps a SELECT's plan between runs.
   Result<std::unique_ptr<ResultSource>> Run(const sql::Statement& stmt, std::unique_ptr<CachedQuery>* cache = nullptr);

@@ -1,0 +1,235 @@
+#include "exec/join_order.h"
+
+#include <algorithm>
+#include <bit>
+#include <limits>
+
+namespace neuroquantum::exec {
+namespace {
+
+class Planner {
+ public:
+  explicit Planner(const JoinGraph& graph)
+      : g_(graph), n_(graph.relations.size()), neighbours_(n_), pair_(n_), equi_pair_(n_) {
+    // Relations a predicate reads are neighbours of each other (a
+    // predicate over three relations connects all three). Predicates over
+    // two relations, the common case, are also kept as bit masks per
+    // relation, so Adjacent need not scan the predicate list for them.
+    for (const auto& p : g_.predicates) {
+      for (size_t i = 0; i < n_; ++i) {
+        if (p.relations >> i & 1) neighbours_[i] |= p.relations & ~(uint64_t{1} << i);
+      }
+      if (std::popcount(p.relations) == 2) {
+        const size_t a = static_cast<size_t>(std::countr_zero(p.relations));
+        const size_t b = static_cast<size_t>(63 - std::countl_zero(p.relations));
+        pair_[a] |= uint64_t{1} << b;
+        pair_[b] |= uint64_t{1} << a;
+        if (p.equi) {
+          equi_pair_[a] |= uint64_t{1} << b;
+          equi_pair_[b] |= uint64_t{1} << a;
+        }
+      } else if (std::popcount(p.relations) > 2) {
+        wide_.push_back(&p);
+      }
+    }
+  }
+
+  std::unique_ptr<JoinTree> LeftDeep() const {
+    std::unique_ptr<JoinTree> tree = Leaf(0);
+    for (size_t i = 1; i < n_; ++i) tree = Join(std::move(tree), Leaf(static_cast<int>(i)), false);
+    return tree;
+  }
+
+  std::unique_ptr<JoinTree> Plan() {
+    const uint64_t all = n_ == 64 ? ~uint64_t{0} : (uint64_t{1} << n_) - 1;
+    std::vector<std::unique_ptr<JoinTree>> parts;
+    if (n_ <= kMaxDpRelations) {
+      Dp();
+      for (uint64_t component : Components(all)) parts.push_back(Build(component));
+    } else {
+      for (size_t i = 0; i < n_; ++i) parts.push_back(Leaf(static_cast<int>(i)));
+    }
+    return Greedy(std::move(parts));
+  }
+
+ private:
+  // Estimated rows of the join of `set`: the product of its relations'
+  // rows and of the selectivities of the predicates it contains.
+  double Rows(uint64_t set) const {
+    double rows = 1;
+    for (uint64_t s = set; s != 0; s &= s - 1) rows *= g_.relations[static_cast<size_t>(std::countr_zero(s))].rows;
+    for (const auto& p : g_.predicates) {
+      if ((p.relations & ~set) == 0) rows *= p.selectivity;
+    }
+    return std::max(rows, 1.0);
+  }
+
+  // Whether a predicate inside a | b reads both.
+  bool Adjacent(uint64_t a, uint64_t b, bool* equi) const {
+    bool adjacent = false;
+    *equi = false;
+    for (uint64_t s = a; s != 0; s &= s - 1) {
+      const size_t i = static_cast<size_t>(std::countr_zero(s));
+      adjacent |= (pair_[i] & b) != 0;
+      *equi |= (equi_pair_[i] & b) != 0;
+    }
+    for (const JoinGraph::Predicate* p : wide_) {
+      if ((p->relations & a) != 0 && (p->relations & b) != 0 && (p->relations & ~(a | b)) == 0) {
+        adjacent = true;
+        *equi |= p->equi;
+      }
+    }
+    return adjacent;
+  }
+
+  bool Connected(uint64_t set) const {
+    uint64_t reached = set & (~set + 1);  // lowest relation
+    uint64_t frontier = reached;
+    while (frontier != 0) {
+      uint64_t next = 0;
+      for (uint64_t s = frontier; s != 0; s &= s - 1) next |= neighbours_[static_cast<size_t>(std::countr_zero(s))];
+      next &= set & ~reached;
+      reached |= next;
+      frontier = next;
+    }
+    return reached == set;
+  }
+
+  std::vector<uint64_t> Components(uint64_t set) const {
+    std::vector<uint64_t> out;
+    while (set != 0) {
+      uint64_t reached = set & (~set + 1);
+      uint64_t frontier = reached;
+      while (frontier != 0) {
+        uint64_t next = 0;
+        for (uint64_t s = frontier; s != 0; s &= s - 1) next |= neighbours_[static_cast<size_t>(std::countr_zero(s))];
+        next &= set & ~reached;
+        reached |= next;
+        frontier = next;
+      }
+      out.push_back(reached);
+      set &= ~reached;
+    }
+    return out;
+  }
+
+  double JoinCost(double left_rows, double right_rows, double rows, bool equi) const {
+    return (equi ? left_rows + right_rows : left_rows * right_rows) + rows;
+  }
+
+  // Best plans of every connected subset, smallest subsets first (a
+  // subset's subsets are smaller numbers).
+  void Dp() {
+    const size_t subsets = size_t{1} << n_;
+    best_cost_.assign(subsets, std::numeric_limits<double>::infinity());
+    best_split_.assign(subsets, 0);
+    rows_.assign(subsets, 0);
+    for (uint64_t set = 1; set < subsets; ++set) {
+      if (!Connected(set)) continue;
+      rows_[set] = Rows(set);
+      if ((set & (set - 1)) == 0) {
+        best_cost_[set] = g_.relations[static_cast<size_t>(std::countr_zero(set))].scan_cost;
+        continue;
+      }
+      // Each split once: the half holding the lowest relation on the left.
+      // Halves a predicate joins first; when there are none (a predicate
+      // over three relations connects them, but no two of them alone), a
+      // cross product of two connected halves.
+      const uint64_t lowest = set & (~set + 1);
+      for (bool cross : {false, true}) {
+        for (uint64_t left = (set - 1) & set; left != 0; left = (left - 1) & set) {
+          if ((left & lowest) == 0) continue;
+          const uint64_t right = set ^ left;
+          if (best_cost_[left] == std::numeric_limits<double>::infinity() ||
+              best_cost_[right] == std::numeric_limits<double>::infinity()) {
+            continue;  // a half that is not connected
+          }
+          bool equi = false;
+          if (!Adjacent(left, right, &equi) && !cross) continue;
+          const double cost =
+              best_cost_[left] + best_cost_[right] + JoinCost(rows_[left], rows_[right], rows_[set], equi);
+          if (cost < best_cost_[set]) {
+            best_cost_[set] = cost;
+            best_split_[set] = left;
+          }
+        }
+        if (best_split_[set] != 0) break;
+      }
+    }
+  }
+
+  std::unique_ptr<JoinTree> Leaf(int relation) const {
+    auto leaf = std::make_unique<JoinTree>();
+    leaf->relation = relation;
+    leaf->relations = uint64_t{1} << relation;
+    leaf->rows = std::max(g_.relations[static_cast<size_t>(relation)].rows, 1.0);
+    leaf->cost = g_.relations[static_cast<size_t>(relation)].scan_cost;
+    return leaf;
+  }
+
+  // `smaller_right`: put the smaller input on the right (materialised).
+  std::unique_ptr<JoinTree> Join(std::unique_ptr<JoinTree> left, std::unique_ptr<JoinTree> right,
+                                 bool smaller_right = true) const {
+    auto tree = std::make_unique<JoinTree>();
+    tree->relations = left->relations | right->relations;
+    tree->rows = Rows(tree->relations);
+    bool equi = false;
+    Adjacent(left->relations, right->relations, &equi);
+    tree->cost = left->cost + right->cost + JoinCost(left->rows, right->rows, tree->rows, equi);
+    // The join materialises its right input: the smaller one.
+    if (smaller_right && left->rows < right->rows) std::swap(left, right);
+    tree->left = std::move(left);
+    tree->right = std::move(right);
+    return tree;
+  }
+
+  std::unique_ptr<JoinTree> Build(uint64_t set) const {
+    if ((set & (set - 1)) == 0) return Leaf(std::countr_zero(set));
+    return Join(Build(best_split_[set]), Build(set ^ best_split_[set]));
+  }
+
+  // Greedy operator ordering: join the two parts whose join is smallest,
+  // preferring parts a predicate connects over cross products.
+  std::unique_ptr<JoinTree> Greedy(std::vector<std::unique_ptr<JoinTree>> parts) const {
+    while (parts.size() > 1) {
+      size_t best_i = 0, best_j = 1;
+      bool best_adjacent = false;
+      double best_rows = std::numeric_limits<double>::infinity();
+      for (size_t i = 0; i < parts.size(); ++i) {
+        for (size_t j = i + 1; j < parts.size(); ++j) {
+          bool equi = false;
+          const bool adjacent = Adjacent(parts[i]->relations, parts[j]->relations, &equi);
+          const double rows = Rows(parts[i]->relations | parts[j]->relations);
+          if ((adjacent && !best_adjacent) || (adjacent == best_adjacent && rows < best_rows)) {
+            best_i = i;
+            best_j = j;
+            best_adjacent = adjacent;
+            best_rows = rows;
+          }
+        }
+      }
+      auto joined = Join(std::move(parts[best_i]), std::move(parts[best_j]));
+      parts.erase(parts.begin() + static_cast<std::ptrdiff_t>(best_j));
+      parts[best_i] = std::move(joined);
+    }
+    return std::move(parts[0]);
+  }
+
+  const JoinGraph& g_;
+  size_t n_;
+  std::vector<uint64_t> neighbours_;
+  std::vector<uint64_t> pair_;       // relations a two-relation predicate joins to each
+  std::vector<uint64_t> equi_pair_;  // the same for equalities
+  std::vector<const JoinGraph::Predicate*> wide_;  // predicates over three or more relations
+  std::vector<double> best_cost_;
+  std::vector<uint64_t> best_split_;
+  std::vector<double> rows_;
+};
+
+}  // namespace
+
+std::unique_ptr<JoinTree> OrderJoins(const JoinGraph& graph) { return Planner(graph).Plan(); }
+
+std::unique_ptr<JoinTree> JoinsInOrder(const JoinGraph& graph) { return Planner(graph).LeftDeep(); }
+
+}  // namespace neuroquantum::exec

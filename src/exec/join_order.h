@@ -1,0 +1,61 @@
+// Join ordering: the cheapest tree of inner joins over a set of relations
+// and the predicates between them (docs/architecture/optimizer.md).
+//
+// Relations are numbered 0..n-1 with an estimated row count each (after
+// their own filters). A predicate names the relations it reads (a bit
+// set) and keeps a fraction of the rows (its selectivity); an equality
+// between two relations makes their join a hash join, anything else a
+// nested loop.
+//
+// Up to kMaxDpRelations relations, dynamic programming over the connected
+// subsets of the join graph finds the cheapest bushy tree without cross
+// products (DPsub with connectivity tests: every connected subset is split
+// into two connected halves joined by a predicate). Beyond that, and for
+// the parts a graph without predicates leaves disconnected, greedy
+// operator ordering joins the pair with the smallest result first.
+//
+// The cost of a join is its inputs' costs plus, for a hash join, the rows
+// of both inputs (build and probe) and its output; for a nested loop, the
+// product of its inputs' rows and its output. The smaller input is put on
+// the right (the side the join materialises). A leaf costs the rows its
+// scan reads.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace neuroquantum::exec {
+
+struct JoinGraph {
+  struct Relation {
+    double rows = 1;       // rows it yields
+    double scan_cost = 1;  // rows its scan reads
+  };
+  struct Predicate {
+    uint64_t relations = 0;  // bit i: reads relation i
+    double selectivity = 1;
+    bool equi = false;  // column = column between two relations (hash join key)
+  };
+  std::vector<Relation> relations;
+  std::vector<Predicate> predicates;
+};
+
+struct JoinTree {
+  int relation = -1;  // a leaf; -1 for a join
+  std::unique_ptr<JoinTree> left, right;
+  uint64_t relations = 0;  // the leaves below
+  double rows = 0;
+  double cost = 0;
+};
+
+inline constexpr size_t kMaxDpRelations = 12;
+inline constexpr size_t kMaxJoinRelations = 64;
+
+// REQUIRES: 1 <= relations <= kMaxJoinRelations.
+std::unique_ptr<JoinTree> OrderJoins(const JoinGraph& graph);
+// The relations joined left-deep in their given order, with the same
+// estimates (DatabaseOptions::reorder_joins off).
+std::unique_ptr<JoinTree> JoinsInOrder(const JoinGraph& graph);
+
+}  // namespace neuroquantum::exec

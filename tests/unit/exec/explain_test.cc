@@ -1,0 +1,111 @@
+// EXPLAIN, EXPLAIN ANALYZE and ANALYZE through the embedding API.
+#include <regex>
+
+#include "unit/exec/sql_test_util.h"
+
+namespace neuroquantum::testing {
+namespace {
+
+class ExplainTest : public SqlTest {
+ protected:
+  // 5000 rows: b = a % 10, c one of three strings, d NULL in every fourth.
+  void Fill() {
+    Ok("CREATE TABLE t(a INTEGER PRIMARY KEY, b INTEGER, c TEXT, d DOUBLE)");
+    Ok("INSERT INTO t SELECT x, x % 10, 'v' || (x % 3), CASE WHEN x % 4 = 0 THEN NULL ELSE x / 7.0 END "
+       "FROM (WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r WHERE x < 5000) SELECT x FROM r)");
+  }
+};
+
+TEST_F(ExplainTest, AnalyzeCountsRowsLoopsAndTime) {
+  Fill();
+  Ok("CREATE TABLE u(b INTEGER PRIMARY KEY, name TEXT)");
+  Ok("INSERT INTO u VALUES (1, 'one'), (2, 'two')");
+  const std::string plan = Run("EXPLAIN ANALYZE SELECT t.a, u.name FROM t, u WHERE t.b = u.b AND t.a <= 100");
+  // Rows are per loop; the last lines give the planning and execution time.
+  EXPECT_NE(plan.find("Hash InnerJoin (rows=333) (actual rows=20 loops=1 time="), std::string::npos) << plan;
+  // Never analysed: a range keeps a third of the default 1000 rows.
+  EXPECT_NE(plan.find("TableScan t (primary key, 1 key columns bounded) (rows=333) (actual rows=100 loops=1"),
+            std::string::npos)
+      << plan;
+  EXPECT_NE(plan.find("TableScan u (rows=1000) (actual rows=2 loops=1"), std::string::npos) << plan;
+  EXPECT_TRUE(std::regex_search(plan, std::regex("\nPlanning Time: [0-9]+\\.[0-9]{3} ms\nExecution Time: "
+                                                 "[0-9]+\\.[0-9]{3} ms$")))
+      << plan;
+
+  // Once analysed, u is known to hold 2 rows: it becomes the side the
+  // hash join materialises (the right one, printed second).
+  Ok("ANALYZE");
+  const std::string analysed = Run("EXPLAIN SELECT t.a, u.name FROM t, u WHERE t.b = u.b AND t.a <= 100");
+  EXPECT_LT(analysed.find("TableScan t"), analysed.find("TableScan u")) << analysed;
+  EXPECT_NE(analysed.find("Hash InnerJoin (rows=20)"), std::string::npos) << analysed;
+
+  // A limit stops its input early.
+  const std::string limited = Run("EXPLAIN ANALYZE SELECT a FROM t LIMIT 7");
+  EXPECT_NE(limited.find("Limit (actual rows=7 loops=1"), std::string::npos) << limited;
+  EXPECT_NE(limited.find("TableScan t (rows=5000) (actual rows=7 loops=1"), std::string::npos) << limited;
+
+  // Plain EXPLAIN runs nothing and shows no counters.
+  EXPECT_EQ(Run("EXPLAIN SELECT a FROM t").find("actual"), std::string::npos);
+  // A runtime error of the query is the statement's error.
+  EXPECT_EQ(Run("EXPLAIN ANALYZE SELECT 1 / (a - 7) FROM t"), "error 22012");
+  // Only queries.
+  EXPECT_EQ(Run("EXPLAIN ANALYZE DELETE FROM t"), "error 0A000");
+  EXPECT_EQ(Run("SELECT count(*) FROM t"), "5000");
+}
+
+TEST_F(ExplainTest, JsonFormat) {
+  Fill();
+  const std::string json = Run("EXPLAIN (ANALYZE, FORMAT JSON) SELECT count(*) FROM t WHERE b = 3");
+  EXPECT_EQ(json.rfind("[{\"Plan\": {\"Operator\": \"Project (1 columns)\", \"Actual Rows\": 1, \"Actual Loops\": 1, "
+                       "\"Actual Total Time\": ",
+                       0),
+            0u)
+      << json;
+  EXPECT_NE(json.find("{\"Operator\": \"Filter\", \"Plan Rows\": 5, \"Actual Rows\": 500, \"Actual Loops\": 1"),
+            std::string::npos)
+      << json;
+  EXPECT_NE(json.find("\"Execution Time\": "), std::string::npos) << json;
+  const std::string plain = Run("EXPLAIN (FORMAT JSON) SELECT a FROM t");
+  EXPECT_EQ(plain.find("Actual"), std::string::npos) << plain;
+  EXPECT_EQ(plain.find("Execution Time"), std::string::npos) << plain;
+  EXPECT_NE(plain.find("\"Planning Time\": "), std::string::npos) << plain;
+  // Option errors name the option.
+  EXPECT_EQ(Run("EXPLAIN (FORMAT XML) SELECT 1"), "error 42601");
+  EXPECT_EQ(Run("EXPLAIN (COSTS) SELECT 1"), "error 42601");
+  EXPECT_EQ(Run("EXPLAIN (ANALYZE false) SELECT a FROM t LIMIT 1").find("actual"), std::string::npos);
+}
+
+TEST_F(ExplainTest, AnalyzeStatisticsDriveEstimates) {
+  Fill();
+  // Never analysed: a default row count and default selectivities.
+  EXPECT_NE(Run("EXPLAIN SELECT * FROM t WHERE b = 3").find("Filter (rows=5)"), std::string::npos);
+  EXPECT_EQ(Run("ANALYZE t"), "");
+  EXPECT_NE(Run("EXPLAIN SELECT * FROM t WHERE b = 3").find("Filter (rows=500)"), std::string::npos);
+  EXPECT_NE(Run("EXPLAIN SELECT * FROM t WHERE d IS NULL").find("Filter (rows=1250)"), std::string::npos);
+  EXPECT_NE(Run("EXPLAIN SELECT * FROM t WHERE a > 4000").find("(rows=1000)"), std::string::npos);
+
+  // Statistics are kept in the catalog: they survive a restart...
+  Reopen();
+  EXPECT_NE(Run("EXPLAIN SELECT * FROM t WHERE b = 3").find("Filter (rows=500)"), std::string::npos);
+  // ...roll back with the transaction that gathered them...
+  Ok("BEGIN");
+  Ok("UPDATE t SET b = 3 WHERE a > 2500");
+  Ok("ANALYZE");
+  EXPECT_NE(Run("EXPLAIN SELECT * FROM t WHERE b = 3").find("Filter (rows=2750)"), std::string::npos);
+  Ok("ROLLBACK");
+  EXPECT_NE(Run("EXPLAIN SELECT * FROM t WHERE b = 3").find("Filter (rows=500)"), std::string::npos);
+  // ...and go with the table.
+  Ok("DROP TABLE t");
+  Fill();
+  EXPECT_NE(Run("EXPLAIN SELECT * FROM t WHERE b = 3").find("Filter (rows=5)"), std::string::npos);
+
+  // Errors.
+  EXPECT_EQ(Run("ANALYZE nope"), "error 42P01");
+  Ok("CREATE VIEW v AS SELECT a FROM t");
+  EXPECT_EQ(Run("ANALYZE v"), "error 42809");
+  conn_->SetReadOnly(true);
+  EXPECT_EQ(Run("ANALYZE t"), "error 25006");
+}
+
+}  // namespace
+}  // namespace neuroquantum::testing
