@@ -29,6 +29,7 @@ struct ScopeColumn {
   // A base table's column: its flag in the scan's column mask.
   std::shared_ptr<std::vector<bool>> usage = nullptr;
   int usage_index = -1;
+  const TableInfo* table_info = nullptr;  // a base table's column: its table (statistics)
 };
 
 void MarkUsed(const ScopeColumn& c) {
@@ -984,7 +985,7 @@ Result<Binder::From> Binder::BindFromItem(const sql::TableRef& ref, Scope* paren
         auto usage = std::make_shared<std::vector<bool>>(table->columns.size(), false);
         for (size_t i = 0; i < table->columns.size(); ++i) {
           const auto& c = table->columns[i];
-          scope->columns.push_back({alias, c.name, c.type, c.nocase, false, usage, static_cast<int>(i)});
+          scope->columns.push_back({alias, c.name, c.type, c.nocase, false, usage, static_cast<int>(i), table});
         }
         // The scan is chosen once the WHERE conjuncts are known.
         return From{nullptr, table->columns.size(), std::move(usage)};
@@ -1064,8 +1065,17 @@ Result<Binder::From> Binder::BindFromItem(const sql::TableRef& ref, Scope* paren
       if (j.type == sql::JoinType::kRight) kind = JoinKind::kRight;
       if (j.type == sql::JoinType::kFull) kind = JoinKind::kFull;
       auto keys = EqualKeys(conds, static_cast<int>(lw));
+      // Estimate: the matching pairs (default selectivities), plus the
+      // unmatched rows an outer join keeps (at least its preserved side).
+      const double left_rows = std::max(l.op->estimated_rows(), 1.0);
+      const double right_rows = std::max(r.op->estimated_rows(), 1.0);
+      double rows = left_rows * right_rows;
+      for (const auto& c : conds) rows *= EstimateSelectivity(*c, nullptr);
+      if (kind == JoinKind::kLeft || kind == JoinKind::kFull) rows = std::max(rows, left_rows);
+      if (kind == JoinKind::kRight || kind == JoinKind::kFull) rows = std::max(rows, right_rows);
       OperatorPtr op = MakeJoin(std::move(l.op), std::move(r.op), lw, r.width, kind,
                                 CombineConjuncts(std::move(conds)), std::move(keys));
+      op->set_estimated_rows(rows);
       for (auto& c : join_scope.columns) scope->columns.push_back(std::move(c));
       return From{std::move(op), lw + r.width};
     }
@@ -1108,6 +1118,20 @@ double ReadEstimate(const Operator& op) {
 
 // Distinct values PostgreSQL assumes for a column it knows nothing about.
 constexpr double kDefaultDistinct = 200;
+
+// Distinct values of a GROUP BY key: a base table column's from its
+// statistics, anything else the default; at most `rows`.
+double KeyDistinct(const BoundExpr& key, const Scope& scope, double rows) {
+  double distinct = kDefaultDistinct;
+  if (key.kind == BoundKind::kColumn && key.index >= 0 && static_cast<size_t>(key.index) < scope.columns.size()) {
+    const ScopeColumn& c = scope.columns[static_cast<size_t>(key.index)];
+    if (c.table_info != nullptr && c.table_info->stats) {
+      const double d = c.table_info->stats->columns[static_cast<size_t>(c.usage_index)].distinct;
+      if (d > 0) distinct = d;
+    }
+  }
+  return std::min(distinct, rows);
+}
 
 // column = column between two FROM items: a hash join key.
 bool IsEquiJoin(const BoundExpr& e, const std::vector<int>& item_of) {
@@ -1455,7 +1479,13 @@ Result<BoundQuery> Binder::BindSelect(const sql::SelectCore& core, Scope* parent
   // The Window operator appends its results after the row it reads.
   int window_input = static_cast<int>(aggregate ? keys.size() + agg.calls.size() : from.width);
   if (aggregate) {
+    // Groups: one without keys, else the product of the keys' distinct
+    // values, at most the input rows.
+    const double input_rows = std::max(op->estimated_rows(), 1.0);
+    double groups = 1;
+    for (const auto& k : keys) groups *= KeyDistinct(*k, from_scope, input_rows);
     op = MakeAggregate(std::move(op), std::move(keys), std::move(agg.calls));
+    op->set_estimated_rows(std::min(groups, input_rows));
     if (having) op = MakeFilter(std::move(op), std::move(having));
   } else if (having) {
     return BindError("42803", core.having->pos, "HAVING needs GROUP BY or an aggregate");
@@ -1507,7 +1537,9 @@ Result<BoundQuery> Binder::BindValues(const sql::ValuesBody& values, Scope* pare
     }
     result.types.push_back(t);
   }
+  const double count = static_cast<double>(rows.size());
   result.root = MakeValues(std::move(rows));
+  result.root->set_estimated_rows(count);
   return result;
 }
 
@@ -1631,7 +1663,14 @@ Result<BoundQuery> Binder::BindQueryIn(const sql::Query& query, Scope* parent, L
   if (query.limit || query.offset) {
     auto bound = BindLimitOffset(query, parent);
     if (!bound.ok()) return finish(bound.status());
+    double rows = q.root->estimated_rows();
+    const BoundExpr* limit = bound->limit.get();
+    if (rows >= 0 && limit != nullptr && limit->kind == BoundKind::kConstant &&
+        limit->constant.kind() == TypeId::kBigInt && limit->constant.integer() >= 0) {
+      rows = std::min(rows, static_cast<double>(limit->constant.integer()));
+    }
     q.root = MakeLimit(std::move(q.root), std::move(bound->limit), std::move(bound->offset));
+    if (rows >= 0) q.root->set_estimated_rows(rows);
   }
   return finish(std::move(q));
 }

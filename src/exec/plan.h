@@ -164,9 +164,15 @@ class Operator {
   virtual std::string Describe() const = 0;
   virtual std::vector<const Operator*> children() const { return {}; }
   const OperatorStats& stats() const { return stats_; }
-  // The planner's estimate of the rows returned per loop; negative when
-  // it made none (EXPLAIN shows it as rows=N).
-  double estimated_rows() const { return estimated_rows_; }
+  // The planner's estimate of the rows returned per loop (EXPLAIN shows
+  // it as rows=N). An operator without its own estimate (a projection, a
+  // sort, a limit) passes on its first input's; negative when there is
+  // none at all.
+  double estimated_rows() const {
+    if (estimated_rows_ >= 0) return estimated_rows_;
+    const std::vector<const Operator*> inputs = children();
+    return inputs.empty() ? -1 : inputs[0]->estimated_rows();
+  }
   void set_estimated_rows(double rows) { estimated_rows_ = rows; }
 
  protected:
