@@ -82,8 +82,10 @@ class Planner {
     return adjacent;
   }
 
-  bool Connected(uint64_t set) const {
-    uint64_t reached = set & (~set + 1);  // lowest relation
+  // The relations of `set` reachable from its lowest one through
+  // predicates inside `set`.
+  uint64_t Reach(uint64_t set) const {
+    uint64_t reached = set & (~set + 1);
     uint64_t frontier = reached;
     while (frontier != 0) {
       uint64_t next = 0;
@@ -92,23 +94,16 @@ class Planner {
       reached |= next;
       frontier = next;
     }
-    return reached == set;
+    return reached;
   }
+
+  bool Connected(uint64_t set) const { return Reach(set) == set; }
 
   std::vector<uint64_t> Components(uint64_t set) const {
     std::vector<uint64_t> out;
     while (set != 0) {
-      uint64_t reached = set & (~set + 1);
-      uint64_t frontier = reached;
-      while (frontier != 0) {
-        uint64_t next = 0;
-        for (uint64_t s = frontier; s != 0; s &= s - 1) next |= neighbours_[static_cast<size_t>(std::countr_zero(s))];
-        next &= set & ~reached;
-        reached |= next;
-        frontier = next;
-      }
-      out.push_back(reached);
-      set &= ~reached;
+      out.push_back(Reach(set));
+      set &= ~out.back();
     }
     return out;
   }
