@@ -68,6 +68,10 @@ struct DatabaseOptions {
   // the order the FROM clause lists them (left-deep); results must be the
   // same either way, which the differential tests check.
   bool reorder_joins = true;
+  // Re-run ANALYZE on a table in the background once 50 + 10% of its rows
+  // (as of its last ANALYZE) were written since (PostgreSQL's autovacuum
+  // rule). Off for a read-only database.
+  bool auto_analyze = true;
   // VARCHAR(n)/CHAR(n): refuse longer strings with 22001 (PostgreSQL). When
   // false, strings are stored whole, as SQLite does (the sqllogictest
   // runner opens its databases this way; the corpus expects it).

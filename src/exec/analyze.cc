@@ -1,7 +1,7 @@
 // ANALYZE [table]: reads each table once, gathers its statistics
-// (statistics.h) and stores them in the catalog. Like DDL it bumps the
-// schema version, so sessions reload the catalog and plans made before
-// are made again with the new figures.
+// (statistics.h) and stores them in the catalog. Sessions then reload the
+// catalog (Engine::stats_epoch), so plans made before are made again with
+// the new figures.
 #include <fmt/format.h>
 
 #include "exec/internal/statement_util.h"
@@ -42,7 +42,11 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Analyze(const sql::Analyz
     }
     NQ_RETURN_IF_ERROR(writer.PutStatistics(table->id, EncodeTableStats(collector.Finish())));
   }
-  NQ_RETURN_IF_ERROR(writer.BumpVersion());
+  // Not a schema change: the version row stays, so that ANALYZE (also the
+  // automatic one) never conflicts with DDL of other transactions. The
+  // session reloads its catalog like after DDL, and once this commits the
+  // engine's statistics epoch moves, which makes every other session
+  // reload its catalog (and re-plan) before its next statement.
   wrote_ddl_ = true;
   return CommandResult("ANALYZE");
 }

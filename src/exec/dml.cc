@@ -98,6 +98,8 @@ Result<std::string> StatementRunner::IndexKey(const IndexInfo& index, const Tabl
 }
 
 Status StatementRunner::InsertIndexEntries(const TableInfo& table, const Row& row, std::string_view pk) {
+  // Every inserted or updated row passes here once.
+  ctx_->NoteWrite(table);
   for (const auto& index : table.indexes) {
     bool unique_form = false;
     NQ_ASSIGN_OR_RETURN(std::string key, IndexKey(*index, table, row, pk, &unique_form));

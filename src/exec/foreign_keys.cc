@@ -274,6 +274,7 @@ Status StatementRunner::DeleteRow(const TableInfo& table, const std::string& key
   }
   NQ_RETURN_IF_ERROR(DeleteIndexEntries(table, row, key));
   NQ_RETURN_IF_ERROR(txn_->Delete(table.tree, key));
+  ctx_->NoteWrite(table);
   NQ_RETURN_IF_ERROR(ActOnReferencingRows(table, row, nullptr));
   return FireTriggers(table, sql::TriggerTiming::kAfter, sql::TriggerEvent::kDelete, &row, nullptr, nullptr, nullptr);
 }

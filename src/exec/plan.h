@@ -11,11 +11,13 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "exec/auto_analyze.h"
 #include "exec/catalog.h"
 #include "exec/functions.h"
 #include "exec/value.h"
@@ -59,6 +61,15 @@ struct ExecContext {
   // EXPLAIN ANALYZE: operators opened under this context count their
   // loops, rows and time (Operator::stats).
   bool profile = false;
+  // Rows the statement writes, by table id (automatic ANALYZE); null: not
+  // counted. Trigger bodies and cascades write into the same map.
+  std::map<uint64_t, TableWrites>* writes = nullptr;
+  void NoteWrite(const TableInfo& table) {
+    if (writes == nullptr) return;
+    TableWrites& w = (*writes)[table.id];
+    ++w.rows;
+    w.analysed_rows = table.stats ? table.stats->row_count : 0;
+  }
   // The statement's time for NOW(), CURRENT_TIMESTAMP, ... (microseconds
   // since the epoch): read from the clock once, at the first use, so every
   // call in one statement agrees.

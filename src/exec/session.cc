@@ -170,7 +170,34 @@ Result<std::unique_ptr<Engine>> Engine::Open(const std::string& path, const Data
   NQ_ASSIGN_OR_RETURN(engine->catalog_tree_, OpenTree(engine->txn_.get(), kCatalogTree));
   NQ_ASSIGN_OR_RETURN(txn::TreeId seq, OpenTree(engine->txn_.get(), kSequenceTree));
   engine->sequences_ = std::make_unique<SequenceAllocator>(engine->txn_.get(), seq);
+  if (options.auto_analyze && !options.storage.read_only) {
+    Engine* e = engine.get();
+    engine->auto_analyzer_ = std::make_unique<AutoAnalyzer>([e](uint64_t table) { return e->AnalyzeTable(table); },
+                                                            [e] {
+                                                              MutexLock lock(&e->analyzing_mu_);
+                                                              if (e->analyzing_) e->analyzing_->Cancel();
+                                                            });
+  }
   return engine;
+}
+
+Status Engine::AnalyzeTable(uint64_t table_id) {
+  NQ_ASSIGN_OR_RETURN(auto catalog, CommittedCatalog());
+  std::string name;
+  for (const std::string& n : catalog->TableAndViewNames()) {
+    const TableInfo* table = catalog->FindTable(n);
+    if (table != nullptr && table->id == table_id) name = n;
+  }
+  if (name.empty()) return Status::OK();  // dropped since
+  Session session(this);
+  {
+    MutexLock lock(&analyzing_mu_);
+    analyzing_ = &session;
+  }
+  Status s = session.ExecuteScript("ANALYZE " + sql::QuoteIdentifier(name)).status();
+  MutexLock lock(&analyzing_mu_);
+  analyzing_ = nullptr;
+  return s;
 }
 
 Result<std::shared_ptr<const Catalog>> Engine::CommittedCatalog() {
@@ -186,18 +213,23 @@ Session::~Session() {
 
 Result<std::shared_ptr<const Catalog>> Session::CatalogFor(txn::Transaction* txn) {
   uint64_t epoch = engine_->schema_epoch();
+  const uint64_t stats_epoch = engine_->stats_epoch();
   // Inside a transaction that already checked, and no schema change since.
-  if (catalog_ && !txn_wrote_ddl_ && epoch == catalog_epoch_) return catalog_;
+  if (catalog_ && !txn_wrote_ddl_ && epoch == catalog_epoch_ && stats_epoch == catalog_stats_epoch_) {
+    return catalog_;
+  }
   NQ_ASSIGN_OR_RETURN(uint64_t version, ReadSchemaVersion(txn, engine_->catalog_tree()));
-  if (!catalog_ || catalog_->version() != version || txn_wrote_ddl_) {
+  if (!catalog_ || catalog_->version() != version || txn_wrote_ddl_ || stats_epoch != catalog_stats_epoch_) {
     NQ_ASSIGN_OR_RETURN(catalog_, Catalog::Load(engine_->txn(), txn, engine_->catalog_tree()));
   }
   catalog_epoch_ = epoch;
+  catalog_stats_epoch_ = stats_epoch;
   return catalog_;
 }
 
 void Session::EndTransaction() {
   txn_.reset();
+  txn_writes_.clear();
   explicit_ = false;
   catalog_epoch_ = kNoEpoch;
   // A rolled-back DDL's catalog must not be reused; a committed one is
@@ -230,8 +262,11 @@ Result<std::unique_ptr<ResultSource>> Session::RunTransactionStatement(const sql
       if (ddl) engine_->BumpSchemaEpoch();
       Status s = txn_->Commit();
       if (ddl) engine_->BumpSchemaEpoch();
+      if (ddl && s.ok()) engine_->BumpStatsEpoch();
+      std::map<uint64_t, TableWrites> writes = std::move(txn_writes_);
       EndTransaction();
       NQ_RETURN_IF_ERROR(s);
+      if (!writes.empty() && engine_->auto_analyzer() != nullptr) engine_->auto_analyzer()->NoteCommitted(writes);
       return CommandResult("COMMIT");
     }
     case Op::kRollback: {
@@ -293,6 +328,7 @@ Result<std::unique_ptr<ResultSource>> Session::RunTransactionStatement(const sql
       Status s = stmt.op == Op::kCommitPrepared ? engine_->txn()->CommitPrepared(stmt.name)
                                                 : engine_->txn()->RollbackPrepared(stmt.name);
       engine_->BumpSchemaEpoch();
+      engine_->BumpStatsEpoch();  // ... or ANALYZE
       NQ_RETURN_IF_ERROR(s);
       return CommandResult(stmt.op == Op::kCommitPrepared ? "COMMIT PREPARED" : "ROLLBACK PREPARED");
     }
@@ -333,6 +369,8 @@ Result<std::unique_ptr<ResultSource>> Session::Run(const sql::Statement& stmt, c
   ctx.memory = &memory;
   ctx.recursion_limit = engine_->options().recursion_limit;
   if (timeout_.count() > 0) ctx.deadline = std::chrono::steady_clock::now() + timeout_;
+  std::map<uint64_t, TableWrites> writes;
+  if (engine_->auto_analyzer() != nullptr) ctx.writes = &writes;
 
   txn->BeginStatement();
   Result<std::unique_ptr<ResultSource>> result = Status::Internal("statement did not run");
@@ -351,16 +389,23 @@ Result<std::unique_ptr<ResultSource>> Session::Run(const sql::Statement& stmt, c
     if (ddl && result.ok()) engine_->BumpSchemaEpoch();
     Status s = result.ok() ? txn->Commit() : txn->Rollback();
     if (ddl && result.ok()) engine_->BumpSchemaEpoch();
+    if (ddl && result.ok() && s.ok()) engine_->BumpStatsEpoch();
     if (ddl) catalog_.reset();
     txn_.reset();
     catalog_epoch_ = kNoEpoch;
     if (result.ok() && !s.ok()) return s;
+    if (result.ok() && !writes.empty()) engine_->auto_analyzer()->NoteCommitted(writes);
     return result;
   }
   if (result.ok()) {
     if (ddl) {
       txn_wrote_ddl_ = true;
       catalog_.reset();
+    }
+    for (const auto& [table, w] : writes) {
+      TableWrites& total = txn_writes_[table];
+      total.rows += w.rows;
+      total.analysed_rows = w.analysed_rows;
     }
     NQ_RETURN_IF_ERROR(txn->ReleaseSavepoint(kStatementSavepoint));
     return result;

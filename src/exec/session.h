@@ -22,6 +22,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/mutex.h"
+#include "exec/auto_analyze.h"
 #include "exec/binder.h"
 #include "exec/catalog.h"
 #include "exec/plan.h"
@@ -69,6 +71,8 @@ class SequenceAllocator {
   std::map<std::pair<uint64_t, uint32_t>, State> states_;
 };
 
+class Session;
+
 class Engine {
  public:
   static Result<std::unique_ptr<Engine>> Open(const std::string& path, const DatabaseOptions& options);
@@ -84,6 +88,14 @@ class Engine {
   // schema version only when this moved.
   uint64_t schema_epoch() const { return schema_epoch_.load(std::memory_order_acquire); }
   void BumpSchemaEpoch() { schema_epoch_.fetch_add(1, std::memory_order_acq_rel); }
+  // Moves after a transaction that ran ANALYZE (or DDL) committed: a
+  // session whose catalog was loaded before reloads it, for the new
+  // statistics, even though the schema version did not change.
+  uint64_t stats_epoch() const { return stats_epoch_.load(std::memory_order_acquire); }
+  void BumpStatsEpoch() { stats_epoch_.fetch_add(1, std::memory_order_acq_rel); }
+  // Automatic ANALYZE (auto_analyze.h); null when DatabaseOptions turn it
+  // off.
+  AutoAnalyzer* auto_analyzer() { return auto_analyzer_.get(); }
 
  private:
   Engine(std::unique_ptr<txn::TxnEngine> txn, DatabaseOptions options);
@@ -92,6 +104,13 @@ class Engine {
   txn::TreeId catalog_tree_ = 0;
   std::unique_ptr<SequenceAllocator> sequences_;
   std::atomic<uint64_t> schema_epoch_{0};
+  std::atomic<uint64_t> stats_epoch_{0};
+  // ANALYZE of one table by id, run by the analyzer's worker.
+  Status AnalyzeTable(uint64_t table_id);
+  Mutex analyzing_mu_;
+  Session* analyzing_ GUARDED_BY(analyzing_mu_) = nullptr;
+  // Last: destroyed first, so its worker ends while the rest still stands.
+  std::unique_ptr<AutoAnalyzer> auto_analyzer_;
 };
 
 // A finished statement's result, read by ResultSet.
@@ -197,6 +216,10 @@ class Session {
   std::unique_ptr<txn::Transaction> txn_;
   bool explicit_ = false;
   bool txn_wrote_ddl_ = false;
+  uint64_t catalog_stats_epoch_ = 0;  // Engine::stats_epoch when catalog_ was loaded
+  // Rows the open transaction wrote, by table; reported to the automatic
+  // ANALYZE when it commits.
+  std::map<uint64_t, TableWrites> txn_writes_;
   std::shared_ptr<const Catalog> catalog_;
   // The engine's schema epoch when catalog_ was last checked in the open
   // transaction; kNoEpoch outside one (every transaction checks once).

@@ -66,6 +66,9 @@ Result<std::unique_ptr<SltDatabaseEngine>> OpenEngine(const SltFlags& flags,
   // longer than their VARCHAR(n) whole; under any other name the database
   // behaves as it ships and refuses them with 22001.
   options.check_string_length = flags.engine_name != "sqlite";
+  // Plans (EXPLAIN's output, join orders) must not depend on when a
+  // background ANALYZE happens to finish: scripts run ANALYZE themselves.
+  options.auto_analyze = false;
   // A script's blocked statements (`statement async`) wait for locks that
   // another session of the same script holds: a script that forgets to
   // release one should fail in seconds, and a deadlock should be found

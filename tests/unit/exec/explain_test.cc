@@ -1,5 +1,6 @@
 // EXPLAIN, EXPLAIN ANALYZE and ANALYZE through the embedding API.
 #include <regex>
+#include <thread>
 
 #include "unit/exec/sql_test_util.h"
 
@@ -8,6 +9,13 @@ namespace {
 
 class ExplainTest : public SqlTest {
  protected:
+  // Estimates must not change under the test when a background ANALYZE
+  // finishes (AutoAnalyze below turns it on).
+  void SetUp() override {
+    options_.auto_analyze = false;
+    SqlTest::SetUp();
+  }
+
   // 5000 rows: b = a % 10, c one of three strings, d NULL in every fourth.
   void Fill() {
     Ok("CREATE TABLE t(a INTEGER PRIMARY KEY, b INTEGER, c TEXT, d DOUBLE)");
@@ -115,6 +123,41 @@ TEST_F(ExplainTest, AnalyzeStatisticsDriveEstimates) {
   EXPECT_EQ(Run("ANALYZE v"), "error 42809");
   conn_->SetReadOnly(true);
   EXPECT_EQ(Run("ANALYZE t"), "error 25006");
+}
+
+TEST_F(ExplainTest, AutoAnalyzeAfterEnoughWrites) {
+  options_.auto_analyze = true;
+  Reopen();
+  Fill();  // 5000 rows: over the 50 writes a never-analysed table needs
+  // The statistics arrive in the background; each statement of this
+  // session picks up the catalog they are in.
+  std::string plan;
+  for (int i = 0; i < 200; ++i) {
+    plan = Run("EXPLAIN SELECT * FROM t WHERE b = 3");
+    if (plan.find("Filter (rows=500)") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_NE(plan.find("Filter (rows=500)"), std::string::npos) << plan;
+
+  // 1000 more written rows are over 50 + 10% of the 5000 analysed: the
+  // next ANALYZE sees b = 3 in 1400 rows.
+  Ok("UPDATE t SET b = 3 WHERE a <= 400");
+  Ok("UPDATE t SET b = 3 WHERE a > 400 AND a <= 1000");
+  for (int i = 0; i < 200; ++i) {
+    plan = Run("EXPLAIN SELECT * FROM t WHERE b = 3");
+    if (plan.find("Filter (rows=500)") == std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_NE(plan.find("Filter (rows=1400)"), std::string::npos) << plan;
+
+  // ANALYZE leaves the schema version alone, so DDL in a REPEATABLE READ
+  // transaction that began before an ANALYZE committed still goes through.
+  auto other = db_->Connect();
+  Ok("BEGIN ISOLATION LEVEL REPEATABLE READ");
+  Ok("SELECT count(*) FROM t");
+  EXPECT_EQ(Run(other.get(), "ANALYZE t"), "");  // as the background one does
+  Ok("CREATE TABLE other(x INTEGER)");
+  Ok("COMMIT");
 }
 
 }  // namespace
