@@ -292,6 +292,94 @@ void SplitConjuncts(BoundExprPtr expr, std::vector<BoundExprPtr>* out) {
   out->push_back(std::move(expr));
 }
 
+// Whether two bound expressions compute the same value from the same row
+// (no subqueries; no functions that may answer differently each call).
+bool SameExpr(const BoundExpr& a, const BoundExpr& b) {
+  if (a.kind != b.kind || a.op != b.op || a.index != b.index || a.levels != b.levels || a.negated != b.negated ||
+      a.nocase != b.nocase || a.has_else != b.has_else || a.has_operand != b.has_operand ||
+      a.function != b.function || !(a.cast_type == b.cast_type) || a.subplan || b.subplan ||
+      a.args.size() != b.args.size()) {
+    return false;
+  }
+  if (a.function != nullptr && !a.function->deterministic) return false;
+  if (a.kind == BoundKind::kConstant &&
+      (a.constant.kind() != b.constant.kind() || a.constant.SortCompare(b.constant) != 0)) {
+    return false;
+  }
+  for (size_t i = 0; i < a.args.size(); ++i) {
+    if (!SameExpr(*a.args[i], *b.args[i])) return false;
+  }
+  return true;
+}
+
+void SplitDisjuncts(BoundExprPtr expr, std::vector<BoundExprPtr>* out) {
+  if (expr->kind == BoundKind::kOr) {
+    SplitDisjuncts(std::move(expr->args[0]), out);
+    SplitDisjuncts(std::move(expr->args[1]), out);
+    return;
+  }
+  out->push_back(std::move(expr));
+}
+
+BoundExprPtr CombineConjuncts(std::vector<BoundExprPtr> parts);
+
+// (A AND B) OR (A AND C) is A AND (B OR C): a conjunct every branch of an
+// OR repeats is taken out, so that a join condition written in each branch
+// (TPC-H Q19) becomes a join key. Appends the result's conjuncts to *out.
+// Exact under three-valued logic: both forms are true, false or unknown
+// for the same rows.
+void FactorOr(BoundExprPtr expr, std::vector<BoundExprPtr>* out) {
+  if (expr->kind != BoundKind::kOr) {
+    out->push_back(std::move(expr));
+    return;
+  }
+  std::vector<BoundExprPtr> branches;
+  SplitDisjuncts(std::move(expr), &branches);
+  std::vector<std::vector<BoundExprPtr>> parts(branches.size());
+  for (size_t i = 0; i < branches.size(); ++i) SplitConjuncts(std::move(branches[i]), &parts[i]);
+  // Conjuncts of the first branch found in every other one.
+  std::vector<BoundExprPtr> common;
+  for (size_t k = 0; k < parts[0].size();) {
+    bool everywhere = true;
+    for (size_t i = 1; i < parts.size() && everywhere; ++i) {
+      everywhere = std::any_of(parts[i].begin(), parts[i].end(),
+                               [&](const BoundExprPtr& c) { return SameExpr(*c, *parts[0][k]); });
+    }
+    if (!everywhere) {
+      ++k;
+      continue;
+    }
+    for (size_t i = 1; i < parts.size(); ++i) {
+      auto it = std::find_if(parts[i].begin(), parts[i].end(),
+                             [&](const BoundExprPtr& c) { return SameExpr(*c, *parts[0][k]); });
+      parts[i].erase(it);
+    }
+    common.push_back(std::move(parts[0][k]));
+    parts[0].erase(parts[0].begin() + static_cast<std::ptrdiff_t>(k));
+  }
+  // The OR of what is left; a branch left empty is true, and so is the OR.
+  bool always = false;
+  BoundExprPtr rest;
+  for (auto& p : parts) {
+    if (p.empty()) {
+      always = true;
+      break;
+    }
+    BoundExprPtr branch = CombineConjuncts(std::move(p));
+    if (!rest) {
+      rest = std::move(branch);
+      continue;
+    }
+    auto either = std::make_unique<BoundExpr>(BoundKind::kOr);
+    either->type = DataType::Of(TypeId::kBoolean);
+    either->args.push_back(std::move(rest));
+    either->args.push_back(std::move(branch));
+    rest = std::move(either);
+  }
+  for (auto& c : common) out->push_back(std::move(c));
+  if (!always && rest) out->push_back(std::move(rest));
+}
+
 BoundExprPtr CombineConjuncts(std::vector<BoundExprPtr> parts) {
   BoundExprPtr acc;
   for (auto& p : parts) {
@@ -1179,6 +1267,11 @@ Result<Binder::From> Binder::BindFromList(const std::vector<sql::TableRefPtr>& f
   if (where) {
     NQ_ASSIGN_OR_RETURN(auto w, Bind(*where, scope));
     SplitConjuncts(std::move(w), &conjuncts);
+  }
+  {
+    std::vector<BoundExprPtr> factored;
+    for (auto& c : conjuncts) FactorOr(std::move(c), &factored);
+    conjuncts = std::move(factored);
   }
   if (items.empty()) {
     std::vector<std::vector<BoundExprPtr>> one_row(1);

@@ -47,6 +47,11 @@ TEST_F(ExplainTest, AnalyzeCountsRowsLoopsAndTime) {
   EXPECT_LT(analysed.find("TableScan t"), analysed.find("TableScan u")) << analysed;
   EXPECT_NE(analysed.find("Hash InnerJoin (rows=20)"), std::string::npos) << analysed;
 
+  // A join condition in every branch of an OR is taken out as a join key.
+  const std::string factored =
+      Run("EXPLAIN SELECT t.a FROM t, u WHERE (t.b = u.b AND t.a < 10) OR (t.b = u.b AND u.name = 'two')");
+  EXPECT_NE(factored.find("Hash InnerJoin"), std::string::npos) << factored;
+
   // A limit stops its input early.
   const std::string limited = Run("EXPLAIN ANALYZE SELECT a FROM t LIMIT 7");
   EXPECT_NE(limited.find("Limit (rows=7) (actual rows=7 loops=1"), std::string::npos) << limited;
