@@ -12,6 +12,10 @@
 #    C API, and one script through `nqdb shell` and `sqlite3`; needs
 #    build/release/src/nqdb; `--rows 100000` for a quick run,
 #    `--skip-shell`, `--help`);
+#  - tpch: bench/tpch_bench.cc (the 22 TPC-H queries on generated data,
+#    loaded into our engine through the embedding API and into SQLite,
+#    answers compared; `--sf 0.01` for a quick run, `--sf 1` for the long
+#    one, `--queries 1,3,5`, `--timeout S`, `--help`);
 #  - optimizer: bench/join_order_bench.cc (planning time and chosen join
 #    order for chain, star and clique join graphs of 4 to 16 tables;
 #    `--reps N`);
@@ -60,6 +64,11 @@ suite_sql() {
   $BIN/sql_bench "$@"
 }
 
+suite_tpch() {
+  need tpch_bench
+  $BIN/tpch_bench "$@"
+}
+
 suite_optimizer() {
   need join_order_bench
   $BIN/join_order_bench "$@"
@@ -84,7 +93,7 @@ suite_server() {
   bash bench/server_bench.sh "$@"
 }
 
-SUITES=(storage txn sql optimizer server neuro dna quantum)
+SUITES=(storage txn sql tpch optimizer server neuro dna quantum)
 if [[ $# -gt 0 ]]; then
   suite=$1
   shift
