@@ -887,14 +887,7 @@ void CollectPredicates(const BoundExpr& c, std::vector<ColumnPredicate>* out) {
     auto op = static_cast<CompareOp>(c.op);
     if (!is_col(*col)) {
       std::swap(col, val);
-      // Mirror the operator: v < col is col > v.
-      switch (op) {
-        case CompareOp::kLt: op = CompareOp::kGt; break;
-        case CompareOp::kLe: op = CompareOp::kGe; break;
-        case CompareOp::kGt: op = CompareOp::kLt; break;
-        case CompareOp::kGe: op = CompareOp::kLe; break;
-        default: break;
-      }
+      op = MirrorCompare(op);  // v < col is col > v
     }
     if (!is_col(*col) || !RowIndependent(*val)) return;
     switch (op) {

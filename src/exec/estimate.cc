@@ -93,14 +93,7 @@ double CompareSelectivity(const BoundExpr& e, const TableStats* stats) {
   auto op = static_cast<CompareOp>(e.op);
   if (StatsOf(*col, stats) == nullptr) {
     std::swap(col, val);
-    // a < col is col > a.
-    switch (op) {
-      case CompareOp::kLt: op = CompareOp::kGt; break;
-      case CompareOp::kLe: op = CompareOp::kGe; break;
-      case CompareOp::kGt: op = CompareOp::kLt; break;
-      case CompareOp::kGe: op = CompareOp::kLe; break;
-      default: break;
-    }
+    op = MirrorCompare(op);  // a < col is col > a
   }
   const ColumnStats* c = StatsOf(*col, stats);
   const Value* v = ConstantOf(*val);

@@ -98,6 +98,17 @@ enum class BoundKind : uint8_t {
 
 enum class CompareOp : uint8_t { kEq, kNotEq, kLt, kLe, kGt, kGe };
 
+// The operator with its operands swapped: a < b is b > a.
+inline CompareOp MirrorCompare(CompareOp op) {
+  switch (op) {
+    case CompareOp::kLt: return CompareOp::kGt;
+    case CompareOp::kLe: return CompareOp::kGe;
+    case CompareOp::kGt: return CompareOp::kLt;
+    case CompareOp::kGe: return CompareOp::kLe;
+    default: return op;
+  }
+}
+
 struct BoundExpr {
   explicit BoundExpr(BoundKind k) : kind(k) {}
   BoundKind kind;
