@@ -407,6 +407,21 @@ class InterruptWatcher {
     if (g_prompt_read_fd >= 0) Drain(g_prompt_read_fd);
   }
 
+  // Returns once the watcher has handled every Ctrl-C pressed so far, so
+  // that one pressed at the prompt cannot reach the statement typed after
+  // it when the watcher thread runs late.
+  void Settle() {
+    if (!thread_.joinable()) return;
+    MutexLock lock(&mu_);
+    const uint64_t ticket = ++settle_requests_;
+    const char settle = 's';
+    // The write end is non-blocking; the watcher empties a full pipe.
+    while (::write(cancel_fds_[1], &settle, 1) < 0 && (errno == EINTR || errno == EAGAIN)) {
+      std::this_thread::yield();
+    }
+    while (settled_ < ticket) settled_cv_.Wait(&mu_);
+  }
+
  private:
   void Watch() {
     char bytes[16];
@@ -416,6 +431,12 @@ class InterruptWatcher {
       if (n <= 0) return;
       for (ssize_t i = 0; i < n; ++i) {
         if (bytes[i] == 'q') return;
+        if (bytes[i] == 's') {
+          MutexLock lock(&mu_);
+          ++settled_;
+          settled_cv_.SignalAll();
+          continue;
+        }
         shell_->CancelRunningStatement();
       }
     }
@@ -426,6 +447,11 @@ class InterruptWatcher {
   int prompt_fds_[2] = {-1, -1};
   struct sigaction previous_ = {};
   std::thread thread_;
+  Mutex mu_;
+  CondVar settled_cv_;
+  // Settle calls made and answered.
+  uint64_t settle_requests_ GUARDED_BY(mu_) = 0;
+  uint64_t settled_ GUARDED_BY(mu_) = 0;
 };
 
 void RunInteractive(SqlShell* shell) {
@@ -454,6 +480,7 @@ void RunInteractive(SqlShell* shell) {
       continue;
     }
     if (raw == nullptr) break;
+    watcher.Settle();
     std::string line(raw);
     std::free(raw);
     if (!Trim(line).empty()) ::add_history(line.c_str());
