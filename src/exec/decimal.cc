@@ -1,5 +1,6 @@
 // Decimal: parsing, rescaling with rounding, comparison, text.
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "exec/value.h"
@@ -14,7 +15,19 @@ using i128 = Int128;
 constexpr int kMaxDigits = kMaxNumericPrecision;
 
 // 10^n for n in [0, 38].
+// 10^0 .. 10^38, the powers an Int128 holds.
+constexpr std::array<i128, 39> kPowersOf10 = [] {
+  std::array<i128, 39> powers{};
+  i128 v = 1;
+  for (size_t i = 0; i < powers.size(); ++i) {
+    powers[i] = v;
+    if (i + 1 < powers.size()) v *= 10;
+  }
+  return powers;
+}();
+
 i128 Pow10(int n) {
+  if (n >= 0 && n < static_cast<int>(kPowersOf10.size())) return kPowersOf10[static_cast<size_t>(n)];
   i128 v = 1;
   for (int i = 0; i < n; ++i) v *= 10;
   return v;
@@ -22,13 +35,11 @@ i128 Pow10(int n) {
 
 i128 Abs(i128 v) { return v < 0 ? -v : v; }
 
-int Digits(i128 v) {
+// Decimal digits of |v| (0 for 0), by comparison: 128-bit division is slow.
+int CountDigits(i128 v) {
   v = Abs(v);
   int n = 0;
-  while (v != 0) {
-    v /= 10;
-    ++n;
-  }
+  while (n < static_cast<int>(kPowersOf10.size()) && kPowersOf10[static_cast<size_t>(n)] <= v) ++n;
   return n;
 }
 
@@ -105,7 +116,7 @@ Result<Decimal> Decimal::Rescale(int new_scale) const {
   if (new_scale == scale) return *this;
   if (new_scale > scale) {
     int up = new_scale - scale;
-    if (Digits(unscaled) + up > kMaxDigits) return OutOfRange(ToString());
+    if (CountDigits(unscaled) + up > kMaxDigits) return OutOfRange(ToString());
     return Decimal{unscaled * Pow10(up), static_cast<uint8_t>(new_scale)};
   }
   i128 div = Pow10(scale - new_scale);
@@ -114,7 +125,9 @@ Result<Decimal> Decimal::Rescale(int new_scale) const {
   return Decimal{q, static_cast<uint8_t>(new_scale)};
 }
 
-int Decimal::IntegerDigits() const { return std::max(0, Digits(unscaled) - scale); }
+int Decimal::IntegerDigits() const { return std::max(0, CountDigits(unscaled) - scale); }
+
+int Decimal::Digits() const { return CountDigits(unscaled); }
 
 double Decimal::ToDouble() const {
   // Through the text form: correctly rounded, unlike dividing two doubles.
@@ -144,7 +157,7 @@ int Decimal::Compare(const Decimal& other) const {
   int s = std::max(a->scale, b->scale);
   auto up = [&](const Decimal* d, i128* out) {
     int k = s - d->scale;
-    if (Digits(d->unscaled) + k > kMaxDigits) return false;
+    if (CountDigits(d->unscaled) + k > kMaxDigits) return false;
     *out = d->unscaled * Pow10(k);
     return true;
   };

@@ -151,7 +151,7 @@ Status DecodeColumn(ByteReader& in, const DataType& type, size_t i, Value* out) 
       }
       auto u = static_cast<Int128>(z >> 1) ^ -static_cast<Int128>(z & 1);
       Decimal d{u, scale};
-      if (d.IntegerDigits() + scale > kMaxNumericPrecision) return Malformed(i, "numeric has too many digits");
+      if (d.Digits() > kMaxNumericPrecision) return Malformed(i, "numeric has too many digits");
       if (out) *out = Value::Numeric(d);
       break;
     }

@@ -31,22 +31,30 @@ Value Value::Double(double v) {
 Value Value::Numeric(Decimal v) {
   Value out;
   out.kind_ = TypeId::kNumeric;
-  out.decimal_ = v;
+  out.scale_ = v.scale;
+  const auto bits = static_cast<UInt128>(v.unscaled);
+  out.wide_[0] = static_cast<uint64_t>(bits);
+  out.wide_[1] = static_cast<uint64_t>(bits >> 64);
   return out;
 }
 
 Value Value::Text(std::string v) {
   Value out;
   out.kind_ = TypeId::kText;
-  out.str_ = std::move(v);
+  new (&out.str_) std::string(std::move(v));
   return out;
 }
 
 Value Value::Blob(std::string v) {
   Value out;
   out.kind_ = TypeId::kBlob;
-  out.str_ = std::move(v);
+  new (&out.str_) std::string(std::move(v));
   return out;
+}
+
+const std::string& Value::EmptyString() {
+  static const std::string* const empty = new std::string();
+  return *empty;
 }
 
 Value Value::Date(int32_t days) { return OfInt(TypeId::kDate, days); }
@@ -185,7 +193,7 @@ std::string Value::ToString() const {
     case TypeId::kBoolean: return int_ != 0 ? "true" : "false";
     case TypeId::kBigInt: return std::to_string(int_);
     case TypeId::kDouble: return DoubleText(double_);
-    case TypeId::kNumeric: return decimal_.ToString();
+    case TypeId::kNumeric: return numeric().ToString();
     case TypeId::kText: return str_;
     case TypeId::kBlob: {
       std::string out = "\\x";

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <new>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -43,6 +44,8 @@ struct Decimal {
   Result<Decimal> Rescale(int new_scale) const;
   // Number of significant digits left of the point.
   int IntegerDigits() const;
+  // Number of digits of the unscaled integer (0 for zero).
+  int Digits() const;
   double ToDouble() const;
   std::string ToString() const;
   // Sign of this - other (-1, 0, 1); exact.
@@ -51,7 +54,32 @@ struct Decimal {
 
 class Value {
  public:
-  Value() = default;  // NULL
+  Value() : wide_{0, 0} {}  // NULL
+  Value(const Value& other) { CopyFrom(other); }
+  Value(Value&& other) noexcept { MoveFrom(std::move(other)); }
+  Value& operator=(const Value& other) {
+    if (this == &other) return *this;
+    if (holds_string() && other.holds_string()) {
+      CopyHeader(other);
+      str_ = other.str_;
+      return *this;
+    }
+    DestroyString();
+    CopyFrom(other);
+    return *this;
+  }
+  Value& operator=(Value&& other) noexcept {
+    if (this == &other) return *this;
+    if (holds_string() && other.holds_string()) {
+      CopyHeader(other);
+      str_ = std::move(other.str_);
+      return *this;
+    }
+    DestroyString();
+    MoveFrom(std::move(other));
+    return *this;
+  }
+  ~Value() { DestroyString(); }
   static Value Null() { return Value(); }
   static Value Boolean(bool v);
   static Value Integer(int64_t v);
@@ -76,10 +104,16 @@ class Value {
   bool boolean() const { return int_ != 0; }
   int64_t integer() const { return int_; }
   double dbl() const { return double_; }
-  const Decimal& numeric() const { return decimal_; }
-  const std::string& str() const { return str_; }  // text or blob bytes
-  int64_t temporal() const { return int_; }         // days or microseconds
-  int32_t months() const { return months_; }       // kInterval; micros in temporal()
+  Decimal numeric() const {
+    Decimal d;
+    d.unscaled = static_cast<Int128>((static_cast<UInt128>(wide_[1]) << 64) | wide_[0]);
+    d.scale = scale_;
+    return d;
+  }
+  // Text or blob bytes; empty for the other kinds.
+  const std::string& str() const { return holds_string() ? str_ : EmptyString(); }
+  int64_t temporal() const { return int_; }    // days or microseconds
+  int32_t months() const { return months_; }  // kInterval; micros in temporal()
 
   // SQL comparison: nullopt when either side is NULL, else the sign of
   // this - other. Numbers compare by value across integer, floating and
@@ -108,13 +142,49 @@ class Value {
   // The kinds held in int_: booleans, integers, dates, times, timestamps.
   static Value OfInt(TypeId kind, int64_t v);
 
+  bool holds_string() const { return kind_ == TypeId::kText || kind_ == TypeId::kBlob; }
+  static const std::string& EmptyString();
+  void CopyHeader(const Value& other) {
+    kind_ = other.kind_;
+    scale_ = other.scale_;
+    months_ = other.months_;
+  }
+  // REQUIRES: no string is held (construction, or after DestroyString).
+  void CopyFrom(const Value& other) {
+    CopyHeader(other);
+    if (other.holds_string()) {
+      new (&str_) std::string(other.str_);
+    } else {
+      wide_[0] = other.wide_[0];
+      wide_[1] = other.wide_[1];
+    }
+  }
+  void MoveFrom(Value&& other) {
+    CopyHeader(other);
+    if (other.holds_string()) {
+      new (&str_) std::string(std::move(other.str_));
+    } else {
+      wide_[0] = other.wide_[0];
+      wide_[1] = other.wide_[1];
+    }
+  }
+  void DestroyString() {
+    if (holds_string()) str_.~basic_string();
+  }
+
+  // One payload per kind, chosen by kind_: 40 bytes a value, which every
+  // row held by a sort, hash table or result multiplies.
   TypeId kind_ = TypeId::kNull;
-  int32_t months_ = 0;  // kInterval only; sits in the padding before int_
-  int64_t int_ = 0;
-  double double_ = 0;
-  Decimal decimal_;
-  std::string str_;
+  uint8_t scale_ = 0;   // kNumeric
+  int32_t months_ = 0;  // kInterval
+  union {
+    int64_t int_;         // booleans, integers, dates, times, timestamps, interval microseconds
+    double double_;       // kDouble
+    uint64_t wide_[2];    // kNumeric: the unscaled integer, low word first
+    std::string str_;     // kText, kBlob
+  };
 };
+static_assert(sizeof(Value) <= 40, "Value grew");
 
 // Calendar helpers (proleptic Gregorian).
 int32_t DaysFromCivil(int64_t year, unsigned month, unsigned day);

@@ -6,6 +6,8 @@
 
 #include <cmath>
 #include <limits>
+#include <string>
+#include <vector>
 
 namespace neuroquantum::exec {
 namespace {
@@ -94,6 +96,40 @@ TEST(ValueTest, CompareAcrossNumberKindsAndThreeValuedNull) {
   EXPECT_EQ(Value::Null().SortCompare(Value::Null()), 0);
   EXPECT_NE(Value::Date(1).SortCompare(Value::Text("x")), 0);
   EXPECT_EQ(Value::Date(1).SortCompare(Value::Text("x")), -Value::Text("x").SortCompare(Value::Date(1)));
+}
+
+// A value holds one payload at a time: copies, moves and assignments
+// between kinds keep each value whole (the string payload is built and
+// destroyed with the kind that holds it).
+TEST(ValueTest, CopiesMovesAndAssignmentsAcrossKinds) {
+  const std::string long_text(100, 'x');
+  Decimal big = Must(Decimal::Parse("-12345678901234567890123456789.123456789"));
+  std::vector<Value> values = {Value::Null(),        Value::Integer(-7),   Value::Double(2.5),
+                               Value::Numeric(big),  Value::Text("short"), Value::Blob(long_text),
+                               Value::Interval(3, 4), Value::Date(19000)};
+  for (const Value& a : values) {
+    for (const Value& b : values) {
+      Value x = a;
+      x = b;
+      EXPECT_EQ(x.kind(), b.kind());
+      EXPECT_EQ(x.ToString(), b.ToString());
+      Value y = a;
+      Value moved = b;
+      y = std::move(moved);
+      EXPECT_EQ(y.ToString(), b.ToString());
+      Value z(std::move(y));
+      EXPECT_EQ(z.ToString(), b.ToString());
+    }
+  }
+  Value self = Value::Text(long_text);
+  const Value& alias = self;
+  self = alias;
+  EXPECT_EQ(self.str(), long_text);
+  EXPECT_EQ(Value::Numeric(big).numeric().Compare(big), 0);
+  EXPECT_EQ(Value::Numeric(big).numeric().scale, big.scale);
+  // str() of a kind without bytes is empty rather than another payload.
+  EXPECT_EQ(Value::Integer(42).str(), "");
+  EXPECT_LE(sizeof(Value), 40u);
 }
 
 TEST(ValueTest, CanonicalText) {
