@@ -588,7 +588,45 @@ Result<BoundExprPtr> Binder::BindWindowFunction(const sql::FunctionExpr& f, Scop
   return result;
 }
 
+namespace {
+
+// Constant folding: an expression whose operands are all constants, and
+// which reads no row, parameter, subquery or clock and gives the same
+// answer every time, becomes the constant it evaluates to, once, when the
+// statement is planned. One that fails (1/0) is left to fail when run, as
+// it would have, and only if it is run.
+BoundExprPtr FoldConstant(BoundExprPtr e) {
+  switch (e->kind) {
+    case BoundKind::kConstant:
+    case BoundKind::kColumn:
+    case BoundKind::kOuterColumn:
+    case BoundKind::kParameter:
+    case BoundKind::kInSubquery:
+    case BoundKind::kExists:
+    case BoundKind::kScalarSubquery: return e;
+    default: break;
+  }
+  if (e->subplan || (e->function != nullptr && !e->function->deterministic)) return e;
+  for (const auto& a : e->args) {
+    if (a->kind != BoundKind::kConstant) return e;
+  }
+  ExecContext ctx;
+  auto value = Evaluate(*e, Row(), &ctx);
+  if (!value.ok()) return e;
+  auto folded = MakeConstant(std::move(*value));
+  if (e->type.id != TypeId::kNull) folded->type = e->type;
+  folded->nocase = e->nocase;
+  return folded;
+}
+
+}  // namespace
+
 Result<BoundExprPtr> Binder::Bind(const sql::Expr& expr, Scope* scope) {
+  NQ_ASSIGN_OR_RETURN(BoundExprPtr e, BindExpr(expr, scope));
+  return FoldConstant(std::move(e));
+}
+
+Result<BoundExprPtr> Binder::BindExpr(const sql::Expr& expr, Scope* scope) {
   if (expr.kind == sql::ExprKind::kFunction && expr.As<sql::FunctionExpr>().over) {
     return BindWindowFunction(expr.As<sql::FunctionExpr>(), scope);
   }

@@ -135,7 +135,9 @@ class Binder {
   double DistinctValues(int column, const std::vector<FromItem>& items, const std::vector<int>& item_of) const;
   Result<From> BindFromList(const std::vector<sql::TableRefPtr>& from, const sql::Expr* where, Scope* parent,
                             Scope* scope, std::vector<BoundExprPtr>* leftover);
+  // Binds `expr` and folds it when it is constant.
   Result<BoundExprPtr> Bind(const sql::Expr& expr, Scope* scope);
+  Result<BoundExprPtr> BindExpr(const sql::Expr& expr, Scope* scope);
   Result<BoundExprPtr> BindSubquery(const sql::Query& query, Scope* scope, BoundKind kind, bool negated,
                                     BoundExprPtr operand);
   Result<BoundExprPtr> BindColumn(const sql::ColumnRefExpr& ref, Scope* scope);
