@@ -30,6 +30,10 @@ struct ScopeColumn {
   std::shared_ptr<std::vector<bool>> usage = nullptr;
   int usage_index = -1;
   const TableInfo* table_info = nullptr;  // a base table's column: its table (statistics)
+  // Not reachable by any name: the columns left of an inner join, whose
+  // ON sees only its own sides' columns yet reads them at their places in
+  // the whole FROM clause's row.
+  bool unreachable = false;
 };
 
 void MarkUsed(const ScopeColumn& c) {
@@ -401,7 +405,7 @@ Result<int> FindColumnIn(const Scope& scope, const sql::ColumnRefExpr& ref) {
   int found = -1;
   for (size_t i = 0; i < scope.columns.size(); ++i) {
     const auto& c = scope.columns[i];
-    if (c.name != ref.column) continue;
+    if (c.name != ref.column || c.unreachable) continue;
     if (ref.table.empty() ? c.hidden : c.table != ref.table) continue;
     if (found >= 0) {
       return BindError("42702", ref.pos, fmt::format("column reference \"{}\" is ambiguous", ref.column));
@@ -1274,10 +1278,13 @@ Status Binder::CollectFromItems(const sql::TableRef& ref, Scope* parent, Scope* 
     NQ_RETURN_IF_ERROR(CollectFromItems(*j.left, parent, scope, items, conditions));
     NQ_RETURN_IF_ERROR(CollectFromItems(*j.right, parent, scope, items, conditions));
     if (j.on) {
+      // Columns keep their positions (a subquery in ON reads them as outer
+      // columns at those positions); those before the join are out of
+      // reach.
       Scope join_scope(parent, scope->level);
-      join_scope.columns.assign(scope->columns.begin() + static_cast<std::ptrdiff_t>(start), scope->columns.end());
+      join_scope.columns = scope->columns;
+      for (size_t i = 0; i < start; ++i) join_scope.columns[i].unreachable = true;
       NQ_ASSIGN_OR_RETURN(auto on, Bind(*j.on, &join_scope));
-      ShiftColumns(on.get(), static_cast<int>(start));
       SplitConjuncts(std::move(on), conditions);
     }
     return Status::OK();
