@@ -1058,6 +1058,55 @@ Result<OperatorPtr> Binder::AccessPath(const TableInfo& table, std::vector<Bound
   return op;
 }
 
+Result<OperatorPtr> Binder::LookupPath(const TableInfo& table, std::vector<BoundExprPtr>* conjuncts,
+                                       ColumnMask needed, const std::vector<ProbeKey>& probe, double rows) {
+  // The probe keys first: they win ties with the table's own equalities.
+  std::vector<ColumnPredicate> preds;
+  for (const ProbeKey& k : probe) preds.push_back({k.column, ColumnPredicate::kEqual, true, {k.value.get()}});
+  for (const auto& c : *conjuncts) CollectPredicates(*c, &preds);
+  auto probes = [&](const std::shared_ptr<ScanBounds>& b, const std::vector<int>& key) {
+    if (!b) return false;
+    for (size_t i = 0; i < b->equal.size(); ++i) {
+      for (const ProbeKey& k : probe) {
+        if (key[i] == k.column && b->equal[i].size() == 1 && b->equal[i][0]->kind == BoundKind::kColumn) return true;
+      }
+    }
+    return false;
+  };
+  std::shared_ptr<ScanBounds> best;
+  std::shared_ptr<const IndexInfo> best_index;
+  int best_score = 0;
+  if (!table.primary_key.empty()) {
+    int score = 0;
+    auto b = BoundsFor(table, table.primary_key, nullptr, preds, &score);
+    if (probes(b, table.primary_key)) {
+      best = std::move(b);
+      best_score = score * 2 + 1;
+    }
+  }
+  for (const auto& index : table.indexes) {
+    int score = 0;
+    auto b = BoundsFor(table, index->columns, &index->descending, preds, &score);
+    if (probes(b, index->columns) && score * 2 > best_score) {
+      best = std::move(b);
+      best_index = index;
+      best_score = score * 2;
+    }
+  }
+  if (!best) return OperatorPtr();
+  OperatorPtr op = best_index ? MakeIndexScan(SharedTable(&table), best_index, best, false, std::move(needed))
+                              : MakeTableScan(SharedTable(&table), best, false, std::move(needed));
+  double read = rows;
+  for (const auto& c : *conjuncts) read /= std::max(EstimateSelectivity(*c, table.stats.get()), 1e-9);
+  op->set_estimated_rows(std::max(read, 1.0));
+  if (!conjuncts->empty()) {
+    op = MakeFilter(std::move(op), CombineConjuncts(std::move(*conjuncts)));
+    op->set_estimated_rows(rows);
+  }
+  conjuncts->clear();
+  return op;
+}
+
 Result<Binder::From> Binder::BindFromItem(const sql::TableRef& ref, Scope* parent, Scope* scope) {
   switch (ref.kind) {
     case sql::TableRefKind::kTable: {
@@ -1350,6 +1399,9 @@ Result<Binder::From> Binder::BindFromList(const std::vector<sql::TableRefPtr>& f
       }
     }
     if (item.table) {
+      if (items.size() > 1) {
+        for (const auto& c : mine) item.local.push_back(Clone(*c));
+      }
       NQ_ASSIGN_OR_RETURN(item.from.op, AccessPath(*item.table, &mine, false, item.from.usage));
     } else if (!mine.empty()) {
       const double rows = item.from.op->estimated_rows();
@@ -1374,6 +1426,7 @@ Result<Binder::From> Binder::BindFromList(const std::vector<sql::TableRefPtr>& f
       if (!c.expr || !c.movable) continue;
       graph.predicates.push_back({c.items, JoinSelectivity(*c.expr, items, item_of), IsEquiJoin(*c.expr, item_of)});
     }
+    AddLookups(items, conj, item_of, &graph);
     std::unique_ptr<JoinTree> tree = reorder_joins_ ? OrderJoins(graph) : JoinsInOrder(graph);
     std::vector<int> columns;  // the tree's row: original column positions
     NQ_ASSIGN_OR_RETURN(result.op, BuildJoinTree(*tree, &items, &conj, &columns));
@@ -1409,7 +1462,14 @@ Result<OperatorPtr> Binder::BuildJoinTree(const JoinTree& tree, std::vector<From
   std::vector<int> right_columns;
   NQ_ASSIGN_OR_RETURN(OperatorPtr left, BuildJoinTree(*tree.left, items, conjuncts, columns));
   const size_t left_width = columns->size();
-  NQ_ASSIGN_OR_RETURN(OperatorPtr right, BuildJoinTree(*tree.right, items, conjuncts, &right_columns));
+  FromItem* looked_up = tree.lookup ? &(*items)[static_cast<size_t>(tree.right->relation)] : nullptr;
+  OperatorPtr right;
+  if (looked_up != nullptr) {
+    // Planned below, once the probe keys are known.
+    for (size_t k = 0; k < looked_up->from.width; ++k) right_columns.push_back(static_cast<int>(looked_up->offset + k));
+  } else {
+    NQ_ASSIGN_OR_RETURN(right, BuildJoinTree(*tree.right, items, conjuncts, &right_columns));
+  }
   columns->insert(columns->end(), right_columns.begin(), right_columns.end());
   // The conjuncts this join completes, over its own row.
   std::vector<int> position(columns->empty() ? 0 : static_cast<size_t>(*std::max_element(columns->begin(),
@@ -1422,10 +1482,81 @@ Result<OperatorPtr> Binder::BuildJoinTree(const JoinTree& tree, std::vector<From
     conds.push_back(std::move(c.expr));
   }
   auto keys = EqualKeys(conds, static_cast<int>(left_width));
-  OperatorPtr op = MakeJoin(std::move(left), std::move(right), left_width, columns->size() - left_width,
-                            JoinKind::kInner, CombineConjuncts(std::move(conds)), std::move(keys));
+  const size_t right_width = columns->size() - left_width;
+  if (looked_up != nullptr) {
+    // The inner table's scan seeks each key column an equality joins to
+    // the outer row; the join still checks every condition.
+    std::vector<ProbeKey> probe;
+    for (const auto& c : conds) {
+      if (c->kind != BoundKind::kCompare || static_cast<CompareOp>(c->op) != CompareOp::kEq || c->nocase) continue;
+      for (int side = 0; side < 2; ++side) {
+        const BoundExpr& inner = *c->args[static_cast<size_t>(side)];
+        const BoundExpr& outer = *c->args[static_cast<size_t>(1 - side)];
+        if (inner.kind == BoundKind::kColumn && outer.kind == BoundKind::kColumn &&
+            inner.index >= static_cast<int>(left_width) && outer.index < static_cast<int>(left_width) &&
+            HashCompatible(inner.type, outer.type)) {
+          probe.push_back({inner.index - static_cast<int>(left_width), MakeColumn(outer.index, outer.type)});
+        }
+      }
+    }
+    const double outer_rows = std::max(left->estimated_rows(), 1.0);
+    NQ_ASSIGN_OR_RETURN(right, LookupPath(*looked_up->table, &looked_up->local, looked_up->from.usage, probe,
+                                          tree.rows / outer_rows));
+    if (right) {
+      OperatorPtr op = MakeLookupJoin(std::move(left), std::move(right), left_width, right_width,
+                                      CombineConjuncts(std::move(conds)));
+      op->set_estimated_rows(tree.rows);
+      return op;
+    }
+    right = std::move(looked_up->from.op);  // no index after all: a hash join
+  }
+  OperatorPtr op = MakeJoin(std::move(left), std::move(right), left_width, right_width, JoinKind::kInner,
+                            CombineConjuncts(std::move(conds)), std::move(keys));
   op->set_estimated_rows(tree.rows);
   return op;
+}
+
+namespace {
+
+// Costs of a lookup relative to a scan's one per row read: the seek, and
+// each row fetched through the primary key or through another index (an
+// index entry, then the row by its key).
+constexpr double kLookupSeekCost = 3;
+constexpr double kLookupRowCost = 1;
+constexpr double kLookupIndexRowCost = 2;
+
+// Whether a key over `table` starts with `column`: the primary key (1), an
+// ascending index (2), or none (0).
+int LeadingKey(const TableInfo& table, int column) {
+  if (!table.primary_key.empty() && table.primary_key[0] == column) return 1;
+  for (const auto& index : table.indexes) {
+    if (!index->columns.empty() && index->columns[0] == column && !index->descending[0]) return 2;
+  }
+  return 0;
+}
+
+}  // namespace
+
+void Binder::AddLookups(const std::vector<FromItem>& items, const std::vector<JoinConjunct>& conjuncts,
+                        const std::vector<int>& item_of, JoinGraph* graph) const {
+  for (const JoinConjunct& c : conjuncts) {
+    if (!c.expr || !c.movable || !IsEquiJoin(*c.expr, item_of)) continue;
+    const double selectivity = JoinSelectivity(*c.expr, items, item_of);
+    for (int side = 0; side < 2; ++side) {
+      const int column = c.expr->args[static_cast<size_t>(side)]->index;
+      const int other = c.expr->args[static_cast<size_t>(1 - side)]->index;
+      const size_t i = static_cast<size_t>(item_of[static_cast<size_t>(column)]);
+      const FromItem& item = items[i];
+      if (item.table == nullptr) continue;
+      const int key = LeadingKey(*item.table, column - static_cast<int>(item.offset));
+      if (key == 0) continue;
+      const double fetched = std::max(EstimateTableRows(*item.table) * selectivity, 1.0);
+      const double cost = kLookupSeekCost + fetched * (key == 1 ? kLookupRowCost : kLookupIndexRowCost);
+      JoinGraph::Relation& r = graph->relations[i];
+      if (r.lookup_from == 0 || cost < r.lookup_cost) r.lookup_cost = cost;
+      r.lookup_from |= uint64_t{1} << item_of[static_cast<size_t>(other)];
+    }
+  }
 }
 
 double Binder::DistinctValues(int column, const std::vector<FromItem>& items, const std::vector<int>& item_of) const {

@@ -34,6 +34,7 @@ struct BoundQuery {
 
 struct Scope;
 struct Level;
+struct JoinGraph;
 struct JoinTree;
 
 // The rows a trigger's WHEN and body see (triggers.cc): OLD.c and NEW.c
@@ -114,6 +115,15 @@ class Binder {
     From from;
     const TableInfo* table = nullptr;
     size_t offset = 0;  // its first column in the FROM clause's row
+    // A base table's own conjuncts (over its columns), kept to plan its
+    // scan again should it be read by lookups (a lookup join).
+    std::vector<BoundExprPtr> local;
+  };
+  // An equality a lookup join's inner scan seeks on: a column of its table
+  // and the value, over the outer row, it must equal.
+  struct ProbeKey {
+    int column = 0;
+    BoundExprPtr value;
   };
   // A WHERE or ON conjunct and the FROM items it reads (bit i: item i).
   struct JoinConjunct {
@@ -129,6 +139,10 @@ class Binder {
   // positions in the order of the tree's rows.
   Result<OperatorPtr> BuildJoinTree(const JoinTree& tree, std::vector<FromItem>* items,
                                     std::vector<JoinConjunct>* conjuncts, std::vector<int>* columns);
+  // How each base table of the FROM list can be looked up from the others
+  // (JoinGraph::Relation::lookup_from and lookup_cost).
+  void AddLookups(const std::vector<FromItem>& items, const std::vector<JoinConjunct>& conjuncts,
+                  const std::vector<int>& item_of, JoinGraph* graph) const;
   double JoinSelectivity(const BoundExpr& conjunct, const std::vector<FromItem>& items,
                          const std::vector<int>& item_of) const;
   // Distinct values of a column of the FROM clause's row.
@@ -150,6 +164,12 @@ class Binder {
   Result<BoundExprPtr> BindWindowFunction(const sql::FunctionExpr& f, Scope* scope);
   Result<OperatorPtr> AccessPath(const TableInfo& table, std::vector<BoundExprPtr>* conjuncts, bool with_key,
                                  ColumnMask needed = nullptr);
+  // The inner side of a lookup join: `table` read through an index or its
+  // primary key bounded by the probe keys (rows per lookup: `rows`), with
+  // its own conjuncts as a filter; null when no key starts with a probe
+  // key's column.
+  Result<OperatorPtr> LookupPath(const TableInfo& table, std::vector<BoundExprPtr>* conjuncts, ColumnMask needed,
+                                 const std::vector<ProbeKey>& probe, double rows);
 
   std::shared_ptr<const Catalog> catalog_;
   bool reorder_joins_ = true;

@@ -112,12 +112,22 @@ class Planner {
     return (equi ? left_rows + right_rows : left_rows * right_rows) + rows;
   }
 
+  // The cost of reading the single relation `inner` by lookups for each
+  // row of `outer` (whose best plan is known), giving `rows`; infinite
+  // when no index joins them.
+  double LookupCost(uint64_t outer, uint64_t inner, double rows) const {
+    const JoinGraph::Relation& r = g_.relations[static_cast<size_t>(std::countr_zero(inner))];
+    if ((r.lookup_from & outer) == 0) return std::numeric_limits<double>::infinity();
+    return best_cost_[outer] + rows_[outer] * r.lookup_cost + rows;
+  }
+
   // Best plans of every connected subset, smallest subsets first (a
   // subset's subsets are smaller numbers).
   void Dp() {
     const size_t subsets = size_t{1} << n_;
     best_cost_.assign(subsets, std::numeric_limits<double>::infinity());
     best_split_.assign(subsets, 0);
+    best_lookup_.assign(subsets, 0);
     rows_.assign(subsets, 0);
     for (uint64_t set = 1; set < subsets; ++set) {
       if (!Connected(set)) continue;
@@ -146,6 +156,18 @@ class Planner {
           if (cost < best_cost_[set]) {
             best_cost_[set] = cost;
             best_split_[set] = left;
+            best_lookup_[set] = 0;
+          }
+          // Either half, when it is one relation, read by lookups from the other.
+          for (const uint64_t inner : {right, left}) {
+            const uint64_t outer = set ^ inner;
+            if ((inner & (inner - 1)) != 0) continue;
+            const double lookup = LookupCost(outer, inner, rows_[set]);
+            if (lookup < best_cost_[set]) {
+              best_cost_[set] = lookup;
+              best_split_[set] = outer;
+              best_lookup_[set] = inner;
+            }
           }
         }
         if (best_split_[set] != 0) break;
@@ -180,6 +202,16 @@ class Planner {
 
   std::unique_ptr<JoinTree> Build(uint64_t set) const {
     if ((set & (set - 1)) == 0) return Leaf(std::countr_zero(set));
+    if (best_lookup_[set] != 0) {
+      auto tree = std::make_unique<JoinTree>();
+      tree->relations = set;
+      tree->rows = rows_[set];
+      tree->cost = best_cost_[set];
+      tree->lookup = true;
+      tree->left = Build(best_split_[set]);
+      tree->right = Leaf(std::countr_zero(best_lookup_[set]));
+      return tree;
+    }
     return Join(Build(best_split_[set]), Build(set ^ best_split_[set]));
   }
 
@@ -218,6 +250,8 @@ class Planner {
   std::vector<const JoinGraph::Predicate*> wide_;  // predicates over three or more relations
   std::vector<double> best_cost_;
   std::vector<uint64_t> best_split_;
+  // The relation the best plan reads by lookups from best_split_, or 0.
+  std::vector<uint64_t> best_lookup_;
   std::vector<double> rows_;
 };
 

@@ -19,6 +19,12 @@
 // product of its inputs' rows and its output. The smaller input is put on
 // the right (the side the join materialises). A leaf costs the rows its
 // scan reads.
+//
+// A relation with an index on a column that an equality joins to other
+// relations can instead be read by index lookups: a lookup join costs its
+// outer input's cost, plus for each outer row the relation's lookup cost
+// (a seek and the rows it fetches), plus its output. The relation is not
+// scanned at all, so a few outer rows against a large indexed table win.
 #pragma once
 
 #include <cstdint>
@@ -31,6 +37,10 @@ struct JoinGraph {
   struct Relation {
     double rows = 1;       // rows it yields
     double scan_cost = 1;  // rows its scan reads
+    // Relations whose rows can look this one up through an index (bit i:
+    // relation i), and the cost of one lookup.
+    uint64_t lookup_from = 0;
+    double lookup_cost = 0;
   };
   struct Predicate {
     uint64_t relations = 0;  // bit i: reads relation i
@@ -44,6 +54,9 @@ struct JoinGraph {
 struct JoinTree {
   int relation = -1;  // a leaf; -1 for a join
   std::unique_ptr<JoinTree> left, right;
+  // A lookup join: `right` is a leaf read by index lookups for each row of
+  // `left`.
+  bool lookup = false;
   uint64_t relations = 0;  // the leaves below
   double rows = 0;
   double cost = 0;

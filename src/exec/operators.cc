@@ -157,12 +157,13 @@ bool EncodeBound(storage::KeyEncoder* key, const Value& v, const DataType& type)
 
 // The key ranges `bounds` stand for now; false to read everything.
 Result<bool> ComputeRanges(const ScanBounds& b, ExecContext* ctx, std::vector<KeyRange>* ranges) {
-  static const Row kEmpty;
+  static const Row kNoRow;
+  const Row& input = ctx->probe != nullptr ? *ctx->probe : kNoRow;
   std::vector<std::string> prefixes{std::string()};
   for (size_t i = 0; i < b.equal.size(); ++i) {
     std::vector<std::string> next;
     for (const auto& e : b.equal[i]) {
-      NQ_ASSIGN_OR_RETURN(Value v, Evaluate(*e, kEmpty, ctx));
+      NQ_ASSIGN_OR_RETURN(Value v, Evaluate(*e, input, ctx));
       if (v.is_null()) continue;  // = NULL matches nothing
       for (const auto& p : prefixes) {
         storage::KeyEncoder key;
@@ -180,7 +181,7 @@ Result<bool> ComputeRanges(const ScanBounds& b, ExecContext* ctx, std::vector<Ke
   for (int side = 0; side < 2; ++side) {
     const BoundExpr* e = side == 0 ? b.lower.get() : b.upper.get();
     if (!e || !range_type) continue;
-    NQ_ASSIGN_OR_RETURN(Value v, Evaluate(*e, kEmpty, ctx));
+    NQ_ASSIGN_OR_RETURN(Value v, Evaluate(*e, input, ctx));
     if (v.is_null()) return true;  // compared with NULL: no rows
     storage::KeyEncoder key;
     if (!EncodeBound(&key, v, *range_type)) return false;
@@ -308,8 +309,8 @@ class TableScan : public Operator {
     std::string s = index_ ? fmt::format("IndexScan {} using {}", table_->name, index_->name)
                            : fmt::format("TableScan {}", table_->name);
     if (bounds_) {
-      s += fmt::format(" ({}{} key column{} bounded)", index_ ? "" : "primary key, ", bounds_->equal.size() +
-                       (bounds_->lower || bounds_->upper ? 1 : 0), bounds_->equal.size() == 1 ? "" : "s");
+      const size_t bounded = bounds_->equal.size() + (bounds_->lower || bounds_->upper ? 1 : 0);
+      s += fmt::format(" ({}{} key column{} bounded)", index_ ? "" : "primary key, ", bounded, bounded == 1 ? "" : "s");
     }
     if (IndexCovers()) s += " index only";
     return s;
@@ -534,6 +535,60 @@ class JoinOp : public Operator {
   bool have_left_ = false, left_matched_ = false, left_done_ = false;
   const std::vector<size_t>* candidates_ = nullptr;
   size_t cand_pos_ = 0, tail_pos_ = 0;
+};
+
+class LookupJoinOp : public Operator {
+ public:
+  LookupJoinOp(OperatorPtr left, OperatorPtr right, size_t lw, size_t rw, BoundExprPtr cond)
+      : left_(std::move(left)), right_(std::move(right)), lw_(lw), rw_(rw), cond_(std::move(cond)) {}
+
+  Status DoOpen(ExecContext* ctx) override {
+    ctx_ = ctx;
+    have_left_ = false;
+    return left_->Open(ctx);
+  }
+
+  Result<bool> DoNext(Row* row) override {
+    while (true) {
+      if (!have_left_) {
+        NQ_ASSIGN_OR_RETURN(bool more, left_->Next(&left_row_));
+        if (!more) return false;
+        // The inner scan computes its key ranges from this row as it opens.
+        const Row* saved = ctx_->probe;
+        ctx_->probe = &left_row_;
+        Status opened = right_->Open(ctx_);
+        ctx_->probe = saved;
+        NQ_RETURN_IF_ERROR(opened);
+        have_left_ = true;
+      }
+      NQ_ASSIGN_OR_RETURN(bool more, right_->Next(&right_row_));
+      if (!more) {
+        have_left_ = false;
+        continue;
+      }
+      NQ_RETURN_IF_ERROR(ctx_->CheckInterrupt());
+      row->clear();
+      row->reserve(lw_ + rw_);
+      row->insert(row->end(), left_row_.begin(), left_row_.end());
+      row->insert(row->end(), right_row_.begin(), right_row_.end());
+      if (cond_) {
+        NQ_ASSIGN_OR_RETURN(bool ok, EvaluatePredicate(*cond_, *row, ctx_));
+        if (!ok) continue;
+      }
+      return true;
+    }
+  }
+
+  std::string Describe() const override { return "NestedLoop InnerJoin (index lookup)"; }
+  std::vector<const Operator*> children() const override { return {left_.get(), right_.get()}; }
+
+ private:
+  OperatorPtr left_, right_;
+  size_t lw_, rw_;
+  BoundExprPtr cond_;
+  ExecContext* ctx_ = nullptr;
+  Row left_row_, right_row_;
+  bool have_left_ = false;
 };
 
 class AggregateOp : public Operator {
@@ -919,6 +974,12 @@ OperatorPtr MakeFilter(OperatorPtr child, BoundExprPtr predicate) {
 OperatorPtr MakeProject(OperatorPtr child, std::vector<BoundExprPtr> exprs) {
   return std::make_unique<ProjectOp>(std::move(child), std::move(exprs));
 }
+OperatorPtr MakeLookupJoin(OperatorPtr left, OperatorPtr right, size_t left_width, size_t right_width,
+                           BoundExprPtr condition) {
+  return std::make_unique<LookupJoinOp>(std::move(left), std::move(right), left_width, right_width,
+                                        std::move(condition));
+}
+
 OperatorPtr MakeJoin(OperatorPtr left, OperatorPtr right, size_t left_width, size_t right_width, JoinKind kind,
                      BoundExprPtr condition, std::vector<std::pair<int, int>> equal_keys) {
   return std::make_unique<JoinOp>(std::move(left), std::move(right), left_width, right_width, kind,

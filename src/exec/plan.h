@@ -53,6 +53,9 @@ struct ExecContext {
   const std::vector<Value>* params = nullptr;
   // Current rows of the enclosing queries, innermost last.
   std::vector<const Row*> outer;
+  // While a lookup join opens its inner side: the outer row, which the
+  // columns in the inner scan's key bounds read (MakeLookupJoin).
+  const Row* probe = nullptr;
   const std::atomic<bool>* cancel = nullptr;
   std::optional<std::chrono::steady_clock::time_point> deadline;
   MemoryBudget* memory = nullptr;
@@ -208,9 +211,10 @@ class Operator {
 };
 using OperatorPtr = std::unique_ptr<Operator>;
 
-// Key bounds of a scan, computed when it opens (they may use parameters
-// and outer rows): values for a prefix of the key columns (one, or several
-// for IN), then an optional range on the next key column. Values that do
+// Key bounds of a scan, computed when it opens (they may use parameters,
+// outer rows and, in a lookup join's inner scan, columns of the probing
+// row): values for a prefix of the key columns (one, or several for IN),
+// then an optional range on the next key column. Values that do
 // not encode as the column's type make the scan read everything; the
 // caller filters the rows with the full predicate anyway.
 struct ScanBounds {
@@ -239,6 +243,12 @@ enum class JoinKind : uint8_t { kInner, kLeft, kRight, kFull };
 // join on them (the condition is still checked on each candidate pair).
 OperatorPtr MakeJoin(OperatorPtr left, OperatorPtr right, size_t left_width, size_t right_width, JoinKind kind,
                      BoundExprPtr condition, std::vector<std::pair<int, int>> equal_keys);
+// Index nested loop: for each left row, the right side is opened again
+// with that row as ExecContext::probe, so its scan reads only the rows
+// whose key matches (the columns in the scan's bounds are the left row's).
+// `condition` is checked on each combined row. Inner joins only.
+OperatorPtr MakeLookupJoin(OperatorPtr left, OperatorPtr right, size_t left_width, size_t right_width,
+                           BoundExprPtr condition);
 struct AggregateCall {
   const AggregateFunction* function = nullptr;
   bool distinct = false;

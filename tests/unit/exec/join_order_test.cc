@@ -48,6 +48,37 @@ TEST(JoinOrderTest, SmallFilteredTableJoinsFirst) {
   EXPECT_LE(tree->right->rows, tree->left->rows);
 }
 
+// Lookup joins: a relation with an index on the join column is read by
+// lookups when the other side is small, and scanned for a hash join when
+// it is not.
+TEST(JoinOrderTest, IndexedRelationIsLookedUpFromFewRows) {
+  JoinGraph g;
+  // 20 parts, 600000 line items with an index on the part key: 30 rows a
+  // lookup.
+  g.relations = {Rel(20), Rel(600000)};
+  g.relations[1].lookup_from = 1;
+  g.relations[1].lookup_cost = 3 + 30 * 2;
+  g.predicates = {Edge(0, 1, 1.0 / 20000)};
+  auto tree = OrderJoins(g);
+  EXPECT_TRUE(tree->lookup);
+  EXPECT_EQ(Shape(*tree), "(0 1)");
+  // 20 lookups instead of reading 600000 rows.
+  EXPECT_LT(tree->cost, 20 + 20 * 63 + 600 + 1);
+
+  // 200000 outer rows: scanning the line items once costs less.
+  g.relations[0] = Rel(200000);
+  tree = OrderJoins(g);
+  EXPECT_FALSE(tree->lookup) << Shape(*tree);
+
+  // Only the relation the index belongs to can be looked up.
+  g.relations[0] = Rel(20);
+  g.relations[1].lookup_from = 0;
+  g.relations[0].lookup_from = 2;
+  g.relations[0].lookup_cost = 4;
+  tree = OrderJoins(g);
+  EXPECT_FALSE(tree->lookup) << Shape(*tree);
+}
+
 TEST(JoinOrderTest, AvoidsCrossProductsInAChain) {
   // a(0) - b(1) - c(2) - d(3) where a and d are small: the DP must not
   // join a with d directly (no predicate between them).
