@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <functional>
 
@@ -1272,6 +1273,73 @@ void ColumnsOf(const BoundExpr& e, std::vector<int>* out) {
   for (const auto& a : e.args) ColumnsOf(*a, out);
 }
 
+// Whether an expression gives the same answer each time it is computed
+// over the same row: no subqueries, no RANDOM().
+bool Repeatable(const BoundExpr& e) {
+  if (e.subplan || (e.function != nullptr && !e.function->deterministic)) return false;
+  return std::all_of(e.args.begin(), e.args.end(), [](const BoundExprPtr& a) { return Repeatable(*a); });
+}
+
+// The operands of a tree of `kind` (kAnd or kOr) nodes.
+void Flatten(const BoundExpr& e, BoundKind kind, std::vector<const BoundExpr*>* out) {
+  if (e.kind != kind) {
+    out->push_back(&e);
+    return;
+  }
+  for (const auto& a : e.args) Flatten(*a, kind, out);
+}
+
+// Implied restrictions: an OR over several FROM items whose every branch
+// has conditions on one item alone implies the OR of those conditions,
+// which filters that item's scan before any join (PostgreSQL extracts the
+// same). In TPC-H Q19 each branch names a brand, containers and sizes of
+// the part: their OR narrows 20,000 parts to a few dozen. The OR itself
+// stays, so the rows kept are the same; the implied conjuncts are appended.
+void AddImpliedRestrictions(std::vector<BoundExprPtr>* conjuncts, const std::vector<int>& item_of,
+                            size_t item_count) {
+  const size_t original = conjuncts->size();
+  for (size_t ci = 0; ci < original; ++ci) {
+    const BoundExpr& c = *(*conjuncts)[ci];
+    if (c.kind != BoundKind::kOr) continue;
+    std::vector<int> read;
+    ColumnsOf(c, &read);
+    uint64_t items = 0;
+    for (int column : read) items |= uint64_t{1} << item_of[static_cast<size_t>(column)];
+    if (std::popcount(items) < 2) continue;  // already one item's condition
+    std::vector<const BoundExpr*> branches;
+    Flatten(c, BoundKind::kOr, &branches);
+    for (size_t item = 0; item < item_count; ++item) {
+      if ((items >> item & 1) == 0) continue;
+      BoundExprPtr implied;
+      for (const BoundExpr* branch : branches) {
+        std::vector<const BoundExpr*> parts;
+        Flatten(*branch, BoundKind::kAnd, &parts);
+        std::vector<BoundExprPtr> own;
+        for (const BoundExpr* part : parts) {
+          std::vector<int> columns;
+          ColumnsOf(*part, &columns);
+          const bool only_this = !columns.empty() && std::all_of(columns.begin(), columns.end(), [&](int column) {
+            return item_of[static_cast<size_t>(column)] == static_cast<int>(item);
+          });
+          if (only_this && Repeatable(*part)) own.push_back(Clone(*part));
+        }
+        if (own.empty()) {
+          implied.reset();  // a branch that says nothing of this item
+          break;
+        }
+        BoundExprPtr mine = CombineConjuncts(std::move(own));
+        if (implied) {
+          implied = MakeBinary(BoundKind::kOr, 0, std::move(implied), std::move(mine));
+          implied->type = DataType::Of(TypeId::kBoolean);
+        } else {
+          implied = std::move(mine);
+        }
+      }
+      if (implied) conjuncts->push_back(std::move(implied));
+    }
+  }
+}
+
 void RemapColumns(BoundExpr* e, const std::vector<int>& position) {
   if (e->kind == BoundKind::kColumn) e->index = position[static_cast<size_t>(e->index)];
   for (auto& a : e->args) RemapColumns(a.get(), position);
@@ -1375,6 +1443,7 @@ Result<Binder::From> Binder::BindFromList(const std::vector<sql::TableRefPtr>& f
   for (size_t i = 0; i < items.size(); ++i) {
     for (size_t k = 0; k < items[i].from.width; ++k) item_of[items[i].offset + k] = static_cast<int>(i);
   }
+  if (items.size() > 1) AddImpliedRestrictions(&conjuncts, item_of, items.size());
   std::vector<JoinConjunct> conj;
   for (auto& c : conjuncts) {
     JoinConjunct x;

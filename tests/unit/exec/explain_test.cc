@@ -153,6 +153,24 @@ TEST_F(ExplainTest, ConstantExpressionsAreFolded) {
   EXPECT_EQ(Run("SELECT count(DISTINCT random()) > 1 FROM t"), "true");
 }
 
+// An OR over two tables whose every branch has a condition on t alone
+// implies their OR on t, which filters t's scan before the join; the rows
+// are those of the OR alone.
+TEST_F(ExplainTest, OrOverTablesFiltersEachTable) {
+  Fill();
+  Ok("CREATE TABLE u(b INTEGER PRIMARY KEY, name TEXT)");
+  Ok("INSERT INTO u VALUES (1, 'one'), (2, 'two')");
+  Ok("ANALYZE");
+  const std::string query = "SELECT count(*) FROM t, u WHERE (t.b = 1 AND u.name = 'one') OR (t.b = 2 AND u.name = 'two')";
+  const std::string plan = Run("EXPLAIN ANALYZE " + query);
+  EXPECT_NE(plan.find("  Filter (rows=950) (actual rows=1000 loops=1"), std::string::npos) << plan;
+  EXPECT_EQ(Run(query), "1000");
+  // A branch with nothing on t alone implies nothing for t.
+  const std::string wide = query + " OR t.a = u.b";
+  EXPECT_EQ(Run("EXPLAIN " + wide).find("Filter (rows=950)"), std::string::npos);
+  EXPECT_EQ(Run(wide), "1000");
+}
+
 TEST_F(ExplainTest, AutoAnalyzeAfterEnoughWrites) {
   options_.auto_analyze = true;
   Reopen();
