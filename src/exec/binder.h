@@ -129,7 +129,7 @@ class Binder {
   struct JoinConjunct {
     BoundExprPtr expr;
     uint64_t items = 0;
-    bool movable = true;  // reads a column and has no subquery
+    bool movable = true;  // reads a column and no correlated subquery
   };
   // Appends the items of `ref` (the sides of inner joins, recursively) and
   // the conjuncts of their ON conditions.

@@ -117,8 +117,12 @@ class Planner {
   // when no index joins them.
   double LookupCost(uint64_t outer, uint64_t inner, double rows) const {
     const JoinGraph::Relation& r = g_.relations[static_cast<size_t>(std::countr_zero(inner))];
-    if ((r.lookup_from & outer) == 0) return std::numeric_limits<double>::infinity();
-    return best_cost_[outer] + rows_[outer] * r.lookup_cost + rows;
+    double per_lookup = std::numeric_limits<double>::infinity();
+    for (uint64_t s = r.lookup_from & outer; s != 0; s &= s - 1) {
+      per_lookup = std::min(per_lookup, r.lookup_cost[static_cast<size_t>(std::countr_zero(s))]);
+    }
+    if (per_lookup == std::numeric_limits<double>::infinity()) return per_lookup;
+    return best_cost_[outer] + rows_[outer] * per_lookup + rows;
   }
 
   // Best plans of every connected subset, smallest subsets first (a

@@ -38,9 +38,10 @@ struct JoinGraph {
     double rows = 1;       // rows it yields
     double scan_cost = 1;  // rows its scan reads
     // Relations whose rows can look this one up through an index (bit i:
-    // relation i), and the cost of one lookup.
+    // relation i), and the cost of one lookup from a row of each (by
+    // relation number; sized when lookup_from is not 0).
     uint64_t lookup_from = 0;
-    double lookup_cost = 0;
+    std::vector<double> lookup_cost;
   };
   struct Predicate {
     uint64_t relations = 0;  // bit i: reads relation i

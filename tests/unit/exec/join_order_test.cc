@@ -10,7 +10,12 @@
 namespace neuroquantum::exec {
 namespace {
 
-JoinGraph::Relation Rel(double rows) { return {rows, rows}; }
+JoinGraph::Relation Rel(double rows) {
+  JoinGraph::Relation r;
+  r.rows = rows;
+  r.scan_cost = rows;
+  return r;
+}
 
 JoinGraph::Predicate Edge(int a, int b, double selectivity) {
   return {uint64_t{1} << a | uint64_t{1} << b, selectivity, true};
@@ -57,7 +62,7 @@ TEST(JoinOrderTest, IndexedRelationIsLookedUpFromFewRows) {
   // lookup.
   g.relations = {Rel(20), Rel(600000)};
   g.relations[1].lookup_from = 1;
-  g.relations[1].lookup_cost = 3 + 30 * 2;
+  g.relations[1].lookup_cost = {3 + 30 * 2, 0};
   g.predicates = {Edge(0, 1, 1.0 / 20000)};
   auto tree = OrderJoins(g);
   EXPECT_TRUE(tree->lookup);
@@ -74,9 +79,23 @@ TEST(JoinOrderTest, IndexedRelationIsLookedUpFromFewRows) {
   g.relations[0] = Rel(20);
   g.relations[1].lookup_from = 0;
   g.relations[0].lookup_from = 2;
-  g.relations[0].lookup_cost = 4;
+  g.relations[0].lookup_cost = {0, 4};
   tree = OrderJoins(g);
   EXPECT_FALSE(tree->lookup) << Shape(*tree);
+
+  // Each partner has its own cost: a cheap lookup from relation 2 says
+  // nothing of one from relation 0.
+  g.relations = {Rel(15000), Rel(150000), Rel(600000)};
+  g.relations[1].lookup_from = 0b101;
+  g.relations[1].lookup_cost = {8 + 10 * 5, 0, 9.5};
+  g.predicates = {Edge(0, 1, 1.0 / 15000), Edge(1, 2, 1.0 / 150000)};
+  tree = OrderJoins(g);
+  std::function<bool(const JoinTree&)> customer_lookup = [&](const JoinTree& t) {
+    if (t.relation >= 0) return false;
+    if (t.lookup && t.right->relation == 1 && t.left->relations == 1) return true;
+    return customer_lookup(*t.left) || customer_lookup(*t.right);
+  };
+  EXPECT_FALSE(customer_lookup(*tree)) << Shape(*tree);
 }
 
 TEST(JoinOrderTest, AvoidsCrossProductsInAChain) {
