@@ -87,12 +87,49 @@ bool CompareHolds(CompareOp op, int c) {
   return false;
 }
 
+// Values that compare with each other by SortCompare alone, as SQL
+// compares them: numbers of every kind, text, blobs, booleans, and each
+// date/time kind; 0 for the rest.
+int InFamily(const Value& v) {
+  switch (v.kind()) {
+    case TypeId::kBigInt:
+    case TypeId::kDouble:
+    case TypeId::kNumeric: return 1;
+    case TypeId::kText: return 2;
+    case TypeId::kBlob: return 3;
+    case TypeId::kBoolean: return 4;
+    case TypeId::kDate: return 5;
+    case TypeId::kTime: return 6;
+    case TypeId::kTimestamp: return 7;
+    default: return 0;
+  }
+}
+
+// Values an IN list must hold before a hash set pays.
+constexpr size_t kInSetMinimum = 8;
+
+void BuildInSet(SubPlan* plan) {
+  int family = 0;
+  for (const Value& v : plan->values) {
+    if (v.is_null()) continue;
+    const int f = InFamily(v);
+    if (f == 0 || (family != 0 && f != family)) return;
+    family = f;
+  }
+  for (const Value& v : plan->values) {
+    if (!v.is_null()) plan->set.insert(v);
+  }
+  plan->set_family = family;
+}
+
 // Runs a subquery for the current row and keeps what the expression needs:
 // its first column (all rows, or up to `limit`).
 Status RunSubPlan(SubPlan* plan, const Row& row, ExecContext* ctx, size_t limit) {
   if (!plan->correlated && plan->cached) return Status::OK();
   plan->values.clear();
   plan->has_null = false;
+  plan->set.clear();
+  plan->set_family = 0;
   ctx->outer.push_back(&row);
   Status status = plan->root->Open(ctx);
   Row sub;
@@ -109,6 +146,7 @@ Status RunSubPlan(SubPlan* plan, const Row& row, ExecContext* ctx, size_t limit)
   }
   ctx->outer.pop_back();
   NQ_RETURN_IF_ERROR(status);
+  if (!plan->correlated && limit == SIZE_MAX && plan->values.size() >= kInSetMinimum) BuildInSet(plan);
   plan->cached = true;
   return Status::OK();
 }
@@ -300,7 +338,12 @@ Result<Value> Evaluate(const BoundExpr& e, const Row& row, ExecContext* ctx) {
     case BoundKind::kInSubquery: {
       NQ_ASSIGN_OR_RETURN(Value x, Evaluate(*e.args[0], row, ctx));
       NQ_RETURN_IF_ERROR(RunSubPlan(e.subplan.get(), row, ctx, SIZE_MAX));
-      return InValues(x, e.subplan->values, e.nocase, e.negated);
+      const SubPlan& plan = *e.subplan;
+      if (plan.set_family != 0 && !e.nocase && !x.is_null() && InFamily(x) == plan.set_family) {
+        if (plan.set.count(x) != 0) return Value::Boolean(!e.negated);
+        return plan.has_null ? Value::Null() : Value::Boolean(e.negated);
+      }
+      return InValues(x, plan.values, e.nocase, e.negated);
     }
     case BoundKind::kExists: {
       NQ_RETURN_IF_ERROR(RunSubPlan(e.subplan.get(), row, ctx, 1));

@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "exec/auto_analyze.h"
@@ -143,6 +144,15 @@ Result<Value> Evaluate(const BoundExpr& expr, const Row& row, ExecContext* ctx);
 // A predicate's outcome: NULL and false both reject.
 Result<bool> EvaluatePredicate(const BoundExpr& expr, const Row& row, ExecContext* ctx);
 
+// Hashing and equality consistent with Value::SortCompare (1 = 1.0).
+size_t HashValue(const Value& v);
+struct ValueHash {
+  size_t operator()(const Value& v) const { return HashValue(v); }
+};
+struct ValueEq {
+  bool operator()(const Value& a, const Value& b) const { return a.SortCompare(b) == 0; }
+};
+
 // A subquery inside an expression.
 struct SubPlan {
   std::unique_ptr<Operator> root;
@@ -151,6 +161,12 @@ struct SubPlan {
   bool cached = false;
   std::vector<Value> values;  // first column, in order
   bool has_null = false;
+  // An uncorrelated IN subquery's non-NULL values as a hash set, built
+  // with them when they are many and all of one comparison family
+  // (numbers, text, ...): `x IN (...)` then probes the set for an x of
+  // that family. 0 when there is no set.
+  std::unordered_set<Value, ValueHash, ValueEq> set;
+  int set_family = 0;
 };
 
 // What EXPLAIN ANALYZE reports for one operator, counted only while
@@ -288,8 +304,6 @@ OperatorPtr MakeWorkingTableScan(std::shared_ptr<WorkingTable> table, std::strin
 OperatorPtr MakeRecursiveUnion(OperatorPtr anchor, OperatorPtr step, std::shared_ptr<WorkingTable> working,
                                bool all, std::string name);
 
-// Hashing and equality consistent with Value::SortCompare (1 = 1.0).
-size_t HashValue(const Value& v);
 struct RowHash {
   size_t operator()(const Row& r) const;
 };
