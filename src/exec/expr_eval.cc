@@ -87,20 +87,22 @@ bool CompareHolds(CompareOp op, int c) {
   return false;
 }
 
-// Values that compare with each other by SortCompare alone, as SQL
-// compares them: numbers of every kind, text, blobs, booleans, and each
-// date/time kind; 0 for the rest.
+// Values of one kind whose equality under SQL comparison is SortCompare's
+// and whose HashValue agrees with it: integers, decimals, doubles other
+// than NaN (whose bit patterns differ), text, blobs, booleans and each
+// date/time kind; 0 for the rest. Kinds are not mixed: a double and an
+// integer compare exactly, but hash alike only while the double is small.
 int InFamily(const Value& v) {
   switch (v.kind()) {
-    case TypeId::kBigInt:
-    case TypeId::kDouble:
-    case TypeId::kNumeric: return 1;
-    case TypeId::kText: return 2;
-    case TypeId::kBlob: return 3;
-    case TypeId::kBoolean: return 4;
-    case TypeId::kDate: return 5;
-    case TypeId::kTime: return 6;
-    case TypeId::kTimestamp: return 7;
+    case TypeId::kBigInt: return 1;
+    case TypeId::kDouble: return std::isnan(v.dbl()) ? 0 : 2;
+    case TypeId::kNumeric: return 3;
+    case TypeId::kText: return 4;
+    case TypeId::kBlob: return 5;
+    case TypeId::kBoolean: return 6;
+    case TypeId::kDate: return 7;
+    case TypeId::kTime: return 8;
+    case TypeId::kTimestamp: return 9;
     default: return 0;
   }
 }

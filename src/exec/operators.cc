@@ -52,9 +52,12 @@ size_t HashValue(const Value& v) {
     case TypeId::kBigInt: return hash_int(v.integer());
     case TypeId::kDouble: return hash_double(v.dbl());
     case TypeId::kNumeric: {
-      const Decimal& d = v.numeric();
-      if (d.scale == 0 && d.unscaled >= INT64_MIN && d.unscaled <= INT64_MAX) {
-        return hash_int(static_cast<int64_t>(d.unscaled));
+      // A whole number hashes as that integer whatever its scale (1.00 =
+      // 1): through a double it could round (12345678901234567.00).
+      const Decimal d = v.numeric();
+      auto whole = d.Rescale(0);
+      if (whole.ok() && whole->Compare(d) == 0 && whole->unscaled >= INT64_MIN && whole->unscaled <= INT64_MAX) {
+        return hash_int(static_cast<int64_t>(whole->unscaled));
       }
       return hash_double(d.ToDouble());
     }

@@ -162,9 +162,9 @@ struct SubPlan {
   std::vector<Value> values;  // first column, in order
   bool has_null = false;
   // An uncorrelated IN subquery's non-NULL values as a hash set, built
-  // with them when they are many and all of one comparison family
-  // (numbers, text, ...): `x IN (...)` then probes the set for an x of
-  // that family. 0 when there is no set.
+  // with them when they are many and all of one kind (integers, text,
+  // ...; see InFamily in expr_eval.cc): `x IN (...)` then probes the set
+  // for an x of that kind. 0 when there is no set.
   std::unordered_set<Value, ValueHash, ValueEq> set;
   int set_family = 0;
 };

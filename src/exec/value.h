@@ -150,14 +150,16 @@ class Value {
     months_ = other.months_;
   }
   // REQUIRES: no string is held (construction, or after DestroyString).
+  // The string is built before the kind says there is one, so a failed
+  // allocation leaves a value with nothing to destroy.
   void CopyFrom(const Value& other) {
-    CopyHeader(other);
     if (other.holds_string()) {
       new (&str_) std::string(other.str_);
     } else {
       wide_[0] = other.wide_[0];
       wide_[1] = other.wide_[1];
     }
+    CopyHeader(other);
   }
   void MoveFrom(Value&& other) {
     CopyHeader(other);
@@ -169,7 +171,9 @@ class Value {
     }
   }
   void DestroyString() {
-    if (holds_string()) str_.~basic_string();
+    if (!holds_string()) return;
+    str_.~basic_string();
+    kind_ = TypeId::kNull;
   }
 
   // One payload per kind, chosen by kind_: 40 bytes a value, which every
