@@ -1007,33 +1007,52 @@ std::shared_ptr<ScanBounds> BoundsFor(const TableInfo& table, const std::vector<
 
 }  // namespace
 
+namespace {
+
+// A key to scan by: the primary key (no index) or an index, with its
+// bounds; no bounds when none applies.
+struct KeyChoice {
+  std::shared_ptr<ScanBounds> bounds;
+  std::shared_ptr<const IndexInfo> index;
+};
+
+// The key whose bounds from `preds` score best among those `usable`
+// accepts (given the bounds and the key's columns). The primary key reads
+// rows directly: it wins ties.
+KeyChoice ChooseKey(const TableInfo& table, const std::vector<ColumnPredicate>& preds,
+                    const std::function<bool(const ScanBounds&, const std::vector<int>&)>& usable) {
+  KeyChoice best;
+  int best_score = 0;
+  if (!table.primary_key.empty()) {
+    int score = 0;
+    auto b = BoundsFor(table, table.primary_key, nullptr, preds, &score);
+    if (b && usable(*b, table.primary_key) && score * 2 + 1 > best_score) {
+      best.bounds = std::move(b);
+      best_score = score * 2 + 1;
+    }
+  }
+  for (const auto& index : table.indexes) {
+    int score = 0;
+    auto b = BoundsFor(table, index->columns, &index->descending, preds, &score);
+    if (b && usable(*b, index->columns) && score * 2 > best_score) {
+      best.bounds = std::move(b);
+      best.index = index;
+      best_score = score * 2;
+    }
+  }
+  return best;
+}
+
+}  // namespace
+
 Result<OperatorPtr> Binder::AccessPath(const TableInfo& table, std::vector<BoundExprPtr>* conjuncts,
                                        bool with_key, ColumnMask needed) {
   std::vector<ColumnPredicate> preds;
   for (const auto& c : *conjuncts) CollectPredicates(*c, &preds);
-  std::shared_ptr<ScanBounds> best;
-  std::shared_ptr<const IndexInfo> best_index;
-  int best_score = 0;
-  if (!preds.empty()) {
-    if (!table.primary_key.empty()) {
-      int score = 0;
-      auto b = BoundsFor(table, table.primary_key, nullptr, preds, &score);
-      // The primary key reads rows directly: it wins ties.
-      if (b && score * 2 + 1 > best_score) {
-        best = std::move(b);
-        best_score = score * 2 + 1;
-      }
-    }
-    for (const auto& index : table.indexes) {
-      int score = 0;
-      auto b = BoundsFor(table, index->columns, &index->descending, preds, &score);
-      if (b && score * 2 > best_score) {
-        best = std::move(b);
-        best_index = index;
-        best_score = score * 2;
-      }
-    }
-  }
+  KeyChoice choice;
+  if (!preds.empty()) choice = ChooseKey(table, preds, [](const ScanBounds&, const std::vector<int>&) { return true; });
+  std::shared_ptr<ScanBounds> best = std::move(choice.bounds);
+  std::shared_ptr<const IndexInfo> best_index = std::move(choice.index);
   OperatorPtr op = best_index ? MakeIndexScan(SharedTable(&table), best_index, best, with_key, needed)
                               : MakeTableScan(SharedTable(&table), best, with_key, needed);
   // Estimates: the filter keeps the rows all conjuncts accept; a bounded
@@ -1073,38 +1092,20 @@ Result<OperatorPtr> Binder::LookupPath(const TableInfo& table, std::vector<Bound
   std::vector<ColumnPredicate> preds;
   for (const ProbeKey& k : probe) preds.push_back({k.column, ColumnPredicate::kEqual, true, {k.value.get()}});
   for (const auto& c : *conjuncts) CollectPredicates(*c, &preds);
-  auto probes = [&](const std::shared_ptr<ScanBounds>& b, const std::vector<int>& key) {
-    if (!b) return false;
-    for (size_t i = 0; i < b->equal.size(); ++i) {
+  // Only a key whose bounded prefix seeks a probe key will do.
+  auto probes = [&](const ScanBounds& b, const std::vector<int>& key) {
+    for (size_t i = 0; i < b.equal.size(); ++i) {
       for (const ProbeKey& k : probe) {
-        if (key[i] == k.column && b->equal[i].size() == 1 && b->equal[i][0]->kind == BoundKind::kColumn) return true;
+        if (key[i] == k.column && b.equal[i].size() == 1 && b.equal[i][0]->kind == BoundKind::kColumn) return true;
       }
     }
     return false;
   };
-  std::shared_ptr<ScanBounds> best;
-  std::shared_ptr<const IndexInfo> best_index;
-  int best_score = 0;
-  if (!table.primary_key.empty()) {
-    int score = 0;
-    auto b = BoundsFor(table, table.primary_key, nullptr, preds, &score);
-    if (probes(b, table.primary_key)) {
-      best = std::move(b);
-      best_score = score * 2 + 1;
-    }
-  }
-  for (const auto& index : table.indexes) {
-    int score = 0;
-    auto b = BoundsFor(table, index->columns, &index->descending, preds, &score);
-    if (probes(b, index->columns) && score * 2 > best_score) {
-      best = std::move(b);
-      best_index = index;
-      best_score = score * 2;
-    }
-  }
-  if (!best) return OperatorPtr();
-  OperatorPtr op = best_index ? MakeIndexScan(SharedTable(&table), best_index, best, false, std::move(needed))
-                              : MakeTableScan(SharedTable(&table), best, false, std::move(needed));
+  KeyChoice choice = ChooseKey(table, preds, probes);
+  if (!choice.bounds) return OperatorPtr();
+  OperatorPtr op = choice.index
+                       ? MakeIndexScan(SharedTable(&table), choice.index, choice.bounds, false, std::move(needed))
+                       : MakeTableScan(SharedTable(&table), choice.bounds, false, std::move(needed));
   double read = rows;
   for (const auto& c : *conjuncts) read /= std::max(EstimateSelectivity(*c, table.stats.get()), 1e-9);
   op->set_estimated_rows(std::max(read, 1.0));
