@@ -248,19 +248,28 @@ bool HashCompatible(const DataType& a, const DataType& b) {
   return fa != 0 && fa == family(b);
 }
 
-// Equalities `left column = right column` across a join boundary at
-// `left_width`, as (left index, right index relative to the right side).
-std::vector<std::pair<int, int>> EqualKeys(const std::vector<BoundExprPtr>& conds, int left_width) {
-  std::vector<std::pair<int, int>> keys;
+// Calls fn(left column, right column) for each equality `left column =
+// right column` across a join boundary at `left_width` (either operand
+// order), of types that hash alike.
+template <typename Fn>
+void ForEachEqualKey(const std::vector<BoundExprPtr>& conds, int left_width, Fn fn) {
   for (const auto& c : conds) {
     if (c->kind != BoundKind::kCompare || static_cast<CompareOp>(c->op) != CompareOp::kEq || c->nocase) continue;
     const BoundExpr& a = *c->args[0];
     const BoundExpr& b = *c->args[1];
     if (a.kind != BoundKind::kColumn || b.kind != BoundKind::kColumn) continue;
     if (!HashCompatible(a.type, b.type)) continue;
-    if (a.index < left_width && b.index >= left_width) keys.emplace_back(a.index, b.index - left_width);
-    if (b.index < left_width && a.index >= left_width) keys.emplace_back(b.index, a.index - left_width);
+    if (a.index < left_width && b.index >= left_width) fn(a, b);
+    if (b.index < left_width && a.index >= left_width) fn(b, a);
   }
+}
+
+// The hash join keys: (left index, right index relative to the right side).
+std::vector<std::pair<int, int>> EqualKeys(const std::vector<BoundExprPtr>& conds, int left_width) {
+  std::vector<std::pair<int, int>> keys;
+  ForEachEqualKey(conds, left_width, [&](const BoundExpr& l, const BoundExpr& r) {
+    keys.emplace_back(l.index, r.index - left_width);
+  });
   return keys;
 }
 
@@ -1568,18 +1577,9 @@ Result<OperatorPtr> Binder::BuildJoinTree(const JoinTree& tree, std::vector<From
     // The inner table's scan seeks each key column an equality joins to
     // the outer row; the join still checks every condition.
     std::vector<ProbeKey> probe;
-    for (const auto& c : conds) {
-      if (c->kind != BoundKind::kCompare || static_cast<CompareOp>(c->op) != CompareOp::kEq || c->nocase) continue;
-      for (int side = 0; side < 2; ++side) {
-        const BoundExpr& inner = *c->args[static_cast<size_t>(side)];
-        const BoundExpr& outer = *c->args[static_cast<size_t>(1 - side)];
-        if (inner.kind == BoundKind::kColumn && outer.kind == BoundKind::kColumn &&
-            inner.index >= static_cast<int>(left_width) && outer.index < static_cast<int>(left_width) &&
-            HashCompatible(inner.type, outer.type)) {
-          probe.push_back({inner.index - static_cast<int>(left_width), MakeColumn(outer.index, outer.type)});
-        }
-      }
-    }
+    ForEachEqualKey(conds, static_cast<int>(left_width), [&](const BoundExpr& outer, const BoundExpr& inner) {
+      probe.push_back({inner.index - static_cast<int>(left_width), MakeColumn(outer.index, outer.type)});
+    });
     const double outer_rows = std::max(left->estimated_rows(), 1.0);
     NQ_ASSIGN_OR_RETURN(right, LookupPath(*looked_up->table, &looked_up->local, looked_up->from.usage, probe,
                                           tree.rows / outer_rows));

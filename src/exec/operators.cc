@@ -55,6 +55,9 @@ size_t HashValue(const Value& v) {
       // A whole number hashes as that integer whatever its scale (1.00 =
       // 1): through a double it could round (12345678901234567.00).
       const Decimal d = v.numeric();
+      if (d.scale == 0 && d.unscaled >= INT64_MIN && d.unscaled <= INT64_MAX) {
+        return hash_int(static_cast<int64_t>(d.unscaled));
+      }
       auto whole = d.Rescale(0);
       if (whole.ok() && whole->Compare(d) == 0 && whole->unscaled >= INT64_MIN && whole->unscaled <= INT64_MAX) {
         return hash_int(static_cast<int64_t>(whole->unscaled));
@@ -415,6 +418,18 @@ class ProjectOp : public Operator {
   Row input_;
 };
 
+// `l` followed by `r` (NULLs for a missing `r`), `width` values in all.
+void CombineRows(const Row& l, const Row* r, size_t width, Row* out) {
+  out->clear();
+  out->reserve(width);
+  out->insert(out->end(), l.begin(), l.end());
+  if (r) {
+    out->insert(out->end(), r->begin(), r->end());
+  } else {
+    out->resize(width);
+  }
+}
+
 class JoinOp : public Operator {
  public:
   JoinOp(OperatorPtr left, OperatorPtr right, size_t lw, size_t rw, JoinKind kind, BoundExprPtr cond,
@@ -512,16 +527,7 @@ class JoinOp : public Operator {
   std::vector<const Operator*> children() const override { return {left_.get(), right_.get()}; }
 
  private:
-  void Combine(const Row& l, const Row* r, Row* out) const {
-    out->clear();
-    out->reserve(lw_ + rw_);
-    out->insert(out->end(), l.begin(), l.end());
-    if (r) {
-      out->insert(out->end(), r->begin(), r->end());
-    } else {
-      out->resize(lw_ + rw_);
-    }
-  }
+  void Combine(const Row& l, const Row* r, Row* out) const { CombineRows(l, r, lw_ + rw_, out); }
 
   OperatorPtr left_, right_;
   size_t lw_, rw_;
@@ -570,10 +576,7 @@ class LookupJoinOp : public Operator {
         continue;
       }
       NQ_RETURN_IF_ERROR(ctx_->CheckInterrupt());
-      row->clear();
-      row->reserve(lw_ + rw_);
-      row->insert(row->end(), left_row_.begin(), left_row_.end());
-      row->insert(row->end(), right_row_.begin(), right_row_.end());
+      CombineRows(left_row_, &right_row_, lw_ + rw_, row);
       if (cond_) {
         NQ_ASSIGN_OR_RETURN(bool ok, EvaluatePredicate(*cond_, *row, ctx_));
         if (!ok) continue;
