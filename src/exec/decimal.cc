@@ -130,7 +130,14 @@ int Decimal::IntegerDigits() const { return std::max(0, CountDigits(unscaled) - 
 int Decimal::Digits() const { return CountDigits(unscaled); }
 
 double Decimal::ToDouble() const {
-  // Through the text form: correctly rounded, unlike dividing two doubles.
+  // Both operands exact as doubles: IEEE division rounds the quotient
+  // correctly. Else through the text form, which strtod rounds correctly.
+  constexpr i128 kExact = i128{1} << 53;
+  static constexpr double kPowers[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                       1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  if (unscaled <= kExact && unscaled >= -kExact && scale < std::size(kPowers)) {
+    return static_cast<double>(static_cast<int64_t>(unscaled)) / kPowers[scale];
+  }
   return std::strtod(ToString().c_str(), nullptr);
 }
 

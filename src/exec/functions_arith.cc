@@ -266,6 +266,15 @@ Result<Value> DateArithmetic(ArithOp op, const Value& a, const Value& b) {
 }  // namespace
 
 Result<Value> Arithmetic(ArithOp op, const Value& a, const Value& b) {
+  // The common cases first, without converting copies.
+  const bool exact_a = a.kind() == TypeId::kBigInt || a.kind() == TypeId::kNumeric;
+  const bool exact_b = b.kind() == TypeId::kBigInt || b.kind() == TypeId::kNumeric;
+  if (exact_a && exact_b) {
+    if (a.kind() == TypeId::kBigInt && b.kind() == TypeId::kBigInt) {
+      return IntegerArithmetic(op, a.integer(), b.integer());
+    }
+    return DecimalArithmetic(op, AsDecimal(a), AsDecimal(b));
+  }
   if (a.is_null() || b.is_null()) return Value();
   if (internal::IsDateTimeOperation(a, b)) return internal::DateTimeArithmetic(op, a, b);
   if (a.kind() == TypeId::kDate || b.kind() == TypeId::kDate) return DateArithmetic(op, a, b);

@@ -6,6 +6,8 @@
 // digits.
 #include <algorithm>
 #include <array>
+#include <cstdlib>
+#include <limits>
 
 #include "exec/internal/functions_internal.h"
 
@@ -14,6 +16,16 @@ namespace neuroquantum::exec::internal {
 namespace {
 
 constexpr int kMaxDigits = kMaxNumericPrecision;
+
+constexpr std::array<int64_t, 19> kPow10Int64 = [] {
+  std::array<int64_t, 19> powers{};
+  int64_t v = 1;
+  for (auto& p : powers) {
+    p = v;
+    if (&p != &powers.back()) v *= 10;
+  }
+  return powers;
+}();
 
 // A 256-bit unsigned integer, four 64-bit limbs, least significant first.
 struct U256 {
@@ -164,7 +176,21 @@ int CommonScale(const Decimal& a, const Decimal& b) {
   return std::clamp(kMaxDigits - integer_digits, 0, scale);
 }
 
+bool FitsInt64(Int128 v) {
+  return v >= std::numeric_limits<int64_t>::min() && v <= std::numeric_limits<int64_t>::max();
+}
+
 Result<Decimal> AddSigned(const Decimal& a, const Decimal& b, bool subtract) {
+  // Common case: magnitudes below 2^63 whose scales differ by at most 18
+  // digits. Aligned, each is below 10^37, so the sum has at most 38 digits
+  // at the larger scale: exact, nothing to round.
+  if (FitsInt64(a.unscaled) && FitsInt64(b.unscaled) && a.scale <= kMaxDigits && b.scale <= kMaxDigits &&
+      std::abs(a.scale - b.scale) <= 18) {
+    Int128 x = a.unscaled, y = b.unscaled;
+    if (a.scale < b.scale) x *= kPow10Int64[b.scale - a.scale];
+    if (b.scale < a.scale) y *= kPow10Int64[a.scale - b.scale];
+    return Decimal{subtract ? x - y : x + y, std::max(a.scale, b.scale)};
+  }
   int scale = CommonScale(a, b);
   auto align = [scale](const Decimal& d) {
     return d.scale > scale ? Result<Decimal>(DecimalRoundDown(d, scale)) : d.Rescale(scale);
@@ -211,6 +237,10 @@ Result<Decimal> DecimalAdd(const Decimal& a, const Decimal& b) { return AddSigne
 Result<Decimal> DecimalSubtract(const Decimal& a, const Decimal& b) { return AddSigned(a, b, true); }
 
 Result<Decimal> DecimalMultiply(const Decimal& a, const Decimal& b) {
+  // Magnitudes below 2^63: the product is below 2^126 < 10^38, exact.
+  if (FitsInt64(a.unscaled) && FitsInt64(b.unscaled) && a.scale + b.scale <= kMaxDigits) {
+    return Decimal{a.unscaled * b.unscaled, static_cast<uint8_t>(a.scale + b.scale)};
+  }
   bool negative = (a.unscaled < 0) != (b.unscaled < 0);
   U256 product = Multiply(Magnitude(a.unscaled), Magnitude(b.unscaled));
   if (product.IsZero()) negative = false;

@@ -106,6 +106,42 @@ TEST(ArithmeticTest, DecimalLimitsAre38Digits) {
   EXPECT_EQ(Op(ArithOp::kAdd, Num("1e35"), Num("0.25")), "numeric:100000000000000000000000000000000000.3");
 }
 
+// Operands below 2^63 take a shorter path; at its edges the results are
+// the ones the 256-bit path gives.
+TEST(ArithmeticTest, SmallDecimalsAtTheEdgesOfTheFastPath) {
+  const std::string max = std::to_string(kMax);  // 9223372036854775807, 19 digits
+  // Scales 18 apart are aligned exactly. 19 apart take the wide path,
+  // which keeps a digit free for a carry and so rounds the 19th decimal.
+  EXPECT_EQ(Op(ArithOp::kAdd, Num(max), Num("0." + std::string(17, '0') + "1")),
+            "numeric:" + max + "." + std::string(17, '0') + "1");
+  EXPECT_EQ(Op(ArithOp::kAdd, Num(max), Num("0." + std::string(18, '0') + "1")),
+            "numeric:" + max + "." + std::string(18, '0'));
+  EXPECT_EQ(Op(ArithOp::kSubtract, Num("-" + max), Num(max)), "numeric:-18446744073709551614");
+  EXPECT_EQ(Op(ArithOp::kAdd, Num("-" + max + ".5"), Num("-0.5")), "numeric:-9223372036854775808.0");
+  // 2^63 - 1 squared has 38 digits, the most a product of the path has.
+  EXPECT_EQ(Op(ArithOp::kMultiply, Num(max), Num(max)), "numeric:85070591730234615847396907784232501249");
+  EXPECT_EQ(Op(ArithOp::kMultiply, Num("-" + max), Num(max)), "numeric:-85070591730234615847396907784232501249");
+  EXPECT_EQ(Op(ArithOp::kMultiply, Num("92233720368547758.07"), Num("92233720368547758.07")),
+            "numeric:8507059173023461584739690778423250.1249");
+  EXPECT_EQ(Op(ArithOp::kMultiply, Num("0.5"), Num("-0")), "numeric:0.0");
+  // Integers mix with decimals at scale 0.
+  EXPECT_EQ(Op(ArithOp::kSubtract, Int(1), Num("0.06")), "numeric:0.94");
+  EXPECT_EQ(Op(ArithOp::kMultiply, Int(kMin), Num("1.0")), "numeric:-9223372036854775808.0");
+}
+
+TEST(DecimalToDoubleTest, CorrectlyRoundedOnBothPaths) {
+  auto to_double = [](const char* text) {
+    auto d = Decimal::Parse(text);
+    EXPECT_TRUE(d.ok()) << text;
+    return d.ok() ? d->ToDouble() : std::nan("");
+  };
+  EXPECT_EQ(to_double("0.07"), 0.07);
+  EXPECT_EQ(to_double("-123456.789"), -123456.789);
+  EXPECT_EQ(to_double("9007199254740993"), 9007199254740992.0);  // 2^53 + 1: the text path, to even
+  EXPECT_EQ(to_double("0.00000000000000000000001"), 1e-23);    // scale 23: the text path
+  EXPECT_EQ(to_double("12345678901234567890.123456789"), 12345678901234567890.123456789);
+}
+
 TEST(ArithmeticTest, TextBooleansAndNulls) {
   EXPECT_EQ(Op(ArithOp::kAdd, Txt(" 12 "), Int(1)), "integer:13");
   EXPECT_EQ(Op(ArithOp::kAdd, Txt("1.5e3"), Int(0)), "real:1500");
