@@ -37,10 +37,49 @@ Value AsNumber(const Value& v) { return v.kind() == TypeId::kBoolean ? Value::In
 
 }  // namespace
 
+namespace {
+
+// The comparisons that need no conversion: values of one kind (integers,
+// dates and times, decimals, doubles other than NaN) and a decimal with an
+// integer. True with the sign in *c; false for everything else.
+inline bool CompareDirect(const Value& a, const Value& b, int* c) {
+  if (a.kind() != b.kind()) {
+    // A decimal and an integer (a column and a literal, usually).
+    if (a.kind() == TypeId::kNumeric && b.kind() == TypeId::kBigInt) {
+      *c = a.numeric().Compare(Decimal{b.integer(), 0});
+      return true;
+    }
+    if (a.kind() == TypeId::kBigInt && b.kind() == TypeId::kNumeric) {
+      *c = Decimal{a.integer(), 0}.Compare(b.numeric());
+      return true;
+    }
+    return false;
+  }
+  switch (a.kind()) {
+    case TypeId::kBigInt:
+    case TypeId::kDate:
+    case TypeId::kTime:
+    case TypeId::kTimestamp: *c = (a.integer() > b.integer()) - (a.integer() < b.integer()); return true;
+    case TypeId::kDouble:
+      if (std::isnan(a.dbl()) || std::isnan(b.dbl())) return false;
+      *c = (a.dbl() > b.dbl()) - (a.dbl() < b.dbl());
+      return true;
+    case TypeId::kNumeric: {
+      const Decimal x = a.numeric(), y = b.numeric();
+      *c = x.scale == y.scale ? (x.unscaled > y.unscaled) - (x.unscaled < y.unscaled) : x.Compare(y);
+      return true;
+    }
+    default: return false;
+  }
+}
+
+}  // namespace
+
 // Comparison used by every operator: numbers across kinds, text with a
 // number when the text reads as one (else numbers sort first, as in SQLite).
 Result<std::optional<int>> CompareForSql(const Value& a, const Value& b, bool nocase) {
   if (a.is_null() || b.is_null()) return std::optional<int>();
+  if (int c; CompareDirect(a, b, &c)) return std::optional<int>(c);
   TypeId ka = a.kind(), kb = b.kind();
   if (ka != kb && IsNumber(ka) && IsNumber(kb)) return AsNumber(a).Compare(AsNumber(b));
   if (IsNumber(ka) && kb == TypeId::kText) {
@@ -70,11 +109,6 @@ namespace {
 
 Value Bool3(std::optional<bool> b) { return b ? Value::Boolean(*b) : Value::Null(); }
 
-Result<std::optional<bool>> Truth3(const BoundExpr& e, const Row& row, ExecContext* ctx) {
-  NQ_ASSIGN_OR_RETURN(Value v, Evaluate(e, row, ctx));
-  return Truth(v);
-}
-
 bool CompareHolds(CompareOp op, int c) {
   switch (op) {
     case CompareOp::kEq: return c == 0;
@@ -85,6 +119,71 @@ bool CompareHolds(CompareOp op, int c) {
     case CompareOp::kGe: return c >= 0;
   }
   return false;
+}
+
+Result<const Value*> Operand(const BoundExpr& e, const Row& row, ExecContext* ctx, Value* slot);
+
+// SQL's AND of two truth values (NULL as nullopt), and the same for OR.
+std::optional<bool> And3(std::optional<bool> a, std::optional<bool> b) {
+  if ((a && !*a) || (b && !*b)) return false;
+  if (a && b) return true;
+  return std::nullopt;
+}
+
+// The truth value of `e` (NULL as nullopt). Logic, comparisons, BETWEEN
+// and IS NULL are decided here without making Values; the rest is
+// evaluated and its value read as a truth value.
+Result<std::optional<bool>> Truth3(const BoundExpr& e, const Row& row, ExecContext* ctx) {
+  switch (e.kind) {
+    case BoundKind::kAnd: {
+      NQ_ASSIGN_OR_RETURN(auto a, Truth3(*e.args[0], row, ctx));
+      if (a && !*a) return std::optional<bool>(false);
+      NQ_ASSIGN_OR_RETURN(auto b, Truth3(*e.args[1], row, ctx));
+      return And3(a, b);
+    }
+    case BoundKind::kOr: {
+      NQ_ASSIGN_OR_RETURN(auto a, Truth3(*e.args[0], row, ctx));
+      if (a && *a) return std::optional<bool>(true);
+      NQ_ASSIGN_OR_RETURN(auto b, Truth3(*e.args[1], row, ctx));
+      if (b && *b) return std::optional<bool>(true);
+      if (a && b) return std::optional<bool>(false);
+      return std::optional<bool>();
+    }
+    case BoundKind::kNot: {
+      NQ_ASSIGN_OR_RETURN(auto a, Truth3(*e.args[0], row, ctx));
+      return a ? std::optional<bool>(!*a) : std::nullopt;
+    }
+    case BoundKind::kCompare: {
+      Value sa, sb;
+      NQ_ASSIGN_OR_RETURN(const Value* a, Operand(*e.args[0], row, ctx, &sa));
+      if (a->is_null()) return std::optional<bool>();
+      NQ_ASSIGN_OR_RETURN(const Value* b, Operand(*e.args[1], row, ctx, &sb));
+      NQ_ASSIGN_OR_RETURN(auto c, CompareForSql(*a, *b, e.nocase));
+      if (!c) return std::optional<bool>();
+      return std::optional<bool>(CompareHolds(static_cast<CompareOp>(e.op), *c));
+    }
+    case BoundKind::kBetween: {
+      Value sx, slo, shi;
+      NQ_ASSIGN_OR_RETURN(const Value* x, Operand(*e.args[0], row, ctx, &sx));
+      NQ_ASSIGN_OR_RETURN(const Value* lo, Operand(*e.args[1], row, ctx, &slo));
+      NQ_ASSIGN_OR_RETURN(const Value* hi, Operand(*e.args[2], row, ctx, &shi));
+      NQ_ASSIGN_OR_RETURN(auto c1, CompareForSql(*x, *lo, e.nocase));
+      NQ_ASSIGN_OR_RETURN(auto c2, CompareForSql(*x, *hi, e.nocase));
+      std::optional<bool> both = And3(c1 ? std::optional<bool>(*c1 >= 0) : std::nullopt,
+                                      c2 ? std::optional<bool>(*c2 <= 0) : std::nullopt);
+      if (both && e.negated) both = !*both;
+      return both;
+    }
+    case BoundKind::kIsNull: {
+      Value slot;
+      NQ_ASSIGN_OR_RETURN(const Value* v, Operand(*e.args[0], row, ctx, &slot));
+      return std::optional<bool>(v->is_null() != e.negated);
+    }
+    default: {
+      NQ_ASSIGN_OR_RETURN(Value v, Evaluate(e, row, ctx));
+      return Truth(v);
+    }
+  }
 }
 
 // Values of one kind whose equality under SQL comparison is SortCompare's
@@ -234,8 +333,8 @@ Result<Value> Evaluate(const BoundExpr& e, const Row& row, ExecContext* ctx) {
       return Negate(v);
     }
     case BoundKind::kNot: {
-      NQ_ASSIGN_OR_RETURN(auto t, Truth3(*e.args[0], row, ctx));
-      return t ? Value::Boolean(!*t) : Value::Null();
+      NQ_ASSIGN_OR_RETURN(auto t, Truth3(e, row, ctx));
+      return Bool3(t);
     }
     case BoundKind::kBitNot: {
       NQ_ASSIGN_OR_RETURN(Value v, Evaluate(*e.args[0], row, ctx));
@@ -257,30 +356,11 @@ Result<Value> Evaluate(const BoundExpr& e, const Row& row, ExecContext* ctx) {
       NQ_ASSIGN_OR_RETURN(Value b, Evaluate(*e.args[1], row, ctx));
       return Concat(a, b);
     }
-    case BoundKind::kCompare: {
-      Value sa, sb;
-      NQ_ASSIGN_OR_RETURN(const Value* a, Operand(*e.args[0], row, ctx, &sa));
-      if (a->is_null()) return Value::Null();
-      NQ_ASSIGN_OR_RETURN(const Value* b, Operand(*e.args[1], row, ctx, &sb));
-      NQ_ASSIGN_OR_RETURN(auto c, CompareForSql(*a, *b, e.nocase));
-      if (!c) return Value::Null();
-      return Value::Boolean(CompareHolds(static_cast<CompareOp>(e.op), *c));
-    }
-    case BoundKind::kAnd: {
-      NQ_ASSIGN_OR_RETURN(auto a, Truth3(*e.args[0], row, ctx));
-      if (a && !*a) return Value::Boolean(false);
-      NQ_ASSIGN_OR_RETURN(auto b, Truth3(*e.args[1], row, ctx));
-      if (b && !*b) return Value::Boolean(false);
-      if (a && b) return Value::Boolean(true);
-      return Value::Null();
-    }
+    case BoundKind::kCompare:
+    case BoundKind::kAnd:
     case BoundKind::kOr: {
-      NQ_ASSIGN_OR_RETURN(auto a, Truth3(*e.args[0], row, ctx));
-      if (a && *a) return Value::Boolean(true);
-      NQ_ASSIGN_OR_RETURN(auto b, Truth3(*e.args[1], row, ctx));
-      if (b && *b) return Value::Boolean(true);
-      if (a && b) return Value::Boolean(false);
-      return Value::Null();
+      NQ_ASSIGN_OR_RETURN(auto t, Truth3(e, row, ctx));
+      return Bool3(t);
     }
     case BoundKind::kCast: {
       NQ_ASSIGN_OR_RETURN(Value v, Evaluate(*e.args[0], row, ctx));
@@ -382,26 +462,10 @@ Result<Value> Evaluate(const BoundExpr& e, const Row& row, ExecContext* ctx) {
       }
       return Value::Boolean(match != e.negated);
     }
-    case BoundKind::kBetween: {
-      NQ_ASSIGN_OR_RETURN(Value x, Evaluate(*e.args[0], row, ctx));
-      NQ_ASSIGN_OR_RETURN(Value lo, Evaluate(*e.args[1], row, ctx));
-      NQ_ASSIGN_OR_RETURN(Value hi, Evaluate(*e.args[2], row, ctx));
-      NQ_ASSIGN_OR_RETURN(auto c1, CompareForSql(x, lo, e.nocase));
-      NQ_ASSIGN_OR_RETURN(auto c2, CompareForSql(x, hi, e.nocase));
-      std::optional<bool> a = c1 ? std::optional<bool>(*c1 >= 0) : std::nullopt;
-      std::optional<bool> b = c2 ? std::optional<bool>(*c2 <= 0) : std::nullopt;
-      std::optional<bool> both;
-      if ((a && !*a) || (b && !*b)) {
-        both = false;
-      } else if (a && b) {
-        both = true;
-      }
-      if (both && e.negated) both = !*both;
-      return Bool3(both);
-    }
+    case BoundKind::kBetween:
     case BoundKind::kIsNull: {
-      NQ_ASSIGN_OR_RETURN(Value v, Evaluate(*e.args[0], row, ctx));
-      return Value::Boolean(v.is_null() != e.negated);
+      NQ_ASSIGN_OR_RETURN(auto t, Truth3(e, row, ctx));
+      return Bool3(t);
     }
     case BoundKind::kIsDistinct: {
       NQ_ASSIGN_OR_RETURN(Value a, Evaluate(*e.args[0], row, ctx));
@@ -421,8 +485,7 @@ Result<Value> Evaluate(const BoundExpr& e, const Row& row, ExecContext* ctx) {
 }
 
 Result<bool> EvaluatePredicate(const BoundExpr& expr, const Row& row, ExecContext* ctx) {
-  NQ_ASSIGN_OR_RETURN(Value v, Evaluate(expr, row, ctx));
-  auto t = Truth(v);
+  NQ_ASSIGN_OR_RETURN(auto t, Truth3(expr, row, ctx));
   return t.value_or(false);
 }
 

@@ -213,6 +213,15 @@ Result<bool> ComputeRanges(const ScanBounds& b, ExecContext* ctx, std::vector<Ke
   return true;
 }
 
+// `mask` without its trailing unneeded columns, so that decoding stops
+// after the last needed one.
+ColumnMask TrimMask(const ColumnMask& mask) {
+  if (!mask || mask->empty() || mask->back()) return mask;
+  auto trimmed = std::make_shared<std::vector<bool>>(*mask);
+  while (!trimmed->empty() && !trimmed->back()) trimmed->pop_back();
+  return trimmed;
+}
+
 class TableScan : public Operator {
  public:
   TableScan(std::shared_ptr<const TableInfo> table, std::shared_ptr<const IndexInfo> index,
@@ -222,6 +231,9 @@ class TableScan : public Operator {
 
   Status DoOpen(ExecContext* ctx) override {
     ctx_ = ctx;
+    // The planner marks the columns it reads until planning ends, so the
+    // mask is final only now.
+    if (!decode_mask_) decode_mask_ = TrimMask(needed_);
     next_range_ = 0;
     cursor_.reset();
     ranges_.clear();
@@ -250,7 +262,7 @@ class TableScan : public Operator {
       const std::string& key = ranges_[next_range_++].lo;
       NQ_ASSIGN_OR_RETURN(auto record, ctx_->txn->Get(table_->tree, key));
       if (!record) continue;
-      NQ_RETURN_IF_ERROR(DecodeRowInto(*record, types_, row, needed_.get()));
+      NQ_RETURN_IF_ERROR(DecodeRowInto(*record, types_, row, decode_mask_.get()));
       if (with_key_) row->push_back(Value::Blob(key));
       return true;
     }
@@ -275,9 +287,9 @@ class TableScan : public Operator {
         cursor_->Next();
         NQ_ASSIGN_OR_RETURN(auto record, ctx_->txn->Get(table_->tree, key_));
         if (!record) continue;  // not visible
-        NQ_RETURN_IF_ERROR(DecodeRowInto(*record, types_, row, needed_.get()));
+        NQ_RETURN_IF_ERROR(DecodeRowInto(*record, types_, row, decode_mask_.get()));
       } else {
-        NQ_RETURN_IF_ERROR(DecodeRowInto(cursor_->value(), types_, row, needed_.get()));
+        NQ_RETURN_IF_ERROR(DecodeRowInto(cursor_->value(), types_, row, decode_mask_.get()));
         if (with_key_) key_.assign(cursor_->key());
         cursor_->Next();
       }
@@ -329,6 +341,7 @@ class TableScan : public Operator {
   std::vector<KeyRange> ranges_;
   bool with_key_;
   ColumnMask needed_;
+  ColumnMask decode_mask_;  // needed_ less its trailing unneeded columns
   std::vector<DataType> types_;
   ExecContext* ctx_ = nullptr;
   size_t next_range_ = 0;

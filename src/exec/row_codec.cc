@@ -1,6 +1,7 @@
 // Row records and key columns.
 #include "exec/row_codec.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "common/coding.h"
@@ -39,8 +40,20 @@ void PutVarint128(std::string* out, U128 v) {
 }
 
 bool GetVarint128(ByteReader* in, U128* v) {
-  *v = 0;
-  for (int shift = 0; shift < 128; shift += 7) {
+  // The first 63 bits in 64-bit arithmetic: most numbers end there.
+  uint64_t low = 0;
+  int shift = 0;
+  for (; shift < 63; shift += 7) {
+    uint8_t b;
+    if (!in->GetFixed8(&b)) return false;
+    low |= static_cast<uint64_t>(b & 0x7f) << shift;
+    if ((b & 0x80) == 0) {
+      *v = low;
+      return true;
+    }
+  }
+  *v = low;
+  for (; shift < 128; shift += 7) {
     uint8_t b;
     if (!in->GetFixed8(&b)) return false;
     *v |= static_cast<U128>(b & 0x7f) << shift;
@@ -111,7 +124,7 @@ Status DecodeColumn(ByteReader& in, const DataType& type, size_t i, Value* out) 
     case TypeId::kBoolean: {
       uint8_t b;
       if (!in.GetFixed8(&b) || b > 1) return Malformed(i, "bad boolean");
-      if (out) *out = Value::Boolean(b == 1);
+      if (out) out->SetInt(TypeId::kBoolean, b);
       break;
     }
     case TypeId::kBigInt:
@@ -124,14 +137,14 @@ Status DecodeColumn(ByteReader& in, const DataType& type, size_t i, Value* out) 
       TypeId id = type.id;
       if (id == TypeId::kDate) {
         if (v < INT32_MIN || v > INT32_MAX) return Malformed(i, "date out of range");
-        if (out) *out = Value::Date(static_cast<int32_t>(v));
+        if (out) out->SetInt(TypeId::kDate, v);
       } else if (id == TypeId::kTime) {
-        if (out) *out = Value::Time(v);
+        if (out) out->SetInt(TypeId::kTime, v);
       } else if (id == TypeId::kTimestamp) {
-        if (out) *out = Value::Timestamp(v);
+        if (out) out->SetInt(TypeId::kTimestamp, v);
       } else {
         if (v < IntegerMin(id) || v > IntegerMax(id)) return Malformed(i, "integer out of the column's range");
-        if (out) *out = Value::Integer(v);
+        if (out) out->SetInt(TypeId::kBigInt, v);
       }
       break;
     }
@@ -140,7 +153,7 @@ Status DecodeColumn(ByteReader& in, const DataType& type, size_t i, Value* out) 
       if (!in.GetFixed64(&bits)) return Malformed(i, "truncated double");
       double d;
       std::memcpy(&d, &bits, sizeof d);
-      if (out) *out = Value::Double(d);
+      if (out) out->SetDouble(d);
       break;
     }
     case TypeId::kNumeric: {
@@ -151,15 +164,16 @@ Status DecodeColumn(ByteReader& in, const DataType& type, size_t i, Value* out) 
       }
       auto u = static_cast<Int128>(z >> 1) ^ -static_cast<Int128>(z & 1);
       Decimal d{u, scale};
-      if (d.Digits() > kMaxNumericPrecision) return Malformed(i, "numeric has too many digits");
-      if (out) *out = Value::Numeric(d);
+      // Below 2^64 a magnitude has at most 20 digits; count only above.
+      if ((z >> 65) != 0 && d.Digits() > kMaxNumericPrecision) return Malformed(i, "numeric has too many digits");
+      if (out) out->SetNumeric(d);
       break;
     }
     case TypeId::kText:
     case TypeId::kBlob: {
       std::string_view bytes;
       if (!in.GetLengthPrefixed(&bytes)) return Malformed(i, "truncated string");
-      if (out) *out = type.id == TypeId::kBlob ? Value::Blob(std::string(bytes)) : Value::Text(std::string(bytes));
+      if (out) out->AssignString(type.id == TypeId::kBlob ? TypeId::kBlob : TypeId::kText, bytes);
       break;
     }
     case TypeId::kInterval: {
@@ -196,8 +210,10 @@ Status DecodeRowInto(std::string_view record, std::span<const DataType> types, s
     row.clear();
     row.resize(count);
   }
-  for (size_t i = 0; i < count; ++i) {
-    bool want = !needed || (i < needed->size() && (*needed)[i]);
+  // Columns after the last needed one are not read at all.
+  const size_t end = needed ? std::min<size_t>(count, needed->size()) : count;
+  for (size_t i = 0; i < end; ++i) {
+    bool want = !needed || (*needed)[i];
     if ((static_cast<uint8_t>(bitmap[i / 8]) >> (i % 8)) & 1) {
       if (want) row[i] = Value::Null();
       continue;
@@ -205,9 +221,11 @@ Status DecodeRowInto(std::string_view record, std::span<const DataType> types, s
     NQ_RETURN_IF_ERROR(DecodeColumn(in, types[i], i, want ? &row[i] : nullptr));
   }
   if (needed) {
-    for (size_t i = count; i < types.size(); ++i) row[i] = Value::Null();
+    for (size_t i = count; i < std::min(types.size(), needed->size()); ++i) {
+      if ((*needed)[i]) row[i] = Value::Null();
+    }
   }
-  if (in.remaining() != 0) return Malformed(count, "trailing bytes");
+  if (end == count && in.remaining() != 0) return Malformed(count, "trailing bytes");
   return Status::OK();
 }
 

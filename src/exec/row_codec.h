@@ -42,7 +42,9 @@ Result<std::string> EncodeRow(std::span<const Value> row, std::span<const DataTy
 Result<std::vector<Value>> DecodeRow(std::string_view record, std::span<const DataType> types);
 // The same into `out`, reusing its storage (scans decode row after row).
 // With `needed`, only the columns marked there are decoded; `out` then
-// holds one value per type and the others are left NULL.
+// holds one value per type and the others are left as they were (NULL
+// when `out` was empty). Columns past the end of `needed` are not read,
+// so their bytes go unchecked.
 Status DecodeRowInto(std::string_view record, std::span<const DataType> types, std::vector<Value>* out,
                      const std::vector<bool>* needed = nullptr);
 

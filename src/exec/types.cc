@@ -133,20 +133,4 @@ std::string DataType::ToString() const {
   return "?";
 }
 
-int64_t IntegerMin(TypeId id) {
-  switch (id) {
-    case TypeId::kSmallInt: return std::numeric_limits<int16_t>::min();
-    case TypeId::kInteger: return std::numeric_limits<int32_t>::min();
-    default: return std::numeric_limits<int64_t>::min();
-  }
-}
-
-int64_t IntegerMax(TypeId id) {
-  switch (id) {
-    case TypeId::kSmallInt: return std::numeric_limits<int16_t>::max();
-    case TypeId::kInteger: return std::numeric_limits<int32_t>::max();
-    default: return std::numeric_limits<int64_t>::max();
-  }
-}
-
 }  // namespace neuroquantum::exec

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <string>
 #include <string_view>
@@ -68,7 +69,19 @@ struct DataType {
 Result<DataType> DataTypeFromName(std::string_view name, std::span<const std::string> params);
 
 // The range of an integer type.
-int64_t IntegerMin(TypeId id);
-int64_t IntegerMax(TypeId id);
+inline int64_t IntegerMin(TypeId id) {
+  switch (id) {
+    case TypeId::kSmallInt: return std::numeric_limits<int16_t>::min();
+    case TypeId::kInteger: return std::numeric_limits<int32_t>::min();
+    default: return std::numeric_limits<int64_t>::min();
+  }
+}
+inline int64_t IntegerMax(TypeId id) {
+  switch (id) {
+    case TypeId::kSmallInt: return std::numeric_limits<int16_t>::max();
+    case TypeId::kInteger: return std::numeric_limits<int32_t>::max();
+    default: return std::numeric_limits<int64_t>::max();
+  }
+}
 
 }  // namespace neuroquantum::exec

@@ -10,63 +10,9 @@
 
 namespace neuroquantum::exec {
 
-Value Value::OfInt(TypeId kind, int64_t v) {
-  Value out;
-  out.kind_ = kind;
-  out.int_ = v;
-  return out;
-}
-
-Value Value::Boolean(bool v) { return OfInt(TypeId::kBoolean, v ? 1 : 0); }
-
-Value Value::Integer(int64_t v) { return OfInt(TypeId::kBigInt, v); }
-
-Value Value::Double(double v) {
-  Value out;
-  out.kind_ = TypeId::kDouble;
-  out.double_ = v;
-  return out;
-}
-
-Value Value::Numeric(Decimal v) {
-  Value out;
-  out.kind_ = TypeId::kNumeric;
-  out.scale_ = v.scale;
-  const auto bits = static_cast<UInt128>(v.unscaled);
-  out.wide_[0] = static_cast<uint64_t>(bits);
-  out.wide_[1] = static_cast<uint64_t>(bits >> 64);
-  return out;
-}
-
-Value Value::Text(std::string v) {
-  Value out;
-  out.kind_ = TypeId::kText;
-  new (&out.str_) std::string(std::move(v));
-  return out;
-}
-
-Value Value::Blob(std::string v) {
-  Value out;
-  out.kind_ = TypeId::kBlob;
-  new (&out.str_) std::string(std::move(v));
-  return out;
-}
-
 const std::string& Value::EmptyString() {
   static const std::string* const empty = new std::string();
   return *empty;
-}
-
-Value Value::Date(int32_t days) { return OfInt(TypeId::kDate, days); }
-
-Value Value::Time(int64_t micros) { return OfInt(TypeId::kTime, micros); }
-
-Value Value::Timestamp(int64_t micros) { return OfInt(TypeId::kTimestamp, micros); }
-
-Value Value::Interval(int32_t months, int64_t micros) {
-  Value out = OfInt(TypeId::kInterval, micros);
-  out.months_ = months;
-  return out;
 }
 
 namespace {

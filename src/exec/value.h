@@ -81,18 +81,67 @@ class Value {
   }
   ~Value() { DestroyString(); }
   static Value Null() { return Value(); }
-  static Value Boolean(bool v);
-  static Value Integer(int64_t v);
-  static Value Double(double v);
-  static Value Numeric(Decimal v);
-  static Value Text(std::string v);
-  static Value Blob(std::string v);
-  static Value Date(int32_t days);
-  static Value Time(int64_t micros);
-  static Value Timestamp(int64_t micros);
+  static Value Boolean(bool v) { return OfInt(TypeId::kBoolean, v ? 1 : 0); }
+  static Value Integer(int64_t v) { return OfInt(TypeId::kBigInt, v); }
+  static Value Double(double v) {
+    Value out;
+    out.kind_ = TypeId::kDouble;
+    out.double_ = v;
+    return out;
+  }
+  static Value Numeric(Decimal v) {
+    Value out;
+    out.kind_ = TypeId::kNumeric;
+    out.scale_ = v.scale;
+    const auto bits = static_cast<UInt128>(v.unscaled);
+    out.wide_[0] = static_cast<uint64_t>(bits);
+    out.wide_[1] = static_cast<uint64_t>(bits >> 64);
+    return out;
+  }
+  static Value Text(std::string v) { return OfString(TypeId::kText, std::move(v)); }
+  static Value Blob(std::string v) { return OfString(TypeId::kBlob, std::move(v)); }
+  static Value Date(int32_t days) { return OfInt(TypeId::kDate, days); }
+  static Value Time(int64_t micros) { return OfInt(TypeId::kTime, micros); }
+  static Value Timestamp(int64_t micros) { return OfInt(TypeId::kTimestamp, micros); }
   // An INTERVAL: calendar months and microseconds (days are folded into
   // the microseconds; exec/interval.h).
-  static Value Interval(int32_t months, int64_t micros);
+  static Value Interval(int32_t months, int64_t micros) {
+    Value out = OfInt(TypeId::kInterval, micros);
+    out.months_ = months;
+    return out;
+  }
+  // In-place forms of OfInt's kinds, Double and Numeric, for loops that
+  // overwrite the values of a row.
+  void SetInt(TypeId kind, int64_t v) {
+    DestroyString();
+    kind_ = kind;
+    scale_ = 0;
+    months_ = 0;
+    int_ = v;
+  }
+  void SetDouble(double v) {
+    DestroyString();
+    kind_ = TypeId::kDouble;
+    double_ = v;
+  }
+  void SetNumeric(const Decimal& v) {
+    DestroyString();
+    kind_ = TypeId::kNumeric;
+    scale_ = v.scale;
+    const auto bits = static_cast<UInt128>(v.unscaled);
+    wide_[0] = static_cast<uint64_t>(bits);
+    wide_[1] = static_cast<uint64_t>(bits >> 64);
+  }
+  // Makes this a text (kText) or blob (kBlob) value of `bytes`, reusing
+  // the string already held: what decoding rows in a loop wants.
+  void AssignString(TypeId kind, std::string_view bytes) {
+    if (holds_string()) {
+      str_.assign(bytes);
+    } else {
+      new (&str_) std::string(bytes);
+    }
+    kind_ = kind;
+  }
 
   // The kind of value held: kNull, kBoolean, kBigInt (all integers),
   // kDouble, kNumeric, kText, kBlob, kDate, kTime, kTimestamp or
@@ -140,7 +189,18 @@ class Value {
 
  private:
   // The kinds held in int_: booleans, integers, dates, times, timestamps.
-  static Value OfInt(TypeId kind, int64_t v);
+  static Value OfInt(TypeId kind, int64_t v) {
+    Value out;
+    out.kind_ = kind;
+    out.int_ = v;
+    return out;
+  }
+  static Value OfString(TypeId kind, std::string v) {
+    Value out;
+    new (&out.str_) std::string(std::move(v));
+    out.kind_ = kind;
+    return out;
+  }
 
   bool holds_string() const { return kind_ == TypeId::kText || kind_ == TypeId::kBlob; }
   static const std::string& EmptyString();
