@@ -19,6 +19,10 @@ namespace neuroquantum::exec {
 // run as one unit when the level is a subquery.
 struct Level {
   bool correlated = false;  // something inside reads an enclosing query's row
+  // The enclosing rows' columns read from inside, as (levels up from this
+  // query, column): what a correlated subquery's result depends on.
+  std::vector<std::pair<int, int>> outer_columns;
+  bool calls_volatile = false;  // RANDOM() or the like, here or in a subquery
 };
 
 struct ScopeColumn {
@@ -466,7 +470,15 @@ Result<BoundExprPtr> Binder::BindColumn(const sql::ColumnRefExpr& ref, Scope* sc
     }
     if (index < 0) continue;
     if (levels == 0) return MakeColumn(index, type, nocase);
-    for (Scope* t = scope; t != s; t = t->parent) t->level->correlated = true;
+    int up = levels;
+    for (Scope* t = scope; t != s; t = t->parent, --up) {
+      Level* level = t->level;
+      level->correlated = true;
+      const std::pair<int, int> column{up, index};
+      if (std::find(level->outer_columns.begin(), level->outer_columns.end(), column) == level->outer_columns.end()) {
+        level->outer_columns.push_back(column);
+      }
+    }
     auto e = std::make_unique<BoundExpr>(BoundKind::kOuterColumn);
     e->index = index;
     e->levels = levels;
@@ -537,6 +549,7 @@ Result<BoundExprPtr> Binder::BindFunction(const sql::FunctionExpr& f, Scope* sco
     return BindError("42809", f.pos, fmt::format("window function {}() requires an OVER clause", f.name));
   }
   if (!fn) return BindError("42883", f.pos, fmt::format("function {}() does not exist", f.name));
+  if (!fn->deterministic) scope->level->calls_volatile = true;
   int n = static_cast<int>(f.args.size());
   if (f.star || f.distinct) {
     return BindError("42601", f.pos, fmt::format("{}() is not an aggregate; * and DISTINCT do not apply", f.name));
@@ -580,6 +593,11 @@ Result<BoundExprPtr> Binder::BindSubquery(const sql::Query& query, Scope* scope,
   e->subplan = std::make_shared<SubPlan>();
   e->subplan->root = std::move(q.root);
   e->subplan->correlated = level.correlated;
+  e->subplan->outer_columns = level.outer_columns;
+  // The same enclosing values give the same answer, unless a function
+  // gives a different value each time.
+  e->subplan->memoizable = level.correlated && !level.calls_volatile;
+  if (level.calls_volatile) scope->level->calls_volatile = true;
   subplans_.push_back(e->subplan);
   if (kind == BoundKind::kScalarSubquery) {
     e->type = q.types[0];

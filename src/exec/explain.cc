@@ -25,6 +25,43 @@ uint64_t EstimateText(const Operator& op) {
   return static_cast<uint64_t>(std::max(1.0, std::round(op.estimated_rows())));
 }
 
+// A subquery in one of an operator's expressions.
+struct SubPlanRef {
+  const BoundExpr* expr;  // kExists, kInSubquery or kScalarSubquery
+  const Operator* root;
+};
+
+void CollectSubPlans(const BoundExpr* e, std::vector<SubPlanRef>* out) {
+  if (!e) return;
+  if (e->subplan && e->subplan->root) out->push_back({e, e->subplan->root.get()});
+  for (const auto& a : e->args) CollectSubPlans(a.get(), out);
+}
+
+std::vector<SubPlanRef> SubPlansOf(const Operator& op) {
+  std::vector<SubPlanRef> out;
+  for (const BoundExpr* e : op.expressions()) CollectSubPlans(e, &out);
+  return out;
+}
+
+// "SubPlan (EXISTS, correlated)": what the subquery answers and whether it
+// runs again for each row (correlated) or once.
+// With `analyze`, a memoized subquery also tells how often it answered
+// from memory.
+std::string SubPlanTitle(const SubPlanRef& s, bool analyze) {
+  std::string_view what = s.expr->kind == BoundKind::kExists        ? "EXISTS"
+                          : s.expr->kind == BoundKind::kInSubquery ? "IN"
+                                                                   : "scalar";
+  const SubPlan& plan = *s.expr->subplan;
+  std::string title = fmt::format("SubPlan ({}, {}", what, plan.correlated ? "correlated" : "runs once");
+  if (plan.memoizable) title += ", memoized";
+  title += ')';
+  if (analyze && plan.memoizable) {
+    fmt::format_to(std::back_inserter(title), " (memo hits={} misses={}{})", plan.memo_hits, plan.memo_misses,
+                   plan.memo_off ? ", stopped" : "");
+  }
+  return title;
+}
+
 void TextInto(const Operator& op, int depth, bool analyze, std::string* out) {
   out->append(static_cast<size_t>(depth) * 2, ' ');
   out->append(op.Describe());
@@ -40,11 +77,21 @@ void TextInto(const Operator& op, int depth, bool analyze, std::string* out) {
   }
   out->push_back('\n');
   for (const Operator* c : op.children()) TextInto(*c, depth + 1, analyze, out);
+  for (const SubPlanRef& sub : SubPlansOf(op)) {
+    out->append(static_cast<size_t>(depth + 1) * 2, ' ');
+    out->append(SubPlanTitle(sub, analyze));
+    out->push_back('\n');
+    TextInto(*sub.root, depth + 2, analyze, out);
+  }
 }
 
-void JsonInto(const Operator& op, bool analyze, std::string* out) {
+void JsonInto(const Operator& op, bool analyze, std::string* out, const SubPlanRef* as_subplan = nullptr) {
   out->append("{\"Operator\": ");
   AppendJsonString(out, op.Describe());
+  if (as_subplan) {
+    out->append(", \"Parent Relationship\": \"SubPlan\", \"Subplan Name\": ");
+    AppendJsonString(out, SubPlanTitle(*as_subplan, analyze));
+  }
   if (op.estimated_rows() >= 0) fmt::format_to(std::back_inserter(*out), ", \"Plan Rows\": {}", EstimateText(op));
   if (analyze) {
     const OperatorStats& stats = op.stats();
@@ -53,11 +100,19 @@ void JsonInto(const Operator& op, bool analyze, std::string* out) {
     AppendJsonDouble(out, Milliseconds(stats.time));
   }
   const std::vector<const Operator*> children = op.children();
-  if (!children.empty()) {
+  const std::vector<SubPlanRef> subplans = SubPlansOf(op);
+  if (!children.empty() || !subplans.empty()) {
     out->append(", \"Plans\": [");
-    for (size_t i = 0; i < children.size(); ++i) {
-      if (i > 0) out->append(", ");
-      JsonInto(*children[i], analyze, out);
+    bool first = true;
+    for (const Operator* c : children) {
+      if (!first) out->append(", ");
+      first = false;
+      JsonInto(*c, analyze, out);
+    }
+    for (const SubPlanRef& sub : subplans) {
+      if (!first) out->append(", ");
+      first = false;
+      JsonInto(*sub.root, analyze, out, &sub);
     }
     out->push_back(']');
   }

@@ -223,10 +223,73 @@ void BuildInSet(SubPlan* plan) {
   plan->set_family = family;
 }
 
+// Memoized answers: at most this many, and of IN subqueries only those of
+// up to kMemoMaxValues values.
+constexpr size_t kMemoMaxEntries = 65536;
+constexpr size_t kMemoMaxValues = 64;
+// After this many misses, memoization stops unless a quarter of the
+// lookups hit.
+constexpr uint64_t kMemoTrialMisses = 1024;
+
+// The enclosing values a correlated subquery reads, for `row` about to
+// become its level-1 outer row. False when one is out of reach.
+bool MemoKey(const SubPlan& plan, const Row& row, const ExecContext& ctx, Row* key) {
+  key->clear();
+  for (auto [up, column] : plan.outer_columns) {
+    const Row* source = &row;
+    if (up > 1) {
+      if (static_cast<size_t>(up - 1) > ctx.outer.size()) return false;
+      source = ctx.outer[ctx.outer.size() - static_cast<size_t>(up - 1)];
+    }
+    if (static_cast<size_t>(column) >= source->size()) return false;
+    key->push_back((*source)[column]);
+  }
+  return true;
+}
+
+Status EvaluateSubPlan(SubPlan* plan, const Row& row, ExecContext* ctx, size_t limit);
+
+void StopMemo(SubPlan* plan, ExecContext* ctx) {
+  plan->memo_off = true;
+  plan->memo.clear();
+  if (ctx->memory) ctx->memory->Release(plan->memo_bytes);
+  plan->memo_bytes = 0;
+}
+
 // Runs a subquery for the current row and keeps what the expression needs:
 // its first column (all rows, or up to `limit`).
 Status RunSubPlan(SubPlan* plan, const Row& row, ExecContext* ctx, size_t limit) {
   if (!plan->correlated && plan->cached) return Status::OK();
+  Row key;
+  if (!plan->memoizable || plan->memo_off || !ctx->memoize_subqueries || !MemoKey(*plan, row, *ctx, &key)) {
+    return EvaluateSubPlan(plan, row, ctx, limit);
+  }
+  if (auto it = plan->memo.find(key); it != plan->memo.end()) {
+    ++plan->memo_hits;
+    plan->values = it->second.values;
+    plan->has_null = it->second.has_null;
+    return Status::OK();
+  }
+  ++plan->memo_misses;
+  NQ_RETURN_IF_ERROR(EvaluateSubPlan(plan, row, ctx, limit));
+  if (plan->memo_misses >= kMemoTrialMisses && plan->memo_hits * 3 < plan->memo_misses) {
+    StopMemo(plan, ctx);  // the values rarely repeat
+  } else if (plan->memo.size() < kMemoMaxEntries && plan->values.size() <= kMemoMaxValues) {
+    // Held against the statement's budget; past it, memoization stops
+    // rather than failing the query.
+    const size_t bytes = RowBytes(key) + RowBytes(plan->values) + 64;
+    if (ctx->memory && !ctx->memory->Charge(bytes).ok()) {
+      ctx->memory->Release(bytes);
+      StopMemo(plan, ctx);
+      return Status::OK();
+    }
+    plan->memo_bytes += bytes;
+    plan->memo.emplace(std::move(key), SubPlan::Answer{plan->values, plan->has_null});
+  }
+  return Status::OK();
+}
+
+Status EvaluateSubPlan(SubPlan* plan, const Row& row, ExecContext* ctx, size_t limit) {
   plan->values.clear();
   plan->has_null = false;
   plan->set.clear();

@@ -97,6 +97,37 @@ bool RowEq::operator()(const Row& a, const Row& b) const {
 
 namespace {
 
+bool Identical(const Value& a, const Value& b) {
+  if (a.kind() != b.kind()) return false;
+  switch (a.kind()) {
+    case TypeId::kNull: return true;
+    case TypeId::kDouble: {
+      const double x = a.dbl(), y = b.dbl();
+      return std::memcmp(&x, &y, sizeof x) == 0;
+    }
+    case TypeId::kNumeric: {
+      const Decimal x = a.numeric(), y = b.numeric();
+      return x.scale == y.scale && x.unscaled == y.unscaled;
+    }
+    case TypeId::kText:
+    case TypeId::kBlob: return a.str() == b.str();
+    case TypeId::kInterval: return a.months() == b.months() && a.temporal() == b.temporal();
+    default: return a.integer() == b.integer();  // the kinds held as one integer
+  }
+}
+
+}  // namespace
+
+bool StrictRowEq::operator()(const Row& a, const Row& b) const {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (!Identical(a[i], b[i])) return false;
+  }
+  return true;
+}
+
+namespace {
+
 // Pulls every row of `op` into `rows`, charging the budget.
 Status Drain(Operator* op, ExecContext* ctx, std::vector<Row>* rows, Charges* charges) {
   NQ_RETURN_IF_ERROR(op->Open(ctx));
@@ -220,6 +251,12 @@ ColumnMask TrimMask(const ColumnMask& mask) {
   auto trimmed = std::make_shared<std::vector<bool>>(*mask);
   while (!trimmed->empty() && !trimmed->back()) trimmed->pop_back();
   return trimmed;
+}
+
+std::vector<const BoundExpr*> Pointers(const std::vector<BoundExprPtr>& exprs) {
+  std::vector<const BoundExpr*> out;
+  for (const auto& e : exprs) out.push_back(e.get());
+  return out;
 }
 
 class TableScan : public Operator {
@@ -396,6 +433,7 @@ class FilterOp : public Operator {
   }
   std::string Describe() const override { return "Filter"; }
   std::vector<const Operator*> children() const override { return {child_.get()}; }
+  std::vector<const BoundExpr*> expressions() const override { return {pred_.get()}; }
 
  private:
   OperatorPtr child_;
@@ -423,6 +461,7 @@ class ProjectOp : public Operator {
   }
   std::string Describe() const override { return fmt::format("Project ({} columns)", exprs_.size()); }
   std::vector<const Operator*> children() const override { return {child_.get()}; }
+  std::vector<const BoundExpr*> expressions() const override { return Pointers(exprs_); }
 
  private:
   OperatorPtr child_;
@@ -538,6 +577,7 @@ class JoinOp : public Operator {
     return fmt::format("{} {}Join", keys_.empty() ? "NestedLoop" : "Hash", kNames[static_cast<int>(kind_)]);
   }
   std::vector<const Operator*> children() const override { return {left_.get(), right_.get()}; }
+  std::vector<const BoundExpr*> expressions() const override { return {cond_.get()}; }
 
  private:
   void Combine(const Row& l, const Row* r, Row* out) const { CombineRows(l, r, lw_ + rw_, out); }
@@ -600,6 +640,7 @@ class LookupJoinOp : public Operator {
 
   std::string Describe() const override { return "NestedLoop InnerJoin (index lookup)"; }
   std::vector<const Operator*> children() const override { return {left_.get(), right_.get()}; }
+  std::vector<const BoundExpr*> expressions() const override { return {cond_.get()}; }
 
  private:
   OperatorPtr left_, right_;
@@ -690,6 +731,13 @@ class AggregateOp : public Operator {
     return fmt::format("HashAggregate ({} keys, {} aggregates)", keys_.size(), aggs_.size());
   }
   std::vector<const Operator*> children() const override { return {child_.get()}; }
+  std::vector<const BoundExpr*> expressions() const override {
+    std::vector<const BoundExpr*> out = Pointers(keys_);
+    for (const auto& a : aggs_) {
+      for (const auto& e : a.args) out.push_back(e.get());
+    }
+    return out;
+  }
 
  private:
   OperatorPtr child_;

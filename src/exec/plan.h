@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -65,6 +66,10 @@ struct ExecContext {
   // EXPLAIN ANALYZE: operators opened under this context count their
   // loops, rows and time (Operator::stats).
   bool profile = false;
+  // Correlated subqueries may answer from the results they gave for the
+  // same enclosing values (SubPlan::memo): set for queries, which write
+  // nothing the subqueries could read.
+  bool memoize_subqueries = false;
   // Rows the statement writes, by table id (automatic ANALYZE); null: not
   // counted. Trigger bodies and cascades write into the same map.
   std::map<uint64_t, TableWrites>* writes = nullptr;
@@ -153,6 +158,19 @@ struct ValueEq {
   bool operator()(const Value& a, const Value& b) const { return a.SortCompare(b) == 0; }
 };
 
+struct RowHash {
+  size_t operator()(const Row& r) const;
+};
+// Equality for grouping: SQL equality, so 1 and 1.0 are one group.
+struct RowEq {
+  bool operator()(const Row& a, const Row& b) const;
+};
+// Equality of kind and exact contents (1 and 1.0 differ, and so do 0.0
+// and -0.0): rows that are interchangeable in every expression.
+struct StrictRowEq {
+  bool operator()(const Row& a, const Row& b) const;
+};
+
 // A subquery inside an expression.
 struct SubPlan {
   std::unique_ptr<Operator> root;
@@ -167,6 +185,31 @@ struct SubPlan {
   // for an x of that kind. 0 when there is no set.
   std::unordered_set<Value, ValueHash, ValueEq> set;
   int set_family = 0;
+
+  // A correlated subquery's answers by the enclosing values it reads
+  // (outer_columns: levels up from the subquery, column), when
+  // `memoizable` (no volatile function inside) and the statement allows it
+  // (ExecContext::memoize_subqueries). Memoization stops for the rest of
+  // the statement when few rows repeat their values.
+  std::vector<std::pair<int, int>> outer_columns;
+  bool memoizable = false;
+  struct Answer {
+    std::vector<Value> values;
+    bool has_null = false;
+  };
+  std::unordered_map<Row, Answer, RowHash, StrictRowEq> memo;
+  bool memo_off = false;
+  size_t memo_bytes = 0;  // charged to the statement's budget
+  uint64_t memo_hits = 0, memo_misses = 0;
+  // Forgets what one execution of the statement computed (its budget is
+  // gone with it).
+  void Reset() {
+    cached = false;
+    memo.clear();
+    memo_off = false;
+    memo_bytes = 0;
+    memo_hits = memo_misses = 0;
+  }
 };
 
 // What EXPLAIN ANALYZE reports for one operator, counted only while
@@ -204,6 +247,9 @@ class Operator {
   // One line naming the operator, for EXPLAIN.
   virtual std::string Describe() const = 0;
   virtual std::vector<const Operator*> children() const { return {}; }
+  // The expressions the operator evaluates, for EXPLAIN to find the
+  // subqueries in them.
+  virtual std::vector<const BoundExpr*> expressions() const { return {}; }
   const OperatorStats& stats() const { return stats_; }
   // The planner's estimate of the rows returned per loop (EXPLAIN shows
   // it as rows=N). An operator without its own estimate (a projection, a
@@ -303,13 +349,6 @@ OperatorPtr MakeWorkingTableScan(std::shared_ptr<WorkingTable> table, std::strin
 // than ExecContext::recursion_limit iterations fail with 54001.
 OperatorPtr MakeRecursiveUnion(OperatorPtr anchor, OperatorPtr step, std::shared_ptr<WorkingTable> working,
                                bool all, std::string name);
-
-struct RowHash {
-  size_t operator()(const Row& r) const;
-};
-struct RowEq {
-  bool operator()(const Row& a, const Row& b) const;
-};
 
 // Indented operator tree, one operator per line, with the estimated rows
 // where the planner made an estimate; with `analyze`, each line ends in the

@@ -614,7 +614,7 @@ Result<BoundQuery*> StatementRunner::BoundFor(const sql::Query& query, std::uniq
     fresh->subplans = binder_.subplans();
     *cache = std::move(fresh);
   }
-  for (const auto& sub : (*cache)->subplans) sub->cached = false;
+  for (const auto& sub : (*cache)->subplans) sub->Reset();
   return &(*cache)->query;
 }
 
@@ -626,6 +626,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Select(const sql::Query& 
   result->command = "SELECT";
   result->names = q->names;
   result->types = q->types;
+  ctx_->memoize_subqueries = true;  // a query writes nothing its subqueries read
   NQ_RETURN_IF_ERROR(q->root->Open(ctx_));
   Row row;
   if (sink_ != nullptr) {
@@ -660,6 +661,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Explain(const sql::Explai
     // Runs the query with every operator counting; its rows are dropped.
     const Clock::time_point execution_start = Clock::now();
     ctx_->profile = true;
+    ctx_->memoize_subqueries = true;
     Status status = q.root->Open(ctx_);
     Row row;
     while (status.ok()) {

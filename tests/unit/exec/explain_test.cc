@@ -174,6 +174,75 @@ TEST_F(ExplainTest, OrOverTablesFiltersEachTable) {
   EXPECT_EQ(Run(wide), "1000");
 }
 
+// Subqueries are printed below the operator whose expression holds them,
+// after its inputs, in text and in JSON.
+TEST_F(ExplainTest, SubqueriesAppearUnderTheirOperator) {
+  Fill();
+  Ok("CREATE TABLE u(b INTEGER PRIMARY KEY, name TEXT)");
+  Ok("INSERT INTO u VALUES (1, 'one'), (2, 'two')");
+  const std::string plan =
+      Run("EXPLAIN SELECT a FROM t WHERE EXISTS (SELECT 1 FROM u WHERE u.b = t.b) AND a IN (SELECT b FROM u)");
+  const size_t filter = plan.find("Filter");
+  const size_t scan = plan.find("  TableScan t");
+  const size_t exists = plan.find("  SubPlan (EXISTS, correlated, memoized)\n");
+  const size_t in = plan.find("  SubPlan (IN, runs once)\n");
+  ASSERT_NE(exists, std::string::npos) << plan;
+  ASSERT_NE(in, std::string::npos) << plan;
+  EXPECT_LT(filter, scan);
+  EXPECT_LT(scan, exists);
+  EXPECT_NE(plan.find("TableScan u (primary key, 1 key column bounded)"), std::string::npos) << plan;
+  const std::string json = Run("EXPLAIN (FORMAT JSON) SELECT a, (SELECT name FROM u WHERE u.b = t.b) FROM t");
+  EXPECT_NE(json.find("\"Parent Relationship\": \"SubPlan\", \"Subplan Name\": \"SubPlan (scalar, correlated, "
+                      "memoized)\""),
+            std::string::npos)
+      << json;
+}
+
+// A correlated subquery runs once per distinct enclosing value it reads;
+// the other rows take the answer from memory.
+TEST_F(ExplainTest, CorrelatedSubqueryIsMemoized) {
+  Fill();
+  Ok("CREATE TABLE u(b INTEGER, name TEXT)");
+  Ok("INSERT INTO u VALUES (1, 'one'), (2, 'two'), (2, 'deux')");
+  const std::string query = "SELECT b, (SELECT count(*) FROM u WHERE u.b = t.b) AS n FROM t WHERE a <= 100";
+  const std::string plan = Run("EXPLAIN ANALYZE " + query);
+  // 100 rows, 10 values of b.
+  EXPECT_NE(plan.find("SubPlan (scalar, correlated, memoized) (memo hits=90 misses=10)"), std::string::npos) << plan;
+  EXPECT_NE(plan.find("TableScan u (rows=1000) (actual rows=3 loops=10"), std::string::npos) << plan;
+  EXPECT_EQ(Run("SELECT b, n, count(*) FROM (" + query + ") GROUP BY b, n ORDER BY b LIMIT 3"),
+            "0|0|10\n1|1|10\n2|2|10");
+  // Values that rarely repeat: memoization stops after 1024 misses.
+  const std::string unique = Run("EXPLAIN ANALYZE SELECT (SELECT count(*) FROM u WHERE u.b = t.a) FROM t");
+  EXPECT_NE(unique.find("(memo hits=0 misses=1024, stopped)"), std::string::npos) << unique;
+  EXPECT_EQ(Run("SELECT sum((SELECT count(*) FROM u WHERE u.b = t.a)) FROM t"), "3");
+  // A prepared query forgets its answers between executions.
+  auto prepared = conn_->Prepare("SELECT sum((SELECT count(*) FROM u WHERE u.b = t.b)) FROM t");
+  ASSERT_TRUE(prepared.ok());
+  auto sum = [&] {
+    auto rs = (*prepared)->Execute();
+    EXPECT_TRUE(rs.ok() && *rs->Next());
+    return rs.ok() ? rs->GetText(0) : "";
+  };
+  EXPECT_EQ(sum(), "1500");
+  Ok("INSERT INTO u VALUES (3, 'three')");
+  EXPECT_EQ(sum(), "2000");
+}
+
+// What is not memoized: a subquery calling a volatile function gives a new
+// value each time; 0.0 and -0.0 are equal but not the same value.
+TEST_F(ExplainTest, MemoizationKeepsVolatileAndDistinctValuesApart) {
+  Fill();
+  const std::string volatile_query = "SELECT count(DISTINCT (SELECT random() + t.b)) FROM t";
+  EXPECT_EQ(Run("EXPLAIN " + volatile_query).find("memoized"), std::string::npos);
+  EXPECT_NE(Run("EXPLAIN " + volatile_query).find("SubPlan (scalar, correlated)"), std::string::npos);
+  EXPECT_EQ(Run(volatile_query), "5000");
+  // A volatile function deeper down counts too.
+  EXPECT_EQ(Run("EXPLAIN SELECT (SELECT (SELECT random() + t.b)) FROM t").find("memoized"), std::string::npos);
+  Ok("CREATE TABLE z(x DOUBLE)");
+  Ok("INSERT INTO z VALUES (0.0), (CAST('-0' AS DOUBLE)), (0.0), (CAST('-0' AS DOUBLE))");
+  EXPECT_EQ(Run("SELECT (SELECT CAST(z.x AS TEXT)) FROM z"), "0\n-0\n0\n-0");
+}
+
 TEST_F(ExplainTest, AutoAnalyzeAfterEnoughWrites) {
   options_.auto_analyze = true;
   Reopen();
