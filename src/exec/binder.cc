@@ -950,11 +950,16 @@ BoundExprPtr Clone(const BoundExpr& e) {
 }
 
 // A conjunct that bounds one column: col = v, col IN (v...), col < v, ...
+// For col IN (uncorrelated subquery) `values` holds the IN expression,
+// which stands for the subquery's values (ScanBounds).
 struct ColumnPredicate {
   int column;
   enum { kEqual, kLower, kUpper } what;
   bool inclusive = true;
   std::vector<const BoundExpr*> values;
+  bool subquery = false;
+  // Values the equality allows: a subquery's are not known yet.
+  size_t Width() const { return subquery ? SIZE_MAX : values.size(); }
 };
 
 void CollectPredicates(const BoundExpr& c, std::vector<ColumnPredicate>* out) {
@@ -983,6 +988,9 @@ void CollectPredicates(const BoundExpr& c, std::vector<ColumnPredicate>* out) {
       p.values.push_back(c.args[i].get());
     }
     out->push_back(std::move(p));
+  } else if (c.kind == BoundKind::kInSubquery && !c.negated && !c.nocase && is_col(*c.args[0]) &&
+             !c.subplan->correlated) {
+    out->push_back({c.args[0]->index, ColumnPredicate::kEqual, true, {&c}, true});
   } else if (c.kind == BoundKind::kBetween && !c.negated && !c.nocase && is_col(*c.args[0]) &&
              RowIndependent(*c.args[1]) && RowIndependent(*c.args[2])) {
     out->push_back({c.args[0]->index, ColumnPredicate::kLower, true, {c.args[1].get()}});
@@ -1002,7 +1010,7 @@ std::shared_ptr<ScanBounds> BoundsFor(const TableInfo& table, const std::vector<
     if (descending && (*descending)[i]) return bounds->equal.empty() ? nullptr : bounds;
     const ColumnPredicate* eq = nullptr;
     for (const auto& p : preds) {
-      if (p.column == columns[i] && p.what == ColumnPredicate::kEqual && (!eq || p.values.size() < eq->values.size())) {
+      if (p.column == columns[i] && p.what == ColumnPredicate::kEqual && (!eq || p.Width() < eq->Width())) {
         eq = &p;
       }
     }

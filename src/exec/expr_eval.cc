@@ -547,6 +547,15 @@ Result<Value> Evaluate(const BoundExpr& e, const Row& row, ExecContext* ctx) {
   return Status::Internal("unknown expression kind");
 }
 
+Result<const std::vector<Value>*> UncorrelatedInValues(const BoundExpr& in, ExecContext* ctx) {
+  if (in.kind != BoundKind::kInSubquery || !in.subplan || in.subplan->correlated) {
+    return Status::Internal("not an uncorrelated IN subquery");
+  }
+  static const Row kNoRow;
+  NQ_RETURN_IF_ERROR(RunSubPlan(in.subplan.get(), kNoRow, ctx, SIZE_MAX));
+  return &in.subplan->values;
+}
+
 Result<bool> EvaluatePredicate(const BoundExpr& expr, const Row& row, ExecContext* ctx) {
   NQ_ASSIGN_OR_RETURN(auto t, Truth3(expr, row, ctx));
   return t.value_or(false);

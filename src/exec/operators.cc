@@ -192,6 +192,9 @@ bool EncodeBound(storage::KeyEncoder* key, const Value& v, const DataType& type)
   }
 }
 
+// Past this many key ranges a scan reads everything instead.
+constexpr size_t kMaxRanges = 4096;
+
 // The key ranges `bounds` stand for now; false to read everything.
 Result<bool> ComputeRanges(const ScanBounds& b, ExecContext* ctx, std::vector<KeyRange>* ranges) {
   static const Row kNoRow;
@@ -199,16 +202,28 @@ Result<bool> ComputeRanges(const ScanBounds& b, ExecContext* ctx, std::vector<Ke
   std::vector<std::string> prefixes{std::string()};
   for (size_t i = 0; i < b.equal.size(); ++i) {
     std::vector<std::string> next;
-    for (const auto& e : b.equal[i]) {
-      NQ_ASSIGN_OR_RETURN(Value v, Evaluate(*e, input, ctx));
-      if (v.is_null()) continue;  // = NULL matches nothing
+    auto add = [&](const Value& v) {
+      if (v.is_null()) return true;  // = NULL matches nothing
       for (const auto& p : prefixes) {
         storage::KeyEncoder key;
         if (!EncodeBound(&key, v, b.types[i])) return false;
         next.push_back(p + key.buffer());
       }
+      return true;
+    };
+    for (const auto& e : b.equal[i]) {
+      if (e->kind == BoundKind::kInSubquery) {
+        NQ_ASSIGN_OR_RETURN(const std::vector<Value>* values, UncorrelatedInValues(*e, ctx));
+        if (values->size() > kMaxRanges) return false;
+        for (const Value& v : *values) {
+          if (!add(v)) return false;
+        }
+        continue;
+      }
+      NQ_ASSIGN_OR_RETURN(Value v, Evaluate(*e, input, ctx));
+      if (!add(v)) return false;
     }
-    if (next.size() > 4096) return false;
+    if (next.size() > kMaxRanges) return false;
     std::sort(next.begin(), next.end());
     next.erase(std::unique(next.begin(), next.end()), next.end());
     prefixes = std::move(next);
@@ -651,10 +666,12 @@ class LookupJoinOp : public Operator {
   bool have_left_ = false;
 };
 
+// GROUP BY: groups in a hash table, or, when the input comes ordered by
+// the key columns (sorted_by), one group after the other without a table.
 class AggregateOp : public Operator {
  public:
   AggregateOp(OperatorPtr child, std::vector<BoundExprPtr> keys, std::vector<AggregateCall> aggs)
-      : child_(std::move(child)), keys_(std::move(keys)), aggs_(std::move(aggs)) {}
+      : child_(std::move(child)), keys_(std::move(keys)), aggs_(std::move(aggs)), streaming_(InputGrouped()) {}
 
   Status DoOpen(ExecContext* ctx) override {
     out_.clear();
@@ -686,13 +703,16 @@ class AggregateOp : public Operator {
           NQ_ASSIGN_OR_RETURN(Value v, Evaluate(*k, row, ctx));
           key.push_back(std::move(v));
         }
-        auto it = groups.find(key);
-        if (it == groups.end()) {
+        if (streaming_) {
+          // Sorted input: a key unlike the last one starts a new group.
+          if (group_keys.empty() || !RowEq()(key, group_keys.back())) NQ_RETURN_IF_ERROR(new_group(key));
+          g = group_keys.size() - 1;
+        } else if (auto it = groups.find(key); it != groups.end()) {
+          g = it->second;
+        } else {
           g = group_keys.size();
           groups.emplace(key, g);
           NQ_RETURN_IF_ERROR(new_group(key));
-        } else {
-          g = it->second;
         }
       }
       for (size_t j = 0; j < aggs_.size(); ++j) {
@@ -728,7 +748,8 @@ class AggregateOp : public Operator {
     return true;
   }
   std::string Describe() const override {
-    return fmt::format("HashAggregate ({} keys, {} aggregates)", keys_.size(), aggs_.size());
+    return fmt::format("{} ({} keys, {} aggregates)", streaming_ ? "GroupAggregate" : "HashAggregate", keys_.size(),
+                       aggs_.size());
   }
   std::vector<const Operator*> children() const override { return {child_.get()}; }
   std::vector<const BoundExpr*> expressions() const override {
@@ -741,8 +762,24 @@ class AggregateOp : public Operator {
 
  private:
   OperatorPtr child_;
+  // Whether the keys are plain columns that are, in some order, the first
+  // columns the input is sorted by.
+  bool InputGrouped() const {
+    const std::vector<int>& order = child_->sorted_by();
+    if (keys_.empty() || keys_.size() > order.size()) return false;
+    for (const auto& k : keys_) {
+      if (k->kind != BoundKind::kColumn || k->nocase ||
+          std::find(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(keys_.size()), k->index) ==
+              order.begin() + static_cast<std::ptrdiff_t>(keys_.size())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   std::vector<BoundExprPtr> keys_;
   std::vector<AggregateCall> aggs_;
+  bool streaming_;
   std::vector<Row> out_;
   size_t pos_ = 0;
   Charges charges_;
@@ -1025,21 +1062,56 @@ class MaterializedOp : public Operator {
 
 }  // namespace
 
+namespace {
+
+// A scan returns rows in the order of its key's encoding, in which values
+// SQL calls equal are equal (1 = 1.0), so equal key prefixes are adjacent;
+// a NOCASE column's encoding keeps case, so the order stops before it.
+std::vector<int> KeyOrder(const TableInfo& table, const std::vector<int>& key) {
+  std::vector<int> out;
+  for (int c : key) {
+    if (table.columns[c].nocase) break;
+    out.push_back(c);
+  }
+  return out;
+}
+
+}  // namespace
+
 OperatorPtr MakeTableScan(std::shared_ptr<const TableInfo> table, std::shared_ptr<ScanBounds> bounds,
                           bool with_key, ColumnMask needed) {
-  return std::make_unique<TableScan>(std::move(table), nullptr, std::move(bounds), with_key, std::move(needed));
+  std::vector<int> order = KeyOrder(*table, table->primary_key);
+  auto op = std::make_unique<TableScan>(std::move(table), nullptr, std::move(bounds), with_key, std::move(needed));
+  op->set_sorted_by(std::move(order));
+  return op;
 }
 OperatorPtr MakeIndexScan(std::shared_ptr<const TableInfo> table, std::shared_ptr<const IndexInfo> index,
                           std::shared_ptr<ScanBounds> bounds, bool with_key, ColumnMask needed) {
-  return std::make_unique<TableScan>(std::move(table), std::move(index), std::move(bounds), with_key,
-                                     std::move(needed));
+  std::vector<int> order = KeyOrder(*table, index->columns);
+  auto op = std::make_unique<TableScan>(std::move(table), std::move(index), std::move(bounds), with_key,
+                                        std::move(needed));
+  op->set_sorted_by(std::move(order));
+  return op;
 }
 OperatorPtr MakeValues(std::vector<std::vector<BoundExprPtr>> rows) { return std::make_unique<ValuesOp>(std::move(rows)); }
 OperatorPtr MakeFilter(OperatorPtr child, BoundExprPtr predicate) {
-  return std::make_unique<FilterOp>(std::move(child), std::move(predicate));
+  std::vector<int> order = child->sorted_by();
+  auto op = std::make_unique<FilterOp>(std::move(child), std::move(predicate));
+  op->set_sorted_by(std::move(order));
+  return op;
 }
 OperatorPtr MakeProject(OperatorPtr child, std::vector<BoundExprPtr> exprs) {
-  return std::make_unique<ProjectOp>(std::move(child), std::move(exprs));
+  // The order carries over for as long as its columns are projected.
+  std::vector<int> order;
+  for (int c : child->sorted_by()) {
+    auto it = std::find_if(exprs.begin(), exprs.end(),
+                           [c](const BoundExprPtr& e) { return e->kind == BoundKind::kColumn && e->index == c; });
+    if (it == exprs.end()) break;
+    order.push_back(static_cast<int>(it - exprs.begin()));
+  }
+  auto op = std::make_unique<ProjectOp>(std::move(child), std::move(exprs));
+  op->set_sorted_by(std::move(order));
+  return op;
 }
 OperatorPtr MakeLookupJoin(OperatorPtr left, OperatorPtr right, size_t left_width, size_t right_width,
                            BoundExprPtr condition) {

@@ -148,6 +148,9 @@ Result<std::optional<int>> CompareForSql(const Value& a, const Value& b, bool no
 Result<Value> Evaluate(const BoundExpr& expr, const Row& row, ExecContext* ctx);
 // A predicate's outcome: NULL and false both reject.
 Result<bool> EvaluatePredicate(const BoundExpr& expr, const Row& row, ExecContext* ctx);
+// The values of an uncorrelated `x IN (subquery)` (NULLs included), run
+// at the first use and kept.
+Result<const std::vector<Value>*> UncorrelatedInValues(const BoundExpr& in, ExecContext* ctx);
 
 // Hashing and equality consistent with Value::SortCompare (1 = 1.0).
 size_t HashValue(const Value& v);
@@ -261,6 +264,11 @@ class Operator {
     return inputs.empty() ? -1 : inputs[0]->estimated_rows();
   }
   void set_estimated_rows(double rows) { estimated_rows_ = rows; }
+  // Output columns the rows come ordered by (each ascending or each
+  // descending), most significant first: rows equal in a prefix of them
+  // are adjacent. Empty when nothing is known.
+  const std::vector<int>& sorted_by() const { return sorted_by_; }
+  void set_sorted_by(std::vector<int> columns) { sorted_by_ = std::move(columns); }
 
  protected:
   virtual Status DoOpen(ExecContext* ctx) = 0;
@@ -270,6 +278,7 @@ class Operator {
   bool profiling_ = false;
   OperatorStats stats_;
   double estimated_rows_ = -1;
+  std::vector<int> sorted_by_;
 };
 using OperatorPtr = std::unique_ptr<Operator>;
 
@@ -281,6 +290,8 @@ using OperatorPtr = std::unique_ptr<Operator>;
 // caller filters the rows with the full predicate anyway.
 struct ScanBounds {
   std::vector<DataType> types;  // of the key columns used, in key order
+  // Per key column, its values; an uncorrelated `col IN (subquery)`
+  // stands for the subquery's values.
   std::vector<std::vector<BoundExprPtr>> equal;
   BoundExprPtr lower, upper;  // on key column equal.size()
   bool lower_inclusive = true;

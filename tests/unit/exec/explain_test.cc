@@ -243,6 +243,47 @@ TEST_F(ExplainTest, MemoizationKeepsVolatileAndDistinctValuesApart) {
   EXPECT_EQ(Run("SELECT (SELECT CAST(z.x AS TEXT)) FROM z"), "0\n-0\n0\n-0");
 }
 
+// Rows read in key order come grouped by the key's leading columns: GROUP
+// BY over them needs no hash table.
+TEST_F(ExplainTest, AggregateOverKeyOrderNeedsNoHashTable) {
+  Fill();
+  EXPECT_NE(Run("EXPLAIN SELECT a, count(*) FROM t GROUP BY a").find("GroupAggregate (1 keys"), std::string::npos);
+  EXPECT_NE(Run("EXPLAIN SELECT b, count(*) FROM t GROUP BY b").find("HashAggregate (1 keys"), std::string::npos);
+  const std::string by_hash = Run("SELECT b, c, count(*), sum(a) FROM t GROUP BY b, c ORDER BY b, c");
+  Ok("CREATE INDEX t_bc ON t(b, c)");
+  // Through the index (b bounded), in either order of the keys.
+  const std::string query = "SELECT b, c, count(*), sum(a) FROM t WHERE b >= 0 GROUP BY c, b ORDER BY b, c";
+  const std::string plan = Run("EXPLAIN " + query);
+  EXPECT_NE(plan.find("GroupAggregate (2 keys"), std::string::npos) << plan;
+  EXPECT_NE(plan.find("IndexScan t using t_bc"), std::string::npos) << plan;
+  EXPECT_EQ(Run(query), by_hash);
+  EXPECT_EQ(Run("SELECT count(*) FROM (SELECT a FROM t GROUP BY a)"), "5000");
+  // A NOCASE key's order is not that of its comparison: its groups are
+  // hashed.
+  Ok("CREATE TABLE n(s TEXT COLLATE NOCASE, v INTEGER, PRIMARY KEY (s, v))");
+  EXPECT_NE(Run("EXPLAIN SELECT s, count(*) FROM n GROUP BY s").find("HashAggregate"), std::string::npos);
+}
+
+// col IN (uncorrelated subquery) bounds a key: the subquery runs when the
+// scan opens and its values become the key ranges.
+TEST_F(ExplainTest, InSubqueryBoundsAKey) {
+  Fill();
+  Ok("CREATE TABLE u(b INTEGER, name TEXT)");
+  Ok("INSERT INTO u VALUES (1, 'one'), (2, 'two'), (2, 'deux'), (NULL, 'none'), (9999, 'far')");
+  const std::string query = "SELECT count(*), sum(a) FROM t WHERE a IN (SELECT b FROM u)";
+  const std::string plan = Run("EXPLAIN ANALYZE " + query);
+  EXPECT_NE(plan.find("TableScan t (primary key, 1 key column bounded) (rows=500) (actual rows=2 loops=1"),
+            std::string::npos)
+      << plan;
+  EXPECT_EQ(Run(query), "2|3");
+  EXPECT_EQ(Run("SELECT count(*) FROM t WHERE a NOT IN (SELECT b FROM u WHERE b IS NOT NULL)"), "4998");
+  // Values of another kind cannot be encoded as the key: everything is
+  // read and filtered instead.
+  EXPECT_EQ(Run("SELECT count(*) FROM t WHERE a IN (SELECT name FROM u)"), "0");
+  EXPECT_EQ(Run("SELECT count(*) FROM t WHERE a IN (SELECT '7' UNION SELECT 8.0)"), "2");
+  EXPECT_EQ(Run("SELECT count(*) FROM t WHERE a IN (SELECT b FROM u WHERE b > 5000)"), "0");
+}
+
 TEST_F(ExplainTest, AutoAnalyzeAfterEnoughWrites) {
   options_.auto_analyze = true;
   Reopen();
