@@ -1101,8 +1101,10 @@ Result<OperatorPtr> Binder::AccessPath(const TableInfo& table, std::vector<Bound
     const size_t used = best->equal.size() + (best->lower || best->upper ? 1 : 0);
     bounded.assign(key.begin(), key.begin() + static_cast<std::ptrdiff_t>(std::min(used, key.size())));
   }
-  for (const auto& c : *conjuncts) {
-    const double selectivity = EstimateSelectivity(*c, table.stats.get());
+  const std::vector<double> selectivities = EstimateConjuncts(*conjuncts, table.stats.get());
+  for (size_t i = 0; i < conjuncts->size(); ++i) {
+    const BoundExprPtr& c = (*conjuncts)[i];
+    const double selectivity = selectivities[i];
     kept *= selectivity;
     std::vector<ColumnPredicate> on_key;
     CollectPredicates(*c, &on_key);
@@ -1142,7 +1144,7 @@ Result<OperatorPtr> Binder::LookupPath(const TableInfo& table, std::vector<Bound
                        ? MakeIndexScan(SharedTable(&table), choice.index, choice.bounds, false, std::move(needed))
                        : MakeTableScan(SharedTable(&table), choice.bounds, false, std::move(needed));
   double read = rows;
-  for (const auto& c : *conjuncts) read /= std::max(EstimateSelectivity(*c, table.stats.get()), 1e-9);
+  for (double selectivity : EstimateConjuncts(*conjuncts, table.stats.get())) read /= std::max(selectivity, 1e-9);
   op->set_estimated_rows(std::max(read, 1.0));
   if (!conjuncts->empty()) {
     op = MakeFilter(std::move(op), CombineConjuncts(std::move(*conjuncts)));

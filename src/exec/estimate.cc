@@ -171,6 +171,47 @@ double EstimateSelectivity(const BoundExpr& e, const TableStats* stats) {
   }
 }
 
+std::vector<double> EstimateConjuncts(const std::vector<BoundExprPtr>& conjuncts, const TableStats* stats) {
+  std::vector<double> out;
+  for (const auto& c : conjuncts) out.push_back(EstimateSelectivity(*c, stats));
+  // col > a AND col < b keeps the rows between a and b, not the product of
+  // the two fractions: the first of the pair takes below(b) - below(a) =
+  // s_lower + s_upper - non-NULL fraction, the second 1 (PostgreSQL's
+  // range pairs). At least kDefaultEqual / 10, as estimates can cross.
+  auto bound_of = [&](const BoundExpr& e, int* column, bool* lower) {
+    if (e.kind != BoundKind::kCompare || e.nocase) return false;
+    auto op = static_cast<CompareOp>(e.op);
+    const BoundExpr* col = e.args[0].get();
+    const BoundExpr* val = e.args[1].get();
+    if (StatsOf(*col, stats) == nullptr) {
+      std::swap(col, val);
+      op = MirrorCompare(op);
+    }
+    if (StatsOf(*col, stats) == nullptr || ConstantOf(*val) == nullptr) return false;
+    if (op == CompareOp::kEq || op == CompareOp::kNotEq) return false;
+    *column = col->index;
+    *lower = op == CompareOp::kGt || op == CompareOp::kGe;
+    return true;
+  };
+  std::vector<bool> paired(conjuncts.size(), false);
+  for (size_t i = 0; i < conjuncts.size(); ++i) {
+    int ci;
+    bool lower_i;
+    if (paired[i] || !bound_of(*conjuncts[i], &ci, &lower_i)) continue;
+    for (size_t j = i + 1; j < conjuncts.size(); ++j) {
+      int cj;
+      bool lower_j;
+      if (paired[j] || !bound_of(*conjuncts[j], &cj, &lower_j) || cj != ci || lower_j == lower_i) continue;
+      const ColumnStats& c = stats->columns[static_cast<size_t>(ci)];
+      out[i] = std::max(out[i] + out[j] - (1 - c.null_fraction), kDefaultEqual / 10);
+      out[j] = 1;
+      paired[i] = paired[j] = true;
+      break;
+    }
+  }
+  return out;
+}
+
 double EstimateTableRows(const TableInfo& table) {
   return table.stats ? static_cast<double>(table.stats->row_count) : kDefaultTableRows;
 }

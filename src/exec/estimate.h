@@ -24,6 +24,12 @@ inline constexpr double kDefaultTableRows = 1000;
 // of the table); `stats` may be null.
 double EstimateSelectivity(const BoundExpr& predicate, const TableStats* stats);
 
+// The selectivity of each of a table's conjuncts, as EstimateSelectivity
+// gives it, except that a lower and an upper bound on one column (col > a,
+// col < b) are estimated together: the first of them gets the fraction
+// between the bounds, the second 1. The product is the rows kept.
+std::vector<double> EstimateConjuncts(const std::vector<BoundExprPtr>& conjuncts, const TableStats* stats);
+
 // The rows `table` holds by its last ANALYZE, else kDefaultTableRows.
 double EstimateTableRows(const TableInfo& table);
 

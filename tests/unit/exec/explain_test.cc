@@ -139,6 +139,23 @@ TEST_F(ExplainTest, AnalyzeStatisticsDriveEstimates) {
   EXPECT_EQ(Run("ANALYZE t"), "error 25006");
 }
 
+// A lower and an upper bound on one column keep the rows between them:
+// below(7) - below(2) = 0.78 - 0.28 of the rows by the histogram, not the
+// product of the two fractions (0.72 * 0.78, 2808 rows).
+TEST_F(ExplainTest, RangeBoundsOnOneColumnAreEstimatedTogether) {
+  Fill();
+  Ok("ANALYZE t");
+  EXPECT_NE(Run("EXPLAIN SELECT * FROM t WHERE b > 2").find("Filter (rows=3594)"), std::string::npos);
+  EXPECT_NE(Run("EXPLAIN SELECT * FROM t WHERE b < 7").find("Filter (rows=3906)"), std::string::npos);
+  EXPECT_NE(Run("EXPLAIN SELECT * FROM t WHERE b > 2 AND b < 7").find("Filter (rows=2500)"), std::string::npos);
+  // Written the other way round and apart, with c <> 'x' (2/3) between.
+  EXPECT_NE(Run("EXPLAIN SELECT * FROM t WHERE 7 > b AND c <> 'x' AND 2 < b").find("Filter (rows=1667)"),
+            std::string::npos);
+  // Crossed bounds keep almost nothing, but not nothing.
+  EXPECT_NE(Run("EXPLAIN SELECT * FROM t WHERE b > 7 AND b < 2").find("Filter (rows=3)"), std::string::npos);
+  EXPECT_EQ(Run("SELECT count(*) FROM t WHERE b > 2 AND b < 7"), "2000");
+}
+
 // A constant expression is computed once when planning: compared with a
 // column it estimates like a literal (b < 1 + 1 as b < 2, from the
 // histogram) and bounds a key range.
