@@ -2,6 +2,8 @@
 // logic.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "exec/plan.h"
@@ -460,17 +462,42 @@ Result<Value> Evaluate(const BoundExpr& e, const Row& row, ExecContext* ctx) {
       }
       return Value::Null();
     case BoundKind::kFunction: {
-      std::vector<Value> args;
-      args.reserve(e.args.size());
-      for (const auto& a : e.args) {
-        NQ_ASSIGN_OR_RETURN(Value v, Evaluate(*a, row, ctx));
-        if (v.is_null() && !e.function->handles_null) return Value::Null();
-        args.push_back(std::move(v));
+      // Arguments on the stack for the usual few.
+      constexpr size_t kInline = 4;
+      std::array<Value, kInline> inline_args;
+      std::vector<Value> heap_args;
+      if (e.args.size() > kInline) heap_args.resize(e.args.size());
+      Value* args = e.args.size() > kInline ? heap_args.data() : inline_args.data();
+      for (size_t i = 0; i < e.args.size(); ++i) {
+        NQ_ASSIGN_OR_RETURN(args[i], Evaluate(*e.args[i], row, ctx));
+        if (args[i].is_null() && !e.function->handles_null) return Value::Null();
       }
-      if (IsClockFunction(*e.function)) return CallClockFunction(*e.function, args, ctx->StatementTime());
-      return e.function->fn(args);
+      const std::span<const Value> view(args, e.args.size());
+      if (IsClockFunction(*e.function)) return CallClockFunction(*e.function, view, ctx->StatementTime());
+      return e.function->fn(view);
     }
     case BoundKind::kInList: {
+      // A list of constants and columns cannot fail: compared in place,
+      // stopping at the first equal value. Otherwise every item is
+      // evaluated first, so that an error in any of them is raised.
+      const bool leaves = std::all_of(e.args.begin() + 1, e.args.end(),
+                                      [&](const BoundExprPtr& a) { return Peek(*a, row, ctx) != nullptr; });
+      if (leaves) {
+        if (e.args.size() == 1) return Value::Boolean(e.negated);
+        Value slot;
+        NQ_ASSIGN_OR_RETURN(const Value* x, Operand(*e.args[0], row, ctx, &slot));
+        if (x->is_null()) return Value::Null();
+        bool saw_null = false;
+        for (size_t i = 1; i < e.args.size(); ++i) {
+          NQ_ASSIGN_OR_RETURN(auto c, CompareForSql(*x, *Peek(*e.args[i], row, ctx), e.nocase));
+          if (!c) {
+            saw_null = true;
+          } else if (*c == 0) {
+            return Value::Boolean(!e.negated);
+          }
+        }
+        return saw_null ? Value::Null() : Value::Boolean(e.negated);
+      }
       NQ_ASSIGN_OR_RETURN(Value x, Evaluate(*e.args[0], row, ctx));
       std::vector<Value> values;
       values.reserve(e.args.size() - 1);
@@ -503,13 +530,23 @@ Result<Value> Evaluate(const BoundExpr& e, const Row& row, ExecContext* ctx) {
       return e.subplan->values.empty() ? Value::Null() : e.subplan->values[0];
     }
     case BoundKind::kLike: {
-      NQ_ASSIGN_OR_RETURN(Value text, Evaluate(*e.args[0], row, ctx));
-      NQ_ASSIGN_OR_RETURN(Value pattern, Evaluate(*e.args[1], row, ctx));
-      if (text.is_null() || pattern.is_null()) return Value::Null();
+      Value text_slot, pattern_slot;
+      NQ_ASSIGN_OR_RETURN(const Value* text_value, Operand(*e.args[0], row, ctx, &text_slot));
+      NQ_ASSIGN_OR_RETURN(const Value* pattern_value, Operand(*e.args[1], row, ctx, &pattern_slot));
+      if (text_value->is_null() || pattern_value->is_null()) return Value::Null();
+      // Text and blobs are matched in place; other kinds by their text.
+      std::string text_buffer, pattern_buffer;
+      auto view = [](const Value& v, std::string* buffer) -> std::string_view {
+        if (v.kind() == TypeId::kText || v.kind() == TypeId::kBlob) return v.str();
+        *buffer = v.ToString();
+        return *buffer;
+      };
+      const std::string_view text = view(*text_value, &text_buffer);
+      const std::string_view pattern = view(*pattern_value, &pattern_buffer);
       auto op = static_cast<sql::LikeOp>(e.op);
       bool match;
       if (op == sql::LikeOp::kGlob) {
-        match = GlobMatch(LikeText(text), LikeText(pattern));
+        match = GlobMatch(text, pattern);
       } else {
         std::optional<char32_t> escape;
         if (e.args.size() > 2) {
@@ -521,7 +558,7 @@ Result<Value> Evaluate(const BoundExpr& e, const Row& row, ExecContext* ctx) {
           }
           escape = static_cast<unsigned char>(s[0]);
         }
-        match = LikeMatch(LikeText(text), LikeText(pattern), escape, op == sql::LikeOp::kIlike || e.nocase);
+        match = LikeMatch(text, pattern, escape, op == sql::LikeOp::kIlike || e.nocase);
       }
       return Value::Boolean(match != e.negated);
     }

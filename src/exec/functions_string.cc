@@ -191,7 +191,40 @@ bool ParseClass(std::string_view pattern, size_t* pos, PatternToken* token) {
 
 }  // namespace
 
+namespace {
+
+// A pattern of literal text and '%' only, matched bytewise: the pieces
+// between the '%'s must appear in order, the first at the start unless the
+// pattern starts with '%', the last at the end unless it ends with '%'.
+// Leftmost matching of each middle piece is enough. Byte offsets are safe
+// in UTF-8: a whole character sequence cannot match inside another.
+bool MatchPercentOnly(std::string_view text, std::string_view pattern) {
+  size_t first = pattern.find('%');
+  if (first == std::string_view::npos) return text == pattern;
+  if (text.substr(0, first) != pattern.substr(0, first)) return false;
+  size_t t = first;
+  size_t p = first;
+  const size_t last = pattern.rfind('%');
+  const std::string_view tail = pattern.substr(last + 1);
+  while (p < last) {
+    const size_t next = pattern.find('%', p + 1);
+    const std::string_view piece = pattern.substr(p + 1, next - p - 1);
+    p = next;
+    if (piece.empty()) continue;
+    const size_t at = text.find(piece, t);
+    if (at == std::string_view::npos) return false;
+    t = at + piece.size();
+  }
+  return text.size() >= t + tail.size() && text.substr(text.size() - tail.size()) == tail;
+}
+
+}  // namespace
+
 bool LikeMatch(std::string_view text, std::string_view pattern, std::optional<char32_t> escape, bool ignore_case) {
+  if (!ignore_case && pattern.find('_') == std::string_view::npos &&
+      (!escape || (*escape < 0x80 && pattern.find(static_cast<char>(*escape)) == std::string_view::npos))) {
+    return MatchPercentOnly(text, pattern);
+  }
   std::vector<PatternToken> tokens;
   for (size_t pos = 0; pos < pattern.size();) {
     char32_t c = DecodeUtf8(pattern, &pos);

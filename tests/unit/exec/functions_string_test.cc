@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <limits>
+#include <string>
+#include <vector>
 
 #include "exec/functions.h"
 #include "functions_test_util.h"
@@ -44,6 +46,25 @@ TEST(LikeTest, BacktrackingStaysCheap) {
   std::string text(2000, 'a');
   EXPECT_FALSE(Like(text, "%a%a%a%a%a%a%a%a%b"));
   EXPECT_TRUE(Like(text + "b", "%a%a%a%a%a%a%a%a%b"));
+}
+
+// Patterns of text and '%' only are matched piece by piece; the general
+// matcher (taken when ignoring case, which changes nothing for lowercase
+// text) must agree on every pair.
+TEST(LikeTest, PercentOnlyPatternsAgreeWithTheGeneralMatcher) {
+  const std::vector<std::string> pieces = {"a", "b", "ab", "é", "%", "%", "ba"};
+  uint64_t state = 12345;
+  auto next = [&](size_t n) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<size_t>((state >> 33) % n);
+  };
+  for (int round = 0; round < 5000; ++round) {
+    std::string text, pattern;
+    for (size_t i = next(8); i > 0; --i) text += pieces[next(4)];
+    for (size_t i = next(6); i > 0; --i) pattern += pieces[next(pieces.size())];
+    EXPECT_EQ(LikeMatch(text, pattern, std::nullopt, false), LikeMatch(text, pattern, std::nullopt, true))
+        << "'" << text << "' LIKE '" << pattern << "'";
+  }
 }
 
 TEST(LikeTest, Escape) {
