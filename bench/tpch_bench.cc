@@ -68,6 +68,7 @@ struct Flags {
   bool explain = false;     // print our plan of each query
   bool keep = false;        // leave the databases in the scratch directory
   bool analyze = false;     // ANALYZE both databases after the load
+  bool estimates = false;   // report our estimated against actual rows per query
   std::string dir;  // empty: /tmp, or ./bench-data if /tmp is tmpfs
 };
 
@@ -109,7 +110,7 @@ void PrintUsage() {
   fmt::print(
       "usage: tpch_bench [--sf SF] [--queries LIST] [--timeout SECONDS] [--cache-mib MIB]\n"
       "                  [--query-memory-mib MIB] [--seed N] [--char] [--analyze]\n"
-      "                  [--explain] [--keep] [--dir DIR]\n"
+      "                  [--explain] [--estimates] [--keep] [--dir DIR]\n"
       "  --sf SF                TPC-H scale factor (default 0.1; at least 0.01; 1 is the long run)\n"
       "  --queries LIST         queries to run, e.g. 1,3,5 or 1-6,9 (default: all 22)\n"
       "  --timeout SECONDS      per query and engine (default 120)\n"
@@ -122,6 +123,8 @@ void PrintUsage() {
       "  --analyze              run ANALYZE on both databases after the load (default: no\n"
       "                         statistics, each planner's defaults)\n"
       "  --explain              print our engine's plan (EXPLAIN) of each query before it runs\n"
+      "  --estimates            after the timed runs, run each query again under EXPLAIN ANALYZE\n"
+      "                         and report our estimated against actual rows\n"
       "  --keep                 keep the scratch directory with both databases at the end\n"
       "  --dir DIR              parent of the scratch directory (default /tmp unless it\n"
       "                         is tmpfs, then ./bench-data)\n");
@@ -135,11 +138,12 @@ Flags ParseFlags(int argc, char** argv) {
       PrintUsage();
       std::exit(0);
     }
-    if (flag == "--char" || flag == "--explain" || flag == "--keep" || flag == "--analyze") {
-      bool* setting = flag == "--char"      ? &flags.fixed_char
-                      : flag == "--explain" ? &flags.explain
-                      : flag == "--keep"    ? &flags.keep
-                                            : &flags.analyze;
+    if (flag == "--char" || flag == "--explain" || flag == "--keep" || flag == "--analyze" || flag == "--estimates") {
+      bool* setting = flag == "--char"        ? &flags.fixed_char
+                      : flag == "--explain"   ? &flags.explain
+                      : flag == "--keep"      ? &flags.keep
+                      : flag == "--estimates" ? &flags.estimates
+                                              : &flags.analyze;
       *setting = true;
       continue;
     }
@@ -374,10 +378,11 @@ class Ours : public Engine {
     return std::make_unique<OursInserter>(std::move(*stmt));
   }
 
-  // The plan as EXPLAIN prints it, or the error.
-  std::string Explain(const std::string& sql) {
+  // The plan as EXPLAIN (or with `analyze` EXPLAIN ANALYZE) prints it, or
+  // the error.
+  std::string Explain(const std::string& sql, bool analyze = false) {
     std::vector<Row> rows;
-    Status status = Read("explain " + sql, &rows);
+    Status status = Read((analyze ? "explain analyze " : "explain ") + sql, &rows);
     if (!status.ok()) return "EXPLAIN failed: " + status.ToString();
     std::string out;
     for (const Row& row : rows) {
@@ -739,6 +744,66 @@ void PrintLine(const QueryLine& line) {
 
 // ----------------------------------------------------------------- main ---
 
+// How far one operator's estimate was from what it returned: the larger
+// of estimate / actual and actual / estimate, each at least one row (the
+// q-error).
+struct EstimateLine {
+  double estimated = 0, actual = 0;
+  std::string op;
+  double QError() const {
+    const double e = std::max(estimated, 1.0), a = std::max(actual, 1.0);
+    return std::max(e / a, a / e);
+  }
+};
+
+// Every operator of an EXPLAIN ANALYZE text that carries an estimate and
+// ran: "(rows=E) (actual rows=A loops=L ...)"; actual rows are per loop.
+std::vector<EstimateLine> ParseEstimates(const std::string& plan) {
+  std::vector<EstimateLine> out;
+  for (size_t at = 0; at < plan.size();) {
+    size_t end = plan.find('\n', at);
+    if (end == std::string::npos) end = plan.size();
+    const std::string line = plan.substr(at, end - at);
+    at = end + 1;
+    const size_t est = line.find("(rows=");
+    const size_t act = line.find("(actual rows=");
+    if (est == std::string::npos || act == std::string::npos) continue;
+    EstimateLine e;
+    e.estimated = std::strtod(line.c_str() + est + 6, nullptr);
+    e.actual = std::strtod(line.c_str() + act + 13, nullptr);
+    e.op = line.substr(0, est);
+    e.op.erase(0, e.op.find_first_not_of(' '));
+    while (!e.op.empty() && e.op.back() == ' ') e.op.pop_back();
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+// Our estimated against actual rows, per query: the result and the
+// operators of the plan.
+void PrintEstimates(Ours* ours, const std::vector<tpch::Query>& queries, const Flags& flags) {
+  fmt::print("\nEstimates (ours; EXPLAIN ANALYZE after the timed runs; rows per loop; q-error = the larger of\n"
+             "estimate/actual and actual/estimate, each at least 1)\n\n");
+  fmt::print("| query | operators | result: estimated | result: actual | median q-error | max q-error | worst "
+             "operator |\n|---|---:|---:|---:|---:|---:|---|\n");
+  for (const tpch::Query& q : queries) {
+    if (!flags.queries.empty() && flags.queries.count(q.number) == 0) continue;
+    const std::string plan = ours->Explain(q.ours, /*analyze=*/true);
+    std::vector<EstimateLine> lines = ParseEstimates(plan);
+    if (lines.empty()) {
+      fmt::print("| Q{} | - | - | - | - | - | {} |\n", q.number, plan.substr(0, plan.find('\n')));
+      continue;
+    }
+    std::vector<double> errors;
+    for (const auto& l : lines) errors.push_back(l.QError());
+    std::sort(errors.begin(), errors.end());
+    const auto worst = std::max_element(lines.begin(), lines.end(),
+                                        [](const EstimateLine& a, const EstimateLine& b) { return a.QError() < b.QError(); });
+    fmt::print("| Q{} | {} | {:.0f} | {:.0f} | {:.2f} | {:.1f} | {} |\n", q.number, lines.size(), lines[0].estimated,
+               lines[0].actual, errors[errors.size() / 2], errors.back(), worst->op);
+  }
+}
+
 int Main(int argc, char** argv) {
   Flags flags = ParseFlags(argc, argv);
   tpch::Generator gen(flags.scale_factor, flags.seed);
@@ -877,6 +942,8 @@ int Main(int argc, char** argv) {
   }
   fmt::print("| total ({} both finished) | {:.3f} | {:.3f} | {} | | {} of {} |\n", finished, total_ours, total_sqlite,
              total_sqlite > 0 ? fmt::format("{:.2f}x", total_ours / total_sqlite) : "-", agree, finished);
+
+  if (flags.estimates) PrintEstimates(ours.get(), queries, flags);
 
   ours.reset();
   sqlite.reset();

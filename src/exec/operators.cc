@@ -1128,7 +1128,21 @@ OperatorPtr MakeAggregate(OperatorPtr child, std::vector<BoundExprPtr> keys, std
   return std::make_unique<AggregateOp>(std::move(child), std::move(keys), std::move(aggregates));
 }
 OperatorPtr MakeSort(OperatorPtr child, std::vector<SortKey> keys, BoundExprPtr limit, BoundExprPtr offset) {
-  return std::make_unique<SortOp>(std::move(child), std::move(keys), std::move(limit), std::move(offset));
+  // A top-N sort returns at most LIMIT + OFFSET rows, when they are
+  // constants.
+  auto count = [](const BoundExprPtr& e) -> std::optional<double> {
+    if (!e) return 0.0;
+    if (e->kind != BoundKind::kConstant || e->constant.kind() != TypeId::kBigInt || e->constant.integer() < 0) {
+      return std::nullopt;
+    }
+    return static_cast<double>(e->constant.integer());
+  };
+  double rows = child->estimated_rows();
+  const std::optional<double> n = count(limit), skip = count(offset);
+  if (rows >= 0 && limit && n && skip) rows = std::min(rows, *n + *skip);
+  auto op = std::make_unique<SortOp>(std::move(child), std::move(keys), std::move(limit), std::move(offset));
+  op->set_estimated_rows(rows);
+  return op;
 }
 OperatorPtr MakeDistinct(OperatorPtr child, size_t width) { return std::make_unique<DistinctOp>(std::move(child), width); }
 OperatorPtr MakeLimit(OperatorPtr child, BoundExprPtr limit, BoundExprPtr offset) {

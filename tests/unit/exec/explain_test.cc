@@ -156,6 +156,17 @@ TEST_F(ExplainTest, RangeBoundsOnOneColumnAreEstimatedTogether) {
   EXPECT_EQ(Run("SELECT count(*) FROM t WHERE b > 2 AND b < 7"), "2000");
 }
 
+// A sort under a constant LIMIT returns at most LIMIT + OFFSET rows.
+TEST_F(ExplainTest, TopNSortEstimatesItsLimit) {
+  Fill();
+  EXPECT_NE(Run("EXPLAIN SELECT * FROM t ORDER BY b LIMIT 5").find("Sort (1 keys, top-N) (rows=5)"),
+            std::string::npos);
+  EXPECT_NE(Run("EXPLAIN SELECT * FROM t ORDER BY b LIMIT 5 OFFSET 3").find("Sort (1 keys, top-N) (rows=8)"),
+            std::string::npos);
+  EXPECT_NE(Run("EXPLAIN SELECT * FROM t WHERE a < 3 ORDER BY b LIMIT 500").find("top-N) (rows=333)"),
+            std::string::npos);
+}
+
 // A constant expression is computed once when planning: compared with a
 // column it estimates like a literal (b < 1 + 1 as b < 2, from the
 // histogram) and bounds a key range.
