@@ -68,6 +68,13 @@ struct DatabaseOptions {
   // the order the FROM clause lists them (left-deep); results must be the
   // same either way, which the differential tests check.
   bool reorder_joins = true;
+  // The optimizer's rewrites: constant folding, OR factoring, restrictions
+  // implied by an OR over several tables, moving uncorrelated subqueries to
+  // the tables they filter (and using `col IN (subquery)` as key bounds),
+  // and remembering correlated subqueries' answers. When false, queries run
+  // closer to as written (join order is reorder_joins' business); results
+  // must be the same either way, which the differential tests check.
+  bool rewrite_queries = true;
   // Re-run ANALYZE on a table in the background once 50 + 10% of its rows
   // (as of its last ANALYZE) were written since (PostgreSQL's autovacuum
   // rule). Off for a read-only database.

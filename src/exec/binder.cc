@@ -596,7 +596,7 @@ Result<BoundExprPtr> Binder::BindSubquery(const sql::Query& query, Scope* scope,
   e->subplan->outer_columns = level.outer_columns;
   // The same enclosing values give the same answer, unless a function
   // gives a different value each time.
-  e->subplan->memoizable = level.correlated && !level.calls_volatile;
+  e->subplan->memoizable = rewrites_ && level.correlated && !level.calls_volatile;
   if (level.calls_volatile) scope->level->calls_volatile = true;
   subplans_.push_back(e->subplan);
   if (kind == BoundKind::kScalarSubquery) {
@@ -663,7 +663,7 @@ BoundExprPtr FoldConstant(BoundExprPtr e) {
 
 Result<BoundExprPtr> Binder::Bind(const sql::Expr& expr, Scope* scope) {
   NQ_ASSIGN_OR_RETURN(BoundExprPtr e, BindExpr(expr, scope));
-  return FoldConstant(std::move(e));
+  return rewrites_ ? FoldConstant(std::move(e)) : std::move(e);
 }
 
 Result<BoundExprPtr> Binder::BindExpr(const sql::Expr& expr, Scope* scope) {
@@ -962,7 +962,8 @@ struct ColumnPredicate {
   size_t Width() const { return subquery ? SIZE_MAX : values.size(); }
 };
 
-void CollectPredicates(const BoundExpr& c, std::vector<ColumnPredicate>* out) {
+// `in_subqueries`: also col IN (uncorrelated subquery).
+void CollectPredicates(const BoundExpr& c, std::vector<ColumnPredicate>* out, bool in_subqueries) {
   auto is_col = [](const BoundExpr& e) { return e.kind == BoundKind::kColumn && !e.nocase; };
   if (c.kind == BoundKind::kCompare && !c.nocase) {
     const BoundExpr* col = c.args[0].get();
@@ -988,7 +989,7 @@ void CollectPredicates(const BoundExpr& c, std::vector<ColumnPredicate>* out) {
       p.values.push_back(c.args[i].get());
     }
     out->push_back(std::move(p));
-  } else if (c.kind == BoundKind::kInSubquery && !c.negated && !c.nocase && is_col(*c.args[0]) &&
+  } else if (in_subqueries && c.kind == BoundKind::kInSubquery && !c.negated && !c.nocase && is_col(*c.args[0]) &&
              !c.subplan->correlated) {
     out->push_back({c.args[0]->index, ColumnPredicate::kEqual, true, {&c}, true});
   } else if (c.kind == BoundKind::kBetween && !c.negated && !c.nocase && is_col(*c.args[0]) &&
@@ -1083,7 +1084,7 @@ KeyChoice ChooseKey(const TableInfo& table, const std::vector<ColumnPredicate>& 
 Result<OperatorPtr> Binder::AccessPath(const TableInfo& table, std::vector<BoundExprPtr>* conjuncts,
                                        bool with_key, ColumnMask needed) {
   std::vector<ColumnPredicate> preds;
-  for (const auto& c : *conjuncts) CollectPredicates(*c, &preds);
+  for (const auto& c : *conjuncts) CollectPredicates(*c, &preds, rewrites_);
   KeyChoice choice;
   if (!preds.empty()) choice = ChooseKey(table, preds, [](const ScanBounds&, const std::vector<int>&) { return true; });
   std::shared_ptr<ScanBounds> best = std::move(choice.bounds);
@@ -1107,7 +1108,7 @@ Result<OperatorPtr> Binder::AccessPath(const TableInfo& table, std::vector<Bound
     const double selectivity = selectivities[i];
     kept *= selectivity;
     std::vector<ColumnPredicate> on_key;
-    CollectPredicates(*c, &on_key);
+    CollectPredicates(*c, &on_key, rewrites_);
     const bool narrows = std::any_of(on_key.begin(), on_key.end(), [&](const ColumnPredicate& p) {
       return std::find(bounded.begin(), bounded.end(), p.column) != bounded.end();
     });
@@ -1128,7 +1129,7 @@ Result<OperatorPtr> Binder::LookupPath(const TableInfo& table, std::vector<Bound
   // The probe keys first: they win ties with the table's own equalities.
   std::vector<ColumnPredicate> preds;
   for (const ProbeKey& k : probe) preds.push_back({k.column, ColumnPredicate::kEqual, true, {k.value.get()}});
-  for (const auto& c : *conjuncts) CollectPredicates(*c, &preds);
+  for (const auto& c : *conjuncts) CollectPredicates(*c, &preds, rewrites_);
   // Only a key whose bounded prefix seeks a probe key will do.
   auto probes = [&](const ScanBounds& b, const std::vector<int>& key) {
     for (size_t i = 0; i < b.equal.size(); ++i) {
@@ -1469,7 +1470,7 @@ Result<Binder::From> Binder::BindFromList(const std::vector<sql::TableRefPtr>& f
     NQ_ASSIGN_OR_RETURN(auto w, Bind(*where, scope));
     SplitConjuncts(std::move(w), &conjuncts);
   }
-  {
+  if (rewrites_) {
     std::vector<BoundExprPtr> factored;
     for (auto& c : conjuncts) FactorOr(std::move(c), &factored);
     conjuncts = std::move(factored);
@@ -1489,14 +1490,14 @@ Result<Binder::From> Binder::BindFromList(const std::vector<sql::TableRefPtr>& f
   for (size_t i = 0; i < items.size(); ++i) {
     for (size_t k = 0; k < items[i].from.width; ++k) item_of[items[i].offset + k] = static_cast<int>(i);
   }
-  if (items.size() > 1) AddImpliedRestrictions(&conjuncts, item_of, items.size());
+  if (items.size() > 1 && rewrites_) AddImpliedRestrictions(&conjuncts, item_of, items.size());
   std::vector<JoinConjunct> conj;
   for (auto& c : conjuncts) {
     JoinConjunct x;
     int lo = INT32_MAX, hi = -1;
     bool sub = false;
     ColumnSpan(*c, &lo, &hi, &sub);
-    x.movable = hi >= 0 && (!sub || !HasCorrelatedSubquery(*c));
+    x.movable = hi >= 0 && (!sub || (rewrites_ && !HasCorrelatedSubquery(*c)));
     std::vector<int> columns;
     ColumnsOf(*c, &columns);
     for (int column : columns) x.items |= uint64_t{1} << item_of[static_cast<size_t>(column)];

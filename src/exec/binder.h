@@ -49,9 +49,10 @@ struct TriggerRows {
 
 class Binder {
  public:
-  // `reorder_joins`: order inner joins by cost (DatabaseOptions).
-  explicit Binder(std::shared_ptr<const Catalog> catalog, bool reorder_joins = true)
-      : catalog_(std::move(catalog)), reorder_joins_(reorder_joins) {}
+  // `reorder_joins`: order inner joins by cost; `rewrites`: the rewrites
+  // of DatabaseOptions::rewrite_queries.
+  explicit Binder(std::shared_ptr<const Catalog> catalog, bool reorder_joins = true, bool rewrites = true)
+      : catalog_(std::move(catalog)), reorder_joins_(reorder_joins), rewrites_(rewrites) {}
 
   Result<BoundQuery> BindQuery(const sql::Query& query);
 
@@ -173,6 +174,7 @@ class Binder {
 
   std::shared_ptr<const Catalog> catalog_;
   bool reorder_joins_ = true;
+  bool rewrites_ = true;
   const TriggerRows* trigger_rows_ = nullptr;
   size_t parameter_count_ = 0;
   uint32_t next_anonymous_ = 0;

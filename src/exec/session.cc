@@ -626,7 +626,8 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Select(const sql::Query& 
   result->command = "SELECT";
   result->names = q->names;
   result->types = q->types;
-  ctx_->memoize_subqueries = true;  // a query writes nothing its subqueries read
+  // A query writes nothing its subqueries read.
+  ctx_->memoize_subqueries = engine_->options().rewrite_queries;
   NQ_RETURN_IF_ERROR(q->root->Open(ctx_));
   Row row;
   if (sink_ != nullptr) {
@@ -661,7 +662,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Explain(const sql::Explai
     // Runs the query with every operator counting; its rows are dropped.
     const Clock::time_point execution_start = Clock::now();
     ctx_->profile = true;
-    ctx_->memoize_subqueries = true;
+    ctx_->memoize_subqueries = engine_->options().rewrite_queries;
     Status status = q.root->Open(ctx_);
     Row row;
     while (status.ok()) {

@@ -47,7 +47,7 @@ class StatementRunner {
         catalog_(std::move(catalog)),
         ctx_(ctx),
         sink_(sink),
-        binder_(catalog_, engine->options().reorder_joins) {}
+        binder_(catalog_, engine->options().reorder_joins, engine->options().rewrite_queries) {}
 
   // `cache` (prepared statements) keeps a SELECT's plan between runs.
   Result<std::unique_ptr<ResultSource>> Run(const sql::Statement& stmt, std::unique_ptr<CachedQuery>* cache = nullptr);

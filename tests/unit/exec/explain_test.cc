@@ -312,6 +312,35 @@ TEST_F(ExplainTest, InSubqueryBoundsAKey) {
   EXPECT_EQ(Run("SELECT count(*) FROM t WHERE a IN (SELECT b FROM u WHERE b > 5000)"), "0");
 }
 
+// DatabaseOptions::rewrite_queries off: the same answers, planned as
+// written.
+class UnrewrittenTest : public ExplainTest {
+ protected:
+  void SetUp() override {
+    options_.rewrite_queries = false;
+    ExplainTest::SetUp();
+  }
+};
+
+TEST_F(UnrewrittenTest, QueriesRunAsWritten) {
+  Fill();
+  Ok("CREATE TABLE u(b INTEGER, name TEXT)");
+  Ok("INSERT INTO u VALUES (1, 'one'), (2, 'two')");
+  Ok("ANALYZE");
+  // Not folded: 1 + 1 is not a constant the estimate can read.
+  EXPECT_NE(Run("EXPLAIN SELECT * FROM t WHERE b < 1 + 1").find("Filter (rows=1667)"), std::string::npos);
+  // The IN subquery filters every row instead of bounding the key.
+  const std::string in = Run("EXPLAIN SELECT count(*) FROM t WHERE a IN (SELECT b FROM u)");
+  EXPECT_NE(in.find("TableScan t (rows=5000)"), std::string::npos) << in;
+  EXPECT_EQ(Run("SELECT count(*) FROM t WHERE a IN (SELECT b FROM u)"), "2");
+  // Correlated subqueries run for every row.
+  const std::string correlated = "SELECT sum((SELECT count(*) FROM u WHERE u.b = t.b)) FROM t";
+  const std::string plan = Run("EXPLAIN ANALYZE " + correlated);
+  EXPECT_NE(plan.find("SubPlan (scalar, correlated)\n"), std::string::npos) << plan;
+  EXPECT_NE(plan.find("loops=5000"), std::string::npos) << plan;
+  EXPECT_EQ(Run(correlated), "1000");
+}
+
 TEST_F(ExplainTest, AutoAnalyzeAfterEnoughWrites) {
   options_.auto_analyze = true;
   Reopen();
