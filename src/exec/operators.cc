@@ -13,6 +13,7 @@
 #include "exec/internal/charges.h"
 #include "exec/interval.h"
 #include "exec/row_codec.h"
+#include "storage/spill_file.h"
 
 namespace neuroquantum::exec {
 
@@ -809,17 +810,17 @@ class SortOp : public Operator {
     rows_.clear();
     pos_ = 0;
     charges_.Reset(ctx);
+    runs_.clear();
+    heads_.clear();
+    heap_.clear();
     NQ_ASSIGN_OR_RETURN(int64_t limit, CountArgument(limit_expr_.get(), ctx, "LIMIT"));
-    if (limit < 0) {
-      NQ_RETURN_IF_ERROR(Drain(child_.get(), ctx, &rows_, &charges_));
-      std::stable_sort(rows_.begin(), rows_.end(), [&](const Row& a, const Row& b) { return Before(a, b); });
-      return Status::OK();
-    }
+    if (limit < 0) return SortAll(ctx);
     NQ_ASSIGN_OR_RETURN(int64_t offset, CountArgument(offset_expr_.get(), ctx, "OFFSET"));
     const uint64_t keep = static_cast<uint64_t>(limit) + static_cast<uint64_t>(std::max<int64_t>(offset, 0));
     return TopN(ctx, keep);
   }
   Result<bool> DoNext(Row* row) override {
+    if (!runs_.empty()) return NextMerged(row);
     if (pos_ >= rows_.size()) return false;
     *row = std::move(rows_[pos_++]);
     return true;
@@ -842,6 +843,84 @@ class SortOp : public Operator {
       if (c != 0) return k.descending ? c > 0 : c < 0;
     }
     return false;
+  }
+
+  // Every row in order. Rows are held until they pass the memory budget;
+  // then, when the statement may spill (ExecContext::spill), they are
+  // sorted and written out as a run, and reading merges the runs and the
+  // rows still held (an external merge sort). Ties keep input order: runs
+  // hold earlier rows than later runs and than the rows held.
+  Status SortAll(ExecContext* ctx) {
+    NQ_RETURN_IF_ERROR(child_->Open(ctx));
+    Row row;
+    while (true) {
+      NQ_ASSIGN_OR_RETURN(bool more, child_->Next(&row));
+      if (!more) break;
+      Status charged = charges_.Add(ctx, RowBytes(row));
+      rows_.push_back(std::move(row));
+      row = Row();
+      if (charged.ok()) continue;
+      if (ctx->spill == nullptr) return charged;
+      NQ_RETURN_IF_ERROR(ctx->CheckInterruptNow());
+      NQ_RETURN_IF_ERROR(SpillRun(ctx));
+    }
+    std::stable_sort(rows_.begin(), rows_.end(), [&](const Row& a, const Row& b) { return Before(a, b); });
+    if (runs_.empty()) return Status::OK();
+    // Sources: the runs in order, then the rows held (rows_ from pos_).
+    heads_.resize(runs_.size() + 1);
+    for (size_t i = 0; i <= runs_.size(); ++i) NQ_RETURN_IF_ERROR(Advance(i));
+    return Status::OK();
+  }
+
+  Status SpillRun(ExecContext* ctx) {
+    std::stable_sort(rows_.begin(), rows_.end(), [&](const Row& a, const Row& b) { return Before(a, b); });
+    NQ_ASSIGN_OR_RETURN(auto run, storage::SpillFile::Create(ctx->spill->dir, ctx->spill->page_size,
+                                                             ctx->spill->transform));
+    std::string record;
+    for (const Row& r : rows_) {
+      record.clear();
+      EncodeTaggedRow(r, &record);
+      NQ_RETURN_IF_ERROR(run->Append(record));
+    }
+    NQ_RETURN_IF_ERROR(run->Finish());
+    runs_.push_back(std::move(run));
+    rows_.clear();
+    charges_.Reset(ctx);
+    return Status::OK();
+  }
+
+  // Loads source i's next row into heads_[i] and onto the heap, if it has
+  // one.
+  Status Advance(size_t i) {
+    bool more = false;
+    if (i < runs_.size()) {
+      NQ_ASSIGN_OR_RETURN(more, runs_[i]->Next(&record_));
+      if (more) NQ_RETURN_IF_ERROR(DecodeTaggedRow(record_, &heads_[i]));
+    } else if (pos_ < rows_.size()) {
+      heads_[i] = std::move(rows_[pos_++]);
+      more = true;
+    }
+    if (more) {
+      heap_.push_back(i);
+      std::push_heap(heap_.begin(), heap_.end(), [&](size_t a, size_t b) { return Later(a, b); });
+    }
+    return Status::OK();
+  }
+  // Whether source a's head comes after source b's: by the sort order,
+  // then by source (earlier rows first). The heap's top is the smallest.
+  bool Later(size_t a, size_t b) const {
+    if (Before(heads_[b], heads_[a])) return true;
+    if (Before(heads_[a], heads_[b])) return false;
+    return a > b;
+  }
+  Result<bool> NextMerged(Row* row) {
+    if (heap_.empty()) return false;
+    std::pop_heap(heap_.begin(), heap_.end(), [&](size_t a, size_t b) { return Later(a, b); });
+    const size_t i = heap_.back();
+    heap_.pop_back();
+    *row = std::move(heads_[i]);
+    NQ_RETURN_IF_ERROR(Advance(i));
+    return true;
   }
 
   // Keeps the first `keep` rows in order: a max-heap by (order, arrival),
@@ -886,6 +965,12 @@ class SortOp : public Operator {
   std::vector<Row> rows_;
   size_t pos_ = 0;
   Charges charges_;
+  // An external sort: its runs, the head row of each source (runs, then
+  // the rows held) and the heap of sources by head.
+  std::vector<std::unique_ptr<storage::SpillFile>> runs_;
+  std::vector<Row> heads_;
+  std::vector<size_t> heap_;
+  std::string record_;
 };
 
 class DistinctOp : public Operator {

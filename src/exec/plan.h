@@ -23,6 +23,7 @@
 #include "exec/catalog.h"
 #include "exec/functions.h"
 #include "exec/value.h"
+#include "storage/page_transform.h"
 #include "txn/txn_engine.h"
 
 namespace neuroquantum::exec {
@@ -50,8 +51,20 @@ class MemoryBudget {
 // Approximate bytes a row holds.
 size_t RowBytes(const Row& row);
 
+// Where operators past their memory budget may write what they hold: a
+// directory on the database's disk, pages of `page_size` through the
+// database's page transform (storage/spill_file.h).
+struct SpillSettings {
+  std::string dir;
+  size_t page_size = 4096;
+  storage::PageTransform* transform = nullptr;
+};
+
 struct ExecContext {
   txn::Transaction* txn = nullptr;
+  // Null: an operator over the memory budget fails with 53200. Sorts
+  // spill; hash joins, hash aggregates and DISTINCT do not yet.
+  const SpillSettings* spill = nullptr;
   const std::vector<Value>* params = nullptr;
   // Current rows of the enclosing queries, innermost last.
   std::vector<const Row*> outer;

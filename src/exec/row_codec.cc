@@ -229,6 +229,98 @@ Status DecodeRowInto(std::string_view record, std::span<const DataType> types, s
   return Status::OK();
 }
 
+void EncodeTaggedRow(std::span<const Value> row, std::string* out) {
+  PutVarint64(out, row.size());
+  for (const Value& v : row) {
+    out->push_back(static_cast<char>(v.kind()));
+    switch (v.kind()) {
+      case TypeId::kNull: break;
+      case TypeId::kDouble: {
+        uint64_t bits;
+        const double d = v.dbl();
+        std::memcpy(&bits, &d, sizeof bits);
+        PutFixed64(out, bits);
+        break;
+      }
+      case TypeId::kNumeric: {
+        out->push_back(static_cast<char>(v.numeric().scale));
+        const Int128 u = v.numeric().unscaled;
+        PutVarint128(out, (static_cast<U128>(u) << 1) ^ static_cast<U128>(u >> 127));
+        break;
+      }
+      case TypeId::kText:
+      case TypeId::kBlob: PutLengthPrefixed(out, v.str()); break;
+      case TypeId::kInterval:
+        PutVarint64(out, ZigZag(v.months()));
+        PutVarint64(out, ZigZag(v.temporal()));
+        break;
+      default: PutVarint64(out, ZigZag(v.integer())); break;  // the kinds held as one integer
+    }
+  }
+}
+
+Status DecodeTaggedRow(std::string_view bytes, std::vector<Value>* out) {
+  ByteReader in(bytes);
+  uint64_t count = 0;
+  if (!in.GetVarint64(&count) || count > bytes.size()) return Status::Corruption("tagged row: bad column count");
+  out->clear();
+  out->resize(count);
+  for (size_t i = 0; i < count; ++i) {
+    uint8_t tag;
+    if (!in.GetFixed8(&tag)) return Malformed(i, "truncated tagged row");
+    const auto kind = static_cast<TypeId>(tag);
+    Value& v = (*out)[i];
+    switch (kind) {
+      case TypeId::kNull: break;
+      case TypeId::kDouble: {
+        uint64_t bits;
+        if (!in.GetFixed64(&bits)) return Malformed(i, "truncated double");
+        double d;
+        std::memcpy(&d, &bits, sizeof d);
+        v.SetDouble(d);
+        break;
+      }
+      case TypeId::kNumeric: {
+        uint8_t scale;
+        U128 z;
+        if (!in.GetFixed8(&scale) || scale > kMaxNumericPrecision || !GetVarint128(&in, &z)) {
+          return Malformed(i, "bad numeric");
+        }
+        v.SetNumeric(Decimal{static_cast<Int128>(z >> 1) ^ -static_cast<Int128>(z & 1), scale});
+        break;
+      }
+      case TypeId::kText:
+      case TypeId::kBlob: {
+        std::string_view s;
+        if (!in.GetLengthPrefixed(&s)) return Malformed(i, "truncated string");
+        v.AssignString(kind, s);
+        break;
+      }
+      case TypeId::kInterval: {
+        uint64_t months, micros;
+        if (!in.GetVarint64(&months) || !in.GetVarint64(&micros)) return Malformed(i, "truncated interval");
+        const int64_t m = UnZigZag(months);
+        if (m < INT32_MIN || m > INT32_MAX) return Malformed(i, "interval months out of range");
+        v = Value::Interval(static_cast<int32_t>(m), UnZigZag(micros));
+        break;
+      }
+      case TypeId::kBoolean:
+      case TypeId::kBigInt:
+      case TypeId::kDate:
+      case TypeId::kTime:
+      case TypeId::kTimestamp: {
+        uint64_t z;
+        if (!in.GetVarint64(&z)) return Malformed(i, "truncated integer");
+        v.SetInt(kind, UnZigZag(z));
+        break;
+      }
+      default: return Malformed(i, "unknown value kind");
+    }
+  }
+  if (in.remaining() != 0) return Malformed(count, "trailing bytes");
+  return Status::OK();
+}
+
 Result<std::vector<Value>> DecodeRow(std::string_view record, std::span<const DataType> types) {
   std::vector<Value> row;
   NQ_RETURN_IF_ERROR(DecodeRowInto(record, types, &row));

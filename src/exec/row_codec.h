@@ -48,6 +48,11 @@ Result<std::vector<Value>> DecodeRow(std::string_view record, std::span<const Da
 Status DecodeRowInto(std::string_view record, std::span<const DataType> types, std::vector<Value>* out,
                      const std::vector<bool>* needed = nullptr);
 
+// Rows of any values, each tagged with its kind (no table types needed):
+// what a spilled sort writes. Decoding checks every byte (Corruption).
+void EncodeTaggedRow(std::span<const Value> row, std::string* out);
+Status DecodeTaggedRow(std::string_view bytes, std::vector<Value>* out);
+
 // Appends `value` (of the kind of `type`, or NULL) as one key column.
 Status AppendKeyColumn(storage::KeyEncoder* key, const Value& value, const DataType& type,
                        storage::SortOrder order = storage::SortOrder::kAscending);

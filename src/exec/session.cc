@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
+
 #include "common/json_text.h"
 #include "exec/statements.h"
 #include "exec/internal/statement_util.h"
@@ -167,6 +169,10 @@ Result<std::unique_ptr<Engine>> Engine::Open(const std::string& path, const Data
   txn_options.locks.deadlock_timeout = options.deadlock_timeout;
   NQ_ASSIGN_OR_RETURN(auto txn, txn::TxnEngine::Open(path, options.storage, txn_options));
   std::unique_ptr<Engine> engine(new Engine(std::move(txn), options));
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  engine->spill_.dir = parent.empty() ? "." : parent.string();
+  engine->spill_.page_size = options.storage.page_size;
+  engine->spill_.transform = options.storage.page_transform;
   NQ_ASSIGN_OR_RETURN(engine->catalog_tree_, OpenTree(engine->txn_.get(), kCatalogTree));
   NQ_ASSIGN_OR_RETURN(txn::TreeId seq, OpenTree(engine->txn_.get(), kSequenceTree));
   engine->sequences_ = std::make_unique<SequenceAllocator>(engine->txn_.get(), seq);
@@ -364,6 +370,7 @@ Result<std::unique_ptr<ResultSource>> Session::Run(const sql::Statement& stmt, c
   MemoryBudget memory(engine_->options().query_memory_limit);
   ExecContext ctx;
   ctx.txn = txn;
+  ctx.spill = engine_->spill();
   ctx.params = &params;
   ctx.cancel = &cancel_;
   ctx.memory = &memory;

@@ -96,11 +96,14 @@ class Engine {
   // Automatic ANALYZE (auto_analyze.h); null when DatabaseOptions turn it
   // off.
   AutoAnalyzer* auto_analyzer() { return auto_analyzer_.get(); }
+  // Where sorts past their memory budget spill: the database's directory.
+  const SpillSettings* spill() const { return &spill_; }
 
  private:
   Engine(std::unique_ptr<txn::TxnEngine> txn, DatabaseOptions options);
   std::unique_ptr<txn::TxnEngine> txn_;
   DatabaseOptions options_;
+  SpillSettings spill_;
   txn::TreeId catalog_tree_ = 0;
   std::unique_ptr<SequenceAllocator> sequences_;
   std::atomic<uint64_t> schema_epoch_{0};

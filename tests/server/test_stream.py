@@ -141,9 +141,11 @@ class StreamTest(ServerTestCase):
                           "batch_size": 5000})
         self.assertEqual(out[-1]["type"], "end", out[-1])
         self.assertEqual(out[-1]["row_count"], 100000)
+        # Sorting them spills sorted runs to disk past the budget.
         status, payload, _, _ = self.server.query(self.server.admin_key, f"SELECT count(*) FROM (SELECT a.i, '{padding}' "
-                                                  "AS pad FROM n a, ten b ORDER BY pad) s")
-        self.assertEqual(status, 413, payload)  # sorting them must hold them: over the budget
+                                                  "AS pad FROM n a, ten b WHERE b.i < 10 ORDER BY pad) s")
+        self.assertEqual(status, 200, payload)
+        self.assertEqual(payload["data"]["rows"], [[100000]])
 
     def test_read_only_keys_cannot_write_through_a_stream(self):
         key, _ = self.server.create_key(["read"], name="stream-reader")
