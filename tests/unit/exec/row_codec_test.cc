@@ -52,6 +52,33 @@ TEST(RowCodecTest, EveryTypeRoundTrips) {
   }
 }
 
+// Tagged rows (what a sort spills) carry every kind, NULL and intervals
+// included, into a row that held other kinds before; cut or unknown bytes
+// are Corruption.
+TEST(RowCodecTest, TaggedRowsRoundTripAndRejectDamage) {
+  std::vector<Value> row = SampleRow();
+  row.push_back(Value::Null());
+  row.push_back(Value::Interval(-14, 3'600'000'000));
+  row.push_back(Value::Double(-0.0));
+  std::string bytes;
+  EncodeTaggedRow(row, &bytes);
+  std::vector<Value> back = {Value::Text("old"), Value::Integer(7)};
+  ASSERT_TRUE(DecodeTaggedRow(bytes, &back).ok());
+  ASSERT_EQ(back.size(), row.size());
+  for (size_t i = 0; i < row.size(); ++i) {
+    EXPECT_EQ(back[i].kind(), row[i].kind()) << i;
+    EXPECT_EQ(back[i].ToString(), row[i].ToString()) << i;
+  }
+  EXPECT_TRUE(std::signbit(back.back().dbl()));
+  for (size_t cut = 0; cut < bytes.size(); ++cut) {
+    EXPECT_EQ(DecodeTaggedRow(bytes.substr(0, cut), &back).code(), StatusCode::kCorruption) << cut;
+  }
+  std::string unknown = bytes;
+  unknown[1] = static_cast<char>(200);  // the first value's kind
+  EXPECT_EQ(DecodeTaggedRow(unknown, &back).code(), StatusCode::kCorruption);
+  EXPECT_EQ(DecodeTaggedRow(bytes + "x", &back).code(), StatusCode::kCorruption);
+}
+
 TEST(RowCodecTest, NullsTakeOnlyABitAndShortRecordsDecode) {
   std::vector<DataType> types(9, DataType::Of(TypeId::kInteger));
   std::vector<Value> row(9);
