@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 #include <functional>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -667,6 +668,69 @@ class LookupJoinOp : public Operator {
   bool have_left_ = false;
 };
 
+// Partitioned spilling, for hash operators whose table fills the memory
+// budget (hash aggregate, DISTINCT): rows whose keys are not in the table
+// are set aside in kSpillPartitions spill files by a hash of their key, so
+// equal keys meet in one partition, and each partition is processed later
+// on its own as a fresh input. A partition still too large splits again
+// by the next level's hash, up to kMaxSpillLevel.
+constexpr size_t kSpillPartitions = 8;
+constexpr int kMaxSpillLevel = 6;
+
+size_t PartitionOf(const Row& key, int level) {
+  uint64_t h = RowHash()(key) ^ (static_cast<uint64_t>(level + 1) * 0x9E3779B97F4A7C15ULL);
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  return static_cast<size_t>(h % kSpillPartitions);
+}
+
+// The spill files of one pass, created when the pass first sets rows
+// aside.
+class SpillPartitions {
+ public:
+  bool active() const { return !files_.empty(); }
+  Status Add(ExecContext* ctx, const Row& key, int level, const Row& record) {
+    if (files_.empty()) {
+      for (size_t i = 0; i < kSpillPartitions; ++i) {
+        NQ_ASSIGN_OR_RETURN(auto file, storage::SpillFile::Create(ctx->spill->dir, ctx->spill->page_size,
+                                                                  ctx->spill->transform));
+        files_.push_back(std::move(file));
+      }
+      used_.assign(kSpillPartitions, false);
+    }
+    const size_t p = PartitionOf(key, level);
+    bytes_.clear();
+    EncodeTaggedRow(record, &bytes_);
+    used_[p] = true;
+    return files_[p]->Append(bytes_);
+  }
+  // Finishes the files and moves those holding rows onto `pending` (to be
+  // taken from the back: the first partition last), each for `level`.
+  Status MoveTo(std::vector<std::pair<std::unique_ptr<storage::SpillFile>, int>>* pending, int level) {
+    for (size_t i = files_.size(); i-- > 0;) {
+      if (!used_[i]) continue;
+      NQ_RETURN_IF_ERROR(files_[i]->Finish());
+      pending->emplace_back(std::move(files_[i]), level);
+    }
+    files_.clear();
+    return Status::OK();
+  }
+
+ private:
+  std::vector<std::unique_ptr<storage::SpillFile>> files_;
+  std::vector<bool> used_;
+  std::string bytes_;
+};
+
+// A hash table over the memory budget: with somewhere to spill and below
+// the deepest level, the caller sets rows aside instead; else the budget's
+// error (53200).
+Status OverBudget(const ExecContext& ctx, Status charged, int level) {
+  if (ctx.spill == nullptr || level >= kMaxSpillLevel) return charged;
+  return Status::OK();
+}
+
 // GROUP BY: groups in a hash table, or, when the input comes ordered by
 // the key columns (sorted_by), one group after the other without a table.
 class AggregateOp : public Operator {
@@ -675,23 +739,15 @@ class AggregateOp : public Operator {
       : child_(std::move(child)), keys_(std::move(keys)), aggs_(std::move(aggs)), streaming_(InputGrouped()) {}
 
   Status DoOpen(ExecContext* ctx) override {
+    ctx_ = ctx;
     out_.clear();
     pos_ = 0;
+    pending_.clear();
     charges_.Reset(ctx);
-    std::unordered_map<Row, size_t, RowHash, RowEq> groups;
-    std::vector<std::vector<std::unique_ptr<AggregateState>>> states;
-    std::vector<Row> group_keys;
-    auto new_group = [&](Row key) -> Status {
-      std::vector<std::unique_ptr<AggregateState>> s;
-      for (const auto& a : aggs_) s.push_back(a.function->make(a.distinct));
-      states.push_back(std::move(s));
-      NQ_RETURN_IF_ERROR(charges_.Add(ctx, RowBytes(key) + 64 * aggs_.size()));
-      group_keys.push_back(std::move(key));
-      return Status::OK();
-    };
-    if (keys_.empty()) NQ_RETURN_IF_ERROR(new_group(Row()));
+    Pass pass;
+    if (keys_.empty()) NQ_RETURN_IF_ERROR(NewGroup(&pass, Row()));
     NQ_RETURN_IF_ERROR(child_->Open(ctx));
-    Row row, key;
+    Row row, key, flat;
     std::vector<Value> args;
     while (true) {
       NQ_ASSIGN_OR_RETURN(bool more, child_->Next(&row));
@@ -704,24 +760,23 @@ class AggregateOp : public Operator {
           NQ_ASSIGN_OR_RETURN(Value v, Evaluate(*k, row, ctx));
           key.push_back(std::move(v));
         }
-        if (streaming_) {
-          // Sorted input: a key unlike the last one starts a new group.
-          if (group_keys.empty() || !RowEq()(key, group_keys.back())) NQ_RETURN_IF_ERROR(new_group(key));
-          g = group_keys.size() - 1;
-        } else if (auto it = groups.find(key); it != groups.end()) {
-          g = it->second;
-        } else {
-          g = group_keys.size();
-          groups.emplace(key, g);
-          NQ_RETURN_IF_ERROR(new_group(key));
+        NQ_ASSIGN_OR_RETURN(std::optional<size_t> found, GroupOf(&pass, key, streaming_));
+        if (!found) {
+          // A new group that does not fit: its key and arguments wait in a
+          // partition.
+          flat = key;
+          NQ_RETURN_IF_ERROR(AppendArguments(row, &flat));
+          NQ_RETURN_IF_ERROR(pass.partitions.Add(ctx, key, pass.level, flat));
+          continue;
         }
+        g = *found;
       }
       for (size_t j = 0; j < aggs_.size(); ++j) {
         const auto& call_args = aggs_[j].args;
         // One plain column (the usual case) is passed in place.
         if (call_args.size() == 1 && call_args[0]->kind == BoundKind::kColumn &&
             static_cast<size_t>(call_args[0]->index) < row.size()) {
-          NQ_RETURN_IF_ERROR(states[g][j]->Add(std::span<const Value>(&row[call_args[0]->index], 1)));
+          NQ_RETURN_IF_ERROR(pass.states[g][j]->Add(std::span<const Value>(&row[call_args[0]->index], 1)));
           continue;
         }
         args.clear();
@@ -729,22 +784,17 @@ class AggregateOp : public Operator {
           NQ_ASSIGN_OR_RETURN(Value v, Evaluate(*a, row, ctx));
           args.push_back(std::move(v));
         }
-        NQ_RETURN_IF_ERROR(states[g][j]->Add(args));
+        NQ_RETURN_IF_ERROR(pass.states[g][j]->Add(args));
       }
     }
-    for (size_t g = 0; g < group_keys.size(); ++g) {
-      Row out = std::move(group_keys[g]);
-      for (auto& s : states[g]) {
-        NQ_ASSIGN_OR_RETURN(Value v, s->Finish());
-        out.push_back(std::move(v));
-      }
-      out_.push_back(std::move(out));
-    }
-    return Status::OK();
+    return FinishPass(&pass);
   }
 
   Result<bool> DoNext(Row* row) override {
-    if (pos_ >= out_.size()) return false;
+    while (pos_ >= out_.size()) {
+      if (pending_.empty()) return false;
+      NQ_RETURN_IF_ERROR(NextPartition());
+    }
     *row = std::move(out_[pos_++]);
     return true;
   }
@@ -778,9 +828,112 @@ class AggregateOp : public Operator {
     return true;
   }
 
+  // One grouping pass over an input (the child, or a partition set aside
+  // by an earlier pass).
+  struct Pass {
+    std::unordered_map<Row, size_t, RowHash, RowEq> groups;
+    std::vector<Row> keys;
+    std::vector<std::vector<std::unique_ptr<AggregateState>>> states;
+    SpillPartitions partitions;
+    bool full = false;  // new groups go to the partitions
+    int level = 0;
+  };
+
+  Status NewGroup(Pass* pass, Row key) {
+    std::vector<std::unique_ptr<AggregateState>> s;
+    for (const auto& a : aggs_) s.push_back(a.function->make(a.distinct));
+    pass->states.push_back(std::move(s));
+    Status charged = charges_.Add(ctx_, RowBytes(key) + 64 * aggs_.size());
+    pass->keys.push_back(std::move(key));
+    if (!charged.ok()) {
+      NQ_RETURN_IF_ERROR(OverBudget(*ctx_, charged, pass->level));
+      pass->full = true;  // this group stays; the next new ones wait
+    }
+    return Status::OK();
+  }
+
+  // The group of `key`, made if new; nullopt when it is new and the pass
+  // is full. `sorted`: the input comes grouped, so only the last group
+  // can match.
+  Result<std::optional<size_t>> GroupOf(Pass* pass, const Row& key, bool sorted) {
+    if (sorted) {
+      if (!pass->keys.empty() && RowEq()(key, pass->keys.back())) return std::optional<size_t>(pass->keys.size() - 1);
+    } else if (auto it = pass->groups.find(key); it != pass->groups.end()) {
+      return std::optional<size_t>(it->second);
+    }
+    if (pass->full) return std::optional<size_t>();
+    const size_t g = pass->keys.size();
+    if (!sorted) pass->groups.emplace(key, g);
+    NQ_RETURN_IF_ERROR(NewGroup(pass, key));
+    return std::optional<size_t>(g);
+  }
+
+  // Every aggregate's arguments for `row`, appended in order.
+  Status AppendArguments(const Row& row, Row* flat) {
+    for (const auto& a : aggs_) {
+      for (const auto& e : a.args) {
+        NQ_ASSIGN_OR_RETURN(Value v, Evaluate(*e, row, ctx_));
+        flat->push_back(std::move(v));
+      }
+    }
+    return Status::OK();
+  }
+
+  // The pass's groups become output rows; its partitions wait their turn.
+  Status FinishPass(Pass* pass) {
+    for (size_t g = 0; g < pass->keys.size(); ++g) {
+      Row out = std::move(pass->keys[g]);
+      for (auto& st : pass->states[g]) {
+        NQ_ASSIGN_OR_RETURN(Value v, st->Finish());
+        out.push_back(std::move(v));
+      }
+      out_.push_back(std::move(out));
+    }
+    if (pass->partitions.active()) NQ_RETURN_IF_ERROR(pass->partitions.MoveTo(&pending_, pass->level + 1));
+    return Status::OK();
+  }
+
+  // Groups the next partition set aside: records of key and arguments.
+  Status NextPartition() {
+    auto [file, level] = std::move(pending_.back());
+    pending_.pop_back();
+    out_.clear();
+    pos_ = 0;
+    charges_.Reset(ctx_);
+    Pass pass;
+    pass.level = level;
+    std::string bytes;
+    Row record, key;
+    while (true) {
+      NQ_ASSIGN_OR_RETURN(bool more, file->Next(&bytes));
+      if (!more) break;
+      NQ_RETURN_IF_ERROR(ctx_->CheckInterrupt());
+      NQ_RETURN_IF_ERROR(DecodeTaggedRow(bytes, &record));
+      if (record.size() < keys_.size()) return Status::Corruption("spilled group row is short");
+      key.assign(record.begin(), record.begin() + static_cast<std::ptrdiff_t>(keys_.size()));
+      NQ_ASSIGN_OR_RETURN(std::optional<size_t> found, GroupOf(&pass, key, false));
+      if (!found) {
+        NQ_RETURN_IF_ERROR(pass.partitions.Add(ctx_, key, pass.level, record));
+        continue;
+      }
+      size_t at = keys_.size();
+      for (size_t j = 0; j < aggs_.size(); ++j) {
+        const size_t n = aggs_[j].args.size();
+        if (at + n > record.size()) return Status::Corruption("spilled group row is short");
+        NQ_RETURN_IF_ERROR(pass.states[*found][j]->Add(std::span<const Value>(record.data() + at, n)));
+        at += n;
+      }
+    }
+    return FinishPass(&pass);
+  }
+
   std::vector<BoundExprPtr> keys_;
   std::vector<AggregateCall> aggs_;
   bool streaming_;
+  ExecContext* ctx_ = nullptr;
+  // Partitions waiting to be grouped, taken from the back, with the level
+  // of the pass that will group them.
+  std::vector<std::pair<std::unique_ptr<storage::SpillFile>, int>> pending_;
   std::vector<Row> out_;
   size_t pos_ = 0;
   Charges charges_;
@@ -973,6 +1126,10 @@ class SortOp : public Operator {
   std::string record_;
 };
 
+// DISTINCT: the rows whose first `width` columns were not seen before.
+// Past the memory budget, rows with unseen keys are set aside in
+// partitions (SpillPartitions) and each partition is deduplicated after
+// the input, on its own.
 class DistinctOp : public Operator {
  public:
   DistinctOp(OperatorPtr child, size_t width) : child_(std::move(child)), width_(width) {}
@@ -980,29 +1137,77 @@ class DistinctOp : public Operator {
     ctx_ = ctx;
     seen_.clear();
     charges_.Reset(ctx);
+    pending_.clear();
+    source_.reset();
+    full_ = false;
+    done_ = false;
+    level_ = 0;
     return child_->Open(ctx);
   }
   Result<bool> DoNext(Row* row) override {
-    while (true) {
-      NQ_ASSIGN_OR_RETURN(bool more, child_->Next(row));
-      if (!more) return false;
-      Row key(row->begin(), row->begin() + std::min(width_, row->size()));
-      size_t bytes = RowBytes(key);
-      if (seen_.insert(std::move(key)).second) {
-        NQ_RETURN_IF_ERROR(charges_.Add(ctx_, bytes));
-        return true;
+    while (!done_) {
+      NQ_ASSIGN_OR_RETURN(bool more, NextInput(row));
+      if (!more) {
+        NQ_RETURN_IF_ERROR(NextSource());
+        continue;
       }
+      Row key(row->begin(), row->begin() + static_cast<std::ptrdiff_t>(std::min(width_, row->size())));
+      if (seen_.count(key) != 0) continue;
+      if (full_) {
+        NQ_RETURN_IF_ERROR(partitions_.Add(ctx_, key, level_, *row));
+        continue;
+      }
+      const size_t bytes = RowBytes(key);
+      seen_.insert(std::move(key));
+      Status charged = charges_.Add(ctx_, bytes);
+      if (!charged.ok()) {
+        NQ_RETURN_IF_ERROR(OverBudget(*ctx_, charged, level_));
+        full_ = true;  // this row is new and goes out; the next new ones wait
+      }
+      return true;
     }
+    return false;
   }
   std::string Describe() const override { return "HashDistinct"; }
   std::vector<const Operator*> children() const override { return {child_.get()}; }
 
  private:
+  // The next row of the current source: the child, or a partition.
+  Result<bool> NextInput(Row* row) {
+    if (!source_) return child_->Next(row);
+    NQ_ASSIGN_OR_RETURN(bool more, source_->Next(&bytes_));
+    if (!more) return false;
+    NQ_RETURN_IF_ERROR(ctx_->CheckInterrupt());
+    NQ_RETURN_IF_ERROR(DecodeTaggedRow(bytes_, row));
+    return true;
+  }
+  // The current source is done: its partitions wait; the next waiting one
+  // starts with nothing seen (its keys cannot be in another partition).
+  Status NextSource() {
+    if (partitions_.active()) NQ_RETURN_IF_ERROR(partitions_.MoveTo(&pending_, level_ + 1));
+    if (pending_.empty()) {
+      done_ = true;
+      return Status::OK();
+    }
+    std::tie(source_, level_) = std::move(pending_.back());
+    pending_.pop_back();
+    seen_.clear();
+    charges_.Reset(ctx_);
+    full_ = false;
+    return Status::OK();
+  }
+
   OperatorPtr child_;
   size_t width_;
   ExecContext* ctx_ = nullptr;
   RowSet seen_;
   Charges charges_;
+  SpillPartitions partitions_;
+  std::vector<std::pair<std::unique_ptr<storage::SpillFile>, int>> pending_;
+  std::unique_ptr<storage::SpillFile> source_;  // null: the child
+  std::string bytes_;
+  bool full_ = false, done_ = false;
+  int level_ = 0;
 };
 
 class LimitOp : public Operator {

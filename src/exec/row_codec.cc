@@ -13,9 +13,10 @@ namespace {
 
 using U128 = UInt128;
 
-// The kind a value of declared type `type` has once cast.
-TypeId StoredKind(const DataType& type) {
-  switch (type.id) {
+// The kind a value of declared type `id` has once cast (a value's own
+// kind for a value kind).
+TypeId StoredKindOf(TypeId id) {
+  switch (id) {
     case TypeId::kSmallInt:
     case TypeId::kInteger:
     case TypeId::kBigInt: return TypeId::kBigInt;
@@ -24,9 +25,11 @@ TypeId StoredKind(const DataType& type) {
     case TypeId::kVarchar:
     case TypeId::kChar:
     case TypeId::kText: return TypeId::kText;
-    default: return type.id;
+    default: return id;
   }
 }
+
+TypeId StoredKind(const DataType& type) { return StoredKindOf(type.id); }
 
 uint64_t ZigZag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
 int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
@@ -66,61 +69,42 @@ Status Malformed(size_t column, std::string_view what) {
   return Status::Corruption(fmt::format("row record: column {}: {}", column, what));
 }
 
-}  // namespace
-
-Result<std::string> EncodeRow(std::span<const Value> row, std::span<const DataType> types) {
-  if (row.size() != types.size()) return Status::Internal("row and column counts differ");
-  std::string out;
-  PutVarint64(&out, row.size());
-  size_t bitmap_at = out.size();
-  out.append((row.size() + 7) / 8, '\0');
-  for (size_t i = 0; i < row.size(); ++i) {
-    const Value& v = row[i];
-    if (v.is_null()) {
-      out[bitmap_at + i / 8] = static_cast<char>(out[bitmap_at + i / 8] | (1 << (i % 8)));
-      continue;
+// The bytes of a non-NULL value after its kind, as row records and tagged
+// rows both hold them.
+void PutPayload(std::string* out, const Value& v) {
+  switch (v.kind()) {
+    case TypeId::kNull: break;
+    case TypeId::kBoolean: out->push_back(v.boolean() ? 1 : 0); break;
+    case TypeId::kDouble: {
+      uint64_t bits;
+      const double d = v.dbl();
+      std::memcpy(&bits, &d, sizeof bits);
+      PutFixed64(out, bits);
+      break;
     }
-    if (v.kind() != StoredKind(types[i])) {
-      return Status::Internal(fmt::format("column {}: value of kind {} for a {} column", i,
-                                          DataType::Of(v.kind()).ToString(), types[i].ToString()));
+    case TypeId::kNumeric: {
+      out->push_back(static_cast<char>(v.numeric().scale));
+      const Int128 u = v.numeric().unscaled;
+      PutVarint128(out, (static_cast<U128>(u) << 1) ^ static_cast<U128>(u >> 127));
+      break;
     }
-    switch (v.kind()) {
-      case TypeId::kBoolean: out.push_back(v.boolean() ? 1 : 0); break;
-      case TypeId::kBigInt:
-      case TypeId::kDate:
-      case TypeId::kTime:
-      case TypeId::kTimestamp: PutVarint64(&out, ZigZag(v.kind() == TypeId::kBigInt ? v.integer() : v.temporal())); break;
-      case TypeId::kDouble: {
-        uint64_t bits;
-        double d = v.dbl();
-        std::memcpy(&bits, &d, sizeof bits);
-        PutFixed64(&out, bits);
-        break;
-      }
-      case TypeId::kNumeric: {
-        out.push_back(static_cast<char>(v.numeric().scale));
-        Int128 u = v.numeric().unscaled;
-        PutVarint128(&out, (static_cast<U128>(u) << 1) ^ static_cast<U128>(u >> 127));
-        break;
-      }
-      case TypeId::kText:
-      case TypeId::kBlob: PutLengthPrefixed(&out, v.str()); break;
-      case TypeId::kInterval:  // months, then microseconds
-        PutVarint64(&out, ZigZag(v.months()));
-        PutVarint64(&out, ZigZag(v.temporal()));
-        break;
-      default: return Status::Internal("unexpected value kind");
-    }
+    case TypeId::kText:
+    case TypeId::kBlob: PutLengthPrefixed(out, v.str()); break;
+    case TypeId::kInterval:  // months, then microseconds
+      PutVarint64(out, ZigZag(v.months()));
+      PutVarint64(out, ZigZag(v.temporal()));
+      break;
+    default: PutVarint64(out, ZigZag(v.integer())); break;  // integers, dates and times: one integer
   }
-  return out;
 }
 
-namespace {
-
-// Decodes one non-NULL column of `type` at `in` into *out, or skips it when
-// `out` is null (still checking its bytes). `i` names the column in errors.
-Status DecodeColumn(ByteReader& in, const DataType& type, size_t i, Value* out) {
-  switch (StoredKind(type)) {
+// Reads the payload of a non-NULL value of declared type (or value kind)
+// `id` at `in` into *out, or skips it when `out` is null (still checking
+// its bytes: integers within the column type's range, dates within 32
+// bits, decimals within 38 digits). `i` names the column in errors.
+Status GetPayload(ByteReader& in, TypeId id, size_t i, Value* out) {
+  const TypeId kind = StoredKindOf(id);
+  switch (kind) {
     case TypeId::kBoolean: {
       uint8_t b;
       if (!in.GetFixed8(&b) || b > 1) return Malformed(i, "bad boolean");
@@ -133,19 +117,12 @@ Status DecodeColumn(ByteReader& in, const DataType& type, size_t i, Value* out) 
     case TypeId::kTimestamp: {
       uint64_t z;
       if (!in.GetVarint64(&z)) return Malformed(i, "truncated integer");
-      int64_t v = UnZigZag(z);
-      TypeId id = type.id;
-      if (id == TypeId::kDate) {
-        if (v < INT32_MIN || v > INT32_MAX) return Malformed(i, "date out of range");
-        if (out) out->SetInt(TypeId::kDate, v);
-      } else if (id == TypeId::kTime) {
-        if (out) out->SetInt(TypeId::kTime, v);
-      } else if (id == TypeId::kTimestamp) {
-        if (out) out->SetInt(TypeId::kTimestamp, v);
-      } else {
-        if (v < IntegerMin(id) || v > IntegerMax(id)) return Malformed(i, "integer out of the column's range");
-        if (out) out->SetInt(TypeId::kBigInt, v);
+      const int64_t v = UnZigZag(z);
+      if (kind == TypeId::kDate && (v < INT32_MIN || v > INT32_MAX)) return Malformed(i, "date out of range");
+      if (kind == TypeId::kBigInt && (v < IntegerMin(id) || v > IntegerMax(id))) {
+        return Malformed(i, "integer out of the column's range");
       }
+      if (out) out->SetInt(kind, v);
       break;
     }
     case TypeId::kDouble: {
@@ -173,7 +150,7 @@ Status DecodeColumn(ByteReader& in, const DataType& type, size_t i, Value* out) 
     case TypeId::kBlob: {
       std::string_view bytes;
       if (!in.GetLengthPrefixed(&bytes)) return Malformed(i, "truncated string");
-      if (out) out->AssignString(type.id == TypeId::kBlob ? TypeId::kBlob : TypeId::kText, bytes);
+      if (out) out->AssignString(kind, bytes);
       break;
     }
     case TypeId::kInterval: {
@@ -190,6 +167,27 @@ Status DecodeColumn(ByteReader& in, const DataType& type, size_t i, Value* out) 
 }
 
 }  // namespace
+
+Result<std::string> EncodeRow(std::span<const Value> row, std::span<const DataType> types) {
+  if (row.size() != types.size()) return Status::Internal("row and column counts differ");
+  std::string out;
+  PutVarint64(&out, row.size());
+  size_t bitmap_at = out.size();
+  out.append((row.size() + 7) / 8, '\0');
+  for (size_t i = 0; i < row.size(); ++i) {
+    const Value& v = row[i];
+    if (v.is_null()) {
+      out[bitmap_at + i / 8] = static_cast<char>(out[bitmap_at + i / 8] | (1 << (i % 8)));
+      continue;
+    }
+    if (v.kind() != StoredKind(types[i])) {
+      return Status::Internal(fmt::format("column {}: value of kind {} for a {} column", i,
+                                          DataType::Of(v.kind()).ToString(), types[i].ToString()));
+    }
+    PutPayload(&out, v);
+  }
+  return out;
+}
 
 Status DecodeRowInto(std::string_view record, std::span<const DataType> types, std::vector<Value>* out,
                      const std::vector<bool>* needed) {
@@ -218,7 +216,7 @@ Status DecodeRowInto(std::string_view record, std::span<const DataType> types, s
       if (want) row[i] = Value::Null();
       continue;
     }
-    NQ_RETURN_IF_ERROR(DecodeColumn(in, types[i], i, want ? &row[i] : nullptr));
+    NQ_RETURN_IF_ERROR(GetPayload(in, types[i].id, i, want ? &row[i] : nullptr));
   }
   if (needed) {
     for (size_t i = count; i < std::min(types.size(), needed->size()); ++i) {
@@ -233,29 +231,7 @@ void EncodeTaggedRow(std::span<const Value> row, std::string* out) {
   PutVarint64(out, row.size());
   for (const Value& v : row) {
     out->push_back(static_cast<char>(v.kind()));
-    switch (v.kind()) {
-      case TypeId::kNull: break;
-      case TypeId::kDouble: {
-        uint64_t bits;
-        const double d = v.dbl();
-        std::memcpy(&bits, &d, sizeof bits);
-        PutFixed64(out, bits);
-        break;
-      }
-      case TypeId::kNumeric: {
-        out->push_back(static_cast<char>(v.numeric().scale));
-        const Int128 u = v.numeric().unscaled;
-        PutVarint128(out, (static_cast<U128>(u) << 1) ^ static_cast<U128>(u >> 127));
-        break;
-      }
-      case TypeId::kText:
-      case TypeId::kBlob: PutLengthPrefixed(out, v.str()); break;
-      case TypeId::kInterval:
-        PutVarint64(out, ZigZag(v.months()));
-        PutVarint64(out, ZigZag(v.temporal()));
-        break;
-      default: PutVarint64(out, ZigZag(v.integer())); break;  // the kinds held as one integer
-    }
+    PutPayload(out, v);
   }
 }
 
@@ -269,53 +245,10 @@ Status DecodeTaggedRow(std::string_view bytes, std::vector<Value>* out) {
     uint8_t tag;
     if (!in.GetFixed8(&tag)) return Malformed(i, "truncated tagged row");
     const auto kind = static_cast<TypeId>(tag);
-    Value& v = (*out)[i];
-    switch (kind) {
-      case TypeId::kNull: break;
-      case TypeId::kDouble: {
-        uint64_t bits;
-        if (!in.GetFixed64(&bits)) return Malformed(i, "truncated double");
-        double d;
-        std::memcpy(&d, &bits, sizeof d);
-        v.SetDouble(d);
-        break;
-      }
-      case TypeId::kNumeric: {
-        uint8_t scale;
-        U128 z;
-        if (!in.GetFixed8(&scale) || scale > kMaxNumericPrecision || !GetVarint128(&in, &z)) {
-          return Malformed(i, "bad numeric");
-        }
-        v.SetNumeric(Decimal{static_cast<Int128>(z >> 1) ^ -static_cast<Int128>(z & 1), scale});
-        break;
-      }
-      case TypeId::kText:
-      case TypeId::kBlob: {
-        std::string_view s;
-        if (!in.GetLengthPrefixed(&s)) return Malformed(i, "truncated string");
-        v.AssignString(kind, s);
-        break;
-      }
-      case TypeId::kInterval: {
-        uint64_t months, micros;
-        if (!in.GetVarint64(&months) || !in.GetVarint64(&micros)) return Malformed(i, "truncated interval");
-        const int64_t m = UnZigZag(months);
-        if (m < INT32_MIN || m > INT32_MAX) return Malformed(i, "interval months out of range");
-        v = Value::Interval(static_cast<int32_t>(m), UnZigZag(micros));
-        break;
-      }
-      case TypeId::kBoolean:
-      case TypeId::kBigInt:
-      case TypeId::kDate:
-      case TypeId::kTime:
-      case TypeId::kTimestamp: {
-        uint64_t z;
-        if (!in.GetVarint64(&z)) return Malformed(i, "truncated integer");
-        v.SetInt(kind, UnZigZag(z));
-        break;
-      }
-      default: return Malformed(i, "unknown value kind");
-    }
+    if (kind == TypeId::kNull) continue;
+    // Only the kinds values have (a declared type's tag would read as one).
+    if (StoredKindOf(kind) != kind) return Malformed(i, "unknown value kind");
+    NQ_RETURN_IF_ERROR(GetPayload(in, kind, i, &(*out)[i]));
   }
   if (in.remaining() != 0) return Malformed(count, "trailing bytes");
   return Status::OK();

@@ -1,6 +1,7 @@
-// Sorts past the query memory limit spill sorted runs to disk and merge
-// them: the same rows in the same (stable) order as an in-memory sort, in
-// bounded memory. Operators that do not spill yet still fail with 53200.
+// Operators past the query memory limit spill to disk: sorts write sorted
+// runs and merge them (the same rows in the same stable order as in
+// memory), GROUP BY and DISTINCT partition the rows they cannot hold.
+// Hash joins do not spill yet and fail with 53200.
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -68,11 +69,28 @@ TEST_F(SpillTest, SortBeyondTheLimitSpillsAndStaysStable) {
   EXPECT_EQ(Run("SELECT a FROM (SELECT a FROM t ORDER BY 1.5 * a DESC) LIMIT 1"), "20000");
 }
 
-TEST_F(SpillTest, HashOperatorsStillFailPastTheLimit) {
+// GROUP BY and DISTINCT past the limit set the rows of new keys aside in
+// partitions by hash and group each partition afterwards: every group
+// once, with its whole aggregates.
+TEST_F(SpillTest, GroupingAndDistinctSpillPartitions) {
   Fill(20000);
-  EXPECT_EQ(Run("SELECT count(*) FROM (SELECT DISTINCT c FROM t)"), "error 53200");
-  // Small enough for the budget: no spill, no error.
-  EXPECT_EQ(Run("SELECT count(*) FROM (SELECT b FROM t GROUP BY b)"), "97");
+  // 20,000 groups of one row each (c is unique), about 3 MB of keys.
+  EXPECT_EQ(Run("SELECT count(*), sum(n), sum(s), min(s), max(s) FROM (SELECT c, count(*) AS n, sum(a) AS s FROM t "
+                "GROUP BY c)"),
+            "20000|20000|200010000|1|20000");
+  // 5,000 groups of four rows each, 5,000 rows apart in the input: rows of
+  // a group arrive before and after the table fills.
+  const std::string key = "(a % 5000) || ' and padding to make the key longer'";
+  EXPECT_EQ(Run("SELECT count(*), sum(n), min(n), max(n), sum(total) FROM (SELECT " + key +
+                " AS k, count(*) AS n, sum(a) AS total FROM t GROUP BY " + key + ")"),
+            "5000|20000|4|4|200010000");
+  EXPECT_EQ(Run("SELECT count(*) FROM (SELECT DISTINCT c FROM t)"), "20000");
+  EXPECT_EQ(Run("SELECT count(*), sum(a) FROM (SELECT DISTINCT a % 15000 AS a, c FROM t)"), "20000|124995000");
+  // Duplicates on either side of the moment the table filled.
+  EXPECT_EQ(Run("SELECT count(*) FROM (SELECT DISTINCT c FROM (SELECT c FROM t UNION ALL SELECT c FROM t))"),
+            "20000");
+  // A hash join's build side does not spill yet.
+  EXPECT_EQ(Run("SELECT count(*) FROM t x JOIN t y ON x.c = y.c"), "error 53200");
 }
 
 // Peak memory of a process that sorts 60 MB of rows under a 4 MiB query
