@@ -177,7 +177,9 @@ std::vector<double> EstimateConjuncts(const std::vector<BoundExprPtr>& conjuncts
   // col > a AND col < b keeps the rows between a and b, not the product of
   // the two fractions: the first of the pair takes below(b) - below(a) =
   // s_lower + s_upper - non-NULL fraction, the second 1 (PostgreSQL's
-  // range pairs). At least kDefaultEqual / 10, as estimates can cross.
+  // range pairs), for columns with a histogram. Bounds that cross keep
+  // (almost) nothing; a small negative difference is estimation noise
+  // around a narrow range, taken as kDefaultEqual.
   auto bound_of = [&](const BoundExpr& e, int* column, bool* lower) {
     if (e.kind != BoundKind::kCompare || e.nocase) return false;
     auto op = static_cast<CompareOp>(e.op);
@@ -187,7 +189,9 @@ std::vector<double> EstimateConjuncts(const std::vector<BoundExprPtr>& conjuncts
       std::swap(col, val);
       op = MirrorCompare(op);
     }
-    if (StatsOf(*col, stats) == nullptr || ConstantOf(*val) == nullptr) return false;
+    if (StatsOf(*col, stats) == nullptr || StatsOf(*col, stats)->histogram.size() < 2 || ConstantOf(*val) == nullptr) {
+      return false;
+    }
     if (op == CompareOp::kEq || op == CompareOp::kNotEq) return false;
     *column = col->index;
     *lower = op == CompareOp::kGt || op == CompareOp::kGe;
@@ -203,7 +207,8 @@ std::vector<double> EstimateConjuncts(const std::vector<BoundExprPtr>& conjuncts
       bool lower_j;
       if (paired[j] || !bound_of(*conjuncts[j], &cj, &lower_j) || cj != ci || lower_j == lower_i) continue;
       const ColumnStats& c = stats->columns[static_cast<size_t>(ci)];
-      out[i] = std::max(out[i] + out[j] - (1 - c.null_fraction), kDefaultEqual / 10);
+      const double between = out[i] + out[j] - (1 - c.null_fraction);
+      out[i] = between > 0 ? between : (between < -0.01 ? 1e-10 : kDefaultEqual);
       out[j] = 1;
       paired[i] = paired[j] = true;
       break;

@@ -279,7 +279,13 @@ Status RunSubPlan(SubPlan* plan, const Row& row, ExecContext* ctx, size_t limit)
   } else if (plan->memo.size() < kMemoMaxEntries && plan->values.size() <= kMemoMaxValues) {
     // Held against the statement's budget; past it, memoization stops
     // rather than failing the query.
+    // A quarter of the budget at most: operators that cannot spill need
+    // the rest more.
     const size_t bytes = RowBytes(key) + RowBytes(plan->values) + 64;
+    if (ctx->memory && plan->memo_bytes + bytes > ctx->memory->limit() / 4) {
+      StopMemo(plan, ctx);
+      return Status::OK();
+    }
     if (ctx->memory && !ctx->memory->Charge(bytes).ok()) {
       ctx->memory->Release(bytes);
       StopMemo(plan, ctx);
@@ -483,9 +489,9 @@ Result<Value> Evaluate(const BoundExpr& e, const Row& row, ExecContext* ctx) {
       const bool leaves = std::all_of(e.args.begin() + 1, e.args.end(),
                                       [&](const BoundExprPtr& a) { return Peek(*a, row, ctx) != nullptr; });
       if (leaves) {
-        if (e.args.size() == 1) return Value::Boolean(e.negated);
         Value slot;
-        NQ_ASSIGN_OR_RETURN(const Value* x, Operand(*e.args[0], row, ctx, &slot));
+        NQ_ASSIGN_OR_RETURN(const Value* x, Operand(*e.args[0], row, ctx, &slot));  // its errors count
+        if (e.args.size() == 1) return Value::Boolean(e.negated);
         if (x->is_null()) return Value::Null();
         bool saw_null = false;
         for (size_t i = 1; i < e.args.size(); ++i) {

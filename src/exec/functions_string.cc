@@ -218,10 +218,21 @@ bool MatchPercentOnly(std::string_view text, std::string_view pattern) {
   return text.size() >= t + tail.size() && text.substr(text.size() - tail.size()) == tail;
 }
 
+
+// Whether every character of `s` decodes (no malformed bytes).
+bool WellFormed(std::string_view s) {
+  for (size_t pos = 0; pos < s.size();) {
+    if (internal::DecodeUtf8(s, &pos) >= internal::kMalformedBase) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 bool LikeMatch(std::string_view text, std::string_view pattern, std::optional<char32_t> escape, bool ignore_case) {
-  if (!ignore_case && pattern.find('_') == std::string_view::npos &&
+  // Byte-wise matching equals character matching for a well-formed
+  // pattern only: a malformed pattern byte matches no part of a character.
+  if (!ignore_case && pattern.find('_') == std::string_view::npos && WellFormed(pattern) &&
       (!escape || (*escape < 0x80 && pattern.find(static_cast<char>(*escape)) == std::string_view::npos))) {
     return MatchPercentOnly(text, pattern);
   }

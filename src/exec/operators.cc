@@ -194,6 +194,11 @@ bool EncodeBound(storage::KeyEncoder* key, const Value& v, const DataType& type)
   }
 }
 
+// Runs an external sort merges at once; past them the sort fails with
+// 53200 (merging in passes is to come). With the default budget that is
+// 16 GiB of rows.
+constexpr size_t kMaxRuns = 256;
+
 // Past this many key ranges a scan reads everything instead.
 constexpr size_t kMaxRanges = 4096;
 
@@ -216,7 +221,7 @@ Result<bool> ComputeRanges(const ScanBounds& b, ExecContext* ctx, std::vector<Ke
     for (const auto& e : b.equal[i]) {
       if (e->kind == BoundKind::kInSubquery) {
         NQ_ASSIGN_OR_RETURN(const std::vector<Value>* values, UncorrelatedInValues(*e, ctx));
-        if (values->size() > kMaxRanges) return false;
+        if (values->size() * prefixes.size() > kMaxRanges) return false;
         for (const Value& v : *values) {
           if (!add(v)) return false;
         }
@@ -813,19 +818,21 @@ class AggregateOp : public Operator {
 
  private:
   OperatorPtr child_;
-  // Whether the keys are plain columns that are, in some order, the first
-  // columns the input is sorted by.
+  // Whether the keys are plain columns whose set is that of the first
+  // columns the input is sorted by (GROUP BY b, b groups by b alone).
   bool InputGrouped() const {
-    const std::vector<int>& order = child_->sorted_by();
-    if (keys_.empty() || keys_.size() > order.size()) return false;
+    std::vector<int> columns;
     for (const auto& k : keys_) {
-      if (k->kind != BoundKind::kColumn || k->nocase ||
-          std::find(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(keys_.size()), k->index) ==
-              order.begin() + static_cast<std::ptrdiff_t>(keys_.size())) {
-        return false;
-      }
+      if (k->kind != BoundKind::kColumn || k->nocase) return false;
+      columns.push_back(k->index);
     }
-    return true;
+    std::sort(columns.begin(), columns.end());
+    columns.erase(std::unique(columns.begin(), columns.end()), columns.end());
+    const std::vector<int>& order = child_->sorted_by();
+    if (columns.empty() || columns.size() > order.size()) return false;
+    std::vector<int> prefix(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(columns.size()));
+    std::sort(prefix.begin(), prefix.end());
+    return prefix == columns;
   }
 
   // One grouping pass over an input (the child, or a partition set aside
@@ -966,6 +973,7 @@ class SortOp : public Operator {
     runs_.clear();
     heads_.clear();
     heap_.clear();
+    held_ = 0;
     NQ_ASSIGN_OR_RETURN(int64_t limit, CountArgument(limit_expr_.get(), ctx, "LIMIT"));
     if (limit < 0) return SortAll(ctx);
     NQ_ASSIGN_OR_RETURN(int64_t offset, CountArgument(offset_expr_.get(), ctx, "OFFSET"));
@@ -1009,11 +1017,17 @@ class SortOp : public Operator {
     while (true) {
       NQ_ASSIGN_OR_RETURN(bool more, child_->Next(&row));
       if (!more) break;
-      Status charged = charges_.Add(ctx, RowBytes(row));
+      const size_t bytes = RowBytes(row);
+      Status charged = charges_.Add(ctx, bytes);
+      held_ += bytes;
       rows_.push_back(std::move(row));
       row = Row();
       if (charged.ok()) continue;
-      if (ctx->spill == nullptr) return charged;
+      // A run is worth writing only when the sort holds a fair share of
+      // the budget (else what others hold leaves it nothing), and the
+      // runs are few enough to merge at once (a page and a descriptor
+      // each).
+      if (ctx->spill == nullptr || held_ < ctx->memory->limit() / 4 || runs_.size() >= kMaxRuns) return charged;
       NQ_RETURN_IF_ERROR(ctx->CheckInterruptNow());
       NQ_RETURN_IF_ERROR(SpillRun(ctx));
     }
@@ -1039,6 +1053,7 @@ class SortOp : public Operator {
     runs_.push_back(std::move(run));
     rows_.clear();
     charges_.Reset(ctx);
+    held_ = 0;
     return Status::OK();
   }
 
@@ -1124,6 +1139,7 @@ class SortOp : public Operator {
   std::vector<Row> heads_;
   std::vector<size_t> heap_;
   std::string record_;
+  size_t held_ = 0;  // bytes of the rows held (rows_)
 };
 
 // DISTINCT: the rows whose first `width` columns were not seen before.

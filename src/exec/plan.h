@@ -38,6 +38,7 @@ class MemoryBudget {
   Status Charge(size_t bytes);
   void Release(size_t bytes) { used_ -= std::min(bytes, used_); }
   size_t used() const { return used_; }
+  size_t limit() const { return limit_; }
   // Distinguishes budgets of different statements (a kept plan outlives
   // the budget of the statement that last ran it).
   uint64_t id() const { return id_; }

@@ -606,6 +606,26 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Dispatch(const sql::State
   return Status::Internal("statement kind not handled");
 }
 
+namespace {
+
+// Lets correlated subqueries remember their answers (or not) for a scope,
+// then restores the context's setting.
+class MemoizeWhile {
+ public:
+  MemoizeWhile(ExecContext* ctx, bool on) : ctx_(ctx), before_(ctx->memoize_subqueries) {
+    ctx->memoize_subqueries = on;
+  }
+  ~MemoizeWhile() { ctx_->memoize_subqueries = before_; }
+  MemoizeWhile(const MemoizeWhile&) = delete;
+  MemoizeWhile& operator=(const MemoizeWhile&) = delete;
+
+ private:
+  ExecContext* ctx_;
+  bool before_;
+};
+
+}  // namespace
+
 Result<BoundQuery*> StatementRunner::BoundFor(const sql::Query& query, std::unique_ptr<CachedQuery>* cache,
                                               BoundQuery* local) {
   if (!cache) {
@@ -633,8 +653,9 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Select(const sql::Query& 
   result->command = "SELECT";
   result->names = q->names;
   result->types = q->types;
-  // A query writes nothing its subqueries read.
-  ctx_->memoize_subqueries = engine_->options().rewrite_queries;
+  // A query writes nothing its subqueries read. Only while it runs: a
+  // trigger runs its statements on one context.
+  MemoizeWhile memoize(ctx_, engine_->options().rewrite_queries);
   NQ_RETURN_IF_ERROR(q->root->Open(ctx_));
   Row row;
   if (sink_ != nullptr) {
@@ -669,7 +690,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Explain(const sql::Explai
     // Runs the query with every operator counting; its rows are dropped.
     const Clock::time_point execution_start = Clock::now();
     ctx_->profile = true;
-    ctx_->memoize_subqueries = engine_->options().rewrite_queries;
+    MemoizeWhile memoize(ctx_, engine_->options().rewrite_queries);
     Status status = q.root->Open(ctx_);
     Row row;
     while (status.ok()) {

@@ -63,22 +63,29 @@ Status SpillFile::Append(std::string_view record) {
   if (finished_) return Status::Internal("spill file: append after finish");
   PutVarint64(&out_, record.size());
   out_.append(record);
-  while (out_.size() >= payload_capacity()) NQ_RETURN_IF_ERROR(WritePage());
+  // Full pages go out; the rest moves to the front once per record.
+  size_t at = 0;
+  while (out_.size() - at >= payload_capacity()) {
+    NQ_RETURN_IF_ERROR(WritePage(std::string_view(out_).substr(at, payload_capacity())));
+    at += payload_capacity();
+  }
+  out_.erase(0, at);
   return Status::OK();
 }
 
 Status SpillFile::Finish() {
   if (finished_) return Status::OK();
-  while (!out_.empty()) NQ_RETURN_IF_ERROR(WritePage());
+  if (!out_.empty()) NQ_RETURN_IF_ERROR(WritePage(out_));
+  out_.clear();
   finished_ = true;
   return Status::OK();
 }
 
-Status SpillFile::WritePage() {
-  const size_t n = std::min(out_.size(), payload_capacity());
+Status SpillFile::WritePage(std::string_view payload) {
+  const size_t n = payload.size();
   std::vector<uint8_t> page(page_size_, 0);
   EncodeFixed32(page.data() + 4, static_cast<uint32_t>(n));
-  std::memcpy(page.data() + kHeader, out_.data(), n);
+  std::memcpy(page.data() + kHeader, payload.data(), n);
   const uint32_t end = UsableEnd(static_cast<uint32_t>(page_size_));
   EncodeFixed32(page.data(), Checksum32(page.data() + 4, end - 4, pages_written_));
   std::vector<uint8_t> sealed(page_size_, 0);
@@ -90,7 +97,6 @@ Status SpillFile::WritePage() {
     if (w <= 0) return Errno("write");
     done += static_cast<size_t>(w);
   }
-  out_.erase(0, n);
   ++pages_written_;
   return Status::OK();
 }

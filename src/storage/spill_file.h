@@ -45,7 +45,8 @@ class SpillFile {
 
  private:
   SpillFile(int fd, size_t page_size, PageTransform* transform);
-  Status WritePage();
+  // Writes one page holding `payload` (at most payload_capacity() bytes).
+  Status WritePage(std::string_view payload);
   Status ReadPage();
   size_t payload_capacity() const;
 

@@ -151,8 +151,8 @@ TEST_F(ExplainTest, RangeBoundsOnOneColumnAreEstimatedTogether) {
   // Written the other way round and apart, with c <> 'x' (2/3) between.
   EXPECT_NE(Run("EXPLAIN SELECT * FROM t WHERE 7 > b AND c <> 'x' AND 2 < b").find("Filter (rows=1667)"),
             std::string::npos);
-  // Crossed bounds keep almost nothing, but not nothing.
-  EXPECT_NE(Run("EXPLAIN SELECT * FROM t WHERE b > 7 AND b < 2").find("Filter (rows=3)"), std::string::npos);
+  // Crossed bounds keep nothing (printed as the least estimate, 1 row).
+  EXPECT_NE(Run("EXPLAIN SELECT * FROM t WHERE b > 7 AND b < 2").find("Filter (rows=1)"), std::string::npos);
   EXPECT_EQ(Run("SELECT count(*) FROM t WHERE b > 2 AND b < 7"), "2000");
 }
 
@@ -256,6 +256,27 @@ TEST_F(ExplainTest, CorrelatedSubqueryIsMemoized) {
   EXPECT_EQ(sum(), "2000");
 }
 
+// A trigger runs its statements on one context: the SELECT before its
+// UPDATE must not leave memoization on for the UPDATE, whose subquery
+// reads rows the UPDATE itself changes.
+TEST_F(ExplainTest, TriggerWritesAfterASelectAreNotMemoized) {
+  for (const char* table : {"direct", "fired"}) {
+    Ok(std::string("CREATE TABLE ") + table + "(id INTEGER PRIMARY KEY, g INTEGER, n INTEGER)");
+    Ok(std::string("INSERT INTO ") + table + " VALUES (1, 1, 1), (2, 1, 2), (3, 2, 5), (4, 1, 0)");
+  }
+  const std::string update = " SET n = (SELECT max(n) FROM {} t2 WHERE t2.g = {}.g) + 1";
+  auto format = [&](const char* table) {
+    std::string u = update;
+    for (size_t at; (at = u.find("{}")) != std::string::npos;) u.replace(at, 2, table);
+    return std::string("UPDATE ") + table + u;
+  };
+  Ok("CREATE TABLE log(x INTEGER)");
+  Ok("CREATE TRIGGER log_ins AFTER INSERT ON log BEGIN SELECT 1 WHERE NEW.x < 0; " + format("fired") + "; END");
+  Ok(format("direct"));
+  Ok("INSERT INTO log VALUES (1)");
+  EXPECT_EQ(Run("SELECT n FROM fired ORDER BY id"), Run("SELECT n FROM direct ORDER BY id"));
+}
+
 // What is not memoized: a subquery calling a volatile function gives a new
 // value each time; 0.0 and -0.0 are equal but not the same value.
 TEST_F(ExplainTest, MemoizationKeepsVolatileAndDistinctValuesApart) {
@@ -290,6 +311,17 @@ TEST_F(ExplainTest, AggregateOverKeyOrderNeedsNoHashTable) {
   // hashed.
   Ok("CREATE TABLE n(s TEXT COLLATE NOCASE, v INTEGER, PRIMARY KEY (s, v))");
   EXPECT_NE(Run("EXPLAIN SELECT s, count(*) FROM n GROUP BY s").find("HashAggregate"), std::string::npos);
+}
+
+// A key named twice is one key: GROUP BY b, b over rows sorted by (a, b)
+// is not grouped by its input order.
+TEST_F(ExplainTest, RepeatedGroupKeyIsNotTakenForTheKeyOrder) {
+  Ok("CREATE TABLE p(a INTEGER, b INTEGER, PRIMARY KEY (a, b))");
+  Ok("INSERT INTO p VALUES (1, 1), (2, 1), (3, 2)");
+  EXPECT_NE(Run("EXPLAIN SELECT b, count(*) FROM p GROUP BY b, b").find("HashAggregate"), std::string::npos);
+  EXPECT_EQ(Run("SELECT b, count(*) FROM p GROUP BY b, p.b ORDER BY b"), "1|2\n2|1");
+  EXPECT_NE(Run("EXPLAIN SELECT a, count(*) FROM p GROUP BY a, a").find("GroupAggregate"), std::string::npos);
+  EXPECT_EQ(Run("SELECT count(*) FROM (SELECT b, a FROM p GROUP BY b, a, b)"), "3");
 }
 
 // col IN (uncorrelated subquery) bounds a key: the subquery runs when the

@@ -67,6 +67,16 @@ TEST(LikeTest, PercentOnlyPatternsAgreeWithTheGeneralMatcher) {
   }
 }
 
+// A malformed byte in the pattern is a character of its own, which matches
+// no part of a well-formed character: the piecewise search must not
+// match it inside one.
+TEST(LikeTest, MalformedPatternBytesMatchNoPartOfACharacter) {
+  EXPECT_FALSE(Like("\xC3\xA9", "%\xA9"));
+  EXPECT_FALSE(Like("\xC3\xA9", "\xC3%"));
+  EXPECT_TRUE(Like("a\xA9", "%\xA9"));
+  EXPECT_TRUE(Like("\xC3\xA9", "%\xC3\xA9%"));
+}
+
 TEST(LikeTest, Escape) {
   EXPECT_TRUE(Like("a%b", "a\\%b", U'\\'));
   EXPECT_FALSE(Like("axb", "a\\%b", U'\\'));

@@ -62,6 +62,9 @@ TEST_F(SqlTest, ThreeValuedLogic) {
   EXPECT_EQ(Run("SELECT NULL AND false, NULL OR true, NOT NULL, NULL = NULL, NULL IS NULL"),
             "false|true|NULL|NULL|true");
   EXPECT_EQ(Run("SELECT 1 IN (2, NULL), 1 NOT IN (2, NULL), 1 IN (1, NULL), 1 IN ()"), "NULL|NULL|true|false");
+  // The operand of an empty list is still evaluated, errors and all.
+  EXPECT_EQ(Run("SELECT NULL IN (), NULL NOT IN ()"), "false|true");
+  EXPECT_EQ(Run("SELECT (1 / 0) IN ()"), "error 22012");
   EXPECT_EQ(Run("SELECT 2 BETWEEN 1 AND NULL, 5 BETWEEN 6 AND NULL"), "NULL|false");
 }
 
