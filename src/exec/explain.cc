@@ -19,6 +19,9 @@ uint64_t RowsPerLoop(const OperatorStats& stats) {
   return stats.loops == 0 ? 0 : (stats.rows + stats.loops / 2) / stats.loops;
 }
 
+// Bytes written to spill files, in kB rounded up.
+uint64_t SpilledKb(const OperatorStats& stats) { return (stats.spilled_bytes + 1023) / 1024; }
+
 // Estimates are whole rows, at least 1 (as PostgreSQL prints them: an
 // estimate of 0 would make every product with it 0).
 uint64_t EstimateText(const Operator& op) {
@@ -71,8 +74,10 @@ void TextInto(const Operator& op, int depth, bool analyze, std::string* out) {
     if (stats.loops == 0) {
       out->append(" (never executed)");
     } else {
-      fmt::format_to(std::back_inserter(*out), " (actual rows={} loops={} time={:.3f} ms)", RowsPerLoop(stats),
+      fmt::format_to(std::back_inserter(*out), " (actual rows={} loops={} time={:.3f} ms", RowsPerLoop(stats),
                      stats.loops, Milliseconds(stats.time));
+      if (stats.spilled_bytes > 0) fmt::format_to(std::back_inserter(*out), " spilled={} kB", SpilledKb(stats));
+      out->push_back(')');
     }
   }
   out->push_back('\n');
@@ -98,6 +103,7 @@ void JsonInto(const Operator& op, bool analyze, std::string* out, const SubPlanR
     fmt::format_to(std::back_inserter(*out), ", \"Actual Rows\": {}, \"Actual Loops\": {}, \"Actual Total Time\": ",
                    RowsPerLoop(stats), stats.loops);
     AppendJsonDouble(out, Milliseconds(stats.time));
+    if (stats.spilled_bytes > 0) fmt::format_to(std::back_inserter(*out), ", \"Spilled kB\": {}", SpilledKb(stats));
   }
   const std::vector<const Operator*> children = op.children();
   const std::vector<SubPlanRef> subplans = SubPlansOf(op);

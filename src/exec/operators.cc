@@ -12,6 +12,7 @@
 #include "exec/plan.h"
 
 #include "exec/internal/charges.h"
+#include "exec/internal/spill_partitions.h"
 #include "exec/interval.h"
 #include "exec/row_codec.h"
 #include "storage/spill_file.h"
@@ -129,19 +130,6 @@ bool StrictRowEq::operator()(const Row& a, const Row& b) const {
 }
 
 namespace {
-
-// Pulls every row of `op` into `rows`, charging the budget.
-Status Drain(Operator* op, ExecContext* ctx, std::vector<Row>* rows, Charges* charges) {
-  NQ_RETURN_IF_ERROR(op->Open(ctx));
-  Row row;
-  while (true) {
-    NQ_ASSIGN_OR_RETURN(bool more, op->Next(&row));
-    if (!more) return Status::OK();
-    NQ_RETURN_IF_ERROR(charges->Add(ctx, RowBytes(row)));
-    rows->push_back(std::move(row));
-    row = Row();
-  }
-}
 
 struct KeyRange {
   std::string lo;
@@ -492,250 +480,6 @@ class ProjectOp : public Operator {
   Row input_;
 };
 
-// `l` followed by `r` (NULLs for a missing `r`), `width` values in all.
-void CombineRows(const Row& l, const Row* r, size_t width, Row* out) {
-  out->clear();
-  out->reserve(width);
-  out->insert(out->end(), l.begin(), l.end());
-  if (r) {
-    out->insert(out->end(), r->begin(), r->end());
-  } else {
-    out->resize(width);
-  }
-}
-
-class JoinOp : public Operator {
- public:
-  JoinOp(OperatorPtr left, OperatorPtr right, size_t lw, size_t rw, JoinKind kind, BoundExprPtr cond,
-         std::vector<std::pair<int, int>> keys)
-      : left_(std::move(left)), right_(std::move(right)), lw_(lw), rw_(rw), kind_(kind), cond_(std::move(cond)),
-        keys_(std::move(keys)) {}
-
-  Status DoOpen(ExecContext* ctx) override {
-    ctx_ = ctx;
-    right_rows_.clear();
-    buckets_.clear();
-    charges_.Reset(ctx);
-    NQ_RETURN_IF_ERROR(Drain(right_.get(), ctx, &right_rows_, &charges_));
-    if (!keys_.empty()) {
-      for (size_t i = 0; i < right_rows_.size(); ++i) {
-        Row key;
-        bool has_null = false;
-        for (auto [l, r] : keys_) {
-          has_null |= right_rows_[i][r].is_null();
-          key.push_back(right_rows_[i][r]);
-        }
-        if (!has_null) buckets_[std::move(key)].push_back(i);
-      }
-    }
-    right_matched_.assign(right_rows_.size(), false);
-    have_left_ = false;
-    left_done_ = false;
-    tail_pos_ = 0;
-    return left_->Open(ctx);
-  }
-
-  Result<bool> DoNext(Row* row) override {
-    while (!left_done_) {
-      if (!have_left_) {
-        NQ_ASSIGN_OR_RETURN(bool more, left_->Next(&left_row_));
-        if (!more) {
-          left_done_ = true;
-          break;
-        }
-        have_left_ = true;
-        left_matched_ = false;
-        cand_pos_ = 0;
-        candidates_ = nullptr;
-        if (!keys_.empty()) {
-          probe_key_.clear();
-          bool has_null = false;
-          for (auto [l, r] : keys_) {
-            has_null |= left_row_[l].is_null();
-            probe_key_.push_back(left_row_[l]);
-          }
-          if (!has_null) {
-            auto it = buckets_.find(probe_key_);
-            if (it != buckets_.end()) candidates_ = &it->second;
-          }
-        }
-      }
-      size_t count = keys_.empty() ? right_rows_.size() : (candidates_ ? candidates_->size() : 0);
-      while (cand_pos_ < count) {
-        NQ_RETURN_IF_ERROR(ctx_->CheckInterrupt());
-        size_t ri = keys_.empty() ? cand_pos_ : (*candidates_)[cand_pos_];
-        ++cand_pos_;
-        Combine(left_row_, &right_rows_[ri], row);
-        bool ok = true;
-        if (cond_) {
-          NQ_ASSIGN_OR_RETURN(ok, EvaluatePredicate(*cond_, *row, ctx_));
-        }
-        if (ok) {
-          left_matched_ = true;
-          right_matched_[ri] = true;
-          return true;
-        }
-      }
-      have_left_ = false;
-      if (!left_matched_ && (kind_ == JoinKind::kLeft || kind_ == JoinKind::kFull)) {
-        Combine(left_row_, nullptr, row);
-        return true;
-      }
-    }
-    if (kind_ == JoinKind::kRight || kind_ == JoinKind::kFull) {
-      while (tail_pos_ < right_rows_.size()) {
-        size_t ri = tail_pos_++;
-        if (right_matched_[ri]) continue;
-        row->assign(lw_, Value::Null());
-        row->insert(row->end(), right_rows_[ri].begin(), right_rows_[ri].end());
-        return true;
-      }
-    }
-    return false;
-  }
-
-  std::string Describe() const override {
-    static const char* kNames[] = {"Inner", "Left", "Right", "Full"};
-    return fmt::format("{} {}Join", keys_.empty() ? "NestedLoop" : "Hash", kNames[static_cast<int>(kind_)]);
-  }
-  std::vector<const Operator*> children() const override { return {left_.get(), right_.get()}; }
-  std::vector<const BoundExpr*> expressions() const override { return {cond_.get()}; }
-
- private:
-  void Combine(const Row& l, const Row* r, Row* out) const { CombineRows(l, r, lw_ + rw_, out); }
-
-  OperatorPtr left_, right_;
-  size_t lw_, rw_;
-  JoinKind kind_;
-  BoundExprPtr cond_;
-  std::vector<std::pair<int, int>> keys_;
-  ExecContext* ctx_ = nullptr;
-  std::vector<Row> right_rows_;
-  std::unordered_map<Row, std::vector<size_t>, RowHash, RowEq> buckets_;
-  std::vector<bool> right_matched_;
-  Charges charges_;
-  Row left_row_;
-  Row probe_key_;  // reused for each left row's hash key
-  bool have_left_ = false, left_matched_ = false, left_done_ = false;
-  const std::vector<size_t>* candidates_ = nullptr;
-  size_t cand_pos_ = 0, tail_pos_ = 0;
-};
-
-class LookupJoinOp : public Operator {
- public:
-  LookupJoinOp(OperatorPtr left, OperatorPtr right, size_t lw, size_t rw, BoundExprPtr cond)
-      : left_(std::move(left)), right_(std::move(right)), lw_(lw), rw_(rw), cond_(std::move(cond)) {}
-
-  Status DoOpen(ExecContext* ctx) override {
-    ctx_ = ctx;
-    have_left_ = false;
-    return left_->Open(ctx);
-  }
-
-  Result<bool> DoNext(Row* row) override {
-    while (true) {
-      if (!have_left_) {
-        NQ_ASSIGN_OR_RETURN(bool more, left_->Next(&left_row_));
-        if (!more) return false;
-        // The inner scan computes its key ranges from this row as it opens.
-        const Row* saved = ctx_->probe;
-        ctx_->probe = &left_row_;
-        Status opened = right_->Open(ctx_);
-        ctx_->probe = saved;
-        NQ_RETURN_IF_ERROR(opened);
-        have_left_ = true;
-      }
-      NQ_ASSIGN_OR_RETURN(bool more, right_->Next(&right_row_));
-      if (!more) {
-        have_left_ = false;
-        continue;
-      }
-      NQ_RETURN_IF_ERROR(ctx_->CheckInterrupt());
-      CombineRows(left_row_, &right_row_, lw_ + rw_, row);
-      if (cond_) {
-        NQ_ASSIGN_OR_RETURN(bool ok, EvaluatePredicate(*cond_, *row, ctx_));
-        if (!ok) continue;
-      }
-      return true;
-    }
-  }
-
-  std::string Describe() const override { return "NestedLoop InnerJoin (index lookup)"; }
-  std::vector<const Operator*> children() const override { return {left_.get(), right_.get()}; }
-  std::vector<const BoundExpr*> expressions() const override { return {cond_.get()}; }
-
- private:
-  OperatorPtr left_, right_;
-  size_t lw_, rw_;
-  BoundExprPtr cond_;
-  ExecContext* ctx_ = nullptr;
-  Row left_row_, right_row_;
-  bool have_left_ = false;
-};
-
-// Partitioned spilling, for hash operators whose table fills the memory
-// budget (hash aggregate, DISTINCT): rows whose keys are not in the table
-// are set aside in kSpillPartitions spill files by a hash of their key, so
-// equal keys meet in one partition, and each partition is processed later
-// on its own as a fresh input. A partition still too large splits again
-// by the next level's hash, up to kMaxSpillLevel.
-constexpr size_t kSpillPartitions = 8;
-constexpr int kMaxSpillLevel = 6;
-
-size_t PartitionOf(const Row& key, int level) {
-  uint64_t h = RowHash()(key) ^ (static_cast<uint64_t>(level + 1) * 0x9E3779B97F4A7C15ULL);
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdULL;
-  h ^= h >> 33;
-  return static_cast<size_t>(h % kSpillPartitions);
-}
-
-// The spill files of one pass, created when the pass first sets rows
-// aside.
-class SpillPartitions {
- public:
-  bool active() const { return !files_.empty(); }
-  Status Add(ExecContext* ctx, const Row& key, int level, const Row& record) {
-    if (files_.empty()) {
-      for (size_t i = 0; i < kSpillPartitions; ++i) {
-        NQ_ASSIGN_OR_RETURN(auto file, storage::SpillFile::Create(ctx->spill->dir, ctx->spill->page_size,
-                                                                  ctx->spill->transform));
-        files_.push_back(std::move(file));
-      }
-      used_.assign(kSpillPartitions, false);
-    }
-    const size_t p = PartitionOf(key, level);
-    bytes_.clear();
-    EncodeTaggedRow(record, &bytes_);
-    used_[p] = true;
-    return files_[p]->Append(bytes_);
-  }
-  // Finishes the files and moves those holding rows onto `pending` (to be
-  // taken from the back: the first partition last), each for `level`.
-  Status MoveTo(std::vector<std::pair<std::unique_ptr<storage::SpillFile>, int>>* pending, int level) {
-    for (size_t i = files_.size(); i-- > 0;) {
-      if (!used_[i]) continue;
-      NQ_RETURN_IF_ERROR(files_[i]->Finish());
-      pending->emplace_back(std::move(files_[i]), level);
-    }
-    files_.clear();
-    return Status::OK();
-  }
-
- private:
-  std::vector<std::unique_ptr<storage::SpillFile>> files_;
-  std::vector<bool> used_;
-  std::string bytes_;
-};
-
-// A hash table over the memory budget: with somewhere to spill and below
-// the deepest level, the caller sets rows aside instead; else the budget's
-// error (53200).
-Status OverBudget(const ExecContext& ctx, Status charged, int level) {
-  if (ctx.spill == nullptr || level >= kMaxSpillLevel) return charged;
-  return Status::OK();
-}
-
 // GROUP BY: groups in a hash table, or, when the input comes ordered by
 // the key columns (sorted_by), one group after the other without a table.
 class AggregateOp : public Operator {
@@ -896,7 +640,11 @@ class AggregateOp : public Operator {
       }
       out_.push_back(std::move(out));
     }
-    if (pass->partitions.active()) NQ_RETURN_IF_ERROR(pass->partitions.MoveTo(&pending_, pass->level + 1));
+    if (pass->partitions.active()) {
+      uint64_t written = 0;
+      NQ_RETURN_IF_ERROR(pass->partitions.MoveTo(&pending_, pass->level + 1, &written));
+      NoteSpilled(written);
+    }
     return Status::OK();
   }
 
@@ -1050,6 +798,7 @@ class SortOp : public Operator {
       NQ_RETURN_IF_ERROR(run->Append(record));
     }
     NQ_RETURN_IF_ERROR(run->Finish());
+    NoteSpilled(run->bytes_written());
     runs_.push_back(std::move(run));
     rows_.clear();
     charges_.Reset(ctx);
@@ -1200,7 +949,11 @@ class DistinctOp : public Operator {
   // The current source is done: its partitions wait; the next waiting one
   // starts with nothing seen (its keys cannot be in another partition).
   Status NextSource() {
-    if (partitions_.active()) NQ_RETURN_IF_ERROR(partitions_.MoveTo(&pending_, level_ + 1));
+    if (partitions_.active()) {
+      uint64_t written = 0;
+      NQ_RETURN_IF_ERROR(partitions_.MoveTo(&pending_, level_ + 1, &written));
+      NoteSpilled(written);
+    }
     if (pending_.empty()) {
       done_ = true;
       return Status::OK();
@@ -1418,17 +1171,6 @@ OperatorPtr MakeProject(OperatorPtr child, std::vector<BoundExprPtr> exprs) {
   auto op = std::make_unique<ProjectOp>(std::move(child), std::move(exprs));
   op->set_sorted_by(std::move(order));
   return op;
-}
-OperatorPtr MakeLookupJoin(OperatorPtr left, OperatorPtr right, size_t left_width, size_t right_width,
-                           BoundExprPtr condition) {
-  return std::make_unique<LookupJoinOp>(std::move(left), std::move(right), left_width, right_width,
-                                        std::move(condition));
-}
-
-OperatorPtr MakeJoin(OperatorPtr left, OperatorPtr right, size_t left_width, size_t right_width, JoinKind kind,
-                     BoundExprPtr condition, std::vector<std::pair<int, int>> equal_keys) {
-  return std::make_unique<JoinOp>(std::move(left), std::move(right), left_width, right_width, kind,
-                                  std::move(condition), std::move(equal_keys));
 }
 OperatorPtr MakeAggregate(OperatorPtr child, std::vector<BoundExprPtr> keys, std::vector<AggregateCall> aggregates) {
   return std::make_unique<AggregateOp>(std::move(child), std::move(keys), std::move(aggregates));

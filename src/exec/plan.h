@@ -63,8 +63,8 @@ struct SpillSettings {
 
 struct ExecContext {
   txn::Transaction* txn = nullptr;
-  // Null: an operator over the memory budget fails with 53200. Sorts
-  // spill; hash joins, hash aggregates and DISTINCT do not yet.
+  // Null: an operator over the memory budget fails with 53200. Sorts, hash
+  // joins, hash aggregates and DISTINCT spill; nested-loop joins do not.
   const SpillSettings* spill = nullptr;
   const std::vector<Value>* params = nullptr;
   // Current rows of the enclosing queries, innermost last.
@@ -237,6 +237,7 @@ struct OperatorStats {
   uint64_t loops = 0;
   uint64_t rows = 0;
   std::chrono::nanoseconds time{0};
+  uint64_t spilled_bytes = 0;  // written to spill files
 };
 
 class Operator {
@@ -287,6 +288,7 @@ class Operator {
  protected:
   virtual Status DoOpen(ExecContext* ctx) = 0;
   virtual Result<bool> DoNext(Row* row) = 0;
+  void NoteSpilled(uint64_t bytes) { stats_.spilled_bytes += bytes; }
 
  private:
   bool profiling_ = false;
@@ -327,7 +329,9 @@ OperatorPtr MakeFilter(OperatorPtr child, BoundExprPtr predicate);
 OperatorPtr MakeProject(OperatorPtr child, std::vector<BoundExprPtr> exprs);
 enum class JoinKind : uint8_t { kInner, kLeft, kRight, kFull };
 // Nested loops over a materialised right side; with equal-key pairs, a hash
-// join on them (the condition is still checked on each candidate pair).
+// join on them (the condition is still checked on each candidate pair),
+// which partitions both sides to spill files when the right side outgrows
+// the memory budget.
 OperatorPtr MakeJoin(OperatorPtr left, OperatorPtr right, size_t left_width, size_t right_width, JoinKind kind,
                      BoundExprPtr condition, std::vector<std::pair<int, int>> equal_keys);
 // Index nested loop: for each left row, the right side is opened again

@@ -1,4 +1,4 @@
-// Memory accounting shared by the operators (operators.cc,
+// Memory accounting shared by the operators (operators.cc, joins.cc,
 // recursive_union.cc).
 #pragma once
 
@@ -38,5 +38,18 @@ class Charges {
   uint64_t budget_id_ = 0;
   size_t held_ = 0;
 };
+
+// Pulls every row of `op` into `rows`, charging the budget.
+inline Status Drain(Operator* op, ExecContext* ctx, std::vector<Row>* rows, Charges* charges) {
+  NQ_RETURN_IF_ERROR(op->Open(ctx));
+  Row row;
+  while (true) {
+    NQ_ASSIGN_OR_RETURN(bool more, op->Next(&row));
+    if (!more) return Status::OK();
+    NQ_RETURN_IF_ERROR(charges->Add(ctx, RowBytes(row)));
+    rows->push_back(std::move(row));
+    row = Row();
+  }
+}
 
 }  // namespace neuroquantum::exec

@@ -1,10 +1,12 @@
 // Operators past the query memory limit spill to disk: sorts write sorted
 // runs and merge them (the same rows in the same stable order as in
-// memory), GROUP BY and DISTINCT partition the rows they cannot hold.
-// Hash joins do not spill yet and fail with 53200.
+// memory), GROUP BY, DISTINCT and hash joins partition the rows they cannot
+// hold.
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <regex>
 
 #include "unit/exec/sql_test_util.h"
 
@@ -85,12 +87,89 @@ TEST_F(SpillTest, GroupingAndDistinctSpillPartitions) {
                 " AS k, count(*) AS n, sum(a) AS total FROM t GROUP BY " + key + ")"),
             "5000|20000|4|4|200010000");
   EXPECT_EQ(Run("SELECT count(*) FROM (SELECT DISTINCT c FROM t)"), "20000");
+  const std::string plan = Run("EXPLAIN ANALYZE SELECT count(*) FROM (SELECT DISTINCT c FROM t)");
+  EXPECT_TRUE(std::regex_search(plan, std::regex("Distinct[^\n]* spilled=[1-9][0-9]* kB\\)"))) << plan;
   EXPECT_EQ(Run("SELECT count(*), sum(a) FROM (SELECT DISTINCT a % 15000 AS a, c FROM t)"), "20000|124995000");
   // Duplicates on either side of the moment the table filled.
   EXPECT_EQ(Run("SELECT count(*) FROM (SELECT DISTINCT c FROM (SELECT c FROM t UNION ALL SELECT c FROM t))"),
             "20000");
-  // A hash join's build side does not spill yet.
-  EXPECT_EQ(Run("SELECT count(*) FROM t x JOIN t y ON x.c = y.c"), "error 53200");
+}
+
+// A hash join whose right side outgrows the limit partitions both sides
+// by key and joins each pair of partitions: about 3 MB of rows against
+// 256 KiB takes two levels of partitions. NULL keys match nothing but
+// come out of the outer joins.
+TEST_F(SpillTest, HashJoinsPartitionBothSides) {
+  Fill(20000);
+  EXPECT_EQ(Run("SELECT count(*), sum(x.a), sum(x.a - y.a), sum(x.b = y.b) FROM t x JOIN t y ON x.c = y.c"),
+            "20000|200010000|0|20000");
+  // EXPLAIN ANALYZE reports what the join wrote to its spill files.
+  const std::string plan = Run("EXPLAIN ANALYZE SELECT count(*) FROM t x JOIN t y ON x.c = y.c");
+  EXPECT_TRUE(std::regex_search(plan, std::regex("Hash InnerJoin [^\n]* spilled=[1-9][0-9]* kB\\)"))) << plan;
+  // A condition beyond the key, checked on each pair.
+  EXPECT_EQ(Run("SELECT count(*) FROM t x JOIN t y ON x.c = y.c AND x.b <> y.b"), "0");
+  Ok("UPDATE t SET c = NULL WHERE a % 5 = 0");
+  EXPECT_EQ(Run("SELECT count(*), count(y.a) FROM t x JOIN t y ON x.c = y.c"), "16000|16000");
+  EXPECT_EQ(Run("SELECT count(*), count(x.a), count(y.a) FROM t x LEFT JOIN t y ON x.c = y.c"), "20000|20000|16000");
+  EXPECT_EQ(Run("SELECT count(*), count(x.a), count(y.a) FROM t x RIGHT JOIN t y ON x.c = y.c"),
+            "20000|16000|20000");
+  EXPECT_EQ(Run("SELECT count(*), count(x.a), count(y.a), sum(x.a IS NULL AND y.a IS NULL) FROM t x FULL JOIN t y "
+                "ON x.c = y.c"),
+            "24000|20000|20000|0");
+  // Partitions where one side has no rows: only even rows on the left.
+  EXPECT_EQ(Run("SELECT count(*), count(x.a) FROM (SELECT * FROM t WHERE a % 2 = 0) x RIGHT JOIN t y "
+                "ON x.c = y.c"),
+            "20000|8000");
+  // Every row with one key: splitting cannot make the partition smaller,
+  // so past the deepest level the join fails with the budget's error.
+  Ok("CREATE TABLE u(a INTEGER PRIMARY KEY, k INTEGER, c TEXT)");
+  for (int from = 0; from < 20000; from += 1000) {
+    Ok("INSERT INTO u SELECT a, 1, c FROM t WHERE a > " + std::to_string(from) + " AND a <= " +
+       std::to_string(from + 1000));
+  }
+  EXPECT_EQ(Run("SELECT count(*) FROM u x JOIN u y ON x.k = y.k"), "error 53200");
+}
+
+// Joins of every kind, spilled under the 256 KiB limit, give what they
+// give in memory (a second database with the default limit): duplicate
+// and NULL keys, keys on one side only, two-column keys, conditions
+// beyond the keys.
+TEST_F(SpillTest, SpilledJoinsAgreeWithJoinsInMemory) {
+  DatabaseOptions roomy;
+  roomy.auto_analyze = false;
+  auto big = Database::Open(tmp_.Path("roomy"), roomy);
+  ASSERT_TRUE(big.ok()) << big.status().ToString();
+  auto wide = (*big)->Connect();
+  auto both = [&](const std::string& sql) {
+    Ok(sql);
+    ASSERT_EQ(Run(wide.get(), sql), "") << sql;
+  };
+  auto rows = [](int from, int to, const std::string& columns) {
+    return "SELECT " + columns + " FROM (WITH RECURSIVE r(x) AS (SELECT " + std::to_string(from) +
+           " UNION ALL SELECT x + 1 FROM r WHERE x < " + std::to_string(to) + ") SELECT x FROM r)";
+  };
+  both("CREATE TABLE l(a INTEGER PRIMARY KEY, k INTEGER, s TEXT, pad TEXT)");
+  both("CREATE TABLE r(a INTEGER PRIMARY KEY, k INTEGER, s TEXT, pad TEXT)");
+  for (int from = 1; from <= 3000; from += 1000) {
+    both("INSERT INTO l " + rows(from, from + 999,
+                                 "x, CASE WHEN x % 11 = 0 THEN NULL ELSE (x * 31) % 700 END, 'v' || (x % 50), "
+                                 "'left row ' || x || ' and its padding'"));
+    both("INSERT INTO r " + rows(from, from + 999,
+                                 "x, CASE WHEN x % 13 = 0 THEN NULL ELSE (x * 17) % 900 END, 'v' || (x % 60), "
+                                 "'right row ' || x || ' and its padding'"));
+  }
+  const std::string select =
+      "SELECT count(*), count(l.a), count(r.a), sum(l.a), sum(r.a), sum(l.a * 3 + r.a), min(r.pad), max(l.pad) ";
+  for (const char* kind : {"JOIN", "LEFT JOIN", "RIGHT JOIN", "FULL JOIN"}) {
+    for (const char* on : {"l.k = r.k", "l.k = r.k AND l.s = r.s", "l.s = r.s AND l.a < r.a - 2500"}) {
+      const std::string sql = select + "FROM l " + kind + " r ON " + on;
+      const std::string expected = Run(wide.get(), sql);
+      ASSERT_EQ(expected.find("error"), std::string::npos) << sql;
+      EXPECT_EQ(Run(sql), expected) << sql;
+      const std::string plan = Run("EXPLAIN ANALYZE " + sql);
+      EXPECT_NE(plan.find("spilled="), std::string::npos) << plan;
+    }
+  }
 }
 
 // Peak memory of a process that sorts 60 MB of rows under a 4 MiB query
