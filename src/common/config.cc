@@ -44,6 +44,7 @@ struct KeySpec {
   std::string (*check_string)(std::string_view value) = nullptr;
   uint32_t Options::*uint_field = nullptr;
   uint32_t ServerSettings::*server_field = nullptr;  // kUint32 keys of the server
+  uint32_t Config::*config_field = nullptr;          // other kUint32 keys
   int64_t min_value = 0;
   int64_t max_value = 0;
   bool power_of_two = false;
@@ -123,6 +124,8 @@ constexpr KeySpec kKeys[] = {
     {.key = "storage.flush_interval_ms", .kind = ValueKind::kUint32,
      .uint_field = &Options::flush_interval_ms, .min_value = 0, .max_value = 3600000,
      .allowed = "an integer in [0, 3600000] (0 disables the flusher)"},
+    {.key = "query.memory_mib", .kind = ValueKind::kUint32, .config_field = &Config::query_memory_mib,
+     .min_value = 1, .max_value = 65536, .allowed = "an integer in [1, 65536] (MiB)"},
     {.key = "server.listen", .kind = ValueKind::kString, .string_field = &Config::listen,
      .check_string = CheckListen,
      .allowed = "host:port with port in [0, 65535], IPv6 hosts in brackets"},
@@ -287,12 +290,14 @@ Status CheckInteger(const KeySpec& spec, int64_t value) {
   return Status::OK();
 }
 
-uint32_t& UintRef(const KeySpec& spec, Config* config) {
-  return spec.uint_field != nullptr ? config->options.*spec.uint_field : config->server.*spec.server_field;
+// The field of a kUint32 key in *config (const or not).
+template <typename C>
+auto& UintRef(const KeySpec& spec, C* config) {
+  if (spec.uint_field != nullptr) return config->options.*spec.uint_field;
+  if (spec.config_field != nullptr) return (*config).*spec.config_field;
+  return config->server.*spec.server_field;
 }
-uint32_t UintValue(const KeySpec& spec, const Config& config) {
-  return spec.uint_field != nullptr ? config.options.*spec.uint_field : config.server.*spec.server_field;
-}
+uint32_t UintValue(const KeySpec& spec, const Config& config) { return UintRef(spec, &config); }
 
 Status SetInteger(const KeySpec& spec, Config* config, int64_t value) {
   NQ_RETURN_IF_ERROR(CheckInteger(spec, value));

@@ -98,6 +98,9 @@ struct Config {
   // memory. TOML `rate_limit.redis_url`.
   std::string redis_url;
   ServerSettings server;
+  // Memory one statement may hold (sorts, hash tables, results held whole)
+  // before it spills or fails with 53200, in MiB. TOML `query.memory_mib`.
+  uint32_t query_memory_mib = 64;
   // TOML `[storage]` section. Only page_size, buffer_pool_mib, durability,
   // wal_segment_mib, max_wal_mib and flush_interval_ms are configurable; the
   // other fields keep their defaults and are set by the program.

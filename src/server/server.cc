@@ -31,13 +31,6 @@ namespace {
 
 constexpr const char* kDatabaseFile = "main.nqdb";
 
-DatabaseOptions DatabaseOptionsFor(const Config& config, bool create) {
-  DatabaseOptions options;
-  options.storage = config.options;
-  options.storage.create_if_missing = create;
-  return options;
-}
-
 // "web" beside the running binary, where the build puts the documentation
 // page's assets.
 std::string DefaultDocsDir() {
@@ -77,6 +70,14 @@ int64_t Now() {
 }
 
 }  // namespace
+
+DatabaseOptions DatabaseOptionsFor(const Config& config, bool create) {
+  DatabaseOptions options;
+  options.storage = config.options;
+  options.storage.create_if_missing = create;
+  options.query_memory_limit = size_t{config.query_memory_mib} << 20;
+  return options;
+}
 
 DataDirLayout DataDirLayout::For(const Config& config) {
   DataDirLayout layout;

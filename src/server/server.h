@@ -13,6 +13,7 @@
 #include <string>
 
 #include "common/config.h"
+#include "neuroquantum/database.h"
 #include "neuroquantum/result.h"
 
 namespace neuroquantum::server {
@@ -40,6 +41,9 @@ struct InitResult {
 Result<InitResult> InitializeDataDir(const Config& config);
 // Whether `nqdb serve` can start on the data directory.
 bool IsInitialized(const Config& config);
+// The database settings the configuration makes (storage, query memory),
+// creating the database file if missing when `create`.
+DatabaseOptions DatabaseOptionsFor(const Config& config, bool create);
 
 // Runs the server until SIGINT or SIGTERM, then shuts down gracefully.
 // Prints "listening on http://HOST:PORT" to stdout once it accepts

@@ -56,10 +56,7 @@ int CmdInit(const CommonFlags& flags) {
 
 Result<std::unique_ptr<Database>> OpenSqlDatabase(const Config& config, const std::string& path,
                                                   bool create) {
-  DatabaseOptions options;
-  options.storage = config.options;
-  options.storage.create_if_missing = create;
-  return Database::Open(path, options);
+  return Database::Open(path, server::DatabaseOptionsFor(config, create));
 }
 
 // `make run`: first-run initialisation, then the server.

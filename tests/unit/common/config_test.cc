@@ -68,6 +68,7 @@ TEST_F(ConfigTest, Defaults) {
   EXPECT_EQ(config->options.wal_segment_mib, 4u);
   EXPECT_EQ(config->options.max_wal_mib, 64u);
   EXPECT_EQ(config->options.flush_interval_ms, 200u);
+  EXPECT_EQ(config->query_memory_mib, 64u);
   EXPECT_TRUE(ValidateConfig(*config).ok());
 }
 
@@ -84,6 +85,9 @@ wal_segment_mib = 8
 max_wal_mib = 128
 flush_interval_ms = 0
 
+[query]
+memory_mib = 8
+
 [server]
 listen = "0.0.0.0:9000"
 )");
@@ -98,6 +102,7 @@ listen = "0.0.0.0:9000"
   EXPECT_EQ(config->options.wal_segment_mib, 8u);
   EXPECT_EQ(config->options.max_wal_mib, 128u);
   EXPECT_EQ(config->options.flush_interval_ms, 0u);
+  EXPECT_EQ(config->query_memory_mib, 8u);
   EXPECT_TRUE(ValidateConfig(*config).ok());
 }
 
@@ -292,6 +297,7 @@ TEST_F(ConfigTest, OtherRanges) {
   EXPECT_TRUE(Contains(LoadError("log = \"wal=loud\"\n").message(), "log: "));
   EXPECT_TRUE(Contains(LoadError("[server]\nlisten = \"localhost\"\n").message(),
                        "server.listen"));
+  EXPECT_TRUE(Contains(LoadError("[query]\nmemory_mib = 0\n").message(), "query.memory_mib"));
 }
 
 TEST_F(ConfigTest, MissingFileIsNotFound) {
