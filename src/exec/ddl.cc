@@ -5,6 +5,7 @@
 #include "common/log.h"
 #include "exec/row_codec.h"
 #include "exec/statements.h"
+#include "exec/internal/row_spool.h"
 #include "exec/internal/statement_util.h"
 #include "sql/parser.h"
 #include "sql/printer.h"
@@ -180,15 +181,26 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::CreateTable(const sql::Cr
   }
   NQ_RETURN_IF_ERROR(RequireFreeName(name, stmt.name.pos));
   std::shared_ptr<const sql::Statement> def;
-  std::vector<Row> rows;
+  RowSpool rows;  // AS query's rows, in memory or spilled
   if (stmt.as_query) {
     NQ_ASSIGN_OR_RETURN(BoundQuery q, binder_.BindQuery(*stmt.as_query));
     NQ_RETURN_IF_ERROR(q.root->Open(ctx_));
-    NQ_RETURN_IF_ERROR(internal::DrainInto(q.root.get(), ctx_, &rows));
+    // A column whose type the query leaves open takes its first non-NULL
+    // value's.
+    std::vector<DataType> types = q.types;
+    Row row;
+    while (true) {
+      NQ_ASSIGN_OR_RETURN(bool more, q.root->Next(&row));
+      if (!more) break;
+      for (size_t i = 0; i < types.size() && i < row.size(); ++i) {
+        if (types[i].id == TypeId::kNull) types[i] = DataType::Of(row[i].kind());
+      }
+      NQ_RETURN_IF_ERROR(rows.Add(ctx_, std::move(row)));
+      row = Row();
+    }
     std::string text = fmt::format("CREATE TABLE {} (", sql::QuoteIdentifier(name));
     for (size_t i = 0; i < q.names.size(); ++i) {
-      DataType t = q.types[i];
-      for (size_t r = 0; t.id == TypeId::kNull && r < rows.size(); ++r) t = DataType::Of(rows[r][i].kind());
+      DataType t = types[i];
       if (t.id == TypeId::kBigInt) t = DataType::Of(TypeId::kBigInt);
       text += fmt::format("{}{} {}", i ? ", " : "", sql::QuoteIdentifier(q.names[i]), ColumnTypeSql(t));
     }
@@ -240,7 +252,11 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::CreateTable(const sql::Cr
   NQ_RETURN_IF_ERROR(writer.Create(CatalogWriter::Kind::kTable, name, table->id, table->sql));
   NQ_RETURN_IF_ERROR(writer.BumpVersion());
   wrote_ddl_ = true;
-  for (auto& row : rows) {
+  Row row;
+  while (true) {
+    NQ_ASSIGN_OR_RETURN(bool more, rows.Next(&row));
+    if (!more) break;
+    NQ_RETURN_IF_ERROR(ctx_->CheckInterrupt());
     NQ_RETURN_IF_ERROR(CheckRow(*table, &row));
     NQ_ASSIGN_OR_RETURN(std::string key, RowKey(*table, row));
     NQ_ASSIGN_OR_RETURN(std::string record, EncodeRow(row, table->types()));

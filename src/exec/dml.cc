@@ -8,6 +8,7 @@
 #include "exec/id_strategy.h"
 #include "exec/row_codec.h"
 #include "exec/statements.h"
+#include "exec/internal/row_spool.h"
 #include "exec/internal/statement_util.h"
 #include "sql/printer.h"
 
@@ -294,10 +295,11 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Insert(const sql::InsertS
     }
   }
   // The source rows, computed in full before any is inserted (so
-  // INSERT ... SELECT from the same table sees the old rows only).
-  std::vector<Row> source;
+  // INSERT ... SELECT from the same table sees the old rows only); past
+  // the memory budget they wait in a spill file.
+  RowSpool source;
   if (stmt.source == sql::InsertSource::kDefaultValues) {
-    source.emplace_back();
+    NQ_RETURN_IF_ERROR(source.Add(ctx_, Row()));
     targets.clear();
   } else {
     BoundQuery local;
@@ -307,7 +309,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Insert(const sql::InsertS
                                             targets.size()));
     }
     NQ_RETURN_IF_ERROR(q->root->Open(ctx_));
-    NQ_RETURN_IF_ERROR(internal::DrainInto(q->root.get(), ctx_, &source));
+    NQ_RETURN_IF_ERROR(source.AddAll(ctx_, q->root.get()));
   }
 
   std::vector<BoundExprPtr> defaults(table->columns.size());
@@ -327,7 +329,10 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Insert(const sql::InsertS
   uint64_t affected = 0;  // rows inserted, or updated by ON CONFLICT DO UPDATE
   std::vector<Row> returned;
   static const Row kEmpty;
-  for (auto& src : source) {
+  Row src;
+  while (true) {
+    NQ_ASSIGN_OR_RETURN(bool more, source.Next(&src));
+    if (!more) break;
     NQ_RETURN_IF_ERROR(ctx_->CheckInterrupt());
     Row row(table->columns.size());
     for (size_t i = 0; i < targets.size(); ++i) row[targets[i]] = std::move(src[i]);
