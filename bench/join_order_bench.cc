@@ -102,10 +102,11 @@ int main(int argc, char** argv) {
     if (!db.ok()) Die(db.status().ToString());
     auto conn = (*db)->Connect();
     Load(conn.get());
-    std::printf("%-7s %3s %14s %12s  %s\n", "graph", "n", "planning ms", "est. rows", "join order (tables in plan order)");
+    std::printf("%-7s %3s %14s %12s %12s  %s\n", "graph", "n", "planning ms", "est. rows", "est. cost",
+                "join order (tables in plan order)");
     const std::regex planning("\"Planning Time\": ([0-9.e+-]+)");
     const std::regex scan("TableScan (r[0-9]+)");
-    const std::regex join_rows("Join \\(rows=([0-9]+)\\)");
+    const std::regex join_rows("Join \\(cost=([0-9]+) rows=([0-9]+)\\)");
     for (const std::string graph : {"chain", "star", "clique"}) {
       for (int n = 4; n <= kTables; n += 2) {
         const std::string sql = Query(graph, n);
@@ -122,11 +123,14 @@ int main(int argc, char** argv) {
         for (std::sregex_iterator it(text.begin(), text.end(), scan), end; it != end; ++it) {
           order += (order.empty() ? "" : " ") + (*it)[1].str();
         }
-        std::string rows = "?";
+        std::string rows = "?", cost = "?";
         std::smatch m;
-        if (std::regex_search(text, m, join_rows)) rows = m[1];
-        std::printf("%-7s %3d %14.3f %12s  %s\n", graph.c_str(), n, times[times.size() / 2], rows.c_str(),
-                    order.c_str());
+        if (std::regex_search(text, m, join_rows)) {
+          cost = m[1];
+          rows = m[2];
+        }
+        std::printf("%-7s %3d %14.3f %12s %12s  %s\n", graph.c_str(), n, times[times.size() / 2], rows.c_str(),
+                    cost.c_str(), order.c_str());
       }
     }
   }

@@ -757,7 +757,8 @@ struct EstimateLine {
 };
 
 // Every operator of an EXPLAIN ANALYZE text that carries an estimate and
-// ran: "(rows=E) (actual rows=A loops=L ...)"; actual rows are per loop.
+// ran: "(cost=C rows=E) (actual rows=A loops=L ...)"; actual rows are per
+// loop.
 std::vector<EstimateLine> ParseEstimates(const std::string& plan) {
   std::vector<EstimateLine> out;
   for (size_t at = 0; at < plan.size();) {
@@ -765,13 +766,14 @@ std::vector<EstimateLine> ParseEstimates(const std::string& plan) {
     if (end == std::string::npos) end = plan.size();
     const std::string line = plan.substr(at, end - at);
     at = end + 1;
-    const size_t est = line.find("(rows=");
+    const size_t cost = line.find(" (cost=");
+    const size_t est = line.find(" rows=", cost);
     const size_t act = line.find("(actual rows=");
-    if (est == std::string::npos || act == std::string::npos) continue;
+    if (cost == std::string::npos || est == std::string::npos || act == std::string::npos) continue;
     EstimateLine e;
     e.estimated = std::strtod(line.c_str() + est + 6, nullptr);
     e.actual = std::strtod(line.c_str() + act + 13, nullptr);
-    e.op = line.substr(0, est);
+    e.op = line.substr(0, cost);
     e.op.erase(0, e.op.find_first_not_of(' '));
     while (!e.op.empty() && e.op.back() == ' ') e.op.pop_back();
     out.push_back(std::move(e));

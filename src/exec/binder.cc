@@ -1628,16 +1628,6 @@ Result<OperatorPtr> Binder::BuildJoinTree(const JoinTree& tree, std::vector<From
 
 namespace {
 
-// Costs of a lookup relative to a scan's one per row read: the seek (the
-// scan's key ranges, a cursor, a B+ tree descent), and each row fetched
-// through the primary key or through another index (an index entry, then
-// the row by its key). Measured on TPC-H at scale factor 0.1: a full scan
-// reads a row in about 0.7 us, a lookup seeks in about 6 us and fetches a
-// row in about 1 us by the primary key and 3.7 us through an index.
-constexpr double kLookupSeekCost = 8;
-constexpr double kLookupRowCost = 1.5;
-constexpr double kLookupIndexRowCost = 5;
-
 // Whether a key over `table` starts with `column`: the primary key (1), an
 // ascending index (2), or none (0).
 int LeadingKey(const TableInfo& table, int column) {

@@ -19,6 +19,17 @@ namespace neuroquantum::exec {
 // Rows assumed in a table that was never analysed.
 inline constexpr double kDefaultTableRows = 1000;
 
+// Costs of a lookup relative to a full scan's one per row read: the seek
+// (the scan's key ranges, a cursor, a B+ tree descent), and each row
+// fetched through the primary key or through another index (an index
+// entry, then the row by its key). Measured on TPC-H at scale factor 0.1:
+// a full scan reads a row in about 0.7 us, a lookup seeks in about 6 us
+// and fetches a row in about 1 us by the primary key and 3.7 us through
+// an index. Join ordering and EXPLAIN's costs use them.
+inline constexpr double kLookupSeekCost = 8;
+inline constexpr double kLookupRowCost = 1.5;
+inline constexpr double kLookupIndexRowCost = 5;
+
 // The fraction (0..1) of a table's rows for which `predicate` holds.
 // Columns in `predicate` are table column positions (as bound for a scan
 // of the table); `stats` may be null.

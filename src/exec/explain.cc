@@ -28,6 +28,11 @@ uint64_t EstimateText(const Operator& op) {
   return static_cast<uint64_t>(std::max(1.0, std::round(op.estimated_rows())));
 }
 
+// Costs are whole units (rows handled), rounded.
+uint64_t CostText(const Operator& op) {
+  return static_cast<uint64_t>(std::round(std::max(op.estimated_cost(), 0.0)));
+}
+
 // A subquery in one of an operator's expressions.
 struct SubPlanRef {
   const BoundExpr* expr;  // kExists, kInSubquery or kScalarSubquery
@@ -68,7 +73,9 @@ std::string SubPlanTitle(const SubPlanRef& s, bool analyze) {
 void TextInto(const Operator& op, int depth, bool analyze, std::string* out) {
   out->append(static_cast<size_t>(depth) * 2, ' ');
   out->append(op.Describe());
-  if (op.estimated_rows() >= 0) fmt::format_to(std::back_inserter(*out), " (rows={})", EstimateText(op));
+  if (op.estimated_rows() >= 0) {
+    fmt::format_to(std::back_inserter(*out), " (cost={} rows={})", CostText(op), EstimateText(op));
+  }
   if (analyze) {
     const OperatorStats& stats = op.stats();
     if (stats.loops == 0) {
@@ -97,7 +104,10 @@ void JsonInto(const Operator& op, bool analyze, std::string* out, const SubPlanR
     out->append(", \"Parent Relationship\": \"SubPlan\", \"Subplan Name\": ");
     AppendJsonString(out, SubPlanTitle(*as_subplan, analyze));
   }
-  if (op.estimated_rows() >= 0) fmt::format_to(std::back_inserter(*out), ", \"Plan Rows\": {}", EstimateText(op));
+  if (op.estimated_rows() >= 0) {
+    fmt::format_to(std::back_inserter(*out), ", \"Total Cost\": {}, \"Plan Rows\": {}", CostText(op),
+                   EstimateText(op));
+  }
   if (analyze) {
     const OperatorStats& stats = op.stats();
     fmt::format_to(std::back_inserter(*out), ", \"Actual Rows\": {}, \"Actual Loops\": {}, \"Actual Total Time\": ",

@@ -3,6 +3,7 @@
 // side outgrows the memory budget, and index nested loops.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -101,6 +102,13 @@ class JoinOp : public Operator {
     return fmt::format("{} {}Join", keys_.empty() ? "NestedLoop" : "Hash", kNames[static_cast<int>(kind_)]);
   }
   std::vector<const Operator*> children() const override { return {left_.get(), right_.get()}; }
+  // A hash join handles each row of both inputs once; nested loops every
+  // pair (as join ordering counts them, join_order.h).
+  double estimated_cost() const override {
+    if (estimated_rows() < 0) return -1;
+    const double l = RowsOf(*left_), r = RowsOf(*right_);
+    return InputsCost() + (keys_.empty() ? l * r : l + r) + estimated_rows();
+  }
   std::vector<const BoundExpr*> expressions() const override { return {cond_.get()}; }
 
  private:
@@ -364,6 +372,12 @@ class LookupJoinOp : public Operator {
 
   std::string Describe() const override { return "NestedLoop InnerJoin (index lookup)"; }
   std::vector<const Operator*> children() const override { return {left_.get(), right_.get()}; }
+  // The inner side runs once per outer row.
+  double estimated_cost() const override {
+    if (estimated_rows() < 0) return -1;
+    return std::max(left_->estimated_cost(), 0.0) + RowsOf(*left_) * std::max(right_->estimated_cost(), 0.0) +
+           estimated_rows();
+  }
   std::vector<const BoundExpr*> expressions() const override { return {cond_.get()}; }
 
  private:

@@ -11,6 +11,7 @@
 
 #include "exec/plan.h"
 
+#include "exec/estimate.h"
 #include "exec/internal/charges.h"
 #include "exec/internal/spill_partitions.h"
 #include "exec/interval.h"
@@ -380,6 +381,15 @@ class TableScan : public Operator {
     if (IndexCovers()) s += " index only";
     return s;
   }
+  // A full table scan costs one unit per row; a bounded one a seek, then
+  // each row as a lookup fetches it (estimate.h); through an index, each
+  // row costs an index entry and the row.
+  double estimated_cost() const override {
+    const double rows = estimated_rows();
+    if (rows < 0) return -1;
+    const double per_row = index_ ? kLookupIndexRowCost : bounds_ ? kLookupRowCost : 1;
+    return (bounds_ ? kLookupSeekCost : 0) + rows * per_row;
+  }
 
  private:
   std::shared_ptr<const TableInfo> table_;
@@ -443,6 +453,10 @@ class FilterOp : public Operator {
   }
   std::string Describe() const override { return "Filter"; }
   std::vector<const Operator*> children() const override { return {child_.get()}; }
+  // Every input row is checked.
+  double estimated_cost() const override {
+    return estimated_rows() < 0 ? -1 : InputsCost() + RowsOf(*child_);
+  }
   std::vector<const BoundExpr*> expressions() const override { return {pred_.get()}; }
 
  private:
@@ -552,6 +566,10 @@ class AggregateOp : public Operator {
                        aggs_.size());
   }
   std::vector<const Operator*> children() const override { return {child_.get()}; }
+  // Every input row is grouped.
+  double estimated_cost() const override {
+    return estimated_rows() < 0 ? -1 : InputsCost() + RowsOf(*child_);
+  }
   std::vector<const BoundExpr*> expressions() const override {
     std::vector<const BoundExpr*> out = Pointers(keys_);
     for (const auto& a : aggs_) {
@@ -738,6 +756,14 @@ class SortOp : public Operator {
     return fmt::format("Sort ({} keys{})", keys_.size(), limit_expr_ ? ", top-N" : "");
   }
   std::vector<const Operator*> children() const override { return {child_.get()}; }
+  // n log2 n comparisons for n input rows; a top-N sort's heap holds only
+  // the rows it returns.
+  double estimated_cost() const override {
+    if (estimated_rows() < 0) return -1;
+    const double n = RowsOf(*child_);
+    const double held = limit_expr_ ? std::min(n, estimated_rows()) : n;
+    return InputsCost() + n * std::log2(std::max(held, 2.0));
+  }
 
  private:
   bool Before(const Row& a, const Row& b) const {
@@ -935,6 +961,10 @@ class DistinctOp : public Operator {
   }
   std::string Describe() const override { return "HashDistinct"; }
   std::vector<const Operator*> children() const override { return {child_.get()}; }
+  // Every input row is looked up.
+  double estimated_cost() const override {
+    return estimated_rows() < 0 ? -1 : InputsCost() + RowsOf(*child_);
+  }
 
  private:
   // The next row of the current source: the child, or a partition.

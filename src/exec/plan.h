@@ -8,6 +8,7 @@
 // Thread safety: a plan runs on one thread; plans are not shared.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -279,6 +280,15 @@ class Operator {
     return inputs.empty() ? -1 : inputs[0]->estimated_rows();
   }
   void set_estimated_rows(double rows) { estimated_rows_ = rows; }
+  // The planner's estimated cost of one loop (EXPLAIN's cost=), in rows
+  // handled: the inputs' costs plus the operator's own work, by default
+  // one unit per row it returns (a scan: per row it reads); joins, sorts,
+  // filters and aggregates count as docs/reference/explain.md says.
+  // Negative when the operator has no row estimate.
+  virtual double estimated_cost() const {
+    const double rows = estimated_rows();
+    return rows < 0 ? -1 : InputsCost() + rows;
+  }
   // Output columns the rows come ordered by (each ascending or each
   // descending), most significant first: rows equal in a prefix of them
   // are adjacent. Empty when nothing is known.
@@ -288,6 +298,14 @@ class Operator {
  protected:
   virtual Status DoOpen(ExecContext* ctx) = 0;
   virtual Result<bool> DoNext(Row* row) = 0;
+  // The sum of the inputs' estimated costs (those without one count 0).
+  double InputsCost() const {
+    double sum = 0;
+    for (const Operator* c : children()) sum += std::max(c->estimated_cost(), 0.0);
+    return sum;
+  }
+  // An input's estimated rows per loop, 0 when it has none.
+  static double RowsOf(const Operator& op) { return std::max(op.estimated_rows(), 0.0); }
   void NoteSpilled(uint64_t bytes) { stats_.spilled_bytes += bytes; }
 
  private:

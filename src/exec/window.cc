@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 #include <span>
 #include <unordered_map>
@@ -377,6 +378,12 @@ class WindowOp : public Operator {
                        sorts_.size(), sorts_.size() == 1 ? "" : "s");
   }
   std::vector<const Operator*> children() const override { return {child_.get()}; }
+  // Each sort of the rows (n log2 n), then one pass per row.
+  double estimated_cost() const override {
+    const double n = estimated_rows();
+    if (n < 0) return -1;
+    return InputsCost() + static_cast<double>(sorts_.size()) * n * std::log2(std::max(n, 2.0)) + n;
+  }
 
  private:
   // The rows of one partition, in window order, and their peer groups.

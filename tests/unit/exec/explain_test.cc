@@ -16,6 +16,16 @@ class ExplainTest : public SqlTest {
     SqlTest::SetUp();
   }
 
+  // Plans without their costs (CostsFollowTheModel checks those), so the
+  // other tests say only what they are about.
+  using SqlTest::Run;
+  std::string Run(const std::string& sql) {
+    const std::string out = SqlTest::Run(sql);
+    if (!sql.starts_with("EXPLAIN")) return out;
+    return std::regex_replace(out, std::regex("cost=[0-9]+ |\"Total Cost\": [0-9]+, "), "");
+  }
+  std::string RunWithCosts(const std::string& sql) { return SqlTest::Run(sql); }
+
   // 5000 rows: b = a % 10, c one of three strings, d NULL in every fourth.
   void Fill() {
     Ok("CREATE TABLE t(a INTEGER PRIMARY KEY, b INTEGER, c TEXT, d DOUBLE)");
@@ -23,6 +33,30 @@ class ExplainTest : public SqlTest {
        "FROM (WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r WHERE x < 5000) SELECT x FROM r)");
   }
 };
+
+// Costs are rows handled: a full scan one per row, a filter one per row
+// it checks, a lookup join its outer side plus each lookup (a seek and the
+// row) plus its output, each operator including its inputs.
+TEST_F(ExplainTest, CostsFollowTheModel) {
+  Fill();
+  Ok("ANALYZE t");
+  const std::string filtered = RunWithCosts("EXPLAIN SELECT * FROM t WHERE b = 3");
+  EXPECT_NE(filtered.find("Project (4 columns) (cost=10500 rows=500)\n  Filter (cost=10000 rows=500)\n"
+                          "    TableScan t (cost=5000 rows=5000)"),
+            std::string::npos)
+      << filtered;
+  const std::string looked_up = RunWithCosts("EXPLAIN SELECT * FROM t x JOIN t y ON x.a = y.a WHERE x.b = 1");
+  EXPECT_NE(looked_up.find("NestedLoop InnerJoin (index lookup) (cost=15250 rows=500)"), std::string::npos)
+      << looked_up;
+  EXPECT_NE(looked_up.find("TableScan t (primary key, 1 key column bounded) (cost=10 rows=1)"), std::string::npos)
+      << looked_up;
+  // A sort adds n log2 n to its input's cost; JSON carries the same.
+  const std::string sorted = RunWithCosts("EXPLAIN SELECT a FROM t ORDER BY d");
+  EXPECT_NE(sorted.find("Sort (1 keys) (cost=71439 rows=5000)"), std::string::npos) << sorted;
+  const std::string json = RunWithCosts("EXPLAIN (FORMAT JSON) SELECT * FROM t WHERE b = 3");
+  EXPECT_NE(json.find("\"Operator\": \"Filter\", \"Total Cost\": 10000, \"Plan Rows\": 500"), std::string::npos)
+      << json;
+}
 
 TEST_F(ExplainTest, AnalyzeCountsRowsLoopsAndTime) {
   Fill();
