@@ -183,9 +183,9 @@ bool EncodeBound(storage::KeyEncoder* key, const Value& v, const DataType& type)
   }
 }
 
-// Runs an external sort merges at once; past them the sort fails with
-// 53200 (merging in passes is to come). With the default budget that is
-// 16 GiB of rows.
+// Runs an external sort merges at once (a page and a file descriptor
+// each); when it has written that many, it merges them into one run and
+// goes on.
 constexpr size_t kMaxRuns = 256;
 
 // Past this many key ranges a scan reads everything instead.
@@ -798,12 +798,11 @@ class SortOp : public Operator {
       row = Row();
       if (charged.ok()) continue;
       // A run is worth writing only when the sort holds a fair share of
-      // the budget (else what others hold leaves it nothing), and the
-      // runs are few enough to merge at once (a page and a descriptor
-      // each).
-      if (ctx->spill == nullptr || held_ < ctx->memory->limit() / 4 || runs_.size() >= kMaxRuns) return charged;
+      // the budget (else what others hold leaves it nothing).
+      if (ctx->spill == nullptr || held_ < ctx->memory->limit() / 4) return charged;
       NQ_RETURN_IF_ERROR(ctx->CheckInterruptNow());
       NQ_RETURN_IF_ERROR(SpillRun(ctx));
+      if (runs_.size() >= kMaxRuns) NQ_RETURN_IF_ERROR(MergeRuns(ctx));
     }
     std::stable_sort(rows_.begin(), rows_.end(), [&](const Row& a, const Row& b) { return Before(a, b); });
     if (runs_.empty()) return Status::OK();
@@ -829,6 +828,33 @@ class SortOp : public Operator {
     rows_.clear();
     charges_.Reset(ctx);
     held_ = 0;
+    return Status::OK();
+  }
+
+  // One merge pass: the runs become one run, in order (ties by run, so
+  // still stable). REQUIRES: no rows held.
+  Status MergeRuns(ExecContext* ctx) {
+    NQ_ASSIGN_OR_RETURN(auto merged, storage::SpillFile::Create(ctx->spill->dir, ctx->spill->page_size,
+                                                                ctx->spill->transform));
+    heads_.assign(runs_.size() + 1, Row());
+    heap_.clear();
+    pos_ = 0;
+    for (size_t i = 0; i <= runs_.size(); ++i) NQ_RETURN_IF_ERROR(Advance(i));
+    Row row;
+    std::string record;
+    while (true) {
+      NQ_ASSIGN_OR_RETURN(bool more, NextMerged(&row));
+      if (!more) break;
+      NQ_RETURN_IF_ERROR(ctx->CheckInterrupt());
+      record.clear();
+      EncodeTaggedRow(row, &record);
+      NQ_RETURN_IF_ERROR(merged->Append(record));
+    }
+    NQ_RETURN_IF_ERROR(merged->Finish());
+    NoteSpilled(merged->bytes_written());
+    runs_.clear();
+    runs_.push_back(std::move(merged));
+    heads_.clear();
     return Status::OK();
   }
 

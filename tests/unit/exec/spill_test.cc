@@ -71,6 +71,25 @@ TEST_F(SpillTest, SortBeyondTheLimitSpillsAndStaysStable) {
   EXPECT_EQ(Run("SELECT a FROM (SELECT a FROM t ORDER BY 1.5 * a DESC) LIMIT 1"), "20000");
 }
 
+// Under a 12 KiB limit each run holds about 80 rows: 30,000 rows make
+// more runs than are merged at once (256), so the sort merges the first
+// 256 into one run and goes on. Order and stability hold across passes.
+TEST_F(SpillTest, SortMergesRunsInPasses) {
+  Fill(30000);
+  options_.query_memory_limit = 12 << 10;
+  Reopen();
+  DescendingChecker checker;
+  auto rs = conn_->ExecuteStreaming("SELECT b, a, c FROM t ORDER BY b DESC", &checker);
+  ASSERT_TRUE(rs.ok()) << rs.status().ToString();
+  EXPECT_EQ(checker.rows, 30000);
+  // The spilled bytes count the merged run too: the rows once are about
+  // 1,500 kB.
+  const std::string plan = Run("EXPLAIN ANALYZE SELECT b, a, c FROM t ORDER BY b DESC");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(plan, m, std::regex("Sort [^\n]* spilled=([0-9]+) kB"))) << plan;
+  EXPECT_GT(std::stoi(m[1]), 2000) << plan;
+}
+
 // GROUP BY and DISTINCT past the limit set the rows of new keys aside in
 // partitions by hash and group each partition afterwards: every group
 // once, with its whole aggregates.
