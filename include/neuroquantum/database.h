@@ -58,8 +58,11 @@ struct DatabaseOptions {
   // Row-lock wait limit before 55P03 and deadlock check delay (40P01).
   std::chrono::milliseconds lock_timeout{5000};
   std::chrono::milliseconds deadlock_timeout{1000};
-  // Per-query memory budget for hash tables, sorts and materialised
-  // results; exceeding it fails the statement with 53200.
+  // Per-statement memory budget for hash tables, sorts and materialised
+  // results (the `query.memory_mib` setting). Past it, sorts, hash joins,
+  // GROUP BY, DISTINCT and INSERT ... SELECT's source spill to temporary
+  // files in the database's directory; what cannot spill fails the
+  // statement with 53200.
   size_t query_memory_limit = 64u << 20;
   // Iterations of one recursive query (WITH RECURSIVE) before it fails
   // with 54001: a recursion that never ends is an error, not a hang.

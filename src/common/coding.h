@@ -4,6 +4,7 @@
 // Thread safety: pure functions.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -83,6 +84,12 @@ class ByteReader {
   bool GetFixed32(uint32_t* v) { return GetFixed<uint32_t>(v, DecodeFixed32); }
   bool GetFixed64(uint64_t* v) { return GetFixed<uint64_t>(v, DecodeFixed64); }
   bool GetVarint64(uint64_t* v) {
+    // One byte (values below 128) is the common case.
+    if (!data_.empty() && static_cast<uint8_t>(data_[0]) < 0x80) {
+      *v = static_cast<uint8_t>(data_[0]);
+      data_.remove_prefix(1);
+      return true;
+    }
     uint64_t result = 0;
     for (int shift = 0; shift <= 63; shift += 7) {
       if (data_.empty()) return false;
@@ -100,6 +107,23 @@ class ByteReader {
   bool GetBytes(size_t n, std::string_view* out) {
     if (data_.size() < n) return false;
     *out = data_.substr(0, n);
+    data_.remove_prefix(n);
+    return true;
+  }
+  // Skips one varint of at most `max_bytes` bytes; false when truncated or
+  // longer.
+  bool SkipVarint(size_t max_bytes) {
+    const size_t n = std::min(max_bytes, data_.size());
+    for (size_t i = 0; i < n; ++i) {
+      if ((static_cast<uint8_t>(data_[i]) & 0x80) == 0) {
+        data_.remove_prefix(i + 1);
+        return true;
+      }
+    }
+    return false;
+  }
+  bool Skip(size_t n) {
+    if (data_.size() < n) return false;
     data_.remove_prefix(n);
     return true;
   }

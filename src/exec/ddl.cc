@@ -181,7 +181,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::CreateTable(const sql::Cr
   }
   NQ_RETURN_IF_ERROR(RequireFreeName(name, stmt.name.pos));
   std::shared_ptr<const sql::Statement> def;
-  RowSpool rows;  // AS query's rows, in memory or spilled
+  RowSpool rows(ctx_);  // AS query's rows, in memory or spilled
   if (stmt.as_query) {
     NQ_ASSIGN_OR_RETURN(BoundQuery q, binder_.BindQuery(*stmt.as_query));
     NQ_RETURN_IF_ERROR(q.root->Open(ctx_));
@@ -195,7 +195,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::CreateTable(const sql::Cr
       for (size_t i = 0; i < types.size() && i < row.size(); ++i) {
         if (types[i].id == TypeId::kNull) types[i] = DataType::Of(row[i].kind());
       }
-      NQ_RETURN_IF_ERROR(rows.Add(ctx_, std::move(row)));
+      NQ_RETURN_IF_ERROR(rows.Add(std::move(row)));
       row = Row();
     }
     std::string text = fmt::format("CREATE TABLE {} (", sql::QuoteIdentifier(name));

@@ -297,9 +297,9 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Insert(const sql::InsertS
   // The source rows, computed in full before any is inserted (so
   // INSERT ... SELECT from the same table sees the old rows only); past
   // the memory budget they wait in a spill file.
-  RowSpool source;
+  RowSpool source(ctx_);
   if (stmt.source == sql::InsertSource::kDefaultValues) {
-    NQ_RETURN_IF_ERROR(source.Add(ctx_, Row()));
+    NQ_RETURN_IF_ERROR(source.Add(Row()));
     targets.clear();
   } else {
     BoundQuery local;
@@ -309,7 +309,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Insert(const sql::InsertS
                                             targets.size()));
     }
     NQ_RETURN_IF_ERROR(q->root->Open(ctx_));
-    NQ_RETURN_IF_ERROR(source.AddAll(ctx_, q->root.get()));
+    NQ_RETURN_IF_ERROR(source.AddAll(q->root.get()));
   }
 
   std::vector<BoundExprPtr> defaults(table->columns.size());

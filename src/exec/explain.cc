@@ -22,16 +22,19 @@ uint64_t RowsPerLoop(const OperatorStats& stats) {
 // Bytes written to spill files, in kB rounded up.
 uint64_t SpilledKb(const OperatorStats& stats) { return (stats.spilled_bytes + 1023) / 1024; }
 
-// Estimates are whole rows, at least 1 (as PostgreSQL prints them: an
-// estimate of 0 would make every product with it 0).
-uint64_t EstimateText(const Operator& op) {
-  return static_cast<uint64_t>(std::max(1.0, std::round(op.estimated_rows())));
+// `x` rounded to a whole number within [low, 1e30] (a cross join's
+// estimates can pass any integer type; NaN counts as low).
+std::string Whole(double x, double low) {
+  if (!(x >= low)) x = low;
+  return fmt::format("{:.0f}", std::min(std::round(x), 1e30));
 }
 
+// Estimates are whole rows, at least 1 (as PostgreSQL prints them: an
+// estimate of 0 would make every product with it 0).
+std::string EstimateText(const Operator& op) { return Whole(op.estimated_rows(), 1); }
+
 // Costs are whole units (rows handled), rounded.
-uint64_t CostText(const Operator& op) {
-  return static_cast<uint64_t>(std::round(std::max(op.estimated_cost(), 0.0)));
-}
+std::string CostText(const Operator& op) { return Whole(op.estimated_cost(), 0); }
 
 // A subquery in one of an operator's expressions.
 struct SubPlanRef {

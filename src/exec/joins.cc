@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "exec/internal/charges.h"
-#include "exec/internal/spill_partitions.h"
+#include "exec/internal/spill.h"
 #include "exec/plan.h"
 #include "exec/row_codec.h"
 #include "storage/spill_file.h"
@@ -32,25 +32,6 @@ void CombineRows(const Row& l, const Row* r, size_t width, Row* out) {
 }
 
 using SpillFilePtr = std::unique_ptr<storage::SpillFile>;
-
-// Reads the rows of a finished spill file, each `width` values wide.
-class SpilledRows {
- public:
-  SpilledRows(storage::SpillFile* file, size_t width) : file_(file), width_(width) {}
-  Result<bool> operator()(Row* row) {
-    if (file_ == nullptr) return false;
-    NQ_ASSIGN_OR_RETURN(bool more, file_->Next(&bytes_));
-    if (!more) return false;
-    NQ_RETURN_IF_ERROR(DecodeTaggedRow(bytes_, row));
-    if (row->size() != width_) return Status::Corruption("spilled join row has the wrong width");
-    return true;
-  }
-
- private:
-  storage::SpillFile* file_;
-  size_t width_;
-  std::string bytes_;
-};
 
 // Nested loops over the right side held in memory, or with equal-key pairs
 // a hash join on them. When the right side does not fit the memory budget
@@ -250,7 +231,11 @@ class JoinOp : public Operator {
     tail_pos_ = 0;
   }
 
-  Result<bool> NextLeft(Row* row) { return spilled_ ? left_reader_(row) : left_->Next(row); }
+  Result<bool> NextLeft(Row* row) {
+    if (!spilled_) return left_->Next(row);
+    NQ_RETURN_IF_ERROR(ctx_->CheckInterrupt());
+    return left_reader_(row);
+  }
 
   // The next row joined from the right rows in memory and the current left
   // input; false when both are used up.
@@ -328,7 +313,7 @@ class JoinOp : public Operator {
   uint64_t spread_ = 0;
   std::vector<Partition> pending_;
   SpillFilePtr left_file_;
-  SpilledRows left_reader_{nullptr, 0};
+  SpilledRows left_reader_{nullptr};
 };
 
 class LookupJoinOp : public Operator {

@@ -13,7 +13,7 @@
 
 #include "exec/estimate.h"
 #include "exec/internal/charges.h"
-#include "exec/internal/spill_partitions.h"
+#include "exec/internal/spill.h"
 #include "exec/interval.h"
 #include "exec/row_codec.h"
 #include "storage/spill_file.h"
@@ -132,6 +132,19 @@ bool StrictRowEq::operator()(const Row& a, const Row& b) const {
 
 namespace {
 
+// Pulls every row of `op` into `rows`, charging the budget.
+Status Drain(Operator* op, ExecContext* ctx, std::vector<Row>* rows, Charges* charges) {
+  NQ_RETURN_IF_ERROR(op->Open(ctx));
+  Row row;
+  while (true) {
+    NQ_ASSIGN_OR_RETURN(bool more, op->Next(&row));
+    if (!more) return Status::OK();
+    NQ_RETURN_IF_ERROR(charges->Add(ctx, RowBytes(row)));
+    rows->push_back(std::move(row));
+    row = Row();
+  }
+}
+
 struct KeyRange {
   std::string lo;
   std::optional<std::string> hi;
@@ -184,8 +197,9 @@ bool EncodeBound(storage::KeyEncoder* key, const Value& v, const DataType& type)
 }
 
 // Runs an external sort merges at once (a page and a file descriptor
-// each); when it has written that many, it merges them into one run and
-// goes on.
+// each). Runs are merged by level: kMaxRuns runs of one level make one
+// run of the next, so each row is rewritten once per level (log base
+// kMaxRuns of the runs), as in a B-tree of merges.
 constexpr size_t kMaxRuns = 256;
 
 // Past this many key ranges a scan reads everything instead.
@@ -453,10 +467,7 @@ class FilterOp : public Operator {
   }
   std::string Describe() const override { return "Filter"; }
   std::vector<const Operator*> children() const override { return {child_.get()}; }
-  // Every input row is checked.
-  double estimated_cost() const override {
-    return estimated_rows() < 0 ? -1 : InputsCost() + RowsOf(*child_);
-  }
+  double estimated_cost() const override { return CostPerInputRow(); }
   std::vector<const BoundExpr*> expressions() const override { return {pred_.get()}; }
 
  private:
@@ -566,10 +577,7 @@ class AggregateOp : public Operator {
                        aggs_.size());
   }
   std::vector<const Operator*> children() const override { return {child_.get()}; }
-  // Every input row is grouped.
-  double estimated_cost() const override {
-    return estimated_rows() < 0 ? -1 : InputsCost() + RowsOf(*child_);
-  }
+  double estimated_cost() const override { return CostPerInputRow(); }
   std::vector<const BoundExpr*> expressions() const override {
     std::vector<const BoundExpr*> out = Pointers(keys_);
     for (const auto& a : aggs_) {
@@ -675,13 +683,12 @@ class AggregateOp : public Operator {
     charges_.Reset(ctx_);
     Pass pass;
     pass.level = level;
-    std::string bytes;
+    SpilledRows rows(file.get());
     Row record, key;
     while (true) {
-      NQ_ASSIGN_OR_RETURN(bool more, file->Next(&bytes));
+      NQ_ASSIGN_OR_RETURN(bool more, rows(&record));
       if (!more) break;
       NQ_RETURN_IF_ERROR(ctx_->CheckInterrupt());
-      NQ_RETURN_IF_ERROR(DecodeTaggedRow(bytes, &record));
       if (record.size() < keys_.size()) return Status::Corruption("spilled group row is short");
       key.assign(record.begin(), record.begin() + static_cast<std::ptrdiff_t>(keys_.size()));
       NQ_ASSIGN_OR_RETURN(std::optional<size_t> found, GroupOf(&pass, key, false));
@@ -737,6 +744,7 @@ class SortOp : public Operator {
     pos_ = 0;
     charges_.Reset(ctx);
     runs_.clear();
+    run_levels_.clear();
     heads_.clear();
     heap_.clear();
     held_ = 0;
@@ -802,10 +810,14 @@ class SortOp : public Operator {
       if (ctx->spill == nullptr || held_ < ctx->memory->limit() / 4) return charged;
       NQ_RETURN_IF_ERROR(ctx->CheckInterruptNow());
       NQ_RETURN_IF_ERROR(SpillRun(ctx));
-      if (runs_.size() >= kMaxRuns) NQ_RETURN_IF_ERROR(MergeRuns(ctx));
+      // Levels do not increase towards the end, so runs of the newest
+      // level are the last ones.
+      while (TrailingRunsOfLastLevel() >= kMaxRuns) NQ_RETURN_IF_ERROR(MergeLastRuns(ctx, kMaxRuns));
     }
     std::stable_sort(rows_.begin(), rows_.end(), [&](const Row& a, const Row& b) { return Before(a, b); });
     if (runs_.empty()) return Status::OK();
+    // The final merge takes the runs and the rows held: at most kMaxRuns.
+    while (runs_.size() >= kMaxRuns) NQ_RETURN_IF_ERROR(MergeLastRuns(ctx, kMaxRuns));
     // Sources: the runs in order, then the rows held (rows_ from pos_).
     heads_.resize(runs_.size() + 1);
     for (size_t i = 0; i <= runs_.size(); ++i) NQ_RETURN_IF_ERROR(Advance(i));
@@ -814,8 +826,7 @@ class SortOp : public Operator {
 
   Status SpillRun(ExecContext* ctx) {
     std::stable_sort(rows_.begin(), rows_.end(), [&](const Row& a, const Row& b) { return Before(a, b); });
-    NQ_ASSIGN_OR_RETURN(auto run, storage::SpillFile::Create(ctx->spill->dir, ctx->spill->page_size,
-                                                             ctx->spill->transform));
+    NQ_ASSIGN_OR_RETURN(auto run, NewSpillFile(*ctx));
     std::string record;
     for (const Row& r : rows_) {
       record.clear();
@@ -825,20 +836,34 @@ class SortOp : public Operator {
     NQ_RETURN_IF_ERROR(run->Finish());
     NoteSpilled(run->bytes_written());
     runs_.push_back(std::move(run));
+    run_levels_.push_back(0);
     rows_.clear();
     charges_.Reset(ctx);
     held_ = 0;
     return Status::OK();
   }
 
-  // One merge pass: the runs become one run, in order (ties by run, so
-  // still stable). REQUIRES: no rows held.
-  Status MergeRuns(ExecContext* ctx) {
-    NQ_ASSIGN_OR_RETURN(auto merged, storage::SpillFile::Create(ctx->spill->dir, ctx->spill->page_size,
-                                                                ctx->spill->transform));
+  size_t TrailingRunsOfLastLevel() const {
+    size_t n = 0;
+    while (n < run_levels_.size() && run_levels_[run_levels_.size() - 1 - n] == run_levels_.back()) ++n;
+    return n;
+  }
+
+  // The last `count` runs become one run of the next level, in their
+  // place (ties by run, so still stable). Rows held are not merged.
+  Status MergeLastRuns(ExecContext* ctx, size_t count) {
+    NQ_ASSIGN_OR_RETURN(auto merged, NewSpillFile(*ctx));
+    // The merge reads runs_ (and the rows held from pos_, which it skips):
+    // the earlier runs wait aside.
+    const size_t keep = runs_.size() - count;
+    std::vector<std::unique_ptr<storage::SpillFile>> earlier(std::make_move_iterator(runs_.begin()),
+                                                             std::make_move_iterator(runs_.begin() + keep));
+    runs_.erase(runs_.begin(), runs_.begin() + keep);
+    const int level = run_levels_.back() + 1;
+    run_levels_.resize(keep);
     heads_.assign(runs_.size() + 1, Row());
     heap_.clear();
-    pos_ = 0;
+    pos_ = rows_.size();
     for (size_t i = 0; i <= runs_.size(); ++i) NQ_RETURN_IF_ERROR(Advance(i));
     Row row;
     std::string record;
@@ -852,9 +877,11 @@ class SortOp : public Operator {
     }
     NQ_RETURN_IF_ERROR(merged->Finish());
     NoteSpilled(merged->bytes_written());
-    runs_.clear();
-    runs_.push_back(std::move(merged));
+    earlier.push_back(std::move(merged));
+    runs_ = std::move(earlier);
+    run_levels_.push_back(level);
     heads_.clear();
+    pos_ = 0;
     return Status::OK();
   }
 
@@ -937,6 +964,7 @@ class SortOp : public Operator {
   // An external sort: its runs, the head row of each source (runs, then
   // the rows held) and the heap of sources by head.
   std::vector<std::unique_ptr<storage::SpillFile>> runs_;
+  std::vector<int> run_levels_;  // per run: 0 written from memory, +1 per merge
   std::vector<Row> heads_;
   std::vector<size_t> heap_;
   std::string record_;
@@ -987,20 +1015,14 @@ class DistinctOp : public Operator {
   }
   std::string Describe() const override { return "HashDistinct"; }
   std::vector<const Operator*> children() const override { return {child_.get()}; }
-  // Every input row is looked up.
-  double estimated_cost() const override {
-    return estimated_rows() < 0 ? -1 : InputsCost() + RowsOf(*child_);
-  }
+  double estimated_cost() const override { return CostPerInputRow(); }
 
  private:
   // The next row of the current source: the child, or a partition.
   Result<bool> NextInput(Row* row) {
     if (!source_) return child_->Next(row);
-    NQ_ASSIGN_OR_RETURN(bool more, source_->Next(&bytes_));
-    if (!more) return false;
     NQ_RETURN_IF_ERROR(ctx_->CheckInterrupt());
-    NQ_RETURN_IF_ERROR(DecodeTaggedRow(bytes_, row));
-    return true;
+    return source_rows_(row);
   }
   // The current source is done: its partitions wait; the next waiting one
   // starts with nothing seen (its keys cannot be in another partition).
@@ -1016,6 +1038,7 @@ class DistinctOp : public Operator {
     }
     std::tie(source_, level_) = std::move(pending_.back());
     pending_.pop_back();
+    source_rows_ = SpilledRows(source_.get());
     seen_.clear();
     charges_.Reset(ctx_);
     full_ = false;
@@ -1030,7 +1053,7 @@ class DistinctOp : public Operator {
   SpillPartitions partitions_;
   std::vector<std::pair<std::unique_ptr<storage::SpillFile>, int>> pending_;
   std::unique_ptr<storage::SpillFile> source_;  // null: the child
-  std::string bytes_;
+  SpilledRows source_rows_{nullptr};
   bool full_ = false, done_ = false;
   int level_ = 0;
 };

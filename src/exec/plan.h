@@ -50,6 +50,23 @@ class MemoryBudget {
   uint64_t id_;
 };
 
+// Gives back, when it ends, what was charged to `budget` while it lived:
+// for work whose plans end with it (a trigger firing binds and runs its
+// body afresh), so what their operators held does not stay charged.
+class MemoryScope {
+ public:
+  explicit MemoryScope(MemoryBudget* budget) : budget_(budget), used_(budget ? budget->used() : 0) {}
+  ~MemoryScope() {
+    if (budget_ && budget_->used() > used_) budget_->Release(budget_->used() - used_);
+  }
+  MemoryScope(const MemoryScope&) = delete;
+  MemoryScope& operator=(const MemoryScope&) = delete;
+
+ private:
+  MemoryBudget* budget_;
+  size_t used_;
+};
+
 // Approximate bytes a row holds.
 size_t RowBytes(const Row& row);
 
@@ -306,6 +323,13 @@ class Operator {
   }
   // An input's estimated rows per loop, 0 when it has none.
   static double RowsOf(const Operator& op) { return std::max(op.estimated_rows(), 0.0); }
+  // The cost of an operator that handles each row of its first input once
+  // (a filter, an aggregate, DISTINCT).
+  double CostPerInputRow() const {
+    const std::vector<const Operator*> inputs = children();
+    if (estimated_rows() < 0 || inputs.empty()) return -1;
+    return InputsCost() + RowsOf(*inputs[0]);
+  }
   void NoteSpilled(uint64_t bytes) { stats_.spilled_bytes += bytes; }
 
  private:

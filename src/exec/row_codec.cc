@@ -102,13 +102,15 @@ void PutPayload(std::string* out, const Value& v) {
 // `id` at `in` into *out, or skips it when `out` is null (still checking
 // its bytes: integers within the column type's range, dates within 32
 // bits, decimals within 38 digits). `i` names the column in errors.
+// Reads the payload of a value of type `id` (column i, for errors) into
+// *out.
 Status GetPayload(ByteReader& in, TypeId id, size_t i, Value* out) {
   const TypeId kind = StoredKindOf(id);
   switch (kind) {
     case TypeId::kBoolean: {
       uint8_t b;
       if (!in.GetFixed8(&b) || b > 1) return Malformed(i, "bad boolean");
-      if (out) out->SetInt(TypeId::kBoolean, b);
+      out->SetInt(TypeId::kBoolean, b);
       break;
     }
     case TypeId::kBigInt:
@@ -122,7 +124,7 @@ Status GetPayload(ByteReader& in, TypeId id, size_t i, Value* out) {
       if (kind == TypeId::kBigInt && (v < IntegerMin(id) || v > IntegerMax(id))) {
         return Malformed(i, "integer out of the column's range");
       }
-      if (out) out->SetInt(kind, v);
+      out->SetInt(kind, v);
       break;
     }
     case TypeId::kDouble: {
@@ -130,7 +132,7 @@ Status GetPayload(ByteReader& in, TypeId id, size_t i, Value* out) {
       if (!in.GetFixed64(&bits)) return Malformed(i, "truncated double");
       double d;
       std::memcpy(&d, &bits, sizeof d);
-      if (out) out->SetDouble(d);
+      out->SetDouble(d);
       break;
     }
     case TypeId::kNumeric: {
@@ -143,14 +145,14 @@ Status GetPayload(ByteReader& in, TypeId id, size_t i, Value* out) {
       Decimal d{u, scale};
       // Below 2^64 a magnitude has at most 20 digits; count only above.
       if ((z >> 65) != 0 && d.Digits() > kMaxNumericPrecision) return Malformed(i, "numeric has too many digits");
-      if (out) out->SetNumeric(d);
+      out->SetNumeric(d);
       break;
     }
     case TypeId::kText:
     case TypeId::kBlob: {
       std::string_view bytes;
       if (!in.GetLengthPrefixed(&bytes)) return Malformed(i, "truncated string");
-      if (out) out->AssignString(kind, bytes);
+      out->AssignString(kind, bytes);
       break;
     }
     case TypeId::kInterval: {
@@ -158,12 +160,36 @@ Status GetPayload(ByteReader& in, TypeId id, size_t i, Value* out) {
       if (!in.GetVarint64(&months) || !in.GetVarint64(&micros)) return Malformed(i, "truncated interval");
       int64_t m = UnZigZag(months);
       if (m < INT32_MIN || m > INT32_MAX) return Malformed(i, "interval months out of range");
-      if (out) *out = Value::Interval(static_cast<int32_t>(m), UnZigZag(micros));
+      *out = Value::Interval(static_cast<int32_t>(m), UnZigZag(micros));
       break;
     }
     default: return Malformed(i, "column type cannot be stored");
   }
   return Status::OK();
+}
+
+// Steps over the payload of a value of type `id` that is not wanted: its
+// length is checked, its contents are not.
+Status SkipPayload(ByteReader& in, TypeId id, size_t i) {
+  bool ok = false;
+  switch (StoredKindOf(id)) {
+    case TypeId::kBoolean: ok = in.Skip(1); break;
+    case TypeId::kBigInt:
+    case TypeId::kDate:
+    case TypeId::kTime:
+    case TypeId::kTimestamp: ok = in.SkipVarint(10); break;
+    case TypeId::kDouble: ok = in.Skip(8); break;
+    case TypeId::kNumeric: ok = in.Skip(1) && in.SkipVarint(19); break;
+    case TypeId::kText:
+    case TypeId::kBlob: {
+      std::string_view bytes;
+      ok = in.GetLengthPrefixed(&bytes);
+      break;
+    }
+    case TypeId::kInterval: ok = in.SkipVarint(10) && in.SkipVarint(10); break;
+    default: return Malformed(i, "column type cannot be stored");
+  }
+  return ok ? Status::OK() : Malformed(i, "truncated value");
 }
 
 }  // namespace
@@ -216,7 +242,11 @@ Status DecodeRowInto(std::string_view record, std::span<const DataType> types, s
       if (want) row[i] = Value::Null();
       continue;
     }
-    NQ_RETURN_IF_ERROR(GetPayload(in, types[i].id, i, want ? &row[i] : nullptr));
+    if (want) {
+      NQ_RETURN_IF_ERROR(GetPayload(in, types[i].id, i, &row[i]));
+    } else {
+      NQ_RETURN_IF_ERROR(SkipPayload(in, types[i].id, i));
+    }
   }
   if (needed) {
     for (size_t i = count; i < std::min(types.size(), needed->size()); ++i) {

@@ -14,6 +14,7 @@
 #include "exec/functions.h"
 #include "exec/row_codec.h"
 #include "exec/statements.h"
+#include "exec/internal/row_spool.h"
 #include "exec/internal/statement_util.h"
 #include "sql/lexer.h"
 #include "sql/parser.h"
@@ -126,6 +127,8 @@ Status StatementRunner::RunTrigger(const TriggerInfo& trigger, const TriggerRows
   // nested triggers would rarely reach CheckInterrupt's clock read: check
   // for cancellation and the deadline at every firing.
   NQ_RETURN_IF_ERROR(ctx_->CheckInterruptNow());
+  // The body's plans end with this firing, and with them what they held.
+  MemoryScope memory(ctx_->memory);
   const size_t n = rows.names.size();
   std::vector<Value> args(2 * n);
   for (size_t i = 0; i < n; ++i) {
@@ -247,9 +250,9 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::InsertIntoView(const sql:
       targets.push_back(c);
     }
   }
-  std::vector<Row> source;
+  RowSpool source(ctx_);
   if (stmt.source == sql::InsertSource::kDefaultValues) {
-    source.emplace_back();
+    NQ_RETURN_IF_ERROR(source.Add(Row()));
     targets.clear();
   } else {
     NQ_ASSIGN_OR_RETURN(BoundQuery q, binder_.BindQuery(*stmt.query));
@@ -258,11 +261,14 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::InsertIntoView(const sql:
                                                targets.size()));
     }
     NQ_RETURN_IF_ERROR(q.root->Open(ctx_));
-    NQ_RETURN_IF_ERROR(internal::DrainInto(q.root.get(), ctx_, &source));
+    NQ_RETURN_IF_ERROR(source.AddAll(q.root.get()));
   }
   TriggerRows rows = MakeRows(shape, sql::TriggerEvent::kInsert);
   uint64_t affected = 0;
-  for (auto& src : source) {
+  Row src;
+  while (true) {
+    NQ_ASSIGN_OR_RETURN(bool more, source.Next(&src));
+    if (!more) break;
     NQ_RETURN_IF_ERROR(ctx_->CheckInterrupt());
     Row row(shape.columns.size());  // columns not given are NULL: a view has no defaults
     for (size_t i = 0; i < targets.size(); ++i) row[targets[i]] = std::move(src[i]);

@@ -1,5 +1,5 @@
 // Memory accounting shared by the operators (operators.cc, joins.cc,
-// recursive_union.cc).
+// recursive_union.cc, row_spool.h).
 #pragma once
 
 #include <algorithm>
@@ -38,18 +38,5 @@ class Charges {
   uint64_t budget_id_ = 0;
   size_t held_ = 0;
 };
-
-// Pulls every row of `op` into `rows`, charging the budget.
-inline Status Drain(Operator* op, ExecContext* ctx, std::vector<Row>* rows, Charges* charges) {
-  NQ_RETURN_IF_ERROR(op->Open(ctx));
-  Row row;
-  while (true) {
-    NQ_ASSIGN_OR_RETURN(bool more, op->Next(&row));
-    if (!more) return Status::OK();
-    NQ_RETURN_IF_ERROR(charges->Add(ctx, RowBytes(row)));
-    rows->push_back(std::move(row));
-    row = Row();
-  }
-}
 
 }  // namespace neuroquantum::exec

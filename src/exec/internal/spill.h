@@ -1,8 +1,10 @@
-// Partitioned spilling shared by the hash operators (operators.cc,
-// joins.cc): rows set aside in spill files by a hash of their key.
+// Spilling shared by the operators (operators.cc, joins.cc, row_spool.h):
+// spill files in the statement's spill directory, rows read back from
+// them, and partitions of rows set aside by a hash of their key.
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -12,6 +14,32 @@
 #include "storage/spill_file.h"
 
 namespace neuroquantum::exec {
+
+// A new spill file where the statement spills. REQUIRES: ctx.spill.
+inline Result<std::unique_ptr<storage::SpillFile>> NewSpillFile(const ExecContext& ctx) {
+  return storage::SpillFile::Create(ctx.spill->dir, ctx.spill->page_size, ctx.spill->transform);
+}
+
+// Reads the rows (EncodeTaggedRow) of a finished spill file in order; a
+// null file has none. With `width`, a row of another width is Corruption.
+class SpilledRows {
+ public:
+  explicit SpilledRows(storage::SpillFile* file, std::optional<size_t> width = std::nullopt)
+      : file_(file), width_(width) {}
+  Result<bool> operator()(Row* row) {
+    if (file_ == nullptr) return false;
+    NQ_ASSIGN_OR_RETURN(bool more, file_->Next(&bytes_));
+    if (!more) return false;
+    NQ_RETURN_IF_ERROR(DecodeTaggedRow(bytes_, row));
+    if (width_ && row->size() != *width_) return Status::Corruption("spilled row has the wrong width");
+    return true;
+  }
+
+ private:
+  storage::SpillFile* file_;
+  std::optional<size_t> width_;
+  std::string bytes_;
+};
 
 // Partitioned spilling, for hash operators whose table fills the memory
 // budget (hash aggregate, DISTINCT, a hash join's build side): rows are
@@ -38,8 +66,7 @@ class SpillPartitions {
   Status Add(ExecContext* ctx, const Row& key, int level, const Row& record) {
     if (files_.empty()) {
       for (size_t i = 0; i < kSpillPartitions; ++i) {
-        NQ_ASSIGN_OR_RETURN(auto file, storage::SpillFile::Create(ctx->spill->dir, ctx->spill->page_size,
-                                                                  ctx->spill->transform));
+        NQ_ASSIGN_OR_RETURN(auto file, NewSpillFile(*ctx));
         files_.push_back(std::move(file));
       }
       used_.assign(kSpillPartitions, false);
