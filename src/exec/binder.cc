@@ -6,6 +6,7 @@
 #include <bit>
 #include <cmath>
 #include <functional>
+#include <utility>
 
 #include "exec/estimate.h"
 #include "exec/join_order.h"
@@ -584,7 +585,12 @@ Result<BoundExprPtr> Binder::BindFunction(const sql::FunctionExpr& f, Scope* sco
 Result<BoundExprPtr> Binder::BindSubquery(const sql::Query& query, Scope* scope, BoundKind kind, bool negated,
                                           BoundExprPtr operand) {
   Level level;
-  NQ_ASSIGN_OR_RETURN(BoundQuery q, BindQueryIn(query, scope, &level));
+  // EXISTS of one SELECT (no WITH, whose queries come first) looks only at
+  // whether rows come.
+  rows_only_ = kind == BoundKind::kExists && !query.with && query.body->kind == sql::QueryBodyKind::kSelect;
+  auto bound = BindQueryIn(query, scope, &level);
+  rows_only_ = false;
+  NQ_ASSIGN_OR_RETURN(BoundQuery q, std::move(bound));
   if (kind != BoundKind::kExists && q.names.size() != 1) {
     return BindError("42601", query.pos, "subquery must return only one column");
   }
@@ -1687,6 +1693,8 @@ double Binder::JoinSelectivity(const BoundExpr& e, const std::vector<FromItem>& 
 }
 
 Result<BoundQuery> Binder::BindSelect(const sql::SelectCore& core, Scope* parent, const sql::Query* ordered) {
+  // Set for the select of an EXISTS subquery only, not for those below it.
+  const bool rows_only = std::exchange(rows_only_, false);
   Scope from_scope(parent, current_level_);
   std::vector<BoundExprPtr> leftover;
   NQ_ASSIGN_OR_RETURN(From from, BindFromList(core.from, core.where.get(), parent, &from_scope, &leftover));
@@ -1736,6 +1744,10 @@ Result<BoundQuery> Binder::BindSelect(const sql::SelectCore& core, Scope* parent
     out = &agg_scope;
   }
 
+  // The columns `*` stands for need no decoding when only the number of
+  // rows matters (EXISTS) and no grouping or DISTINCT looks at them: they
+  // come out NULL unless something else reads them.
+  const bool star_unread = rows_only && !aggregate && !core.distinct;
   BoundQuery result;
   std::vector<BoundExprPtr> exprs;
   std::vector<const sql::Expr*> item_ast;
@@ -1766,7 +1778,7 @@ Result<BoundQuery> Binder::BindSelect(const sql::SelectCore& core, Scope* parent
         NQ_ASSIGN_OR_RETURN(e, BindColumn(ref, out));
       } else {
         e = MakeColumn(static_cast<int>(i), c.type, c.nocase);
-        MarkUsed(c);
+        if (!star_unread) MarkUsed(c);
       }
       result.names.push_back(c.name);
       result.types.push_back(c.type);

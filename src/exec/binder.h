@@ -175,6 +175,8 @@ class Binder {
   std::shared_ptr<const Catalog> catalog_;
   bool reorder_joins_ = true;
   bool rewrites_ = true;
+  // The next SELECT bound is an EXISTS subquery's (BindSubquery).
+  bool rows_only_ = false;
   const TriggerRows* trigger_rows_ = nullptr;
   size_t parameter_count_ = 0;
   uint32_t next_anonymous_ = 0;
