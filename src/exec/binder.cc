@@ -1398,6 +1398,17 @@ void RemapColumns(BoundExpr* e, const std::vector<int>& position) {
   for (auto& a : e->args) RemapColumns(a.get(), position);
 }
 
+// The rows an operator's scan reads: the largest estimate down its first
+// children (a filter over a scan reads what the scan reads).
+double ReadEstimate(const Operator& op) {
+  double read = op.estimated_rows();
+  for (const Operator* o = &op; !o->children().empty();) {
+    o = o->children()[0];
+    read = std::max(read, o->estimated_rows());
+  }
+  return read;
+}
+
 // Distinct values PostgreSQL assumes for a column it knows nothing about.
 constexpr double kDefaultDistinct = 200;
 
@@ -1533,7 +1544,7 @@ Result<Binder::From> Binder::BindFromList(const std::vector<sql::TableRefPtr>& f
       const double rows = item.from.op->estimated_rows();
       JoinGraph::Relation relation;
       relation.rows = rows >= 0 ? rows : kDefaultTableRows;
-      relation.scan_cost = std::max(item.from.op->estimated_cost(), 1.0);
+      relation.scan_cost = std::max(ReadEstimate(*item.from.op), 1.0);
       graph.relations.push_back(std::move(relation));
     }
     for (const JoinConjunct& c : conj) {

@@ -17,9 +17,8 @@
 // The cost of a join is its inputs' costs plus, for a hash join, the rows
 // of both inputs (build and probe) and its output; for a nested loop, the
 // product of its inputs' rows and its output. The smaller input is put on
-// the right (the side the join materialises). A leaf costs what its plan
-// costs by EXPLAIN's model (a full scan one per row read, a bounded scan a
-// seek and each row, a filter each row it checks).
+// the right (the side the join materialises). A leaf costs the rows its
+// scan reads.
 //
 // A relation with an index on a column that an equality joins to other
 // relations can instead be read by index lookups: a lookup join costs its
@@ -37,7 +36,7 @@ namespace neuroquantum::exec {
 struct JoinGraph {
   struct Relation {
     double rows = 1;       // rows it yields
-    double scan_cost = 1;  // its plan's cost (Operator::estimated_cost)
+    double scan_cost = 1;  // rows its scan reads
     // Relations whose rows can look this one up through an index (bit i:
     // relation i), and the cost of one lookup from a row of each (by
     // relation number; sized when lookup_from is not 0).
