@@ -828,11 +828,7 @@ class SortOp : public Operator {
     std::stable_sort(rows_.begin(), rows_.end(), [&](const Row& a, const Row& b) { return Before(a, b); });
     NQ_ASSIGN_OR_RETURN(auto run, NewSpillFile(*ctx));
     std::string record;
-    for (const Row& r : rows_) {
-      record.clear();
-      EncodeTaggedRow(r, &record);
-      NQ_RETURN_IF_ERROR(run->Append(record));
-    }
+    for (const Row& r : rows_) NQ_RETURN_IF_ERROR(AppendRow(run.get(), r, &record));
     NQ_RETURN_IF_ERROR(run->Finish());
     NoteSpilled(run->bytes_written());
     runs_.push_back(std::move(run));
@@ -871,9 +867,7 @@ class SortOp : public Operator {
       NQ_ASSIGN_OR_RETURN(bool more, NextMerged(&row));
       if (!more) break;
       NQ_RETURN_IF_ERROR(ctx->CheckInterrupt());
-      record.clear();
-      EncodeTaggedRow(row, &record);
-      NQ_RETURN_IF_ERROR(merged->Append(record));
+      NQ_RETURN_IF_ERROR(AppendRow(merged.get(), row, &record));
     }
     NQ_RETURN_IF_ERROR(merged->Finish());
     NoteSpilled(merged->bytes_written());

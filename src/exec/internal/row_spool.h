@@ -38,10 +38,8 @@ class RowSpool {
       // From here on rows go to the file.
       NQ_ASSIGN_OR_RETURN(file_, NewSpillFile(*ctx_));
     }
-    bytes_.clear();
-    EncodeTaggedRow(row, &bytes_);
     ++spilled_;
-    return file_->Append(bytes_);
+    return AppendRow(file_.get(), row, &bytes_);
   }
   // Pulls every row of `op` (already open).
   Status AddAll(Operator* op) {

@@ -20,6 +20,14 @@ inline Result<std::unique_ptr<storage::SpillFile>> NewSpillFile(const ExecContex
   return storage::SpillFile::Create(ctx.spill->dir, ctx.spill->page_size, ctx.spill->transform);
 }
 
+// Appends `row` to `file` (EncodeTaggedRow); `scratch` is reused between
+// calls.
+inline Status AppendRow(storage::SpillFile* file, const Row& row, std::string* scratch) {
+  scratch->clear();
+  EncodeTaggedRow(row, scratch);
+  return file->Append(*scratch);
+}
+
 // Reads the rows (EncodeTaggedRow) of a finished spill file in order; a
 // null file has none. With `width`, a row of another width is Corruption.
 class SpilledRows {
@@ -72,10 +80,8 @@ class SpillPartitions {
       used_.assign(kSpillPartitions, false);
     }
     const size_t p = PartitionOf(key, level);
-    bytes_.clear();
-    EncodeTaggedRow(record, &bytes_);
     used_[p] = true;
-    return files_[p]->Append(bytes_);
+    return AppendRow(files_[p].get(), record, &bytes_);
   }
   // Finishes the files and moves those holding rows onto `pending` (to be
   // taken from the back: the first partition last), each for `level`.
