@@ -358,13 +358,15 @@ class BrokenKeyStoreTest(unittest.TestCase):
 
 
 class ExpiringTokenTest(ServerTestCase):
-    settings = ("auth.token_ttl_s=1", "auth.jwt_grace_s=2", "auth.jwt_rotation_s=30")
+    # Expiry is in whole seconds (exp = issue second + ttl), so a token lives between ttl - 1 and ttl
+    # seconds; a 2 s lifetime leaves at least one second for the first request even on a slow build.
+    settings = ("auth.token_ttl_s=2", "auth.jwt_grace_s=2", "auth.jwt_rotation_s=30")
 
     def test_expired_token_refused(self):
         s = self.server
         token = s.login(s.admin_key)
         self.assertOk(s.request("GET", "/api/v1/stats", headers={"Authorization": "Bearer " + token}))
-        time.sleep(2.1)
+        time.sleep(3.1)
         err = self.assertError(s.request("GET", "/api/v1/stats", headers={"Authorization": "Bearer " + token}),
                                401, "UNAUTHORIZED")
         self.assertIn("expire", err["message"])
