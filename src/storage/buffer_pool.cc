@@ -254,6 +254,11 @@ Status BufferPool::FlushAll() { return FlushOlderThan(std::numeric_limits<Lsn>::
 
 Status BufferPool::FlushOlderThan(Lsn bound) {
   for (FrameId f = 0; f < frames_.size(); ++f) {
+    // Clean frames are passed over without the pool's mutex: a pass over a
+    // large, clean pool would otherwise take it once per frame and hold up
+    // every Fetch. (Under the mutex `dirty` is read no more reliably: it is
+    // set under the frame's latch, not under mu_.)
+    if (!frames_[f].dirty.load()) continue;
     {
       MutexLock lock(&mu_);
       if (!frames_[f].mapped || !frames_[f].dirty.load()) continue;

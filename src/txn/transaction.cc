@@ -255,12 +255,12 @@ void Cursor::Settle() {
     std::string_view key = it_->key();
     if (hi_ && key >= *hi_) return;
     // Fast path: an inline value whose newest version is visible and live
-    // is copied straight into the reused buffer.
+    // is read where the iterator holds it.
     if (auto view = it_->inline_value()) {
       auto v = DecodeRowVersion(*view);
       if (v.ok() && !v->deleted && VisibleTo(*snapshot_, txn_->id_, v->writer)) {
-        key_.assign(key);
-        current_.assign(v->payload);
+        key_view_ = key;
+        value_view_ = v->payload;
         has_current_ = true;
         return;
       }
@@ -285,6 +285,8 @@ void Cursor::Settle() {
     if (value->has_value()) {
       key_.assign(key);
       current_ = std::move(**value);
+      key_view_ = key_;
+      value_view_ = current_;
       has_current_ = true;
       return;
     }

@@ -337,8 +337,9 @@ class Transaction {
 class Cursor {
  public:
   bool Valid() const { return status_.ok() && has_current_; }
-  std::string_view key() const { return key_; }
-  std::string_view value() const { return current_; }
+  // Both stay valid until the next call of Next().
+  std::string_view key() const { return key_view_; }
+  std::string_view value() const { return value_view_; }
   void Next();
   Status status() const { return status_; }
 
@@ -355,8 +356,13 @@ class Cursor {
   std::shared_ptr<const Snapshot> snapshot_;
   std::unique_ptr<storage::BTree::Iterator> it_;
   std::optional<std::string> hi_;
+  // The current row: views into the iterator's copy of the leaf, or into
+  // key_ and current_ when the row had to be resolved (older version,
+  // overflow value).
+  std::string_view key_view_;
+  std::string_view value_view_;
   std::string key_;
-  std::string current_;  // the current row's value (reused buffer)
+  std::string current_;
   bool has_current_ = false;
   Status status_;
 };
