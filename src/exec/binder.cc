@@ -210,6 +210,17 @@ bool IsAggregateCall(const sql::Expr& e) {
   return true;
 }
 
+// Whether a subquery (or `x IN table`) is inside `e`.
+bool ContainsSubquery(const sql::Expr& e) {
+  if (e.kind == sql::ExprKind::kInSubquery || e.kind == sql::ExprKind::kInTable ||
+      e.kind == sql::ExprKind::kExists || e.kind == sql::ExprKind::kSubquery) {
+    return true;
+  }
+  bool found = false;
+  ForEachChild(e, [&](const sql::Expr& c) { found = found || ContainsSubquery(c); });
+  return found;
+}
+
 bool ContainsAggregate(const sql::Expr& e) {
   if (IsAggregateCall(e)) return true;
   bool found = false;
@@ -588,6 +599,7 @@ Result<BoundExprPtr> Binder::BindSubquery(const sql::Query& query, Scope* scope,
   // EXISTS of one SELECT (no WITH, whose queries come first) looks only at
   // whether rows come.
   rows_only_ = kind == BoundKind::kExists && !query.with && query.body->kind == sql::QueryBodyKind::kSelect;
+  const uint32_t anonymous_at = next_anonymous_;
   auto bound = BindQueryIn(query, scope, &level);
   rows_only_ = false;
   NQ_ASSIGN_OR_RETURN(BoundQuery q, std::move(bound));
@@ -605,6 +617,7 @@ Result<BoundExprPtr> Binder::BindSubquery(const sql::Query& query, Scope* scope,
   e->subplan->memoizable = rewrites_ && level.correlated && !level.calls_volatile;
   if (level.calls_volatile) scope->level->calls_volatile = true;
   subplans_.push_back(e->subplan);
+  if (kind == BoundKind::kExists) HashExists(query, scope, e->subplan.get(), anonymous_at);
   if (kind == BoundKind::kScalarSubquery) {
     e->type = q.types[0];
   } else {
@@ -615,6 +628,88 @@ Result<BoundExprPtr> Binder::BindSubquery(const sql::Query& query, Scope* scope,
     e->args.push_back(std::move(operand));
   }
   return e;
+}
+
+namespace {
+
+// Whether `e` reads an enclosing query's row or holds a subquery.
+bool ReadsOutside(const BoundExpr& e) {
+  if (e.kind == BoundKind::kOuterColumn || e.subplan) return true;
+  return std::any_of(e.args.begin(), e.args.end(), [](const BoundExprPtr& a) { return ReadsOutside(*a); });
+}
+
+}  // namespace
+
+void Binder::TakeExistsKey(std::vector<BoundExprPtr>* conjuncts, ExistsKey* key) {
+  std::vector<BoundExprPtr> rest;
+  for (auto& c : *conjuncts) {
+    if (c->kind == BoundKind::kCompare && static_cast<CompareOp>(c->op) == CompareOp::kEq && !c->nocase) {
+      for (size_t side = 0; side < 2; ++side) {
+        const BoundExpr& inner = *c->args[side];
+        const BoundExpr& outer = *c->args[1 - side];
+        if (inner.kind == BoundKind::kColumn && outer.kind == BoundKind::kOuterColumn && outer.levels == 1) {
+          key->ok = key->ok && !key->inner;  // one equality only
+          key->inner = std::move(c->args[side]);
+          key->outer = outer.index;
+          c.reset();
+          break;
+        }
+      }
+      if (!c) continue;
+    }
+    if (ReadsOutside(*c)) key->ok = false;
+    rest.push_back(std::move(c));
+  }
+  if (!key->inner) key->ok = false;
+  *conjuncts = std::move(rest);
+}
+
+namespace {
+
+// Keeps the hash of each hashed EXISTS in `e` (SubPlan::key_root) only
+// where it costs less than running the correlated subquery for each of
+// the `rows` rows the expression is evaluated for.
+void ChooseExistsPlans(BoundExpr* e, double rows) {
+  if (e->subplan && e->subplan->key_root) {
+    const double probes = std::max(rows >= 0 ? rows : kDefaultTableRows, 1.0);
+    const double hashed = e->subplan->key_root->estimated_cost() + probes;
+    const double correlated = probes * std::max(e->subplan->root->estimated_cost(), 1.0);
+    if (hashed >= correlated || hashed < 0) e->subplan->key_root.reset();
+  }
+  for (auto& a : e->args) ChooseExistsPlans(a.get(), rows);
+}
+
+}  // namespace
+
+void Binder::HashExists(const sql::Query& query, Scope* scope, SubPlan* plan, uint32_t anonymous_at) {
+  if (!rewrites_ || !plan->correlated || !plan->memoizable) return;
+  // One SELECT whose rows come from its FROM and WHERE alone: no WITH,
+  // no LIMIT, no aggregate (which makes a row of no rows).
+  if (query.with || query.body->kind != sql::QueryBodyKind::kSelect || !query.order_by.empty() || query.limit ||
+      query.offset) {
+    return;
+  }
+  const auto& core = query.body->As<sql::SelectCore>();
+  // A subquery inside would be bound twice too, and so on down.
+  if (core.from.empty() || !core.group_by.empty() || core.having || (core.where && ContainsSubquery(*core.where))) {
+    return;
+  }
+  for (const auto& item : core.items) {
+    if (item.kind == sql::SelectItemKind::kExpr && ContainsAggregate(*item.expr)) return;
+  }
+  ExistsKey key;
+  Level level;
+  Level* const saved_level = std::exchange(current_level_, &level);
+  const uint32_t anonymous_after = std::exchange(next_anonymous_, anonymous_at);
+  exists_key_ = &key;
+  auto bound = BindSelect(core, scope, nullptr);
+  exists_key_ = nullptr;
+  next_anonymous_ = anonymous_after;
+  current_level_ = saved_level;
+  // Anything else keeps the correlated subquery alone.
+  if (!bound.ok() || !key.ok || !bound->root) return;
+  plan->key_root = std::move(bound->root);
+  plan->key_column = key.outer;
 }
 
 Result<BoundExprPtr> Binder::BindWindowFunction(const sql::FunctionExpr& f, Scope* scope) {
@@ -1468,13 +1563,19 @@ Status Binder::CollectFromItems(const sql::TableRef& ref, Scope* parent, Scope* 
 }
 
 Result<Binder::From> Binder::BindFromList(const std::vector<sql::TableRefPtr>& from, const sql::Expr* where,
-                                          Scope* parent, Scope* scope, std::vector<BoundExprPtr>* leftover) {
+                                          Scope* parent, Scope* scope, std::vector<BoundExprPtr>* leftover,
+                                          ExistsKey* key) {
   std::vector<FromItem> items;
   std::vector<BoundExprPtr> conjuncts;
   for (const auto& ref : from) NQ_RETURN_IF_ERROR(CollectFromItems(*ref, parent, scope, &items, &conjuncts));
   if (where) {
     NQ_ASSIGN_OR_RETURN(auto w, Bind(*where, scope));
     SplitConjuncts(std::move(w), &conjuncts);
+  }
+  if (key) {
+    TakeExistsKey(&conjuncts, key);
+    // A derived table or outer join could read the enclosing row too.
+    for (const FromItem& item : items) key->ok = key->ok && item.table != nullptr;
   }
   if (rewrites_) {
     std::vector<BoundExprPtr> factored;
@@ -1706,11 +1807,29 @@ double Binder::JoinSelectivity(const BoundExpr& e, const std::vector<FromItem>& 
 Result<BoundQuery> Binder::BindSelect(const sql::SelectCore& core, Scope* parent, const sql::Query* ordered) {
   // Set for the select of an EXISTS subquery only, not for those below it.
   const bool rows_only = std::exchange(rows_only_, false);
+  ExistsKey* const exists_key = std::exchange(exists_key_, nullptr);
   Scope from_scope(parent, current_level_);
   std::vector<BoundExprPtr> leftover;
-  NQ_ASSIGN_OR_RETURN(From from, BindFromList(core.from, core.where.get(), parent, &from_scope, &leftover));
+  NQ_ASSIGN_OR_RETURN(From from,
+                      BindFromList(core.from, core.where.get(), parent, &from_scope, &leftover, exists_key));
   OperatorPtr op = std::move(from.op);
-  if (!leftover.empty()) op = MakeFilter(std::move(op), CombineConjuncts(std::move(leftover)));
+  if (!leftover.empty()) {
+    for (const auto& c : leftover) ChooseExistsPlans(c.get(), op->estimated_rows());
+    op = MakeFilter(std::move(op), CombineConjuncts(std::move(leftover)));
+  }
+  if (exists_key) {
+    // The rows that pass the rest of the WHERE, as their key column.
+    BoundQuery q;
+    if (!exists_key->ok) return q;
+    const double rows = op->estimated_rows();
+    q.names.push_back("key");
+    q.types.push_back(exists_key->inner->type);
+    std::vector<BoundExprPtr> exprs;
+    exprs.push_back(std::move(exists_key->inner));
+    q.root = MakeProject(std::move(op), std::move(exprs));
+    q.root->set_estimated_rows(rows);
+    return q;
+  }
 
   bool aggregate = !core.group_by.empty() || core.having;
   for (const auto& item : core.items) {

@@ -148,8 +148,26 @@ class Binder {
                          const std::vector<int>& item_of) const;
   // Distinct values of a column of the FROM clause's row.
   double DistinctValues(int column, const std::vector<FromItem>& items, const std::vector<int>& item_of) const;
+  // An EXISTS subquery's link to the enclosing row, taken out of its WHERE
+  // (HashExists): `inner` = enclosing column `outer`. `ok` stays true only
+  // when that one equality is the whole link.
+  struct ExistsKey {
+    BoundExprPtr inner;  // a column of the subquery's FROM row
+    int outer = -1;      // the enclosing row's column
+    bool ok = true;
+  };
+  // With `key`, the WHERE's link to the enclosing row is taken out into it.
   Result<From> BindFromList(const std::vector<sql::TableRefPtr>& from, const sql::Expr* where, Scope* parent,
-                            Scope* scope, std::vector<BoundExprPtr>* leftover);
+                            Scope* scope, std::vector<BoundExprPtr>* leftover, ExistsKey* key = nullptr);
+  // Takes the conjuncts `column = enclosing column` out of `conjuncts`
+  // into *key; see ExistsKey.
+  static void TakeExistsKey(std::vector<BoundExprPtr>* conjuncts, ExistsKey* key);
+  // For `plan`, the correlated EXISTS subquery `query` bound in `scope`:
+  // when its only link to the enclosing row is one equality on a column,
+  // binds it once more without that link, as SubPlan::key_root, so that it
+  // runs once and is probed by hash. `anonymous_at`: next_anonymous_
+  // before the subquery was bound (its `?` parameters keep their numbers).
+  void HashExists(const sql::Query& query, Scope* scope, SubPlan* plan, uint32_t anonymous_at);
   // Binds `expr` and folds it when it is constant.
   Result<BoundExprPtr> Bind(const sql::Expr& expr, Scope* scope);
   Result<BoundExprPtr> BindExpr(const sql::Expr& expr, Scope* scope);
@@ -177,6 +195,9 @@ class Binder {
   bool rewrites_ = true;
   // The next SELECT bound is an EXISTS subquery's (BindSubquery).
   bool rows_only_ = false;
+  // The next SELECT bound is an EXISTS subquery's, bound again for its
+  // key (HashExists).
+  ExistsKey* exists_key_ = nullptr;
   const TriggerRows* trigger_rows_ = nullptr;
   size_t parameter_count_ = 0;
   uint32_t next_anonymous_ = 0;

@@ -40,10 +40,12 @@ std::string CostText(const Operator& op) { return Whole(op.estimated_cost(), 0);
 struct SubPlanRef {
   const BoundExpr* expr;  // kExists, kInSubquery or kScalarSubquery
   const Operator* root;
+  bool keys = false;  // a hashed EXISTS's key_root
 };
 
 void CollectSubPlans(const BoundExpr* e, std::vector<SubPlanRef>* out) {
   if (!e) return;
+  if (e->subplan && e->subplan->key_root) out->push_back({e, e->subplan->key_root.get(), true});
   if (e->subplan && e->subplan->root) out->push_back({e, e->subplan->root.get()});
   for (const auto& a : e->args) CollectSubPlans(a.get(), out);
 }
@@ -63,9 +65,18 @@ std::string SubPlanTitle(const SubPlanRef& s, bool analyze) {
                           : s.expr->kind == BoundKind::kInSubquery ? "IN"
                                                                    : "scalar";
   const SubPlan& plan = *s.expr->subplan;
+  if (s.keys) {
+    std::string title = fmt::format("SubPlan ({}, hashed, runs once)", what);
+    if (analyze) fmt::format_to(std::back_inserter(title), " (probes={})", plan.key_probes);
+    return title;
+  }
   std::string title = fmt::format("SubPlan ({}, {}", what, plan.correlated ? "correlated" : "runs once");
   if (plan.memoizable) title += ", memoized";
+  // A hashed EXISTS runs its correlated form only for what the hash
+  // cannot answer.
+  if (plan.key_root) title += ", where the hash cannot answer";
   title += ')';
+  if (analyze && plan.key_root) fmt::format_to(std::back_inserter(title), " (rows={})", plan.key_fallbacks);
   if (analyze && plan.memoizable) {
     fmt::format_to(std::back_inserter(title), " (memo hits={} misses={}{})", plan.memo_hits, plan.memo_misses,
                    plan.memo_off ? ", stopped" : "");

@@ -323,6 +323,80 @@ Status EvaluateSubPlan(SubPlan* plan, const Row& row, ExecContext* ctx, size_t l
   return Status::OK();
 }
 
+// Stops answering a hashed EXISTS from its set: every row runs the
+// correlated subquery.
+void StopExistsKeys(SubPlan* plan, ExecContext* ctx) {
+  plan->key_state = SubPlan::KeyState::kOff;
+  plan->key_set.clear();
+  plan->key_family = 0;
+  if (ctx->memory) ctx->memory->Release(plan->key_bytes);
+  plan->key_bytes = 0;
+}
+
+// Reads a hashed EXISTS's inner values into its set (SubPlan::key_root).
+Status BuildExistsKeys(SubPlan* plan, ExecContext* ctx) {
+  plan->key_set.clear();
+  plan->key_family = 0;
+  plan->key_bytes = 0;
+  const size_t budget = ctx->memory ? ctx->memory->limit() / 4 : SIZE_MAX;
+  NQ_RETURN_IF_ERROR(plan->key_root->Open(ctx));
+  Row r;
+  int family = 0;
+  while (true) {
+    NQ_ASSIGN_OR_RETURN(bool more, plan->key_root->Next(&r));
+    if (!more) break;
+    NQ_RETURN_IF_ERROR(ctx->CheckInterrupt());
+    Value& v = r[0];
+    if (v.is_null()) continue;  // equal to nothing
+    const int f = InFamily(v);
+    if (f == 0 || (family != 0 && f != family)) {
+      StopExistsKeys(plan, ctx);  // kinds the set cannot compare as SQL does
+      return Status::OK();
+    }
+    family = f;
+    if (plan->key_set.contains(v)) continue;
+    const size_t bytes = RowBytes(r) + 32;  // the value and its hash node
+    bool fits = plan->key_bytes + bytes <= budget;
+    if (fits && ctx->memory && !ctx->memory->Charge(bytes).ok()) {
+      ctx->memory->Release(bytes);
+      fits = false;
+    }
+    if (!fits) {
+      StopExistsKeys(plan, ctx);
+      return Status::OK();
+    }
+    plan->key_bytes += bytes;
+    plan->key_set.insert(std::move(v));
+  }
+  plan->key_family = family;
+  plan->key_state = SubPlan::KeyState::kBuilt;
+  return Status::OK();
+}
+
+// A hashed EXISTS for the enclosing row `row`: whether a row of the
+// subquery matches, or nullopt when the set cannot tell (the correlated
+// subquery then answers).
+Result<std::optional<bool>> ProbeExistsKeys(SubPlan* plan, const Row& row, ExecContext* ctx) {
+  const auto cannot = [plan] {
+    ++plan->key_fallbacks;
+    return std::optional<bool>();
+  };
+  // Only while the statement writes nothing the subquery reads.
+  if (!ctx->memoize_subqueries || plan->key_state == SubPlan::KeyState::kOff) return cannot();
+  if (static_cast<size_t>(plan->key_column) >= row.size()) return cannot();
+  if (plan->key_state == SubPlan::KeyState::kUnbuilt) NQ_RETURN_IF_ERROR(BuildExistsKeys(plan, ctx));
+  if (plan->key_state != SubPlan::KeyState::kBuilt) return cannot();
+  const Value& v = row[static_cast<size_t>(plan->key_column)];
+  ++plan->key_probes;
+  // NULL equals nothing; nothing is equal to a value when there are none.
+  if (v.is_null() || plan->key_set.empty()) return std::optional<bool>(false);
+  if (InFamily(v) != plan->key_family) {
+    --plan->key_probes;
+    return cannot();
+  }
+  return std::optional<bool>(plan->key_set.contains(v));
+}
+
 // x IN (values): true if equal to one, NULL if not but a NULL was among
 // them (or x is NULL), else false.
 Result<Value> InValues(const Value& x, const std::vector<Value>& values, bool nocase, bool negated) {
@@ -524,6 +598,10 @@ Result<Value> Evaluate(const BoundExpr& e, const Row& row, ExecContext* ctx) {
       return InValues(x, plan.values, e.nocase, e.negated);
     }
     case BoundKind::kExists: {
+      if (e.subplan->key_root) {
+        NQ_ASSIGN_OR_RETURN(std::optional<bool> found, ProbeExistsKeys(e.subplan.get(), row, ctx));
+        if (found) return Value::Boolean(*found != e.negated);
+      }
       NQ_RETURN_IF_ERROR(RunSubPlan(e.subplan.get(), row, ctx, 1));
       return Value::Boolean(!e.subplan->values.empty() != e.negated);
     }

@@ -236,6 +236,25 @@ struct SubPlan {
   bool memo_off = false;
   size_t memo_bytes = 0;  // charged to the statement's budget
   uint64_t memo_hits = 0, memo_misses = 0;
+
+  // An EXISTS subquery whose only link to the enclosing row is one
+  // equality `inner column = enclosing column` (Binder::HashExists) is
+  // answered from a hash set, as a semi-join (NOT EXISTS: an anti-join):
+  // key_root yields the inner column of the rows that pass the rest of
+  // the subquery, once per execution, into key_set; each enclosing row then
+  // looks up its column key_column. `root` still answers the rows the set
+  // cannot: a value of another kind than the set's (see InFamily in
+  // expr_eval.cc), or every row once the set is over a quarter of the
+  // budget or mixes kinds.
+  std::unique_ptr<Operator> key_root;
+  int key_column = -1;
+  std::unordered_set<Value, ValueHash, ValueEq> key_set;
+  int key_family = 0;
+  enum class KeyState : uint8_t { kUnbuilt, kBuilt, kOff };
+  KeyState key_state = KeyState::kUnbuilt;
+  size_t key_bytes = 0;  // charged to the statement's budget
+  uint64_t key_probes = 0, key_fallbacks = 0;
+
   // Forgets what one execution of the statement computed (its budget is
   // gone with it).
   void Reset() {
@@ -244,6 +263,11 @@ struct SubPlan {
     memo_off = false;
     memo_bytes = 0;
     memo_hits = memo_misses = 0;
+    key_set.clear();
+    key_family = 0;
+    key_state = KeyState::kUnbuilt;
+    key_bytes = 0;
+    key_probes = key_fallbacks = 0;
   }
 };
 

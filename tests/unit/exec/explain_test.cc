@@ -248,8 +248,9 @@ TEST_F(ExplainTest, SubqueriesAppearUnderTheirOperator) {
   Fill();
   Ok("CREATE TABLE u(b INTEGER PRIMARY KEY, name TEXT)");
   Ok("INSERT INTO u VALUES (1, 'one'), (2, 'two')");
-  const std::string plan =
-      Run("EXPLAIN SELECT a FROM t WHERE EXISTS (SELECT 1 FROM u WHERE u.b = t.b) AND a IN (SELECT b FROM u)");
+  const std::string plan = Run(
+      "EXPLAIN SELECT a FROM t WHERE EXISTS (SELECT 1 FROM u WHERE u.b = t.b AND u.name <> t.c) AND "
+      "a IN (SELECT b FROM u)");
   const size_t filter = plan.find("Filter");
   const size_t scan = plan.find("  TableScan t");
   const size_t exists = plan.find("  SubPlan (EXISTS, correlated, memoized)\n");
@@ -264,6 +265,37 @@ TEST_F(ExplainTest, SubqueriesAppearUnderTheirOperator) {
                       "memoized)\""),
             std::string::npos)
       << json;
+}
+
+// EXISTS linked to the enclosing row by one equality runs once into a hash
+// set that each row probes, when that costs less than a lookup per row;
+// its correlated form answers the rows the set cannot (another kind).
+TEST_F(ExplainTest, ExistsOnOneEqualityIsHashed) {
+  Fill();
+  Ok("CREATE TABLE u(b INTEGER, name TEXT)");  // no key on b: a lookup reads all of u
+  Ok("INSERT INTO u VALUES (1, 'one'), (2, 'two'), (NULL, 'none')");
+  Ok("ANALYZE");
+  const std::string query = "SELECT count(*) FROM t WHERE NOT EXISTS (SELECT 1 FROM u WHERE u.b = t.b)";
+  const std::string plan = Run("EXPLAIN ANALYZE " + query);
+  const size_t hashed = plan.find("SubPlan (EXISTS, hashed, runs once) (probes=5000)\n");
+  const size_t fallback = plan.find("SubPlan (EXISTS, correlated, memoized, where the hash cannot answer) (rows=0)");
+  ASSERT_NE(hashed, std::string::npos) << plan;
+  ASSERT_NE(fallback, std::string::npos) << plan;
+  EXPECT_LT(hashed, fallback);
+  EXPECT_NE(plan.find("TableScan u (rows=3) (actual rows=3 loops=1 "), std::string::npos) << plan;
+  EXPECT_EQ(Run(query), "4000");
+  // Doubles probing a set of integers: each row asks the subquery.
+  const std::string mixed = Run("EXPLAIN ANALYZE SELECT count(*) FROM t WHERE EXISTS "
+                                "(SELECT 1 FROM u WHERE u.b = t.d)");
+  EXPECT_NE(mixed.find("(probes=1250)"), std::string::npos) << mixed;  // NULL d: no match, no question
+  EXPECT_NE(mixed.find("where the hash cannot answer) (rows=3750)"), std::string::npos) << mixed;
+  EXPECT_EQ(Run("SELECT count(*) FROM t WHERE EXISTS (SELECT 1 FROM u WHERE u.b = t.d)"), "2");  // 7/7.0, 14/7.0
+  // With an index on u.b, a lookup per row is cheaper than reading u.
+  Ok("CREATE TABLE v(b INTEGER PRIMARY KEY, name TEXT)");
+  Ok("INSERT INTO v SELECT a, c FROM t");
+  Ok("ANALYZE");
+  const std::string lookup = Run("EXPLAIN SELECT a FROM t WHERE a < 10 AND EXISTS (SELECT 1 FROM v WHERE v.b = t.b)");
+  EXPECT_EQ(lookup.find("hashed"), std::string::npos) << lookup;
 }
 
 // A correlated subquery runs once per distinct enclosing value it reads;
@@ -411,6 +443,10 @@ TEST_F(UnrewrittenTest, QueriesRunAsWritten) {
   EXPECT_NE(plan.find("SubPlan (scalar, correlated)\n"), std::string::npos) << plan;
   EXPECT_NE(plan.find("loops=5000"), std::string::npos) << plan;
   EXPECT_EQ(Run(correlated), "1000");
+  // EXISTS is not hashed.
+  const std::string exists = "SELECT count(*) FROM t WHERE EXISTS (SELECT 1 FROM u WHERE u.b = t.b)";
+  EXPECT_EQ(Run("EXPLAIN " + exists).find("hashed"), std::string::npos);
+  EXPECT_EQ(Run(exists), "1000");
 }
 
 TEST_F(ExplainTest, AutoAnalyzeAfterEnoughWrites) {
