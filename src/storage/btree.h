@@ -150,6 +150,9 @@ class BTree::Iterator {
   void SeekToLast();
   // Positions at the first key >= `key`.
   void Seek(std::string_view key);
+  // Forward iteration ends before the first key >= `bound` (set before
+  // seeking): a short range copies only its own entries of a leaf.
+  void SetUpperBound(std::string bound) { upper_ = std::move(bound); }
   // Positions at the last key <= `key`.
   void SeekForPrev(std::string_view key);
   void Next();
@@ -192,6 +195,8 @@ class BTree::Iterator {
   std::string arena_;
   size_t index_ = 0;
   Status status_;
+  std::optional<std::string> upper_;
+  bool reached_upper_ = false;  // entries_ ends at upper_: nothing follows
 };
 
 }  // namespace neuroquantum::storage

@@ -36,6 +36,7 @@ void BTree::Iterator::LoadForward(std::string_view key, bool inclusive) {
   entries_.clear();
   arena_.clear();
   index_ = 0;
+  reached_upper_ = false;
   std::string target(key);
   auto leaf = tree_->DescendShared(target, nullptr);
   if (!leaf.ok()) {
@@ -49,8 +50,14 @@ void BTree::Iterator::LoadForward(std::string_view key, bool inclusive) {
     bool found = false;
     uint16_t first = target.empty() ? 0 : node.LowerBound(target, &found);
     if (found && !inclusive) ++first;
-    arena_.reserve(tree_->ctx_->page_size);
-    for (uint16_t i = first; i < node.count(); ++i) AddEntry(node.cell(i));
+    for (uint16_t i = first; i < node.count(); ++i) {
+      Cell c = node.cell(i);
+      if (upper_ && c.key >= *upper_) {
+        reached_upper_ = true;
+        return;
+      }
+      AddEntry(c);
+    }
     if (!entries_.empty() || node.right() == kInvalidPageId) return;
     // Latch coupling to the right sibling (left-to-right order is safe).
     auto next = tree_->ctx_->pool->Fetch(node.right(), LatchMode::kShared, {tree_->id_});
@@ -67,6 +74,7 @@ void BTree::Iterator::LoadBackward(std::string_view key, bool inclusive, bool to
   entries_.clear();
   arena_.clear();
   index_ = 0;
+  reached_upper_ = false;
   while (true) {
     auto root = tree_->ctx_->pool->Fetch(tree_->root_, LatchMode::kShared, {tree_->id_});
     if (!root.ok()) {
@@ -117,7 +125,7 @@ void BTree::Iterator::SeekToLast() { LoadBackward("", false, true); }
 
 void BTree::Iterator::Next() {
   assert(Valid());
-  if (++index_ < entries_.size()) return;
+  if (++index_ < entries_.size() || reached_upper_) return;
   const Entry& back = entries_.back();
   std::string last = arena_.substr(back.key_offset, back.key_size);
   LoadForward(last, false);

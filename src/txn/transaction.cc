@@ -241,6 +241,7 @@ Result<std::unique_ptr<Cursor>> Transaction::Scan(TreeId tree, std::string_view 
     reads_.ranges.emplace_back(RowName(tree, lo), hi ? RowName(tree, *hi) : TreeEnd(tree));
   }
   NQ_ASSIGN_OR_RETURN(auto it, engine_->storage_->NewIterator(tree));
+  if (hi) it->SetUpperBound(std::string(*hi));
   it->Seek(lo);
   std::optional<std::string> bound;
   if (hi) bound = std::string(*hi);
