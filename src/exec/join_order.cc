@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <bit>
+#include <functional>
 #include <limits>
+#include <vector>
 
 namespace neuroquantum::exec {
 namespace {
@@ -31,6 +33,10 @@ class Planner {
       } else if (std::popcount(p.relations) > 2) {
         wide_.push_back(&p);
       }
+      if (p.equal_class >= 0) {
+        if (classes_.size() <= static_cast<size_t>(p.equal_class)) classes_.resize(static_cast<size_t>(p.equal_class) + 1);
+        classes_[static_cast<size_t>(p.equal_class)].push_back(&p);
+      }
     }
   }
 
@@ -54,12 +60,28 @@ class Planner {
 
  private:
   // Estimated rows of the join of `set`: the product of its relations'
-  // rows and of the selectivities of the predicates it contains.
+  // rows and of the selectivities of the predicates it contains; of a
+  // class of equalities over k of its relations, the k - 1 that keep the
+  // most rows (the others follow from them).
   double Rows(uint64_t set) const {
     double rows = 1;
     for (uint64_t s = set; s != 0; s &= s - 1) rows *= g_.relations[static_cast<size_t>(std::countr_zero(s))].rows;
     for (const auto& p : g_.predicates) {
-      if ((p.relations & ~set) == 0) rows *= p.selectivity;
+      if (p.equal_class < 0 && (p.relations & ~set) == 0) rows *= p.selectivity;
+    }
+    std::vector<double> kept;
+    for (const auto& members : classes_) {
+      kept.clear();
+      uint64_t joined = 0;
+      for (const JoinGraph::Predicate* p : members) {
+        if ((p->relations & ~set) != 0) continue;
+        kept.push_back(p->selectivity);
+        joined |= p->relations;
+      }
+      if (kept.empty()) continue;
+      const size_t independent = static_cast<size_t>(std::popcount(joined)) - 1;
+      std::sort(kept.begin(), kept.end(), std::greater<>());
+      for (size_t i = 0; i < std::min(independent, kept.size()); ++i) rows *= kept[i];
     }
     return std::max(rows, 1.0);
   }
@@ -252,6 +274,7 @@ class Planner {
   std::vector<uint64_t> pair_;       // relations a two-relation predicate joins to each
   std::vector<uint64_t> equi_pair_;  // the same for equalities
   std::vector<const JoinGraph::Predicate*> wide_;  // predicates over three or more relations
+  std::vector<std::vector<const JoinGraph::Predicate*>> classes_;  // by equal_class
   std::vector<double> best_cost_;
   std::vector<uint64_t> best_split_;
   // The relation the best plan reads by lookups from best_split_, or 0.

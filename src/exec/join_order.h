@@ -47,6 +47,10 @@ struct JoinGraph {
     uint64_t relations = 0;  // bit i: reads relation i
     double selectivity = 1;
     bool equi = false;  // column = column between two relations (hash join key)
+    // Equalities of one class of columns equal to each other (a = b,
+    // b = c and the implied a = c) share a number: among k relations of
+    // a class, only k - 1 of them filter independently. -1: none.
+    int equal_class = -1;
   };
   std::vector<Relation> relations;
   std::vector<Predicate> predicates;

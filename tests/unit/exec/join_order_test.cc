@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <string>
+#include <tuple>
 
 namespace neuroquantum::exec {
 namespace {
@@ -96,6 +97,28 @@ TEST(JoinOrderTest, IndexedRelationIsLookedUpFromFewRows) {
     return customer_lookup(*t.left) || customer_lookup(*t.right);
   };
   EXPECT_FALSE(customer_lookup(*tree)) << Shape(*tree);
+}
+
+// a = b, b = c and the implied a = c over three relations filter as two
+// equalities, not three: the estimate takes the two that keep the most.
+TEST(JoinOrderTest, EqualitiesOfOneClassCountOncePerRelationAdded) {
+  JoinGraph g;
+  for (double rows : {1000.0, 100.0, 10.0}) g.relations.push_back(Rel(rows));
+  for (auto [a, b, selectivity] : {std::tuple{0, 1, 0.01}, std::tuple{1, 2, 0.1}, std::tuple{0, 2, 0.1}}) {
+    JoinGraph::Predicate p = Edge(a, b, selectivity);
+    p.equal_class = 0;
+    g.predicates.push_back(p);
+  }
+  EXPECT_DOUBLE_EQ(OrderJoins(g)->rows, 1000.0 * 100 * 10 * 0.1 * 0.1);
+  // Without a class all three would count.
+  for (auto& p : g.predicates) p.equal_class = -1;
+  EXPECT_DOUBLE_EQ(OrderJoins(g)->rows, 1000.0 * 100 * 10 * 0.01 * 0.1 * 0.1);
+  // Two relations of the class: its one equality between them.
+  JoinGraph pair;
+  pair.relations = {Rel(1000), Rel(100)};
+  pair.predicates.push_back(Edge(0, 1, 0.01));
+  pair.predicates.back().equal_class = 0;
+  EXPECT_DOUBLE_EQ(OrderJoins(pair)->rows, 1000.0);
 }
 
 TEST(JoinOrderTest, AvoidsCrossProductsInAChain) {
