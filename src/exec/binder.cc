@@ -6,6 +6,8 @@
 #include <bit>
 #include <cmath>
 #include <functional>
+#include <map>
+#include <set>
 #include <utility>
 
 #include "exec/estimate.h"
@@ -219,6 +221,15 @@ bool ContainsSubquery(const sql::Expr& e) {
   bool found = false;
   ForEachChild(e, [&](const sql::Expr& c) { found = found || ContainsSubquery(c); });
   return found;
+}
+
+// Whether a FROM item is an inner or cross join that joins like a comma
+// (no NATURAL or USING, whose merged columns need the join itself).
+bool FlattensIntoFromList(const sql::TableRef& ref) {
+  if (ref.kind != sql::TableRefKind::kJoin) return false;
+  const auto& j = ref.As<sql::JoinTableRef>();
+  return (j.type == sql::JoinType::kInner || j.type == sql::JoinType::kCross) && !j.natural &&
+         j.using_columns.empty();
 }
 
 bool ContainsAggregate(const sql::Expr& e) {
@@ -664,19 +675,42 @@ void Binder::TakeExistsKey(std::vector<BoundExprPtr>* conjuncts, ExistsKey* key)
   *conjuncts = std::move(rest);
 }
 
-namespace {
-
-// Keeps the hash of each hashed EXISTS in `e` (SubPlan::key_root) only
-// where it costs less than running the correlated subquery for each of
-// the `rows` rows the expression is evaluated for.
-void ChooseExistsPlans(BoundExpr* e, double rows) {
-  if (e->subplan && e->subplan->key_root) {
-    const double probes = std::max(rows >= 0 ? rows : kDefaultTableRows, 1.0);
-    const double hashed = e->subplan->key_root->estimated_cost() + probes;
-    const double correlated = probes * std::max(e->subplan->root->estimated_cost(), 1.0);
-    if (hashed >= correlated || hashed < 0) e->subplan->key_root.reset();
+// Hashes each hashed EXISTS in `e` (see HashExists) where that costs less
+// than running the correlated subquery for each of the `rows` rows the
+// expression is evaluated for.
+void Binder::ChooseExistsPlans(BoundExpr* e, double rows) {
+  if (e->subplan) {
+    if (auto it = exists_keys_.find(e->subplan.get()); it != exists_keys_.end()) {
+      const double probes = std::max(rows >= 0 ? rows : kDefaultTableRows, 1.0);
+      const double key_cost = it->second.root->estimated_cost();
+      const double correlated = probes * std::max(e->subplan->root->estimated_cost(), 1.0);
+      if (key_cost >= 0 && key_cost + probes < correlated) {
+        e->subplan->key_root = std::move(it->second.root);
+        e->subplan->key_column = it->second.column;
+      }
+      exists_keys_.erase(it);
+    }
   }
   for (auto& a : e->args) ChooseExistsPlans(a.get(), rows);
+}
+
+namespace {
+
+// Whether `ref` is base tables only (inner and cross joins of them without
+// USING or NATURAL, ON conditions without subqueries): what HashExists
+// binds a second time, so that nothing below it is bound twice in turn.
+bool BaseTablesOnly(const sql::TableRef& ref, const Catalog& catalog, const auto& ctes) {
+  if (ref.kind == sql::TableRefKind::kTable) {
+    const std::string& name = ref.As<sql::BaseTableRef>().name.name;
+    for (const auto& scope : ctes) {
+      if (scope.count(name) != 0) return false;
+    }
+    return catalog.FindView(name) == nullptr;
+  }
+  if (!FlattensIntoFromList(ref)) return false;
+  const auto& j = ref.As<sql::JoinTableRef>();
+  return (!j.on || !ContainsSubquery(*j.on)) && BaseTablesOnly(*j.left, catalog, ctes) &&
+         BaseTablesOnly(*j.right, catalog, ctes);
 }
 
 }  // namespace
@@ -697,6 +731,9 @@ void Binder::HashExists(const sql::Query& query, Scope* scope, SubPlan* plan, ui
   for (const auto& item : core.items) {
     if (item.kind == sql::SelectItemKind::kExpr && ContainsAggregate(*item.expr)) return;
   }
+  for (const auto& ref : core.from) {
+    if (!BaseTablesOnly(*ref, *catalog_, ctes_)) return;
+  }
   ExistsKey key;
   Level level;
   Level* const saved_level = std::exchange(current_level_, &level);
@@ -708,8 +745,8 @@ void Binder::HashExists(const sql::Query& query, Scope* scope, SubPlan* plan, ui
   current_level_ = saved_level;
   // Anything else keeps the correlated subquery alone.
   if (!bound.ok() || !key.ok || !bound->root) return;
-  plan->key_root = std::move(bound->root);
-  plan->key_column = key.outer;
+  // Used if the WHERE it is in finds it cheaper (ChooseExistsPlans).
+  exists_keys_[plan] = ExistsKeyPlan{std::move(bound->root), key.outer};
 }
 
 Result<BoundExprPtr> Binder::BindWindowFunction(const sql::FunctionExpr& f, Scope* scope) {
@@ -1406,14 +1443,6 @@ Result<Binder::From> Binder::BindFromItem(const sql::TableRef& ref, Scope* paren
 
 namespace {
 
-// Whether a FROM item is an inner or cross join that joins like a comma
-// (no NATURAL or USING, whose merged columns need the join itself).
-bool FlattensIntoFromList(const sql::TableRef& ref) {
-  if (ref.kind != sql::TableRefKind::kJoin) return false;
-  const auto& j = ref.As<sql::JoinTableRef>();
-  return (j.type == sql::JoinType::kInner || j.type == sql::JoinType::kCross) && !j.natural &&
-         j.using_columns.empty();
-}
 
 // Column positions of this level a bound expression reads.
 void ColumnsOf(const BoundExpr& e, std::vector<int>* out) {
@@ -1435,6 +1464,83 @@ void Flatten(const BoundExpr& e, BoundKind kind, std::vector<const BoundExpr*>* 
     return;
   }
   for (const auto& a : e.args) Flatten(*a, kind, out);
+}
+
+// Kinds whose `=` is transitive among each other: integers with decimals
+// (compared exactly), doubles, text under binary collation, each date or
+// time kind, booleans; 0 for the rest (text against a number reads the
+// text as a number, so '1' = 1 and 1 = '1.0' but '1' <> '1.0').
+int TransitiveFamily(const DataType& t) {
+  if (t.is_integer() || t.id == TypeId::kNumeric) return 1;
+  if (t.is_floating()) return 2;
+  if (t.is_string()) return 3;
+  if (t.id == TypeId::kBoolean) return 4;
+  if (t.is_temporal()) return 10 + static_cast<int>(t.id);
+  return 0;
+}
+
+// Implied equalities: `a = b` and `b = c` between columns of three FROM
+// items imply `a = c`, which lets the join order join a's item to c's
+// directly (through an index on c, say) instead of only through b's.
+// Appends the missing equalities and numbers each equality of a class of
+// such columns in *classes (one entry per conjunct; -1 for the others),
+// so that the estimates count each class's filtering once per item it
+// adds (JoinGraph::Predicate::equal_class). A class with two columns of
+// one item is left alone.
+void AddImpliedEqualities(std::vector<BoundExprPtr>* conjuncts, const std::vector<int>& item_of,
+                          std::vector<int>* classes) {
+  std::map<int, int> parent;  // union-find over column positions
+  std::map<int, DataType> types;
+  auto find = [&](int x) {
+    while (parent[x] != x) x = parent[x] = parent[parent[x]];
+    return x;
+  };
+  auto equality = [&](const BoundExpr& c, const BoundExpr** a, const BoundExpr** b) {
+    if (c.kind != BoundKind::kCompare || static_cast<CompareOp>(c.op) != CompareOp::kEq || c.nocase) return false;
+    *a = c.args[0].get();
+    *b = c.args[1].get();
+    return (*a)->kind == BoundKind::kColumn && (*b)->kind == BoundKind::kColumn &&
+           item_of[static_cast<size_t>((*a)->index)] != item_of[static_cast<size_t>((*b)->index)] &&
+           TransitiveFamily((*a)->type) != 0 && TransitiveFamily((*a)->type) == TransitiveFamily((*b)->type);
+  };
+  std::set<std::pair<int, int>> present;
+  for (const auto& c : *conjuncts) {
+    const BoundExpr *a, *b;
+    if (!equality(*c, &a, &b)) continue;
+    for (const BoundExpr* x : {a, b}) {
+      parent.try_emplace(x->index, x->index);
+      types.try_emplace(x->index, x->type);
+    }
+    parent[find(a->index)] = find(b->index);
+    present.insert(std::minmax(a->index, b->index));
+  }
+  // The classes, with their columns in order; a class is usable when its
+  // columns lie in different items.
+  std::map<int, std::vector<int>> members;
+  for (const auto& [column, unused] : parent) members[find(column)].push_back(column);
+  std::map<int, int> class_of_root;
+  for (const auto& [root, columns] : members) {
+    std::set<int> items;
+    for (int column : columns) items.insert(item_of[static_cast<size_t>(column)]);
+    if (items.size() != columns.size()) continue;
+    const int id = static_cast<int>(class_of_root.size());
+    class_of_root[root] = id;
+    for (size_t i = 0; i < columns.size(); ++i) {
+      for (size_t j = i + 1; j < columns.size(); ++j) {
+        if (present.count({columns[i], columns[j]}) != 0) continue;
+        conjuncts->push_back(MakeBinary(BoundKind::kCompare, static_cast<uint8_t>(CompareOp::kEq),
+                                        MakeColumn(columns[i], types[columns[i]]),
+                                        MakeColumn(columns[j], types[columns[j]])));
+        conjuncts->back()->type = DataType::Of(TypeId::kBoolean);
+      }
+    }
+  }
+  classes->assign(conjuncts->size(), -1);
+  for (size_t i = 0; i < conjuncts->size(); ++i) {
+    const BoundExpr *a, *b;
+    if (!equality(*(*conjuncts)[i], &a, &b)) continue;
+    if (auto it = class_of_root.find(find(a->index)); it != class_of_root.end()) (*classes)[i] = it->second;
+  }
 }
 
 // Implied restrictions: an OR over several FROM items whose every branch
@@ -1598,9 +1704,13 @@ Result<Binder::From> Binder::BindFromList(const std::vector<sql::TableRefPtr>& f
     for (size_t k = 0; k < items[i].from.width; ++k) item_of[items[i].offset + k] = static_cast<int>(i);
   }
   if (items.size() > 1 && rewrites_) AddImpliedRestrictions(&conjuncts, item_of, items.size());
+  std::vector<int> equal_classes(conjuncts.size(), -1);
+  if (items.size() > 2 && rewrites_) AddImpliedEqualities(&conjuncts, item_of, &equal_classes);
   std::vector<JoinConjunct> conj;
-  for (auto& c : conjuncts) {
+  for (size_t ci = 0; ci < conjuncts.size(); ++ci) {
+    BoundExprPtr& c = conjuncts[ci];
     JoinConjunct x;
+    x.equal_class = equal_classes[ci];
     int lo = INT32_MAX, hi = -1;
     bool sub = false;
     ColumnSpan(*c, &lo, &hi, &sub);
@@ -1650,7 +1760,8 @@ Result<Binder::From> Binder::BindFromList(const std::vector<sql::TableRefPtr>& f
     }
     for (const JoinConjunct& c : conj) {
       if (!c.expr || !c.movable) continue;
-      graph.predicates.push_back({c.items, JoinSelectivity(*c.expr, items, item_of), IsEquiJoin(*c.expr, item_of)});
+      graph.predicates.push_back(
+          {c.items, JoinSelectivity(*c.expr, items, item_of), IsEquiJoin(*c.expr, item_of), c.equal_class});
     }
     AddLookups(items, conj, item_of, &graph);
     std::unique_ptr<JoinTree> tree = reorder_joins_ ? OrderJoins(graph) : JoinsInOrder(graph);

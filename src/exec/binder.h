@@ -131,6 +131,7 @@ class Binder {
     BoundExprPtr expr;
     uint64_t items = 0;
     bool movable = true;  // reads a column and no correlated subquery
+    int equal_class = -1;  // JoinGraph::Predicate::equal_class
   };
   // Appends the items of `ref` (the sides of inner joins, recursively) and
   // the conjuncts of their ON conditions.
@@ -168,6 +169,9 @@ class Binder {
   // runs once and is probed by hash. `anonymous_at`: next_anonymous_
   // before the subquery was bound (its `?` parameters keep their numbers).
   void HashExists(const sql::Query& query, Scope* scope, SubPlan* plan, uint32_t anonymous_at);
+  // Gives the hashed EXISTS subqueries in `e`, a conjunct of a WHERE over
+  // `rows` estimated rows, their key plan where it is cheaper.
+  void ChooseExistsPlans(BoundExpr* e, double rows);
   // Binds `expr` and folds it when it is constant.
   Result<BoundExprPtr> Bind(const sql::Expr& expr, Scope* scope);
   Result<BoundExprPtr> BindExpr(const sql::Expr& expr, Scope* scope);
@@ -198,6 +202,13 @@ class Binder {
   // The next SELECT bound is an EXISTS subquery's, bound again for its
   // key (HashExists).
   ExistsKey* exists_key_ = nullptr;
+  // Key plans HashExists made, until ChooseExistsPlans gives them to their
+  // subquery; those of subqueries outside a WHERE are never used.
+  struct ExistsKeyPlan {
+    OperatorPtr root;
+    int column = -1;
+  };
+  std::map<const SubPlan*, ExistsKeyPlan> exists_keys_;
   const TriggerRows* trigger_rows_ = nullptr;
   size_t parameter_count_ = 0;
   uint32_t next_anonymous_ = 0;

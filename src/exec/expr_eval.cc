@@ -82,6 +82,10 @@ inline bool CompareDirect(const Value& a, const Value& b, int* c) {
 Result<std::optional<int>> CompareForSql(const Value& a, const Value& b, bool nocase) {
   if (a.is_null() || b.is_null()) return std::optional<int>();
   if (int c; CompareDirect(a, b, &c)) return std::optional<int>(c);
+  if (!nocase && a.kind() == TypeId::kText && b.kind() == TypeId::kText) {
+    const int c = a.str().compare(b.str());  // binary collation: byte order
+    return std::optional<int>((c > 0) - (c < 0));
+  }
   TypeId ka = a.kind(), kb = b.kind();
   if (ka != kb && IsNumber(ka) && IsNumber(kb)) return AsNumber(a).Compare(AsNumber(b));
   if (IsNumber(ka) && kb == TypeId::kText) {

@@ -109,7 +109,11 @@ Result<Value> Substr(std::span<const Value> args) {
   }
   start = Clamp(start);
   bool blob = args[0].kind() == TypeId::kBlob;
-  std::string text = blob ? args[0].str() : TextOf(args[0]);
+  // Text and blobs are read in place; other kinds by their text.
+  std::string converted;
+  const bool in_place = blob || args[0].kind() == TypeId::kText;
+  if (!in_place) converted = TextOf(args[0]);
+  const std::string_view text = in_place ? std::string_view(args[0].str()) : std::string_view(converted);
   if (start < 0) {
     start += static_cast<int64_t>(blob ? text.size() : Utf8Length(text));
     if (start < 0) {
@@ -130,11 +134,11 @@ Result<Value> Substr(std::span<const Value> args) {
   }
   if (blob) {
     size_t begin = std::min(static_cast<size_t>(start), text.size());
-    return Value::Blob(text.substr(begin, static_cast<size_t>(count)));
+    return Value::Blob(std::string(text.substr(begin, static_cast<size_t>(count))));
   }
   size_t begin = Utf8Offset(text, static_cast<size_t>(start));
-  size_t end = begin + Utf8Offset(std::string_view(text).substr(begin), static_cast<size_t>(count));
-  return Value::Text(text.substr(begin, end - begin));
+  size_t end = begin + Utf8Offset(text.substr(begin), static_cast<size_t>(count));
+  return Value::Text(std::string(text.substr(begin, end - begin)));
 }
 
 Result<Value> Trim(std::span<const Value> args) { return TrimSides(args, Side::kBoth); }

@@ -296,6 +296,18 @@ TEST_F(ExplainTest, ExistsOnOneEqualityIsHashed) {
   Ok("ANALYZE");
   const std::string lookup = Run("EXPLAIN SELECT a FROM t WHERE a < 10 AND EXISTS (SELECT 1 FROM v WHERE v.b = t.b)");
   EXPECT_EQ(lookup.find("hashed"), std::string::npos) << lookup;
+  // Only a WHERE weighs the two: elsewhere the subquery stays correlated.
+  const std::string listed = Run("EXPLAIN SELECT a, EXISTS (SELECT 1 FROM u WHERE u.b = t.b) FROM t");
+  EXPECT_EQ(listed.find("hashed"), std::string::npos) << listed;
+  // The subquery is bound a second time for its hash; what it reads must
+  // not be, or nested levels would double the work each: 30 levels of
+  // common table expressions, each an EXISTS over the one before.
+  std::string with = "WITH c0 AS (SELECT b FROM u)";
+  for (int i = 1; i <= 30; ++i) {
+    with += fmt::format(", c{} AS (SELECT b FROM u WHERE EXISTS (SELECT 1 FROM c{} WHERE c{}.b = u.b))", i, i - 1,
+                        i - 1);
+  }
+  EXPECT_EQ(Run(with + " SELECT count(*) FROM c30"), "2");
 }
 
 // A correlated subquery runs once per distinct enclosing value it reads;
