@@ -236,12 +236,16 @@ Status BufferPool::FlushFrame(FrameId frame_id, Lsn bound) {
   if (GetPageLsn(frame.data) >= bound) return Status::OK();
   // Cleared under the shared latch: modifiers need the exclusive latch, so
   // any later change sets the flag again after this point.
+  // Counted before the page looks clean, so that FlushAll, which passes
+  // clean pages, can wait for this write.
+  writes_in_flight_.fetch_add(1, std::memory_order_acq_rel);
   frame.dirty.store(false, std::memory_order_release);
   Status s = sticky_error();
   if (s.ok() && wal_flush_) s = wal_flush_(GetPageLsn(frame.data));
   if (s.ok()) s = file_->WritePage(frame.page_id, {frame.data, page_size_});
+  if (!s.ok()) frame.dirty.store(true, std::memory_order_release);
+  writes_in_flight_.fetch_sub(1, std::memory_order_acq_rel);
   if (!s.ok()) {
-    frame.dirty.store(true, std::memory_order_release);
     MutexLock lock(&error_mu_);
     if (error_.ok()) error_ = Status::ReadOnly(s.WithContext("page write failed").message());
     return error_;
@@ -250,7 +254,14 @@ Status BufferPool::FlushFrame(FrameId frame_id, Lsn bound) {
   return Status::OK();
 }
 
-Status BufferPool::FlushAll() { return FlushOlderThan(std::numeric_limits<Lsn>::max()); }
+Status BufferPool::FlushAll() {
+  Status s = FlushOlderThan(std::numeric_limits<Lsn>::max());
+  // A page another thread (the flusher, an eviction) marked clean and is
+  // still writing was passed over: the caller syncs the file next and
+  // counts on every page being in it, so wait for those writes.
+  while (writes_in_flight_.load(std::memory_order_acquire) != 0) std::this_thread::yield();
+  return s;
+}
 
 Status BufferPool::FlushOlderThan(Lsn bound) {
   for (FrameId f = 0; f < frames_.size(); ++f) {

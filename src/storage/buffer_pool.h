@@ -103,7 +103,8 @@ class BufferPool {
   // back zeroed with *missing set, instead of an error.
   Result<PageGuard> FetchForRedo(PageId id, bool* missing);
 
-  // Writes every dirty page (honouring the WAL rule). Does not sync the file.
+  // Writes every dirty page (honouring the WAL rule), and waits for the
+  // page writes other threads have under way. Does not sync the file.
   Status FlushAll() EXCLUDES(mu_);
   // Writes the dirty pages whose page LSN is below `bound`: those not
   // changed since the WAL ended at `bound`.
@@ -178,6 +179,7 @@ class BufferPool {
   PrefetchAdvisor* advisor_ = nullptr;
 
   std::atomic<uint64_t> hits_{0}, misses_{0}, evictions_{0}, page_writes_{0}, prefetches_{0};
+  std::atomic<uint32_t> writes_in_flight_{0};  // FlushFrame writes under way
   mutable Mutex error_mu_;
   Status error_ GUARDED_BY(error_mu_);
 
