@@ -1,6 +1,7 @@
 #include "exec/join_order.h"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <functional>
 #include <limits>
@@ -61,27 +62,36 @@ class Planner {
  private:
   // Estimated rows of the join of `set`: the product of its relations'
   // rows and of the selectivities of the predicates it contains; of a
-  // class of equalities over k of its relations, the k - 1 that keep the
-  // most rows (the others follow from them).
+  // class of equalities, only those of a spanning tree over its relations
+  // in `set` (the others follow from them), the tree that keeps the most
+  // rows: Kruskal's algorithm, largest selectivities first.
   double Rows(uint64_t set) const {
     double rows = 1;
     for (uint64_t s = set; s != 0; s &= s - 1) rows *= g_.relations[static_cast<size_t>(std::countr_zero(s))].rows;
     for (const auto& p : g_.predicates) {
       if (p.equal_class < 0 && (p.relations & ~set) == 0) rows *= p.selectivity;
     }
-    std::vector<double> kept;
+    std::vector<const JoinGraph::Predicate*> inside;
     for (const auto& members : classes_) {
-      kept.clear();
-      uint64_t joined = 0;
+      inside.clear();
       for (const JoinGraph::Predicate* p : members) {
-        if ((p->relations & ~set) != 0) continue;
-        kept.push_back(p->selectivity);
-        joined |= p->relations;
+        if ((p->relations & ~set) == 0) inside.push_back(p);
       }
-      if (kept.empty()) continue;
-      const size_t independent = static_cast<size_t>(std::popcount(joined)) - 1;
-      std::sort(kept.begin(), kept.end(), std::greater<>());
-      for (size_t i = 0; i < std::min(independent, kept.size()); ++i) rows *= kept[i];
+      std::sort(inside.begin(), inside.end(), [](const JoinGraph::Predicate* a, const JoinGraph::Predicate* b) {
+        return a->selectivity > b->selectivity;
+      });
+      // Each relation's component, as the relations joined to it so far.
+      std::array<uint64_t, kMaxJoinRelations> component{};
+      for (const JoinGraph::Predicate* p : inside) {
+        const size_t a = static_cast<size_t>(std::countr_zero(p->relations));
+        const size_t b = static_cast<size_t>(63 - std::countl_zero(p->relations));
+        const uint64_t ca = component[a] != 0 ? component[a] : uint64_t{1} << a;
+        const uint64_t cb = component[b] != 0 ? component[b] : uint64_t{1} << b;
+        if ((ca & cb) != 0) continue;  // already joined: follows from the tree
+        rows *= p->selectivity;
+        const uint64_t merged = ca | cb;
+        for (uint64_t s = merged; s != 0; s &= s - 1) component[static_cast<size_t>(std::countr_zero(s))] = merged;
+      }
     }
     return std::max(rows, 1.0);
   }

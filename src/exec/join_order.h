@@ -49,7 +49,8 @@ struct JoinGraph {
     bool equi = false;  // column = column between two relations (hash join key)
     // Equalities of one class of columns equal to each other (a = b,
     // b = c and the implied a = c) share a number: among k relations of
-    // a class, only k - 1 of them filter independently. -1: none.
+    // a class, only the k - 1 of a spanning tree filter independently.
+    // -1: none.
     int equal_class = -1;
   };
   std::vector<Relation> relations;

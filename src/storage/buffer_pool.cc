@@ -260,6 +260,9 @@ Status BufferPool::FlushAll() {
   // still writing was passed over: the caller syncs the file next and
   // counts on every page being in it, so wait for those writes.
   while (writes_in_flight_.load(std::memory_order_acquire) != 0) std::this_thread::yield();
+  // One of those writes may have failed: its page is dirty again and the
+  // pool's sticky error says so.
+  if (s.ok()) s = sticky_error();
   return s;
 }
 

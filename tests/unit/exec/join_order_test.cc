@@ -113,6 +113,18 @@ TEST(JoinOrderTest, EqualitiesOfOneClassCountOncePerRelationAdded) {
   // Without a class all three would count.
   for (auto& p : g.predicates) p.equal_class = -1;
   EXPECT_DOUBLE_EQ(OrderJoins(g)->rows, 1000.0 * 100 * 10 * 0.01 * 0.1 * 0.1);
+  // Four relations: the equalities counted must join all four (a spanning
+  // tree), not just the three weakest, which here close a triangle of
+  // 0, 1, 2 and leave 3 out.
+  JoinGraph four;
+  for (double rows : {1000.0, 1000.0, 1000.0, 1000.0}) four.relations.push_back(Rel(rows));
+  for (auto [a, b, selectivity] : {std::tuple{0, 1, 0.005}, std::tuple{0, 2, 0.005}, std::tuple{1, 2, 0.005},
+                                   std::tuple{0, 3, 0.001}, std::tuple{1, 3, 0.001}, std::tuple{2, 3, 0.001}}) {
+    JoinGraph::Predicate p = Edge(a, b, selectivity);
+    p.equal_class = 0;
+    four.predicates.push_back(p);
+  }
+  EXPECT_DOUBLE_EQ(OrderJoins(four)->rows, 1e12 * 0.005 * 0.005 * 0.001);
   // Two relations of the class: its one equality between them.
   JoinGraph pair;
   pair.relations = {Rel(1000), Rel(100)};
