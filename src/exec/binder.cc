@@ -1446,7 +1446,6 @@ Result<Binder::From> Binder::BindFromItem(const sql::TableRef& ref, Scope* paren
 
 namespace {
 
-
 // Column positions of this level a bound expression reads.
 void ColumnsOf(const BoundExpr& e, std::vector<int>* out) {
   if (e.kind == BoundKind::kColumn) out->push_back(e.index);
