@@ -262,6 +262,20 @@ void StopMemo(SubPlan* plan, ExecContext* ctx) {
   plan->memo_bytes = 0;
 }
 
+// Charges `bytes` more to the statement's budget for a cache of answers
+// holding `held` bytes, if it stays within a quarter of the budget
+// (operators that cannot spill need the rest more); false, with nothing
+// charged, otherwise: the cache then stops rather than failing the query.
+bool ChargeCache(ExecContext* ctx, size_t held, size_t bytes) {
+  if (!ctx->memory) return true;
+  if (held + bytes > ctx->memory->limit() / 4) return false;
+  if (!ctx->memory->Charge(bytes).ok()) {
+    ctx->memory->Release(bytes);
+    return false;
+  }
+  return true;
+}
+
 // Runs a subquery for the current row and keeps what the expression needs:
 // its first column (all rows, or up to `limit`).
 Status RunSubPlan(SubPlan* plan, const Row& row, ExecContext* ctx, size_t limit) {
@@ -281,17 +295,8 @@ Status RunSubPlan(SubPlan* plan, const Row& row, ExecContext* ctx, size_t limit)
   if (plan->memo_misses >= kMemoTrialMisses && plan->memo_hits * 3 < plan->memo_misses) {
     StopMemo(plan, ctx);  // the values rarely repeat
   } else if (plan->memo.size() < kMemoMaxEntries && plan->values.size() <= kMemoMaxValues) {
-    // Held against the statement's budget; past it, memoization stops
-    // rather than failing the query.
-    // A quarter of the budget at most: operators that cannot spill need
-    // the rest more.
     const size_t bytes = RowBytes(key) + RowBytes(plan->values) + 64;
-    if (ctx->memory && plan->memo_bytes + bytes > ctx->memory->limit() / 4) {
-      StopMemo(plan, ctx);
-      return Status::OK();
-    }
-    if (ctx->memory && !ctx->memory->Charge(bytes).ok()) {
-      ctx->memory->Release(bytes);
+    if (!ChargeCache(ctx, plan->memo_bytes, bytes)) {
       StopMemo(plan, ctx);
       return Status::OK();
     }
@@ -337,12 +342,9 @@ void StopExistsKeys(SubPlan* plan, ExecContext* ctx) {
   plan->key_bytes = 0;
 }
 
-// Reads a hashed EXISTS's inner values into its set (SubPlan::key_root).
+// Reads a hashed EXISTS's inner values into its set (SubPlan::key_root),
+// empty since SubPlan::Reset.
 Status BuildExistsKeys(SubPlan* plan, ExecContext* ctx) {
-  plan->key_set.clear();
-  plan->key_family = 0;
-  plan->key_bytes = 0;
-  const size_t budget = ctx->memory ? ctx->memory->limit() / 4 : SIZE_MAX;
   NQ_RETURN_IF_ERROR(plan->key_root->Open(ctx));
   Row r;
   int family = 0;
@@ -360,12 +362,7 @@ Status BuildExistsKeys(SubPlan* plan, ExecContext* ctx) {
     family = f;
     if (plan->key_set.contains(v)) continue;
     const size_t bytes = RowBytes(r) + 32;  // the value and its hash node
-    bool fits = plan->key_bytes + bytes <= budget;
-    if (fits && ctx->memory && !ctx->memory->Charge(bytes).ok()) {
-      ctx->memory->Release(bytes);
-      fits = false;
-    }
-    if (!fits) {
+    if (!ChargeCache(ctx, plan->key_bytes, bytes)) {
       StopExistsKeys(plan, ctx);
       return Status::OK();
     }
@@ -391,14 +388,11 @@ Result<std::optional<bool>> ProbeExistsKeys(SubPlan* plan, const Row& row, ExecC
   if (plan->key_state == SubPlan::KeyState::kUnbuilt) NQ_RETURN_IF_ERROR(BuildExistsKeys(plan, ctx));
   if (plan->key_state != SubPlan::KeyState::kBuilt) return cannot();
   const Value& v = row[static_cast<size_t>(plan->key_column)];
-  ++plan->key_probes;
   // NULL equals nothing; nothing is equal to a value when there are none.
-  if (v.is_null() || plan->key_set.empty()) return std::optional<bool>(false);
-  if (InFamily(v) != plan->key_family) {
-    --plan->key_probes;
-    return cannot();
-  }
-  return std::optional<bool>(plan->key_set.contains(v));
+  const bool none = v.is_null() || plan->key_set.empty();
+  if (!none && InFamily(v) != plan->key_family) return cannot();
+  ++plan->key_probes;
+  return std::optional<bool>(!none && plan->key_set.contains(v));
 }
 
 // x IN (values): true if equal to one, NULL if not but a NULL was among
