@@ -84,25 +84,25 @@ class ByteReader {
   bool GetFixed32(uint32_t* v) { return GetFixed<uint32_t>(v, DecodeFixed32); }
   bool GetFixed64(uint64_t* v) { return GetFixed<uint64_t>(v, DecodeFixed64); }
   bool GetVarint64(uint64_t* v) {
+    const auto* p = reinterpret_cast<const uint8_t*>(data_.data());
+    const size_t n = std::min<size_t>(data_.size(), 10);
     // One byte (values below 128) is the common case.
-    if (!data_.empty() && static_cast<uint8_t>(data_[0]) < 0x80) {
-      *v = static_cast<uint8_t>(data_[0]);
+    if (n != 0 && p[0] < 0x80) {
+      *v = p[0];
       data_.remove_prefix(1);
       return true;
     }
     uint64_t result = 0;
-    for (int shift = 0; shift <= 63; shift += 7) {
-      if (data_.empty()) return false;
-      auto byte = static_cast<uint8_t>(data_[0]);
-      data_.remove_prefix(1);
-      if (shift == 63 && byte > 1) return false;  // would overflow 64 bits
-      result |= static_cast<uint64_t>(byte & 0x7f) << shift;
-      if ((byte & 0x80) == 0) {
+    for (size_t i = 0; i < n; ++i) {
+      result |= static_cast<uint64_t>(p[i] & 0x7f) << (7 * i);
+      if (p[i] < 0x80) {
+        if (i == 9 && p[i] > 1) return false;  // would overflow 64 bits
         *v = result;
+        data_.remove_prefix(i + 1);
         return true;
       }
     }
-    return false;  // more than 10 bytes: malformed
+    return false;  // truncated, or more than 10 bytes: malformed
   }
   bool GetBytes(size_t n, std::string_view* out) {
     if (data_.size() < n) return false;

@@ -42,8 +42,9 @@ Value AsNumber(const Value& v) { return v.kind() == TypeId::kBoolean ? Value::In
 namespace {
 
 // The comparisons that need no conversion: values of one kind (integers,
-// dates and times, decimals, doubles other than NaN) and a decimal with an
-// integer. True with the sign in *c; false for everything else.
+// dates and times, decimals, doubles other than NaN), a decimal with an
+// integer and a date with a timestamp. True with the sign in *c; false for
+// everything else.
 inline bool CompareDirect(const Value& a, const Value& b, int* c) {
   if (a.kind() != b.kind()) {
     // A decimal and an integer (a column and a literal, usually).
@@ -53,6 +54,13 @@ inline bool CompareDirect(const Value& a, const Value& b, int* c) {
     }
     if (a.kind() == TypeId::kBigInt && b.kind() == TypeId::kNumeric) {
       *c = Decimal{a.integer(), 0}.Compare(b.numeric());
+      return true;
+    }
+    // A date and a timestamp (a column and a date moved by an interval).
+    if ((a.kind() == TypeId::kDate && b.kind() == TypeId::kTimestamp) ||
+        (a.kind() == TypeId::kTimestamp && b.kind() == TypeId::kDate)) {
+      const Int128 x = a.EpochMicros(), y = b.EpochMicros();
+      *c = (x > y) - (x < y);
       return true;
     }
     return false;
@@ -113,7 +121,6 @@ Result<std::optional<int>> CompareForSql(const Value& a, const Value& b, bool no
 
 namespace {
 
-Value Bool3(std::optional<bool> b) { return b ? Value::Boolean(*b) : Value::Null(); }
 
 bool CompareHolds(CompareOp op, int c) {
   switch (op) {
@@ -128,68 +135,109 @@ bool CompareHolds(CompareOp op, int c) {
 }
 
 Result<const Value*> Operand(const BoundExpr& e, const Row& row, ExecContext* ctx, Value* slot);
+const Value* Peek(const BoundExpr& e, const Row& row, const ExecContext* ctx);
 
-// SQL's AND of two truth values (NULL as nullopt), and the same for OR.
-std::optional<bool> And3(std::optional<bool> a, std::optional<bool> b) {
-  if ((a && !*a) || (b && !*b)) return false;
-  if (a && b) return true;
-  return std::nullopt;
+// A truth value of SQL's three-valued logic, or kError when evaluating
+// failed. Small enough to return in a register: filters decide one per row.
+enum class Tri : uint8_t { kFalse, kTrue, kNull, kError };
+
+Tri Of(bool b) { return b ? Tri::kTrue : Tri::kFalse; }
+Tri Of(std::optional<bool> b) { return b ? Of(*b) : Tri::kNull; }
+Value Bool3(Tri t) { return t == Tri::kNull ? Value::Null() : Value::Boolean(t == Tri::kTrue); }
+
+// SQL's AND of two truth values that are not errors.
+Tri And3(Tri a, Tri b) {
+  if (a == Tri::kFalse || b == Tri::kFalse) return Tri::kFalse;
+  return a == Tri::kTrue && b == Tri::kTrue ? Tri::kTrue : Tri::kNull;
 }
 
-// The truth value of `e` (NULL as nullopt). Logic, comparisons, BETWEEN
-// and IS NULL are decided here without making Values; the rest is
-// evaluated and its value read as a truth value.
-Result<std::optional<bool>> Truth3(const BoundExpr& e, const Row& row, ExecContext* ctx) {
+// The truth value of `e`; on kError, the failure is in *error. Logic,
+// comparisons, BETWEEN and IS NULL are decided here without making Values;
+// the rest is evaluated and its value read as a truth value.
+Tri Truth3(const BoundExpr& e, const Row& row, ExecContext* ctx, Status* error) {
+  // Stores a failed Result's status and gives up.
+#define NQ_TRI_ASSIGN(lhs, rexpr)       \
+  auto lhs##_result = (rexpr);          \
+  if (!lhs##_result.ok()) {             \
+    *error = std::move(lhs##_result).status(); \
+    return Tri::kError;                 \
+  }                                     \
+  auto lhs = std::move(lhs##_result).value()
   switch (e.kind) {
     case BoundKind::kAnd: {
-      NQ_ASSIGN_OR_RETURN(auto a, Truth3(*e.args[0], row, ctx));
-      if (a && !*a) return std::optional<bool>(false);
-      NQ_ASSIGN_OR_RETURN(auto b, Truth3(*e.args[1], row, ctx));
-      return And3(a, b);
+      const Tri a = Truth3(*e.args[0], row, ctx, error);
+      if (a == Tri::kFalse || a == Tri::kError) return a;
+      const Tri b = Truth3(*e.args[1], row, ctx, error);
+      return b == Tri::kError ? b : And3(a, b);
     }
     case BoundKind::kOr: {
-      NQ_ASSIGN_OR_RETURN(auto a, Truth3(*e.args[0], row, ctx));
-      if (a && *a) return std::optional<bool>(true);
-      NQ_ASSIGN_OR_RETURN(auto b, Truth3(*e.args[1], row, ctx));
-      if (b && *b) return std::optional<bool>(true);
-      if (a && b) return std::optional<bool>(false);
-      return std::optional<bool>();
+      const Tri a = Truth3(*e.args[0], row, ctx, error);
+      if (a == Tri::kTrue || a == Tri::kError) return a;
+      const Tri b = Truth3(*e.args[1], row, ctx, error);
+      if (b == Tri::kTrue || b == Tri::kError) return b;
+      return a == Tri::kFalse && b == Tri::kFalse ? Tri::kFalse : Tri::kNull;
     }
     case BoundKind::kNot: {
-      NQ_ASSIGN_OR_RETURN(auto a, Truth3(*e.args[0], row, ctx));
-      return a ? std::optional<bool>(!*a) : std::nullopt;
+      const Tri a = Truth3(*e.args[0], row, ctx, error);
+      if (a == Tri::kTrue) return Tri::kFalse;
+      return a == Tri::kFalse ? Tri::kTrue : a;
     }
     case BoundKind::kCompare: {
+      // Two leaves of kinds that compare directly: what most filters are.
+      const Value* pa = Peek(*e.args[0], row, ctx);
+      const Value* pb = pa ? Peek(*e.args[1], row, ctx) : nullptr;
+      if (pb) {
+        if (pa->is_null() || pb->is_null()) return Tri::kNull;
+        if (int c; CompareDirect(*pa, *pb, &c)) return Of(CompareHolds(static_cast<CompareOp>(e.op), c));
+      }
       Value sa, sb;
-      NQ_ASSIGN_OR_RETURN(const Value* a, Operand(*e.args[0], row, ctx, &sa));
-      if (a->is_null()) return std::optional<bool>();
-      NQ_ASSIGN_OR_RETURN(const Value* b, Operand(*e.args[1], row, ctx, &sb));
-      NQ_ASSIGN_OR_RETURN(auto c, CompareForSql(*a, *b, e.nocase));
-      if (!c) return std::optional<bool>();
-      return std::optional<bool>(CompareHolds(static_cast<CompareOp>(e.op), *c));
+      NQ_TRI_ASSIGN(a, Operand(*e.args[0], row, ctx, &sa));
+      if (a->is_null()) return Tri::kNull;
+      NQ_TRI_ASSIGN(b, Operand(*e.args[1], row, ctx, &sb));
+      NQ_TRI_ASSIGN(c, CompareForSql(*a, *b, e.nocase));
+      if (!c) return Tri::kNull;
+      return Of(CompareHolds(static_cast<CompareOp>(e.op), *c));
     }
     case BoundKind::kBetween: {
+      const Value* px = Peek(*e.args[0], row, ctx);
+      const Value* plo = px ? Peek(*e.args[1], row, ctx) : nullptr;
+      const Value* phi = plo ? Peek(*e.args[2], row, ctx) : nullptr;
+      if (int c1, c2; phi && !px->is_null() && CompareDirect(*px, *plo, &c1) && CompareDirect(*px, *phi, &c2)) {
+        return Of((c1 >= 0 && c2 <= 0) != e.negated);
+      }
       Value sx, slo, shi;
-      NQ_ASSIGN_OR_RETURN(const Value* x, Operand(*e.args[0], row, ctx, &sx));
-      NQ_ASSIGN_OR_RETURN(const Value* lo, Operand(*e.args[1], row, ctx, &slo));
-      NQ_ASSIGN_OR_RETURN(const Value* hi, Operand(*e.args[2], row, ctx, &shi));
-      NQ_ASSIGN_OR_RETURN(auto c1, CompareForSql(*x, *lo, e.nocase));
-      NQ_ASSIGN_OR_RETURN(auto c2, CompareForSql(*x, *hi, e.nocase));
-      std::optional<bool> both = And3(c1 ? std::optional<bool>(*c1 >= 0) : std::nullopt,
-                                      c2 ? std::optional<bool>(*c2 <= 0) : std::nullopt);
-      if (both && e.negated) both = !*both;
-      return both;
+      NQ_TRI_ASSIGN(x, Operand(*e.args[0], row, ctx, &sx));
+      NQ_TRI_ASSIGN(lo, Operand(*e.args[1], row, ctx, &slo));
+      NQ_TRI_ASSIGN(hi, Operand(*e.args[2], row, ctx, &shi));
+      NQ_TRI_ASSIGN(c1, CompareForSql(*x, *lo, e.nocase));
+      NQ_TRI_ASSIGN(c2, CompareForSql(*x, *hi, e.nocase));
+      const Tri both = And3(c1 ? Of(*c1 >= 0) : Tri::kNull, c2 ? Of(*c2 <= 0) : Tri::kNull);
+      if (both == Tri::kNull || !e.negated) return both;
+      return both == Tri::kTrue ? Tri::kFalse : Tri::kTrue;
     }
     case BoundKind::kIsNull: {
       Value slot;
-      NQ_ASSIGN_OR_RETURN(const Value* v, Operand(*e.args[0], row, ctx, &slot));
-      return std::optional<bool>(v->is_null() != e.negated);
+      NQ_TRI_ASSIGN(v, Operand(*e.args[0], row, ctx, &slot));
+      return Of(v->is_null() != e.negated);
     }
     default: {
-      NQ_ASSIGN_OR_RETURN(Value v, Evaluate(e, row, ctx));
-      return Truth(v);
+      NQ_TRI_ASSIGN(v, Evaluate(e, row, ctx));
+      return Of(Truth(v));
     }
   }
+#undef NQ_TRI_ASSIGN
+}
+
+// Truth3 as a Result: NULL as nullopt.
+Result<std::optional<bool>> Truth3(const BoundExpr& e, const Row& row, ExecContext* ctx) {
+  Status error;
+  switch (Truth3(e, row, ctx, &error)) {
+    case Tri::kFalse: return std::optional<bool>(false);
+    case Tri::kTrue: return std::optional<bool>(true);
+    case Tri::kNull: return std::optional<bool>();
+    case Tri::kError: break;
+  }
+  return error;
 }
 
 // Values of one kind whose equality under SQL comparison is SortCompare's
@@ -477,7 +525,7 @@ Result<Value> Evaluate(const BoundExpr& e, const Row& row, ExecContext* ctx) {
     }
     case BoundKind::kNot: {
       NQ_ASSIGN_OR_RETURN(auto t, Truth3(e, row, ctx));
-      return Bool3(t);
+      return Bool3(Of(t));
     }
     case BoundKind::kBitNot: {
       NQ_ASSIGN_OR_RETURN(Value v, Evaluate(*e.args[0], row, ctx));
@@ -503,7 +551,7 @@ Result<Value> Evaluate(const BoundExpr& e, const Row& row, ExecContext* ctx) {
     case BoundKind::kAnd:
     case BoundKind::kOr: {
       NQ_ASSIGN_OR_RETURN(auto t, Truth3(e, row, ctx));
-      return Bool3(t);
+      return Bool3(Of(t));
     }
     case BoundKind::kCast: {
       NQ_ASSIGN_OR_RETURN(Value v, Evaluate(*e.args[0], row, ctx));
@@ -647,7 +695,7 @@ Result<Value> Evaluate(const BoundExpr& e, const Row& row, ExecContext* ctx) {
     case BoundKind::kBetween:
     case BoundKind::kIsNull: {
       NQ_ASSIGN_OR_RETURN(auto t, Truth3(e, row, ctx));
-      return Bool3(t);
+      return Bool3(Of(t));
     }
     case BoundKind::kIsDistinct: {
       NQ_ASSIGN_OR_RETURN(Value a, Evaluate(*e.args[0], row, ctx));
@@ -676,8 +724,10 @@ Result<const std::vector<Value>*> UncorrelatedInValues(const BoundExpr& in, Exec
 }
 
 Result<bool> EvaluatePredicate(const BoundExpr& expr, const Row& row, ExecContext* ctx) {
-  NQ_ASSIGN_OR_RETURN(auto t, Truth3(expr, row, ctx));
-  return t.value_or(false);
+  Status error;
+  const Tri t = Truth3(expr, row, ctx, &error);
+  if (t == Tri::kError) return error;
+  return t == Tri::kTrue;
 }
 
 }  // namespace neuroquantum::exec

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 #include <functional>
+#include <optional>
 #include <tuple>
 #include <unordered_map>
 #include <unordered_set>
@@ -269,15 +270,6 @@ Result<bool> ComputeRanges(const ScanBounds& b, ExecContext* ctx, std::vector<Ke
   return true;
 }
 
-// `mask` without its trailing unneeded columns, so that decoding stops
-// after the last needed one.
-ColumnMask TrimMask(const ColumnMask& mask) {
-  if (!mask || mask->empty() || mask->back()) return mask;
-  auto trimmed = std::make_shared<std::vector<bool>>(*mask);
-  while (!trimmed->empty() && !trimmed->back()) trimmed->pop_back();
-  return trimmed;
-}
-
 std::vector<const BoundExpr*> Pointers(const std::vector<BoundExprPtr>& exprs) {
   std::vector<const BoundExpr*> out;
   for (const auto& e : exprs) out.push_back(e.get());
@@ -295,7 +287,7 @@ class TableScan : public Operator {
     ctx_ = ctx;
     // The planner marks the columns it reads until planning ends, so the
     // mask is final only now.
-    if (!decode_mask_) decode_mask_ = TrimMask(needed_);
+    if (!decoder_) decoder_.emplace(types_, needed_.get());
     next_range_ = 0;
     cursor_.reset();
     ranges_.clear();
@@ -324,7 +316,7 @@ class TableScan : public Operator {
       const std::string& key = ranges_[next_range_++].lo;
       NQ_ASSIGN_OR_RETURN(auto record, ctx_->txn->Get(table_->tree, key));
       if (!record) continue;
-      NQ_RETURN_IF_ERROR(DecodeRowInto(*record, types_, row, decode_mask_.get()));
+      NQ_RETURN_IF_ERROR(decoder_->Decode(*record, row));
       if (with_key_) row->push_back(Value::Blob(key));
       return true;
     }
@@ -349,9 +341,9 @@ class TableScan : public Operator {
         cursor_->Next();
         NQ_ASSIGN_OR_RETURN(auto record, ctx_->txn->Get(table_->tree, key_));
         if (!record) continue;  // not visible
-        NQ_RETURN_IF_ERROR(DecodeRowInto(*record, types_, row, decode_mask_.get()));
+        NQ_RETURN_IF_ERROR(decoder_->Decode(*record, row));
       } else {
-        NQ_RETURN_IF_ERROR(DecodeRowInto(cursor_->value(), types_, row, decode_mask_.get()));
+        NQ_RETURN_IF_ERROR(decoder_->Decode(cursor_->value(), row));
         if (with_key_) key_.assign(cursor_->key());
         cursor_->Next();
       }
@@ -412,8 +404,8 @@ class TableScan : public Operator {
   std::vector<KeyRange> ranges_;
   bool with_key_;
   ColumnMask needed_;
-  ColumnMask decode_mask_;  // needed_ less its trailing unneeded columns
   std::vector<DataType> types_;
+  std::optional<RowDecoder> decoder_;
   ExecContext* ctx_ = nullptr;
   size_t next_range_ = 0;
   std::unique_ptr<txn::Cursor> cursor_;

@@ -98,81 +98,84 @@ void PutPayload(std::string* out, const Value& v) {
   }
 }
 
-// Reads the payload of a non-NULL value of declared type (or value kind)
-// `id` at `in` into *out, or skips it when `out` is null (still checking
-// its bytes: integers within the column type's range, dates within 32
-// bits, decimals within 38 digits). `i` names the column in errors.
-// Reads the payload of a value of type `id` (column i, for errors) into
-// *out.
-Status GetPayload(ByteReader& in, TypeId id, size_t i, Value* out) {
-  const TypeId kind = StoredKindOf(id);
+// The range a stored integer or date of declared type (or value kind) `id`
+// must lie in.
+int64_t StoredMin(TypeId id) { return id == TypeId::kDate ? INT32_MIN : IntegerMin(id); }
+int64_t StoredMax(TypeId id) { return id == TypeId::kDate ? INT32_MAX : IntegerMax(id); }
+
+// Reads the payload of a non-NULL value of stored kind `kind` at `in` into
+// *out, checking its bytes: integers and dates within [min, max], decimals
+// within 38 digits. Returns what is wrong, or nullptr: the caller names the
+// column (scans call this for every value, so no Status is made here).
+const char* GetPayload(ByteReader& in, TypeId kind, int64_t min, int64_t max, Value* out) {
   switch (kind) {
     case TypeId::kBoolean: {
       uint8_t b;
-      if (!in.GetFixed8(&b) || b > 1) return Malformed(i, "bad boolean");
+      if (!in.GetFixed8(&b) || b > 1) return "bad boolean";
       out->SetInt(TypeId::kBoolean, b);
-      break;
+      return nullptr;
     }
     case TypeId::kBigInt:
     case TypeId::kDate:
     case TypeId::kTime:
     case TypeId::kTimestamp: {
       uint64_t z;
-      if (!in.GetVarint64(&z)) return Malformed(i, "truncated integer");
+      if (!in.GetVarint64(&z)) return "truncated integer";
       const int64_t v = UnZigZag(z);
-      if (kind == TypeId::kDate && (v < INT32_MIN || v > INT32_MAX)) return Malformed(i, "date out of range");
-      if (kind == TypeId::kBigInt && (v < IntegerMin(id) || v > IntegerMax(id))) {
-        return Malformed(i, "integer out of the column's range");
-      }
+      if (v < min || v > max) return kind == TypeId::kBigInt ? "integer out of the column's range" : "date out of range";
       out->SetInt(kind, v);
-      break;
+      return nullptr;
     }
     case TypeId::kDouble: {
       uint64_t bits;
-      if (!in.GetFixed64(&bits)) return Malformed(i, "truncated double");
+      if (!in.GetFixed64(&bits)) return "truncated double";
       double d;
       std::memcpy(&d, &bits, sizeof d);
       out->SetDouble(d);
-      break;
+      return nullptr;
     }
     case TypeId::kNumeric: {
       uint8_t scale;
-      U128 z;
-      if (!in.GetFixed8(&scale) || scale > kMaxNumericPrecision || !GetVarint128(&in, &z)) {
-        return Malformed(i, "bad numeric");
+      if (!in.GetFixed8(&scale) || scale > kMaxNumericPrecision) return "bad numeric";
+      // Most unscaled values fit 64 bits, whose zigzag form is the 128-bit
+      // one's; the rest are read again in 128 bits.
+      ByteReader wide = in;
+      if (uint64_t z64; in.GetVarint64(&z64)) {
+        out->SetNumeric(Decimal{UnZigZag(z64), scale});
+        return nullptr;
       }
-      auto u = static_cast<Int128>(z >> 1) ^ -static_cast<Int128>(z & 1);
-      Decimal d{u, scale};
-      // Below 2^64 a magnitude has at most 20 digits; count only above.
-      if ((z >> 65) != 0 && d.Digits() > kMaxNumericPrecision) return Malformed(i, "numeric has too many digits");
+      in = wide;
+      U128 z;
+      if (!GetVarint128(&in, &z)) return "bad numeric";
+      Decimal d{static_cast<Int128>(z >> 1) ^ -static_cast<Int128>(z & 1), scale};
+      if (d.Digits() > kMaxNumericPrecision) return "numeric has too many digits";
       out->SetNumeric(d);
-      break;
+      return nullptr;
     }
     case TypeId::kText:
     case TypeId::kBlob: {
       std::string_view bytes;
-      if (!in.GetLengthPrefixed(&bytes)) return Malformed(i, "truncated string");
+      if (!in.GetLengthPrefixed(&bytes)) return "truncated string";
       out->AssignString(kind, bytes);
-      break;
+      return nullptr;
     }
     case TypeId::kInterval: {
       uint64_t months, micros;
-      if (!in.GetVarint64(&months) || !in.GetVarint64(&micros)) return Malformed(i, "truncated interval");
+      if (!in.GetVarint64(&months) || !in.GetVarint64(&micros)) return "truncated interval";
       int64_t m = UnZigZag(months);
-      if (m < INT32_MIN || m > INT32_MAX) return Malformed(i, "interval months out of range");
+      if (m < INT32_MIN || m > INT32_MAX) return "interval months out of range";
       *out = Value::Interval(static_cast<int32_t>(m), UnZigZag(micros));
-      break;
+      return nullptr;
     }
-    default: return Malformed(i, "column type cannot be stored");
+    default: return "column type cannot be stored";
   }
-  return Status::OK();
 }
 
-// Steps over the payload of a value of type `id` that is not wanted: its
-// length is checked, its contents are not.
-Status SkipPayload(ByteReader& in, TypeId id, size_t i) {
+// Steps over the payload of a value of stored kind `kind` that is not
+// wanted: its length is checked, its contents are not.
+const char* SkipPayload(ByteReader& in, TypeId kind) {
   bool ok = false;
-  switch (StoredKindOf(id)) {
+  switch (kind) {
     case TypeId::kBoolean: ok = in.Skip(1); break;
     case TypeId::kBigInt:
     case TypeId::kDate:
@@ -187,9 +190,9 @@ Status SkipPayload(ByteReader& in, TypeId id, size_t i) {
       break;
     }
     case TypeId::kInterval: ok = in.SkipVarint(10) && in.SkipVarint(10); break;
-    default: return Malformed(i, "column type cannot be stored");
+    default: return "column type cannot be stored";
   }
-  return ok ? Status::OK() : Malformed(i, "truncated value");
+  return ok ? nullptr : "truncated value";
 }
 
 }  // namespace
@@ -215,46 +218,53 @@ Result<std::string> EncodeRow(std::span<const Value> row, std::span<const DataTy
   return out;
 }
 
-Status DecodeRowInto(std::string_view record, std::span<const DataType> types, std::vector<Value>* out,
-                     const std::vector<bool>* needed) {
+RowDecoder::RowDecoder(std::span<const DataType> types, const std::vector<bool>* needed)
+    : end_(0), all_(needed == nullptr) {
+  columns_.reserve(types.size());
+  for (size_t i = 0; i < types.size(); ++i) {
+    const TypeId id = types[i].id;
+    const bool want = all_ || (i < needed->size() && (*needed)[i]);
+    columns_.push_back(Column{StoredKindOf(id), want, StoredMin(id), StoredMax(id)});
+    if (want) end_ = i + 1;
+  }
+}
+
+Status RowDecoder::Decode(std::string_view record, std::vector<Value>* out) const {
   ByteReader in(record);
   uint64_t count = 0;
   if (!in.GetVarint64(&count)) return Malformed(0, "truncated column count");
-  if (count > types.size()) {
-    return Status::Corruption(fmt::format("row record has {} columns, the table {}", count, types.size()));
+  if (count > columns_.size()) {
+    return Status::Corruption(fmt::format("row record has {} columns, the table {}", count, columns_.size()));
   }
   std::string_view bitmap;
   if (!in.GetBytes((count + 7) / 8, &bitmap)) return Malformed(0, "truncated null bitmap");
+  const auto* nulls = reinterpret_cast<const uint8_t*>(bitmap.data());
   std::vector<Value>& row = *out;
-  if (needed) {
-    // Only the needed columns are written; the others stay as they are
-    // (NULL), so the row keeps the table's width.
-    if (row.size() != types.size()) row.assign(types.size(), Value::Null());
-  } else {
-    row.clear();
-    row.resize(count);
-  }
-  // Columns after the last needed one are not read at all.
-  const size_t end = needed ? std::min<size_t>(count, needed->size()) : count;
+  // Resizing keeps the strings' storage for the next row: every column up
+  // to `count` is written below (every wanted one, when not all are).
+  row.resize(all_ ? count : columns_.size());
+  const size_t end = std::min<size_t>(count, end_);
   for (size_t i = 0; i < end; ++i) {
-    bool want = !needed || (*needed)[i];
-    if ((static_cast<uint8_t>(bitmap[i / 8]) >> (i % 8)) & 1) {
-      if (want) row[i] = Value::Null();
+    const Column& c = columns_[i];
+    if ((nulls[i / 8] >> (i % 8)) & 1) {
+      if (c.want) row[i] = Value::Null();
       continue;
     }
-    if (want) {
-      NQ_RETURN_IF_ERROR(GetPayload(in, types[i].id, i, &row[i]));
-    } else {
-      NQ_RETURN_IF_ERROR(SkipPayload(in, types[i].id, i));
-    }
+    const char* wrong = c.want ? GetPayload(in, c.kind, c.min, c.max, &row[i]) : SkipPayload(in, c.kind);
+    if (wrong) return Malformed(i, wrong);
   }
-  if (needed) {
-    for (size_t i = count; i < std::min(types.size(), needed->size()); ++i) {
-      if ((*needed)[i]) row[i] = Value::Null();
+  if (!all_) {
+    for (size_t i = count; i < end_; ++i) {
+      if (columns_[i].want) row[i] = Value::Null();
     }
   }
   if (end == count && in.remaining() != 0) return Malformed(count, "trailing bytes");
   return Status::OK();
+}
+
+Status DecodeRowInto(std::string_view record, std::span<const DataType> types, std::vector<Value>* out,
+                     const std::vector<bool>* needed) {
+  return RowDecoder(types, needed).Decode(record, out);
 }
 
 void EncodeTaggedRow(std::span<const Value> row, std::string* out) {
@@ -278,7 +288,9 @@ Status DecodeTaggedRow(std::string_view bytes, std::vector<Value>* out) {
     if (kind == TypeId::kNull) continue;
     // Only the kinds values have (a declared type's tag would read as one).
     if (StoredKindOf(kind) != kind) return Malformed(i, "unknown value kind");
-    NQ_RETURN_IF_ERROR(GetPayload(in, kind, i, &(*out)[i]));
+    if (const char* wrong = GetPayload(in, kind, StoredMin(kind), StoredMax(kind), &(*out)[i])) {
+      return Malformed(i, wrong);
+    }
   }
   if (in.remaining() != 0) return Malformed(count, "trailing bytes");
   return Status::OK();

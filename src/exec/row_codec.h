@@ -40,11 +40,38 @@ Result<std::string> EncodeRow(std::span<const Value> row, std::span<const DataTy
 // Decodes a record of a table with columns `types`. Corruption (naming the
 // column) for malformed bytes or more columns than `types`.
 Result<std::vector<Value>> DecodeRow(std::string_view record, std::span<const DataType> types);
-// The same into `out`, reusing its storage (scans decode row after row).
-// With `needed`, only the columns marked there are decoded; `out` then
-// holds one value per type and the others are left as they were (NULL
-// when `out` was empty). Columns past the end of `needed` are not read,
-// so their bytes go unchecked.
+
+// Decodes the records of one table, reading only the columns a scan needs.
+// The work per column is decided once, when the decoder is built, so that
+// scans pay only for reading bytes.
+class RowDecoder {
+ public:
+  // `needed` marks the columns to decode (null: every column); columns
+  // past its end are not wanted.
+  RowDecoder(std::span<const DataType> types, const std::vector<bool>* needed);
+
+  // Decodes `record` into `out`, reusing its storage. With every column
+  // wanted, `out` holds the record's columns (a record written before ALTER
+  // TABLE ADD COLUMN holds fewer). Otherwise `out` holds one value per
+  // column: the wanted ones decoded (NULL past the record's end), the others
+  // left as they were (NULL when `out` was empty). Columns after the last
+  // wanted one are not read, so their bytes go unchecked; skipped columns
+  // have their lengths checked, not their contents. Corruption (naming the
+  // column) for malformed bytes or more columns than the table has.
+  Status Decode(std::string_view record, std::vector<Value>* out) const;
+
+ private:
+  struct Column {
+    TypeId kind;      // the stored kind (exec/value.h)
+    bool want;
+    int64_t min, max; // range of integer and date kinds
+  };
+  std::vector<Column> columns_;  // one per column of the table
+  size_t end_;                   // columns from here on are not read
+  bool all_;
+};
+
+// One-off form of RowDecoder(types, needed).Decode(record, out).
 Status DecodeRowInto(std::string_view record, std::span<const DataType> types, std::vector<Value>* out,
                      const std::vector<bool>* needed = nullptr);
 

@@ -59,16 +59,16 @@ int CompareNumbers(const Value& a, const Value& b) {
 
 }  // namespace
 
+Int128 Value::EpochMicros() const {
+  return kind_ == TypeId::kDate ? static_cast<Int128>(int_) * kMicrosPerDayI : static_cast<Int128>(int_);
+}
+
 Result<std::optional<int>> Value::Compare(const Value& other) const {
   if (is_null() || other.is_null()) return std::optional<int>();
   if (IsNumberKind(kind_) && IsNumberKind(other.kind_)) return std::optional<int>(CompareNumbers(*this, other));
   if ((kind_ == TypeId::kDate && other.kind_ == TypeId::kTimestamp) ||
       (kind_ == TypeId::kTimestamp && other.kind_ == TypeId::kDate)) {
-    // The date stands for its midnight; Int128 so no date can overflow.
-    auto micros = [](const Value& v) {
-      return v.kind_ == TypeId::kDate ? static_cast<Int128>(v.int_) * kMicrosPerDayI : static_cast<Int128>(v.int_);
-    };
-    return std::optional<int>(Sign(micros(*this), micros(other)));
+    return std::optional<int>(Sign(EpochMicros(), other.EpochMicros()));
   }
   if (kind_ != other.kind_) {
     return Status::InvalidArgument(fmt::format("cannot compare {} with {}", DataType::Of(kind_).ToString(),

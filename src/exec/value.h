@@ -162,6 +162,9 @@ class Value {
   // Text or blob bytes; empty for the other kinds.
   const std::string& str() const { return holds_string() ? str_ : EmptyString(); }
   int64_t temporal() const { return int_; }    // days or microseconds
+  // A date (as its midnight) or timestamp in microseconds since the epoch;
+  // 128 bits, so that no date overflows. REQUIRES: kDate or kTimestamp.
+  Int128 EpochMicros() const;
   int32_t months() const { return months_; }  // kInterval; micros in temporal()
 
   // SQL comparison: nullopt when either side is NULL, else the sign of

@@ -121,6 +121,87 @@ TEST(RowCodecTest, WrongKindsAndMalformedBytesAreErrors) {
   EXPECT_TRUE(DecodeRow(bad_bool, std::vector<DataType>{DataType::Of(TypeId::kBoolean)}).status().IsCorruption());
 }
 
+// A scan's decoder reads only the wanted columns: the others keep what the
+// row held, wanted columns past a short record read NULL, and bytes after
+// the last wanted column are not read at all.
+TEST(RowCodecTest, DecoderReadsOnlyWantedColumns) {
+  auto types = AllTypes();
+  auto row = SampleRow();
+  auto bytes = EncodeRow(row, types);
+  ASSERT_TRUE(bytes.ok());
+  std::vector<bool> needed(types.size(), false);
+  needed[3] = needed[6] = needed[7] = true;
+  RowDecoder decoder(types, &needed);
+  std::vector<Value> out(types.size(), Value::Text("stale"));
+  ASSERT_TRUE(decoder.Decode(*bytes, &out).ok());
+  ASSERT_EQ(out.size(), types.size());
+  for (size_t i = 0; i < types.size(); ++i) {
+    EXPECT_EQ(out[i].ToString(), needed[i] ? row[i].ToString() : "stale") << i;
+  }
+  // An empty row becomes the table's width, NULL where not wanted; a row
+  // with an extra value (a scan's key) is cut back to the width.
+  out.clear();
+  ASSERT_TRUE(decoder.Decode(*bytes, &out).ok());
+  ASSERT_EQ(out.size(), types.size());
+  EXPECT_TRUE(out[0].is_null());
+  EXPECT_EQ(out[7].str(), row[7].str());
+  out.push_back(Value::Blob("key"));
+  ASSERT_TRUE(decoder.Decode(*bytes, &out).ok());
+  EXPECT_EQ(out.size(), types.size());
+
+  // Damage after the last wanted column goes unread; damage before it is
+  // reported with the column.
+  std::string damaged = *bytes;
+  damaged.back() = static_cast<char>(0xff);  // inside the last column, which is not wanted
+  EXPECT_TRUE(decoder.Decode(damaged, &out).ok());
+  EXPECT_TRUE(RowDecoder(types, nullptr).Decode(damaged, &out).IsCorruption());
+  std::vector<bool> first_only = {true};
+  EXPECT_TRUE(RowDecoder(types, &first_only).Decode(bytes->substr(0, 4), &out).ok());
+  EXPECT_TRUE(decoder.Decode(bytes->substr(0, 8), &out).IsCorruption());
+
+  // A record from before two columns were added: a wanted added column
+  // reads NULL.
+  std::vector<DataType> wider = types;
+  wider.push_back(DataType::Of(TypeId::kBigInt));
+  wider.push_back(DataType::Of(TypeId::kText));
+  std::vector<bool> added(wider.size(), false);
+  added[0] = added[types.size() + 1] = true;
+  std::vector<Value> older(wider.size(), Value::Integer(5));
+  ASSERT_TRUE(RowDecoder(wider, &added).Decode(*bytes, &older).ok());
+  EXPECT_TRUE(older[0].boolean());
+  EXPECT_EQ(older[types.size()].integer(), 5);  // not wanted: left alone
+  EXPECT_TRUE(older[types.size() + 1].is_null());
+
+  // Decoding every column reuses a longer row and leaves the record's
+  // columns only.
+  std::vector<Value> all(types.size() + 3, Value::Text("previous row"));
+  ASSERT_TRUE(RowDecoder(types, nullptr).Decode(*bytes, &all).ok());
+  ASSERT_EQ(all.size(), types.size());
+  for (size_t i = 0; i < types.size(); ++i) EXPECT_EQ(all[i].ToString(), row[i].ToString()) << i;
+}
+
+// Decimals read in 64 bits while their zigzag form fits, in 128 beyond;
+// both give the written value, and dates keep their 32-bit range.
+TEST(RowCodecTest, DecimalsAroundSixtyFourBitsAndDateRange) {
+  std::vector<DataType> types = {DataType{TypeId::kNumeric, 0, 38, 0}};
+  for (const char* text : {"0", "-1", "9223372036854775807", "-9223372036854775808", "9223372036854775808",
+                           "-9223372036854775809", "18446744073709551616", "-99999999999999999999999999999999999999"}) {
+    std::vector<Value> row = {Value::Numeric(Decimal::Parse(text).value())};
+    auto bytes = EncodeRow(row, types);
+    ASSERT_TRUE(bytes.ok()) << text;
+    auto back = DecodeRow(*bytes, types);
+    ASSERT_TRUE(back.ok()) << text;
+    EXPECT_EQ((*back)[0].ToString(), text);
+  }
+  std::vector<Value> far = {Value::Integer(int64_t{1} << 40)};
+  auto bytes = EncodeRow(far, std::vector<DataType>{DataType::Of(TypeId::kBigInt)});
+  ASSERT_TRUE(bytes.ok());
+  EXPECT_TRUE(DecodeRow(*bytes, std::vector<DataType>{DataType::Of(TypeId::kDate)}).status().IsCorruption());
+  auto as_time = DecodeRow(*bytes, std::vector<DataType>{DataType::Of(TypeId::kTime)});
+  ASSERT_TRUE(as_time.ok());
+  EXPECT_EQ((*as_time)[0].temporal(), int64_t{1} << 40);
+}
+
 TEST(RowCodecTest, KeyColumnsRoundTripAndSortLikeTheValues) {
   auto types = AllTypes();
   auto row = SampleRow();
