@@ -1758,6 +1758,7 @@ Result<Binder::From> Binder::BindFromList(const std::vector<sql::TableRefPtr>& f
       JoinGraph::Relation relation;
       relation.rows = rows >= 0 ? rows : kDefaultTableRows;
       relation.scan_cost = std::max(ReadEstimate(*item.from.op), 1.0);
+      relation.width = static_cast<double>(item.from.width);
       graph.relations.push_back(std::move(relation));
     }
     for (const JoinConjunct& c : conj) {
@@ -1766,6 +1767,7 @@ Result<Binder::From> Binder::BindFromList(const std::vector<sql::TableRefPtr>& f
           {c.items, JoinSelectivity(*c.expr, items, item_of), IsEquiJoin(*c.expr, item_of), c.equal_class});
     }
     AddLookups(items, conj, item_of, &graph);
+    AddUniqueKeys(items, conj, item_of, &graph);
     std::unique_ptr<JoinTree> tree = reorder_joins_ ? OrderJoins(graph) : JoinsInOrder(graph);
     std::vector<int> columns;  // the tree's row: original column positions
     NQ_ASSIGN_OR_RETURN(result.op, BuildJoinTree(*tree, &items, &conj, &columns));
@@ -1881,6 +1883,42 @@ void Binder::AddLookups(const std::vector<FromItem>& items, const std::vector<Jo
       if ((r.lookup_from >> from & 1) == 0 || cost < r.lookup_cost[from]) r.lookup_cost[from] = cost;
       r.lookup_from |= uint64_t{1} << from;
     }
+  }
+}
+
+void Binder::AddUniqueKeys(const std::vector<FromItem>& items, const std::vector<JoinConjunct>& conjuncts,
+                           const std::vector<int>& item_of, JoinGraph* graph) const {
+  for (size_t i = 0; i < items.size(); ++i) {
+    const FromItem& item = items[i];
+    if (item.table == nullptr) continue;
+    const TableInfo& table = *item.table;
+    std::vector<const std::vector<int>*> keys;
+    if (!table.primary_key.empty()) keys.push_back(&table.primary_key);
+    for (const auto& index : table.indexes) {
+      if (index->unique) keys.push_back(&index->columns);
+    }
+    if (keys.empty()) continue;
+    // The relations an equality joins each of this table's columns to.
+    std::vector<uint64_t> joined(table.columns.size(), 0);
+    for (const JoinConjunct& c : conjuncts) {
+      if (!c.expr || !c.movable || !IsEquiJoin(*c.expr, item_of)) continue;
+      for (size_t side = 0; side < 2; ++side) {
+        const int column = c.expr->args[side]->index - static_cast<int>(item.offset);
+        const int other = c.expr->args[1 - side]->index;
+        if (column < 0 || static_cast<size_t>(column) >= joined.size() ||
+            static_cast<size_t>(item_of[static_cast<size_t>(column) + item.offset]) != i) {
+          continue;
+        }
+        joined[static_cast<size_t>(column)] |= uint64_t{1} << item_of[static_cast<size_t>(other)];
+      }
+    }
+    JoinGraph::Relation& r = graph->relations[i];
+    for (const std::vector<int>* key : keys) {
+      std::vector<uint64_t> to;
+      for (int column : *key) to.push_back(joined[static_cast<size_t>(column)]);
+      r.unique_keys.push_back(std::move(to));
+    }
+    r.base_rows = std::max(EstimateTableRows(table), 1.0);
   }
 }
 

@@ -145,6 +145,10 @@ class Binder {
   // (JoinGraph::Relation::lookup_from and lookup_cost).
   void AddLookups(const std::vector<FromItem>& items, const std::vector<JoinConjunct>& conjuncts,
                   const std::vector<int>& item_of, JoinGraph* graph) const;
+  // The unique keys of each base table of the FROM list and the relations
+  // equalities join their columns to (JoinGraph::Relation::unique_keys).
+  void AddUniqueKeys(const std::vector<FromItem>& items, const std::vector<JoinConjunct>& conjuncts,
+                     const std::vector<int>& item_of, JoinGraph* graph) const;
   double JoinSelectivity(const BoundExpr& conjunct, const std::vector<FromItem>& items,
                          const std::vector<int>& item_of) const;
   // Distinct values of a column of the FROM clause's row.

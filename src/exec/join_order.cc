@@ -5,7 +5,10 @@
 #include <bit>
 #include <functional>
 #include <limits>
+#include <unordered_map>
 #include <vector>
+
+#include "exec/estimate.h"
 
 namespace neuroquantum::exec {
 namespace {
@@ -39,6 +42,7 @@ class Planner {
         classes_[static_cast<size_t>(p.equal_class)].push_back(&p);
       }
     }
+    for (const auto& r : g_.relations) has_keys_ |= r.base_rows > 0 && !r.unique_keys.empty();
   }
 
   std::unique_ptr<JoinTree> LeftDeep() const {
@@ -60,12 +64,51 @@ class Planner {
   }
 
  private:
-  // Estimated rows of the join of `set`: the product of its relations'
-  // rows and of the selectivities of the predicates it contains; of a
+  // Estimated rows of the join of `set`. When the rest of the set joins to
+  // a unique key of one of its relations, the rest's rows (see
+  // JoinGraph::Relation::unique_keys; sets of up to kMaxDpRelations,
+  // remembered). Otherwise IndependentRows.
+  double Rows(uint64_t set) const {
+    const int count = std::popcount(set);
+    if (count < 2 || count > static_cast<int>(kMaxDpRelations) || !has_keys_) return IndependentRows(set);
+    if (auto it = rows_memo_.find(set); it != rows_memo_.end()) return it->second;
+    // A relation whose unique key the rest joins to: the rest's rows, each
+    // with its one match (the smallest such estimate when several are).
+    double keyed = std::numeric_limits<double>::infinity();
+    for (uint64_t s = set; s != 0; s &= s - 1) {
+      const size_t i = static_cast<size_t>(std::countr_zero(s));
+      const JoinGraph::Relation& r = g_.relations[i];
+      const uint64_t rest = set & ~(uint64_t{1} << i);
+      // The rest joined by predicates of its own: a cross product's pairs
+      // do not each have a row of this relation (a link table's rows
+      // between two unrelated tables).
+      if (r.base_rows <= 0 || !KeyJoined(r, rest) || !Connected(rest)) continue;
+      keyed = std::min(keyed, Rows(rest) * std::min(r.rows / r.base_rows, 1.0));
+    }
+    const double rows = keyed < std::numeric_limits<double>::infinity() ? std::max(keyed, 1.0) : IndependentRows(set);
+    rows_memo_.emplace(set, rows);
+    return rows;
+  }
+
+  // Whether every column of one of `r`'s unique keys of several columns
+  // is joined to `rest`. (A one-column key's equality selectivity already
+  // says how many rows find their match, from both sides' distinct values;
+  // several columns' selectivities multiplied as if independent do not.)
+  static bool KeyJoined(const JoinGraph::Relation& r, uint64_t rest) {
+    for (const auto& key : r.unique_keys) {
+      if (key.size() > 1 && std::all_of(key.begin(), key.end(), [&](uint64_t to) { return (to & rest) != 0; })) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // Rows(set) as the product of its relations' rows and of the
+  // selectivities of the predicates it contains, as if independent; of a
   // class of equalities, only those of a spanning tree over its relations
   // in `set` (the others follow from them), the tree that keeps the most
   // rows: Kruskal's algorithm, largest selectivities first.
-  double Rows(uint64_t set) const {
+  double IndependentRows(uint64_t set) const {
     double rows = 1;
     for (uint64_t s = set; s != 0; s &= s - 1) rows *= g_.relations[static_cast<size_t>(std::countr_zero(s))].rows;
     for (const auto& p : g_.predicates) {
@@ -140,8 +183,22 @@ class Planner {
     return out;
   }
 
-  double JoinCost(double left_rows, double right_rows, double rows, bool equi) const {
-    return (equi ? left_rows + right_rows : left_rows * right_rows) + rows;
+  // Columns the rows of the join of `set` carry.
+  double Width(uint64_t set) const {
+    double width = 0;
+    for (uint64_t s = set; s != 0; s &= s - 1) width += g_.relations[static_cast<size_t>(std::countr_zero(s))].width;
+    return width;
+  }
+
+  // Materialising `rows` rows of the join of `set`.
+  double Held(double rows, uint64_t set) const { return rows * (1 + kColumnCost * Width(set)); }
+
+  // A join of `left` and `right` giving `rows` rows of `set`: a hash join
+  // builds the side cheaper to hold and probes with the other.
+  double JoinCost(double left_rows, uint64_t left, double right_rows, uint64_t right, double rows, bool equi) const {
+    const double work = equi ? std::min(Held(left_rows, left) + right_rows, Held(right_rows, right) + left_rows)
+                             : left_rows * right_rows;
+    return work + Held(rows, left | right);
   }
 
   // The cost of reading the single relation `inner` by lookups for each
@@ -154,7 +211,7 @@ class Planner {
       per_lookup = std::min(per_lookup, r.lookup_cost[static_cast<size_t>(std::countr_zero(s))]);
     }
     if (per_lookup == std::numeric_limits<double>::infinity()) return per_lookup;
-    return best_cost_[outer] + rows_[outer] * per_lookup + rows;
+    return best_cost_[outer] + rows_[outer] * per_lookup + Held(rows, outer | inner);
   }
 
   // Best plans of every connected subset, smallest subsets first (a
@@ -188,7 +245,7 @@ class Planner {
           bool equi = false;
           if (!Adjacent(left, right, &equi) && !cross) continue;
           const double cost =
-              best_cost_[left] + best_cost_[right] + JoinCost(rows_[left], rows_[right], rows_[set], equi);
+              best_cost_[left] + best_cost_[right] + JoinCost(rows_[left], left, rows_[right], right, rows_[set], equi);
           if (cost < best_cost_[set]) {
             best_cost_[set] = cost;
             best_split_[set] = left;
@@ -220,7 +277,8 @@ class Planner {
     return leaf;
   }
 
-  // `smaller_right`: put the smaller input on the right (materialised).
+  // `smaller_right`: put the input cheaper to hold on the right
+  // (materialised).
   std::unique_ptr<JoinTree> Join(std::unique_ptr<JoinTree> left, std::unique_ptr<JoinTree> right,
                                  bool smaller_right = true) const {
     auto tree = std::make_unique<JoinTree>();
@@ -228,9 +286,12 @@ class Planner {
     tree->rows = Rows(tree->relations);
     bool equi = false;
     Adjacent(left->relations, right->relations, &equi);
-    tree->cost = left->cost + right->cost + JoinCost(left->rows, right->rows, tree->rows, equi);
-    // The join materialises its right input: the smaller one.
-    if (smaller_right && left->rows < right->rows) std::swap(left, right);
+    tree->cost = left->cost + right->cost +
+                 JoinCost(left->rows, left->relations, right->rows, right->relations, tree->rows, equi);
+    // The join materialises its right input: the one cheaper to hold.
+    if (smaller_right && Held(left->rows, left->relations) < Held(right->rows, right->relations)) {
+      std::swap(left, right);
+    }
     tree->left = std::move(left);
     tree->right = std::move(right);
     return tree;
@@ -290,6 +351,8 @@ class Planner {
   // The relation the best plan reads by lookups from best_split_, or 0.
   std::vector<uint64_t> best_lookup_;
   std::vector<double> rows_;
+  bool has_keys_ = false;  // a relation has unique keys (Rows looks at them)
+  mutable std::unordered_map<uint64_t, double> rows_memo_;
 };
 
 }  // namespace

@@ -16,9 +16,11 @@
 //
 // The cost of a join is its inputs' costs plus, for a hash join, the rows
 // of both inputs (build and probe) and its output; for a nested loop, the
-// product of its inputs' rows and its output. The smaller input is put on
-// the right (the side the join materialises). A leaf costs the rows its
-// scan reads.
+// product of its inputs' rows and its output. A row the join materialises
+// (the build side's, the output's) costs more the more columns it carries
+// (kColumnCost each, exec/estimate.h): joined rows carry every column of their relations.
+// The input cheaper to materialise is put on the right (the side the join
+// builds). A leaf costs the rows its scan reads.
 //
 // A relation with an index on a column that an equality joins to other
 // relations can instead be read by index lookups: a lookup join costs its
@@ -37,11 +39,21 @@ struct JoinGraph {
   struct Relation {
     double rows = 1;       // rows it yields
     double scan_cost = 1;  // rows its scan reads
+    double width = 0;      // columns its rows carry
     // Relations whose rows can look this one up through an index (bit i:
     // relation i), and the cost of one lookup from a row of each (by
     // relation number; sized when lookup_from is not 0).
     uint64_t lookup_from = 0;
     std::vector<double> lookup_cost;
+    // The unique keys of a base table (primary key, UNIQUE indexes): for
+    // each, per key column, the relations an equality joins that column to
+    // (bit i: relation i). Once every column of a key of several columns
+    // is joined to the rest of a set, each row of the rest finds at most
+    // one row of this relation, and is taken to find one (a foreign key's
+    // join): the set has rows(rest) * rows / base_rows rows, whatever the
+    // columns' separate selectivities multiply to.
+    std::vector<std::vector<uint64_t>> unique_keys;
+    double base_rows = 0;  // rows of the table before its own filters
   };
   struct Predicate {
     uint64_t relations = 0;  // bit i: reads relation i

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "exec/estimate.h"
 #include "exec/internal/charges.h"
 #include "exec/internal/spill.h"
 #include "exec/plan.h"
@@ -88,7 +89,9 @@ class JoinOp : public Operator {
   double estimated_cost() const override {
     if (estimated_rows() < 0) return -1;
     const double l = RowsOf(*left_), r = RowsOf(*right_);
-    return InputsCost() + (keys_.empty() ? l * r : l + r) + estimated_rows();
+    // As join ordering counts it: the right side held, the left probing.
+    return InputsCost() + (keys_.empty() ? l * r : l + r * (1 + kColumnCost * static_cast<double>(rw_))) +
+           estimated_rows() * (1 + kColumnCost * static_cast<double>(lw_ + rw_));
   }
   std::vector<const BoundExpr*> expressions() const override { return {cond_.get()}; }
 
@@ -125,7 +128,7 @@ class JoinOp : public Operator {
   template <typename Next>
   Result<bool> Build(Next next, int level, SpillPartitions* parts) {
     right_rows_.clear();
-    buckets_.clear();
+    heads_.clear();
     charges_.Reset(ctx_);
     bool spilling = false;
     Row row;
@@ -149,13 +152,58 @@ class JoinOp : public Operator {
       charges_.Reset(ctx_);
     }
     if (spilling) return true;
-    if (!keys_.empty()) {
-      Row key;
-      for (size_t i = 0; i < right_rows_.size(); ++i) {
-        if (KeyOf(right_rows_[i], Side::kRight, &key)) buckets_[key].push_back(i);
-      }
-    }
+    if (!keys_.empty()) Index();
     return false;
+  }
+
+  // The hash of the key of a row of `side` into *hash; false when a key
+  // value is NULL (it matches nothing).
+  bool KeyHash(const Row& row, Side side, size_t* hash) const {
+    size_t h = 0x84222325;
+    for (auto [l, r] : keys_) {
+      const Value& v = row[side == Side::kLeft ? l : r];
+      if (v.is_null()) return false;
+      h = (h ^ HashValue(v)) * 0x100000001b3ULL;
+    }
+    *hash = h;
+    return true;
+  }
+
+  // Whether a left and a right row have equal keys (SQL equality: 1 and
+  // 1.0 are equal, as in grouping).
+  bool KeysEqual(const Row& left, const Row& right) const {
+    for (auto [l, r] : keys_) {
+      if (left[l].SortCompare(right[r]) != 0) return false;
+    }
+    return true;
+  }
+
+  // Chains the right rows by their keys' hashes: a bucket's chain lists
+  // its rows in their order, without a key row or table node per row.
+  void Index() {
+    const size_t n = right_rows_.size();
+    size_t buckets = 16;
+    while (buckets < 2 * n) buckets *= 2;
+    bucket_mask_ = buckets - 1;
+    heads_.assign(buckets, kNoRow);
+    chain_.assign(n, kNoRow);
+    hashes_.resize(n);
+    for (size_t i = n; i-- > 0;) {
+      size_t h;
+      if (!KeyHash(right_rows_[i], Side::kRight, &h)) continue;
+      hashes_[i] = h;
+      chain_[i] = heads_[h & bucket_mask_];
+      heads_[h & bucket_mask_] = static_cast<uint32_t>(i);
+    }
+  }
+
+  // The first right row at or after chain position `i` whose key equals
+  // the left row's (hash `probe_hash_`), or kNoRow.
+  uint32_t Matching(uint32_t i) const {
+    for (; i != kNoRow; i = chain_[i]) {
+      if (hashes_[i] == probe_hash_ && KeysEqual(left_row_, right_rows_[i])) return i;
+    }
+    return kNoRow;
   }
 
   // Writes a row to its partition. A row with a NULL key is kept only when
@@ -217,7 +265,7 @@ class JoinOp : public Operator {
       return true;
     }
     right_rows_.clear();
-    buckets_.clear();
+    heads_.clear();
     left_file_.reset();
     left_reader_ = SpilledRows(nullptr, lw_);
     StartProbe();
@@ -250,17 +298,19 @@ class JoinOp : public Operator {
         have_left_ = true;
         left_matched_ = false;
         cand_pos_ = 0;
-        candidates_ = nullptr;
-        if (!keys_.empty() && KeyOf(left_row_, Side::kLeft, &key_)) {
-          auto it = buckets_.find(key_);
-          if (it != buckets_.end()) candidates_ = &it->second;
+        if (!keys_.empty()) {
+          cand_pos_ = kNoRow;
+          if (!heads_.empty() && KeyHash(left_row_, Side::kLeft, &probe_hash_)) {
+            cand_pos_ = Matching(heads_[probe_hash_ & bucket_mask_]);
+          }
         }
       }
-      size_t count = keys_.empty() ? right_rows_.size() : (candidates_ ? candidates_->size() : 0);
-      while (cand_pos_ < count) {
+      // Without keys every right row is a candidate; with keys, the
+      // matching rows of the chain.
+      while (keys_.empty() ? cand_pos_ < right_rows_.size() : cand_pos_ != kNoRow) {
         NQ_RETURN_IF_ERROR(ctx_->CheckInterrupt());
-        size_t ri = keys_.empty() ? cand_pos_ : (*candidates_)[cand_pos_];
-        ++cand_pos_;
+        const size_t ri = cand_pos_;
+        cand_pos_ = keys_.empty() ? cand_pos_ + 1 : Matching(chain_[ri]);
         Combine(left_row_, &right_rows_[ri], row);
         bool ok = true;
         if (cond_) {
@@ -299,14 +349,20 @@ class JoinOp : public Operator {
   std::vector<std::pair<int, int>> keys_;
   ExecContext* ctx_ = nullptr;
   std::vector<Row> right_rows_;
-  std::unordered_map<Row, std::vector<size_t>, RowHash, RowEq> buckets_;
+  // The right rows by key (Index): the first row of each bucket, each
+  // row's successor in its bucket, each row's key hash.
+  static constexpr uint32_t kNoRow = UINT32_MAX;
+  std::vector<uint32_t> heads_;
+  std::vector<uint32_t> chain_;
+  std::vector<size_t> hashes_;
+  size_t bucket_mask_ = 0;
+  size_t probe_hash_ = 0;  // the current left row's key hash
   std::vector<bool> right_matched_;
   Charges charges_;
   Row left_row_;
   Row key_;  // reused for each row's hash key
   bool have_left_ = false, left_matched_ = false, left_done_ = false;
-  const std::vector<size_t>* candidates_ = nullptr;
-  size_t cand_pos_ = 0, tail_pos_ = 0;
+  size_t cand_pos_ = 0, tail_pos_ = 0;  // cand_pos_: a row number, or a chain position (kNoRow: none)
   // Grace hash join: the partitions still to join, and the left rows of
   // the one being joined.
   bool spilled_ = false;
@@ -361,7 +417,7 @@ class LookupJoinOp : public Operator {
   double estimated_cost() const override {
     if (estimated_rows() < 0) return -1;
     return std::max(left_->estimated_cost(), 0.0) + RowsOf(*left_) * std::max(right_->estimated_cost(), 0.0) +
-           estimated_rows();
+           estimated_rows() * (1 + kColumnCost * static_cast<double>(lw_ + rw_));
   }
   std::vector<const BoundExpr*> expressions() const override { return {cond_.get()}; }
 

@@ -133,6 +133,51 @@ TEST(JoinOrderTest, EqualitiesOfOneClassCountOncePerRelationAdded) {
   EXPECT_DOUBLE_EQ(OrderJoins(pair)->rows, 1000.0);
 }
 
+// TPC-H Q9's shape: line items (0) of filtered parts (1) join partsupp
+// (2) on both columns of its key (partkey, suppkey), and suppliers (3).
+// Multiplying the two columns' selectivities as if independent makes the
+// join nearly empty; with the key joined, each line item finds its one
+// partsupp row.
+TEST(JoinOrderTest, JoiningEveryColumnOfAKeyKeepsTheRestsRows) {
+  JoinGraph g;
+  g.relations = {Rel(600000), Rel(1000), Rel(80000), Rel(1000)};
+  g.predicates.push_back(Edge(0, 1, 1.0 / 20000));  // l_partkey = p_partkey
+  g.predicates.push_back(Edge(0, 2, 1.0 / 20000));  // l_partkey = ps_partkey
+  g.predicates.push_back(Edge(0, 2, 1.0 / 1000));   // l_suppkey = ps_suppkey
+  g.predicates.push_back(Edge(0, 3, 1.0 / 1000));   // l_suppkey = s_suppkey
+  const auto independent = OrderJoins(g);
+  EXPECT_LT(independent->rows, 1000);  // 120
+  g.relations[2].unique_keys = {{uint64_t{1} << 0, uint64_t{1} << 0 | uint64_t{1} << 3}};
+  g.relations[2].base_rows = 80000;
+  g.relations[1].unique_keys = {{uint64_t{1} << 0}};  // one column: its selectivity stands
+  g.relations[1].base_rows = 20000;
+  const auto keyed = OrderJoins(g);
+  // 600000 line items, 1000 of 20000 parts: 30000 rows, each with its
+  // partsupp row and supplier.
+  EXPECT_NEAR(keyed->rows, 30000, 1);
+  // A link table between two tables unrelated otherwise: pairs of a
+  // cross product do not each have its row, so the key does not apply.
+  JoinGraph link;
+  link.relations = {Rel(1000), Rel(80000), Rel(1000)};
+  link.relations[1].unique_keys = {{uint64_t{1} << 0, uint64_t{1} << 2}};
+  link.relations[1].base_rows = 80000;
+  link.predicates = {Edge(0, 1, 1.0 / 20000), Edge(1, 2, 1.0 / 1000)};
+  EXPECT_NEAR(OrderJoins(link)->rows, 4000, 1);  // 1000 * 80000 * 1000 / 2e7
+}
+
+// A hash join builds the input cheaper to hold, counting its columns: a
+// wide input is probed with, even when it has fewer rows.
+TEST(JoinOrderTest, WideInputIsProbedNotBuilt) {
+  JoinGraph g;
+  g.relations = {Rel(1000), Rel(1500)};
+  g.relations[0].width = 50;  // 1000 * (1 + 5) to hold
+  g.relations[1].width = 2;   // 1500 * 1.2
+  g.predicates.push_back(Edge(0, 1, 0.001));
+  EXPECT_EQ(Shape(*OrderJoins(g)), "(0 1)");
+  g.relations[0].width = 2;
+  EXPECT_EQ(Shape(*OrderJoins(g)), "(1 0)");
+}
+
 TEST(JoinOrderTest, AvoidsCrossProductsInAChain) {
   // a(0) - b(1) - c(2) - d(3) where a and d are small: the DP must not
   // join a with d directly (no predicate between them).
