@@ -83,17 +83,24 @@ inline bool CompareDirect(const Value& a, const Value& b, int* c) {
   }
 }
 
+// CompareDirect, and text with text under binary collation (byte order):
+// the comparisons of two non-NULL values that need neither a conversion
+// nor a collation.
+inline bool CompareQuick(const Value& a, const Value& b, bool nocase, int* c) {
+  if (CompareDirect(a, b, c)) return true;
+  if (nocase || a.kind() != TypeId::kText || b.kind() != TypeId::kText) return false;
+  const int r = a.str().compare(b.str());
+  *c = (r > 0) - (r < 0);
+  return true;
+}
+
 }  // namespace
 
 // Comparison used by every operator: numbers across kinds, text with a
 // number when the text reads as one (else numbers sort first, as in SQLite).
 Result<std::optional<int>> CompareForSql(const Value& a, const Value& b, bool nocase) {
   if (a.is_null() || b.is_null()) return std::optional<int>();
-  if (int c; CompareDirect(a, b, &c)) return std::optional<int>(c);
-  if (!nocase && a.kind() == TypeId::kText && b.kind() == TypeId::kText) {
-    const int c = a.str().compare(b.str());  // binary collation: byte order
-    return std::optional<int>((c > 0) - (c < 0));
-  }
+  if (int c; CompareQuick(a, b, nocase, &c)) return std::optional<int>(c);
   TypeId ka = a.kind(), kb = b.kind();
   if (ka != kb && IsNumber(ka) && IsNumber(kb)) return AsNumber(a).Compare(AsNumber(b));
   if (IsNumber(ka) && kb == TypeId::kText) {
@@ -183,12 +190,12 @@ Tri Truth3(const BoundExpr& e, const Row& row, ExecContext* ctx, Status* error) 
       return a == Tri::kFalse ? Tri::kTrue : a;
     }
     case BoundKind::kCompare: {
-      // Two leaves of kinds that compare directly: what most filters are.
+      // Two leaves that compare without conversion: what most filters are.
       const Value* pa = Peek(*e.args[0], row, ctx);
       const Value* pb = pa ? Peek(*e.args[1], row, ctx) : nullptr;
       if (pb) {
         if (pa->is_null() || pb->is_null()) return Tri::kNull;
-        if (int c; CompareDirect(*pa, *pb, &c)) return Of(CompareHolds(static_cast<CompareOp>(e.op), c));
+        if (int c; CompareQuick(*pa, *pb, e.nocase, &c)) return Of(CompareHolds(static_cast<CompareOp>(e.op), c));
       }
       Value sa, sb;
       NQ_TRI_ASSIGN(a, Operand(*e.args[0], row, ctx, &sa));
@@ -202,7 +209,8 @@ Tri Truth3(const BoundExpr& e, const Row& row, ExecContext* ctx, Status* error) 
       const Value* px = Peek(*e.args[0], row, ctx);
       const Value* plo = px ? Peek(*e.args[1], row, ctx) : nullptr;
       const Value* phi = plo ? Peek(*e.args[2], row, ctx) : nullptr;
-      if (int c1, c2; phi && !px->is_null() && CompareDirect(*px, *plo, &c1) && CompareDirect(*px, *phi, &c2)) {
+      if (int c1, c2; phi && !px->is_null() && CompareQuick(*px, *plo, e.nocase, &c1) &&
+                      CompareQuick(*px, *phi, e.nocase, &c2)) {
         return Of((c1 >= 0 && c2 <= 0) != e.negated);
       }
       Value sx, slo, shi;
@@ -615,7 +623,12 @@ Result<Value> Evaluate(const BoundExpr& e, const Row& row, ExecContext* ctx) {
         if (x->is_null()) return Value::Null();
         bool saw_null = false;
         for (size_t i = 1; i < e.args.size(); ++i) {
-          NQ_ASSIGN_OR_RETURN(auto c, CompareForSql(*x, *Peek(*e.args[i], row, ctx), e.nocase));
+          const Value& item = *Peek(*e.args[i], row, ctx);
+          if (int quick; CompareQuick(*x, item, e.nocase, &quick)) {
+            if (quick == 0) return Value::Boolean(!e.negated);
+            continue;
+          }
+          NQ_ASSIGN_OR_RETURN(auto c, CompareForSql(*x, item, e.nocase));
           if (!c) {
             saw_null = true;
           } else if (*c == 0) {
