@@ -73,17 +73,26 @@ class Planner {
     if (count < 2 || count > static_cast<int>(kMaxDpRelations) || !has_keys_) return IndependentRows(set);
     if (auto it = rows_memo_.find(set); it != rows_memo_.end()) return it->second;
     // A relation whose unique key the rest joins to: the rest's rows, each
-    // with its one match (the smallest such estimate when several are).
+    // with its one match, kept by the relation's filters and by the
+    // conditions other than equalities between it and the rest (the
+    // smallest such estimate when several relations qualify).
     double keyed = std::numeric_limits<double>::infinity();
     for (uint64_t s = set; s != 0; s &= s - 1) {
       const size_t i = static_cast<size_t>(std::countr_zero(s));
       const JoinGraph::Relation& r = g_.relations[i];
-      const uint64_t rest = set & ~(uint64_t{1} << i);
+      const uint64_t bit = uint64_t{1} << i;
+      const uint64_t rest = set & ~bit;
       // The rest joined by predicates of its own: a cross product's pairs
       // do not each have a row of this relation (a link table's rows
       // between two unrelated tables).
-      if (r.base_rows <= 0 || !KeyJoined(r, rest) || !Connected(rest)) continue;
-      keyed = std::min(keyed, Rows(rest) * std::min(r.rows / r.base_rows, 1.0));
+      if (r.base_rows <= 0 || !KeyJoined(r, rest) || !ConnectedAlone(rest)) continue;
+      double rows = Rows(rest) * std::min(r.rows / r.base_rows, 1.0);
+      for (const auto& p : g_.predicates) {
+        if (!p.equi && (p.relations & bit) != 0 && (p.relations & rest) != 0 && (p.relations & ~set) == 0) {
+          rows *= p.selectivity;
+        }
+      }
+      keyed = std::min(keyed, rows);
     }
     const double rows = keyed < std::numeric_limits<double>::infinity() ? std::max(keyed, 1.0) : IndependentRows(set);
     rows_memo_.emplace(set, rows);
@@ -173,6 +182,24 @@ class Planner {
   }
 
   bool Connected(uint64_t set) const { return Reach(set) == set; }
+
+  // Whether predicates over relations of `set` alone connect it (Connected
+  // also counts a predicate that reads relations outside `set`).
+  bool ConnectedAlone(uint64_t set) const {
+    uint64_t reached = set & (~set + 1);
+    uint64_t frontier = reached;
+    while (frontier != 0) {
+      uint64_t next = 0;
+      for (uint64_t s = frontier; s != 0; s &= s - 1) next |= pair_[static_cast<size_t>(std::countr_zero(s))];
+      for (const JoinGraph::Predicate* p : wide_) {
+        if ((p->relations & ~set) == 0 && (p->relations & frontier) != 0) next |= p->relations;
+      }
+      next &= set & ~reached;
+      reached |= next;
+      frontier = next;
+    }
+    return reached == set;
+  }
 
   std::vector<uint64_t> Components(uint64_t set) const {
     std::vector<uint64_t> out;

@@ -23,10 +23,10 @@ std::optional<PageId> RawLeafCellOverflow(std::string_view raw) {
   ByteReader in(raw);
   uint64_t key_len = 0, value_len = 0;
   uint8_t flags = 0;
-  in.GetVarint64(&key_len);
-  in.GetVarint64(&value_len);
-  in.GetFixed8(&flags);
-  if (!(flags & btree::kCellOverflow)) return std::nullopt;
+  if (!in.GetVarint64(&key_len) || !in.GetVarint64(&value_len) || !in.GetFixed8(&flags) ||
+      !(flags & btree::kCellOverflow)) {
+    return std::nullopt;
+  }
   return RawCellChild(raw);
 }
 

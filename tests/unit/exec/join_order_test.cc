@@ -163,6 +163,20 @@ TEST(JoinOrderTest, JoiningEveryColumnOfAKeyKeepsTheRestsRows) {
   link.relations[1].base_rows = 80000;
   link.predicates = {Edge(0, 1, 1.0 / 20000), Edge(1, 2, 1.0 / 1000)};
   EXPECT_NEAR(OrderJoins(link)->rows, 4000, 1);  // 1000 * 80000 * 1000 / 2e7
+  // A condition over all three relations connects the two tables only
+  // through the link table: still a cross product.
+  JoinGraph::Predicate any{0b111, 0.5, false};
+  link.predicates.push_back(any);
+  EXPECT_NEAR(OrderJoins(link)->rows, 2000, 1);
+  // Conditions other than the key's equalities between the keyed relation
+  // and the rest still filter: line items (0) joined to partsupp (1) on
+  // its key, and a comparison between them keeping a tenth.
+  JoinGraph cost;
+  cost.relations = {Rel(600000), Rel(80000)};
+  cost.relations[1].unique_keys = {{uint64_t{1} << 0, uint64_t{1} << 0}};
+  cost.relations[1].base_rows = 80000;
+  cost.predicates = {Edge(0, 1, 1.0 / 20000), Edge(0, 1, 1.0 / 1000), {0b11, 0.1, false}};
+  EXPECT_NEAR(OrderJoins(cost)->rows, 60000, 1);
 }
 
 // A hash join builds the input cheaper to hold, counting its columns: a
