@@ -85,7 +85,7 @@ class Planner {
       // The rest joined by predicates of its own: a cross product's pairs
       // do not each have a row of this relation (a link table's rows
       // between two unrelated tables).
-      if (r.base_rows <= 0 || !KeyJoined(r, rest) || !ConnectedAlone(rest)) continue;
+      if (r.base_rows <= 0 || !KeyJoined(r, rest) || Reach(rest, true) != rest) continue;
       double rows = Rows(rest) * std::min(r.rows / r.base_rows, 1.0);
       for (const auto& p : g_.predicates) {
         if (!p.equi && (p.relations & bit) != 0 && (p.relations & rest) != 0 && (p.relations & ~set) == 0) {
@@ -167,13 +167,20 @@ class Planner {
   }
 
   // The relations of `set` reachable from its lowest one through
-  // predicates inside `set`.
-  uint64_t Reach(uint64_t set) const {
+  // predicates that read relations of `set`; with `alone`, only through
+  // predicates that read no other relation.
+  uint64_t Reach(uint64_t set, bool alone = false) const {
+    const std::vector<uint64_t>& linked = alone ? pair_ : neighbours_;
     uint64_t reached = set & (~set + 1);
     uint64_t frontier = reached;
     while (frontier != 0) {
       uint64_t next = 0;
-      for (uint64_t s = frontier; s != 0; s &= s - 1) next |= neighbours_[static_cast<size_t>(std::countr_zero(s))];
+      for (uint64_t s = frontier; s != 0; s &= s - 1) next |= linked[static_cast<size_t>(std::countr_zero(s))];
+      if (alone) {
+        for (const JoinGraph::Predicate* p : wide_) {
+          if ((p->relations & ~set) == 0 && (p->relations & frontier) != 0) next |= p->relations;
+        }
+      }
       next &= set & ~reached;
       reached |= next;
       frontier = next;
@@ -182,24 +189,6 @@ class Planner {
   }
 
   bool Connected(uint64_t set) const { return Reach(set) == set; }
-
-  // Whether predicates over relations of `set` alone connect it (Connected
-  // also counts a predicate that reads relations outside `set`).
-  bool ConnectedAlone(uint64_t set) const {
-    uint64_t reached = set & (~set + 1);
-    uint64_t frontier = reached;
-    while (frontier != 0) {
-      uint64_t next = 0;
-      for (uint64_t s = frontier; s != 0; s &= s - 1) next |= pair_[static_cast<size_t>(std::countr_zero(s))];
-      for (const JoinGraph::Predicate* p : wide_) {
-        if ((p->relations & ~set) == 0 && (p->relations & frontier) != 0) next |= p->relations;
-      }
-      next &= set & ~reached;
-      reached |= next;
-      frontier = next;
-    }
-    return reached == set;
-  }
 
   std::vector<uint64_t> Components(uint64_t set) const {
     std::vector<uint64_t> out;
