@@ -9,8 +9,8 @@
 // might split or underflow they restart with exclusive latches from the
 // root, releasing ancestors once a node is safe. Latches are always taken
 // top-down, and left-to-right among siblings, so writers never deadlock.
-// Iterators hold no latch between calls: they copy one leaf's entries and
-// re-descend from the root to move on.
+// Iterators hold no latch between calls: they copy one leaf page, read its
+// cells from the copy, and re-descend from the root to move on.
 //
 // Thread safety: all methods are safe for concurrent use. Concurrent writers
 // to the SAME key are serialised by the transaction layer (row locks), not
@@ -144,59 +144,52 @@ class BTree {
 // Thread safety: one thread at a time.
 class BTree::Iterator {
  public:
-  explicit Iterator(BTree* tree) : tree_(tree) {}
-  bool Valid() const { return status_.ok() && index_ < entries_.size(); }
+  explicit Iterator(BTree* tree);
+  bool Valid() const { return status_.ok() && index_ < end_; }
   void SeekToFirst() { Seek(""); }
   void SeekToLast();
   // Positions at the first key >= `key`.
   void Seek(std::string_view key);
   // Forward iteration ends before the first key >= `bound` (set before
-  // seeking): a short range copies only its own entries of a leaf.
+  // seeking).
   void SetUpperBound(std::string bound) { upper_ = std::move(bound); }
   // Positions at the last key <= `key`.
   void SeekForPrev(std::string_view key);
   void Next();
   void Prev();
-  std::string_view key() const {
-    const Entry& e = entries_[index_];
-    return std::string_view(arena_).substr(e.key_offset, e.key_size);
-  }
+  // Valid until the iterator moves.
+  std::string_view key() const { return cell_.key; }
   // The value; reads an overflow chain if needed.
   Result<std::string> value() const;
   // The value without copying it when it is stored inline (no overflow
   // chain); nullopt otherwise. Valid until the iterator moves.
   std::optional<std::string_view> inline_value() const {
-    const Entry& e = entries_[index_];
-    if (e.overflow) return std::nullopt;
-    return std::string_view(arena_).substr(e.value_offset, e.value_size);
+    if (cell_.overflow) return std::nullopt;
+    return cell_.inline_value;
   }
   Status status() const { return status_; }
 
  private:
-  // A copied cell; its key and inline value live in arena_ (one buffer
-  // per leaf load instead of two strings per cell).
-  struct Entry {
-    uint32_t key_offset = 0;
-    uint32_t key_size = 0;
-    uint32_t value_offset = 0;
-    uint32_t value_size = 0;  // inline bytes
-    bool overflow = false;
-    PageId overflow_page = 0;
-    uint64_t size = 0;
-  };
-  void AddEntry(const btree::Cell& c);
+  // Keeps cells [begin, end) of the latched leaf `page` (copied whole) and
+  // parses cell `index`.
+  void Take(const uint8_t* page, uint16_t begin, uint16_t end, uint16_t index);
+  void Parse() { cell_ = btree::Node(page_.get(), page_size_).cell(index_); }
   // Loads the leaf holding the first key > `after` (or >= if inclusive).
   void LoadForward(std::string_view key, bool inclusive);
   // Loads the leaf holding the last key < `before` (or <= if inclusive).
   void LoadBackward(std::string_view key, bool inclusive, bool to_end);
+  void Clear() { begin_ = end_ = index_ = 0; }
 
   BTree* tree_;
-  std::vector<Entry> entries_;
-  std::string arena_;
-  size_t index_ = 0;
+  uint32_t page_size_;
+  std::unique_ptr<uint8_t[]> page_;  // copy of the current leaf
+  uint16_t begin_ = 0;               // cells of page_ in the iteration
+  uint16_t end_ = 0;
+  uint16_t index_ = 0;
+  btree::Cell cell_;  // cell index_, parsed; views into page_
   Status status_;
   std::optional<std::string> upper_;
-  bool reached_upper_ = false;  // entries_ ends at upper_: nothing follows
+  bool reached_upper_ = false;  // end_ stops at upper_: nothing follows
 };
 
 }  // namespace neuroquantum::storage

@@ -18,26 +18,21 @@ using namespace btree_internal;  // NOLINT: file-local use of the internal helpe
 
 std::unique_ptr<BTree::Iterator> BTree::NewIterator() { return std::make_unique<Iterator>(this); }
 
-void BTree::Iterator::AddEntry(const Cell& c) {
-  Entry e;
-  e.key_offset = static_cast<uint32_t>(arena_.size());
-  e.key_size = static_cast<uint32_t>(c.key.size());
-  arena_.append(c.key);
-  e.value_offset = static_cast<uint32_t>(arena_.size());
-  e.value_size = static_cast<uint32_t>(c.inline_value.size());
-  arena_.append(c.inline_value);
-  e.overflow = c.overflow;
-  e.overflow_page = c.overflow_page;
-  e.size = c.value_size;
-  entries_.push_back(e);
+BTree::Iterator::Iterator(BTree* tree)
+    : tree_(tree), page_size_(tree->ctx_->page_size), page_(new uint8_t[page_size_]) {}
+
+void BTree::Iterator::Take(const uint8_t* page, uint16_t begin, uint16_t end, uint16_t index) {
+  std::memcpy(page_.get(), page, page_size_);
+  begin_ = begin;
+  end_ = end;
+  index_ = index;
+  Parse();
 }
 
 void BTree::Iterator::LoadForward(std::string_view key, bool inclusive) {
-  entries_.clear();
-  arena_.clear();
-  index_ = 0;
+  Clear();
   reached_upper_ = false;
-  std::string target(key);
+  std::string target(key);  // `key` may point into page_
   auto leaf = tree_->DescendShared(target, nullptr);
   if (!leaf.ok()) {
     status_ = leaf.status();
@@ -45,20 +40,17 @@ void BTree::Iterator::LoadForward(std::string_view key, bool inclusive) {
   }
   PageGuard guard = std::move(leaf).value();
   while (true) {
-    Node node(const_cast<uint8_t*>(guard.data()), tree_->ctx_->page_size);
-    // Binary search for the first cell at or after the target.
+    Node node(const_cast<uint8_t*>(guard.data()), page_size_);
     bool found = false;
     uint16_t first = target.empty() ? 0 : node.LowerBound(target, &found);
     if (found && !inclusive) ++first;
-    for (uint16_t i = first; i < node.count(); ++i) {
-      Cell c = node.cell(i);
-      if (upper_ && c.key >= *upper_) {
-        reached_upper_ = true;
-        return;
-      }
-      AddEntry(c);
+    uint16_t end = node.count();
+    if (upper_) {
+      end = node.LowerBound(*upper_, &found);
+      reached_upper_ = end < node.count();
     }
-    if (!entries_.empty() || node.right() == kInvalidPageId) return;
+    if (first < end) return Take(guard.data(), first, end, first);
+    if (reached_upper_ || node.right() == kInvalidPageId) return;
     // Latch coupling to the right sibling (left-to-right order is safe).
     auto next = tree_->ctx_->pool->Fetch(node.right(), LatchMode::kShared, {tree_->id_});
     if (!next.ok()) {
@@ -70,10 +62,8 @@ void BTree::Iterator::LoadForward(std::string_view key, bool inclusive) {
 }
 
 void BTree::Iterator::LoadBackward(std::string_view key, bool inclusive, bool to_end) {
-  std::string bound(key);
-  entries_.clear();
-  arena_.clear();
-  index_ = 0;
+  std::string bound(key);  // `key` may point into page_
+  Clear();
   reached_upper_ = false;
   while (true) {
     auto root = tree_->ctx_->pool->Fetch(tree_->root_, LatchMode::kShared, {tree_->id_});
@@ -84,7 +74,7 @@ void BTree::Iterator::LoadBackward(std::string_view key, bool inclusive, bool to
     PageGuard guard = std::move(root).value();
     std::optional<std::string> fence;  // lower bound of the current subtree
     while (true) {
-      Node node(const_cast<uint8_t*>(guard.data()), tree_->ctx_->page_size);
+      Node node(const_cast<uint8_t*>(guard.data()), page_size_);
       if (node.is_leaf()) break;
       int pos = node.count() - 1;
       if (!to_end) {
@@ -100,16 +90,14 @@ void BTree::Iterator::LoadBackward(std::string_view key, bool inclusive, bool to
       }
       guard = std::move(next).value();
     }
-    Node node(const_cast<uint8_t*>(guard.data()), tree_->ctx_->page_size);
-    for (uint16_t i = 0; i < node.count(); ++i) {
-      Cell c = node.cell(i);
-      if (!to_end && (c.key > bound || (!inclusive && c.key == bound))) break;
-      AddEntry(c);
+    Node node(const_cast<uint8_t*>(guard.data()), page_size_);
+    uint16_t end = node.count();
+    if (!to_end) {
+      bool found = false;
+      end = node.LowerBound(bound, &found);
+      if (inclusive && found) ++end;
     }
-    if (!entries_.empty()) {
-      index_ = entries_.size() - 1;
-      return;
-    }
+    if (end > 0) return Take(guard.data(), 0, end, static_cast<uint16_t>(end - 1));
     if (!fence) return;  // nothing further left
     // This leaf holds nothing below the bound; everything smaller lies
     // before its fence key.
@@ -125,26 +113,22 @@ void BTree::Iterator::SeekToLast() { LoadBackward("", false, true); }
 
 void BTree::Iterator::Next() {
   assert(Valid());
-  if (++index_ < entries_.size() || reached_upper_) return;
-  const Entry& back = entries_.back();
-  std::string last = arena_.substr(back.key_offset, back.key_size);
-  LoadForward(last, false);
+  if (++index_ < end_) return Parse();
+  if (reached_upper_) return;
+  LoadForward(cell_.key, false);
 }
 
 void BTree::Iterator::Prev() {
   assert(Valid());
-  if (index_ > 0) {
+  if (index_ > begin_) {
     --index_;
-    return;
+    return Parse();
   }
-  const Entry& front = entries_.front();
-  std::string first = arena_.substr(front.key_offset, front.key_size);
-  LoadBackward(first, false, false);
+  LoadBackward(cell_.key, false, false);
 }
 
 Result<std::string> BTree::Iterator::value() const {
-  const Entry& e = entries_[index_];
-  if (!e.overflow) return arena_.substr(e.value_offset, e.value_size);
+  if (!cell_.overflow) return std::string(cell_.inline_value);
   // Re-read through the tree so the chain is read under the leaf latch.
   NQ_ASSIGN_OR_RETURN(auto current, tree_->Get(key()));
   if (!current) return Status::NotFound("key was deleted during iteration");

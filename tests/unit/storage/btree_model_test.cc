@@ -71,6 +71,33 @@ TEST_P(BTreeModelTest, RandomOperationsMatchStdMap) {
         if (got->has_value()) {
           ASSERT_EQ(**got, expected->second);
         }
+      } else if (op < 97) {
+        // Backward from the last key <= `key`, then forward again: every
+        // change of direction may cross a leaf boundary.
+        auto it = Must((*engine)->NewIterator(*tree));
+        it->SeekForPrev(key);
+        auto expected = model.upper_bound(key);
+        int steps = 0;
+        for (; steps < 40 && expected != model.begin(); ++steps) {
+          --expected;
+          ASSERT_TRUE(it->Valid());
+          ASSERT_EQ(it->key(), expected->first);
+          ASSERT_EQ(Must(it->value()), expected->second);
+          if (steps + 1 < 40 && expected != model.begin()) it->Prev();
+        }
+        if (steps == 0) {
+          ASSERT_FALSE(it->Valid());
+        }
+        if (steps > 0 && expected == model.begin()) {
+          it->Prev();
+          ASSERT_FALSE(it->Valid());
+          it->Seek(expected->first);
+        }
+        for (int back = 0; back < steps && expected != model.end(); ++back, ++expected) {
+          ASSERT_TRUE(it->Valid());
+          ASSERT_EQ(it->key(), expected->first);
+          it->Next();
+        }
       } else {
         // Half the scans end before an upper bound (which may lie below
         // the start, or in another leaf).
