@@ -470,7 +470,9 @@ class FilterOp : public Operator {
 
 class ProjectOp : public Operator {
  public:
-  ProjectOp(OperatorPtr child, std::vector<BoundExprPtr> exprs) : child_(std::move(child)), exprs_(std::move(exprs)) {}
+  ProjectOp(OperatorPtr child, std::vector<BoundExprPtr> exprs) : child_(std::move(child)), exprs_(std::move(exprs)) {
+    for (const auto& e : exprs_) column_of_.push_back(e->kind == BoundKind::kColumn ? e->index : -1);
+  }
   Status DoOpen(ExecContext* ctx) override {
     ctx_ = ctx;
     return child_->Open(ctx);
@@ -478,11 +480,14 @@ class ProjectOp : public Operator {
   Result<bool> DoNext(Row* row) override {
     NQ_ASSIGN_OR_RETURN(bool more, child_->Next(&input_));
     if (!more) return false;
-    row->clear();
-    row->reserve(exprs_.size());
-    for (const auto& e : exprs_) {
-      NQ_ASSIGN_OR_RETURN(Value v, Evaluate(*e, input_, ctx_));
-      row->push_back(std::move(v));
+    // Assigning into the previous row's values reuses their strings.
+    row->resize(exprs_.size());
+    for (size_t i = 0; i < exprs_.size(); ++i) {
+      if (const auto c = static_cast<size_t>(column_of_[i]); column_of_[i] >= 0 && c < input_.size()) {
+        (*row)[i] = input_[c];
+        continue;
+      }
+      NQ_ASSIGN_OR_RETURN((*row)[i], Evaluate(*exprs_[i], input_, ctx_));
     }
     return true;
   }
@@ -493,6 +498,7 @@ class ProjectOp : public Operator {
  private:
   OperatorPtr child_;
   std::vector<BoundExprPtr> exprs_;
+  std::vector<int> column_of_;  // per expression: the input column it copies, or -1
   ExecContext* ctx_ = nullptr;
   Row input_;
 };
