@@ -527,10 +527,15 @@ class AggregateOp : public Operator {
       NQ_RETURN_IF_ERROR(ctx->CheckInterrupt());
       size_t g = 0;
       if (!keys_.empty()) {
-        key.clear();
-        for (const auto& k : keys_) {
-          NQ_ASSIGN_OR_RETURN(Value v, Evaluate(*k, row, ctx));
-          key.push_back(std::move(v));
+        // Assigning into the previous key's values reuses their strings.
+        key.resize(keys_.size());
+        for (size_t i = 0; i < keys_.size(); ++i) {
+          const BoundExpr& k = *keys_[i];
+          if (k.kind == BoundKind::kColumn && static_cast<size_t>(k.index) < row.size()) {
+            key[i] = row[static_cast<size_t>(k.index)];
+            continue;
+          }
+          NQ_ASSIGN_OR_RETURN(key[i], Evaluate(k, row, ctx));
         }
         NQ_ASSIGN_OR_RETURN(std::optional<size_t> found, GroupOf(&pass, key, streaming_));
         if (!found) {
@@ -551,10 +556,9 @@ class AggregateOp : public Operator {
           NQ_RETURN_IF_ERROR(pass.states[g][j]->Add(std::span<const Value>(&row[call_args[0]->index], 1)));
           continue;
         }
-        args.clear();
-        for (const auto& a : call_args) {
-          NQ_ASSIGN_OR_RETURN(Value v, Evaluate(*a, row, ctx));
-          args.push_back(std::move(v));
+        args.resize(call_args.size());
+        for (size_t i = 0; i < call_args.size(); ++i) {
+          NQ_ASSIGN_OR_RETURN(args[i], Evaluate(*call_args[i], row, ctx));
         }
         NQ_RETURN_IF_ERROR(pass.states[g][j]->Add(args));
       }
