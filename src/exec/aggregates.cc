@@ -177,8 +177,10 @@ class DistinctState final : public AggregateState {
 
   Status Add(std::span<const Value> args) override {
     if (args.empty() || args[0].is_null()) return inner_->Add(args);
-    auto [it, inserted] = seen_.emplace(args.begin(), args.end());
-    if (!inserted) return Status::OK();
+    // Looked up before a key is built: a repeated value costs no allocation.
+    auto it = seen_.lower_bound(args);
+    if (it != seen_.end() && !Less()(args, *it)) return Status::OK();
+    it = seen_.emplace_hint(it, args.begin(), args.end());
     for (const Value& v : *it) key_bytes_ += sizeof(Value) + v.str().capacity();
     key_bytes_ += kNodeOverheadBytes;
     return inner_->Add(args);
@@ -190,7 +192,8 @@ class DistinctState final : public AggregateState {
   static constexpr size_t kNodeOverheadBytes = 64;  // tree node and vector header, roughly
 
   struct Less {
-    bool operator()(const std::vector<Value>& a, const std::vector<Value>& b) const {
+    using is_transparent = void;
+    bool operator()(std::span<const Value> a, std::span<const Value> b) const {
       for (size_t i = 0; i < a.size() && i < b.size(); ++i) {
         int c = a[i].SortCompare(b[i]);
         if (c != 0) return c < 0;

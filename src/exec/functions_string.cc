@@ -218,9 +218,10 @@ bool MatchPercentOnly(std::string_view text, std::string_view pattern) {
   return text.size() >= t + tail.size() && text.substr(text.size() - tail.size()) == tail;
 }
 
-
 // Whether every character of `s` decodes (no malformed bytes).
 bool WellFormed(std::string_view s) {
+  // ASCII (the usual pattern) is well-formed without decoding.
+  if (std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; })) return true;
   for (size_t pos = 0; pos < s.size();) {
     if (internal::DecodeUtf8(s, &pos) >= internal::kMalformedBase) return false;
   }

@@ -21,14 +21,14 @@ namespace neuroquantum::exec {
 namespace {
 
 // `l` followed by `r` (NULLs for a missing `r`), `width` values in all.
+// Assigning into the previous row's values reuses their strings.
 void CombineRows(const Row& l, const Row* r, size_t width, Row* out) {
-  out->clear();
-  out->reserve(width);
-  out->insert(out->end(), l.begin(), l.end());
+  out->resize(r ? l.size() + r->size() : std::max(width, l.size()));
+  std::copy(l.begin(), l.end(), out->begin());
   if (r) {
-    out->insert(out->end(), r->begin(), r->end());
+    std::copy(r->begin(), r->end(), out->begin() + static_cast<std::ptrdiff_t>(l.size()));
   } else {
-    out->resize(width);
+    for (size_t i = l.size(); i < out->size(); ++i) (*out)[i] = Value::Null();
   }
 }
 
