@@ -243,9 +243,7 @@ Result<std::unique_ptr<Cursor>> Transaction::Scan(TreeId tree, std::string_view 
   NQ_ASSIGN_OR_RETURN(auto it, engine_->storage_->NewIterator(tree));
   if (hi) it->SetUpperBound(std::string(*hi));
   it->Seek(lo);
-  std::optional<std::string> bound;
-  if (hi) bound = std::string(*hi);
-  auto cursor = std::unique_ptr<Cursor>(new Cursor(this, tree, std::move(snapshot), std::move(it), std::move(bound)));
+  auto cursor = std::unique_ptr<Cursor>(new Cursor(this, tree, std::move(snapshot), std::move(it)));
   cursor->Settle();
   return cursor;
 }
@@ -254,7 +252,6 @@ void Cursor::Settle() {
   has_current_ = false;
   for (; it_->Valid(); it_->Next()) {
     std::string_view key = it_->key();
-    if (hi_ && key >= *hi_) return;
     // Fast path: an inline value whose newest version is visible and live
     // is read where the iterator holds it.
     if (auto view = it_->inline_value()) {

@@ -345,9 +345,10 @@ class Cursor {
 
  private:
   friend class Transaction;
+  // `it` carries the scan's upper bound.
   Cursor(Transaction* txn, TreeId tree, std::shared_ptr<const Snapshot> snapshot,
-         std::unique_ptr<storage::BTree::Iterator> it, std::optional<std::string> hi)
-      : txn_(txn), tree_(tree), snapshot_(std::move(snapshot)), it_(std::move(it)), hi_(std::move(hi)) {}
+         std::unique_ptr<storage::BTree::Iterator> it)
+      : txn_(txn), tree_(tree), snapshot_(std::move(snapshot)), it_(std::move(it)) {}
   // Moves to the first visible row at or after the iterator's position.
   void Settle();
 
@@ -355,7 +356,6 @@ class Cursor {
   TreeId tree_;
   std::shared_ptr<const Snapshot> snapshot_;
   std::unique_ptr<storage::BTree::Iterator> it_;
-  std::optional<std::string> hi_;
   // The current row: views into the iterator's copy of the leaf, or into
   // key_ and current_ when the row had to be resolved (older version,
   // overflow value).
