@@ -516,28 +516,22 @@ class AggregateOp : public Operator {
     pos_ = 0;
     pending_.clear();
     charges_.Reset(ctx);
+    group_.reset();
+    input_done_ = false;
+    NQ_RETURN_IF_ERROR(child_->Open(ctx));
+    // Grouped input is aggregated as it is read (DoNext), one group at a time.
+    if (streaming_) return Status::OK();
     Pass pass;
     if (keys_.empty()) NQ_RETURN_IF_ERROR(NewGroup(&pass, Row()));
-    NQ_RETURN_IF_ERROR(child_->Open(ctx));
     Row row, key, flat;
-    std::vector<Value> args;
     while (true) {
       NQ_ASSIGN_OR_RETURN(bool more, child_->Next(&row));
       if (!more) break;
       NQ_RETURN_IF_ERROR(ctx->CheckInterrupt());
       size_t g = 0;
       if (!keys_.empty()) {
-        // Assigning into the previous key's values reuses their strings.
-        key.resize(keys_.size());
-        for (size_t i = 0; i < keys_.size(); ++i) {
-          const BoundExpr& k = *keys_[i];
-          if (k.kind == BoundKind::kColumn && static_cast<size_t>(k.index) < row.size()) {
-            key[i] = row[static_cast<size_t>(k.index)];
-            continue;
-          }
-          NQ_ASSIGN_OR_RETURN(key[i], Evaluate(k, row, ctx));
-        }
-        NQ_ASSIGN_OR_RETURN(std::optional<size_t> found, GroupOf(&pass, key, streaming_));
+        NQ_RETURN_IF_ERROR(KeyOf(row, &key));
+        NQ_ASSIGN_OR_RETURN(std::optional<size_t> found, GroupOf(&pass, key));
         if (!found) {
           // A new group that does not fit: its key and arguments wait in a
           // partition.
@@ -548,25 +542,13 @@ class AggregateOp : public Operator {
         }
         g = *found;
       }
-      for (size_t j = 0; j < aggs_.size(); ++j) {
-        const auto& call_args = aggs_[j].args;
-        // One plain column (the usual case) is passed in place.
-        if (call_args.size() == 1 && call_args[0]->kind == BoundKind::kColumn &&
-            static_cast<size_t>(call_args[0]->index) < row.size()) {
-          NQ_RETURN_IF_ERROR(pass.states[g][j]->Add(std::span<const Value>(&row[call_args[0]->index], 1)));
-          continue;
-        }
-        args.resize(call_args.size());
-        for (size_t i = 0; i < call_args.size(); ++i) {
-          NQ_ASSIGN_OR_RETURN(args[i], Evaluate(*call_args[i], row, ctx));
-        }
-        NQ_RETURN_IF_ERROR(pass.states[g][j]->Add(args));
-      }
+      NQ_RETURN_IF_ERROR(AddRow(row, &pass.states[g]));
     }
     return FinishPass(&pass);
   }
 
   Result<bool> DoNext(Row* row) override {
+    if (streaming_) return NextGroup(row);
     while (pos_ >= out_.size()) {
       if (pending_.empty()) return false;
       NQ_RETURN_IF_ERROR(NextPartition());
@@ -607,6 +589,90 @@ class AggregateOp : public Operator {
     return prefix == columns;
   }
 
+  // The grouping key of `row` into *key. Assigning into the previous key's
+  // values reuses their strings.
+  Status KeyOf(const Row& row, Row* key) {
+    key->resize(keys_.size());
+    for (size_t i = 0; i < keys_.size(); ++i) {
+      const BoundExpr& k = *keys_[i];
+      if (k.kind == BoundKind::kColumn && static_cast<size_t>(k.index) < row.size()) {
+        (*key)[i] = row[static_cast<size_t>(k.index)];
+        continue;
+      }
+      NQ_ASSIGN_OR_RETURN((*key)[i], Evaluate(k, row, ctx_));
+    }
+    return Status::OK();
+  }
+
+  // Adds `row` to a group's aggregate states.
+  Status AddRow(const Row& row, std::vector<std::unique_ptr<AggregateState>>* states) {
+    for (size_t j = 0; j < aggs_.size(); ++j) {
+      const auto& call_args = aggs_[j].args;
+      // One plain column (the usual case) is passed in place.
+      if (call_args.size() == 1 && call_args[0]->kind == BoundKind::kColumn &&
+          static_cast<size_t>(call_args[0]->index) < row.size()) {
+        NQ_RETURN_IF_ERROR((*states)[j]->Add(std::span<const Value>(&row[call_args[0]->index], 1)));
+        continue;
+      }
+      args_.resize(call_args.size());
+      for (size_t i = 0; i < call_args.size(); ++i) {
+        NQ_ASSIGN_OR_RETURN(args_[i], Evaluate(*call_args[i], row, ctx_));
+      }
+      NQ_RETURN_IF_ERROR((*states)[j]->Add(args_));
+    }
+    return Status::OK();
+  }
+
+  // The group being aggregated from grouped input.
+  struct Group {
+    Row key;
+    std::vector<std::unique_ptr<AggregateState>> states;
+  };
+
+  // Grouped input: reads rows until the current group ends, then returns
+  // it. Only one group is held, so nothing is charged or spilled.
+  Result<bool> NextGroup(Row* row) {
+    bool done = false;
+    while (!input_done_) {
+      NQ_ASSIGN_OR_RETURN(bool more, child_->Next(&input_));
+      if (!more) {
+        input_done_ = true;
+        break;
+      }
+      NQ_RETURN_IF_ERROR(ctx_->CheckInterrupt());
+      NQ_RETURN_IF_ERROR(KeyOf(input_, &key_));
+      if (group_ && RowEq()(key_, group_->key)) {
+        NQ_RETURN_IF_ERROR(AddRow(input_, &group_->states));
+        continue;
+      }
+      if (group_) {
+        NQ_RETURN_IF_ERROR(FinishGroup(row));
+        done = true;
+      } else {
+        group_.emplace();
+      }
+      std::swap(group_->key, key_);
+      group_->states.clear();
+      for (const auto& a : aggs_) group_->states.push_back(a.function->make(a.distinct));
+      NQ_RETURN_IF_ERROR(AddRow(input_, &group_->states));
+      if (done) return true;
+    }
+    if (!group_) return false;
+    NQ_RETURN_IF_ERROR(FinishGroup(row));
+    group_.reset();
+    return true;
+  }
+
+  // The current group's output row: its key, then each aggregate's value.
+  Status FinishGroup(Row* row) {
+    row->assign(group_->key.begin(), group_->key.end());
+    for (auto& st : group_->states) {
+      NQ_ASSIGN_OR_RETURN(Value v, st->Finish());
+      row->push_back(std::move(v));
+    }
+    return Status::OK();
+  }
+
   // One grouping pass over an input (the child, or a partition set aside
   // by an earlier pass).
   struct Pass {
@@ -632,17 +698,12 @@ class AggregateOp : public Operator {
   }
 
   // The group of `key`, made if new; nullopt when it is new and the pass
-  // is full. `sorted`: the input comes grouped, so only the last group
-  // can match.
-  Result<std::optional<size_t>> GroupOf(Pass* pass, const Row& key, bool sorted) {
-    if (sorted) {
-      if (!pass->keys.empty() && RowEq()(key, pass->keys.back())) return std::optional<size_t>(pass->keys.size() - 1);
-    } else if (auto it = pass->groups.find(key); it != pass->groups.end()) {
-      return std::optional<size_t>(it->second);
-    }
+  // is full.
+  Result<std::optional<size_t>> GroupOf(Pass* pass, const Row& key) {
+    if (auto it = pass->groups.find(key); it != pass->groups.end()) return std::optional<size_t>(it->second);
     if (pass->full) return std::optional<size_t>();
     const size_t g = pass->keys.size();
-    if (!sorted) pass->groups.emplace(key, g);
+    pass->groups.emplace(key, g);
     NQ_RETURN_IF_ERROR(NewGroup(pass, key));
     return std::optional<size_t>(g);
   }
@@ -693,7 +754,7 @@ class AggregateOp : public Operator {
       NQ_RETURN_IF_ERROR(ctx_->CheckInterrupt());
       if (record.size() < keys_.size()) return Status::Corruption("spilled group row is short");
       key.assign(record.begin(), record.begin() + static_cast<std::ptrdiff_t>(keys_.size()));
-      NQ_ASSIGN_OR_RETURN(std::optional<size_t> found, GroupOf(&pass, key, false));
+      NQ_ASSIGN_OR_RETURN(std::optional<size_t> found, GroupOf(&pass, key));
       if (!found) {
         NQ_RETURN_IF_ERROR(pass.partitions.Add(ctx_, key, pass.level, record));
         continue;
@@ -719,6 +780,11 @@ class AggregateOp : public Operator {
   std::vector<Row> out_;
   size_t pos_ = 0;
   Charges charges_;
+  std::vector<Value> args_;  // an aggregate's evaluated arguments
+  // Grouped input (streaming_): the open group, the row read, its key.
+  std::optional<Group> group_;
+  Row input_, key_;
+  bool input_done_ = false;
 };
 
 Result<int64_t> CountArgument(const BoundExpr* e, ExecContext* ctx, std::string_view what) {

@@ -107,7 +107,8 @@ int64_t StoredMax(TypeId id) { return id == TypeId::kDate ? INT32_MAX : IntegerM
 // *out, checking its bytes: integers and dates within [min, max], decimals
 // within 38 digits. Returns what is wrong, or nullptr: the caller names the
 // column (scans call this for every value, so no Status is made here).
-[[gnu::always_inline]] inline const char* GetPayload(ByteReader& in, TypeId kind, int64_t min, int64_t max, Value* out) {
+[[gnu::always_inline]] inline const char* GetPayload(ByteReader& in, TypeId kind, int64_t min, int64_t max,
+                                                     Value* out) {
   switch (kind) {
     case TypeId::kBoolean: {
       uint8_t b;

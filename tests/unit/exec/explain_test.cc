@@ -398,6 +398,30 @@ TEST_F(ExplainTest, AggregateOverKeyOrderNeedsNoHashTable) {
   EXPECT_NE(Run("EXPLAIN SELECT s, count(*) FROM n GROUP BY s").find("HashAggregate"), std::string::npos);
 }
 
+// Grouped input is aggregated as it is read: a LIMIT stops the scan one
+// row after its last group, and each group is emitted whole.
+TEST_F(ExplainTest, GroupedInputIsAggregatedAsItIsRead) {
+  Fill();
+  const std::string plan = Run("EXPLAIN ANALYZE SELECT a, count(*) FROM t GROUP BY a LIMIT 3");
+  const std::regex grouped(R"(GroupAggregate \(1 keys, 1 aggregates\) \(rows=\d+\) \(actual rows=3 loops=1 )");
+  EXPECT_TRUE(std::regex_search(plan, grouped)) << plan;
+  EXPECT_TRUE(std::regex_search(plan, std::regex(R"(TableScan t \(rows=\d+\) \(actual rows=4 loops=1 )"))) << plan;
+  Ok("CREATE TABLE g(k INTEGER, i INTEGER, v INTEGER, PRIMARY KEY (k, i))");
+  // No input: no groups.
+  EXPECT_EQ(Run("SELECT k, sum(v) FROM g GROUP BY k"), "");
+  Ok("INSERT INTO g VALUES (1, 1, 10), (1, 2, NULL), (2, 1, 5), (3, 1, 7), (3, 2, 8), (3, 3, 9)");
+  EXPECT_NE(Run("EXPLAIN SELECT k, sum(v) FROM g GROUP BY k").find("GroupAggregate"), std::string::npos);
+  EXPECT_EQ(Run("SELECT k, count(*), count(v), sum(v), count(DISTINCT v % 2) FROM g GROUP BY k"),
+            "1|2|1|10|1\n2|1|1|5|1\n3|3|3|24|2");
+  // Re-opened for every outer row by a correlated subquery.
+  EXPECT_EQ(Run("SELECT k, (SELECT max(s) FROM (SELECT i, sum(v) AS s FROM g WHERE g.k = o.k GROUP BY i)) "
+                "FROM g AS o GROUP BY k"),
+            "1|10\n2|5\n3|9");
+  // An error in the last group is raised, not lost with the group.
+  Ok("INSERT INTO g VALUES (4, 1, 9223372036854775807), (4, 2, 1)");
+  EXPECT_EQ(Run("SELECT k, sum(v) FROM g GROUP BY k"), "error 22003");
+}
+
 // A key named twice is one key: GROUP BY b, b over rows sorted by (a, b)
 // is not grouped by its input order.
 TEST_F(ExplainTest, RepeatedGroupKeyIsNotTakenForTheKeyOrder) {
