@@ -133,6 +133,21 @@ bool StrictRowEq::operator()(const Row& a, const Row& b) const {
 
 namespace {
 
+// The values of `exprs` over `in`, into *out. Plain columns are assigned
+// into the previous row's values, reusing their strings.
+Status EvaluateInto(const std::vector<BoundExprPtr>& exprs, const Row& in, ExecContext* ctx, Row* out) {
+  out->resize(exprs.size());
+  for (size_t i = 0; i < exprs.size(); ++i) {
+    const BoundExpr& e = *exprs[i];
+    if (e.kind == BoundKind::kColumn && static_cast<size_t>(e.index) < in.size()) {
+      (*out)[i] = in[static_cast<size_t>(e.index)];
+      continue;
+    }
+    NQ_ASSIGN_OR_RETURN((*out)[i], Evaluate(e, in, ctx));
+  }
+  return Status::OK();
+}
+
 // Pulls every row of `op` into `rows`, charging the budget.
 Status Drain(Operator* op, ExecContext* ctx, std::vector<Row>* rows, Charges* charges) {
   NQ_RETURN_IF_ERROR(op->Open(ctx));
@@ -470,9 +485,7 @@ class FilterOp : public Operator {
 
 class ProjectOp : public Operator {
  public:
-  ProjectOp(OperatorPtr child, std::vector<BoundExprPtr> exprs) : child_(std::move(child)), exprs_(std::move(exprs)) {
-    for (const auto& e : exprs_) column_of_.push_back(e->kind == BoundKind::kColumn ? e->index : -1);
-  }
+  ProjectOp(OperatorPtr child, std::vector<BoundExprPtr> exprs) : child_(std::move(child)), exprs_(std::move(exprs)) {}
   Status DoOpen(ExecContext* ctx) override {
     ctx_ = ctx;
     return child_->Open(ctx);
@@ -480,15 +493,7 @@ class ProjectOp : public Operator {
   Result<bool> DoNext(Row* row) override {
     NQ_ASSIGN_OR_RETURN(bool more, child_->Next(&input_));
     if (!more) return false;
-    // Assigning into the previous row's values reuses their strings.
-    row->resize(exprs_.size());
-    for (size_t i = 0; i < exprs_.size(); ++i) {
-      if (const auto c = static_cast<size_t>(column_of_[i]); column_of_[i] >= 0 && c < input_.size()) {
-        (*row)[i] = input_[c];
-        continue;
-      }
-      NQ_ASSIGN_OR_RETURN((*row)[i], Evaluate(*exprs_[i], input_, ctx_));
-    }
+    NQ_RETURN_IF_ERROR(EvaluateInto(exprs_, input_, ctx_, row));
     return true;
   }
   std::string Describe() const override { return fmt::format("Project ({} columns)", exprs_.size()); }
@@ -498,7 +503,6 @@ class ProjectOp : public Operator {
  private:
   OperatorPtr child_;
   std::vector<BoundExprPtr> exprs_;
-  std::vector<int> column_of_;  // per expression: the input column it copies, or -1
   ExecContext* ctx_ = nullptr;
   Row input_;
 };
@@ -530,7 +534,7 @@ class AggregateOp : public Operator {
       NQ_RETURN_IF_ERROR(ctx->CheckInterrupt());
       size_t g = 0;
       if (!keys_.empty()) {
-        NQ_RETURN_IF_ERROR(KeyOf(row, &key));
+        NQ_RETURN_IF_ERROR(EvaluateInto(keys_, row, ctx_, &key));
         NQ_ASSIGN_OR_RETURN(std::optional<size_t> found, GroupOf(&pass, key));
         if (!found) {
           // A new group that does not fit: its key and arguments wait in a
@@ -589,21 +593,6 @@ class AggregateOp : public Operator {
     return prefix == columns;
   }
 
-  // The grouping key of `row` into *key. Assigning into the previous key's
-  // values reuses their strings.
-  Status KeyOf(const Row& row, Row* key) {
-    key->resize(keys_.size());
-    for (size_t i = 0; i < keys_.size(); ++i) {
-      const BoundExpr& k = *keys_[i];
-      if (k.kind == BoundKind::kColumn && static_cast<size_t>(k.index) < row.size()) {
-        (*key)[i] = row[static_cast<size_t>(k.index)];
-        continue;
-      }
-      NQ_ASSIGN_OR_RETURN((*key)[i], Evaluate(k, row, ctx_));
-    }
-    return Status::OK();
-  }
-
   // Adds `row` to a group's aggregate states.
   Status AddRow(const Row& row, std::vector<std::unique_ptr<AggregateState>>* states) {
     for (size_t j = 0; j < aggs_.size(); ++j) {
@@ -640,7 +629,7 @@ class AggregateOp : public Operator {
         break;
       }
       NQ_RETURN_IF_ERROR(ctx_->CheckInterrupt());
-      NQ_RETURN_IF_ERROR(KeyOf(input_, &key_));
+      NQ_RETURN_IF_ERROR(EvaluateInto(keys_, input_, ctx_, &key_));
       if (group_ && RowEq()(key_, group_->key)) {
         NQ_RETURN_IF_ERROR(AddRow(input_, &group_->states));
         continue;
