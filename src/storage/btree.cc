@@ -97,6 +97,15 @@ Status BTree::FillLogical(Mtr* mtr, const Node& leaf, uint16_t pos, bool found,
   return Status::OK();
 }
 
+Status BTree::RunCheck(const WriteContext& wctx, const Node& leaf, uint16_t pos, bool found) {
+  if (wctx.check == nullptr) return Status::OK();
+  if (!found) return (*wctx.check)(std::nullopt);
+  Cell cell = leaf.cell(pos);
+  if (!cell.overflow) return (*wctx.check)(cell.inline_value);
+  NQ_ASSIGN_OR_RETURN(std::string value, ReadOverflow(cell.overflow_page, cell.value_size));
+  return (*wctx.check)(std::string_view(value));
+}
+
 Status BTree::Put(std::string_view key, std::string_view value, const WriteContext& wctx) {
   if (key.size() > max_key_size()) {
     return Status::OutOfRange(
@@ -162,17 +171,32 @@ Result<bool> BTree::TryOptimisticWrite(std::string_view key, const std::string& 
   } else {
     uint32_t reclaimed = found ? node.cell(pos).size + btree::kSlotSize : 0;
     if (node.FreeSpace() + reclaimed < cell.size() + btree::kSlotSize) return false;
+    NQ_RETURN_IF_ERROR(RunCheck(wctx, node, pos, found));
   }
   Mtr mtr(ctx_, wctx.txn);
   PageGuard* g = mtr.Adopt(std::move(guard));
   Node leaf_node(g->mutable_data(), ctx_->page_size);
   NQ_RETURN_IF_ERROR(FillLogical(&mtr, leaf_node, pos, found, key, is_delete, value, wctx, freed_chain));
-  if (found) leaf_node.RemoveCell(pos);
+  LeafOp op;
+  op.slot = pos;
+  if (found) {
+    leaf_node.RemoveCell(pos);
+    op.bits |= kLeafRemove;
+  }
   if (!is_delete) {
     bool ok = leaf_node.InsertCell(pos, cell);
     assert(ok && "space was checked");
     (void)ok;
+    // An inline cell is rebuilt at redo from the logical change the record
+    // carries anyway; an overflow reference or a compensation's cell is logged.
+    if ((mtr.record().flags & kHasLogical) && !leaf_node.cell(pos).overflow) {
+      op.bits |= kLeafInsertLogical;
+    } else {
+      op.bits |= kLeafInsertCell;
+      op.cell = cell;
+    }
   }
+  mtr.LogAsLeafOp(g, std::move(op));
   NQ_ASSIGN_OR_RETURN(Lsn end, mtr.Commit(wctx.logged_at));
   (void)end;
   return true;
@@ -205,6 +229,7 @@ Status BTree::PessimisticWrite(std::string_view key, const std::string& cell, bo
   bool found = false;
   uint16_t pos = leaf.LowerBound(key, &found);
   if (is_delete && !found) return Status::NotFound("key not found");
+  if (!is_delete) NQ_RETURN_IF_ERROR(RunCheck(wctx, leaf, pos, found));
   NQ_RETURN_IF_ERROR(FillLogical(&mtr, leaf, pos, found, key, is_delete, value, wctx, freed_chain));
   if (found) leaf.RemoveCell(pos);
   if (is_delete) {

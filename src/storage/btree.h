@@ -29,6 +29,24 @@
 
 namespace neuroquantum::storage {
 
+// A caller's check of a key's current value, run by a write under the
+// leaf's exclusive latch just before the leaf changes (so nothing can change
+// the value between the check and the write). `current` is the whole value,
+// or nullopt if the key is absent. An error cancels the write, leaving the
+// tree unchanged, and is returned by it. A non-owning reference to a
+// callable that must outlive the write.
+class WriteCheck {
+ public:
+  template <typename F>
+  explicit WriteCheck(F& f)
+      : obj_(&f), fn_([](void* o, std::optional<std::string_view> v) { return (*static_cast<F*>(o))(v); }) {}
+  Status operator()(std::optional<std::string_view> current) const { return fn_(obj_, current); }
+
+ private:
+  void* obj_;
+  Status (*fn_)(void*, std::optional<std::string_view>);
+};
+
 // How a write is logged.
 struct WriteContext {
   TxnId txn = 0;
@@ -37,6 +55,9 @@ struct WriteContext {
   Lsn compensates = 0;
   // Set by the tree: start LSN of the record that carried the logical change.
   Lsn* logged_at = nullptr;
+  // Run on the key's current value before a put changes the leaf (not used
+  // by deletes).
+  const WriteCheck* check = nullptr;
 };
 
 // Input of a bulk load: yields entries in strictly ascending memcmp key
@@ -122,6 +143,7 @@ class BTree {
   Status PessimisticWrite(std::string_view key, const std::string& cell, bool is_delete,
                           const WriteContext& wctx, std::string_view value,
                           std::optional<PageId>* freed_chain);
+  Status RunCheck(const WriteContext& wctx, const btree::Node& leaf, uint16_t pos, bool found);
   Status FillLogical(Mtr* mtr, const btree::Node& leaf, uint16_t pos, bool found,
                      std::string_view key, bool is_delete, std::string_view value,
                      const WriteContext& wctx, std::optional<PageId>* freed_chain);

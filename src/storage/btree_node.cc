@@ -45,6 +45,17 @@ size_t CommonPrefix(std::string_view a, std::string_view b) {
   return i;
 }
 
+bool WellFormedLeafCell(std::string_view raw) {
+  ByteReader in(raw);
+  uint64_t key_len = 0;
+  uint64_t value_len = 0;
+  uint8_t flags = 0;
+  std::string_view bytes;
+  return in.GetVarint64(&key_len) && in.GetVarint64(&value_len) && in.GetFixed8(&flags) &&
+         (flags & ~kCellOverflow) == 0 && in.GetBytes(key_len, &bytes) &&
+         in.GetBytes((flags & kCellOverflow) ? kOverflowRefSize : value_len, &bytes) && in.remaining() == 0;
+}
+
 std::string_view RawCellKey(std::string_view raw, bool leaf) {
   ByteReader in(raw);
   uint64_t key_len = 0;

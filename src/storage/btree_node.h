@@ -163,6 +163,9 @@ inline uint16_t KeyHead(std::string_view key, size_t prefix_len) {
 }
 // Length of the common prefix of two byte strings.
 size_t CommonPrefix(std::string_view a, std::string_view b);
+// Whether untrusted bytes are exactly one leaf cell as MakeLeafCell or
+// MakeLeafOverflowCell build it.
+bool WellFormedLeafCell(std::string_view raw);
 // The key of a raw cell as built by the Make*Cell functions.
 std::string_view RawCellKey(std::string_view raw, bool leaf);
 

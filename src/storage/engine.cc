@@ -287,23 +287,23 @@ Status StorageEngine::RegisterTxn(Transaction* txn) {
 }
 
 Status StorageEngine::Put(Transaction* txn, TreeId tree, std::string_view key,
-                          std::string_view value) {
-  return Write(txn, tree, key, &value);
+                          std::string_view value, const WriteCheck* check) {
+  return Write(txn, tree, key, &value, check);
 }
 
 Status StorageEngine::Delete(Transaction* txn, TreeId tree, std::string_view key) {
-  return Write(txn, tree, key, nullptr);
+  return Write(txn, tree, key, nullptr, nullptr);
 }
 
 // One write of a transaction: a put when `value` is given, else a delete.
 // The record that carries the logical change joins the undo list.
 Status StorageEngine::Write(Transaction* txn, TreeId tree, std::string_view key,
-                            const std::string_view* value) {
+                            const std::string_view* value, const WriteCheck* check) {
   NQ_RETURN_IF_ERROR(CheckWritable());
   NQ_ASSIGN_OR_RETURN(BTree * t, TreeFor(tree));
   NQ_RETURN_IF_ERROR(RegisterTxn(txn));
   Lsn at = 0;
-  WriteContext wctx{txn->id_, 0, &at};
+  WriteContext wctx{txn->id_, 0, &at, check};
   NQ_RETURN_IF_ERROR(value != nullptr ? t->Put(key, *value, wctx) : t->Delete(key, wctx));
   if (at != 0) txn->undo_.push_back(at);
   return Status::OK();

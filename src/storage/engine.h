@@ -153,7 +153,10 @@ class StorageEngine {
   Result<std::vector<LogicalChange>> ReadChanges(const Transaction& txn);
 
   // --- data ---
-  Status Put(Transaction* txn, TreeId tree, std::string_view key, std::string_view value);
+  // With `check`, the key's current value is checked under the leaf latch
+  // right before the change; the check's error cancels the put (see WriteCheck).
+  Status Put(Transaction* txn, TreeId tree, std::string_view key, std::string_view value,
+             const WriteCheck* check = nullptr);
   // NotFound if the key is absent.
   Status Delete(Transaction* txn, TreeId tree, std::string_view key);
   Result<std::optional<std::string>> Get(TreeId tree, std::string_view key);
@@ -228,7 +231,8 @@ class StorageEngine {
   void MaybeCheckpoint();
   // REQUIRES: checkpoint_mu_ held.
   Status CheckpointLocked();
-  Status Write(Transaction* txn, TreeId tree, std::string_view key, const std::string_view* value);
+  Status Write(Transaction* txn, TreeId tree, std::string_view key, const std::string_view* value,
+               const WriteCheck* check);
   Status CheckWritable() const;
   class Vacuumer;
   friend class Vacuumer;

@@ -5,12 +5,33 @@
 #include <cstring>
 
 #include "fmt/format.h"
+#include "storage/btree_node.h"
 #include "storage/page_file.h"
 
 namespace neuroquantum::storage {
 
+namespace {
+// Entries (with their page-sized before-image buffers) kept for the thread's
+// next mtrs, so that a write does not allocate and free a page buffer.
+constexpr size_t kSpareEntries = 16;
+}  // namespace
+
+thread_local std::vector<std::unique_ptr<Mtr::Entry>> Mtr::spare_;
+
 Mtr::~Mtr() {
   if (!done_) RollbackPages();
+}
+
+void Mtr::Recycle(std::unique_ptr<Entry> entry) {
+  entry->guard = PageGuard();  // releases the latch and the pin
+  entry->created = false;
+  entry->leaf.reset();
+  if (spare_.size() < kSpareEntries) spare_.push_back(std::move(entry));
+}
+
+void Mtr::ReleaseAll() {
+  for (auto& entry : entries_) Recycle(std::move(entry));
+  entries_.clear();
 }
 
 void Mtr::RollbackPages() {
@@ -21,7 +42,7 @@ void Mtr::RollbackPages() {
   }
   // Created pages restored to zero are harmless: never referenced, and the
   // header's page count was restored too.
-  entries_.clear();
+  ReleaseAll();
   done_ = true;
 }
 
@@ -42,7 +63,13 @@ bool Mtr::Holds(PageId id) const {
 PageGuard* Mtr::Adopt(PageGuard guard) {
   assert(guard.mode() == LatchMode::kExclusive && "Mtr pages must be exclusively latched");
   if (Entry* existing = Find(guard.page_id())) return &existing->guard;
-  auto entry = std::make_unique<Entry>();
+  std::unique_ptr<Entry> entry;
+  if (spare_.empty()) {
+    entry = std::make_unique<Entry>();
+  } else {
+    entry = std::move(spare_.back());
+    spare_.pop_back();
+  }
   entry->before.assign(reinterpret_cast<const char*>(guard.data()), ctx_->page_size);
   entry->guard = std::move(guard);
   entries_.push_back(std::move(entry));
@@ -53,6 +80,22 @@ Result<PageGuard*> Mtr::Fetch(PageId id) {
   if (Entry* existing = Find(id)) return &existing->guard;
   NQ_ASSIGN_OR_RETURN(PageGuard guard, ctx_->pool->Fetch(id, LatchMode::kExclusive));
   return Adopt(std::move(guard));
+}
+
+void Mtr::LogAsLeafOp(PageGuard* g, LeafOp op) {
+  Entry* entry = Find(g->page_id());
+  assert(entry != nullptr && "the page is not held by this mtr");
+#ifndef NDEBUG
+  // Redo runs the operation on the before-image: it must give this page.
+  std::string replay = entry->before;
+  PageUpdate update;
+  update.leaf = op;
+  if (op.bits & kLeafInsertLogical) update.leaf->cell = btree::MakeLeafCell(record_.logical.key, record_.logical.new_value);
+  Status s = ApplyPageUpdate(update, reinterpret_cast<uint8_t*>(replay.data()), ctx_->page_size);
+  assert(s.ok() && std::memcmp(replay.data() + kTypeOffset, g->data() + kTypeOffset, ctx_->page_size - kTypeOffset) == 0 &&
+         "a leaf operation does not reproduce the page");
+#endif
+  entry->leaf = std::move(op);
 }
 
 Result<PageGuard*> Mtr::Create(PageId id) {
@@ -68,6 +111,7 @@ void Mtr::ReleaseUnchanged(PageId id) {
     if ((*it)->guard.page_id() == id) {
       assert(std::memcmp((*it)->guard.data(), (*it)->before.data(), ctx_->page_size) == 0 &&
              "releasing a modified page");
+      Recycle(std::move(*it));
       entries_.erase(it);
       return;
     }
@@ -84,11 +128,18 @@ Result<Lsn> Mtr::Commit(Lsn* start) {
     const auto* before = reinterpret_cast<const uint8_t*>(entry->before.data());
     PageUpdate update;
     update.page_id = entry->guard.page_id();
+    bool full = entry->created || GetPageLsn(before) <= redo;
+    if (entry->leaf && !full) {
+      update.leaf = std::move(entry->leaf);
+      record_.pages.push_back(std::move(update));
+      changed.push_back(entry.get());
+      continue;
+    }
     if (!entry->created) {
       DiffPage(before, after, ctx_->page_size, &update.ranges);
       if (update.ranges.empty()) continue;  // unchanged
     }
-    if (entry->created || GetPageLsn(before) <= redo) {
+    if (full) {
       // A full image, stored as the ranges that differ from a zero page.
       static const std::vector<uint8_t> kZeroPage(kMaxPageSize, 0);
       update.full_image = true;
@@ -99,11 +150,12 @@ Result<Lsn> Mtr::Commit(Lsn* start) {
     changed.push_back(entry.get());
   }
   if (record_.pages.empty() && record_.flags == 0) {
-    entries_.clear();
+    ReleaseAll();
     done_ = true;
     return ctx_->wal->end_lsn();
   }
-  std::string bytes;
+  thread_local std::string bytes;  // keeps its capacity across commits
+  bytes.clear();
   EncodeMtrRecord(record_, &bytes);
   auto lsn = ctx_->wal->Append(bytes, start);
   if (!lsn.ok()) {
@@ -114,7 +166,7 @@ Result<Lsn> Mtr::Commit(Lsn* start) {
     SetPageLsn(entry->guard.mutable_data(), *lsn);
     entry->guard.MarkDirty();
   }
-  entries_.clear();  // releases latches and pins
+  ReleaseAll();  // releases latches and pins
   done_ = true;
   return *lsn;
 }

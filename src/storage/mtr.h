@@ -1,8 +1,8 @@
 // Mtr (mini-transaction): an atomic group of page modifications. It holds the
 // exclusive latches of the pages it modifies and their before-images. Commit
-// writes ONE WAL record with the changes (byte-range diffs, or full page
-// images for pages first touched since the last checkpoint and for new
-// pages, which protects against torn pages), stamps each page with the
+// writes ONE WAL record with the changes (byte-range diffs or leaf
+// operations, or full page images for pages first touched since the last
+// checkpoint and for new pages, which protects against torn pages), stamps each page with the
 // record's end LSN and marks it dirty, then releases the latches.
 // Destroying an uncommitted Mtr restores every before-image, so an error in
 // the middle of a structural change (e.g. a split) never leaves a page
@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <vector>
@@ -58,6 +59,11 @@ class Mtr {
   void ReleaseUnchanged(PageId id);
   bool Holds(PageId id) const;
 
+  // Logs the page `g` (held by this mtr) as a leaf operation instead of a
+  // diff: `op` must describe every change made to the page since the mtr
+  // took it. A page that needs a full image still gets one.
+  void LogAsLeafOp(PageGuard* g, LeafOp op);
+
   MtrRecord& record() { return record_; }
   uint32_t page_size() const { return ctx_->page_size; }
   StorageContext* context() const { return ctx_; }
@@ -72,9 +78,15 @@ class Mtr {
     PageGuard guard;
     std::string before;
     bool created = false;
+    std::optional<LeafOp> leaf;
   };
   Entry* Find(PageId id);
   void RollbackPages();
+  // Releases the entry's page and keeps the entry for reuse.
+  static void Recycle(std::unique_ptr<Entry> entry);
+  void ReleaseAll();
+
+  static thread_local std::vector<std::unique_ptr<Entry>> spare_;
 
   StorageContext* ctx_;
   std::vector<std::unique_ptr<Entry>> entries_;

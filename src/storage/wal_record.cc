@@ -5,6 +5,7 @@
 
 #include "common/coding.h"
 #include "fmt/format.h"
+#include "storage/btree_node.h"
 
 namespace neuroquantum::storage {
 
@@ -14,6 +15,7 @@ namespace {
 // database format 1 and is no longer written or read.
 constexpr uint8_t kPageUpdateRanges = 2;
 constexpr uint8_t kPageUpdateFullImage = 3;
+constexpr uint8_t kPageUpdateLeafOp = 4;
 
 }  // namespace
 
@@ -37,6 +39,13 @@ void EncodeMtrRecord(const MtrRecord& rec, std::string* out) {
   PutVarint64(out, rec.pages.size());
   for (const auto& page : rec.pages) {
     PutVarint64(out, page.page_id);
+    if (page.leaf) {
+      out->push_back(static_cast<char>(kPageUpdateLeafOp));
+      PutVarint64(out, page.leaf->slot);
+      out->push_back(static_cast<char>(page.leaf->bits));
+      if (page.leaf->bits & kLeafInsertCell) PutLengthPrefixed(out, page.leaf->cell);
+      continue;
+    }
     out->push_back(page.full_image ? kPageUpdateFullImage : kPageUpdateRanges);
     PutVarint64(out, page.ranges.size());
     for (const auto& range : page.ranges) {
@@ -71,6 +80,21 @@ Status DecodePages(ByteReader* in, uint32_t page_size, std::vector<PageUpdate>* 
     uint8_t kind = 0;
     if (!in->GetVarint64(&page.page_id) || !in->GetFixed8(&kind)) return Malformed("page entry");
     std::string_view bytes;
+    if (kind == kPageUpdateLeafOp) {
+      LeafOp& op = page.leaf.emplace();
+      uint64_t slot = 0;
+      if (!in->GetVarint64(&slot) || slot > 0xFFFF || !in->GetFixed8(&op.bits)) return Malformed("leaf operation");
+      op.slot = static_cast<uint16_t>(slot);
+      if ((op.bits & ~kKnownLeafOpBits) != 0 || op.bits == 0 ||
+          (op.bits & (kLeafInsertCell | kLeafInsertLogical)) == (kLeafInsertCell | kLeafInsertLogical)) {
+        return Malformed("leaf operation bits");
+      }
+      if (op.bits & kLeafInsertCell) {
+        if (!in->GetLengthPrefixed(&bytes) || !btree::WellFormedLeafCell(bytes)) return Malformed("leaf cell");
+        op.cell.assign(bytes);
+      }
+      continue;
+    }
     if (kind != kPageUpdateRanges && kind != kPageUpdateFullImage) {
       return Malformed("page update kind");
     }
@@ -116,7 +140,15 @@ Status DecodeMtrBody(ByteReader* in, uint32_t page_size, MtrRecord* rec) {
       (!in->GetVarint64(&rec->chain_head) || !in->GetVarint64(&rec->chain_next))) {
     return Malformed("chain free");
   }
-  return DecodePages(in, page_size, &rec->pages);
+  NQ_RETURN_IF_ERROR(DecodePages(in, page_size, &rec->pages));
+  for (auto& page : rec->pages) {
+    if (!page.leaf || !(page.leaf->bits & kLeafInsertLogical)) continue;
+    if (!(rec->flags & kHasLogical) || rec->logical.op == LogicalOp::kDelete) {
+      return Malformed("leaf cell from a missing logical change");
+    }
+    page.leaf->cell = btree::MakeLeafCell(rec->logical.key, rec->logical.new_value);
+  }
+  return Status::OK();
 }
 
 }  // namespace
@@ -129,7 +161,7 @@ Result<DecodedRecord> DecodeWalRecord(std::string_view bytes, uint32_t page_size
   if (!in.GetFixed8(&type) || !in.GetFixed8(&version) || !in.GetVarint64(&out.txn)) {
     return Malformed("header");
   }
-  if (version != kWalRecordVersion) {
+  if (version < kOldestWalRecordVersion || version > kWalRecordVersion) {
     return Status::NotSupported(fmt::format("WAL record version {}", version));
   }
   if (type < 1 || type > 4) return Malformed("type");
@@ -186,6 +218,25 @@ void DiffRegion(const uint8_t* before, const uint8_t* after, uint32_t begin, uin
   }
 }
 
+// Runs a leaf operation on a page, checking first that the page is a sound
+// leaf and that the operation fits it, so a damaged WAL cannot make the node
+// code read or write outside the page.
+Status ApplyLeafOp(const LeafOp& op, uint8_t* page, uint32_t page_size) {
+  if (GetPageType(page) != PageType::kLeaf) return Malformed("leaf operation on a page that is not a leaf");
+  btree::Node node(page, page_size);
+  if (std::string error = node.Validate(); !error.empty()) {
+    return Status::Corruption(fmt::format("leaf operation on a damaged leaf: {}", error));
+  }
+  if (op.bits & kLeafRemove) {
+    if (op.slot >= node.count()) return Malformed("leaf operation slot");
+    node.RemoveCell(op.slot);
+  }
+  if (op.bits & (kLeafInsertCell | kLeafInsertLogical)) {
+    if (op.slot > node.count() || !node.InsertCell(op.slot, op.cell)) return Malformed("leaf cell does not fit");
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 void DiffPage(const uint8_t* before, const uint8_t* after, uint32_t page_size,
@@ -196,6 +247,7 @@ void DiffPage(const uint8_t* before, const uint8_t* after, uint32_t page_size,
 }
 
 Status ApplyPageUpdate(const PageUpdate& update, uint8_t* page, uint32_t page_size) {
+  if (update.leaf) return ApplyLeafOp(*update.leaf, page, page_size);
   if (update.full_image) std::memset(page, 0, page_size);
   for (const auto& range : update.ranges) {
     if (range.offset + range.bytes.size() > page_size) return Malformed("range bounds");

@@ -10,15 +10,16 @@
 //   if kChainFree:     varint chain_head, varint next_to_free (0 = done)
 //   if kLinkPending:   (nothing more: the flag alone is the message)
 //   varint page_count, then per page:
-//     varint page_id, u8 kind (1 = full image, 2 = byte ranges)
-//     image:  lp bytes (page_size bytes)
-//     ranges: varint range_count, then per range varint offset, lp bytes
+//     varint page_id, u8 kind (2 = byte ranges, 3 = full image, 4 = leaf operation)
+//     ranges, full image: varint range_count, then per range varint offset, lp bytes
+//     leaf operation: varint slot, u8 LeafOpBits, lp cell if kLeafInsertCell
 // kCommit / kAbort: u8 type, u8 version, varint txn_id
 // kPrepare: u8 type, u8 version, varint txn_id, lp global transaction id
 // (lp = varint length prefix + bytes.) Values are persisted: do not change.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,7 +28,10 @@
 
 namespace neuroquantum::storage {
 
-inline constexpr uint8_t kWalRecordVersion = 1;
+// Version 2 added page update kind 4 (leaf operations); version 1 records
+// are still read.
+inline constexpr uint8_t kWalRecordVersion = 2;
+inline constexpr uint8_t kOldestWalRecordVersion = 1;
 
 enum class WalRecordType : uint8_t { kMtr = 1, kCommit = 2, kAbort = 3, kPrepare = 4 };
 
@@ -69,8 +73,30 @@ struct PageRange {
   std::string bytes;
 };
 
+// Persisted bits of a leaf operation: do not change.
+enum LeafOpBits : uint8_t {
+  kLeafRemove = 1,         // remove the cell at the slot
+  kLeafInsertCell = 2,     // then insert the cell the record carries at the slot
+  kLeafInsertLogical = 4,  // or insert MakeLeafCell(logical key, logical new value)
+};
+inline constexpr uint8_t kKnownLeafOpBits = kLeafRemove | kLeafInsertCell | kLeafInsertLogical;
+
+// A change of one leaf redone by running it again on the page
+// (physiological logging): RemoveCell(slot) and/or InsertCell(slot, cell).
+// The node code is deterministic, so the page comes out byte for byte as it
+// did when the change was made. Used by single-leaf writes, which would
+// otherwise log the cell twice (in the logical change and in a diff).
+struct LeafOp {
+  uint16_t slot = 0;
+  uint8_t bits = 0;
+  // The cell to insert; after decoding also when made from the logical change.
+  std::string cell;
+};
+
 struct PageUpdate {
   PageId page_id = 0;
+  // Set for a leaf operation (no ranges, not a full image).
+  std::optional<LeafOp> leaf;
   // A full image determines the whole page (a torn page is rebuilt from it):
   // redo zeroes the page, then copies the ranges. Stored sparsely, since
   // free space inside pages is zero. Otherwise the ranges patch the page.
@@ -105,7 +131,8 @@ Result<DecodedRecord> DecodeWalRecord(std::string_view bytes, uint32_t page_size
 // the checksum and LSN fields; nearby differences are merged.
 void DiffPage(const uint8_t* before, const uint8_t* after, uint32_t page_size,
               std::vector<PageRange>* out);
-// Applies an update to a page buffer. Corruption if a range is out of bounds.
+// Applies an update to a page buffer. Corruption if a range is out of bounds
+// or a leaf operation does not fit the page.
 Status ApplyPageUpdate(const PageUpdate& update, uint8_t* page, uint32_t page_size);
 
 }  // namespace neuroquantum::storage

@@ -52,6 +52,49 @@ TEST_F(EngineTest, RollbackRestoresInsertsUpdatesDeletesAndOverflowValues) {
   EXPECT_GE(engine_->stats().free_pages, free_before);
 }
 
+// A put's check sees the value the put replaces (absent, inline or in an
+// overflow chain), and its error cancels the put, on the optimistic path and
+// on the path that splits.
+TEST_F(EngineTest, PutCheckSeesTheCurrentValueAndCanCancelThePut) {
+  std::map<std::string, std::string> model;
+  for (int i = 0; i < 400; ++i) {
+    std::string v(i % 40 == 0 ? 9000 : 40, static_cast<char>('a' + i % 26));
+    ASSERT_TRUE(PutCommitted(fmt::format("{:04}", i), v).ok());
+    model[fmt::format("{:04}", i)] = v;
+  }
+  auto txn = engine_->Begin();
+  std::optional<std::string> seen;
+  bool refuse = false;
+  int calls = 0;
+  auto check = [&](std::optional<std::string_view> current) -> Status {
+    ++calls;
+    seen = current ? std::optional<std::string>(std::string(*current)) : std::nullopt;
+    return refuse ? Status::AlreadyExists("refused") : Status::OK();
+  };
+  WriteCheck in_tree(check);
+  for (int i = 0; i < 400; i += 7) {
+    std::string key = fmt::format("{:04}", i);
+    // A value this large cannot go in by the optimistic path of a full leaf.
+    std::string value(i % 2 == 0 ? 30 : 1500, 'n');
+    refuse = true;
+    calls = 0;
+    EXPECT_EQ(engine_->Put(txn.get(), tree_, key, value, &in_tree).code(), StatusCode::kAlreadyExists);
+    EXPECT_EQ(calls, 1) << key;
+    EXPECT_EQ(seen, model[key]) << key;
+    refuse = false;
+    ASSERT_TRUE(engine_->Put(txn.get(), tree_, key, value, &in_tree).ok());
+    EXPECT_EQ(seen, model[key]) << key;
+    model[key] = value;
+    std::string fresh = key + "x";
+    ASSERT_TRUE(engine_->Put(txn.get(), tree_, fresh, value, &in_tree).ok());
+    EXPECT_EQ(seen, std::nullopt) << fresh;
+    model[fresh] = value;
+  }
+  ASSERT_TRUE(engine_->Commit(txn.get()).ok());
+  ExpectTreeEquals(engine_.get(), tree_, model);
+  ExpectIntegrity(engine_.get());
+}
+
 TEST_F(EngineTest, FinishedTransactionCannotBeReused) {
   auto txn = engine_->Begin();
   ASSERT_TRUE(engine_->Put(txn.get(), tree_, "a", "1").ok());
