@@ -16,6 +16,27 @@ namespace {
 using internal::ForEachEntry;
 using internal::SqlError;
 
+// The rows of `child`, each replaced by what `map` makes of it.
+class MapRows : public Operator {
+ public:
+  using Fn = std::function<Status(Row* in, Row* out)>;
+  MapRows(OperatorPtr child, Fn map) : child_(std::move(child)), map_(std::move(map)) {}
+  Status DoOpen(ExecContext* ctx) override { return child_->Open(ctx); }
+  Result<bool> DoNext(Row* row) override {
+    NQ_ASSIGN_OR_RETURN(bool more, child_->Next(&in_));
+    if (!more) return false;
+    NQ_RETURN_IF_ERROR(map_(&in_, row));
+    return true;
+  }
+  std::string Describe() const override { return "MapRows"; }
+  std::vector<const Operator*> children() const override { return {child_.get()}; }
+
+ private:
+  OperatorPtr child_;
+  Fn map_;
+  Row in_;
+};
+
 Status ClearTree(txn::Transaction* txn, txn::TreeId tree) {
   return ForEachEntry(txn, tree, [&](const std::string& key, const std::string&) { return txn->Delete(tree, key); });
 }
@@ -283,20 +304,36 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::CreateIndex(const sql::Cr
   CatalogWriter writer(engine_->txn(), txn_, engine_->catalog_tree());
   NQ_ASSIGN_OR_RETURN(index->id, writer.NextId());
   NQ_ASSIGN_OR_RETURN(index->tree, writer.TreeFor(fmt::format("i.{}", index->id)));
-  auto types = table->types();
-  auto add_entry = [&](const std::string& k, const std::string& v) -> Status {
-    NQ_ASSIGN_OR_RETURN(Row row, DecodeRow(v, types));
-    bool unique_form = false;
-    NQ_ASSIGN_OR_RETURN(std::string key, IndexKey(*index, *table, row, k, &unique_form));
-    Status s = txn_->Insert(index->tree, key, k);
+  // The entries (index key, primary key) of every row, sorted by index key
+  // (spilling past the memory budget like ORDER BY), then inserted in
+  // order: each insert lands next to the previous one, so the index is
+  // filled left to right instead of at random places.
+  auto entries = std::make_unique<MapRows>(
+      MakeTableScan(std::shared_ptr<const TableInfo>(catalog_, table), nullptr, /*with_key=*/true),
+      [&](Row* in, Row* out) -> Status {
+        std::string pk = in->back().str();
+        in->pop_back();
+        bool unique_form = false;
+        NQ_ASSIGN_OR_RETURN(std::string key, IndexKey(*index, *table, *in, pk, &unique_form));
+        out->resize(2);
+        (*out)[0] = Value::Blob(std::move(key));
+        (*out)[1] = Value::Blob(std::move(pk));
+        return Status::OK();
+      });
+  OperatorPtr sorted = MakeSort(std::move(entries), {SortKey{0, false, true}});
+  NQ_RETURN_IF_ERROR(sorted->Open(ctx_));
+  Row entry;
+  while (true) {
+    NQ_ASSIGN_OR_RETURN(bool more, sorted->Next(&entry));
+    if (!more) break;
+    NQ_RETURN_IF_ERROR(ctx_->CheckInterrupt());
+    Status s = txn_->Insert(index->tree, entry[0].str(), entry[1].str());
     if (s.code() == StatusCode::kAlreadyExists) {
       return SqlError("23505",
                       fmt::format("could not create unique index \"{}\": key is duplicated", index->name));
     }
-    return s;
-  };
-  Status filled = ForEachEntry(txn_, table->tree, add_entry);
-  NQ_RETURN_IF_ERROR(filled);
+    NQ_RETURN_IF_ERROR(s);
+  }
   NQ_RETURN_IF_ERROR(writer.Create(CatalogWriter::Kind::kIndex, index->name, index->id, index->sql));
   NQ_RETURN_IF_ERROR(writer.BumpVersion());
   wrote_ddl_ = true;

@@ -21,7 +21,8 @@ bool LockManager::Grantable(const Queue& q, std::list<Request>::const_iterator i
 Status LockManager::Lock(TxnId txn, const std::string& resource, LockMode mode, bool wait) {
   using Clock = std::chrono::steady_clock;
   MutexLock lock(&mu_);
-  Queue& q = table_[resource];
+  Entry& entry = *table_.try_emplace(resource).first;
+  Queue& q = entry.second;
   // Already held strongly enough? An upgrade keeps the shared grant until
   // the exclusive one is granted.
   for (const Request& r : q.requests) {
@@ -42,7 +43,7 @@ Status LockManager::Lock(TxnId txn, const std::string& resource, LockMode mode, 
                        [](const Request& r) { return !r.granted; });
   }
   auto it = q.requests.insert(pos, Request{txn, mode, false});
-  held_[txn].insert(resource);
+  if (!upgrade) held_[txn].push_back(&entry);
   const auto start = Clock::now();
   bool searched = false;
   bool waited = false;
@@ -115,22 +116,25 @@ void LockManager::Withdraw(Queue* q, const std::string& resource, TxnId txn) {
       ++it;
     }
   }
-  if (!still_held) held_[txn].erase(resource);
+  auto entry = table_.find(resource);
+  if (!still_held) {
+    auto& held = held_[txn];
+    held.erase(std::remove(held.begin(), held.end(), &*entry), held.end());
+  }
   // Requests behind ours may be grantable now.
   q->cv.SignalAll();
-  if (q->requests.empty()) table_.erase(resource);
+  if (q->requests.empty()) table_.erase(entry);
 }
 
 void LockManager::ReleaseAll(TxnId txn) {
   MutexLock lock(&mu_);
   auto held = held_.find(txn);
   if (held == held_.end()) return;
-  for (const std::string& resource : held->second) {
-    auto q = table_.find(resource);
-    if (q == table_.end()) continue;
-    q->second.requests.remove_if([txn](const Request& r) { return r.txn == txn; });
-    q->second.cv.SignalAll();
-    if (q->second.requests.empty()) table_.erase(q);
+  for (Entry* entry : held->second) {
+    Queue& q = entry->second;
+    q.requests.remove_if([txn](const Request& r) { return r.txn == txn; });
+    q.cv.SignalAll();
+    if (q.requests.empty()) table_.erase(table_.find(entry->first));
   }
   held_.erase(held);
   waiting_.erase(txn);

@@ -104,8 +104,11 @@ class LockManager {
   const LockOptions options_;
   mutable Mutex mu_;
   std::unordered_map<std::string, Queue> table_ GUARDED_BY(mu_);
-  // Resources each transaction holds or waits for.
-  std::unordered_map<TxnId, std::unordered_set<std::string>> held_ GUARDED_BY(mu_);
+  // The queues each transaction holds or waits in, once each. A queue
+  // (a node of table_, which never moves) is only erased when empty, so the
+  // pointer stays valid while the transaction has a request in it.
+  using Entry = std::pair<const std::string, Queue>;
+  std::unordered_map<TxnId, std::vector<Entry*>> held_ GUARDED_BY(mu_);
   // The resource each waiting transaction waits for.
   std::unordered_map<TxnId, std::string> waiting_ GUARDED_BY(mu_);
   LockStats stats_ GUARDED_BY(mu_);

@@ -199,6 +199,7 @@ Status Transaction::Write(TreeId tree, std::string_view key, std::string_view va
   }
   locked_row_.clear();
   bool pushed = false;
+  bool first_write = false;  // of this row by this transaction
   auto check = [&](std::optional<std::string_view> raw) -> Status {
     std::optional<RowVersion> current;
     if (raw) {
@@ -215,6 +216,7 @@ Status Transaction::Write(TreeId tree, std::string_view key, std::string_view va
     if ((kind == WriteKind::kUpdate || kind == WriteKind::kDelete) && !exists) {
       return Status::NotFound("row does not exist");
     }
+    first_write = !current || current->writer != id_;
     if (current && current->writer != id_) {
       engine_->versions_.Push(row, std::string(*raw), id_);
       pushed_.push_back(row);
@@ -241,8 +243,8 @@ Status Transaction::Write(TreeId tree, std::string_view key, std::string_view va
     }
     return s;
   }
-  written_.insert(row);
   if (deleting) tombstones_.push_back(row);
+  if (first_write) written_.push_back(std::move(row));
   return Status::OK();
 }
 
@@ -373,7 +375,8 @@ Status Transaction::ValidateForCommit() {
           with)));
     }
   }
-  engine_->commit_log_.Append(id_, std::vector<std::string>(written_.begin(), written_.end()));
+  engine_->commit_log_.Append(id_, std::move(written_));
+  written_.clear();
   return Status::OK();
 }
 

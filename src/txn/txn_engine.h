@@ -323,7 +323,9 @@ class Transaction {
   bool finished_ = false;
   Status doomed_;
   ReadSet reads_;                      // SERIALIZABLE only
-  std::unordered_set<std::string> written_;  // rows written (write set)
+  // Rows written (the write set), each once: a row joins it when this
+  // transaction writes it while its newest version is not its own.
+  std::vector<std::string> written_;
   std::vector<std::string> pushed_;    // rows whose chain it pushed onto, in order
   std::vector<std::string> tombstones_;
   std::vector<SavepointMark> savepoints_;
