@@ -71,6 +71,22 @@ TEST_F(SpillTest, SortBeyondTheLimitSpillsAndStaysStable) {
   EXPECT_EQ(Run("SELECT a FROM (SELECT a FROM t ORDER BY 1.5 * a DESC) LIMIT 1"), "20000");
 }
 
+// CREATE INDEX sorts its entries like ORDER BY: past the budget it spills,
+// and the index still holds every row, in order; a duplicate in a UNIQUE
+// index still stops it (23505) with no index left behind.
+TEST_F(SpillTest, CreateIndexBeyondTheLimitSpills) {
+  Fill(20000);
+  Ok("CREATE INDEX t_c ON t(c)");
+  EXPECT_EQ(Run("SELECT count(*), sum(a) FROM t WHERE c >= 'row 1' AND c < 'row 2'"), "11111|151509596");
+  EXPECT_EQ(Run("SELECT a FROM t WHERE c = 'row 12345 of some filler text'"), "12345");
+  EXPECT_EQ(Run("SELECT count(*) FROM t INDEXED BY t_c WHERE c > ''"), "20000");
+  EXPECT_EQ(Run("CREATE UNIQUE INDEX t_b ON t(b)"), "error 23505");
+  Ok("CREATE INDEX t_b ON t(b)");  // the name is free again
+  EXPECT_EQ(Run("SELECT count(*) FROM t WHERE b = 5"), Run("SELECT count(*) FROM t NOT INDEXED WHERE b + 0 = 5"));
+  Ok("CREATE UNIQUE INDEX t_ac ON t(a, c)");
+  EXPECT_EQ(Run("SELECT count(*) FROM t WHERE a = 777 AND c = 'row 777 of some filler text'"), "1");
+}
+
 // Under a 12 KiB limit each run holds about 70 rows: 40,000 rows make
 // more than twice as many runs as are merged at once (256), so the sort
 // merges runs 1-256 into one, then 257-512 into another, and merges those
