@@ -301,12 +301,22 @@ Status StorageEngine::Write(Transaction* txn, TreeId tree, std::string_view key,
                             const std::string_view* value, const WriteCheck* check) {
   NQ_RETURN_IF_ERROR(CheckWritable());
   NQ_ASSIGN_OR_RETURN(BTree * t, TreeFor(tree));
+  const bool first = !txn->registered_;
+  const Lsn end_before = wal_->end_lsn();
   NQ_RETURN_IF_ERROR(RegisterTxn(txn));
   Lsn at = 0;
   WriteContext wctx{txn->id_, 0, &at, check};
-  NQ_RETURN_IF_ERROR(value != nullptr ? t->Put(key, *value, wctx) : t->Delete(key, wctx));
+  Status s = value != nullptr ? t->Put(key, *value, wctx) : t->Delete(key, wctx);
   if (at != 0) txn->undo_.push_back(at);
-  return Status::OK();
+  if (!s.ok() && first && wal_->end_lsn() == end_before) {
+    // The first write failed (e.g. its check refused it) and nothing was
+    // logged since it registered: the transaction still wrote nothing, so
+    // its commit or rollback logs nothing and it holds no WAL back.
+    std::lock_guard lock(txn_mu_);
+    active_.erase(txn->id_);
+    txn->registered_ = false;
+  }
+  return s;
 }
 
 Status StorageEngine::BulkLoad(TreeId tree, BulkSource* source) {

@@ -14,6 +14,8 @@ namespace {
 // Entries (with their page-sized before-image buffers) kept for the thread's
 // next mtrs, so that a write does not allocate and free a page buffer.
 constexpr size_t kSpareEntries = 16;
+// The encode buffer keeps at most this much capacity between commits.
+constexpr size_t kKeptEncodeCapacity = 1 << 20;
 }  // namespace
 
 thread_local std::vector<std::unique_ptr<Mtr::Entry>> Mtr::spare_;
@@ -158,6 +160,8 @@ Result<Lsn> Mtr::Commit(Lsn* start) {
   bytes.clear();
   EncodeMtrRecord(record_, &bytes);
   auto lsn = ctx_->wal->Append(bytes, start);
+  // A record with a large value must not keep its buffer's size forever.
+  if (bytes.capacity() > kKeptEncodeCapacity) std::string().swap(bytes);
   if (!lsn.ok()) {
     RollbackPages();
     return lsn.status();

@@ -141,11 +141,16 @@ Status DecodeMtrBody(ByteReader* in, uint32_t page_size, MtrRecord* rec) {
     return Malformed("chain free");
   }
   NQ_RETURN_IF_ERROR(DecodePages(in, page_size, &rec->pages));
+  bool logical_cell_used = false;
   for (auto& page : rec->pages) {
     if (!page.leaf || !(page.leaf->bits & kLeafInsertLogical)) continue;
     if (!(rec->flags & kHasLogical) || rec->logical.op == LogicalOp::kDelete) {
       return Malformed("leaf cell from a missing logical change");
     }
+    // A write changes one leaf; more would let a small record expand into
+    // many copies of a large value.
+    if (logical_cell_used) return Malformed("leaf cell from the logical change used twice");
+    logical_cell_used = true;
     page.leaf->cell = btree::MakeLeafCell(rec->logical.key, rec->logical.new_value);
   }
   return Status::OK();

@@ -2,6 +2,7 @@
 #include "txn/lock_manager.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include "common/log.h"
 #include "fmt/format.h"
@@ -118,8 +119,10 @@ void LockManager::Withdraw(Queue* q, const std::string& resource, TxnId txn) {
   }
   auto entry = table_.find(resource);
   if (!still_held) {
+    // Usually the queue joined last: search from the back.
     auto& held = held_[txn];
-    held.erase(std::remove(held.begin(), held.end(), &*entry), held.end());
+    auto found = std::find(held.rbegin(), held.rend(), &*entry);
+    if (found != held.rend()) held.erase(std::next(found).base());
   }
   // Requests behind ours may be grantable now.
   q->cv.SignalAll();

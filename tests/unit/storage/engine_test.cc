@@ -93,6 +93,18 @@ TEST_F(EngineTest, PutCheckSeesTheCurrentValueAndCanCancelThePut) {
   ASSERT_TRUE(engine_->Commit(txn.get()).ok());
   ExpectTreeEquals(engine_.get(), tree_, model);
   ExpectIntegrity(engine_.get());
+
+  // A transaction whose only write its check refused wrote nothing: its
+  // commit and its rollback log nothing.
+  auto refuse_all = [](std::optional<std::string_view>) { return Status::AlreadyExists("refused"); };
+  WriteCheck refused(refuse_all);
+  for (bool commit : {true, false}) {
+    auto idle = engine_->Begin();
+    EXPECT_EQ(engine_->Put(idle.get(), tree_, "0007", "v", &refused).code(), StatusCode::kAlreadyExists);
+    uint64_t records = engine_->stats().wal.records;
+    ASSERT_TRUE((commit ? engine_->Commit(idle.get()) : engine_->Rollback(idle.get())).ok());
+    EXPECT_EQ(engine_->stats().wal.records, records) << (commit ? "commit" : "rollback");
+  }
 }
 
 TEST_F(EngineTest, FinishedTransactionCannotBeReused) {

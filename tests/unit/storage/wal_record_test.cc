@@ -235,6 +235,25 @@ TEST(WalRecordTest, MalformedLeafOperationsAreRefused) {
   EXPECT_TRUE(decode(0, LeafOp{0, kLeafInsertCell, cell}).ok());
   EXPECT_TRUE(decode(0, LeafOp{0, kLeafInsertCell, cell}, cell + "x").IsCorruption()) << "trailing cell bytes";
   EXPECT_TRUE(decode(0, LeafOp{0, kLeafInsertCell, cell}, "\x05").IsCorruption()) << "truncated cell";
+  // The logical change's cell serves one leaf operation only.
+  MtrRecord twice;
+  twice.flags = kHasLogical;
+  twice.logical.op = LogicalOp::kInsert;
+  twice.logical.key = "k";
+  twice.logical.new_value = std::string(1000, 'v');
+  for (PageId page : {2, 3}) {
+    PageUpdate update;
+    update.page_id = page;
+    update.leaf = LeafOp{0, kLeafInsertLogical, ""};
+    twice.pages.push_back(update);
+  }
+  std::string bytes;
+  EncodeMtrRecord(twice, &bytes);
+  EXPECT_TRUE(DecodeWalRecord(bytes, kPageSize).status().IsCorruption());
+  twice.pages.pop_back();
+  bytes.clear();
+  EncodeMtrRecord(twice, &bytes);
+  EXPECT_TRUE(DecodeWalRecord(bytes, kPageSize).ok());
 }
 
 }  // namespace
