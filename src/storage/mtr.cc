@@ -5,7 +5,6 @@
 #include <cstring>
 
 #include "fmt/format.h"
-#include "storage/btree_node.h"
 #include "storage/page_file.h"
 
 namespace neuroquantum::storage {
@@ -92,7 +91,7 @@ void Mtr::LogAsLeafOp(PageGuard* g, LeafOp op) {
   std::string replay = entry->before;
   PageUpdate update;
   update.leaf = op;
-  if (op.bits & kLeafInsertLogical) update.leaf->cell = btree::MakeLeafCell(record_.logical.key, record_.logical.new_value);
+  if (op.bits & kLeafInsertLogical) update.leaf->cell = LogicalLeafCell(record_.logical);
   Status s = ApplyPageUpdate(update, reinterpret_cast<uint8_t*>(replay.data()), ctx_->page_size);
   assert(s.ok() && std::memcmp(replay.data() + kTypeOffset, g->data() + kTypeOffset, ctx_->page_size - kTypeOffset) == 0 &&
          "a leaf operation does not reproduce the page");

@@ -55,6 +55,10 @@ void EncodeMtrRecord(const MtrRecord& rec, std::string* out) {
   }
 }
 
+std::string LogicalLeafCell(const LogicalChange& change) {
+  return btree::MakeLeafCell(change.key, change.new_value);
+}
+
 void EncodeTxnRecord(WalRecordType type, TxnId txn, std::string* out) {
   out->push_back(static_cast<char>(type));
   out->push_back(static_cast<char>(kWalRecordVersion));
@@ -151,7 +155,7 @@ Status DecodeMtrBody(ByteReader* in, uint32_t page_size, MtrRecord* rec) {
     // many copies of a large value.
     if (logical_cell_used) return Malformed("leaf cell from the logical change used twice");
     logical_cell_used = true;
-    page.leaf->cell = btree::MakeLeafCell(rec->logical.key, rec->logical.new_value);
+    page.leaf->cell = LogicalLeafCell(rec->logical);
   }
   return Status::OK();
 }

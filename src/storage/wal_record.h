@@ -93,6 +93,9 @@ struct LeafOp {
   std::string cell;
 };
 
+// The cell a kLeafInsertLogical operation inserts for `change`.
+std::string LogicalLeafCell(const LogicalChange& change);
+
 struct PageUpdate {
   PageId page_id = 0;
   // Set for a leaf operation (no ranges, not a full image).

@@ -217,7 +217,7 @@ Status Transaction::Write(TreeId tree, std::string_view key, std::string_view va
       return Status::NotFound("row does not exist");
     }
     first_write = !current || current->writer != id_;
-    if (current && current->writer != id_) {
+    if (current && first_write) {
       engine_->versions_.Push(row, std::string(*raw), id_);
       pushed_.push_back(row);
       pushed = true;

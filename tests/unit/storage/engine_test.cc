@@ -25,18 +25,25 @@ class EngineTest : public ::testing::Test {
     NQ_RETURN_IF_ERROR(engine_->Put(txn.get(), tree_, k, v));
     return engine_->Commit(txn.get());
   }
+  // Keys 0000..n-1, each committed alone; every `large_every`-th value is
+  // `large` bytes (an overflow chain), the others `small`.
+  std::map<std::string, std::string> PutCommittedKeys(int n, int large_every, size_t large, size_t small) {
+    std::map<std::string, std::string> model;
+    for (int i = 0; i < n; ++i) {
+      std::string v(i % large_every == 0 ? large : small, static_cast<char>('a' + i % 26));
+      EXPECT_TRUE(PutCommitted(fmt::format("{:04}", i), v).ok());
+      model[fmt::format("{:04}", i)] = v;
+    }
+    return model;
+  }
   FaultInjectionEnv env_;
   std::unique_ptr<StorageEngine> engine_;
   TreeId tree_ = 0;
 };
 
 TEST_F(EngineTest, RollbackRestoresInsertsUpdatesDeletesAndOverflowValues) {
-  std::map<std::string, std::string> model;
-  for (int i = 0; i < 300; ++i) {
-    std::string v(i % 50 == 0 ? 20000 : 30, static_cast<char>('a' + i % 26));
-    ASSERT_TRUE(PutCommitted(fmt::format("{:04}", i), v).ok());
-    model[fmt::format("{:04}", i)] = v;
-  }
+  std::map<std::string, std::string> model = PutCommittedKeys(300, 50, 20000, 30);
+  ASSERT_FALSE(HasFailure());
   uint64_t free_before = engine_->stats().free_pages;
   auto txn = engine_->Begin();
   for (int i = 0; i < 300; i += 3) ASSERT_TRUE(engine_->Delete(txn.get(), tree_, fmt::format("{:04}", i)).ok());
@@ -56,12 +63,8 @@ TEST_F(EngineTest, RollbackRestoresInsertsUpdatesDeletesAndOverflowValues) {
 // overflow chain), and its error cancels the put, on the optimistic path and
 // on the path that splits.
 TEST_F(EngineTest, PutCheckSeesTheCurrentValueAndCanCancelThePut) {
-  std::map<std::string, std::string> model;
-  for (int i = 0; i < 400; ++i) {
-    std::string v(i % 40 == 0 ? 9000 : 40, static_cast<char>('a' + i % 26));
-    ASSERT_TRUE(PutCommitted(fmt::format("{:04}", i), v).ok());
-    model[fmt::format("{:04}", i)] = v;
-  }
+  std::map<std::string, std::string> model = PutCommittedKeys(400, 40, 9000, 40);
+  ASSERT_FALSE(HasFailure());
   auto txn = engine_->Begin();
   std::optional<std::string> seen;
   bool refuse = false;
