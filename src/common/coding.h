@@ -5,6 +5,7 @@
 #pragma once
 
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -12,29 +13,35 @@
 
 namespace neuroquantum {
 
-inline void EncodeFixed16(uint8_t* dst, uint16_t v) {
-  dst[0] = static_cast<uint8_t>(v);
-  dst[1] = static_cast<uint8_t>(v >> 8);
+// On little-endian machines (x86-64, ARM64) the bytes are the integer's
+// own: one load or store. Elsewhere they are assembled byte by byte.
+inline constexpr bool kLittleEndian = std::endian::native == std::endian::little;
+
+template <typename T>
+inline void EncodeFixed(uint8_t* dst, T v) {
+  if constexpr (kLittleEndian) {
+    std::memcpy(dst, &v, sizeof v);
+  } else {
+    for (size_t i = 0; i < sizeof v; ++i) dst[i] = static_cast<uint8_t>(v >> (8 * i));
+  }
 }
-inline void EncodeFixed32(uint8_t* dst, uint32_t v) {
-  for (int i = 0; i < 4; ++i) dst[i] = static_cast<uint8_t>(v >> (8 * i));
-}
-inline void EncodeFixed64(uint8_t* dst, uint64_t v) {
-  for (int i = 0; i < 8; ++i) dst[i] = static_cast<uint8_t>(v >> (8 * i));
-}
-inline uint16_t DecodeFixed16(const uint8_t* src) {
-  return static_cast<uint16_t>(src[0] | (src[1] << 8));
-}
-inline uint32_t DecodeFixed32(const uint8_t* src) {
-  uint32_t v = 0;
-  for (int i = 3; i >= 0; --i) v = (v << 8) | src[i];
+template <typename T>
+inline T DecodeFixed(const uint8_t* src) {
+  T v = 0;
+  if constexpr (kLittleEndian) {
+    std::memcpy(&v, src, sizeof v);
+  } else {
+    for (size_t i = sizeof v; i-- > 0;) v = static_cast<T>((v << 8) | src[i]);
+  }
   return v;
 }
-inline uint64_t DecodeFixed64(const uint8_t* src) {
-  uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | src[i];
-  return v;
-}
+
+inline void EncodeFixed16(uint8_t* dst, uint16_t v) { EncodeFixed(dst, v); }
+inline void EncodeFixed32(uint8_t* dst, uint32_t v) { EncodeFixed(dst, v); }
+inline void EncodeFixed64(uint8_t* dst, uint64_t v) { EncodeFixed(dst, v); }
+inline uint16_t DecodeFixed16(const uint8_t* src) { return DecodeFixed<uint16_t>(src); }
+inline uint32_t DecodeFixed32(const uint8_t* src) { return DecodeFixed<uint32_t>(src); }
+inline uint64_t DecodeFixed64(const uint8_t* src) { return DecodeFixed<uint64_t>(src); }
 
 inline void PutFixed16(std::string* dst, uint16_t v) {
   uint8_t buf[2];
