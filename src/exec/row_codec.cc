@@ -2,6 +2,7 @@
 #include "exec/row_codec.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 #include "common/coding.h"
@@ -42,13 +43,118 @@ void PutVarint128(std::string* out, U128 v) {
   out->push_back(static_cast<char>(v));
 }
 
-bool GetVarint128(ByteReader* in, U128* v) {
+// The bytes of one record as two pointers, which the decoding loop keeps in
+// registers (a string_view updates a pointer and a length per byte read).
+struct RecordBytes {
+  const uint8_t* p;
+  const uint8_t* end;
+
+  explicit RecordBytes(std::string_view bytes)
+      : p(reinterpret_cast<const uint8_t*>(bytes.data())), end(p + bytes.size()) {}
+  size_t remaining() const { return static_cast<size_t>(end - p); }
+  bool Fixed8(uint8_t* v) {
+    if (p == end) return false;
+    *v = *p++;
+    return true;
+  }
+  bool Fixed64(uint64_t* v) {
+    if (remaining() < 8) return false;
+    *v = DecodeFixed64(p);
+    p += 8;
+    return true;
+  }
+  bool Skip(size_t n) {
+    if (remaining() < n) return false;
+    p += n;
+    return true;
+  }
+  // A varint of at most 10 bytes. One byte is the common case; with ten
+  // bytes left in the record the rest are read without bounds checks.
+  bool Varint(uint64_t* v) {
+    if (p != end && *p < 0x80) {
+      *v = *p++;
+      return true;
+    }
+    if (remaining() >= 10) {
+      uint64_t result = *p & 0x7f;
+      for (int i = 1; i < 10; ++i) {
+        const uint64_t b = p[i];
+        result |= (b & 0x7f) << (7 * i);
+        if (b < 0x80) {
+          if (i == 9 && b > 1) return false;  // would overflow 64 bits
+          *v = result;
+          p += i + 1;
+          return true;
+        }
+      }
+      return false;  // more than 10 bytes
+    }
+    return VarintSlow(v);
+  }
+  bool VarintSlow(uint64_t* v) {
+    const size_t n = std::min<size_t>(remaining(), 10);
+    uint64_t result = 0;
+    for (size_t i = 0; i < n; ++i) {
+      result |= static_cast<uint64_t>(p[i] & 0x7f) << (7 * i);
+      if (p[i] < 0x80) {
+        if (i == 9 && p[i] > 1) return false;  // would overflow 64 bits
+        *v = result;
+        p += i + 1;
+        return true;
+      }
+    }
+    return false;  // truncated, or more than 10 bytes
+  }
+  // Steps over a varint of at most `max_bytes` (8 or more) bytes.
+  bool SkipVarint(size_t max_bytes) {
+    if (remaining() >= 8) {
+      if (const uint64_t stops = ~DecodeFixed64(p) & 0x8080808080808080ull) {
+        p += (std::countr_zero(stops) >> 3) + 1;
+        return true;
+      }
+    }
+    const size_t n = std::min(max_bytes, remaining());
+    for (size_t i = 0; i < n; ++i) {
+      if (p[i] < 0x80) {
+        p += i + 1;
+        return true;
+      }
+    }
+    return false;
+  }
+  // Steps past the `n`th byte below 0x80 from here (n >= 1), eight bytes
+  // at a time while the record has them.
+  bool SkipEnds(uint32_t n) {
+    while (remaining() >= 8) {
+      for (uint64_t ends = ~DecodeFixed64(p) & 0x8080808080808080ull; ends != 0; ends &= ends - 1) {
+        if (--n == 0) {
+          p += (std::countr_zero(ends) >> 3) + 1;
+          return true;
+        }
+      }
+      p += 8;
+    }
+    while (p != end) {
+      if (*p++ < 0x80 && --n == 0) return true;
+    }
+    return false;
+  }
+  bool LengthPrefixed(std::string_view* out) {
+    uint64_t len;
+    if (!Varint(&len) || len > remaining()) return false;
+    *out = std::string_view(reinterpret_cast<const char*>(p), len);
+    p += len;
+    return true;
+  }
+};
+
+bool GetVarint128(RecordBytes* in, U128* v) {
   // The first 63 bits in 64-bit arithmetic: most numbers end there.
   uint64_t low = 0;
   int shift = 0;
   for (; shift < 63; shift += 7) {
     uint8_t b;
-    if (!in->GetFixed8(&b)) return false;
+    if (!in->Fixed8(&b)) return false;
     low |= static_cast<uint64_t>(b & 0x7f) << shift;
     if ((b & 0x80) == 0) {
       *v = low;
@@ -58,7 +164,7 @@ bool GetVarint128(ByteReader* in, U128* v) {
   *v = low;
   for (; shift < 128; shift += 7) {
     uint8_t b;
-    if (!in->GetFixed8(&b)) return false;
+    if (!in->Fixed8(&b)) return false;
     *v |= static_cast<U128>(b & 0x7f) << shift;
     if ((b & 0x80) == 0) return shift < 126 || (b >> 2) == 0;  // no bits past 128
   }
@@ -107,12 +213,12 @@ int64_t StoredMax(TypeId id) { return id == TypeId::kDate ? INT32_MAX : IntegerM
 // *out, checking its bytes: integers and dates within [min, max], decimals
 // within 38 digits. Returns what is wrong, or nullptr: the caller names the
 // column (scans call this for every value, so no Status is made here).
-[[gnu::always_inline]] inline const char* GetPayload(ByteReader& in, TypeId kind, int64_t min, int64_t max,
+[[gnu::always_inline]] inline const char* GetPayload(RecordBytes& in, TypeId kind, int64_t min, int64_t max,
                                                      Value* out) {
   switch (kind) {
     case TypeId::kBoolean: {
       uint8_t b;
-      if (!in.GetFixed8(&b) || b > 1) return "bad boolean";
+      if (!in.Fixed8(&b) || b > 1) return "bad boolean";
       out->SetInt(TypeId::kBoolean, b);
       return nullptr;
     }
@@ -121,7 +227,7 @@ int64_t StoredMax(TypeId id) { return id == TypeId::kDate ? INT32_MAX : IntegerM
     case TypeId::kTime:
     case TypeId::kTimestamp: {
       uint64_t z;
-      if (!in.GetVarint64(&z)) return "truncated integer";
+      if (!in.Varint(&z)) return "truncated integer";
       const int64_t v = UnZigZag(z);
       if (v < min || v > max) return kind == TypeId::kBigInt ? "integer out of the column's range" : "date out of range";
       out->SetInt(kind, v);
@@ -129,7 +235,7 @@ int64_t StoredMax(TypeId id) { return id == TypeId::kDate ? INT32_MAX : IntegerM
     }
     case TypeId::kDouble: {
       uint64_t bits;
-      if (!in.GetFixed64(&bits)) return "truncated double";
+      if (!in.Fixed64(&bits)) return "truncated double";
       double d;
       std::memcpy(&d, &bits, sizeof d);
       out->SetDouble(d);
@@ -137,15 +243,15 @@ int64_t StoredMax(TypeId id) { return id == TypeId::kDate ? INT32_MAX : IntegerM
     }
     case TypeId::kNumeric: {
       uint8_t scale;
-      if (!in.GetFixed8(&scale) || scale > kMaxNumericPrecision) return "bad numeric";
+      if (!in.Fixed8(&scale) || scale > kMaxNumericPrecision) return "bad numeric";
       // Most unscaled values fit 64 bits, whose zigzag form is the 128-bit
       // one's; the rest are read again in 128 bits.
-      ByteReader wide = in;
-      if (uint64_t z64; in.GetVarint64(&z64)) {
+      const uint8_t* wide = in.p;
+      if (uint64_t z64; in.Varint(&z64)) {
         out->SetNumeric(Decimal{UnZigZag(z64), scale});
         return nullptr;
       }
-      in = wide;
+      in.p = wide;
       U128 z;
       if (!GetVarint128(&in, &z)) return "bad numeric";
       Decimal d{static_cast<Int128>(z >> 1) ^ -static_cast<Int128>(z & 1), scale};
@@ -156,13 +262,13 @@ int64_t StoredMax(TypeId id) { return id == TypeId::kDate ? INT32_MAX : IntegerM
     case TypeId::kText:
     case TypeId::kBlob: {
       std::string_view bytes;
-      if (!in.GetLengthPrefixed(&bytes)) return "truncated string";
+      if (!in.LengthPrefixed(&bytes)) return "truncated string";
       out->AssignString(kind, bytes);
       return nullptr;
     }
     case TypeId::kInterval: {
       uint64_t months, micros;
-      if (!in.GetVarint64(&months) || !in.GetVarint64(&micros)) return "truncated interval";
+      if (!in.Varint(&months) || !in.Varint(&micros)) return "truncated interval";
       int64_t m = UnZigZag(months);
       if (m < INT32_MIN || m > INT32_MAX) return "interval months out of range";
       *out = Value::Interval(static_cast<int32_t>(m), UnZigZag(micros));
@@ -174,7 +280,7 @@ int64_t StoredMax(TypeId id) { return id == TypeId::kDate ? INT32_MAX : IntegerM
 
 // Steps over the payload of a value of stored kind `kind` that is not
 // wanted: its length is checked, its contents are not.
-const char* SkipPayload(ByteReader& in, TypeId kind) {
+[[gnu::always_inline]] inline const char* SkipPayload(RecordBytes& in, TypeId kind) {
   bool ok = false;
   switch (kind) {
     case TypeId::kBoolean: ok = in.Skip(1); break;
@@ -187,7 +293,7 @@ const char* SkipPayload(ByteReader& in, TypeId kind) {
     case TypeId::kText:
     case TypeId::kBlob: {
       std::string_view bytes;
-      ok = in.GetLengthPrefixed(&bytes);
+      ok = in.LengthPrefixed(&bytes);
       break;
     }
     case TypeId::kInterval: ok = in.SkipVarint(10) && in.SkipVarint(10); break;
@@ -228,18 +334,75 @@ RowDecoder::RowDecoder(std::span<const DataType> types, const std::vector<bool>*
     columns_.push_back(Column{StoredKindOf(id), want, StoredMin(id), StoredMax(id)});
     if (want) end_ = i + 1;
   }
+  for (size_t i = 0; i < end_; ++i) {
+    const Column& c = columns_[i];
+    Step step{Step::kGet, c.kind, static_cast<uint32_t>(i), c.min, c.max};
+    if (!c.want) {
+      switch (c.kind) {
+        case TypeId::kDouble: step = Step{Step::kSkipBytes, c.kind, 8, 0, 0}; break;
+        case TypeId::kText:
+        case TypeId::kBlob: step = Step{Step::kSkipString, c.kind, 0, 0, 0}; break;
+        // A decimal's scale byte is below 0x80, then its varint; an
+        // interval is two varints.
+        case TypeId::kNumeric:
+        case TypeId::kInterval: step = Step{Step::kSkipEnds, c.kind, 2, 0, 0}; break;
+        default: step = Step{Step::kSkipEnds, c.kind, 1, 0, 0}; break;
+      }
+    }
+    if (!steps_.empty() && step.code == steps_.back().code &&
+        (step.code == Step::kSkipEnds || step.code == Step::kSkipBytes)) {
+      steps_.back().n += step.n;
+    } else {
+      steps_.push_back(step);
+    }
+  }
 }
 
 Status RowDecoder::Decode(std::string_view record, std::vector<Value>* out) const {
-  ByteReader in(record);
+  // The steps need every column up to end_ present and not NULL; anything
+  // else, and any malformed byte (to name its column), goes column by
+  // column.
+  RecordBytes in(record);
   uint64_t count = 0;
-  if (!in.GetVarint64(&count)) return Malformed(0, "truncated column count");
+  if (end_ == 0 || !in.Varint(&count) || count < end_ || count > columns_.size()) {
+    return DecodeEachColumn(record, out);
+  }
+  const uint8_t* nulls = in.p;
+  if (!in.Skip((count + 7) / 8)) return DecodeEachColumn(record, out);
+  for (size_t i = 0; i < end_ / 8; ++i) {
+    if (nulls[i] != 0) return DecodeEachColumn(record, out);
+  }
+  if (end_ % 8 != 0 && (nulls[end_ / 8] & ((1u << (end_ % 8)) - 1)) != 0) return DecodeEachColumn(record, out);
+  std::vector<Value>& row = *out;
+  row.resize(all_ ? count : columns_.size());
+  Value* values = row.data();
+  for (const Step& step : steps_) {
+    bool ok;
+    switch (step.code) {
+      case Step::kSkipEnds: ok = in.SkipEnds(step.n); break;
+      case Step::kSkipBytes: ok = in.Skip(step.n); break;
+      case Step::kSkipString: {
+        std::string_view bytes;
+        ok = in.LengthPrefixed(&bytes);
+        break;
+      }
+      default: ok = GetPayload(in, step.kind, step.min, step.max, &values[step.n]) == nullptr; break;
+    }
+    if (!ok) [[unlikely]] return DecodeEachColumn(record, out);
+  }
+  if (end_ == count && in.remaining() != 0) return Malformed(count, "trailing bytes");
+  return Status::OK();
+}
+
+Status RowDecoder::DecodeEachColumn(std::string_view record, std::vector<Value>* out) const {
+  RecordBytes in(record);
+  uint64_t count = 0;
+  if (!in.Varint(&count)) return Malformed(0, "truncated column count");
   if (count > columns_.size()) {
     return Status::Corruption(fmt::format("row record has {} columns, the table {}", count, columns_.size()));
   }
-  std::string_view bitmap;
-  if (!in.GetBytes((count + 7) / 8, &bitmap)) return Malformed(0, "truncated null bitmap");
-  const auto* nulls = reinterpret_cast<const uint8_t*>(bitmap.data());
+  const uint8_t* nulls = in.p;
+  if (!in.Skip((count + 7) / 8)) return Malformed(0, "truncated null bitmap");
   std::vector<Value>& row = *out;
   // Resizing keeps the strings' storage for the next row: every column up
   // to `count` is written below (every wanted one, when not all are).
@@ -248,7 +411,7 @@ Status RowDecoder::Decode(std::string_view record, std::vector<Value>* out) cons
   for (size_t i = 0; i < end; ++i) {
     const Column& c = columns_[i];
     if ((nulls[i / 8] >> (i % 8)) & 1) {
-      if (c.want) row[i] = Value::Null();
+      if (c.want) row[i].SetNull();
       continue;
     }
     const char* wrong = c.want ? GetPayload(in, c.kind, c.min, c.max, &row[i]) : SkipPayload(in, c.kind);
@@ -256,7 +419,7 @@ Status RowDecoder::Decode(std::string_view record, std::vector<Value>* out) cons
   }
   if (!all_) {
     for (size_t i = count; i < end_; ++i) {
-      if (columns_[i].want) row[i] = Value::Null();
+      if (columns_[i].want) row[i].SetNull();
     }
   }
   if (end == count && in.remaining() != 0) return Malformed(count, "trailing bytes");
@@ -277,14 +440,14 @@ void EncodeTaggedRow(std::span<const Value> row, std::string* out) {
 }
 
 Status DecodeTaggedRow(std::string_view bytes, std::vector<Value>* out) {
-  ByteReader in(bytes);
+  RecordBytes in(bytes);
   uint64_t count = 0;
-  if (!in.GetVarint64(&count) || count > bytes.size()) return Status::Corruption("tagged row: bad column count");
+  if (!in.Varint(&count) || count > bytes.size()) return Status::Corruption("tagged row: bad column count");
   out->clear();
   out->resize(count);
   for (size_t i = 0; i < count; ++i) {
     uint8_t tag;
-    if (!in.GetFixed8(&tag)) return Malformed(i, "truncated tagged row");
+    if (!in.Fixed8(&tag)) return Malformed(i, "truncated tagged row");
     const auto kind = static_cast<TypeId>(tag);
     if (kind == TypeId::kNull) continue;
     // Only the kinds values have (a declared type's tag would read as one).

@@ -66,7 +66,24 @@ class RowDecoder {
     bool want;
     int64_t min, max; // range of integer and date kinds
   };
+  // The record's columns [0, end_) as steps, for records with none of them
+  // NULL (most): runs of unwanted columns are stepped over at once.
+  struct Step {
+    enum Code : uint8_t {
+      kSkipEnds,    // `n` bytes below 0x80 (integers, dates, booleans and decimals end with one)
+      kSkipBytes,   // `n` bytes (doubles)
+      kSkipString,  // a length-prefixed string
+      kGet,         // the value of column `n`
+    };
+    Code code;
+    TypeId kind;
+    uint32_t n;
+    int64_t min, max;
+  };
+  Status DecodeEachColumn(std::string_view record, std::vector<Value>* out) const;
+
   std::vector<Column> columns_;  // one per column of the table
+  std::vector<Step> steps_;
   size_t end_;                   // columns from here on are not read
   bool all_;
 };

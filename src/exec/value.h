@@ -110,22 +110,29 @@ class Value {
     out.months_ = months;
     return out;
   }
-  // In-place forms of OfInt's kinds, Double and Numeric, for loops that
-  // overwrite the values of a row.
+  // In-place forms of Null, OfInt's kinds, Double and Numeric, for loops
+  // that overwrite the values of a row.
+  void SetNull() {
+    if (holds_string()) [[unlikely]] DestroyString();
+    kind_ = TypeId::kNull;
+    scale_ = 0;
+    months_ = 0;
+    wide_[0] = wide_[1] = 0;
+  }
   void SetInt(TypeId kind, int64_t v) {
-    DestroyString();
+    if (holds_string()) [[unlikely]] DestroyString();
     kind_ = kind;
     scale_ = 0;
     months_ = 0;
     int_ = v;
   }
   void SetDouble(double v) {
-    DestroyString();
+    if (holds_string()) [[unlikely]] DestroyString();
     kind_ = TypeId::kDouble;
     double_ = v;
   }
-  void SetNumeric(const Decimal& v) {
-    DestroyString();
+  [[gnu::always_inline]] void SetNumeric(const Decimal& v) {
+    if (holds_string()) [[unlikely]] DestroyString();
     kind_ = TypeId::kNumeric;
     scale_ = v.scale;
     const auto bits = static_cast<UInt128>(v.unscaled);
