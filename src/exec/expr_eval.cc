@@ -129,7 +129,7 @@ Result<std::optional<int>> CompareForSql(const Value& a, const Value& b, bool no
 namespace {
 
 
-bool CompareHolds(CompareOp op, int c) {
+inline bool CompareHolds(CompareOp op, int c) {
   switch (op) {
     case CompareOp::kEq: return c == 0;
     case CompareOp::kNotEq: return c != 0;
@@ -142,7 +142,7 @@ bool CompareHolds(CompareOp op, int c) {
 }
 
 Result<const Value*> Operand(const BoundExpr& e, const Row& row, ExecContext* ctx, Value* slot);
-const Value* Peek(const BoundExpr& e, const Row& row, const ExecContext* ctx);
+[[gnu::always_inline]] inline const Value* Peek(const BoundExpr& e, const Row& row, const ExecContext* ctx);
 
 // A truth value of SQL's three-valued logic, or kError when evaluating
 // failed. Small enough to return in a register: filters decide one per row.
@@ -158,18 +158,15 @@ Tri And3(Tri a, Tri b) {
   return a == Tri::kTrue && b == Tri::kTrue ? Tri::kTrue : Tri::kNull;
 }
 
+Tri Truth3Slow(const BoundExpr& e, const Row& row, ExecContext* ctx, Status* error);
+
 // The truth value of `e`; on kError, the failure is in *error. Logic,
 // comparisons, BETWEEN and IS NULL are decided here without making Values;
-// the rest is evaluated and its value read as a truth value.
+// the rest is evaluated and its value read as a truth value. Comparisons
+// of two leaves that need no conversion (what most filters are) are
+// decided inline; everything that makes Values is in Truth3Slow, so that
+// this function, called per row and per conjunct, stays small.
 Tri Truth3(const BoundExpr& e, const Row& row, ExecContext* ctx, Status* error) {
-  // Stores a failed Result's status and gives up.
-#define NQ_TRI_ASSIGN(lhs, rexpr)       \
-  auto lhs##_result = (rexpr);          \
-  if (!lhs##_result.ok()) {             \
-    *error = std::move(lhs##_result).status(); \
-    return Tri::kError;                 \
-  }                                     \
-  auto lhs = std::move(lhs##_result).value()
   switch (e.kind) {
     case BoundKind::kAnd: {
       const Tri a = Truth3(*e.args[0], row, ctx, error);
@@ -190,20 +187,13 @@ Tri Truth3(const BoundExpr& e, const Row& row, ExecContext* ctx, Status* error) 
       return a == Tri::kFalse ? Tri::kTrue : a;
     }
     case BoundKind::kCompare: {
-      // Two leaves that compare without conversion: what most filters are.
       const Value* pa = Peek(*e.args[0], row, ctx);
       const Value* pb = pa ? Peek(*e.args[1], row, ctx) : nullptr;
       if (pb) {
         if (pa->is_null() || pb->is_null()) return Tri::kNull;
         if (int c; CompareQuick(*pa, *pb, e.nocase, &c)) return Of(CompareHolds(static_cast<CompareOp>(e.op), c));
       }
-      Value sa, sb;
-      NQ_TRI_ASSIGN(a, Operand(*e.args[0], row, ctx, &sa));
-      if (a->is_null()) return Tri::kNull;
-      NQ_TRI_ASSIGN(b, Operand(*e.args[1], row, ctx, &sb));
-      NQ_TRI_ASSIGN(c, CompareForSql(*a, *b, e.nocase));
-      if (!c) return Tri::kNull;
-      return Of(CompareHolds(static_cast<CompareOp>(e.op), *c));
+      break;
     }
     case BoundKind::kBetween: {
       const Value* px = Peek(*e.args[0], row, ctx);
@@ -213,6 +203,36 @@ Tri Truth3(const BoundExpr& e, const Row& row, ExecContext* ctx, Status* error) 
                       CompareQuick(*px, *phi, e.nocase, &c2)) {
         return Of((c1 >= 0 && c2 <= 0) != e.negated);
       }
+      break;
+    }
+    default: break;
+  }
+  return Truth3Slow(e, row, ctx, error);
+}
+
+// What Truth3 does not decide inline: comparisons and BETWEEN that
+// evaluate or convert their operands, IS NULL, and every other expression
+// read as a truth value.
+[[gnu::noinline]] Tri Truth3Slow(const BoundExpr& e, const Row& row, ExecContext* ctx, Status* error) {
+  // Stores a failed Result's status and gives up.
+#define NQ_TRI_ASSIGN(lhs, rexpr)       \
+  auto lhs##_result = (rexpr);          \
+  if (!lhs##_result.ok()) {             \
+    *error = std::move(lhs##_result).status(); \
+    return Tri::kError;                 \
+  }                                     \
+  auto lhs = std::move(lhs##_result).value()
+  switch (e.kind) {
+    case BoundKind::kCompare: {
+      Value sa, sb;
+      NQ_TRI_ASSIGN(a, Operand(*e.args[0], row, ctx, &sa));
+      if (a->is_null()) return Tri::kNull;
+      NQ_TRI_ASSIGN(b, Operand(*e.args[1], row, ctx, &sb));
+      NQ_TRI_ASSIGN(c, CompareForSql(*a, *b, e.nocase));
+      if (!c) return Tri::kNull;
+      return Of(CompareHolds(static_cast<CompareOp>(e.op), *c));
+    }
+    case BoundKind::kBetween: {
       Value sx, slo, shi;
       NQ_TRI_ASSIGN(x, Operand(*e.args[0], row, ctx, &sx));
       NQ_TRI_ASSIGN(lo, Operand(*e.args[1], row, ctx, &slo));
@@ -473,7 +493,7 @@ std::string LikeText(const Value& v) { return v.kind() == TypeId::kText || v.kin
 
 // The value of a leaf expression without copying it: columns, outer
 // columns and constants; nullptr for anything that must be computed.
-const Value* Peek(const BoundExpr& e, const Row& row, const ExecContext* ctx) {
+[[gnu::always_inline]] inline const Value* Peek(const BoundExpr& e, const Row& row, const ExecContext* ctx) {
   switch (e.kind) {
     case BoundKind::kConstant: return &e.constant;
     case BoundKind::kColumn:
