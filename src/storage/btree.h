@@ -192,12 +192,20 @@ class BTree::Iterator {
   Status status() const { return status_; }
 
  private:
-  // Keeps cells [begin, end) of the latched leaf `page` (copied whole) and
+  // Keeps cells [begin, end) of the latched leaf `leaf` (copied whole) and
   // parses cell `index`.
-  void Take(const uint8_t* page, uint16_t begin, uint16_t end, uint16_t index);
+  void Take(const PageGuard& leaf, uint16_t begin, uint16_t end, uint16_t index);
   void Parse() { cell_ = btree::Node(page_.get(), page_size_).cell(index_); }
   // Loads the leaf holding the first key > `after` (or >= if inclusive).
   void LoadForward(std::string_view key, bool inclusive);
+  // From the latched leaf `leaf` rightwards: takes the first leaf with
+  // keys > `target` (>= if inclusive; every key when `target` is empty)
+  // below the upper bound.
+  void WalkRight(PageGuard leaf, std::string_view target, bool inclusive);
+  // Moves on to the right sibling of the copied leaf without descending
+  // from the root, when that leaf is unchanged since it was copied; false
+  // (nothing done) when it changed.
+  bool HopRight();
   // Loads the leaf holding the last key < `before` (or <= if inclusive).
   void LoadBackward(std::string_view key, bool inclusive, bool to_end);
   void Clear() { begin_ = end_ = index_ = 0; }
@@ -205,6 +213,8 @@ class BTree::Iterator {
   BTree* tree_;
   uint32_t page_size_;
   std::unique_ptr<uint8_t[]> page_;  // copy of the current leaf
+  PageId leaf_id_ = kInvalidPageId;  // where page_ was copied from, and its LSN then
+  Lsn leaf_lsn_ = 0;
   uint16_t begin_ = 0;               // cells of page_ in the iteration
   uint16_t end_ = 0;
   uint16_t index_ = 0;

@@ -21,8 +21,10 @@ std::unique_ptr<BTree::Iterator> BTree::NewIterator() { return std::make_unique<
 BTree::Iterator::Iterator(BTree* tree)
     : tree_(tree), page_size_(tree->ctx_->page_size), page_(new uint8_t[page_size_]) {}
 
-void BTree::Iterator::Take(const uint8_t* page, uint16_t begin, uint16_t end, uint16_t index) {
-  std::memcpy(page_.get(), page, page_size_);
+void BTree::Iterator::Take(const PageGuard& leaf, uint16_t begin, uint16_t end, uint16_t index) {
+  std::memcpy(page_.get(), leaf.data(), page_size_);
+  leaf_id_ = leaf.page_id();
+  leaf_lsn_ = GetPageLsn(leaf.data());
   begin_ = begin;
   end_ = end;
   index_ = index;
@@ -38,7 +40,10 @@ void BTree::Iterator::LoadForward(std::string_view key, bool inclusive) {
     status_ = leaf.status();
     return;
   }
-  PageGuard guard = std::move(leaf).value();
+  WalkRight(std::move(leaf).value(), target, inclusive);
+}
+
+void BTree::Iterator::WalkRight(PageGuard guard, std::string_view target, bool inclusive) {
   while (true) {
     Node node(const_cast<uint8_t*>(guard.data()), page_size_);
     bool found = false;
@@ -49,7 +54,7 @@ void BTree::Iterator::LoadForward(std::string_view key, bool inclusive) {
       end = node.LowerBound(*upper_, &found);
       reached_upper_ = end < node.count();
     }
-    if (first < end) return Take(guard.data(), first, end, first);
+    if (first < end) return Take(guard, first, end, first);
     if (reached_upper_ || node.right() == kInvalidPageId) return;
     // Latch coupling to the right sibling (left-to-right order is safe).
     auto next = tree_->ctx_->pool->Fetch(node.right(), LatchMode::kShared, {tree_->id_});
@@ -59,6 +64,29 @@ void BTree::Iterator::LoadForward(std::string_view key, bool inclusive) {
     }
     guard = std::move(next).value();
   }
+}
+
+// Every change to a page is logged and stamps the page with its record's
+// LSN (Mtr::Commit), also freeing and reusing it; a leaf with the LSN it had
+// when copied therefore still has the copy's keys and right link, and
+// every key to its right is greater than those already returned.
+bool BTree::Iterator::HopRight() {
+  auto fetched = tree_->ctx_->pool->Fetch(leaf_id_, LatchMode::kShared, {tree_->id_});
+  if (!fetched.ok()) return false;  // descend, and report there
+  PageGuard left = std::move(fetched).value();
+  if (GetPageLsn(left.data()) != leaf_lsn_) return false;
+  const PageId right = Node(page_.get(), page_size_).right();
+  Clear();
+  reached_upper_ = false;
+  if (right == kInvalidPageId) return true;  // the last leaf: the end
+  auto next = tree_->ctx_->pool->Fetch(right, LatchMode::kShared, {tree_->id_});
+  left.Release();
+  if (!next.ok()) {
+    status_ = next.status();
+    return true;
+  }
+  WalkRight(std::move(next).value(), "", true);
+  return true;
 }
 
 void BTree::Iterator::LoadBackward(std::string_view key, bool inclusive, bool to_end) {
@@ -97,7 +125,7 @@ void BTree::Iterator::LoadBackward(std::string_view key, bool inclusive, bool to
       end = node.LowerBound(bound, &found);
       if (inclusive && found) ++end;
     }
-    if (end > 0) return Take(guard.data(), 0, end, static_cast<uint16_t>(end - 1));
+    if (end > 0) return Take(guard, 0, end, static_cast<uint16_t>(end - 1));
     if (!fence) return;  // nothing further left
     // This leaf holds nothing below the bound; everything smaller lies
     // before its fence key.
@@ -115,7 +143,7 @@ void BTree::Iterator::Next() {
   assert(Valid());
   if (++index_ < end_) return Parse();
   if (reached_upper_) return;
-  LoadForward(cell_.key, false);
+  if (!HopRight()) LoadForward(cell_.key, false);
 }
 
 void BTree::Iterator::Prev() {

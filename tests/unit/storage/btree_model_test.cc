@@ -3,7 +3,9 @@
 // many seeds, with a buffer pool small enough to force eviction, then a
 // reopen. NQ_TEST_LONG=1 runs many more operations.
 #include <cstdlib>
+#include <algorithm>
 #include <random>
+#include <set>
 
 #include "storage_test_util.h"
 
@@ -188,6 +190,66 @@ TEST(BTreeTest, BackwardScanFromMiddle) {
   int expected = 1000;
   for (; it->Valid(); it->Prev(), expected -= 2) ASSERT_EQ(it->key(), fmt::format("{:06}", expected));
   EXPECT_EQ(expected, -2);
+}
+
+// A forward scan moves from leaf to leaf by the right link while the leaf
+// it copied is unchanged, and descends again when it changed. Between
+// steps, keys are inserted around the scan's position (splitting its leaf
+// and the next) and runs ahead of it are deleted (merging and freeing
+// leaves): the scan returns keys in strictly increasing order, every key
+// present throughout, and nothing that never existed.
+TEST(BTreeTest, ForwardScanFollowsSplitsAndMergesAroundIt) {
+  FaultInjectionEnv env;
+  auto engine = Must(StorageEngine::Open("db", SmallOptions(&env)));
+  TreeId tree = *engine->CreateTree("t");
+  auto key = [](int i) { return fmt::format("{:06}", i); };
+  const int n = 6000;
+  std::set<std::string> ever, removed;
+  {
+    auto txn = engine->Begin();
+    for (int i = 0; i < n; i += 2) {
+      ASSERT_TRUE(engine->Put(txn.get(), tree, key(i), std::string(60, 'v')).ok());
+      ever.insert(key(i));
+    }
+    ASSERT_TRUE(engine->Commit(txn.get()).ok());
+  }
+  std::mt19937_64 rng(7);
+  std::vector<std::string> seen;
+  auto it = Must(engine->NewIterator(tree));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    seen.emplace_back(it->key());
+    const int at = std::stoi(seen.back());
+    const uint64_t r = rng() % 16;
+    if (r > 2) continue;
+    auto txn = engine->Begin();
+    if (r == 0) {  // odd keys just ahead: the copied leaf or the next splits
+      for (int k = at + 1; k < std::min(n, at + 120); k += 2) {
+        ASSERT_TRUE(engine->Put(txn.get(), tree, key(k), std::string(60, 'w')).ok());
+        ever.insert(key(k));
+      }
+    } else if (r == 1) {  // a run further ahead goes: leaves merge and are freed
+      const int from = at + 40 + static_cast<int>(rng() % 200);
+      for (int k = from; k < std::min(n, from + 150); ++k) {
+        if (engine->Delete(txn.get(), tree, key(k)).ok()) removed.insert(key(k));
+      }
+    } else {  // keys behind the scan go
+      for (int k = std::max(0, at - 100); k < at; ++k) {
+        if (engine->Delete(txn.get(), tree, key(k)).ok()) removed.insert(key(k));
+      }
+    }
+    ASSERT_TRUE(engine->Commit(txn.get()).ok());
+  }
+  ASSERT_TRUE(it->status().ok()) << it->status().ToString();
+  ASSERT_TRUE(std::is_sorted(seen.begin(), seen.end()));
+  ASSERT_TRUE(std::adjacent_find(seen.begin(), seen.end()) == seen.end()) << "a key was returned twice";
+  const std::set<std::string> returned(seen.begin(), seen.end());
+  for (const auto& k : returned) EXPECT_TRUE(ever.count(k)) << k;
+  for (int i = 0; i < n; i += 2) {
+    if (!removed.count(key(i))) {
+      EXPECT_TRUE(returned.count(key(i))) << key(i);
+    }
+  }
+  ExpectIntegrity(engine.get());
 }
 
 TEST(BTreeTest, SequentialInsertFillsPages) {
