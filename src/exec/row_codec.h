@@ -56,8 +56,9 @@ class RowDecoder {
   // column: the wanted ones decoded (NULL past the record's end), the others
   // left as they were (NULL when `out` was empty). Columns after the last
   // wanted one are not read, so their bytes go unchecked; skipped columns
-  // have their lengths checked, not their contents. Corruption (naming the
-  // column) for malformed bytes or more columns than the table has.
+  // are stepped over by their lengths (an integer's or date's end is its
+  // first byte below 0x80), their contents unchecked. Corruption (naming
+  // the column) for malformed bytes or more columns than the table has.
   Status Decode(std::string_view record, std::vector<Value>* out) const;
 
  private:
