@@ -68,26 +68,11 @@ struct RecordBytes {
     p += n;
     return true;
   }
-  // A varint of at most 10 bytes. One byte is the common case; with ten
-  // bytes left in the record the rest are read without bounds checks.
+  // A varint of at most 10 bytes; one byte is the common case.
   bool Varint(uint64_t* v) {
     if (p != end && *p < 0x80) {
       *v = *p++;
       return true;
-    }
-    if (remaining() >= 10) {
-      uint64_t result = *p & 0x7f;
-      for (int i = 1; i < 10; ++i) {
-        const uint64_t b = p[i];
-        result |= (b & 0x7f) << (7 * i);
-        if (b < 0x80) {
-          if (i == 9 && b > 1) return false;  // would overflow 64 bits
-          *v = result;
-          p += i + 1;
-          return true;
-        }
-      }
-      return false;  // more than 10 bytes
     }
     return VarintSlow(v);
   }
