@@ -75,7 +75,11 @@ bool BTree::Iterator::HopRight() {
   if (!fetched.ok()) return false;  // descend, and report there
   PageGuard left = std::move(fetched).value();
   if (GetPageLsn(left.data()) != leaf_lsn_) return false;
-  const PageId right = Node(page_.get(), page_size_).right();
+  const Node copy(page_.get(), page_size_);
+  // A copy taken for a backward seek may stop short of the leaf's end: the
+  // cells after it come before the right sibling's.
+  if (end_ != copy.count()) return false;
+  const PageId right = copy.right();
   Clear();
   reached_upper_ = false;
   if (right == kInvalidPageId) return true;  // the last leaf: the end

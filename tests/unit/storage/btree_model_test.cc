@@ -252,6 +252,29 @@ TEST(BTreeTest, ForwardScanFollowsSplitsAndMergesAroundIt) {
   ExpectIntegrity(engine.get());
 }
 
+// A backward seek copies its leaf only up to the bound; moving forward
+// from there returns the rest of that leaf, then the next.
+TEST(BTreeTest, ForwardStepsAfterABackwardSeekMissNothing) {
+  FaultInjectionEnv env;
+  auto engine = Must(StorageEngine::Open("db", SmallOptions(&env)));
+  TreeId tree = *engine->CreateTree("t");
+  auto txn = engine->Begin();
+  for (int i = 0; i < 3000; i += 2) {
+    ASSERT_TRUE(engine->Put(txn.get(), tree, fmt::format("{:06}", i), "v").ok());
+  }
+  ASSERT_TRUE(engine->Commit(txn.get()).ok());
+  auto it = Must(engine->NewIterator(tree));
+  for (int from : {1, 501, 1001, 2001}) {
+    it->SeekForPrev(fmt::format("{:06}", from));
+    int expected = from - 1;
+    for (; it->Valid() && expected < 3000; it->Next(), expected += 2) {
+      ASSERT_EQ(it->key(), fmt::format("{:06}", expected)) << from;
+    }
+    EXPECT_EQ(expected, 3000) << from;
+    EXPECT_TRUE(it->status().ok());
+  }
+}
+
 TEST(BTreeTest, SequentialInsertFillsPages) {
   FaultInjectionEnv env;
   auto engine = Must(StorageEngine::Open("db", SmallOptions(&env)));
