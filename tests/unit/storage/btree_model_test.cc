@@ -176,15 +176,20 @@ TEST(BTreeTest, KeyTooLargeIsRejectedWithItsSize) {
   EXPECT_EQ(**engine->Get(tree, max_key), std::string(5000, 'v'));
 }
 
-TEST(BTreeTest, BackwardScanFromMiddle) {
-  FaultInjectionEnv env;
-  auto engine = Must(StorageEngine::Open("db", SmallOptions(&env)));
-  TreeId tree = *engine->CreateTree("t");
+// Keys "000000", "000002", ..., "002998" in one committed transaction.
+void PutEvenKeys(StorageEngine* engine, TreeId tree) {
   auto txn = engine->Begin();
   for (int i = 0; i < 3000; i += 2) {
     ASSERT_TRUE(engine->Put(txn.get(), tree, fmt::format("{:06}", i), "v").ok());
   }
   ASSERT_TRUE(engine->Commit(txn.get()).ok());
+}
+
+TEST(BTreeTest, BackwardScanFromMiddle) {
+  FaultInjectionEnv env;
+  auto engine = Must(StorageEngine::Open("db", SmallOptions(&env)));
+  TreeId tree = *engine->CreateTree("t");
+  ASSERT_NO_FATAL_FAILURE(PutEvenKeys(engine.get(), tree));
   auto it = Must(engine->NewIterator(tree));
   it->SeekForPrev("001001");
   int expected = 1000;
@@ -258,11 +263,7 @@ TEST(BTreeTest, ForwardStepsAfterABackwardSeekMissNothing) {
   FaultInjectionEnv env;
   auto engine = Must(StorageEngine::Open("db", SmallOptions(&env)));
   TreeId tree = *engine->CreateTree("t");
-  auto txn = engine->Begin();
-  for (int i = 0; i < 3000; i += 2) {
-    ASSERT_TRUE(engine->Put(txn.get(), tree, fmt::format("{:06}", i), "v").ok());
-  }
-  ASSERT_TRUE(engine->Commit(txn.get()).ok());
+  ASSERT_NO_FATAL_FAILURE(PutEvenKeys(engine.get(), tree));
   auto it = Must(engine->NewIterator(tree));
   for (int from : {1, 501, 1001, 2001}) {
     it->SeekForPrev(fmt::format("{:06}", from));
