@@ -237,6 +237,9 @@ class Store {
   virtual void Scan(ScanTally* tally) = 0;
   // Log fsyncs so far, when the store reports them (for commits per fsync).
   virtual uint64_t LogSyncs() { return 0; }
+  // Cache misses so far and pages in use, when the store reports them.
+  virtual uint64_t CacheMisses() { return 0; }
+  virtual uint64_t PagesInUse() { return 0; }
 };
 
 // --- NeuroQuantumDB ---
@@ -300,6 +303,11 @@ class NqStore : public Store {
     CheckOk((*it)->status(), "Iterator");
   }
   uint64_t LogSyncs() override { return engine_->stats().wal.syncs; }
+  uint64_t CacheMisses() override { return engine_->stats().buffer_pool.misses; }
+  uint64_t PagesInUse() override {
+    storage::EngineStats stats = engine_->stats();
+    return stats.page_count - stats.free_pages;
+  }
 
  private:
   Options options_;
@@ -736,6 +744,14 @@ void Progress(Store* store, std::string_view phase, const Figure& figure,
   std::fflush(stdout);
 }
 
+// Cache misses per get since `before`, for stores that count them.
+std::string MissNote(Store* store, uint64_t before, const Figure& gets) {
+  const uint64_t misses = store->CacheMisses();
+  if (misses == 0 || gets.ops == 0) return "";
+  return fmt::format("({:.2f} buffer pool misses per get)",
+                     static_cast<double>(misses - before) / static_cast<double>(gets.ops));
+}
+
 // One benchmark run: the stores, their directories and the figures. Phases
 // run phase by phase across the stores, so that a slow spell of the shared
 // machine does not fall on one engine only.
@@ -831,11 +847,15 @@ void BenchRun::LoadAndRead() {
     fs::create_directories(DataDir(e));
     stores_[e]->Open(DataDir(e));
     fig[kRandInsert][e] = Load(stores_[e], insert_order, values_, flags_.batch);
-    Progress(stores_[e], "random insert", fig[kRandInsert][e]);
+    const uint64_t pages = stores_[e]->PagesInUse();
+    Progress(stores_[e], "random insert", fig[kRandInsert][e],
+             pages == 0 ? "" : fmt::format("({} pages in use)", pages));
   }
   for (size_t e = 0; e < kEngines; ++e) {
+    const uint64_t misses = stores_[e]->CacheMisses();
     fig[kGetWarm][e] = Gets(stores_[e], get_order, values_, flags_.batch);
-    Progress(stores_[e], "random get (warm)", fig[kGetWarm][e]);
+    Progress(stores_[e], "random get (warm)", fig[kGetWarm][e],
+             MissNote(stores_[e], misses, fig[kGetWarm][e]));
   }
   for (size_t e = 0; e < kEngines; ++e) {
     fig[kScan][e] = Scan(stores_[e], flags_.keys);
@@ -854,8 +874,10 @@ void BenchRun::LoadAndRead() {
   }
   for (size_t e = 0; e < kEngines; ++e) {
     stores_[e]->Open(DataDir(e));
+    const uint64_t misses = stores_[e]->CacheMisses();
     fig[kGetCold][e] = Gets(stores_[e], get_order, values_, flags_.batch);
-    Progress(stores_[e], "random get (cold)", fig[kGetCold][e], notes[e]);
+    Progress(stores_[e], "random get (cold)", fig[kGetCold][e],
+             notes[e] + " " + MissNote(stores_[e], misses, fig[kGetCold][e]));
   }
 }
 

@@ -253,6 +253,10 @@ Status BTree::InsertIntoPath(Mtr* mtr, Path* path, size_t level, uint16_t pos, s
   if (g->page_id() == root_) return SplitRoot(mtr, g, std::move(cells), leaf);
   // A non-root node that can split was not safe, so its parent is held.
   assert(level > 0 && "splitting a node whose parent was released");
+  if (leaf && !append) {
+    NQ_ASSIGN_OR_RETURN(bool done, SplitWithRightSibling(mtr, path, level, cells));
+    if (done) return Status::OK();
+  }
   size_t split = ChooseSplit(cells, leaf, append);
   NQ_ASSIGN_OR_RETURN(PageGuard * right, AllocatePage(mtr, leaf ? PageType::kLeaf : PageType::kInternal));
   Node right_node(right->mutable_data(), ctx_->page_size);
@@ -277,6 +281,92 @@ Status BTree::InsertIntoPath(Mtr* mtr, Path* path, size_t level, uint16_t pos, s
   auto parent_pos = static_cast<uint16_t>(path->positions[level] + 1);
   return InsertIntoPath(mtr, path, level - 1, parent_pos,
                         btree::MakeInternalCell(separator, right->page_id()));
+}
+
+// Splits a full leaf together with its right sibling under the same parent:
+// when the two hold at most 1.75 pages of cells they share them evenly
+// (no new page); otherwise they become three pages, each about 60% full.
+// A plain split leaves two half-full leaves, so random inserts alone fill
+// leaves to about 70%; this keeps them above 80%. Returns false, changing
+// nothing, for a rightmost child or when the parts or the parent's new
+// separator would not fit; the caller then splits the leaf alone.
+// Pages are latched left to right (leaf, sibling, the sibling's right
+// neighbour), as a plain split latches its far page. `cells` are the leaf's
+// cells with the new one in place.
+Result<bool> BTree::SplitWithRightSibling(Mtr* mtr, Path* path, size_t level,
+                                          const std::vector<std::string>& cells) {
+  Node parent(path->nodes[level - 1]->mutable_data(), ctx_->page_size);
+  const int right_pos = path->positions[level] + 1;
+  if (right_pos >= parent.count()) return false;
+  const Cell old_separator = parent.cell(static_cast<uint16_t>(right_pos));
+  NQ_ASSIGN_OR_RETURN(PageGuard * right, mtr->Fetch(old_separator.child));
+  Node right_node(right->mutable_data(), ctx_->page_size);
+  if (!right_node.is_leaf()) {
+    return Status::Corruption(fmt::format("page {}: expected a leaf", right->page_id()));
+  }
+  std::vector<std::string> all = cells;
+  for (uint16_t i = 0; i < right_node.count(); ++i) all.emplace_back(right_node.raw_cell(i));
+  size_t total = 0;
+  for (const auto& c : all) total += c.size() + btree::kSlotSize;
+  const size_t capacity = right_node.Capacity();
+  const size_t parts = total <= capacity * 15 / 8 ? 2 : 3;
+  // cuts[k] is the first cell of part k; each part takes its share of bytes.
+  std::vector<size_t> cuts = {0};
+  size_t bytes = 0;
+  size_t part_bytes = 0;
+  bool fits = true;
+  for (size_t i = 0; i < all.size(); ++i) {
+    const size_t size = all[i].size() + btree::kSlotSize;
+    if (cuts.size() < parts && part_bytes > 0 && bytes + size > total * cuts.size() / parts) {
+      fits = fits && part_bytes <= capacity;
+      cuts.push_back(i);
+      part_bytes = 0;
+    }
+    bytes += size;
+    part_bytes += size;
+  }
+  fits = fits && part_bytes <= capacity && cuts.size() == parts;
+  // The parent must take the moved separator in place; a third part's new
+  // separator may split the parent only if its own parent is held (or it
+  // is the root).
+  std::string separator;
+  size_t parent_need = 0;
+  if (fits) {
+    separator = btree::MakeInternalCell(RawCellKey(all[cuts[1]], true), right->page_id());
+    parent_need = separator.size();
+    const bool parent_can_split = level >= 2 || path->nodes[level - 1]->page_id() == root_;
+    if (parts == 3 && !parent_can_split) {
+      parent_need += btree::MakeInternalCell(RawCellKey(all[cuts[2]], true), 0).size() + btree::kSlotSize;
+    }
+  }
+  if (!fits || parent.FreeSpace() + old_separator.size < parent_need) {
+    mtr->ReleaseUnchanged(right->page_id());
+    return false;
+  }
+  cuts.push_back(all.size());
+  Node node(path->nodes[level]->mutable_data(), ctx_->page_size);
+  RebuildNode(&node, all, cuts[0], cuts[1]);
+  RebuildNode(&right_node, all, cuts[1], cuts[2]);
+  parent.RemoveCell(static_cast<uint16_t>(right_pos));
+  bool ok = parent.InsertCell(static_cast<uint16_t>(right_pos), separator);
+  assert(ok && "the parent's room was checked");
+  (void)ok;
+  if (parts == 2) return true;
+  NQ_ASSIGN_OR_RETURN(PageGuard * third, AllocatePage(mtr, PageType::kLeaf));
+  Node third_node(third->mutable_data(), ctx_->page_size);
+  third_node.Init(PageType::kLeaf, 0, id_);
+  third_node.set_left(right->page_id());
+  third_node.set_right(right_node.right());
+  if (right_node.right() != kInvalidPageId) {
+    NQ_ASSIGN_OR_RETURN(PageGuard * far, mtr->Fetch(right_node.right()));
+    Node(far->mutable_data(), ctx_->page_size).set_left(third->page_id());
+  }
+  right_node.set_right(third->page_id());
+  RebuildNode(&third_node, all, cuts[2], cuts[3]);
+  NQ_RETURN_IF_ERROR(InsertIntoPath(
+      mtr, path, level - 1, static_cast<uint16_t>(right_pos + 1),
+      btree::MakeInternalCell(RawCellKey(all[cuts[2]], true), third->page_id())));
+  return true;
 }
 
 // The root keeps its page id: its contents move into two new children and

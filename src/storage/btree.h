@@ -149,6 +149,8 @@ class BTree {
                      const WriteContext& wctx, std::optional<PageId>* freed_chain);
   Status InsertIntoPath(Mtr* mtr, Path* path, size_t level, uint16_t pos, std::string cell);
   Status SplitRoot(Mtr* mtr, PageGuard* root, std::vector<std::string> cells, bool leaf);
+  Result<bool> SplitWithRightSibling(Mtr* mtr, Path* path, size_t level,
+                                     const std::vector<std::string>& cells);
   Status Rebalance(Mtr* mtr, Path* path, size_t level);
   Result<bool> MergeRight(Mtr* mtr, PageGuard* node, PageGuard* parent, uint16_t right_pos);
   Status CollapseRoot(Mtr* mtr, PageGuard* root);

@@ -4,6 +4,7 @@
 // reopen. NQ_TEST_LONG=1 runs many more operations.
 #include <cstdlib>
 #include <algorithm>
+#include <numeric>
 #include <random>
 #include <set>
 
@@ -290,6 +291,51 @@ TEST(BTreeTest, SequentialInsertFillsPages) {
   // about 32 cells per 4 KiB page when pages are filled.
   uint64_t pages = engine->stats().page_count;
   EXPECT_LT(pages, static_cast<uint64_t>(n / 30 + 50)) << "append splits should fill pages";
+  ExpectIntegrity(engine.get());
+}
+
+// Random inserts used to split full leaves in half and leave them about 69%
+// full; moving cells into a right sibling with room first keeps them fuller,
+// so a fixed cache holds more of the tree.
+TEST(BTreeTest, RandomInsertsKeepLeavesFull) {
+  FaultInjectionEnv env;
+  auto engine = Must(StorageEngine::Open("db", SmallOptions(&env)));
+  TreeId tree = *engine->CreateTree("t");
+  std::vector<int> order(20000);
+  std::iota(order.begin(), order.end(), 0);
+  std::shuffle(order.begin(), order.end(), std::mt19937_64(7));
+  auto txn = engine->Begin();
+  for (int i : order) {
+    ASSERT_TRUE(engine->Put(txn.get(), tree, fmt::format("{:016}", i), std::string(100, 'v')).ok());
+  }
+  ASSERT_TRUE(engine->Commit(txn.get()).ok());
+  CheckReport report;
+  ASSERT_TRUE(CheckDatabase(engine.get(), &report).ok());
+  EXPECT_TRUE(report.ok());
+  // About 32 such cells fit a 4 KiB leaf (see SequentialInsertFillsPages).
+  const double fill = static_cast<double>(order.size()) / 32.0 / static_cast<double>(report.tree_pages);
+  EXPECT_GT(fill, 0.78) << report.tree_pages << " tree pages";
+}
+
+// Long keys of varying length fill internal nodes fast, so splits that share
+// cells with a sibling often meet a parent without room for the moved or the
+// new separator, and a grandparent that was released.
+TEST(BTreeTest, SplitsWithSiblingsKeepLongVariedKeysIntact) {
+  FaultInjectionEnv env;
+  auto engine = Must(StorageEngine::Open("db", SmallOptions(&env)));
+  TreeId tree = *engine->CreateTree("t");
+  std::mt19937_64 rng(11);
+  std::map<std::string, std::string> model;
+  auto txn = engine->Begin();
+  for (int i = 0; i < 6000; ++i) {
+    std::string key = fmt::format("{:08}", rng() % 100000);
+    key.append(rng() % 3 == 0 ? 1 + rng() % 900 : rng() % 40, static_cast<char>('a' + i % 26));
+    std::string value(rng() % 200, static_cast<char>('A' + i % 26));
+    ASSERT_TRUE(engine->Put(txn.get(), tree, key, value).ok());
+    model[key] = value;
+  }
+  ASSERT_TRUE(engine->Commit(txn.get()).ok());
+  ExpectTreeEquals(engine.get(), tree, model);
   ExpectIntegrity(engine.get());
 }
 
