@@ -258,6 +258,12 @@ Status BTree::InsertIntoPath(Mtr* mtr, Path* path, size_t level, uint16_t pos, s
     if (done) return Status::OK();
   }
   size_t split = ChooseSplit(cells, leaf, append);
+  // Tree pages before the header page (AllocatePage): a writer splitting or
+  // merging the far page holds it and then asks for the header.
+  PageGuard* far = nullptr;
+  if (leaf && node.right() != kInvalidPageId) {
+    NQ_ASSIGN_OR_RETURN(far, mtr->Fetch(node.right()));
+  }
   NQ_ASSIGN_OR_RETURN(PageGuard * right, AllocatePage(mtr, leaf ? PageType::kLeaf : PageType::kInternal));
   Node right_node(right->mutable_data(), ctx_->page_size);
   right_node.Init(leaf ? PageType::kLeaf : PageType::kInternal, node.level(), id_);
@@ -267,10 +273,7 @@ Status BTree::InsertIntoPath(Mtr* mtr, Path* path, size_t level, uint16_t pos, s
     RebuildNode(&right_node, cells, split, cells.size());
     right_node.set_right(node.right());
     right_node.set_left(g->page_id());
-    if (node.right() != kInvalidPageId) {
-      NQ_ASSIGN_OR_RETURN(PageGuard * far, mtr->Fetch(node.right()));
-      Node(far->mutable_data(), ctx_->page_size).set_left(right->page_id());
-    }
+    if (far != nullptr) Node(far->mutable_data(), ctx_->page_size).set_left(right->page_id());
     node.set_right(right->page_id());
   } else {
     separator.assign(RawCellKey(cells[split], false));
@@ -352,15 +355,16 @@ Result<bool> BTree::SplitWithRightSibling(Mtr* mtr, Path* path, size_t level,
   assert(ok && "the parent's room was checked");
   (void)ok;
   if (parts == 2) return true;
+  PageGuard* far = nullptr;  // latched before the header page, as in a plain split
+  if (right_node.right() != kInvalidPageId) {
+    NQ_ASSIGN_OR_RETURN(far, mtr->Fetch(right_node.right()));
+  }
   NQ_ASSIGN_OR_RETURN(PageGuard * third, AllocatePage(mtr, PageType::kLeaf));
   Node third_node(third->mutable_data(), ctx_->page_size);
   third_node.Init(PageType::kLeaf, 0, id_);
   third_node.set_left(right->page_id());
   third_node.set_right(right_node.right());
-  if (right_node.right() != kInvalidPageId) {
-    NQ_ASSIGN_OR_RETURN(PageGuard * far, mtr->Fetch(right_node.right()));
-    Node(far->mutable_data(), ctx_->page_size).set_left(third->page_id());
-  }
+  if (far != nullptr) Node(far->mutable_data(), ctx_->page_size).set_left(third->page_id());
   right_node.set_right(third->page_id());
   RebuildNode(&third_node, all, cuts[2], cuts[3]);
   NQ_RETURN_IF_ERROR(InsertIntoPath(
