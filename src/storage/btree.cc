@@ -287,8 +287,8 @@ Status BTree::InsertIntoPath(Mtr* mtr, Path* path, size_t level, uint16_t pos, s
 }
 
 // Splits a full leaf together with its right sibling under the same parent:
-// when the two hold at most 1.75 pages of cells they share them evenly
-// (no new page); otherwise they become three pages, each about 60% full.
+// when the two hold at most 15/8 of a page of cells they share them evenly
+// (no new page); otherwise they become three pages, each about 65% full.
 // A plain split leaves two half-full leaves, so random inserts alone fill
 // leaves to about 70%; this keeps them above 80%. Returns false, changing
 // nothing, for a rightmost child or when the parts or the parent's new
