@@ -25,6 +25,19 @@ class EngineTest : public ::testing::Test {
     NQ_RETURN_IF_ERROR(engine_->Put(txn.get(), tree_, k, v));
     return engine_->Commit(txn.get());
   }
+  // Full forward scans until `stop`, counting keys out of order and
+  // iterator errors (readers beside concurrent writers).
+  void ScanUntil(const std::atomic<bool>& stop, std::atomic<int>* errors) {
+    while (!stop.load()) {
+      auto it = Must(engine_->NewIterator(tree_));
+      std::string last;
+      for (it->SeekToFirst(); it->Valid(); it->Next()) {
+        if (!last.empty() && !(last < it->key())) ++*errors;  // order must hold
+        last = std::string(it->key());
+      }
+      if (!it->status().ok()) ++*errors;
+    }
+  }
   // Keys 0000..n-1, each committed alone; every `large_every`-th value is
   // `large` bytes (an overflow chain), the others `small`.
   std::map<std::string, std::string> PutCommittedKeys(int n, int large_every, size_t large, size_t small) {
@@ -206,19 +219,7 @@ TEST_F(EngineTest, ConcurrentWritersOnDisjointKeysAndReaders) {
       }
     });
   }
-  for (int r = 0; r < 2; ++r) {
-    threads.emplace_back([&] {
-      while (!stop.load()) {
-        auto it = Must(engine_->NewIterator(tree_));
-        std::string last;
-        for (it->SeekToFirst(); it->Valid(); it->Next()) {
-          if (!last.empty() && !(last < it->key())) errors++;  // order must hold
-          last = std::string(it->key());
-        }
-        if (!it->status().ok()) errors++;
-      }
-    });
-  }
+  for (int r = 0; r < 2; ++r) threads.emplace_back([&] { ScanUntil(stop, &errors); });
   for (int w = 0; w < kWriters; ++w) threads[w].join();
   stop = true;
   for (size_t i = kWriters; i < threads.size(); ++i) threads[i].join();
@@ -266,17 +267,7 @@ TEST_F(EngineTest, ConcurrentRandomWritersSplitAndMergeNeighbouringLeaves) {
       }
     });
   }
-  threads.emplace_back([&] {
-    while (!stop.load()) {
-      auto it = Must(engine_->NewIterator(tree_));
-      std::string last;
-      for (it->SeekToFirst(); it->Valid(); it->Next()) {
-        if (!last.empty() && !(last < it->key())) errors++;
-        last = std::string(it->key());
-      }
-      if (!it->status().ok()) errors++;
-    }
-  });
+  threads.emplace_back([&] { ScanUntil(stop, &errors); });
   for (int w = 0; w < kWriters; ++w) threads[w].join();
   stop = true;
   threads.back().join();
