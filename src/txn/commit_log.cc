@@ -23,6 +23,13 @@ std::string RowName(uint64_t tree, std::string_view key) {
   return row;
 }
 
+std::string TxnLockName(TxnId id) {
+  std::string name;
+  PutBigEndian64(&name, 0);
+  PutBigEndian64(&name, id);
+  return name;
+}
+
 std::string TreeEnd(uint64_t tree) {
   std::string row;
   PutBigEndian64(&row, tree + 1);

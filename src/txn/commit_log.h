@@ -35,6 +35,10 @@ namespace neuroquantum::txn {
 std::string RowName(uint64_t tree, std::string_view key);
 // The first row name past every row of `tree`.
 std::string TreeEnd(uint64_t tree);
+// The lock a writing transaction holds exclusively from its first write to
+// its end; others wait for it with a shared request. Tree 0 (the catalog's
+// own rows are never locked by name) keeps it apart from row locks.
+std::string TxnLockName(TxnId id);
 
 struct ReadSet {
   std::unordered_set<std::string> rows;

@@ -143,18 +143,27 @@ Result<std::optional<std::string>> Transaction::Get(TreeId tree, std::string_vie
 
 Result<std::optional<std::string>> Transaction::GetForUpdate(TreeId tree, std::string_view key) {
   NQ_RETURN_IF_ERROR(CheckWritable());
+  if (tree == 0) return Status::InvalidArgument("the catalog is not a table");
   EnsureTxnSnapshot();
   std::string row = RowName(tree, key);
   Status locked = engine_->locks_.Lock(id_, row, LockMode::kExclusive);
   if (!locked.ok()) return Fail(locked);
-  NQ_ASSIGN_OR_RETURN(auto raw, engine_->storage_->Get(tree, key));
+  std::optional<std::string> raw;
+  RowVersion v;
+  while (true) {
+    NQ_ASSIGN_OR_RETURN(raw, engine_->storage_->Get(tree, key));
+    if (!raw) break;
+    NQ_ASSIGN_OR_RETURN(v, DecodeRowVersion(*raw));
+    // An implicit insert (see Write) still in progress: wait for its end.
+    if (v.writer == id_ || !MustWaitFor(v.writer)) break;
+    NQ_RETURN_IF_ERROR(WaitForWriter(v.writer));
+  }
   if (options_.isolation == IsolationLevel::kSerializable) reads_.rows.insert(row);
   // The usual next step is a write of this row: it can skip the lock
   // request and the lookup (nobody else can change the row meanwhile).
   locked_row_ = row;
   locked_raw_ = raw;
   if (!raw) return std::optional<std::string>();
-  NQ_ASSIGN_OR_RETURN(RowVersion v, DecodeRowVersion(*raw));
   if (txn_snapshot_ && !VisibleTo(*txn_snapshot_, id_, v.writer)) {
     return Fail(Status::SerializationFailure("could not serialize access due to concurrent update"));
   }
@@ -184,67 +193,129 @@ Status Transaction::Delete(TreeId tree, std::string_view key) {
 // it), then writes the new version into the tree. Unless GetForUpdate has
 // just read the row, the check and the push run inside the tree's put, on
 // the value the put replaces: one descent instead of a lookup and a put.
+//
+// Implicit locks: an INSERT of a key the tree does not hold at all takes no
+// entry in the lock table. Its version, written under the leaf latch, names
+// this transaction as writer, and that is the lock: anyone who then finds a
+// newest version by a transaction still in progress waits for that
+// transaction (a shared request on its transaction lock, which it holds
+// exclusively from its first write) and looks again. Bulk inserts so keep
+// the lock table small. Rows with a version (live or deleted) are locked in
+// the table as before.
 Status Transaction::Write(TreeId tree, std::string_view key, std::string_view value, WriteKind kind) {
   NQ_RETURN_IF_ERROR(CheckWritable());
   if (tree == 0) return Status::InvalidArgument("the catalog is not a table");
   EnsureTxnSnapshot();
   std::string row = RowName(tree, key);
+  // GetForUpdate read the row under its lock just now. A version it found
+  // cannot have changed since; an absent row can (an implicit insert), so
+  // that one is checked in the tree again.
+  bool locked = locked_row_ == row;
   std::optional<std::string> cached;
-  bool have_cached = locked_row_ == row;
-  if (have_cached) {
-    cached = std::move(locked_raw_);
-  } else {
-    Status locked = engine_->locks_.Lock(id_, row, LockMode::kExclusive);
-    if (!locked.ok()) return Fail(locked);
-  }
+  bool have_cached = locked && locked_raw_.has_value();
+  if (have_cached) cached = std::move(locked_raw_);
   locked_row_.clear();
-  bool pushed = false;
-  bool first_write = false;  // of this row by this transaction
-  auto check = [&](std::optional<std::string_view> raw) -> Status {
-    std::optional<RowVersion> current;
-    if (raw) {
-      NQ_ASSIGN_OR_RETURN(RowVersion v, DecodeRowVersion(*raw));
-      current = v;
-    }
-    if (current && txn_snapshot_ && !VisibleTo(*txn_snapshot_, id_, current->writer)) {
-      return Fail(Status::SerializationFailure("could not serialize access due to concurrent update"));
-    }
-    bool exists = current && !current->deleted;
-    if (kind == WriteKind::kInsert && exists) {
-      return Status::AlreadyExists("duplicate key value violates unique constraint");
-    }
-    if ((kind == WriteKind::kUpdate || kind == WriteKind::kDelete) && !exists) {
-      return Status::NotFound("row does not exist");
-    }
-    first_write = !current || current->writer != id_;
-    if (current && first_write) {
-      engine_->versions_.Push(row, std::string(*raw), id_);
-      pushed_.push_back(row);
-      pushed = true;
-    }
-    return Status::OK();
-  };
-  if (!storage_txn_) storage_txn_ = engine_->storage_->BeginWithId(id_);
+  locked_raw_.reset();
+  if (!storage_txn_) {
+    NQ_RETURN_IF_ERROR(engine_->locks_.Lock(id_, TxnLockName(id_), LockMode::kExclusive));
+    storage_txn_ = engine_->storage_->BeginWithId(id_);
+  }
   bool deleting = kind == WriteKind::kDelete;
   std::string version = EncodeRowVersion(id_, deleting, deleting ? std::string_view() : value);
-  Status s;
-  if (have_cached) {
-    // The row was read under its lock by GetForUpdate: nobody changed it since.
-    s = check(cached ? std::optional<std::string_view>(*cached) : std::nullopt);
-    if (s.ok()) s = engine_->storage_->Put(storage_txn_.get(), tree, key, version);
-  } else {
-    storage::WriteCheck in_tree(check);
-    s = engine_->storage_->Put(storage_txn_.get(), tree, key, version, &in_tree);
-  }
-  if (!s.ok()) {
-    if (pushed) {
-      engine_->versions_.MarkRolledBack(row, id_);
-      pushed_.pop_back();
+  while (true) {
+    const bool implicit = kind == WriteKind::kInsert && !locked;
+    if (!locked && !implicit) {
+      Status s = engine_->locks_.Lock(id_, row, LockMode::kExclusive);
+      if (!s.ok()) return Fail(s);
+      locked = true;
     }
-    return s;
+    bool pushed = false;
+    bool first_write = false;  // of this row by this transaction
+    TxnId wait_for = 0;        // a writer still in progress
+    bool lock_first = false;   // an implicit insert met a deleted version
+    auto check = [&](std::optional<std::string_view> raw) -> Status {
+      std::optional<RowVersion> current;
+      if (raw) {
+        NQ_ASSIGN_OR_RETURN(RowVersion v, DecodeRowVersion(*raw));
+        current = v;
+      }
+      if (current && current->writer != id_ && MustWaitFor(current->writer)) {
+        wait_for = current->writer;
+        return Status::Busy("row is being written");
+      }
+      if (current && txn_snapshot_ && !VisibleTo(*txn_snapshot_, id_, current->writer)) {
+        return Fail(Status::SerializationFailure("could not serialize access due to concurrent update"));
+      }
+      bool exists = current && !current->deleted;
+      if (kind == WriteKind::kInsert && exists) {
+        return Status::AlreadyExists("duplicate key value violates unique constraint");
+      }
+      if (implicit && current) {
+        // A deleted version: the tombstone cleaner may hold the row's lock.
+        lock_first = true;
+        return Status::Busy("row needs its lock");
+      }
+      if ((kind == WriteKind::kUpdate || kind == WriteKind::kDelete) && !exists) {
+        return Status::NotFound("row does not exist");
+      }
+      first_write = !current || current->writer != id_;
+      if (current && first_write) {
+        engine_->versions_.Push(row, std::string(*raw), id_);
+        pushed_.push_back(row);
+        pushed = true;
+      }
+      return Status::OK();
+    };
+    Status s;
+    if (have_cached) {
+      s = check(cached ? std::optional<std::string_view>(*cached) : std::nullopt);
+      if (s.ok()) s = engine_->storage_->Put(storage_txn_.get(), tree, key, version);
+    } else {
+      storage::WriteCheck in_tree(check);
+      s = engine_->storage_->Put(storage_txn_.get(), tree, key, version, &in_tree);
+    }
+    if (wait_for != 0) {
+      Status waited = WaitForWriter(wait_for);
+      if (!waited.ok()) return waited;
+      have_cached = false;  // look again in the tree
+      continue;
+    }
+    if (lock_first) {  // an insert over a deleted row is an ordinary locked write
+      Status l = engine_->locks_.Lock(id_, row, LockMode::kExclusive);
+      if (!l.ok()) return Fail(l);
+      locked = true;
+      continue;
+    }
+    if (!s.ok()) {
+      if (pushed) {
+        engine_->versions_.MarkRolledBack(row, id_);
+        pushed_.pop_back();
+      }
+      return s;
+    }
+    if (deleting) tombstones_.push_back(row);
+    if (first_write) written_.push_back(std::move(row));
+    return Status::OK();
   }
-  if (deleting) tombstones_.push_back(row);
-  if (first_write) written_.push_back(std::move(row));
+}
+
+// Whether a version by `writer` (another transaction) is still locked by
+// it. A writer releases its locks once its commit record is appended, before
+// the flush makes it committed (early lock release); a row written by a
+// transaction whose lock this one already obtained is free, as a row lock
+// released at that point is.
+bool Transaction::MustWaitFor(TxnId writer) const {
+  TxnState state = engine_->txns_.State(writer);
+  if (state != TxnState::kActive && state != TxnState::kPrepared) return false;
+  return !engine_->locks_.Holds(id_, TxnLockName(writer), LockMode::kShared);
+}
+
+// Waits until transaction `writer` ends: it holds its transaction lock
+// exclusively until then. The lock manager sees the wait, so a cycle through
+// it is found as a deadlock and the wait is bounded by the lock timeout.
+Status Transaction::WaitForWriter(TxnId writer) {
+  Status s = engine_->locks_.Lock(id_, TxnLockName(writer), LockMode::kShared);
+  if (!s.ok()) return Fail(s);
   return Status::OK();
 }
 

@@ -55,6 +55,7 @@ Status TxnEngine::RestorePrepared() {
   for (auto& handle : storage_->TakePreparedTransactions()) {
     TxnId id = handle->id();
     txns_.RestorePrepared(id);
+    NQ_RETURN_IF_ERROR(locks_.Lock(id, TxnLockName(id), LockMode::kExclusive));
     NQ_ASSIGN_OR_RETURN(auto changes, storage_->ReadChanges(*handle));
     auto prepared = std::make_unique<Prepared>();
     std::unordered_set<std::string> seen;
@@ -378,6 +379,7 @@ TxnStats TxnEngine::stats() {
   LockStats locks = locks_.stats();
   s.deadlocks = locks.deadlocks;
   s.lock_waits = locks.waits;
+  s.locks_acquired = locks.acquired;
   s.lock_timeouts = locks.timeouts;
   {
     std::lock_guard lock(prepared_mu_);

@@ -91,6 +91,7 @@ struct TxnStats {
   uint64_t deadlocks = 0;
   uint64_t lock_waits = 0;
   uint64_t lock_timeouts = 0;
+  uint64_t locks_acquired = 0;  // granted lock requests (inserts of new keys take none)
   uint64_t prepared = 0;  // prepared transactions now waiting
   uint64_t wal_bytes = 0;
   uint64_t wal_syncs = 0;
@@ -309,6 +310,8 @@ class Transaction {
   Result<std::optional<std::string>> Resolve(const Snapshot& snapshot, TreeId tree, std::string_view key,
                                              std::optional<std::string> raw);
   Status Write(TreeId tree, std::string_view key, std::string_view value, WriteKind kind);
+  bool MustWaitFor(TxnId writer) const;
+  Status WaitForWriter(TxnId writer);
   void UndoPushes(size_t pushed, size_t tombstones);
   Status ValidateForCommit();
   void ReleaseResources();

@@ -150,6 +150,100 @@ TEST_F(TxnEngineTest, DeadlockOfTwoAbortsOneVictim) {
 
 TEST_F(TxnEngineTest, DeadlockOfThreeAbortsOneVictim) { RunDeadlockCycle(engine_.get(), tree_, 3); }
 
+// Inserts of new keys take no row lock (see Transaction::Write); the row's
+// version in the tree stands for the lock until the inserter ends.
+TEST_F(TxnEngineTest, InsertOfANewKeyLocksItWithoutTheLockTable) {
+  const uint64_t acquired = engine_->stats().locks_acquired;
+  Session a = NewSession(RC);
+  for (int id = 10; id < 20; ++id) ASSERT_TRUE(a.Insert(id, id).ok());
+  // One request in all: a's transaction lock, taken at its first write.
+  EXPECT_EQ(engine_->stats().locks_acquired - acquired, 1u);
+  ASSERT_TRUE(a.Commit().ok());
+}
+
+TEST_F(TxnEngineTest, SecondInserterOfAKeyWaitsForTheFirstToEnd) {
+  for (bool first_commits : {true, false}) {
+    Session a = NewSession(RC), b = NewSession(RC);
+    const int id = first_commits ? 30 : 31;
+    ASSERT_TRUE(a.Insert(id, 1).ok());
+    auto second = std::async(std::launch::async, [&] { return b.Insert(id, 2); });
+    EXPECT_TRUE(StillWaiting(second));
+    if (first_commits) {
+      ASSERT_TRUE(a.Commit().ok());
+      EXPECT_EQ(second.get().code(), StatusCode::kAlreadyExists);
+      ASSERT_TRUE(b.Rollback().ok());
+      EXPECT_EQ(Committed().at(id), 1);
+    } else {
+      ASSERT_TRUE(a.Rollback().ok());
+      ASSERT_TRUE(second.get().ok());
+      ASSERT_TRUE(b.Commit().ok());
+      EXPECT_EQ(Committed().at(id), 2);
+    }
+  }
+}
+
+TEST_F(TxnEngineTest, LockingReadOfAnInsertedRowWaitsForTheInserter) {
+  Session a = NewSession(RC), b = NewSession(RC);
+  ASSERT_TRUE(a.Insert(40, 4).ok());
+  auto locking = std::async(std::launch::async, [&]() -> Result<std::optional<std::string>> {
+    return b.txn()->GetForUpdate(tree_, Key(40));
+  });
+  EXPECT_TRUE(StillWaiting(locking));
+  ASSERT_TRUE(a.Commit().ok());
+  auto got = locking.get();
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ(**got, "4");
+  // The write that usually follows sees the committed row.
+  ASSERT_TRUE(b.txn()->Update(tree_, Key(40), "5").ok());
+  ASSERT_TRUE(b.Commit().ok());
+  EXPECT_EQ(Committed().at(40), 5);
+}
+
+TEST_F(TxnEngineTest, LockingReadOfAnAbsentRowDoesNotHideALaterInsert) {
+  Session a = NewSession(RC), b = NewSession(RC);
+  auto none = b.txn()->GetForUpdate(tree_, Key(50));
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+  ASSERT_TRUE(a.Insert(50, 1).ok());  // implicit: b's lock does not cover an absent row
+  auto second = std::async(std::launch::async, [&] { return b.Insert(50, 2); });
+  EXPECT_TRUE(StillWaiting(second));
+  ASSERT_TRUE(a.Commit().ok());
+  EXPECT_EQ(second.get().code(), StatusCode::kAlreadyExists);
+  ASSERT_TRUE(b.Rollback().ok());
+  EXPECT_EQ(Committed().at(50), 1);
+}
+
+TEST_F(TxnEngineTest, DeadlockThroughInsertedKeysAbortsOneVictim) {
+  Session a = NewSession(RC), b = NewSession(RC);
+  ASSERT_TRUE(a.Insert(60, 1).ok());
+  ASSERT_TRUE(b.Insert(61, 1).ok());
+  // Each inserts the other's new key and waits for the other's end.
+  auto first = std::async(std::launch::async, [&] {
+    Status s = a.Insert(61, 2);
+    if (s.code() == StatusCode::kDeadlock) {
+      EXPECT_TRUE(a.Rollback().ok());
+    }
+    return s;
+  });
+  auto second = std::async(std::launch::async, [&] {
+    Status s = b.Insert(60, 2);
+    if (s.code() == StatusCode::kDeadlock) {
+      EXPECT_TRUE(b.Rollback().ok());
+    }
+    return s;
+  });
+  Status s1 = first.get(), s2 = second.get();
+  // The victim rolled back; the survivor found the key free.
+  ASSERT_EQ((s1.code() == StatusCode::kDeadlock) + (s2.code() == StatusCode::kDeadlock), 1)
+      << s1.ToString() << " / " << s2.ToString();
+  Session& survivor = s1.code() == StatusCode::kDeadlock ? b : a;
+  ASSERT_TRUE((s1.code() == StatusCode::kDeadlock ? s2 : s1).ok());
+  ASSERT_TRUE(survivor.Commit().ok());
+  EXPECT_EQ(Committed().count(60) + Committed().count(61), 2u);
+  EXPECT_EQ(engine_->stats().deadlocks, 1u);
+}
+
 TEST_F(TxnEngineTest, NestedSavepointsRollBackAndRelease) {
   auto txn = engine_->Begin();
   ASSERT_TRUE(txn->Put(tree_, Key(1), "a").ok());
