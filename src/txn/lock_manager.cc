@@ -19,7 +19,8 @@ bool LockManager::Grantable(const Queue& q, std::list<Request>::const_iterator i
   return true;
 }
 
-Status LockManager::Lock(TxnId txn, const std::string& resource, LockMode mode, bool wait) {
+Status LockManager::Lock(TxnId txn, const std::string& resource, LockMode mode, bool wait,
+                         bool* already_held) {
   using Clock = std::chrono::steady_clock;
   MutexLock lock(&mu_);
   Entry& entry = *table_.try_emplace(resource).first;
@@ -29,9 +30,11 @@ Status LockManager::Lock(TxnId txn, const std::string& resource, LockMode mode, 
   for (const Request& r : q.requests) {
     if (r.txn == txn && r.granted && (r.mode == LockMode::kExclusive || mode == LockMode::kShared)) {
       ++stats_.acquired;
+      if (already_held != nullptr) *already_held = true;
       return Status::OK();
     }
   }
+  if (already_held != nullptr) *already_held = false;
   // Upgrades queue ahead of plain waiters: they already hold a share of the
   // resource, and making them wait behind exclusive waiters would deadlock.
   auto pos = q.requests.end();
@@ -129,6 +132,21 @@ void LockManager::Withdraw(Queue* q, const std::string& resource, TxnId txn) {
   if (q->requests.empty()) table_.erase(entry);
 }
 
+void LockManager::Unlock(TxnId txn, const std::string& resource) {
+  MutexLock lock(&mu_);
+  auto entry = table_.find(resource);
+  if (entry == table_.end()) return;
+  Queue& q = entry->second;
+  q.requests.remove_if([txn](const Request& r) { return r.txn == txn; });
+  auto held = held_.find(txn);
+  if (held != held_.end()) {
+    auto found = std::find(held->second.rbegin(), held->second.rend(), &*entry);
+    if (found != held->second.rend()) held->second.erase(std::next(found).base());
+  }
+  q.cv.SignalAll();
+  if (q.requests.empty()) table_.erase(entry);
+}
+
 void LockManager::ReleaseAll(TxnId txn) {
   MutexLock lock(&mu_);
   auto held = held_.find(txn);
@@ -198,6 +216,16 @@ bool LockManager::Holds(TxnId txn, const std::string& resource, LockMode mode) c
     if (r.txn == txn && r.granted && (r.mode == LockMode::kExclusive || mode == LockMode::kShared)) {
       return true;
     }
+  }
+  return false;
+}
+
+bool LockManager::UsedByOthers(TxnId txn, const std::string& resource) const {
+  MutexLock lock(&mu_);
+  auto q = table_.find(resource);
+  if (q == table_.end()) return false;
+  for (const Request& r : q->second.requests) {
+    if (r.txn != txn) return true;
   }
   return false;
 }

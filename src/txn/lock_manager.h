@@ -69,13 +69,22 @@ class LockManager {
   // key). Errors: Deadlock, TimedOut; the request is withdrawn on error.
   // With `wait` false a lock that cannot be granted at once fails with Busy
   // instead (NOWAIT).
-  Status Lock(TxnId txn, const std::string& resource, LockMode mode, bool wait = true)
-      EXCLUDES(mu_);
+  // `*already_held`, when given, tells whether `txn` held the resource in
+  // `mode` (or stronger) before the call.
+  Status Lock(TxnId txn, const std::string& resource, LockMode mode, bool wait = true,
+              bool* already_held = nullptr) EXCLUDES(mu_);
+  // Gives back a lock `txn` was just granted and has not relied on (it saw
+  // that it must first wait for someone else): an early release that
+  // strict two-phase locking allows because nothing was read or written
+  // under the lock.
+  void Unlock(TxnId txn, const std::string& resource) EXCLUDES(mu_);
   // Releases every lock of `txn` and wakes the waiters that can now run.
   void ReleaseAll(TxnId txn) EXCLUDES(mu_);
 
   // Whether `txn` holds `resource` in `mode` or stronger.
   bool Holds(TxnId txn, const std::string& resource, LockMode mode) const EXCLUDES(mu_);
+  // Whether a transaction other than `txn` holds or waits for `resource`.
+  bool UsedByOthers(TxnId txn, const std::string& resource) const EXCLUDES(mu_);
   LockStats stats() const EXCLUDES(mu_);
 
  private:

@@ -146,21 +146,25 @@ Result<std::optional<std::string>> Transaction::GetForUpdate(TreeId tree, std::s
   if (tree == 0) return Status::InvalidArgument("the catalog is not a table");
   EnsureTxnSnapshot();
   std::string row = RowName(tree, key);
-  Status locked = engine_->locks_.Lock(id_, row, LockMode::kExclusive);
-  if (!locked.ok()) return Fail(locked);
   std::optional<std::string> raw;
   RowVersion v;
   while (true) {
+    bool held = false;
+    Status locked = engine_->locks_.Lock(id_, row, LockMode::kExclusive, true, &held);
+    if (!locked.ok()) return Fail(locked);
     NQ_ASSIGN_OR_RETURN(raw, engine_->storage_->Get(tree, key));
     if (!raw) break;
     NQ_ASSIGN_OR_RETURN(v, DecodeRowVersion(*raw));
-    // An implicit insert (see Write) still in progress: wait for its end.
+    // An implicit insert (see Write) still in progress: give back the fresh
+    // lock (the inserter may want it) and wait for the inserter's end.
     if (v.writer == id_ || !MustWaitFor(v.writer)) break;
+    if (!held) engine_->locks_.Unlock(id_, row);
     NQ_RETURN_IF_ERROR(WaitForWriter(v.writer));
   }
   if (options_.isolation == IsolationLevel::kSerializable) reads_.rows.insert(row);
   // The usual next step is a write of this row: it can skip the lock
-  // request and the lookup (nobody else can change the row meanwhile).
+  // request and the lookup (nobody else can change a row with a version
+  // meanwhile, and an absent row is re-checked in the tree).
   locked_row_ = row;
   locked_raw_ = raw;
   if (!raw) return std::optional<std::string>();
@@ -201,7 +205,14 @@ Status Transaction::Delete(TreeId tree, std::string_view key) {
 // transaction (a shared request on its transaction lock, which it holds
 // exclusively from its first write) and looks again. Bulk inserts so keep
 // the lock table small. Rows with a version (live or deleted) are locked in
-// the table as before.
+// the table as before. Two rules keep this equivalent to row locks:
+//  - an implicit insert checks, under the leaf latch, that nobody else holds
+//    or waits for the row's lock (a locking read of an absent row, as
+//    INSERT ... ON CONFLICT does, keeps inserters out); if someone does, it
+//    takes the lock like any other write;
+//  - whoever takes a row's lock and then finds an implicit insert in
+//    progress gives the fresh lock back before waiting for the inserter,
+//    who may need that lock itself (to update the row it inserted).
 Status Transaction::Write(TreeId tree, std::string_view key, std::string_view value, WriteKind kind) {
   NQ_RETURN_IF_ERROR(CheckWritable());
   if (tree == 0) return Status::InvalidArgument("the catalog is not a table");
@@ -222,13 +233,18 @@ Status Transaction::Write(TreeId tree, std::string_view key, std::string_view va
   }
   bool deleting = kind == WriteKind::kDelete;
   std::string version = EncodeRowVersion(id_, deleting, deleting ? std::string_view() : value);
+  bool fresh_lock = false;  // taken by this call, not yet relied on
+  auto lock_row = [&]() -> Status {
+    bool held = false;
+    Status s = engine_->locks_.Lock(id_, row, LockMode::kExclusive, true, &held);
+    if (!s.ok()) return Fail(s);
+    locked = true;
+    fresh_lock = !held;
+    return Status::OK();
+  };
   while (true) {
     const bool implicit = kind == WriteKind::kInsert && !locked;
-    if (!locked && !implicit) {
-      Status s = engine_->locks_.Lock(id_, row, LockMode::kExclusive);
-      if (!s.ok()) return Fail(s);
-      locked = true;
-    }
+    if (!locked && !implicit) NQ_RETURN_IF_ERROR(lock_row());
     bool pushed = false;
     bool first_write = false;  // of this row by this transaction
     TxnId wait_for = 0;        // a writer still in progress
@@ -250,8 +266,9 @@ Status Transaction::Write(TreeId tree, std::string_view key, std::string_view va
       if (kind == WriteKind::kInsert && exists) {
         return Status::AlreadyExists("duplicate key value violates unique constraint");
       }
-      if (implicit && current) {
-        // A deleted version: the tombstone cleaner may hold the row's lock.
+      // A deleted version (the tombstone cleaner may hold the row's lock), or
+      // a lock someone holds on the absent row: lock it like any write.
+      if (implicit && (current || engine_->locks_.UsedByOthers(id_, row))) {
         lock_first = true;
         return Status::Busy("row needs its lock");
       }
@@ -275,15 +292,17 @@ Status Transaction::Write(TreeId tree, std::string_view key, std::string_view va
       s = engine_->storage_->Put(storage_txn_.get(), tree, key, version, &in_tree);
     }
     if (wait_for != 0) {
+      if (fresh_lock) {
+        engine_->locks_.Unlock(id_, row);
+        locked = fresh_lock = false;
+      }
       Status waited = WaitForWriter(wait_for);
       if (!waited.ok()) return waited;
       have_cached = false;  // look again in the tree
       continue;
     }
-    if (lock_first) {  // an insert over a deleted row is an ordinary locked write
-      Status l = engine_->locks_.Lock(id_, row, LockMode::kExclusive);
-      if (!l.ok()) return Fail(l);
-      locked = true;
+    if (lock_first) {
+      NQ_RETURN_IF_ERROR(lock_row());
       continue;
     }
     if (!s.ok()) {

@@ -200,18 +200,39 @@ TEST_F(TxnEngineTest, LockingReadOfAnInsertedRowWaitsForTheInserter) {
   EXPECT_EQ(Committed().at(40), 5);
 }
 
-TEST_F(TxnEngineTest, LockingReadOfAnAbsentRowDoesNotHideALaterInsert) {
+// INSERT ... ON CONFLICT reads the key with GetForUpdate and relies on the
+// lock to keep plain inserts out until it has inserted or updated.
+TEST_F(TxnEngineTest, LockingReadOfAnAbsentRowKeepsInsertersOut) {
   Session a = NewSession(RC), b = NewSession(RC);
   auto none = b.txn()->GetForUpdate(tree_, Key(50));
   ASSERT_TRUE(none.ok());
   EXPECT_FALSE(none->has_value());
-  ASSERT_TRUE(a.Insert(50, 1).ok());  // implicit: b's lock does not cover an absent row
-  auto second = std::async(std::launch::async, [&] { return b.Insert(50, 2); });
-  EXPECT_TRUE(StillWaiting(second));
+  auto plain = std::async(std::launch::async, [&] { return a.Insert(50, 1); });
+  EXPECT_TRUE(StillWaiting(plain));
+  ASSERT_TRUE(b.Insert(50, 2).ok());
+  ASSERT_TRUE(b.Commit().ok());
+  EXPECT_EQ(plain.get().code(), StatusCode::kAlreadyExists);
+  ASSERT_TRUE(a.Rollback().ok());
+  EXPECT_EQ(Committed().at(50), 2);
+}
+
+// A locking read that finds an insert in progress waits without keeping the
+// row's lock, so the inserter can still update the row it inserted.
+TEST_F(TxnEngineTest, InserterUpdatesItsRowWhileALockingReadWaits) {
+  Session a = NewSession(RC), b = NewSession(RC);
+  ASSERT_TRUE(a.Insert(55, 1).ok());
+  auto locking = std::async(std::launch::async, [&]() -> Result<std::optional<std::string>> {
+    return b.txn()->GetForUpdate(tree_, Key(55));
+  });
+  EXPECT_TRUE(StillWaiting(locking));
+  ASSERT_TRUE(a.txn()->Update(tree_, Key(55), "3").ok());  // no deadlock
   ASSERT_TRUE(a.Commit().ok());
-  EXPECT_EQ(second.get().code(), StatusCode::kAlreadyExists);
-  ASSERT_TRUE(b.Rollback().ok());
-  EXPECT_EQ(Committed().at(50), 1);
+  auto got = locking.get();
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ(**got, "3");
+  ASSERT_TRUE(b.Commit().ok());
+  EXPECT_EQ(engine_->stats().deadlocks, 0u);
 }
 
 TEST_F(TxnEngineTest, DeadlockThroughInsertedKeysAbortsOneVictim) {
