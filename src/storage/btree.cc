@@ -248,6 +248,21 @@ Status BTree::InsertIntoPath(Mtr* mtr, Path* path, size_t level, uint16_t pos, s
   if (node.InsertCell(pos, cell)) return Status::OK();
   bool leaf = node.is_leaf();
   bool append = pos == node.count() && node.right() == kInvalidPageId;
+  if (leaf && append && g->page_id() != root_) {
+    // A sequential load: the new cell starts the next leaf and this one
+    // keeps its cells as they are (it stays full).
+    assert(level > 0 && "splitting a node whose parent was released");
+    NQ_ASSIGN_OR_RETURN(PageGuard * right, AllocatePage(mtr, PageType::kLeaf));
+    Node right_node(right->mutable_data(), ctx_->page_size);
+    right_node.Init(PageType::kLeaf, node.level(), id_);
+    if (!right_node.InsertCell(0, cell)) return Status::Internal("a cell does not fit an empty leaf");
+    right_node.set_right(kInvalidPageId);
+    right_node.set_left(g->page_id());
+    node.set_right(right->page_id());
+    std::string separator(RawCellKey(cell, true));
+    auto parent_pos = static_cast<uint16_t>(path->positions[level] + 1);
+    return InsertIntoPath(mtr, path, level - 1, parent_pos, btree::MakeInternalCell(separator, right->page_id()));
+  }
   std::vector<std::string> cells = CollectCells(node);
   cells.insert(cells.begin() + pos, std::move(cell));
   if (g->page_id() == root_) return SplitRoot(mtr, g, std::move(cells), leaf);
