@@ -61,11 +61,18 @@ inline void PutFixed64(std::string* dst, uint64_t v) {
 
 // Unsigned LEB128 varint, at most 10 bytes for 64-bit values.
 inline void PutVarint64(std::string* dst, uint64_t v) {
+  if (v < 0x80) {
+    dst->push_back(static_cast<char>(v));
+    return;
+  }
+  char buf[10];
+  size_t n = 0;
   while (v >= 0x80) {
-    dst->push_back(static_cast<char>((v & 0x7f) | 0x80));
+    buf[n++] = static_cast<char>((v & 0x7f) | 0x80);
     v >>= 7;
   }
-  dst->push_back(static_cast<char>(v));
+  buf[n++] = static_cast<char>(v);
+  dst->append(buf, n);
 }
 
 // Length-prefixed byte string: varint length, then the bytes.

@@ -248,6 +248,7 @@ Status BufferPool::FlushFrame(FrameId frame_id, Lsn bound) {
   if (!s.ok()) {
     MutexLock lock(&error_mu_);
     if (error_.ok()) error_ = Status::ReadOnly(s.WithContext("page write failed").message());
+    failed_.store(true, std::memory_order_release);
     return error_;
   }
   page_writes_.fetch_add(1, std::memory_order_relaxed);
@@ -300,6 +301,7 @@ void BufferPool::Discard(PageId id) {
 }
 
 Status BufferPool::sticky_error() const {
+  if (!failed_.load(std::memory_order_acquire)) return Status::OK();
   MutexLock lock(&error_mu_);
   return error_;
 }

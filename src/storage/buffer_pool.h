@@ -182,6 +182,7 @@ class BufferPool {
   std::atomic<uint32_t> writes_in_flight_{0};  // FlushFrame writes under way
   mutable Mutex error_mu_;
   Status error_ GUARDED_BY(error_mu_);
+  std::atomic<bool> failed_{false};  // error_ is set (read without error_mu_)
 
   Mutex bg_mu_;
   CondVar bg_cv_;

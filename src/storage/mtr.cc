@@ -123,8 +123,8 @@ Result<Lsn> Mtr::Commit(Lsn* start) {
   if (start != nullptr) *start = 0;
   std::shared_lock checkpoint(ctx_->checkpoint_mu);
   Lsn redo = ctx_->redo_lsn.load(std::memory_order_acquire);
-  std::vector<Entry*> changed;
   for (auto& entry : entries_) {
+    entry->changed = false;
     const uint8_t* after = entry->guard.data();
     const auto* before = reinterpret_cast<const uint8_t*>(entry->before.data());
     PageUpdate update;
@@ -133,7 +133,7 @@ Result<Lsn> Mtr::Commit(Lsn* start) {
     if (entry->leaf && !full) {
       update.leaf = std::move(entry->leaf);
       record_.pages.push_back(std::move(update));
-      changed.push_back(entry.get());
+      entry->changed = true;
       continue;
     }
     if (!entry->created) {
@@ -148,7 +148,7 @@ Result<Lsn> Mtr::Commit(Lsn* start) {
       DiffPage(kZeroPage.data(), after, ctx_->page_size, &update.ranges);
     }
     record_.pages.push_back(std::move(update));
-    changed.push_back(entry.get());
+    entry->changed = true;
   }
   if (record_.pages.empty() && record_.flags == 0) {
     ReleaseAll();
@@ -165,7 +165,8 @@ Result<Lsn> Mtr::Commit(Lsn* start) {
     RollbackPages();
     return lsn.status();
   }
-  for (Entry* entry : changed) {
+  for (auto& entry : entries_) {
+    if (!entry->changed) continue;
     SetPageLsn(entry->guard.mutable_data(), *lsn);
     entry->guard.MarkDirty();
   }

@@ -78,6 +78,7 @@ class Mtr {
     PageGuard guard;
     std::string before;
     bool created = false;
+    bool changed = false;  // logged by Commit
     std::optional<LeafOp> leaf;
   };
   Entry* Find(PageId id);

@@ -123,6 +123,7 @@ Status WalWriter::FlushTo(Lsn lsn, bool sync) {
     }
   } else if (error_.ok()) {
     error_ = Status::ReadOnly(s.WithContext("WAL write failed; database is now read-only").message());
+    failed_.store(true, std::memory_order_release);
   }
   flushed_cv_.SignalAll();
   return error_;
@@ -244,6 +245,7 @@ WalStats WalWriter::stats() const {
   return stats_;
 }
 Status WalWriter::sticky_error() const {
+  if (!failed_.load(std::memory_order_acquire)) return Status::OK();
   MutexLock lock(&mu_);
   return error_;
 }

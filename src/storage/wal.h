@@ -12,6 +12,7 @@
 // retrying could report data durable that is not).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -91,6 +92,7 @@ class WalWriter {
   Lsn durable_ GUARDED_BY(mu_);         // synced up to here
   bool flushing_ GUARDED_BY(mu_) = false;  // a leader is writing/syncing
   Status error_ GUARDED_BY(mu_);        // sticky
+  std::atomic<bool> failed_{false};     // error_ is set (read without mu_)
   WalStats stats_ GUARDED_BY(mu_);
 
   // Segment files. Taken by the flushing leader and by recycling. Lock
