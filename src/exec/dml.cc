@@ -160,6 +160,12 @@ Status StatementRunner::CheckRow(const TableInfo& table, Row* row) {
       }
       continue;
     }
+    // The common case, a value already of its column's type, stays as is.
+    if (v.kind() == TypeId::kBigInt && col.type.is_integer()) {
+      if (v.integer() >= IntegerMin(col.type.id) && v.integer() <= IntegerMax(col.type.id)) continue;
+    } else if (v.kind() == TypeId::kText && col.type.id == TypeId::kText) {
+      continue;
+    }
     DataType target = col.type;
     if (!engine_->options().check_string_length && (target.id == TypeId::kVarchar || target.id == TypeId::kChar)) {
       target = DataType::Of(TypeId::kText);
@@ -312,12 +318,22 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Insert(const sql::InsertS
     NQ_RETURN_IF_ERROR(source.AddAll(q->root.get()));
   }
 
-  std::vector<BoundExprPtr> defaults(table->columns.size());
-  std::vector<bool> given(table->columns.size(), false);
-  for (int c : targets) given[c] = true;
-  for (size_t i = 0; i < table->columns.size(); ++i) {
-    if (!given[i] && table->columns[i].default_expr) {
-      NQ_ASSIGN_OR_RETURN(defaults[i], binder_.BindConstantExpr(*table->columns[i].default_expr));
+  // A source row that gives every column in table order is the new row
+  // itself; otherwise its values move to their columns and the others
+  // take their defaults.
+  const size_t width = table->columns.size();
+  bool in_order = targets.size() == width;
+  for (size_t i = 0; in_order && i < width; ++i) in_order = targets[i] == static_cast<int>(i);
+  std::vector<BoundExprPtr> defaults;
+  std::vector<bool> given;
+  if (!in_order) {
+    defaults.resize(width);
+    given.assign(width, false);
+    for (int c : targets) given[c] = true;
+    for (size_t i = 0; i < width; ++i) {
+      if (!given[i] && table->columns[i].default_expr) {
+        NQ_ASSIGN_OR_RETURN(defaults[i], binder_.BindConstantExpr(*table->columns[i].default_expr));
+      }
     }
   }
 
@@ -334,15 +350,21 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Insert(const sql::InsertS
     NQ_ASSIGN_OR_RETURN(bool more, source.Next(&src));
     if (!more) break;
     NQ_RETURN_IF_ERROR(ctx_->CheckInterrupt());
-    Row row(table->columns.size());
-    for (size_t i = 0; i < targets.size(); ++i) row[targets[i]] = std::move(src[i]);
-    for (size_t i = 0; i < table->columns.size(); ++i) {
+    Row row;
+    if (in_order) {
+      row = std::move(src);
+    } else {
+      row.resize(width);
+      for (size_t i = 0; i < targets.size(); ++i) row[targets[i]] = std::move(src[i]);
+    }
+    for (size_t i = 0; i < width; ++i) {
       const ColumnInfo& col = table->columns[i];
-      if (!given[i] && defaults[i]) {
+      const bool is_given = in_order || given[i];
+      if (!is_given && defaults[i]) {
         NQ_ASSIGN_OR_RETURN(row[i], Evaluate(*defaults[i], kEmpty, ctx_));
       }
       if (col.generated == Generated::kNone) continue;
-      if (given[i] && !row[i].is_null()) {
+      if (is_given && !row[i].is_null()) {
         if (col.generated == Generated::kIdentityAlways) {
           return SqlError("428C9", fmt::format("cannot insert a non-DEFAULT value into column \"{}\"; it is "
                                                 "GENERATED ALWAYS", col.name));

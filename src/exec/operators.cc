@@ -441,6 +441,7 @@ class ValuesOp : public Operator {
     if (pos_ >= rows_.size()) return false;
     const auto& exprs = rows_[pos_++];
     row->clear();
+    row->reserve(exprs.size());
     static const Row kEmpty;
     for (const auto& e : exprs) {
       NQ_ASSIGN_OR_RETURN(Value v, Evaluate(*e, kEmpty, ctx_));

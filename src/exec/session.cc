@@ -380,9 +380,9 @@ Result<std::unique_ptr<ResultSource>> Session::Run(const sql::Statement& stmt, c
   if (engine_->auto_analyzer() != nullptr) ctx.writes = &writes;
 
   txn->BeginStatement();
-  Result<std::unique_ptr<ResultSource>> result = Status::Internal("statement did not run");
   bool ddl = false;
   auto catalog = CatalogFor(txn);
+  Result<std::unique_ptr<ResultSource>> result = std::unique_ptr<ResultSource>();
   if (!catalog.ok()) {
     result = catalog.status();
   } else {
