@@ -164,7 +164,17 @@ class BufferPool {
 
   PageFile* const file_;
   const uint32_t page_size_;
-  std::unique_ptr<uint8_t[]> memory_;
+  // The frames' memory: anonymous pages mapped for the pool (see FrameMemory
+  // in buffer_pool.cc), given back when the pool is destroyed.
+  struct FrameMemory {
+    explicit FrameMemory(size_t bytes);
+    ~FrameMemory();
+    FrameMemory(const FrameMemory&) = delete;
+    FrameMemory& operator=(const FrameMemory&) = delete;
+    uint8_t* data = nullptr;
+    size_t length = 0;
+  };
+  FrameMemory memory_;
   std::vector<Frame> frames_;
 
   mutable Mutex mu_;
