@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <chrono>
 #include <clocale>
 #include <cstdlib>
@@ -104,14 +105,11 @@ bool SqlShell::FeedLine(Input* input, std::string_view line) {
   input->parser.Append(line);
   input->parser.Append("\n");
   while (!stopped_ && input->parser.HasCompleteStatement()) {
-    // The statement's text is what Next consumes from the pending input.
-    std::string pending(input->parser.pending());
-    auto parsed = input->parser.Next();
-    std::string_view text =
-        std::string_view(pending).substr(0, pending.size() - input->parser.pending().size());
+    bool empty = false;
+    const std::string text = input->parser.NextText(&empty);
     // Only semicolons and comments: nothing to run. A syntax error is
     // reported by Execute, the same way as every other error.
-    if (parsed.ok() && *parsed == nullptr) continue;
+    if (empty) continue;
     // Without the line breaks left from the previous statement, error
     // positions count from the statement's first line.
     RunStatement(TrimLeadingBlanks(text));
@@ -490,12 +488,22 @@ void RunInteractive(SqlShell* shell) {
   if (!history.empty()) ::write_history(history.c_str());
 }
 
+// Lines come through C stdio's buffer (std::cin, kept in step with stdio,
+// would read byte by byte). A read returns as soon as a line has arrived, so
+// a tool driving the shell through a pipe gets each answer before it sends
+// the next statement.
 void RunPiped(SqlShell* shell) {
   SqlShell::Input input;
-  for (std::string line; !shell->stopped() && std::getline(std::cin, line);) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
+  char* buffer = nullptr;
+  size_t capacity = 0;
+  ssize_t length = 0;
+  while (!shell->stopped() && (length = ::getline(&buffer, &capacity, stdin)) >= 0) {
+    std::string_view line(buffer, static_cast<size_t>(length));
+    if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     shell->FeedLine(&input, line);
   }
+  std::free(buffer);
   shell->FinishInput(&input);
 }
 

@@ -361,6 +361,8 @@ bool Lexer::ScanOperator(Token* token, LexError* error) {
 }
 
 bool Tokenize(std::string_view source, std::vector<Token>* tokens, LexError* error) {
+  // About one token per four bytes of SQL; a guess that saves regrowing.
+  tokens->reserve(tokens->size() + source.size() / 4 + 4);
   Lexer lexer(source);
   for (;;) {
     Token token;

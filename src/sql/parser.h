@@ -88,6 +88,12 @@ class Parser {
   // StatementPtr. Error positions are relative to the start of that
   // statement's text. REQUIRES: HasCompleteStatement().
   Result<StatementPtr> Next(ParseError* error = nullptr);
+  // Removes the first complete statement like Next, without parsing it:
+  // returns its text through its ';' (for a caller that runs text, such as
+  // Connection::Execute) and sets *empty (if given) when the text holds
+  // nothing but semicolons, whitespace and comments.
+  // REQUIRES: HasCompleteStatement().
+  std::string NextText(bool* empty);
   // Parses and removes everything buffered, complete or not, as at the end
   // of a script file.
   Result<std::vector<StatementPtr>> Finish(ParseError* error = nullptr);

@@ -172,6 +172,14 @@ bool Parser::InStatement() const {
 }
 
 Result<StatementPtr> Parser::Next(ParseError* error) {
+  const std::string statement_text = NextText(nullptr);
+  auto statements = ParseScript(statement_text, error);
+  if (!statements.ok()) return std::move(statements).status();
+  if (statements->empty()) return StatementPtr();
+  return std::move(statements->front());
+}
+
+std::string Parser::NextText(bool* empty) {
   std::string statement_text = buffer_.substr(start_, complete_end_ - start_);
   start_ = complete_end_;
   scan_from_ = start_;
@@ -184,10 +192,8 @@ Result<StatementPtr> Parser::Next(ParseError* error) {
     start_ = 0;
   }
   Rescan();
-  auto statements = ParseScript(statement_text, error);
-  if (!statements.ok()) return std::move(statements).status();
-  if (statements->empty()) return StatementPtr();
-  return std::move(statements->front());
+  if (empty != nullptr) *empty = !Scan(statement_text, 0, false, kAtStart).significant;
+  return statement_text;
 }
 
 Result<std::vector<StatementPtr>> Parser::Finish(ParseError* error) {

@@ -283,6 +283,29 @@ TEST(IncrementalParserTest, TriggerLineByLine) {
   EXPECT_EQ(ToSql(**next), "SELECT 2");
 }
 
+// NextText hands out each statement's text without parsing it, and says
+// which texts hold nothing to run.
+TEST(IncrementalParserTest, NextTextSplitsWithoutParsing) {
+  Parser parser;
+  parser.Append("SELECT 'x;y' FROM t; -- note\n ; /* c */ ;SELEC oops;");
+  bool empty = true;
+  ASSERT_TRUE(parser.HasCompleteStatement());
+  EXPECT_EQ(parser.NextText(&empty), "SELECT 'x;y' FROM t;");
+  EXPECT_FALSE(empty);
+  ASSERT_TRUE(parser.HasCompleteStatement());
+  EXPECT_EQ(parser.NextText(&empty), " -- note\n ;");
+  EXPECT_TRUE(empty);
+  ASSERT_TRUE(parser.HasCompleteStatement());
+  EXPECT_EQ(parser.NextText(&empty), " /* c */ ;");
+  EXPECT_TRUE(empty);
+  // A syntax error is the runner's to report: the text comes back as is.
+  ASSERT_TRUE(parser.HasCompleteStatement());
+  EXPECT_EQ(parser.NextText(&empty), "SELEC oops;");
+  EXPECT_FALSE(empty);
+  EXPECT_FALSE(parser.HasCompleteStatement());
+  EXPECT_FALSE(parser.InStatement());
+}
+
 TEST(IncrementalParserTest, LineByLine) {
   Parser parser;
   parser.Append("SELECT 'a;\n");
