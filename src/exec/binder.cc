@@ -2167,8 +2167,10 @@ Result<BoundQuery> Binder::BindValues(const sql::ValuesBody& values, Scope* pare
   Scope scope(parent, current_level_);
   BoundQuery result;
   std::vector<std::vector<BoundExprPtr>> rows;
+  rows.reserve(values.rows.size());
   for (const auto& row : values.rows) {
     std::vector<BoundExprPtr> bound;
+    bound.reserve(row.size());
     for (const auto& e : row) {
       NQ_ASSIGN_OR_RETURN(auto b, Bind(*e, &scope));
       bound.push_back(std::move(b));
@@ -2179,7 +2181,7 @@ Result<BoundQuery> Binder::BindValues(const sql::ValuesBody& values, Scope* pare
     rows.push_back(std::move(bound));
   }
   for (size_t i = 0; i < rows[0].size(); ++i) {
-    result.names.push_back(fmt::format("column{}", i + 1));
+    result.names.push_back("column" + std::to_string(i + 1));
     DataType t = rows[0][i]->type;
     for (const auto& r : rows) {
       if (t.id == TypeId::kNull) t = r[i]->type;
