@@ -1,6 +1,7 @@
 // The QSQL lexer (see lexer.h).
 #include "sql/lexer.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace neuroquantum::sql {
@@ -190,6 +191,13 @@ bool Lexer::Next(Token* token, LexError* error) {
 }
 
 bool Lexer::ScanWord(Token* token, LexError* error) {
+  // The ASCII run in one piece, lowered in place; other letters one by one.
+  const size_t ascii_start = pos_;
+  while (pos_ < source_.size() && static_cast<unsigned char>(source_[pos_]) < 0x80 && IsWordPart(source_[pos_])) {
+    ++pos_;
+  }
+  token->value.assign(source_.data() + ascii_start, pos_ - ascii_start);
+  for (char& c : token->value) c = AsciiLower(c);
   while (pos_ < source_.size() && IsWordPart(source_[pos_])) {
     if (static_cast<unsigned char>(source_[pos_]) >= 0x80) {
       size_t at = pos_;
@@ -361,15 +369,18 @@ bool Lexer::ScanOperator(Token* token, LexError* error) {
 }
 
 bool Tokenize(std::string_view source, std::vector<Token>* tokens, LexError* error) {
-  // About one token per four bytes of SQL; a guess that saves regrowing.
-  tokens->reserve(tokens->size() + source.size() / 4 + 4);
+  // About one token per four bytes of SQL: a guess that saves regrowing a
+  // statement's vector, capped so that a long literal or script does not
+  // reserve many times its size up front (a Token is 64 bytes).
+  tokens->reserve(tokens->size() + std::min<size_t>(source.size() / 4 + 4, 1024));
   Lexer lexer(source);
   for (;;) {
-    Token token;
-    if (!lexer.Next(&token, error)) return false;
-    bool end = token.kind == TokenKind::kEnd;
-    tokens->push_back(std::move(token));
-    if (end) return true;
+    Token& token = tokens->emplace_back();
+    if (!lexer.Next(&token, error)) {
+      tokens->pop_back();
+      return false;
+    }
+    if (token.kind == TokenKind::kEnd) return true;
   }
 }
 
