@@ -93,6 +93,14 @@ Result<std::optional<int>> Value::Compare(const Value& other) const {
 
 int Value::SortCompare(const Value& other) const {
   if (is_null() || other.is_null()) return is_null() == other.is_null() ? 0 : (is_null() ? -1 : 1);
+  // The kinds sorts meet most, without Compare's Result (as Compare orders them).
+  if (kind_ == other.kind_) {
+    if (kind_ == TypeId::kBigInt) return Sign(int_, other.int_);
+    if (kind_ == TypeId::kText || kind_ == TypeId::kBlob) {
+      const int c = str_.compare(other.str_);
+      return c < 0 ? -1 : (c > 0 ? 1 : 0);
+    }
+  }
   auto c = Compare(other);
   if (c.ok()) return **c;
   return Sign(static_cast<int>(kind_), static_cast<int>(other.kind_));
