@@ -246,9 +246,9 @@ Status BTree::InsertIntoPath(Mtr* mtr, Path* path, size_t level, uint16_t pos, s
   PageGuard* g = path->nodes[level];
   Node node(g->mutable_data(), ctx_->page_size);
   if (node.InsertCell(pos, cell)) return Status::OK();
-  bool leaf = node.is_leaf();
-  bool append = pos == node.count() && node.right() == kInvalidPageId;
-  if (leaf && append && g->page_id() != root_) {
+  const bool leaf = node.is_leaf();
+  const bool append = leaf && pos == node.count() && node.right() == kInvalidPageId;
+  if (append && g->page_id() != root_) {
     // A sequential load: the new cell starts the next leaf and this one
     // keeps its cells as they are (it stays full).
     assert(level > 0 && "splitting a node whose parent was released");
@@ -268,11 +268,11 @@ Status BTree::InsertIntoPath(Mtr* mtr, Path* path, size_t level, uint16_t pos, s
   if (g->page_id() == root_) return SplitRoot(mtr, g, std::move(cells), leaf);
   // A non-root node that can split was not safe, so its parent is held.
   assert(level > 0 && "splitting a node whose parent was released");
-  if (leaf && !append) {
+  if (leaf) {
     NQ_ASSIGN_OR_RETURN(bool done, SplitWithRightSibling(mtr, path, level, cells));
     if (done) return Status::OK();
   }
-  size_t split = ChooseSplit(cells, leaf, append);
+  size_t split = ChooseSplit(cells, leaf);
   // Tree pages before the header page (AllocatePage): a writer splitting or
   // merging the far page holds it and then asks for the header.
   PageGuard* far = nullptr;
@@ -400,7 +400,7 @@ Status BTree::SplitRoot(Mtr* mtr, PageGuard* root, std::vector<std::string> cell
   Node right_node(right->mutable_data(), ctx_->page_size);
   left_node.Init(type, level, id_);
   right_node.Init(type, level, id_);
-  size_t split = ChooseSplit(cells, leaf, false);
+  size_t split = ChooseSplit(cells, leaf);
   std::string separator(RawCellKey(cells[split], leaf));
   if (leaf) {
     left_node.set_right(right->page_id());

@@ -65,10 +65,11 @@ inline void RebuildNode(Node* node, const std::vector<std::string>& cells, size_
   }
 }
 
-// Index at which to cut `cells`: the left part keeps [0, split).
-inline size_t ChooseSplit(const std::vector<std::string>& cells, bool leaf, bool append) {
+// Index at which to cut `cells` by bytes: the left part keeps [0, split).
+// (An append to the last leaf does not come here: BTree::InsertIntoPath
+// starts the next leaf with the new cell alone.)
+inline size_t ChooseSplit(const std::vector<std::string>& cells, bool leaf) {
   size_t n = cells.size();
-  if (append && leaf) return n - 1;  // sequential load: keep left pages full
   size_t total = 0;
   for (const auto& c : cells) total += c.size() + 2;
   size_t acc = 0;

@@ -4,6 +4,7 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 #include <new>
@@ -50,6 +51,11 @@ void PageGuard::Release() {
 
 namespace {
 constexpr size_t kHugePage = size_t{2} << 20;
+
+// Frames of a pool of `capacity_bytes`: at least 16.
+size_t FrameCount(size_t capacity_bytes, uint32_t page_size) {
+  return std::max<size_t>(16, capacity_bytes / page_size);
+}
 }  // namespace
 
 // Frames live in anonymous memory aligned to 2 MiB and advised for
@@ -83,9 +89,9 @@ BufferPool::BufferPool(PageFile* file, size_t capacity_bytes,
                        std::unique_ptr<ReplacementPolicy> policy)
     : file_(file),
       page_size_(file->page_size()),
-      memory_(std::max<size_t>(16, capacity_bytes / page_size_) * page_size_),
-      page_table_(std::max<size_t>(16, capacity_bytes / page_size_)) {
-  size_t n = std::max<size_t>(16, capacity_bytes / page_size_);
+      memory_(FrameCount(capacity_bytes, page_size_) * page_size_),
+      page_table_(FrameCount(capacity_bytes, page_size_)) {
+  const size_t n = FrameCount(capacity_bytes, page_size_);
   frames_ = std::vector<Frame>(n);
   for (size_t i = 0; i < n; ++i) {
     frames_[i].data = memory_.data + i * page_size_;
