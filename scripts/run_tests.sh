@@ -35,7 +35,7 @@ run_suite() {
 run_suite "release" build/release
 if [[ "${1:-}" != "--long" ]]; then
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 run_suite "asan+ubsan" build/asan
-  run_suite "tsan (concurrency)" build/clang-tsan -R "Concurrent|GroupCommit|Prefetch|Crash.*Thread|Hermitage|TxnEngineTest|CommitHook|SqlTest.ConnectionsInThreads|ExplainTest.AutoAnalyze|SqlTest.CancelAndTimeout|SqlTest.IsolationBetweenConnections|ChangeFeedTest|StreamingTest|server_e2e|server_security|server_limits|server_stream|server_websocket|RateLimiter|BackendTest"
+  run_suite "tsan (concurrency)" build/clang-tsan -R "Concurrent|GroupCommit|Prefetch|Crash.*Thread|Hermitage|TxnEngineTest|CommitHook|SqlTest.ConnectionsInThreads|ExplainTest.AutoAnalyze|SqlTest.CancelAndTimeout|SqlTest.IsolationBetweenConnections|TableLockTest|ChangeFeedTest|StreamingTest|server_e2e|server_security|server_limits|server_stream|server_websocket|RateLimiter|BackendTest"
   echo "=== libfuzzer (bounded)"
   fuzz_log=$(mktemp)
   if FUZZ_SECONDS=${FUZZ_SECONDS:-30} bash scripts/run_fuzz.sh fuzz_sql_parser fuzz_sql_exec >"$fuzz_log" 2>&1; then

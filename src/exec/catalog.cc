@@ -704,6 +704,21 @@ Result<std::shared_ptr<const Catalog>> Catalog::Load(txn::TxnEngine* engine, txn
   return std::shared_ptr<const Catalog>(std::move(catalog));
 }
 
+bool SameDefinition(const TableInfo& a, const TableInfo& b) {
+  auto same_list = [](const auto& x, const auto& y) {
+    return std::equal(x.begin(), x.end(), y.begin(), y.end(),
+                      [](const auto& p, const auto& q) { return p->name == q->name && p->sql == q->sql; });
+  };
+  auto same_refs = [](const std::vector<ForeignKeyRefBy>& x, const std::vector<ForeignKeyRefBy>& y) {
+    return std::equal(x.begin(), x.end(), y.begin(), y.end(), [](const auto& p, const auto& q) {
+      return p.table->id == q.table->id && p.index == q.index;
+    });
+  };
+  return a.id == b.id && a.tree == b.tree && a.sequence_id == b.sequence_id && a.sql == b.sql &&
+         same_list(a.indexes, b.indexes) && same_list(a.triggers, b.triggers) &&
+         same_refs(a.referenced_by, b.referenced_by);
+}
+
 const TableInfo* Catalog::FindTable(std::string_view name) const {
   auto it = tables_.find(name);
   return it == tables_.end() ? nullptr : it->second.get();

@@ -166,6 +166,10 @@ class Catalog {
   std::map<std::string, std::shared_ptr<const TriggerInfo>, std::less<>> triggers_;
 };
 
+// Whether two loads of a table describe the same thing to a writer: same
+// data tree, definition, sequences, indexes, triggers and referencing keys.
+bool SameDefinition(const TableInfo& a, const TableInfo& b);
+
 // A CHECK, UNIQUE, PRIMARY KEY or FOREIGN KEY constraint of a definition:
 // a column constraint (constraints[index] of columns[column]) or a table
 // constraint (constraints[index]), with its name, given or default.

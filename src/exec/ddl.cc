@@ -268,6 +268,8 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::CreateTable(const sql::Cr
       return SqlError(catalog_->FindView(fk.parent) ? "42809" : "42P01",
                       fmt::format("foreign key \"{}\": referenced table \"{}\" does not exist", fk.name, fk.parent));
     }
+    // The parent's deletes and updates must now see this key.
+    if (parent != table.get()) NQ_RETURN_IF_ERROR(LockTable(*parent, txn::LockMode::kExclusive));
     NQ_RETURN_IF_ERROR(ResolveForeignKey(&fk, *table, *parent));
   }
   NQ_RETURN_IF_ERROR(writer.Create(CatalogWriter::Kind::kTable, name, table->id, table->sql));
@@ -297,6 +299,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::CreateIndex(const sql::Cr
     }
     return SqlError("42P01", fmt::format("relation \"{}\" does not exist", stmt.table.name));
   }
+  NQ_RETURN_IF_ERROR(LockTable(*table, txn::LockMode::kExclusive));
   if (catalog_->FindIndex(stmt.name.name) && stmt.if_not_exists) return CommandResult("CREATE INDEX");
   NQ_RETURN_IF_ERROR(RequireFreeName(stmt.name.name, stmt.name.pos));
   NQ_ASSIGN_OR_RETURN(auto canonical, Canonical(stmt));
@@ -374,6 +377,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Drop(const sql::DropStmt&
           if (stmt.if_exists) continue;
           return SqlError("42P01", fmt::format("table \"{}\" does not exist", name));
         }
+        NQ_RETURN_IF_ERROR(LockTable(*table, txn::LockMode::kExclusive));
         if (const TableInfo* child = OtherReferencingTable(*table)) {
           bool dropped_too = false;
           for (const auto& other : stmt.names) dropped_too |= other.name == child->name;
@@ -428,6 +432,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Drop(const sql::DropStmt&
                                                "\"{}\" requires it", name, index->table));
         }
         if (const TableInfo* owner = catalog_->FindTable(index->table)) {
+          NQ_RETURN_IF_ERROR(LockTable(*owner, txn::LockMode::kExclusive));
           for (const auto& by : owner->referenced_by) {
             if (by.table->foreign_keys[by.index].parent_index == index) {
               return SqlError("2BP01", fmt::format("cannot drop index \"{}\" because foreign key \"{}\" of table "
@@ -456,7 +461,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Truncate(const sql::Trunc
   std::vector<const TableInfo*> tables;
   auto taken = [&](const TableInfo* table) { return std::find(tables.begin(), tables.end(), table) != tables.end(); };
   for (const auto& name : stmt.tables) {
-    NQ_ASSIGN_OR_RETURN(const TableInfo* table, WritableTable(name));
+    NQ_ASSIGN_OR_RETURN(const TableInfo* table, WritableTable(name, txn::LockMode::kExclusive));
     if (!taken(table)) tables.push_back(table);
   }
   for (size_t i = 0; i < tables.size(); ++i) {
@@ -468,6 +473,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Truncate(const sql::Trunc
                                              "table \"{}\" references \"{}\"", by.table->name, table->name));
       }
       NQ_LOG_INFO("sql", "truncate cascades to table \"{}\"", by.table->name);
+      NQ_RETURN_IF_ERROR(LockTable(*by.table, txn::LockMode::kExclusive));
       tables.push_back(by.table);
     }
   }
@@ -497,7 +503,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Truncate(const sql::Trunc
 }
 
 Result<std::unique_ptr<ResultSource>> StatementRunner::AlterTable(const sql::AlterTableStmt& stmt) {
-  NQ_ASSIGN_OR_RETURN(const TableInfo* table, WritableTable(stmt.table));
+  NQ_ASSIGN_OR_RETURN(const TableInfo* table, WritableTable(stmt.table, txn::LockMode::kExclusive));
   // A private, editable copy of the definition.
   NQ_ASSIGN_OR_RETURN(auto parsed, sql::ParseStatement(table->sql));
   auto& def = parsed->As<sql::CreateTableStmt>();

@@ -291,6 +291,8 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::AlterConstraint(const sql
                                fmt::format("foreign key \"{}\": referenced table \"{}\" does not exist", fk.name,
                                            fk.parent));
       }
+      // The parent's deletes and updates must now see this key.
+      if (parent != info.get()) NQ_RETURN_IF_ERROR(LockTable(*parent, txn::LockMode::kExclusive));
       NQ_RETURN_IF_ERROR(ResolveForeignKey(&fk, *info, *parent));
       Status checked = ForEachEntry(txn_, table.tree, [&](const std::string&, const std::string& value) -> Status {
         NQ_RETURN_IF_ERROR(ctx_->CheckInterrupt());

@@ -51,14 +51,43 @@ class WithScope {
 
 }  // namespace
 
-Result<const TableInfo*> StatementRunner::WritableTable(const sql::QualifiedName& name) {
-  if (const TableInfo* t = catalog_->FindTable(name.name)) return t;
+Result<const TableInfo*> StatementRunner::WritableTable(const sql::QualifiedName& name, txn::LockMode mode) {
+  if (const TableInfo* t = catalog_->FindTable(name.name)) {
+    NQ_RETURN_IF_ERROR(LockTable(*t, mode));
+    return t;
+  }
   if (catalog_->FindView(name.name)) {
     return Status::InvalidArgument(fmt::format("cannot change view \"{}\"", name.name)).WithSqlState("42809");
   }
   return Status::InvalidArgument(fmt::format("relation \"{}\" does not exist (line {}, column {})", name.name,
                                              name.pos.line, name.pos.column))
       .WithSqlState("42P01");
+}
+
+Status StatementRunner::LockTable(const TableInfo& table, txn::LockMode mode) {
+  bool first = false;
+  NQ_RETURN_IF_ERROR(txn_->LockObject(table.id, mode, &first));
+  // Build from every committed row: the writers it waited for included.
+  if (mode == txn::LockMode::kExclusive) txn_->RefreshStatementSnapshot();
+  if (!first || wrote_ddl_ || ctx_->txn_wrote_ddl || engine_->schema_epoch() == ctx_->catalog_epoch) {
+    return Status::OK();
+  }
+  // Some DDL committed after this statement's catalog was read: is it this
+  // table's? (Rare; a full load of the committed catalog is affordable.)
+  // A DDL that held the lock released it before its commit became visible.
+  engine_->txn()->AwaitAppendedCommits();
+  NQ_ASSIGN_OR_RETURN(auto committed, engine_->CommittedCatalog());
+  const TableInfo* now = committed->FindTable(table.name);
+  if (now != nullptr && SameDefinition(table, *now)) return Status::OK();
+  Status changed = Status::SerializationFailure(
+                       fmt::format("could not serialize access: table \"{}\" was changed by a concurrent "
+                                   "transaction", table.name))
+                       .WithSqlState("40001");
+  if (txn_->isolation() >= txn::IsolationLevel::kRepeatableRead || ctx_->restart == nullptr) {
+    return txn_->Doom(changed);
+  }
+  *ctx_->restart = true;
+  return changed;
 }
 
 Result<std::string> StatementRunner::RowKey(const TableInfo& table, const Row& row) {

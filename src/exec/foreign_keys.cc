@@ -192,6 +192,7 @@ Status StatementRunner::ApplyReferentialActions(const TableInfo& table, const Ro
       case sql::ReferentialAction::kCascade:
       case sql::ReferentialAction::kSetNull:
       case sql::ReferentialAction::kSetDefault: {
+        NQ_RETURN_IF_ERROR(LockTable(child, txn::LockMode::kShared));
         Status done = ForEachReferencingRow(child, fk, values, [&](const std::string& key, Row* row) -> Status {
           if (action == sql::ReferentialAction::kCascade && !next) return DeleteRow(child, key, *row);
           Row changed = *row;

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "common/json_text.h"
+#include "common/log.h"
 #include "exec/statements.h"
 #include "exec/internal/statement_util.h"
 #include "sql/lexer.h"
@@ -41,6 +42,10 @@ txn::IsolationLevel IsolationFor(sql::IsolationLevel level) {
   }
 }
 
+
+// How often a statement runs when tables keep changing under it (the
+// last failure, 40001, is then the statement's error).
+constexpr int kStatementAttempts = 4;
 
 // Errors after which the whole transaction must be retried: statement
 // rollback does not rescue it.
@@ -220,6 +225,7 @@ Session::~Session() {
 Result<std::shared_ptr<const Catalog>> Session::CatalogFor(txn::Transaction* txn) {
   uint64_t epoch = engine_->schema_epoch();
   const uint64_t stats_epoch = engine_->stats_epoch();
+  if (catalog_epoch_ == kNoEpoch) snapshot_epoch_ = epoch;  // the transaction's first read follows
   // Inside a transaction that already checked, and no schema change since.
   if (catalog_ && !txn_wrote_ddl_ && epoch == catalog_epoch_ && stats_epoch == catalog_stats_epoch_) {
     return catalog_;
@@ -367,30 +373,60 @@ Result<std::unique_ptr<ResultSource>> Session::Run(const sql::Statement& stmt, c
     Status s = txn->Savepoint(kStatementSavepoint);
     if (!s.ok()) return s;  // e.g. the transaction is aborted (25P02)
   }
-  MemoryBudget memory(engine_->options().query_memory_limit);
-  ExecContext ctx;
-  ctx.txn = txn;
-  ctx.spill = engine_->spill();
-  ctx.params = &params;
-  ctx.cancel = &cancel_;
-  ctx.memory = &memory;
-  ctx.recursion_limit = engine_->options().recursion_limit;
-  if (timeout_.count() > 0) ctx.deadline = std::chrono::steady_clock::now() + timeout_;
   std::map<uint64_t, TableWrites> writes;
-  if (engine_->auto_analyzer() != nullptr) ctx.writes = &writes;
-
-  txn->BeginStatement();
   bool ddl = false;
-  auto catalog = CatalogFor(txn);
   Result<std::unique_ptr<ResultSource>> result = std::unique_ptr<ResultSource>();
-  if (!catalog.ok()) {
-    result = catalog.status();
-  } else {
-    StatementRunner runner(engine_, txn, *catalog, &ctx, sink);
-    result = runner.Run(stmt, cache);
-    ddl = runner.wrote_ddl();
+  // A READ COMMITTED statement that found a table changed under its
+  // catalog (StatementRunner::LockTable) runs again, undone first, on a
+  // fresh catalog and snapshot; it holds the table's lock by then.
+  for (int attempt = 1;; ++attempt) {
+    MemoryBudget memory(engine_->options().query_memory_limit);
+    ExecContext ctx;
+    ctx.txn = txn;
+    ctx.spill = engine_->spill();
+    ctx.params = &params;
+    ctx.cancel = &cancel_;
+    ctx.memory = &memory;
+    ctx.recursion_limit = engine_->options().recursion_limit;
+    ctx.txn_wrote_ddl = txn_wrote_ddl_;
+    bool restart = false;
+    ctx.restart = &restart;
+    if (timeout_.count() > 0) ctx.deadline = std::chrono::steady_clock::now() + timeout_;
+    writes.clear();
+    if (engine_->auto_analyzer() != nullptr) ctx.writes = &writes;
+
+    ddl = false;
+    txn->BeginStatement();
+    auto catalog = CatalogFor(txn);
+    // A REPEATABLE READ catalog is as old as the transaction's snapshot.
+    ctx.catalog_epoch =
+        txn->isolation() >= txn::IsolationLevel::kRepeatableRead ? snapshot_epoch_ : catalog_epoch_;
+    if (!catalog.ok()) {
+      result = catalog.status();
+    } else {
+      StatementRunner runner(engine_, txn, *catalog, &ctx, sink);
+      result = runner.Run(stmt, cache);
+      ddl = runner.wrote_ddl();
+    }
+    txn->EndStatement();
+    if (result.ok() || !restart) break;
+    if (attempt == kStatementAttempts) {
+      result = txn->Doom(result.status());
+      break;
+    }
+    NQ_LOG_DEBUG("sql", "a table changed under the statement's catalog; running it again");
+    catalog_.reset();
+    catalog_epoch_ = kNoEpoch;
+    if (autocommit) {
+      (void)txn->Rollback();
+      txn::TxnOptions options;
+      options.read_only = read_only_;
+      txn_ = engine_->txn()->Begin(options);
+      txn = txn_.get();
+    } else {
+      NQ_RETURN_IF_ERROR(txn->RollbackToSavepoint(kStatementSavepoint));
+    }
   }
-  txn->EndStatement();
 
   if (autocommit) {
     if (ddl && result.ok()) engine_->BumpSchemaEpoch();

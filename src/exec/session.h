@@ -228,6 +228,9 @@ class Session {
   // transaction; kNoEpoch outside one (every transaction checks once).
   static constexpr uint64_t kNoEpoch = UINT64_MAX;
   uint64_t catalog_epoch_ = kNoEpoch;
+  // The schema epoch just before the open transaction's first read (its
+  // snapshot, in REPEATABLE READ and SERIALIZABLE).
+  uint64_t snapshot_epoch_ = kNoEpoch;
   std::atomic<bool> cancel_{false};
   std::chrono::milliseconds timeout_{0};
   bool read_only_ = false;

@@ -149,7 +149,18 @@ class StatementRunner {
   Result<std::unique_ptr<ResultSource>> Analyze(const sql::AnalyzeStmt& stmt);
 
   // Row storage shared by DML and DDL.
-  Result<const TableInfo*> WritableTable(const sql::QualifiedName& name);
+  // The table `name`, locked in `mode` (LockTable).
+  Result<const TableInfo*> WritableTable(const sql::QualifiedName& name,
+                                         txn::LockMode mode = txn::LockMode::kShared);
+  // Locks `table` for the transaction: shared before writing its rows,
+  // exclusive before changing its definition or rebuilding its data, so
+  // DML and DDL on one table never overlap. A DDL statement then reads
+  // from a fresh snapshot (Transaction::RefreshStatementSnapshot). A lock
+  // newly taken after a DDL on the table committed since this statement's
+  // catalog was read fails with 40001: in READ COMMITTED the session runs
+  // the statement again on the new catalog (ExecContext::restart); in
+  // REPEATABLE READ and SERIALIZABLE the transaction is doomed.
+  Status LockTable(const TableInfo& table, txn::LockMode mode);
   Result<std::string> RowKey(const TableInfo& table, const Row& row);
   // The finished key; 54000 when it is longer than the tree allows.
   Result<std::string> FinishKey(storage::KeyEncoder key);

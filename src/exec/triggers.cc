@@ -368,6 +368,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::CreateTrigger(const sql::
   if (table && instead) {
     return SqlError("42809", fmt::format("\"{}\" is a table: INSTEAD OF triggers are for views", table->name));
   }
+  if (table) NQ_RETURN_IF_ERROR(LockTable(*table, txn::LockMode::kExclusive));
   for (const auto& statement : stmt.body) {
     if (statement->kind == sql::StatementKind::kSelect || statement->kind == sql::StatementKind::kInsert ||
         statement->kind == sql::StatementKind::kUpdate || statement->kind == sql::StatementKind::kDelete) {
@@ -423,6 +424,9 @@ Status StatementRunner::DropTrigger(CatalogWriter* writer, const sql::DropStmt& 
     std::string on = stmt.trigger_table ? fmt::format(" on \"{}\"", stmt.trigger_table->name) : std::string();
     return SqlError("42704", fmt::format("trigger \"{}\"{} does not exist (line {}, column {})", name.name, on,
                                              name.pos.line, name.pos.column));
+  }
+  if (const TableInfo* table = catalog_->FindTable(trigger->table)) {
+    NQ_RETURN_IF_ERROR(LockTable(*table, txn::LockMode::kExclusive));
   }
   NQ_RETURN_IF_ERROR(writer->Remove(CatalogWriter::Kind::kTrigger, trigger->name));
   *changed = true;

@@ -30,6 +30,14 @@ std::string TxnLockName(TxnId id) {
   return name;
 }
 
+std::string ObjectLockName(uint64_t object) {
+  std::string name;
+  PutBigEndian64(&name, 0);
+  name.push_back('\xff');
+  PutBigEndian64(&name, object);
+  return name;
+}
+
 std::string TreeEnd(uint64_t tree) {
   std::string row;
   PutBigEndian64(&row, tree + 1);

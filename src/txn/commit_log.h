@@ -39,6 +39,9 @@ std::string TreeEnd(uint64_t tree);
 // its end; others wait for it with a shared request. Tree 0 (the catalog's
 // own rows are never locked by name) keeps it apart from row locks.
 std::string TxnLockName(TxnId id);
+// The lock on database object `object` (Transaction::LockObject): tree 0
+// too, then a byte no transaction id below 2^56 starts with.
+std::string ObjectLockName(uint64_t object);
 
 struct ReadSet {
   std::unordered_set<std::string> rows;

@@ -89,7 +89,7 @@ void Transaction::EnsureTxnSnapshot() {
 }
 
 const Snapshot& Transaction::ReadSnapshot() {
-  if (options_.isolation >= IsolationLevel::kRepeatableRead) {
+  if (options_.isolation >= IsolationLevel::kRepeatableRead && !statement_fresh_) {
     EnsureTxnSnapshot();
     return *txn_snapshot_;
   }
@@ -99,12 +99,42 @@ const Snapshot& Transaction::ReadSnapshot() {
 
 void Transaction::BeginStatement() {
   in_statement_ = true;
+  statement_fresh_ = false;
   statement_snapshot_.reset();
 }
 
 void Transaction::EndStatement() {
   in_statement_ = false;
+  statement_fresh_ = false;
   statement_snapshot_.reset();
+}
+
+void Transaction::RefreshStatementSnapshot() {
+  if (!in_statement_) return;  // outside a statement every read takes a fresh one anyway
+  statement_fresh_ = true;
+  // Lock holders that just committed released their locks before their
+  // commits became visible.
+  engine_->AwaitAppendedCommits();
+  statement_snapshot_ = engine_->TakeSnapshot(id_);
+}
+
+Status Transaction::LockObject(uint64_t object, LockMode mode, bool* first) {
+  NQ_RETURN_IF_ERROR(CheckUsable());
+  auto held = std::find_if(object_locks_.begin(), object_locks_.end(),
+                           [&](const auto& lock) { return lock.first == object; });
+  if (held != object_locks_.end() && (held->second == LockMode::kExclusive || mode == LockMode::kShared)) {
+    if (first != nullptr) *first = false;
+    return Status::OK();
+  }
+  Status s = engine_->locks_.Lock(id_, ObjectLockName(object), mode);
+  if (!s.ok()) return Fail(s);
+  if (held != object_locks_.end()) {
+    held->second = mode;
+  } else {
+    object_locks_.emplace_back(object, mode);
+  }
+  if (first != nullptr) *first = true;
+  return Status::OK();
 }
 
 // The tree's version if the snapshot sees it, else the newest visible one
@@ -342,7 +372,7 @@ Result<std::unique_ptr<Cursor>> Transaction::Scan(TreeId tree, std::string_view 
                                                   std::optional<std::string_view> hi) {
   NQ_RETURN_IF_ERROR(CheckUsable());
   ReadSnapshot();
-  auto snapshot = options_.isolation >= IsolationLevel::kRepeatableRead ? txn_snapshot_ : statement_snapshot_;
+  auto snapshot = ReadSnapshotPtr();
   if (options_.isolation == IsolationLevel::kSerializable) {
     reads_.ranges.emplace_back(RowName(tree, lo), hi ? RowName(tree, *hi) : TreeEnd(tree));
   }
@@ -551,6 +581,7 @@ Status Transaction::Rollback() {
 
 void Transaction::ReleaseResources() {
   engine_->locks_.ReleaseAll(id_);
+  object_locks_.clear();
   txn_snapshot_.reset();
   statement_snapshot_.reset();
   storage_txn_.reset();

@@ -270,6 +270,23 @@ class Transaction {
   // own statement.
   void BeginStatement();
   void EndStatement();
+  // For the rest of the current statement, reads use a snapshot taken now,
+  // whatever the isolation level (writes still check for conflicts against
+  // the transaction's own snapshot). DDL calls it once it holds its table
+  // exclusively, so that it builds from every committed row, as
+  // PostgreSQL's index builds do. Needs an open statement.
+  void RefreshStatementSnapshot();
+
+  // Locks a database object (a table, by id) for the rest of the
+  // transaction: shared by statements that write its rows, exclusive by
+  // DDL that changes it. Errors as for row locks (Deadlock, TimedOut; both
+  // doom the transaction). `*first` (when given) tells whether the
+  // transaction did not hold the object in `mode` or stronger before.
+  Status LockObject(uint64_t object, LockMode mode, bool* first = nullptr);
+  // Dooms the transaction with `s`, a class-40 error found above this layer
+  // (e.g. a table changed under its snapshot): later calls fail with
+  // Aborted and Commit rolls back. Returns `s`.
+  Status Doom(Status s) { return Fail(std::move(s)); }
 
   // SAVEPOINT name / ROLLBACK TO SAVEPOINT name / RELEASE SAVEPOINT name.
   // Names may repeat (the newest wins, as in PostgreSQL); NotFound for an
@@ -304,6 +321,11 @@ class Transaction {
   // Remembers a failure that dooms the transaction.
   Status Fail(Status s);
   const Snapshot& ReadSnapshot();
+  // The snapshot reads use now (after ReadSnapshot has made sure of it).
+  const std::shared_ptr<const Snapshot>& ReadSnapshotPtr() const {
+    return options_.isolation >= IsolationLevel::kRepeatableRead && !statement_fresh_ ? txn_snapshot_
+                                                                                      : statement_snapshot_;
+  }
   void EnsureTxnSnapshot();
   // Resolves the version of `row` that `snapshot` sees, given the raw value
   // read from the tree (nullopt: absent).
@@ -323,6 +345,9 @@ class Transaction {
   std::shared_ptr<const Snapshot> txn_snapshot_;        // RR / SER
   std::shared_ptr<const Snapshot> statement_snapshot_;  // RC
   bool in_statement_ = false;
+  bool statement_fresh_ = false;  // RefreshStatementSnapshot in this statement
+  // Objects locked (LockObject), each once with its strongest mode.
+  std::vector<std::pair<uint64_t, LockMode>> object_locks_;
   bool finished_ = false;
   Status doomed_;
   ReadSet reads_;                      // SERIALIZABLE only
