@@ -513,7 +513,12 @@ class ProjectOp : public Operator {
 class AggregateOp : public Operator {
  public:
   AggregateOp(OperatorPtr child, std::vector<BoundExprPtr> keys, std::vector<AggregateCall> aggs)
-      : child_(std::move(child)), keys_(std::move(keys)), aggs_(std::move(aggs)), streaming_(InputGrouped()) {}
+      : child_(std::move(child)), keys_(std::move(keys)), aggs_(std::move(aggs)), streaming_(InputGrouped()) {
+    for (const auto& a : aggs_) {
+      const bool column = a.args.size() == 1 && a.args[0]->kind == BoundKind::kColumn;
+      arg_columns_.push_back(column ? a.args[0]->index : (a.args.empty() ? kNoArguments : kEvaluated));
+    }
+  }
 
   Status DoOpen(ExecContext* ctx) override {
     ctx_ = ctx;
@@ -596,19 +601,25 @@ class AggregateOp : public Operator {
 
   // Adds `row` to a group's aggregate states.
   Status AddRow(const Row& row, std::vector<std::unique_ptr<AggregateState>>* states) {
-    for (size_t j = 0; j < aggs_.size(); ++j) {
-      const auto& call_args = aggs_[j].args;
+    const size_t n = arg_columns_.size();
+    for (size_t j = 0; j < n; ++j) {
+      AggregateState* state = (*states)[j].get();
+      const int column = arg_columns_[j];
       // One plain column (the usual case) is passed in place.
-      if (call_args.size() == 1 && call_args[0]->kind == BoundKind::kColumn &&
-          static_cast<size_t>(call_args[0]->index) < row.size()) {
-        NQ_RETURN_IF_ERROR((*states)[j]->Add(std::span<const Value>(&row[call_args[0]->index], 1)));
+      if (column >= 0 && static_cast<size_t>(column) < row.size()) {
+        NQ_RETURN_IF_ERROR(state->Add(std::span<const Value>(&row[static_cast<size_t>(column)], 1)));
         continue;
       }
+      if (column == kNoArguments) {
+        NQ_RETURN_IF_ERROR(state->Add({}));
+        continue;
+      }
+      const auto& call_args = aggs_[j].args;
       args_.resize(call_args.size());
       for (size_t i = 0; i < call_args.size(); ++i) {
         NQ_ASSIGN_OR_RETURN(args_[i], Evaluate(*call_args[i], row, ctx_));
       }
-      NQ_RETURN_IF_ERROR((*states)[j]->Add(args_));
+      NQ_RETURN_IF_ERROR(state->Add(args_));
     }
     return Status::OK();
   }
@@ -771,6 +782,11 @@ class AggregateOp : public Operator {
   size_t pos_ = 0;
   Charges charges_;
   std::vector<Value> args_;  // an aggregate's evaluated arguments
+  // Per aggregate: the input column that is its one argument, or one of
+  // these (AddRow's fast paths).
+  static constexpr int kNoArguments = -1;  // COUNT(*)
+  static constexpr int kEvaluated = -2;    // arguments are expressions
+  std::vector<int> arg_columns_;
   // Grouped input (streaming_): the open group, the row read, its key.
   std::optional<Group> group_;
   Row input_, key_;

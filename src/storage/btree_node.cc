@@ -107,40 +107,14 @@ uint32_t Node::ParseCellSize(uint16_t offset, std::string* error) const {
   return static_cast<uint32_t>(end - offset - in.remaining());
 }
 
-Cell Node::cell(uint16_t i) const {
-  uint16_t offset = slot(i);
-  ByteReader in({reinterpret_cast<const char*>(p_ + offset), UsableEnd(page_size_) - offset});
-  Cell c;
-  uint64_t key_len = 0;
-  bool ok = in.GetVarint64(&key_len);
-  if (is_leaf()) {
-    uint8_t flags = 0;
-    ok = ok && in.GetVarint64(&c.value_size) && in.GetFixed8(&flags) && in.GetBytes(key_len, &c.key);
-    c.overflow = (flags & kCellOverflow) != 0;
-    if (c.overflow) {
-      std::string_view ref;
-      ok = ok && in.GetBytes(kOverflowRefSize, &ref);
-      if (ok) c.overflow_page = DecodeFixed64(reinterpret_cast<const uint8_t*>(ref.data()));
-    } else {
-      ok = ok && in.GetBytes(c.value_size, &c.inline_value);
-    }
-  } else {
-    std::string_view child;
-    ok = ok && in.GetBytes(key_len, &c.key) && in.GetBytes(8, &child);
-    if (ok) c.child = DecodeFixed64(reinterpret_cast<const uint8_t*>(child.data()));
-  }
-  // Validate() ran when the page was read from disk and node operations keep
-  // cells well-formed, so a parse failure here is a bug.
-  assert(ok && "malformed cell in a validated node");
-  (void)ok;
-  c.size = static_cast<uint32_t>(UsableEnd(page_size_) - offset - in.remaining());
-  return c;
-}
-
 namespace {
 
 // Decodes a varint known to lie within a validated cell.
 inline const uint8_t* SkipVarint(const uint8_t* p, uint64_t* value) {
+  if (*p < 0x80) {
+    *value = *p;
+    return p + 1;
+  }
   uint64_t v = 0;
   for (int shift = 0;; shift += 7) {
     uint8_t byte = *p++;
@@ -152,6 +126,39 @@ inline const uint8_t* SkipVarint(const uint8_t* p, uint64_t* value) {
 }
 
 }  // namespace
+
+// Cells are parsed without bounds checks: Validate() ran when the page was
+// read from disk and node operations keep cells well-formed (the assert
+// catches a bug that breaks one).
+Cell Node::cell(uint16_t i) const {
+  const uint8_t* const start = p_ + slot(i);
+  const uint8_t* p = start;
+  Cell c;
+  uint64_t key_len = 0;
+  p = SkipVarint(p, &key_len);
+  if (is_leaf()) {
+    p = SkipVarint(p, &c.value_size);
+    const uint8_t flags = *p++;
+    c.key = {reinterpret_cast<const char*>(p), key_len};
+    p += key_len;
+    c.overflow = (flags & kCellOverflow) != 0;
+    if (c.overflow) {
+      c.overflow_page = DecodeFixed64(p);
+      p += kOverflowRefSize;
+    } else {
+      c.inline_value = {reinterpret_cast<const char*>(p), c.value_size};
+      p += c.value_size;
+    }
+  } else {
+    c.key = {reinterpret_cast<const char*>(p), key_len};
+    p += key_len;
+    c.child = DecodeFixed64(p);
+    p += 8;
+  }
+  assert(p <= p_ + UsableEnd(page_size_) && "malformed cell in a validated node");
+  c.size = static_cast<uint32_t>(p - start);
+  return c;
+}
 
 std::string_view Node::key(uint16_t i) const {
   const uint8_t* p = p_ + slot(i);

@@ -52,6 +52,31 @@ TEST(RowCodecTest, EveryTypeRoundTrips) {
   }
 }
 
+// Integers of every varint length, each both at the record's end (fewer
+// than 8 bytes left) and followed by more bytes (decoded from one load).
+TEST(RowCodecTest, IntegersOfEveryLengthRoundTrip) {
+  std::vector<int64_t> values = {0, 1, -1, 63, -64, 64, INT64_MAX, INT64_MIN};
+  for (int bits = 6; bits < 63; bits += 7) {
+    for (int64_t v : {(int64_t{1} << bits) - 1, int64_t{1} << bits, -(int64_t{1} << bits) - 1}) {
+      values.push_back(v);
+    }
+  }
+  const std::vector<DataType> types = {DataType::Of(TypeId::kBigInt), DataType::Of(TypeId::kText)};
+  for (int64_t v : values) {
+    for (bool tail : {false, true}) {
+      std::vector<Value> row = {Value::Integer(v), tail ? Value::Text("tail text") : Value::Null()};
+      auto bytes = EncodeRow(row, types);
+      ASSERT_TRUE(bytes.ok());
+      const std::vector<bool> first_only = {true, false};
+      for (const std::vector<bool>* needed : {static_cast<const std::vector<bool>*>(nullptr), &first_only}) {
+        std::vector<Value> back;
+        ASSERT_TRUE(DecodeRowInto(*bytes, types, &back, needed).ok()) << v;
+        EXPECT_EQ(back[0].integer(), v) << v << (tail ? " with a tail" : "");
+      }
+    }
+  }
+}
+
 // Tagged rows (what a sort spills) carry every kind, NULL and intervals
 // included, into a row that held other kinds before; cut or unknown bytes
 // are Corruption.
