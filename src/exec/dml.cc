@@ -66,7 +66,7 @@ Result<const TableInfo*> StatementRunner::WritableTable(const sql::QualifiedName
 
 Status StatementRunner::LockTable(const TableInfo& table, txn::LockMode mode) {
   bool first = false;
-  NQ_RETURN_IF_ERROR(txn_->LockObject(table.id, mode, &first));
+  NQ_RETURN_IF_ERROR(txn_->LockObject(table.tree, mode, &first));
   // Build from every committed row: the writers it waited for included.
   if (mode == txn::LockMode::kExclusive) txn_->RefreshStatementSnapshot();
   if (!first || wrote_ddl_ || ctx_->txn_wrote_ddl || engine_->schema_epoch() == ctx_->catalog_epoch) {

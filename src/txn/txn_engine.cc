@@ -59,8 +59,15 @@ Status TxnEngine::RestorePrepared() {
     NQ_ASSIGN_OR_RETURN(auto changes, storage_->ReadChanges(*handle));
     auto prepared = std::make_unique<Prepared>();
     std::unordered_set<std::string> seen;
+    std::unordered_set<TreeId> trees;
     std::vector<std::string> rows;
     for (const auto& change : changes) {
+      // Its writes keep DDL off their tables until it finishes, as before
+      // the restart (Transaction::LockObject; the exclusive locks of a
+      // prepared DDL are not restored).
+      if (trees.insert(change.tree).second) {
+        NQ_RETURN_IF_ERROR(locks_.Lock(id, ObjectLockName(change.tree), LockMode::kShared));
+      }
       std::string row = RowName(change.tree, change.key);
       if (!seen.insert(row).second) continue;
       NQ_RETURN_IF_ERROR(locks_.Lock(id, row, LockMode::kExclusive));

@@ -277,9 +277,11 @@ class Transaction {
   // PostgreSQL's index builds do. Needs an open statement.
   void RefreshStatementSnapshot();
 
-  // Locks a database object (a table, by id) for the rest of the
-  // transaction: shared by statements that write its rows, exclusive by
-  // DDL that changes it. Errors as for row locks (Deadlock, TimedOut; both
+  // Locks a database object for the rest of the transaction: a table, by
+  // the id of the tree that holds its rows; shared by statements that
+  // write its rows, exclusive by DDL that changes it. (A prepared
+  // transaction gets a shared lock on every tree it wrote back after a
+  // restart, RestorePrepared.) Errors as for row locks (Deadlock, TimedOut; both
   // doom the transaction). `*first` (when given) tells whether the
   // transaction did not hold the object in `mode` or stronger before.
   Status LockObject(uint64_t object, LockMode mode, bool* first = nullptr);

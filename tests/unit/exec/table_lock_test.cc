@@ -182,6 +182,22 @@ TEST_F(TableLockTest, ForeignKeyToATableWaitsForItsWriters) {
   EXPECT_EQ(Run("DELETE FROM t WHERE id = 8"), "error 23503");
 }
 
+// A prepared transaction keeps its tables from DDL across a restart, so
+// an index built later still covers its rows once it commits.
+TEST_F(TableLockTest, PreparedWriterHoldsItsTableAcrossARestart) {
+  Ok("BEGIN");
+  Ok("INSERT INTO t VALUES (11, 110)");
+  Ok("PREPARE TRANSACTION 'g'");
+  other_.reset();
+  Reopen();
+  EXPECT_EQ(Run("CREATE INDEX t_v ON t(v)"), "error 55P03");
+  Ok("COMMIT PREPARED 'g'");
+  Ok("CREATE INDEX t_v ON t(v)");
+  const std::string query = "SELECT id FROM t WHERE v = 110";
+  EXPECT_TRUE(PlanUses(query, "t_v"));
+  EXPECT_EQ(Run(query), "11");
+}
+
 // Readers take no table lock: a SELECT in an open transaction does not
 // hold up DDL.
 TEST_F(TableLockTest, ReadersDoNotBlockDdl) {
