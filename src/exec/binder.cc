@@ -2166,12 +2166,14 @@ Result<BoundQuery> Binder::BindSelect(const sql::SelectCore& core, Scope* parent
 Result<BoundQuery> Binder::BindValues(const sql::ValuesBody& values, Scope* parent) {
   Scope scope(parent, current_level_);
   BoundQuery result;
+  result.reads_no_tables = true;
   std::vector<std::vector<BoundExprPtr>> rows;
   rows.reserve(values.rows.size());
   for (const auto& row : values.rows) {
     std::vector<BoundExprPtr> bound;
     bound.reserve(row.size());
     for (const auto& e : row) {
+      if (ContainsSubquery(*e)) result.reads_no_tables = false;
       NQ_ASSIGN_OR_RETURN(auto b, Bind(*e, &scope));
       bound.push_back(std::move(b));
     }
@@ -2260,6 +2262,7 @@ Result<BoundQuery> Binder::BindQueryIn(const sql::Query& query, Scope* parent, L
   auto body = BindBody(*query.body, parent, &query);
   if (!body.ok()) return finish(std::move(body));
   BoundQuery q = std::move(body).value();
+  if (query.with || !query.order_by.empty() || query.limit || query.offset) q.reads_no_tables = false;
   if (!query.order_by.empty() && query.body->kind != sql::QueryBodyKind::kSelect) {
     // ORDER BY over a compound result names its output columns.
     Scope out(parent, level);

@@ -30,6 +30,9 @@ struct BoundQuery {
   OperatorPtr root;
   std::vector<std::string> names;
   std::vector<DataType> types;
+  // A plain VALUES list without subqueries: its rows read no table, so an
+  // INSERT may write each as it comes instead of computing all first.
+  bool reads_no_tables = false;
 };
 
 struct Scope;

@@ -331,21 +331,28 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Insert(const sql::InsertS
   }
   // The source rows, computed in full before any is inserted (so
   // INSERT ... SELECT from the same table sees the old rows only); past
-  // the memory budget they wait in a spill file.
-  RowSpool source(ctx_);
+  // the memory budget they wait in a spill file. A VALUES list that reads
+  // no table is inserted row by row as it is evaluated.
+  RowSpool spool(ctx_);
+  Operator* direct = nullptr;
+  BoundQuery local;
   if (stmt.source == sql::InsertSource::kDefaultValues) {
-    NQ_RETURN_IF_ERROR(source.Add(Row()));
+    NQ_RETURN_IF_ERROR(spool.Add(Row()));
     targets.clear();
   } else {
-    BoundQuery local;
     NQ_ASSIGN_OR_RETURN(BoundQuery * q, BoundFor(*stmt.query, cache, &local));
     if (q->names.size() != targets.size()) {
       return SqlError("42601", fmt::format("INSERT has {} expressions but {} target columns", q->names.size(),
                                             targets.size()));
     }
     NQ_RETURN_IF_ERROR(q->root->Open(ctx_));
-    NQ_RETURN_IF_ERROR(source.AddAll(q->root.get()));
+    if (q->reads_no_tables) {
+      direct = q->root.get();
+    } else {
+      NQ_RETURN_IF_ERROR(spool.AddAll(q->root.get()));
+    }
   }
+  auto next_source = [&](Row* row) { return direct != nullptr ? direct->Next(row) : spool.Next(row); };
 
   // A source row that gives every column in table order is the new row
   // itself; otherwise its values move to their columns and the others
@@ -376,7 +383,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Insert(const sql::InsertS
   static const Row kEmpty;
   Row src;
   while (true) {
-    NQ_ASSIGN_OR_RETURN(bool more, source.Next(&src));
+    NQ_ASSIGN_OR_RETURN(bool more, next_source(&src));
     if (!more) break;
     NQ_RETURN_IF_ERROR(ctx_->CheckInterrupt());
     Row row;
