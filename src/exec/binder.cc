@@ -2223,6 +2223,8 @@ Result<BoundQuery> Binder::BindBody(const sql::QueryBody& body, Scope* parent, c
         d.types = l.types;
       }
       NQ_ASSIGN_OR_RETURN(BoundQuery r, BindBody(*s.right, parent, nullptr));
+      // A side may read a table after the other's rows went out.
+      l.reads_no_tables = false;
       if (l.names.size() != r.names.size()) {
         return BindError("42601", s.pos, "each side of a set operation must have the same number of columns");
       }

@@ -119,7 +119,12 @@ Status StatementRunner::RequireFreeName(const std::string& name, const sql::Sour
 Status StatementRunner::SaveTable(CatalogWriter* writer, const TableInfo& old_table, const std::string& sql) {
   NQ_RETURN_IF_ERROR(
       writer->Put(CatalogWriter::Kind::kTable, old_table.name, old_table.id, sql, old_table.sequence_id));
+  return BumpVersion(writer);
+}
+
+Status StatementRunner::BumpVersion(CatalogWriter* writer) {
   wrote_ddl_ = true;
+  changed_schema_ = true;
   return writer->BumpVersion();
 }
 
@@ -248,6 +253,14 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::CreateTable(const sql::Cr
   for (const sql::Expr* check : table->checks) {
     NQ_RETURN_IF_ERROR(binder_.BindTableExpr(*check, *table, "", false).status());
   }
+  // The parents' deletes and updates must now see the new keys: lock them
+  // before drawing an id, whose counter row other DDL waits for.
+  for (const auto& fk : table->foreign_keys) {
+    if (fk.parent == table->name) continue;
+    if (const TableInfo* parent = catalog_->FindTable(fk.parent)) {
+      NQ_RETURN_IF_ERROR(LockTable(*parent, txn::LockMode::kExclusive));
+    }
+  }
   CatalogWriter writer(engine_->txn(), txn_, engine_->catalog_tree());
   NQ_ASSIGN_OR_RETURN(table->id, writer.NextId());
   table->sequence_id = table->id;
@@ -268,13 +281,10 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::CreateTable(const sql::Cr
       return SqlError(catalog_->FindView(fk.parent) ? "42809" : "42P01",
                       fmt::format("foreign key \"{}\": referenced table \"{}\" does not exist", fk.name, fk.parent));
     }
-    // The parent's deletes and updates must now see this key.
-    if (parent != table.get()) NQ_RETURN_IF_ERROR(LockTable(*parent, txn::LockMode::kExclusive));
     NQ_RETURN_IF_ERROR(ResolveForeignKey(&fk, *table, *parent));
   }
   NQ_RETURN_IF_ERROR(writer.Create(CatalogWriter::Kind::kTable, name, table->id, table->sql));
-  NQ_RETURN_IF_ERROR(writer.BumpVersion());
-  wrote_ddl_ = true;
+  NQ_RETURN_IF_ERROR(BumpVersion(&writer));
   Row row;
   while (true) {
     NQ_ASSIGN_OR_RETURN(bool more, rows.Next(&row));
@@ -338,8 +348,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::CreateIndex(const sql::Cr
     NQ_RETURN_IF_ERROR(s);
   }
   NQ_RETURN_IF_ERROR(writer.Create(CatalogWriter::Kind::kIndex, index->name, index->id, index->sql));
-  NQ_RETURN_IF_ERROR(writer.BumpVersion());
-  wrote_ddl_ = true;
+  NQ_RETURN_IF_ERROR(BumpVersion(&writer));
   return CommandResult("CREATE INDEX");
 }
 
@@ -355,8 +364,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::CreateView(const sql::Cre
   NQ_ASSIGN_OR_RETURN(auto canonical, Canonical(stmt));
   CatalogWriter writer(engine_->txn(), txn_, engine_->catalog_tree());
   NQ_RETURN_IF_ERROR(writer.Create(CatalogWriter::Kind::kView, name, 0, sql::ToSql(*canonical)));
-  NQ_RETURN_IF_ERROR(writer.BumpVersion());
-  wrote_ddl_ = true;
+  NQ_RETURN_IF_ERROR(BumpVersion(&writer));
   return CommandResult("CREATE VIEW");
 }
 
@@ -449,8 +457,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Drop(const sql::DropStmt&
     changed = true;
   }
   if (changed) {
-    NQ_RETURN_IF_ERROR(writer.BumpVersion());
-    wrote_ddl_ = true;
+    NQ_RETURN_IF_ERROR(BumpVersion(&writer));
   }
   return CommandResult(command);
 }
@@ -494,8 +501,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::Truncate(const sql::Trunc
       changed = true;
     }
     if (changed) {
-      NQ_RETURN_IF_ERROR(writer.BumpVersion());
-      wrote_ddl_ = true;
+      NQ_RETURN_IF_ERROR(BumpVersion(&writer));
     }
   }
   for (const TableInfo* table : tables) NQ_RETURN_IF_ERROR(ClearTable(*table));
@@ -708,8 +714,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::AlterTable(const sql::Alt
         moved->As<sql::CreateTriggerStmt>().table.name = stmt.name;
         NQ_RETURN_IF_ERROR(writer.Put(CatalogWriter::Kind::kTrigger, trigger->name, 0, sql::ToSql(*moved)));
       }
-      NQ_RETURN_IF_ERROR(writer.BumpVersion());
-      wrote_ddl_ = true;
+      NQ_RETURN_IF_ERROR(BumpVersion(&writer));
       break;
     }
   }

@@ -69,7 +69,7 @@ Status StatementRunner::LockTable(const TableInfo& table, txn::LockMode mode) {
   NQ_RETURN_IF_ERROR(txn_->LockObject(table.tree, mode, &first));
   // Build from every committed row: the writers it waited for included.
   if (mode == txn::LockMode::kExclusive) txn_->RefreshStatementSnapshot();
-  if (!first || wrote_ddl_ || ctx_->txn_wrote_ddl || engine_->schema_epoch() == ctx_->catalog_epoch) {
+  if (!first || changed_schema_ || ctx_->txn_changed_schema || engine_->schema_epoch() == ctx_->catalog_epoch) {
     return Status::OK();
   }
   // Some DDL committed after this statement's catalog was read: is it this
@@ -83,6 +83,9 @@ Status StatementRunner::LockTable(const TableInfo& table, txn::LockMode mode) {
                        fmt::format("could not serialize access: table \"{}\" was changed by a concurrent "
                                    "transaction", table.name))
                        .WithSqlState("40001");
+  // Held, but not vouched for: a retry (after ROLLBACK TO SAVEPOINT) checks
+  // again.
+  txn_->ForgetObjectLock(table.tree);
   if (txn_->isolation() >= txn::IsolationLevel::kRepeatableRead || ctx_->restart == nullptr) {
     return txn_->Doom(changed);
   }

@@ -113,13 +113,13 @@ struct ExecContext {
   }
   // Schema currency (StatementRunner::LockTable): the engine's schema
   // epoch when the session last found its catalog current, whether the
-  // transaction has written DDL itself (then no other DDL can commit before
-  // it ends: it holds the catalog's version row), and, set by LockTable,
+  // transaction has changed the schema itself (then no other DDL can commit
+  // before it ends: it holds the catalog's version row), and, set by LockTable,
   // that a table changed after the catalog was read, so a READ COMMITTED
   // statement is to run again on a fresh catalog (shared by the copies
   // trigger bodies run under; null: no restart, the error stands).
   uint64_t catalog_epoch = UINT64_MAX;
-  bool txn_wrote_ddl = false;
+  bool txn_changed_schema = false;
   bool* restart = nullptr;
   // The statement's time for NOW(), CURRENT_TIMESTAMP, ... (microseconds
   // since the epoch): read from the clock once, at the first use, so every

@@ -225,7 +225,10 @@ Session::~Session() {
 Result<std::shared_ptr<const Catalog>> Session::CatalogFor(txn::Transaction* txn) {
   uint64_t epoch = engine_->schema_epoch();
   const uint64_t stats_epoch = engine_->stats_epoch();
-  if (catalog_epoch_ == kNoEpoch) snapshot_epoch_ = epoch;  // the transaction's first read follows
+  // Read after the epoch: a commit that started before that read and has
+  // not ended is seen here (else the epoch moves again before any check).
+  const uint64_t vouched = engine_->schema_commit_in_flight() ? kUnverified : epoch;
+  if (catalog_epoch_ == kNoEpoch) snapshot_epoch_ = vouched;  // the transaction's first read follows
   // Inside a transaction that already checked, and no schema change since.
   if (catalog_ && !txn_wrote_ddl_ && epoch == catalog_epoch_ && stats_epoch == catalog_stats_epoch_) {
     return catalog_;
@@ -234,7 +237,7 @@ Result<std::shared_ptr<const Catalog>> Session::CatalogFor(txn::Transaction* txn
   if (!catalog_ || catalog_->version() != version || txn_wrote_ddl_ || stats_epoch != catalog_stats_epoch_) {
     NQ_ASSIGN_OR_RETURN(catalog_, Catalog::Load(engine_->txn(), txn, engine_->catalog_tree()));
   }
-  catalog_epoch_ = epoch;
+  catalog_epoch_ = vouched;
   catalog_stats_epoch_ = stats_epoch;
   return catalog_;
 }
@@ -248,6 +251,7 @@ void Session::EndTransaction() {
   // reloaded cheaply by version.
   if (txn_wrote_ddl_) catalog_.reset();
   txn_wrote_ddl_ = false;
+  txn_changed_schema_ = false;
 }
 
 Result<std::unique_ptr<ResultSource>> Session::RunTransactionStatement(const sql::TransactionStmt& stmt) {
@@ -270,11 +274,11 @@ Result<std::unique_ptr<ResultSource>> Session::RunTransactionStatement(const sql
     }
     case Op::kCommit: {
       if (!explicit_) return no_txn("COMMIT");
-      bool ddl = txn_wrote_ddl_;
-      if (ddl) engine_->BumpSchemaEpoch();
+      const bool schema = txn_changed_schema_;
+      if (schema) engine_->SchemaCommitStarts();
       Status s = txn_->Commit();
-      if (ddl) engine_->BumpSchemaEpoch();
-      if (ddl && s.ok()) engine_->BumpStatsEpoch();
+      if (schema) engine_->SchemaCommitEnds();
+      if (txn_wrote_ddl_ && s.ok()) engine_->BumpStatsEpoch();
       std::map<uint64_t, TableWrites> writes = std::move(txn_writes_);
       EndTransaction();
       NQ_RETURN_IF_ERROR(s);
@@ -336,10 +340,10 @@ Result<std::unique_ptr<ResultSource>> Session::RunTransactionStatement(const sql
             .WithSqlState("25001");
       }
       // A prepared transaction may hold DDL.
-      engine_->BumpSchemaEpoch();
+      engine_->SchemaCommitStarts();
       Status s = stmt.op == Op::kCommitPrepared ? engine_->txn()->CommitPrepared(stmt.name)
                                                 : engine_->txn()->RollbackPrepared(stmt.name);
-      engine_->BumpSchemaEpoch();
+      engine_->SchemaCommitEnds();
       engine_->BumpStatsEpoch();  // ... or ANALYZE
       NQ_RETURN_IF_ERROR(s);
       return CommandResult(stmt.op == Op::kCommitPrepared ? "COMMIT PREPARED" : "ROLLBACK PREPARED");
@@ -374,8 +378,10 @@ Result<std::unique_ptr<ResultSource>> Session::Run(const sql::Statement& stmt, c
     if (!s.ok()) return s;  // e.g. the transaction is aborted (25P02)
   }
   std::map<uint64_t, TableWrites> writes;
-  bool ddl = false;
+  bool ddl = false, schema = false;
   Result<std::unique_ptr<ResultSource>> result = std::unique_ptr<ResultSource>();
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  if (timeout_.count() > 0) deadline = std::chrono::steady_clock::now() + timeout_;
   // A READ COMMITTED statement that found a table changed under its
   // catalog (StatementRunner::LockTable) runs again, undone first, on a
   // fresh catalog and snapshot; it holds the table's lock by then.
@@ -388,14 +394,14 @@ Result<std::unique_ptr<ResultSource>> Session::Run(const sql::Statement& stmt, c
     ctx.cancel = &cancel_;
     ctx.memory = &memory;
     ctx.recursion_limit = engine_->options().recursion_limit;
-    ctx.txn_wrote_ddl = txn_wrote_ddl_;
+    ctx.txn_changed_schema = txn_changed_schema_;
     bool restart = false;
     ctx.restart = &restart;
-    if (timeout_.count() > 0) ctx.deadline = std::chrono::steady_clock::now() + timeout_;
+    ctx.deadline = deadline;  // one for all attempts
     writes.clear();
     if (engine_->auto_analyzer() != nullptr) ctx.writes = &writes;
 
-    ddl = false;
+    ddl = schema = false;
     txn->BeginStatement();
     auto catalog = CatalogFor(txn);
     // A REPEATABLE READ catalog is as old as the transaction's snapshot.
@@ -407,6 +413,7 @@ Result<std::unique_ptr<ResultSource>> Session::Run(const sql::Statement& stmt, c
       StatementRunner runner(engine_, txn, *catalog, &ctx, sink);
       result = runner.Run(stmt, cache);
       ddl = runner.wrote_ddl();
+      schema = runner.changed_schema();
     }
     txn->EndStatement();
     if (result.ok() || !restart) break;
@@ -429,9 +436,9 @@ Result<std::unique_ptr<ResultSource>> Session::Run(const sql::Statement& stmt, c
   }
 
   if (autocommit) {
-    if (ddl && result.ok()) engine_->BumpSchemaEpoch();
+    if (schema && result.ok()) engine_->SchemaCommitStarts();
     Status s = result.ok() ? txn->Commit() : txn->Rollback();
-    if (ddl && result.ok()) engine_->BumpSchemaEpoch();
+    if (schema && result.ok()) engine_->SchemaCommitEnds();
     if (ddl && result.ok() && s.ok()) engine_->BumpStatsEpoch();
     if (ddl) catalog_.reset();
     txn_.reset();
@@ -443,6 +450,7 @@ Result<std::unique_ptr<ResultSource>> Session::Run(const sql::Statement& stmt, c
   if (result.ok()) {
     if (ddl) {
       txn_wrote_ddl_ = true;
+      txn_changed_schema_ |= schema;
       catalog_.reset();
     }
     for (const auto& [table, w] : writes) {

@@ -84,10 +84,22 @@ class Engine {
   // The committed catalog.
   Result<std::shared_ptr<const Catalog>> CommittedCatalog();
   // Moves whenever a schema change may become visible (just before and
-  // just after such a commit). A session inside a transaction re-reads the
-  // schema version only when this moved.
-  uint64_t schema_epoch() const { return schema_epoch_.load(std::memory_order_acquire); }
-  void BumpSchemaEpoch() { schema_epoch_.fetch_add(1, std::memory_order_acq_rel); }
+  // just after such a commit, SchemaCommitStarts / SchemaCommitEnds). A
+  // session inside a transaction re-reads the schema version only when
+  // this moved.
+  uint64_t schema_epoch() const { return schema_epoch_.load(); }
+  // Whether a commit that may change the schema is under way: an epoch
+  // read meanwhile cannot vouch for a catalog read after it (the commit
+  // may not be visible yet, although its locks are already released).
+  bool schema_commit_in_flight() const { return schema_commits_in_flight_.load() != 0; }
+  void SchemaCommitStarts() {
+    schema_commits_in_flight_.fetch_add(1);
+    schema_epoch_.fetch_add(1);
+  }
+  void SchemaCommitEnds() {
+    schema_epoch_.fetch_add(1);
+    schema_commits_in_flight_.fetch_sub(1);
+  }
   // Moves after a transaction that ran ANALYZE (or DDL) committed: a
   // session whose catalog was loaded before reloads it, for the new
   // statistics, even though the schema version did not change.
@@ -107,6 +119,7 @@ class Engine {
   txn::TreeId catalog_tree_ = 0;
   std::unique_ptr<SequenceAllocator> sequences_;
   std::atomic<uint64_t> schema_epoch_{0};
+  std::atomic<uint64_t> schema_commits_in_flight_{0};
   std::atomic<uint64_t> stats_epoch_{0};
   // ANALYZE of one table by id, run by the analyzer's worker.
   Status AnalyzeTable(uint64_t table_id);
@@ -231,6 +244,12 @@ class Session {
   // The schema epoch just before the open transaction's first read (its
   // snapshot, in REPEATABLE READ and SERIALIZABLE).
   uint64_t snapshot_epoch_ = kNoEpoch;
+  // In place of an epoch read while a schema commit was under way: equals
+  // no epoch, so the catalog is checked before it is relied on.
+  static constexpr uint64_t kUnverified = UINT64_MAX - 1;
+  // Whether the open transaction bumped the schema version (DDL, not
+  // ANALYZE): then it holds the version row and no other DDL can commit.
+  bool txn_changed_schema_ = false;
   std::atomic<bool> cancel_{false};
   std::chrono::milliseconds timeout_{0};
   bool read_only_ = false;

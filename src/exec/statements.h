@@ -53,6 +53,9 @@ class StatementRunner {
   Result<std::unique_ptr<ResultSource>> Run(const sql::Statement& stmt, std::unique_ptr<CachedQuery>* cache = nullptr);
   // Whether the statement changed the catalog.
   bool wrote_ddl() const { return wrote_ddl_; }
+  // Whether it bumped the schema version (DDL; not ANALYZE, which only
+  // changes statistics).
+  bool changed_schema() const { return changed_schema_; }
 
  private:
   Result<std::unique_ptr<ResultSource>> Dispatch(const sql::Statement& stmt, std::unique_ptr<CachedQuery>* cache);
@@ -205,6 +208,9 @@ class StatementRunner {
   RowSink* sink_;
   Binder binder_;
   bool wrote_ddl_ = false;
+  bool changed_schema_ = false;
+  // Bumps the schema version through `writer`, marking the statement as DDL.
+  Status BumpVersion(CatalogWriter* writer);
   // Foreign key checks waiting for the end of the statement: references
   // of written rows, and NO ACTION keys of removed or re-keyed rows.
   struct PendingParentCheck {

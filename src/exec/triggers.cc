@@ -410,8 +410,7 @@ Result<std::unique_ptr<ResultSource>> StatementRunner::CreateTrigger(const sql::
     return SqlError("42710", fmt::format("trigger \"{}\" already exists", name));
   }
   NQ_RETURN_IF_ERROR(s);
-  NQ_RETURN_IF_ERROR(writer.BumpVersion());
-  wrote_ddl_ = true;
+  NQ_RETURN_IF_ERROR(BumpVersion(&writer));
   return CommandResult("CREATE TRIGGER");
 }
 

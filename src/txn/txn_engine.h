@@ -285,6 +285,11 @@ class Transaction {
   // doom the transaction). `*first` (when given) tells whether the
   // transaction did not hold the object in `mode` or stronger before.
   Status LockObject(uint64_t object, LockMode mode, bool* first = nullptr);
+  // Makes the next LockObject of `object` report it as first again (the
+  // lock itself stays held until the transaction ends).
+  void ForgetObjectLock(uint64_t object) {
+    std::erase_if(object_locks_, [&](const auto& lock) { return lock.first == object; });
+  }
   // Dooms the transaction with `s`, a class-40 error found above this layer
   // (e.g. a table changed under its snapshot): later calls fail with
   // Aborted and Commit rolls back. Returns `s`.

@@ -123,6 +123,47 @@ TEST_F(TableLockTest, RepeatableReadWriterFailsAfterDdlOnItsTable) {
   EXPECT_EQ(Run("SELECT count(*) FROM t"), "1");
 }
 
+// The failure holds after ROLLBACK TO SAVEPOINT: the retry is checked
+// again rather than trusted for holding the lock.
+TEST_F(TableLockTest, RepeatableReadRetryAfterSavepointFailsAgain) {
+  EXPECT_EQ(Run(other_.get(), "BEGIN ISOLATION LEVEL REPEATABLE READ"), "");
+  EXPECT_EQ(Run(other_.get(), "SELECT count(*) FROM t"), "1");
+  EXPECT_EQ(Run(other_.get(), "SAVEPOINT a"), "");
+  Ok("CREATE INDEX t_v ON t(v)");
+  EXPECT_EQ(Run(other_.get(), "INSERT INTO t VALUES (5, 50)"), "error 40001");
+  EXPECT_EQ(Run(other_.get(), "ROLLBACK TO SAVEPOINT a"), "");
+  EXPECT_EQ(Run(other_.get(), "INSERT INTO t VALUES (5, 50)"), "error 40001");
+  EXPECT_EQ(Run(other_.get(), "ROLLBACK"), "");
+}
+
+// ANALYZE changes statistics, not the schema: it does not excuse the
+// transaction's later writes from the check.
+TEST_F(TableLockTest, AnalyzeInTheTransactionDoesNotSkipTheCheck) {
+  Ok("CREATE TABLE u(id INTEGER PRIMARY KEY)");
+  EXPECT_EQ(Run(other_.get(), "BEGIN ISOLATION LEVEL REPEATABLE READ"), "");
+  EXPECT_EQ(Run(other_.get(), "SELECT count(*) FROM t"), "1");
+  Ok("CREATE INDEX t_v ON t(v)");
+  EXPECT_EQ(Run(other_.get(), "ANALYZE u"), "");
+  EXPECT_EQ(Run(other_.get(), "INSERT INTO t VALUES (5, 50)"), "error 40001");
+  EXPECT_EQ(Run(other_.get(), "ROLLBACK"), "");
+}
+
+// An index dropped and created again under the same name is a new tree:
+// a writer that waited for that writes into the new one.
+TEST_F(TableLockTest, WriterThatWaitedForAnIndexRebuildUsesTheNewTree) {
+  Ok("CREATE INDEX t_v ON t(v)");
+  Ok("BEGIN");
+  Ok("DROP INDEX t_v");
+  Ok("CREATE INDEX t_v ON t(v)");
+  Start(other_.get(), "INSERT INTO t VALUES (12, 120)");
+  EXPECT_TRUE(StillWaiting());
+  Ok("COMMIT");
+  EXPECT_EQ(Finish(), "");
+  const std::string query = "SELECT id FROM t WHERE v = 120";
+  EXPECT_TRUE(PlanUses(query, "t_v"));
+  EXPECT_EQ(Run(query), "12");
+}
+
 // ... while DDL on another table does not disturb it.
 TEST_F(TableLockTest, RepeatableReadWriterIgnoresDdlOnOtherTables) {
   Ok("CREATE TABLE u(id INTEGER PRIMARY KEY, x INTEGER)");
