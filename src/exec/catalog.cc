@@ -705,14 +705,15 @@ Result<std::shared_ptr<const Catalog>> Catalog::Load(txn::TxnEngine* engine, txn
 }
 
 bool SameDefinition(const TableInfo& a, const TableInfo& b) {
-  auto same_list = [](const auto& x, const auto& y) {
+  auto same_triggers = [](const TriggerList& x, const TriggerList& y) {
     return std::equal(x.begin(), x.end(), y.begin(), y.end(),
                       [](const auto& p, const auto& q) { return p->name == q->name && p->sql == q->sql; });
   };
   // An index dropped and created again has the same SQL but a new tree.
-  auto same_trees = [](const auto& x, const auto& y) {
-    return std::equal(x.begin(), x.end(), y.begin(), y.end(),
-                      [](const auto& p, const auto& q) { return p->id == q->id && p->tree == q->tree; });
+  auto same_indexes = [](const auto& x, const auto& y) {
+    return std::equal(x.begin(), x.end(), y.begin(), y.end(), [](const auto& p, const auto& q) {
+      return p->name == q->name && p->sql == q->sql && p->id == q->id && p->tree == q->tree;
+    });
   };
   auto same_refs = [](const std::vector<ForeignKeyRefBy>& x, const std::vector<ForeignKeyRefBy>& y) {
     return std::equal(x.begin(), x.end(), y.begin(), y.end(), [](const auto& p, const auto& q) {
@@ -720,7 +721,7 @@ bool SameDefinition(const TableInfo& a, const TableInfo& b) {
     });
   };
   return a.id == b.id && a.tree == b.tree && a.sequence_id == b.sequence_id && a.sql == b.sql &&
-         same_list(a.indexes, b.indexes) && same_trees(a.indexes, b.indexes) && same_list(a.triggers, b.triggers) &&
+         same_indexes(a.indexes, b.indexes) && same_triggers(a.triggers, b.triggers) &&
          same_refs(a.referenced_by, b.referenced_by);
 }
 

@@ -89,7 +89,7 @@ void Transaction::EnsureTxnSnapshot() {
 }
 
 const Snapshot& Transaction::ReadSnapshot() {
-  if (options_.isolation >= IsolationLevel::kRepeatableRead && !statement_fresh_) {
+  if (ReadsTxnSnapshot()) {
     EnsureTxnSnapshot();
     return *txn_snapshot_;
   }

@@ -330,8 +330,12 @@ class Transaction {
   const Snapshot& ReadSnapshot();
   // The snapshot reads use now (after ReadSnapshot has made sure of it).
   const std::shared_ptr<const Snapshot>& ReadSnapshotPtr() const {
-    return options_.isolation >= IsolationLevel::kRepeatableRead && !statement_fresh_ ? txn_snapshot_
-                                                                                      : statement_snapshot_;
+    return ReadsTxnSnapshot() ? txn_snapshot_ : statement_snapshot_;
+  }
+  // Whether reads use the transaction's snapshot (REPEATABLE READ and
+  // SERIALIZABLE, unless the statement took a fresh one) or the statement's.
+  bool ReadsTxnSnapshot() const {
+    return options_.isolation >= IsolationLevel::kRepeatableRead && !statement_fresh_;
   }
   void EnsureTxnSnapshot();
   // Resolves the version of `row` that `snapshot` sees, given the raw value
