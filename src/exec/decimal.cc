@@ -43,6 +43,13 @@ int CountDigits(i128 v) {
   return n;
 }
 
+// Whether v * 10^k has more than kMaxDigits digits (k >= 0): one comparison,
+// since digits(v) + k > kMaxDigits exactly when |v| >= 10^(kMaxDigits - k).
+bool ScaleUpOverflows(i128 v, int k) {
+  if (k > kMaxDigits) return v != 0;
+  return Abs(v) >= kPowersOf10[static_cast<size_t>(kMaxDigits - k)];
+}
+
 Status OutOfRange(std::string_view what) {
   return Status::OutOfRange(fmt::format("numeric value out of range: {}", what)).WithSqlState("22003");
 }
@@ -116,7 +123,7 @@ Result<Decimal> Decimal::Rescale(int new_scale) const {
   if (new_scale == scale) return *this;
   if (new_scale > scale) {
     int up = new_scale - scale;
-    if (CountDigits(unscaled) + up > kMaxDigits) return OutOfRange(ToString());
+    if (ScaleUpOverflows(unscaled, up)) return OutOfRange(ToString());
     return Decimal{unscaled * Pow10(up), static_cast<uint8_t>(new_scale)};
   }
   i128 div = Pow10(scale - new_scale);
@@ -157,22 +164,20 @@ std::string Decimal::ToString() const {
 
 int Decimal::Compare(const Decimal& other) const {
   if ((unscaled < 0) != (other.unscaled < 0)) return unscaled < 0 ? -1 : 1;
-  const Decimal* a = this;
-  const Decimal* b = &other;
-  // Bring both to the larger scale; if that would overflow, the one scaled
-  // up has more integer digits, so its magnitude decides.
-  int s = std::max(a->scale, b->scale);
-  auto up = [&](const Decimal* d, i128* out) {
-    int k = s - d->scale;
-    if (CountDigits(d->unscaled) + k > kMaxDigits) return false;
-    *out = d->unscaled * Pow10(k);
-    return true;
-  };
-  i128 x = 0, y = 0;
-  bool ok_a = up(a, &x), ok_b = up(b, &y);
-  if (ok_a && ok_b) return x < y ? -1 : x > y ? 1 : 0;
-  int sign = unscaled < 0 ? -1 : 1;
-  return ok_a ? -sign : sign;  // the overflowing side is larger in magnitude
+  auto three_way = [](i128 x, i128 y) { return x < y ? -1 : x > y ? 1 : 0; };
+  if (scale == other.scale) return three_way(unscaled, other.unscaled);
+  // Bring the smaller scale up to the larger; if that would overflow, the
+  // one scaled up has more integer digits, so its magnitude decides.
+  const bool this_up = scale < other.scale;
+  const Decimal& low = this_up ? *this : other;
+  const Decimal& high = this_up ? other : *this;
+  const int k = high.scale - low.scale;
+  if (ScaleUpOverflows(low.unscaled, k)) {
+    const int sign = unscaled < 0 ? -1 : 1;
+    return this_up ? sign : -sign;
+  }
+  const i128 scaled = low.unscaled * kPowersOf10[static_cast<size_t>(k)];
+  return this_up ? three_way(scaled, other.unscaled) : three_way(unscaled, scaled);
 }
 
 }  // namespace neuroquantum::exec

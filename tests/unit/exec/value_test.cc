@@ -74,6 +74,17 @@ TEST(DecimalTest, ParsesRoundsComparesAndPrints) {
   Decimal tiny = Must(Decimal::Parse("0." + std::string(37, '0') + "1"));
   EXPECT_EQ(big.Compare(tiny), 1);
   EXPECT_EQ(tiny.Compare(big), -1);
+  // At the edge of the alignment: 37 digits scaled by 10 still fit, 38 do not.
+  Decimal nines37 = Must(Decimal::Parse(std::string(37, '9')));
+  EXPECT_EQ(nines37.Compare(Must(Decimal::Parse(std::string(37, '9') + ".0"))), 0);
+  EXPECT_EQ(nines37.Compare(Must(Decimal::Parse(std::string(36, '9') + "8.9"))), 1);
+  EXPECT_EQ(Must(Decimal::Parse(std::string(36, '9') + "8.9")).Compare(nines37), -1);
+  EXPECT_EQ(Must(Decimal::Parse("-" + std::string(38, '9'))).Compare(Must(Decimal::Parse("-0.5"))), -1);
+  EXPECT_EQ(Must(Decimal::Parse("-0.5")).Compare(Must(Decimal::Parse("-" + std::string(38, '9')))), 1);
+  EXPECT_EQ(Must(Decimal::Parse("-1.25")).Compare(Must(Decimal::Parse("-1.3"))), 1);
+  EXPECT_EQ(Must(Decimal::Parse("0")).Compare(Must(Decimal::Parse("0.000"))), 0);
+  EXPECT_EQ(SqlState(Must(Decimal::Parse(std::string(37, '9'))).Rescale(2).status()), "22003");
+  EXPECT_EQ(Must(Must(Decimal::Parse(std::string(36, '9'))).Rescale(2)).Digits(), 38);
   EXPECT_DOUBLE_EQ(Must(Decimal::Parse("0.1")).ToDouble(), 0.1);
 }
 
