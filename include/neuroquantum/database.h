@@ -249,6 +249,7 @@ struct DatabaseStats {
   uint64_t deadlocks = 0;
   uint64_t serialization_failures = 0;
   uint64_t lock_timeouts = 0;
+  uint64_t lock_waits = 0;  // lock requests that had to wait (row and table locks)
   uint64_t checkpoints = 0;
   uint64_t page_count = 0;
   uint64_t free_pages = 0;

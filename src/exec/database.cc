@@ -323,6 +323,7 @@ DatabaseStats Database::Stats() {
   s.deadlocks = t.deadlocks;
   s.serialization_failures = t.serialization_failures;
   s.lock_timeouts = t.lock_timeouts;
+  s.lock_waits = t.lock_waits;
   s.checkpoints = st.checkpoints;
   s.page_count = st.page_count;
   s.free_pages = st.free_pages;

@@ -92,7 +92,8 @@ Json DatabaseJson(Database* db) {
             {"rollbacks", s.rollbacks},
             {"deadlocks", s.deadlocks},
             {"serialization_failures", s.serialization_failures},
-            {"lock_timeouts", s.lock_timeouts}}},
+            {"lock_timeouts", s.lock_timeouts},
+            {"lock_waits", s.lock_waits}}},
           {"checkpoints", s.checkpoints}};
 }
 
@@ -147,6 +148,10 @@ Reply HandleMetrics(RequestContext& ctx) {
                static_cast<double>(s.deadlocks));
   AppendMetric(&out, "nqdb_serialization_failures_total", "counter", "Transactions failed with 40001.",
                static_cast<double>(s.serialization_failures));
+  AppendMetric(&out, "nqdb_lock_waits_total", "counter", "Lock requests that had to wait.",
+               static_cast<double>(s.lock_waits));
+  AppendMetric(&out, "nqdb_lock_timeouts_total", "counter", "Lock waits that ended in 55P03.",
+               static_cast<double>(s.lock_timeouts));
   if (api.limiter != nullptr) {
     RateLimiter::Counters c = api.limiter->counters();
     AppendMetric(&out, "nqdb_rate_limit_decisions_total", "counter", "Rate-limit decisions made.",

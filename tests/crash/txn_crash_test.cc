@@ -13,6 +13,10 @@
 //     and nothing else is prepared but the thread's in-flight one;
 //  4. prepared transactions hold their row locks and can then be committed
 //     or rolled back, after which the total is still intact.
+// Before the transfers start, the child also prepares one transaction that
+// it never resolves ("H"): after every kill that came later, recovery must
+// list it as prepared, holding its row lock; the parent then commits or
+// rolls it back and checks its row.
 // Rounds continue on the same database.
 #include <array>
 #include <filesystem>
@@ -42,6 +46,8 @@ constexpr char kChildTest[] = "TxnCrashChild.DISABLED_Main";
 std::string Account(int i) { return fmt::format("a{:03}", i); }
 std::string Counter(int thread) { return fmt::format("c{}", thread); }
 std::string Gid(int thread, int64_t n) { return fmt::format("g{}-{}", thread, n); }
+std::string ParkedKey(uint64_t seed) { return fmt::format("h{}", seed); }
+std::string ParkedGid(uint64_t seed) { return fmt::format("parked-{}", seed); }
 
 TxnEngineOptions EngineOptions(std::chrono::milliseconds lock_timeout = std::chrono::seconds(30)) {
   TxnEngineOptions o;
@@ -110,6 +116,12 @@ TEST(TxnCrashChild, DISABLED_Main) {
   auto table = (*engine)->FindTable(kTable);
   if (!table.ok()) ::_exit(2);
   WriteLine("O");
+  auto parked = (*engine)->Begin();
+  if (!parked->Put(*table, ParkedKey(seed), "1").ok() || !parked->Prepare(ParkedGid(seed)).ok()) {
+    WriteLine("E the parked transaction did not prepare");
+    ::_exit(2);
+  }
+  WriteLine("H");
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] { ::_exit(RunTransfers(engine->get(), *table, t, seed)); });
@@ -144,8 +156,10 @@ class TxnCrashTest : public ::testing::Test {
   // transactions (commit or rollback, by round).
   void Verify(int round, const ChildRun& run) {
     std::array<int64_t, kThreads> prepared_only{};  // acked P without its C
+    bool parked_acked = false;
     for (const auto& line : run.lines) {
       ASSERT_NE(line[0], 'E') << "child: " << line;
+      parked_acked |= line == "H";
       int thread = 0;
       long long n = 0;
       if (line == "O" || std::sscanf(line.c_str() + 2, "%d %lld", &thread, &n) != 2) continue;
@@ -172,6 +186,13 @@ class TxnCrashTest : public ::testing::Test {
     EXPECT_EQ(total, kAccounts * kInitial) << "round " << round;
     std::map<std::string, int64_t> listed;
     for (const auto& p : (*engine)->ListPrepared()) listed[p.gid] = 0;
+    const auto seed = static_cast<uint64_t>(round + 1);
+    if (listed.erase(ParkedGid(seed)) == 1) {
+      ResolveParked(engine->get(), table, round);
+      if (HasFatalFailure()) return;
+    } else {
+      EXPECT_FALSE(parked_acked) << "round " << round << ": acknowledged prepare " << ParkedGid(seed) << " was lost";
+    }
     for (int t = 0; t < kThreads; ++t) {
       int64_t counter = rows.count(Counter(t)) ? rows[Counter(t)] : 0;
       EXPECT_TRUE(counter == acked_[t] || counter == acked_[t] + 1)
@@ -202,9 +223,30 @@ class TxnCrashTest : public ::testing::Test {
     }
   }
 
+  // The parked transaction of `round` holds its row's lock; commit it in
+  // even rounds and roll it back in odd ones, and check its row after.
+  void ResolveParked(TxnEngine* engine, TreeId table, int round) {
+    const auto seed = static_cast<uint64_t>(round + 1);
+    auto probe = engine->Begin();
+    EXPECT_EQ(probe->Put(table, ParkedKey(seed), "2").code(), StatusCode::kTimedOut) << "round " << round;
+    ASSERT_TRUE(probe->Rollback().ok());
+    const bool commit = round % 2 == 0;
+    ASSERT_TRUE((commit ? engine->CommitPrepared(ParkedGid(seed)) : engine->RollbackPrepared(ParkedGid(seed))).ok());
+    auto reader = engine->Begin();
+    auto row = reader->Get(table, ParkedKey(seed));
+    ASSERT_TRUE(row.ok());
+    EXPECT_EQ(row->has_value(), commit) << "round " << round;
+    if (commit && row->has_value()) {
+      EXPECT_EQ(**row, "1");
+    }
+    ASSERT_TRUE(reader->Commit().ok());
+    parked_++;
+  }
+
   std::string dir_, path_;
   std::array<int64_t, kThreads> acked_{};
   int resolved_ = 0;
+  int parked_ = 0;
 };
 
 TEST_F(TxnCrashTest, ConcurrentTransfersSurviveSigkill) {
@@ -220,8 +262,11 @@ TEST_F(TxnCrashTest, ConcurrentTransfersSurviveSigkill) {
   int64_t commits = 0;
   for (int64_t a : acked_) commits += a;
   std::cout << "txn crash: 10 rounds, " << commits << " transfers durable, " << resolved_
-            << " prepared transactions resolved after restart\n";
+            << " prepared transfers and " << parked_ << " parked transactions resolved after restart\n";
   EXPECT_GT(commits, 10);
+  // The child prepares its parked transaction right after opening, long
+  // before the earliest kill (30 ms after start-up) in nearly every round.
+  EXPECT_GE(parked_, 5);
 }
 
 }  // namespace

@@ -86,6 +86,7 @@ class EndpointTest(ServerTestCase):
                        "nqdb_http_requests_in_flight", "nqdb_buffer_pool_hits_total",
                        "nqdb_buffer_pool_misses_total", "nqdb_buffer_pool_hit_ratio", "nqdb_wal_fsyncs_total",
                        "nqdb_wal_bytes_total", "nqdb_commits_total", "nqdb_aborts_total", "nqdb_deadlocks_total",
+                       "nqdb_lock_waits_total", "nqdb_lock_timeouts_total",
                        "nqdb_sessions_active"):
             self.assertRegex(text, rf"(?m)^{family}", family)
         self.assertRegex(text, r'nqdb_http_requests_total\{route="/health",method="GET",status="200"\} [1-9]')
@@ -95,6 +96,9 @@ class EndpointTest(ServerTestCase):
         data = self.assertOk(self.server.request("GET", "/api/v1/stats", headers={"X-API-Key": key}))
         self.assertGreater(data["database"]["page_size"], 0)
         self.assertIn("hit_rate", data["database"]["buffer_pool"])
+        for counter in ("commits", "rollbacks", "deadlocks", "serialization_failures", "lock_timeouts",
+                        "lock_waits"):
+            self.assertGreaterEqual(data["database"]["transactions"][counter], 0, counter)
         self.assertGreater(data["server"]["requests_total"], 0)
         perf = self.assertOk(self.server.request("GET", "/api/v1/stats/performance", headers={"X-API-Key": key}))
         self.assertGreater(perf["requests_per_second"], 0)

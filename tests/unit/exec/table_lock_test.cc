@@ -272,13 +272,57 @@ TEST_F(TableLockTest, CrossedDdlIsADeadlock) {
   }
 }
 
-// A DDL waiting longer than the lock timeout fails with 55P03.
+// A DDL waiting longer than the lock timeout fails with 55P03, and the
+// database's statistics count the wait, the timeout and the rollback.
 TEST_F(TableLockTest, DdlWaitIsBoundedByTheLockTimeout) {
+  const DatabaseStats before = db_->Stats();
   EXPECT_EQ(Run(other_.get(), "BEGIN"), "");
   EXPECT_EQ(Run(other_.get(), "DELETE FROM t WHERE id = 1"), "");
   EXPECT_EQ(Run("TRUNCATE t"), "error 55P03");
   EXPECT_EQ(Run(other_.get(), "ROLLBACK"), "");
   EXPECT_EQ(Run("SELECT count(*) FROM t"), "1");
+  const DatabaseStats after = db_->Stats();
+  EXPECT_EQ(after.lock_waits - before.lock_waits, 1u);
+  EXPECT_EQ(after.lock_timeouts - before.lock_timeouts, 1u);
+  EXPECT_GE(after.rollbacks - before.rollbacks, 2u);  // the timed-out autocommit and the ROLLBACK
+  EXPECT_EQ(after.deadlocks, before.deadlocks);
+}
+
+// A deadlock is counted once, with the waits that made it. Either side may
+// be the victim; it rolls back at once so that the other can go on.
+TEST_F(TableLockTest, StatisticsCountDeadlocksAndWaits) {
+  const DatabaseStats before = db_->Stats();
+  Ok("CREATE TABLE u(id INTEGER PRIMARY KEY, x INTEGER)");
+  Ok("INSERT INTO u VALUES (1, 1)");
+  Ok("BEGIN");
+  Ok("UPDATE t SET v = 11 WHERE id = 1");
+  EXPECT_EQ(Run(other_.get(), "BEGIN"), "");
+  EXPECT_EQ(Run(other_.get(), "UPDATE u SET x = 2 WHERE id = 1"), "");
+  auto write_then_end = [this](Connection* conn, const std::string& sql) {
+    std::string result = Run(conn, sql);
+    EXPECT_EQ(Run(conn, "ROLLBACK"), "");
+    return result;
+  };
+  std::string theirs;
+  std::thread other([&] { theirs = write_then_end(other_.get(), "UPDATE t SET v = 12 WHERE id = 1"); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  std::string mine = write_then_end(conn_.get(), "UPDATE u SET x = 3 WHERE id = 1");
+  other.join();
+  EXPECT_TRUE((mine == "" && theirs == "error 40P01") || (mine == "error 40P01" && theirs == ""))
+      << mine << " / " << theirs;
+  const DatabaseStats after = db_->Stats();
+  EXPECT_EQ(after.deadlocks - before.deadlocks, 1u);
+  EXPECT_GE(after.lock_waits - before.lock_waits, 2u);
+  EXPECT_EQ(after.lock_timeouts, before.lock_timeouts);
+  EXPECT_GE(after.commits - before.commits, 2u);  // the CREATE TABLE and the INSERT
+}
+
+// The defaults users get: deadlocks are looked for after one second of
+// waiting, lock waits give up after five.
+TEST(DatabaseOptionsTest, LockDefaults) {
+  DatabaseOptions options;
+  EXPECT_EQ(options.deadlock_timeout, std::chrono::milliseconds(1000));
+  EXPECT_EQ(options.lock_timeout, std::chrono::milliseconds(5000));
 }
 
 }  // namespace
