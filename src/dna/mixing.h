@@ -57,8 +57,8 @@ struct Counter16 {
     const int n = *v & 15;
     const int p = *v >> 4;
     const int target = bit ? 4095 : 0;
-    int np = p + (((target - p) * static_cast<int>(internal::kReciprocal.value[n])) >> 16);
-    np = std::clamp(np, 1, 4095);
+    // The rate is below 1, so p stays within 0..4095 without clamping.
+    const int np = p + (((target - p) * static_cast<int>(internal::kReciprocal.value[n])) >> 16);
     *v = static_cast<uint16_t>((np << 4) | (n < limit ? n + 1 : limit));
   }
 };
@@ -67,8 +67,6 @@ struct Counter16 {
 // vector per selector context, trained online to reduce coding cost.
 // Weights are fixed point with 1.0 = 2^14. The learning rate is in 1/16
 // steps.
-// Inputs and weights live in fixed-size arrays so that the compiler can keep
-// the dot product and the update in vector registers.
 //
 // REQUIRES: at most kMaxInputs inputs; Set() fills each input before Mix().
 class Mixer {
@@ -76,9 +74,10 @@ class Mixer {
   static constexpr int kMaxInputs = 16;
   static constexpr int kMaxWeight = (1 << 16) - 1;  // weights are 2.14 fixed point
 
-  // `inputs` <= kMaxInputs; the loops run over it rounded up to 8 lanes.
+  // `inputs` <= kMaxInputs; weight sets are padded to 8 lanes.
   Mixer(int inputs, int contexts, int learning_rate, int initial_weight)
-      : lanes_((std::min(inputs, kMaxInputs) + 7) & ~7),
+      : inputs_(std::min(inputs, kMaxInputs)),
+        lanes_((std::min(inputs, kMaxInputs) + 7) & ~7),
         weights_(static_cast<size_t>(contexts) * static_cast<size_t>(lanes_), initial_weight),
         learning_rate_(learning_rate) {}
 
@@ -88,7 +87,15 @@ class Mixer {
   int Mix(int context) {
     selected_ = &weights_[static_cast<size_t>(context) * static_cast<size_t>(lanes_)];
     // |x| < 2^11 and |w| < 2^16, so 16 products sum to less than 2^31.
-    const int dot = lanes_ == 8 ? Dot<8>(x_.data(), selected_) : Dot<16>(x_.data(), selected_);
+    int dot = 0;
+    switch (inputs_) {
+      case 4: dot = Dot<4>(x_.data(), selected_); break;
+      case 5: dot = Dot<5>(x_.data(), selected_); break;
+      case 6: dot = Dot<6>(x_.data(), selected_); break;
+      default:
+        dot = lanes_ == 8 ? Dot<8>(x_.data(), selected_) : Dot<kMaxInputs>(x_.data(), selected_);
+        break;
+    }
     dot_ = std::clamp(dot >> 14, -2047, 2047);
     p_ = Squash(dot_);
     return p_;
@@ -97,15 +104,24 @@ class Mixer {
 
   void Update(int bit) {
     const int err = ((bit << 12) - p_) * learning_rate_;
-    if (lanes_ == 8) {
-      Train<8>(x_.data(), selected_, err);
-    } else {
-      Train<16>(x_.data(), selected_, err);
+    switch (inputs_) {
+      case 4: Train<4>(x_.data(), selected_, err); break;
+      case 5: Train<5>(x_.data(), selected_, err); break;
+      case 6: Train<6>(x_.data(), selected_, err); break;
+      default:
+        if (lanes_ == 8) {
+          Train<8>(x_.data(), selected_, err);
+        } else {
+          Train<kMaxInputs>(x_.data(), selected_, err);
+        }
+        break;
     }
   }
 
  private:
-  // Fixed trip counts and no aliasing let the compiler vectorise these.
+  // Fixed trip counts (the common input counts get their own copy) let the
+  // compiler unroll these; unused inputs are 0 and leave their weights
+  // unchanged, so every copy gives the same result.
   template <int N>
   static int Dot(const int* __restrict x, const int* __restrict w) {
     int dot = 0;
@@ -116,10 +132,12 @@ class Mixer {
   static void Train(const int* __restrict x, int* __restrict w, int err) {
     for (int i = 0; i < N; ++i) {
       // Clamped to +-4.0 so that the dot product cannot overflow.
-      w[i] = std::clamp(w[i] + ((x[i] * err + (1 << 15)) >> 16), -kMaxWeight, kMaxWeight);
+      const int v = w[i] + ((x[i] * err + (1 << 15)) >> 16);
+      w[i] = std::min(std::max(v, -kMaxWeight), kMaxWeight);
     }
   }
 
+  int inputs_;
   int lanes_;
   alignas(64) std::array<int, kMaxInputs> x_{};  // unused inputs stay 0
   std::vector<int> weights_;

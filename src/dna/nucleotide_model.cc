@@ -45,45 +45,50 @@ int LengthBucket(int length) {
 NucleotideModelConfig ModelConfigForLevel(int level) {
   NucleotideModelConfig config;
   level = std::clamp(level, 1, 9);
-  // Five models carry nearly all of the gain on real genomes: adding orders
-  // 3, 11, 20 and 24 improves the public genomes by about 0.001 bit per
-  // base at twice the cost, so only levels 7..9 pay for them.
-  config.models = {{2, false, 1023}, {4, false, 1023}, {8, false, 255},
-                   {12, true, 15}, {16, true, 15}};
-  if (level >= 7) {
-    config.models.push_back({3, false, 1023});
-    config.models.push_back({11, true, 255});
-    config.models.push_back({20, true, 15});
-    config.models.push_back({24, true, 15});
+  if (level <= 6) {
+    // The two repeat models carry most of the gain on real genomes; next to
+    // them, orders 3 and 12 in small tables come within 0.004 bit per base
+    // of the rich set below at three times its speed (docs/benchmarks/dna.md).
+    // Tables of at most 2^16 contexts (512 KiB) stay in the L2 cache, which
+    // is what makes this level fast: larger ones did not help on the
+    // public genomes but cost a cache miss per model per base.
+    config.models = {{3, false, 15}, {12, false, 15}};
+    config.max_table_bits = 16;
+    config.max_kmer_bits = level <= 2 ? 18 : 22;
+  } else {
+    config.models = {{2, false, 15}, {4, false, 15}, {8, false, 15}, {12, true, 15}, {16, true, 15}};
+    config.max_table_bits = 22;
+    config.max_kmer_bits = 22;
   }
-  config.max_table_bits = level <= 2 ? 18 : 22;
   return config;
 }
 
-// One finite-context model. Every context owns four 32-bit words: the
+// One finite-context model. Every context owns four 16-bit words: the
 // counters of nodes 0..2 and, in hashed tables, a check word. Contexts that
-// differ only in their newest base share one 64-byte cache line (a group),
-// so the line of the next context is known one base ahead and is prefetched
-// while the current base is coded. Orders whose full table fits the size
-// budget are indexed directly; higher orders hash their group.
+// differ only in their newest base share 32 bytes (a group, half a cache
+// line), so the group of the next context is known one base ahead and is
+// prefetched while the current base is coded. Orders whose full table fits
+// the size budget are indexed directly; higher orders hash their group.
 struct NucleotideModel::ContextModel {
   int order;
   bool inverted;
-  uint32_t limit;
+  int limit;
   bool direct;
   int bits;  // hashed: log2 of the number of groups
-  std::vector<uint32_t> table;
-  uint32_t* cur = nullptr;  // counters of the current context
+  std::vector<uint16_t> table;
+  uint16_t* cur = nullptr;  // counters of the current context
   // Inverted-repeat update waiting for its group to arrive in cache.
   bool has_pending = false;
   uint64_t pending_context = 0;
   int pending_symbol = 0;
 
   ContextModel(const ContextModelSpec& spec, int table_bits)
-      : order(spec.order), inverted(spec.inverted), limit(std::min<uint32_t>(spec.limit, 1023)) {
+      : order(spec.order),
+        inverted(spec.inverted),
+        limit(static_cast<int>(std::min<uint32_t>(spec.limit, 15))) {
     direct = 2 * order <= table_bits;
     bits = direct ? 2 * (order - 1) : table_bits - 2;
-    table.assign(size_t{16} << bits, Counter32::kInit);
+    table.assign(size_t{16} << bits, Counter16::kInit);
     if (!direct) {
       for (size_t i = 3; i < table.size(); i += 4) table[i] = 0;
     }
@@ -94,13 +99,13 @@ struct NucleotideModel::ContextModel {
   }
 
   // Returns the counters of `context`, claiming a hashed slot on a miss.
-  uint32_t* Lookup(uint64_t context) {
+  uint16_t* Lookup(uint64_t context) {
     const uint64_t key = context >> 2;
-    uint32_t* slot = &table[GroupIndex(key) * 16 + (context & 3) * 4];
+    uint16_t* slot = &table[GroupIndex(key) * 16 + (context & 3) * 4];
     if (!direct) {
-      const auto check = static_cast<uint32_t>(HashContext(key, order) & 0xffffffu) + 1;
+      const auto check = static_cast<uint16_t>((HashContext(key, order) & 0xffffu) | 1u);
       if (slot[3] != check) {
-        slot[0] = slot[1] = slot[2] = Counter32::kInit;
+        slot[0] = slot[1] = slot[2] = Counter16::kInit;
         slot[3] = check;
       }
     }
@@ -110,9 +115,9 @@ struct NucleotideModel::ContextModel {
   // Prefetches the group of every context whose older bases are `key`.
   void PrefetchGroup(uint64_t key) const { __builtin_prefetch(&table[GroupIndex(key) * 16]); }
 
-  void UpdateSymbol(uint32_t* counters, int symbol) const {
-    Counter32::Update(counters, symbol >> 1, limit);
-    Counter32::Update(counters + 1 + (symbol >> 1), symbol & 1, limit);
+  void UpdateSymbol(uint16_t* counters, int symbol) const {
+    Counter16::Update(counters, symbol >> 1, limit);
+    Counter16::Update(counters + 1 + (symbol >> 1), symbol & 1, limit);
   }
 };
 
@@ -140,13 +145,12 @@ NucleotideModel::NucleotideModel(const NucleotideModelConfig& config, uint64_t e
     : repeats_(std::make_unique<RepeatModel[]>(2)),
       repeat_kmer_(config.repeat_kmer),
       mixer_(static_cast<int>(config.models.size()) + 3, 3 * 16, 12, 3000),
-      apm_low_(3 * 16, 7),
-      apm_high_(3 * 256, 7) {
+      apm_(3 * 256, 7) {
   assert(config.models.size() + 3 <= Mixer::kMaxInputs);
   const int bits = TableBitsFor(expected_bases, config.max_table_bits);
   models_.reserve(config.models.size());
   for (const auto& spec : config.models) models_.emplace_back(spec, bits);
-  kmer_bits_ = bits;
+  kmer_bits_ = TableBitsFor(expected_bases, config.max_kmer_bits);
   kmer_table_.assign(size_t{1} << kmer_bits_, 0);
   bases_.reserve(std::min<uint64_t>(expected_bases, uint64_t{1} << 26));
   inputs_ = static_cast<int>(models_.size());
@@ -157,7 +161,7 @@ NucleotideModel::~NucleotideModel() = default;
 
 uint64_t NucleotideModel::memory_bytes() const {
   uint64_t total = kmer_table_.size() * sizeof(uint32_t) + bases_.capacity();
-  for (const auto& m : models_) total += m.table.size() * sizeof(uint32_t);
+  for (const auto& m : models_) total += m.table.size() * sizeof(uint16_t);
   return total;
 }
 
@@ -178,7 +182,7 @@ void NucleotideModel::BeginBase() {
 
 int NucleotideModel::Predict() {
   int i = 0;
-  for (const auto& m : models_) mixer_.Set(i++, Stretch(Counter32::P12(m.cur[node_])));
+  for (const auto& m : models_) mixer_.Set(i++, Stretch(Counter16::P12(m.cur[node_])));
   for (int r_index = 0; r_index < 2; ++r_index) {
     RepeatModel& r = repeats_[r_index];
     r.expected_bit = -1;
@@ -195,20 +199,20 @@ int NucleotideModel::Predict() {
 
   const int ctx = (node_ * 4 + repeats_[0].Bucket()) * 4 + repeats_[1].Bucket();
   p_mix_ = mixer_.Mix(ctx);
-  const int p_low = apm_low_.Refine(p_mix_, node_ * 16 + static_cast<int>(history_ & 15));
-  const int p_high = apm_high_.Refine(p_mix_, node_ * 256 + static_cast<int>(history_ & 255));
-  return std::clamp((2 * p_mix_ + p_low + p_high + 2) >> 2, 1, kProbMax);
+  // One APM on the last four bases; averaging it with the mixer's output
+  // is steadier than either alone.
+  const int p_apm = apm_.Refine(p_mix_, node_ * 256 + static_cast<int>(history_ & 255));
+  return std::clamp((p_mix_ + p_apm + 1) >> 1, 1, kProbMax);
 }
 
 void NucleotideModel::Update(int bit) {
-  for (auto& m : models_) Counter32::Update(m.cur + node_, bit, m.limit);
+  for (auto& m : models_) Counter16::Update(m.cur + node_, bit, m.limit);
   for (int r_index = 0; r_index < 2; ++r_index) {
     RepeatModel& r = repeats_[r_index];
     if (r.expected_bit >= 0) Counter32::Update(r.counter, bit == r.expected_bit, 1023);
   }
   mixer_.Update(bit);
-  apm_low_.Update(bit);
-  apm_high_.Update(bit);
+  apm_.Update(bit);
   if (node_ == 0) {
     high_bit_ = bit;
     node_ = 1 + bit;

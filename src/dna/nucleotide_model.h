@@ -5,7 +5,9 @@
 // given the high bit (node 1 or 2). Predictions come from:
 //   - finite-context models of several orders k (the previous k bases);
 //     low orders index a direct table, high orders a hashed table with a
-//     16-bit check so that collisions reset a slot instead of polluting it;
+//     16-bit check so that collisions reset a slot instead of polluting it.
+//     Each context is one 8-byte slot of three 16-bit counters (node 0, 1,
+//     2) and the check, so one lookup per model per base serves both bits;
 //   - inverted repeats: a model may also learn from the reverse complement
 //     strand, i.e. after each base it updates the context a reader of the
 //     opposite strand would have seen (DNA is double-stranded and repeats
@@ -13,9 +15,11 @@
 //   - two repeat ("copy") models that follow an earlier occurrence of the
 //     recent k-mer, forwards and reverse-complemented, and tolerate isolated
 //     substitutions before giving up (mutated repeats are the rule);
-// mixed by two gated logistic mixers and refined by an APM stage.
-// Table sizes follow the expected number of bases so that a short sequence
-// does not pay for megabytes of tables.
+// mixed by a gated logistic mixer and refined by one APM stage.
+// The default levels use two small context models whose tables stay in the
+// L2 cache: the speed of this design is decided by cache misses more than by
+// arithmetic. Table sizes also follow the expected number of bases so that a
+// short sequence does not pay for large tables.
 //
 // Thread safety: not thread-safe; one model per stream. The encoder and the
 // decoder must drive identical models with identical bits.
@@ -32,13 +36,14 @@ namespace neuroquantum::dna {
 struct ContextModelSpec {
   int order;          // bases of context, 1..24
   bool inverted;      // also learn from the reverse-complement strand
-  uint32_t limit;     // counter adaptation limit (higher = more stationary)
+  uint32_t limit;     // counter adaptation limit 1..15 (higher = more stationary)
 };
 
 struct NucleotideModelConfig {
-  std::vector<ContextModelSpec> models;
+  std::vector<ContextModelSpec> models;  // at most Mixer::kMaxInputs - 3
   int repeat_kmer = 20;     // k-mer length that starts a repeat model
-  int max_table_bits = 22;  // largest hashed table: 2^bits slots
+  int max_table_bits = 22;  // largest context table: 2^bits contexts
+  int max_kmer_bits = 22;   // largest k-mer table of the repeat models
 };
 
 // The model set used by compression level 1..9 (persisted in the container:
@@ -88,8 +93,7 @@ class NucleotideModel {
   int inputs_ = 0;
 
   Mixer mixer_;
-  Apm apm_low_;
-  Apm apm_high_;
+  Apm apm_;
   int p_mix_ = 2048;
 };
 

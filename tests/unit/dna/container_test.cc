@@ -67,6 +67,33 @@ TEST_F(ContainerTest, NewerVersionIsNotSupported) {
   EXPECT_EQ(Decompress(packed).status().code(), StatusCode::kNotSupported);
 }
 
+// A version-1 container (written before the faster nucleotide models) of
+// ">v1 sample\nACGTTGCAACGGTACCATGCATGCAAATTTGGGCCC\nacgtNNNNACGT\n". Its
+// checksums are intact, so only the version can refuse it.
+constexpr char kVersion1Container[] =
+    "\x4e\x51\x44\x4e\x01\x00\x05\x02\x3d\x54\x90\xca\xe3\x58\xda\x04\x4e\x2c\x01"
+    "\x01\x1f\x19\x02\x02\x2c\x0b\xfe\x1f\xfd\x4d\x28\x64\xf3\xda\x2e\x0c\xcb\x0a"
+    "\xed\x9c\x0f\x10\xf9\x44\xde\xee\xcf\xf3\xed\x73\x32\xd8\xf0\x7a\xab\x0e\xd8"
+    "\x59\x23\xf2\x45\xa7\xd0\x18\xce\xad";
+
+TEST_F(ContainerTest, Version1ContainerIsRefusedClearly) {
+  const std::string packed(kVersion1Container, sizeof(kVersion1Container) - 1);
+  ASSERT_EQ(packed.size(), 66u);
+  auto result = Decompress(packed);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), StatusCode::kNotSupported);
+  EXPECT_NE(result.status().ToString().find("version 1 is no longer readable"), std::string::npos)
+      << result.status().ToString();
+  EXPECT_EQ(Inspect(packed).status().code(), StatusCode::kNotSupported);
+}
+
+TEST_F(ContainerTest, CurrentVersionIsWritten) {
+  ContainerInfo info;
+  const std::string packed = CompressOrDie("ACGT", EccLevel::kOff, &info);
+  EXPECT_EQ(packed[4], 2);
+  EXPECT_EQ(info.version, 2);
+}
+
 TEST_F(ContainerTest, InspectDescribesSections) {
   ContainerInfo written;
   const std::string packed = CompressOrDie(input_, EccLevel::kMedium, &written);
