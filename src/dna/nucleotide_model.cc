@@ -145,7 +145,7 @@ NucleotideModel::NucleotideModel(const NucleotideModelConfig& config, uint64_t e
     : repeats_(std::make_unique<RepeatModel[]>(2)),
       repeat_kmer_(config.repeat_kmer),
       mixer_(static_cast<int>(config.models.size()) + 3, 3 * 16, 12, 3000),
-      apm_(3 * 256, 7) {
+      apm_(3 * 256, 5) {
   assert(config.models.size() + 3 <= Mixer::kMaxInputs);
   const int bits = TableBitsFor(expected_bases, config.max_table_bits);
   models_.reserve(config.models.size());
