@@ -52,4 +52,22 @@ inline constexpr StretchTable kStretchTable{};
 // p in 0..4095. Returns ln(p/(1-p)) scaled by 256, in [-2047, 2047].
 inline int Stretch(int p) { return internal::kStretchTable.value[p]; }
 
+namespace internal {
+// Squash of every d in [-2047, 2047], so that the per-bit path is one load.
+struct SquashTable {
+  std::array<int16_t, 4095> value{};
+  constexpr SquashTable() {
+    for (int d = -2047; d <= 2047; ++d) {
+      value[static_cast<size_t>(d + 2047)] = static_cast<int16_t>(Squash(d));
+    }
+  }
+};
+inline constexpr SquashTable kSquashTable{};
+}  // namespace internal
+
+// Squash(d) for d already in [-2047, 2047].
+inline int SquashClamped(int d) {
+  return internal::kSquashTable.value[static_cast<size_t>(d + 2047)];
+}
+
 }  // namespace neuroquantum::dna

@@ -96,8 +96,8 @@ class Mixer {
         dot = lanes_ == 8 ? Dot<8>(x_.data(), selected_) : Dot<kMaxInputs>(x_.data(), selected_);
         break;
     }
-    dot_ = std::clamp(dot >> 14, -2047, 2047);
-    p_ = Squash(dot_);
+    dot_ = std::min(std::max(dot >> 14, -2047), 2047);
+    p_ = SquashClamped(dot_);
     return p_;
   }
   int stretched() const { return dot_; }

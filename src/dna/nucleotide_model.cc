@@ -56,7 +56,8 @@ NucleotideModelConfig ModelConfigForLevel(int level) {
     config.max_table_bits = 16;
     config.max_kmer_bits = level <= 2 ? 18 : 22;
   } else {
-    config.models = {{2, false, 15}, {4, false, 15}, {8, false, 15}, {12, true, 15}, {16, true, 15}};
+    config.models = {
+        {2, false, 15}, {4, false, 15}, {8, false, 15}, {12, true, 15}, {16, true, 15}};
     config.max_table_bits = 22;
     config.max_kmer_bits = 22;
   }
