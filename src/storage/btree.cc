@@ -143,25 +143,51 @@ Status BTree::Delete(std::string_view key, const WriteContext& wctx) {
 
 // Shared-latch descent, exclusive latch on the leaf only. Returns false when
 // the change might split or underflow the leaf (caller goes pessimistic).
+// The hinted leaf, exclusively latched, if it is still this tree's
+// rightmost leaf and `key` is not below its first key: the rightmost leaf
+// holds every key from its first on. Latching it with nothing else held
+// cannot deadlock, and a split or merge that changed it happened under the
+// same latch, so what is checked here holds until the write is done.
+// Returns an empty guard when the hint does not apply.
+Result<PageGuard> BTree::AppendLeaf(std::string_view key) {
+  const PageId hint = append_hint_.load(std::memory_order_relaxed);
+  if (hint == kInvalidPageId || hint == root_) return PageGuard();
+  auto fetched = ctx_->pool->Fetch(hint, LatchMode::kExclusive, {id_});
+  if (!fetched.ok()) return PageGuard();  // e.g. beyond the end after a vacuum: descend instead
+  PageGuard guard = std::move(*fetched);
+  Node node(guard.mutable_data(), ctx_->page_size);
+  if (!node.is_leaf() || node.tree_id() != id_ || node.right() != kInvalidPageId || node.count() == 0 ||
+      key < node.key(0)) {
+    return PageGuard();
+  }
+  return guard;
+}
+
 Result<bool> BTree::TryOptimisticWrite(std::string_view key, const std::string& cell,
                                        bool is_delete, const WriteContext& wctx,
                                        std::string_view value,
                                        std::optional<PageId>* freed_chain) {
-  PageGuard leaf;
-  NQ_ASSIGN_OR_RETURN(PageGuard guard, ctx_->pool->Fetch(root_, LatchMode::kShared, {id_}));
-  Node root(const_cast<uint8_t*>(guard.data()), ctx_->page_size);
-  if (root.is_leaf()) return false;  // root leaf: go pessimistic (needs X on root)
-  while (true) {
-    Node node(const_cast<uint8_t*>(guard.data()), ctx_->page_size);
-    int pos = 0;
-    PageId child = node.ChildFor(key, &pos);
-    LatchMode mode = node.level() == 1 ? LatchMode::kExclusive : LatchMode::kShared;
-    NQ_ASSIGN_OR_RETURN(PageGuard next, ctx_->pool->Fetch(child, mode, {id_}));
-    guard = std::move(next);
-    if (mode == LatchMode::kExclusive) break;
+  PageGuard guard;
+  if (!is_delete) {
+    NQ_ASSIGN_OR_RETURN(guard, AppendLeaf(key));
+  }
+  if (!guard.valid()) {
+    NQ_ASSIGN_OR_RETURN(guard, ctx_->pool->Fetch(root_, LatchMode::kShared, {id_}));
+    Node root(const_cast<uint8_t*>(guard.data()), ctx_->page_size);
+    if (root.is_leaf()) return false;  // root leaf: go pessimistic (needs X on root)
+    while (true) {
+      Node node(const_cast<uint8_t*>(guard.data()), ctx_->page_size);
+      int pos = 0;
+      PageId child = node.ChildFor(key, &pos);
+      LatchMode mode = node.level() == 1 ? LatchMode::kExclusive : LatchMode::kShared;
+      NQ_ASSIGN_OR_RETURN(PageGuard next, ctx_->pool->Fetch(child, mode, {id_}));
+      guard = std::move(next);
+      if (mode == LatchMode::kExclusive) break;
+    }
   }
   Node node(guard.mutable_data(), ctx_->page_size);
   if (!node.is_leaf()) return Status::Corruption(fmt::format("page {}: expected a leaf", guard.page_id()));
+  if (node.right() == kInvalidPageId) append_hint_.store(guard.page_id(), std::memory_order_relaxed);
   bool found = false;
   uint16_t pos = node.LowerBound(key, &found);
   if (is_delete) {

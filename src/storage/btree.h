@@ -17,6 +17,7 @@
 // here; the tree itself stays consistent either way.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -83,6 +84,8 @@ class BTree {
   static Result<PageId> CreateRoot(Mtr* mtr, TreeId id);
 
   TreeId id() const { return id_; }
+  // Drops the append hint (after pages moved, e.g. by vacuum).
+  void ForgetAppendHint() { append_hint_.store(kInvalidPageId, std::memory_order_relaxed); }
   PageId root() const { return root_; }
 
   // Point lookup. nullopt if absent.
@@ -158,9 +161,16 @@ class BTree {
   bool SafeForInsert(const btree::Node& node) const;
   bool SafeForDelete(const btree::Node& node) const;
 
+  // The leaf an optimistic write found to be the tree's rightmost, or
+  // kInvalidPageId: an insert at or after its first key goes straight
+  // there (ascending keys, as in a sequential load) instead of descending.
+  // Only a hint; AppendLeaf checks the page before using it.
+  Result<PageGuard> AppendLeaf(std::string_view key);
+
   StorageContext* ctx_;
   TreeId id_;
   PageId root_;
+  std::atomic<PageId> append_hint_{kInvalidPageId};
 };
 
 // Forward and backward iteration in key order. Sees each leaf as of the

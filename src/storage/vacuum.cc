@@ -282,6 +282,11 @@ Result<StorageEngine::VacuumStats> StorageEngine::Vacuum() {
   // The background flusher must not write pages of the tail after truncation.
   pool_->StopBackground();
   auto result = Vacuumer(this).Run();
+  {
+    // Hinted leaves may have moved, or lie past the new end of the file.
+    std::lock_guard lock(catalog_mu_);
+    for (auto& [id, tree] : trees_) tree->ForgetAppendHint();
+  }
   pool_->StartBackground(options_.flush_interval_ms);
   return result;
 }

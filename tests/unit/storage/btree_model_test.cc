@@ -319,6 +319,51 @@ TEST(BTreeTest, AppendSplitsSurviveACrash) {
   ExpectIntegrity(engine.get());
 }
 
+// Inserts at or after the first key of the rightmost leaf go straight to
+// that leaf. Mix them with what invalidates it: splits, the tail deleted
+// (the rightmost leaf merged away), updates of the last keys, keys below
+// it, a vacuum that moves pages; the tree must match the model throughout.
+TEST(BTreeTest, AppendsToTheRightmostLeafMatchStdMap) {
+  FaultInjectionEnv env;
+  std::map<std::string, std::string> model;
+  std::mt19937_64 rng(11);
+  auto engine = Must(StorageEngine::Open("db", SmallOptions(&env)));
+  TreeId tree = *engine->CreateTree("t");
+  auto key_of = [](uint64_t n) { return fmt::format("{:08}", n); };
+  uint64_t next = 0;
+  for (int round = 0; round < 6; ++round) {
+    auto txn = engine->Begin();
+    for (int i = 0; i < 3000; ++i) {
+      const uint64_t r = rng() % 100;
+      std::string key;
+      if (r < 80 || model.empty()) {
+        key = key_of(next++);  // an append
+      } else if (r < 90) {
+        key = std::prev(model.end())->first;  // an update of the last key
+      } else {
+        key = key_of(rng() % next);  // anywhere below
+      }
+      std::string value(rng() % 40 == 0 ? 2000 + rng() % 3000 : rng() % 120, static_cast<char>('a' + i % 26));
+      ASSERT_TRUE(engine->Put(txn.get(), tree, key, value).ok()) << key;
+      model[key] = value;
+    }
+    // Delete the tail, so that the rightmost leaves merge into their left
+    // neighbours, and continue from a lower key.
+    const uint64_t cut = next - 400 - rng() % 400;
+    for (auto it = model.lower_bound(key_of(cut)); it != model.end();) {
+      ASSERT_TRUE(engine->Delete(txn.get(), tree, it->first).ok()) << it->first;
+      it = model.erase(it);
+    }
+    next = cut;
+    ASSERT_TRUE(engine->Commit(txn.get()).ok());
+    ExpectTreeEquals(engine.get(), tree, model);
+    if (round == 2) {
+      ASSERT_TRUE(engine->Vacuum().ok());
+    }
+  }
+  ExpectIntegrity(engine.get());
+}
+
 // Random inserts used to split full leaves in half and leave them about 69%
 // full; moving cells into a right sibling with room first keeps them fuller,
 // so a fixed cache holds more of the tree.

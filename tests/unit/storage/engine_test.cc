@@ -286,6 +286,38 @@ TEST_F(EngineTest, ConcurrentRandomWritersSplitAndMergeNeighbouringLeaves) {
   ExpectIntegrity(engine_.get());
 }
 
+// Writers appending interleaved ascending keys all aim at the rightmost
+// leaf, which keeps splitting under them; readers scan meanwhile.
+TEST_F(EngineTest, ConcurrentAppendersShareTheRightmostLeaf) {
+  constexpr int kWriters = 4;
+  constexpr int kPerWriter = 3000;
+  std::atomic<bool> stop{false};
+  std::atomic<int> errors{0};
+  std::vector<std::thread> threads;
+  auto key_of = [](int w, int i) { return fmt::format("{:08}", i * kWriters + w); };
+  for (int w = 0; w < kWriters; ++w) {
+    threads.emplace_back([&, w] {
+      for (int i = 0; i < kPerWriter; ++i) {
+        auto txn = engine_->Begin();
+        Status s = engine_->Put(txn.get(), tree_, key_of(w, i), std::string(60 + i % 50, static_cast<char>('a' + w)));
+        if (s.ok()) s = engine_->Commit(txn.get());
+        if (!s.ok()) errors++;
+      }
+    });
+  }
+  threads.emplace_back([&] { ScanUntil(stop, &errors); });
+  for (int w = 0; w < kWriters; ++w) threads[w].join();
+  stop = true;
+  threads.back().join();
+  EXPECT_EQ(errors.load(), 0);
+  std::map<std::string, std::string> model;
+  for (int w = 0; w < kWriters; ++w) {
+    for (int i = 0; i < kPerWriter; ++i) model[key_of(w, i)] = std::string(60 + i % 50, static_cast<char>('a' + w));
+  }
+  ExpectTreeEquals(engine_.get(), tree_, model);
+  ExpectIntegrity(engine_.get());
+}
+
 TEST_F(EngineTest, StatsCountHitsAndMisses) {
   auto txn = engine_->Begin();
   for (int i = 0; i < 8000; ++i) {
