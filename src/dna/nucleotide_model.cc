@@ -145,9 +145,9 @@ struct NucleotideModel::RepeatModel {
 NucleotideModel::NucleotideModel(const NucleotideModelConfig& config, uint64_t expected_bases)
     : repeats_(std::make_unique<RepeatModel[]>(2)),
       repeat_kmer_(config.repeat_kmer),
-      mixer_(static_cast<int>(config.models.size()) + 3, 3 * 16, 12, 3000),
+      mixer_(3 * 16, 3, 750),
       apm_(3 * 256, 5) {
-  assert(config.models.size() + 3 <= Mixer::kMaxInputs);
+  assert(config.models.size() + 3 <= Mixer8::kLanes);
   const int bits = TableBitsFor(expected_bases, config.max_table_bits);
   models_.reserve(config.models.size());
   for (const auto& spec : config.models) models_.emplace_back(spec, bits);

@@ -15,7 +15,8 @@
 //   - two repeat ("copy") models that follow an earlier occurrence of the
 //     recent k-mer, forwards and reverse-complemented, and tolerate isolated
 //     substitutions before giving up (mutated repeats are the rule);
-// mixed by a gated logistic mixer and refined by one APM stage.
+// mixed by a gated 16-bit logistic mixer (Mixer8) and refined by one APM
+// stage.
 // The default levels use two small context models whose tables stay in the
 // L2 cache: the speed of this design is decided by cache misses more than by
 // arithmetic. Table sizes also follow the expected number of bases so that a
@@ -40,7 +41,7 @@ struct ContextModelSpec {
 };
 
 struct NucleotideModelConfig {
-  std::vector<ContextModelSpec> models;  // at most Mixer::kMaxInputs - 3
+  std::vector<ContextModelSpec> models;  // at most Mixer8::kLanes - 3
   int repeat_kmer = 20;     // k-mer length that starts a repeat model
   int max_table_bits = 22;  // largest context table: 2^bits contexts
   int max_kmer_bits = 22;   // largest k-mer table of the repeat models
@@ -92,7 +93,7 @@ class NucleotideModel {
   int high_bit_ = 0;
   int inputs_ = 0;
 
-  Mixer mixer_;
+  Mixer8 mixer_;
   Apm apm_;
   int p_mix_ = 2048;
 };
