@@ -180,22 +180,6 @@ Status ParseDecimal(std::string_view text, Decimal* out) {
   return Status::OK();
 }
 
-Decimal DecimalFromInt64(int64_t value) {
-  Decimal out;
-  if (value == 0) return out;
-  out.negative = value < 0;
-  // 0 - x in uint64 is well defined for INT64_MIN.
-  const uint64_t magnitude =
-      out.negative ? 0 - static_cast<uint64_t>(value) : static_cast<uint64_t>(value);
-  char buf[24];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), magnitude);
-  assert(ec == std::errc());  // 20 digits always fit
-  out.digits.assign(buf, end);
-  out.point = static_cast<int64_t>(out.digits.size());
-  Normalize(&out);
-  return out;
-}
-
 // Uses the shortest decimal that round-trips to `value` (see key_encoding.h).
 Decimal DecimalFromDouble(double value) {
   Decimal out;
@@ -312,6 +296,38 @@ void PutNumeric(std::string* dst, const Decimal& value) {
   }
 }
 
+// PutNumeric(dst, DecimalFromInt64(value)) without the digit string: the
+// digits aligned to base-100 pairs are the base-100 digits of the
+// magnitude, the exponent is their count, and trailing zero pairs go.
+void PutInt64Numeric(std::string* dst, int64_t value) {
+  if (value == 0) {
+    dst->push_back(static_cast<char>(kTagZero));
+    return;
+  }
+  const bool negative = value < 0;
+  // 0 - x in uint64 is well defined for INT64_MIN.
+  uint64_t magnitude = negative ? 0 - static_cast<uint64_t>(value) : static_cast<uint64_t>(value);
+  uint8_t centimals[10];  // least significant first; 2^64 < 100^10
+  int count = 0;
+  while (magnitude != 0) {
+    centimals[count++] = static_cast<uint8_t>(magnitude % 100);
+    magnitude /= 100;
+  }
+  int low = 0;  // trailing zero pairs are not stored
+  while (centimals[low] == 0) ++low;
+  char out[2 + 10];
+  size_t n = 0;
+  out[n++] = static_cast<char>(negative ? kTagNegative : kTagPositive);
+  static_assert(10 <= kSmallExponentLimit, "an int64 exponent takes the one-byte form");
+  out[n++] = static_cast<char>(kSmallExponentBias + count);
+  for (int i = count - 1; i >= low; --i) out[n++] = static_cast<char>(2 * centimals[i] + (i > low ? 1 : 0));
+  if (negative) {
+    // Complementing a prefix-free encoding reverses its order.
+    for (size_t i = 1; i < n; ++i) out[i] = static_cast<char>(~out[i]);
+  }
+  dst->append(out, n);
+}
+
 void PutEscaped(std::string* dst, uint8_t tag, std::string_view value) {
   dst->push_back(static_cast<char>(tag));
   for (char c : value) {
@@ -349,7 +365,7 @@ void KeyEncoder::AddBool(bool value, SortOrder order) {
 
 void KeyEncoder::AddInt64(int64_t value, SortOrder order) {
   const size_t start = buffer_.size();
-  PutNumeric(&buffer_, DecimalFromInt64(value));
+  PutInt64Numeric(&buffer_, value);
   FinishColumn(start, order);
 }
 

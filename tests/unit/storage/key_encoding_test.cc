@@ -415,6 +415,36 @@ TEST(KeyEncodingTest, EqualNumericsOfDifferentTypesEncodeEqual) {
   ExpectAllEqual({TestValue::Int(kInt64Min), TestValue::Dec("-9223372036854775808.0")});
 }
 
+// Integers take a path of their own (no digit string); it must give the
+// bytes of the same number written as a decimal, in both orders: every
+// digit count, trailing zeros, both signs and the extremes.
+TEST(KeyEncodingTest, IntegersEncodeLikeTheirDecimalText) {
+  std::vector<int64_t> values = {0, 1, 9, 10, 11, 99, 100, 101, 110, 1000, 1010, 12345, 120000,
+                                 kInt64Max, kInt64Max - 1, kInt64Min, kInt64Min + 1};
+  int64_t power = 1;
+  for (int digits = 1; digits <= 18; ++digits) {
+    power *= 10;
+    for (int64_t v : {power - 1, power, power + 1, power / 2, 7 * power, power * 9 + 5}) values.push_back(v);
+  }
+  std::mt19937_64 rng(3);
+  for (int i = 0; i < 2000; ++i) {
+    values.push_back(static_cast<int64_t>(rng() >> (rng() % 64)));
+  }
+  for (int64_t magnitude : std::vector<int64_t>(values)) values.push_back(-magnitude);
+  for (int64_t v : values) {
+    for (SortOrder order : {SortOrder::kAscending, SortOrder::kDescending}) {
+      KeyEncoder as_int;
+      as_int.AddInt64(v, order);
+      KeyEncoder as_text;
+      ASSERT_TRUE(as_text.AddDecimal(std::to_string(v), order).ok());
+      auto a = std::move(as_int).Finish(1000);
+      auto b = std::move(as_text).Finish(1000);
+      ASSERT_TRUE(a.ok() && b.ok());
+      EXPECT_EQ(*a, *b) << v;
+    }
+  }
+}
+
 TEST(KeyEncodingTest, NegativeZeroEqualsZero) {
   ExpectAllEqual({TestValue::Int(0), TestValue::Dbl(0.0), TestValue::Dbl(-0.0),
                   TestValue::Dec("-0"), TestValue::Dec("0.000"), TestValue::Dec("-0e10"),
