@@ -4,11 +4,16 @@
 #include <algorithm>
 #include <bit>
 #include <cassert>
+#include <tuple>
 
 namespace neuroquantum::dna {
 namespace {
 
 constexpr int kMinTableBits = 8;
+// Bases between computing a k-mer's table slots (and prefetching them) and
+// using them; see UpdateRepeats. Persisted in effect: changing it changes
+// the code.
+constexpr int kKmerLag = 4;
 
 // Mixes a context value of up to 48 bits and its order into a 64-bit hash;
 // the top bits index a table, other bits form the collision check.
@@ -148,6 +153,7 @@ NucleotideModel::NucleotideModel(const NucleotideModelConfig& config, uint64_t e
       mixer_(3 * 16, 3, 750),
       apm_(3 * 256, 5) {
   assert(config.models.size() + 3 <= Mixer8::kLanes);
+  static_assert(kKmerLag <= std::tuple_size_v<decltype(pending_kmer_slot_)>);
   const int bits = TableBitsFor(expected_bases, config.max_table_bits);
   models_.reserve(config.models.size());
   for (const auto& spec : config.models) models_.emplace_back(spec, bits);
@@ -271,25 +277,33 @@ void NucleotideModel::UpdateRepeats(int base) {
   }
   const int k = repeat_kmer_;
   const auto count = static_cast<int64_t>(bases_.size());
-  // The k-mer table is consulted one base late: the slots of the k-mer that
-  // ended at the previous base were prefetched then.
-  if (count > k) {
+  // The k-mer table is consulted kKmerLag bases late: the slots of the
+  // k-mer that ended kKmerLag bases ago were prefetched then, which hides a
+  // memory access once the table outgrows the caches.
+  const int64_t lag = kKmerLag;
+  const size_t ring = static_cast<size_t>(count % lag);
+  if (count >= k + lag) {
     const int64_t newest = count - 1;
-    const int64_t end = kmer_table_[pending_kmer_slot_];  // after an earlier copy
+    const uint64_t slot = pending_kmer_slot_[ring];
+    // After an earlier copy of the k-mer that ended at newest - lag, so
+    // aligned with newest - lag + 1.
+    const int64_t end = kmer_table_[slot];
     RepeatModel& fwd = repeats_[0];
-    if (end != 0 && (fwd.ptr < 0 || fwd.length < k)) FindRepeat(&fwd, end, false);
+    if (end != 0 && (fwd.ptr < 0 || fwd.length < k)) FindRepeat(&fwd, end + lag - 1, false);
     RepeatModel& inv = repeats_[1];
-    const int64_t inv_end = kmer_table_[pending_reverse_slot_];
+    const int64_t inv_end = kmer_table_[pending_reverse_slot_[ring]];
     // The earlier copy x[inv_end-k .. inv_end-1] mirrors our bases up to
-    // the previous one, so x[inv_end-k-1] mirrors the newest.
-    if (inv_end != 0 && (inv.ptr < 0 || inv.length < k)) FindRepeat(&inv, inv_end - k - 1, true);
-    kmer_table_[pending_kmer_slot_] = static_cast<uint32_t>(newest);
+    // newest - lag, so x[inv_end-k-lag] mirrors the newest.
+    if (inv_end != 0 && (inv.ptr < 0 || inv.length < k)) {
+      FindRepeat(&inv, inv_end - k - lag, true);
+    }
+    kmer_table_[slot] = static_cast<uint32_t>(newest - lag + 1);
   }
   if (count >= k) {
-    pending_kmer_slot_ = KmerSlot(history_ & OrderMask(k));
-    pending_reverse_slot_ = KmerSlot(reverse_ >> (64 - 2 * k));
-    __builtin_prefetch(&kmer_table_[pending_kmer_slot_]);
-    __builtin_prefetch(&kmer_table_[pending_reverse_slot_]);
+    pending_kmer_slot_[ring] = KmerSlot(history_ & OrderMask(k));
+    pending_reverse_slot_[ring] = KmerSlot(reverse_ >> (64 - 2 * k));
+    __builtin_prefetch(&kmer_table_[pending_kmer_slot_[ring]]);
+    __builtin_prefetch(&kmer_table_[pending_reverse_slot_[ring]]);
   }
 }
 

@@ -26,6 +26,7 @@
 // decoder must drive identical models with identical bits.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -83,8 +84,10 @@ class NucleotideModel {
   std::vector<uint32_t> kmer_table_;        // hash of k-mer -> position after it
   int kmer_bits_ = 10;
   int repeat_kmer_;
-  uint64_t pending_kmer_slot_ = 0;          // forward k-mer of the previous base
-  uint64_t pending_reverse_slot_ = 0;       // its reverse complement
+  // Slots of the forward k-mers ending at the last 4 (kKmerLag) bases and
+  // of their reverse complements, indexed by base count modulo 4.
+  std::array<uint64_t, 4> pending_kmer_slot_{};
+  std::array<uint64_t, 4> pending_reverse_slot_{};
 
   std::vector<uint8_t> bases_;  // every base seen, for the repeat models
   uint64_t history_ = 0;        // last 32 bases, newest in the low bits
