@@ -26,9 +26,11 @@ inline constexpr int kMaxLevel = 9;
 inline constexpr int kDefaultLevel = 5;
 
 struct CompressOptions {
-  // 1..2: five context models with tables of at most 2^18 contexts (small
-  // memory); 3..6: the same models, tables up to 2^22; 7..9: four more
-  // context models (slower, barely smaller on real genomes).
+  // 1..6: two context models (orders 3 and 12) in tables of at most 2^16
+  // contexts plus the two repeat models, fast (levels 1..2 cap the repeat
+  // models' k-mer table at 2^18 entries instead of 2^22); 7..9: five
+  // context models in tables up to 2^22 contexts, slower and barely smaller
+  // on real genomes. See docs/architecture/dna.md.
   int level = kDefaultLevel;
   EccLevel ecc = EccLevel::kOff;
   // Optional: called with (input bytes processed, input size); return false
