@@ -200,29 +200,22 @@ Result<bool> BTree::TryOptimisticWrite(std::string_view key, const std::string& 
     NQ_RETURN_IF_ERROR(RunCheck(wctx, node, pos, found));
   }
   Mtr mtr(ctx_, wctx.txn);
-  PageGuard* g = mtr.Adopt(std::move(guard));
-  Node leaf_node(g->mutable_data(), ctx_->page_size);
-  NQ_RETURN_IF_ERROR(FillLogical(&mtr, leaf_node, pos, found, key, is_delete, value, wctx, freed_chain));
+  NQ_RETURN_IF_ERROR(FillLogical(&mtr, node, pos, found, key, is_delete, value, wctx, freed_chain));
   LeafOp op;
   op.slot = pos;
-  if (found) {
-    leaf_node.RemoveCell(pos);
-    op.bits |= kLeafRemove;
-  }
+  if (found) op.bits |= kLeafRemove;
   if (!is_delete) {
-    bool ok = leaf_node.InsertCell(pos, cell);
-    assert(ok && "space was checked");
-    (void)ok;
     // An inline cell is rebuilt at redo from the logical change the record
     // carries anyway; an overflow reference or a compensation's cell is logged.
-    if ((mtr.record().flags & kHasLogical) && !leaf_node.cell(pos).overflow) {
+    if ((mtr.record().flags & kHasLogical) && !btree::RawLeafCellOverflows(cell)) {
       op.bits |= kLeafInsertLogical;
     } else {
       op.bits |= kLeafInsertCell;
       op.cell = cell;
     }
   }
-  mtr.LogAsLeafOp(g, std::move(op));
+  // The leaf changes only once the record is in the WAL (Commit).
+  mtr.AdoptLeafOp(std::move(guard), std::move(op), cell);
   NQ_ASSIGN_OR_RETURN(Lsn end, mtr.Commit(wctx.logged_at));
   (void)end;
   return true;

@@ -70,6 +70,17 @@ std::string_view RawCellKey(std::string_view raw, bool leaf) {
   return key;
 }
 
+bool RawLeafCellOverflows(std::string_view raw) {
+  ByteReader in(raw);
+  uint64_t key_len = 0;
+  uint64_t value_len = 0;
+  uint8_t flags = 0;
+  bool ok = in.GetVarint64(&key_len) && in.GetVarint64(&value_len) && in.GetFixed8(&flags);
+  assert(ok && "malformed raw cell");
+  (void)ok;
+  return (flags & kCellOverflow) != 0;
+}
+
 void Node::Init(PageType type, uint8_t level, TreeId tree) {
   Lsn lsn = GetPageLsn(p_);
   std::memset(p_, 0, page_size_);

@@ -168,6 +168,9 @@ size_t CommonPrefix(std::string_view a, std::string_view b);
 bool WellFormedLeafCell(std::string_view raw);
 // The key of a raw cell as built by the Make*Cell functions.
 std::string_view RawCellKey(std::string_view raw, bool leaf);
+// Whether a raw leaf cell (as MakeLeafOverflowCell builds it) refers to an
+// overflow chain.
+bool RawLeafCellOverflows(std::string_view raw);
 
 std::string MakeLeafCell(std::string_view key, std::string_view value);
 std::string MakeLeafOverflowCell(std::string_view key, uint64_t value_size, PageId first_page);

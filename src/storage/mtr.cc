@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "fmt/format.h"
+#include "storage/btree_node.h"
 #include "storage/page_file.h"
 
 namespace neuroquantum::storage {
@@ -27,6 +28,7 @@ void Mtr::Recycle(std::unique_ptr<Entry> entry) {
   entry->guard = PageGuard();  // releases the latch and the pin
   entry->created = false;
   entry->leaf.reset();
+  entry->leaf_cell = {};
   if (spare_.size() < kSpareEntries) spare_.push_back(std::move(entry));
 }
 
@@ -37,6 +39,7 @@ void Mtr::ReleaseAll() {
 
 void Mtr::RollbackPages() {
   for (auto& entry : entries_) {
+    if (entry->leaf) continue;  // a leaf operation not made yet: the page is as it was
     if (entry->guard.mode() == LatchMode::kExclusive) {
       std::memcpy(entry->guard.mutable_data(), entry->before.data(), entry->before.size());
     }
@@ -61,16 +64,17 @@ bool Mtr::Holds(PageId id) const {
   return false;
 }
 
+std::unique_ptr<Mtr::Entry> Mtr::NewEntry() {
+  if (spare_.empty()) return std::make_unique<Entry>();
+  std::unique_ptr<Entry> entry = std::move(spare_.back());
+  spare_.pop_back();
+  return entry;
+}
+
 PageGuard* Mtr::Adopt(PageGuard guard) {
   assert(guard.mode() == LatchMode::kExclusive && "Mtr pages must be exclusively latched");
   if (Entry* existing = Find(guard.page_id())) return &existing->guard;
-  std::unique_ptr<Entry> entry;
-  if (spare_.empty()) {
-    entry = std::make_unique<Entry>();
-  } else {
-    entry = std::move(spare_.back());
-    spare_.pop_back();
-  }
+  std::unique_ptr<Entry> entry = NewEntry();
   entry->before.assign(reinterpret_cast<const char*>(guard.data()), ctx_->page_size);
   entry->guard = std::move(guard);
   entries_.push_back(std::move(entry));
@@ -83,20 +87,39 @@ Result<PageGuard*> Mtr::Fetch(PageId id) {
   return Adopt(std::move(guard));
 }
 
-void Mtr::LogAsLeafOp(PageGuard* g, LeafOp op) {
-  Entry* entry = Find(g->page_id());
-  assert(entry != nullptr && "the page is not held by this mtr");
+void Mtr::AdoptLeafOp(PageGuard guard, LeafOp op, std::string_view cell) {
+  assert(guard.mode() == LatchMode::kExclusive && "Mtr pages must be exclusively latched");
+  assert(Find(guard.page_id()) == nullptr && "a leaf operation on a page the mtr holds");
+  std::unique_ptr<Entry> entry = NewEntry();
+  entry->guard = std::move(guard);
+  entry->leaf = std::move(op);
+  entry->leaf_cell = cell;
+  entries_.push_back(std::move(entry));
+}
+
+void Mtr::ApplyLeafOp(Entry* entry) {
+  const LeafOp& op = *entry->leaf;
+  uint8_t* page = entry->guard.mutable_data();
 #ifndef NDEBUG
-  // Redo runs the operation on the before-image: it must give this page.
-  std::string replay = entry->before;
+  std::string replay(reinterpret_cast<const char*>(page), ctx_->page_size);
+#endif
+  btree::Node node(page, ctx_->page_size);
+  if (op.bits & kLeafRemove) node.RemoveCell(op.slot);
+  if (op.bits & (kLeafInsertCell | kLeafInsertLogical)) {
+    bool ok = node.InsertCell(op.slot, entry->leaf_cell);
+    assert(ok && "the caller checked the space");
+    (void)ok;
+  }
+#ifndef NDEBUG
+  // Redo runs the logged operation on the page as it was: it must give
+  // this page.
   PageUpdate update;
   update.leaf = op;
   if (op.bits & kLeafInsertLogical) update.leaf->cell = LogicalLeafCell(record_.logical);
   Status s = ApplyPageUpdate(update, reinterpret_cast<uint8_t*>(replay.data()), ctx_->page_size);
-  assert(s.ok() && std::memcmp(replay.data() + kTypeOffset, g->data() + kTypeOffset, ctx_->page_size - kTypeOffset) == 0 &&
+  assert(s.ok() && std::memcmp(replay.data() + kTypeOffset, page + kTypeOffset, ctx_->page_size - kTypeOffset) == 0 &&
          "a leaf operation does not reproduce the page");
 #endif
-  entry->leaf = std::move(op);
 }
 
 Result<PageGuard*> Mtr::Create(PageId id) {
@@ -125,17 +148,24 @@ Result<Lsn> Mtr::Commit(Lsn* start) {
   Lsn redo = ctx_->redo_lsn.load(std::memory_order_acquire);
   for (auto& entry : entries_) {
     entry->changed = false;
-    const uint8_t* after = entry->guard.data();
-    const auto* before = reinterpret_cast<const uint8_t*>(entry->before.data());
     PageUpdate update;
     update.page_id = entry->guard.page_id();
-    bool full = entry->created || GetPageLsn(before) <= redo;
-    if (entry->leaf && !full) {
-      update.leaf = std::move(entry->leaf);
-      record_.pages.push_back(std::move(update));
-      entry->changed = true;
-      continue;
+    if (entry->leaf) {
+      if (GetPageLsn(entry->guard.data()) > redo) {
+        update.leaf = *entry->leaf;  // made once the record is appended
+        record_.pages.push_back(std::move(update));
+        entry->changed = true;
+        continue;
+      }
+      // A full image shows the page changed: change it now, keeping what
+      // it was in case the append fails.
+      entry->before.assign(reinterpret_cast<const char*>(entry->guard.data()), ctx_->page_size);
+      ApplyLeafOp(entry.get());
+      entry->leaf.reset();
     }
+    const uint8_t* after = entry->guard.data();
+    const auto* before = reinterpret_cast<const uint8_t*>(entry->before.data());
+    bool full = entry->created || GetPageLsn(before) <= redo;
     if (!entry->created) {
       DiffPage(before, after, ctx_->page_size, &update.ranges);
       if (update.ranges.empty()) continue;  // unchanged
@@ -167,6 +197,7 @@ Result<Lsn> Mtr::Commit(Lsn* start) {
   }
   for (auto& entry : entries_) {
     if (!entry->changed) continue;
+    if (entry->leaf) ApplyLeafOp(entry.get());
     SetPageLsn(entry->guard.mutable_data(), *lsn);
     entry->guard.MarkDirty();
   }

@@ -59,10 +59,14 @@ class Mtr {
   void ReleaseUnchanged(PageId id);
   bool Holds(PageId id) const;
 
-  // Logs the page `g` (held by this mtr) as a leaf operation instead of a
-  // diff: `op` must describe every change made to the page since the mtr
-  // took it. A page that needs a full image still gets one.
-  void LogAsLeafOp(PageGuard* g, LeafOp op);
+  // Takes over an exclusively latched leaf that this mtr does not hold yet
+  // and that the caller has not changed, with the one change to make to it:
+  // `op` (its removal, then the insert of `cell`, which must stay valid
+  // until Commit). Commit logs the operation and only then applies it, so
+  // no before-image is copied and a failed append leaves the leaf as it
+  // was; a leaf that needs a full image is changed before it is logged, as
+  // other pages are.
+  void AdoptLeafOp(PageGuard guard, LeafOp op, std::string_view cell);
 
   MtrRecord& record() { return record_; }
   uint32_t page_size() const { return ctx_->page_size; }
@@ -76,12 +80,16 @@ class Mtr {
  private:
   struct Entry {
     PageGuard guard;
-    std::string before;
+    std::string before;  // unused while `leaf` is set and not yet applied
     bool created = false;
     bool changed = false;  // logged by Commit
-    std::optional<LeafOp> leaf;
+    std::optional<LeafOp> leaf;  // AdoptLeafOp: the change still to make
+    std::string_view leaf_cell;  // the cell `leaf` inserts
   };
+  // Makes the entry's leaf operation on its page.
+  void ApplyLeafOp(Entry* entry);
   Entry* Find(PageId id);
+  static std::unique_ptr<Entry> NewEntry();
   void RollbackPages();
   // Releases the entry's page and keeps the entry for reuse.
   static void Recycle(std::unique_ptr<Entry> entry);
