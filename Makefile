@@ -26,8 +26,9 @@ build-tsan: bootstrap
 	@cmake --preset clang-tsan >/dev/null
 	@cmake --build --preset clang-tsan -j $(JOBS) --target nq_storage nq_txn nqdb common_test storage_test crash_test txn_test quantum_test exec_test server_test
 
-# clang-14 libFuzzer builds of the SQL fuzz targets (parser, execution).
-FUZZ_TARGETS := fuzz_sql_parser fuzz_sql_exec
+# clang-14 libFuzzer builds of the SQL fuzz targets (parser, execution) and
+# of the DNA container decoder.
+FUZZ_TARGETS := fuzz_sql_parser fuzz_sql_exec fuzz_dna_decoder
 build-fuzz: bootstrap
 	@cmake --preset clang-fuzz >/dev/null
 	@cmake --build --preset clang-fuzz -j $(JOBS) --target $(FUZZ_TARGETS)

@@ -38,7 +38,7 @@ if [[ "${1:-}" != "--long" ]]; then
   run_suite "tsan (concurrency)" build/clang-tsan -R "Concurrent|GroupCommit|Prefetch|Crash.*Thread|Hermitage|TxnEngineTest|CommitHook|SqlTest.ConnectionsInThreads|ExplainTest.AutoAnalyze|SqlTest.CancelAndTimeout|SqlTest.IsolationBetweenConnections|TableLockTest|ChangeFeedTest|StreamingTest|server_e2e|server_security|server_limits|server_stream|server_websocket|RateLimiter|BackendTest"
   echo "=== libfuzzer (bounded)"
   fuzz_log=$(mktemp)
-  if FUZZ_SECONDS=${FUZZ_SECONDS:-30} bash scripts/run_fuzz.sh fuzz_sql_parser fuzz_sql_exec >"$fuzz_log" 2>&1; then
+  if FUZZ_SECONDS=${FUZZ_SECONDS:-30} bash scripts/run_fuzz.sh fuzz_sql_parser fuzz_sql_exec fuzz_dna_decoder >"$fuzz_log" 2>&1; then
     :
   else
     tail -n 40 "$fuzz_log"
