@@ -147,8 +147,11 @@ Status BTree::Delete(std::string_view key, const WriteContext& wctx) {
 // rightmost leaf and `key` is not below its first key: the rightmost leaf
 // holds every key from its first on. Latching it with nothing else held
 // cannot deadlock, and a split or merge that changed it happened under the
-// same latch, so what is checked here holds until the write is done.
-// Returns an empty guard when the hint does not apply.
+// same latch, so what is checked here holds until the write is done. Every
+// leaf of a tree without a right sibling is its rightmost one, except the
+// newest leaf of a bulk load in progress, not linked yet; BulkLoad requires
+// that no other writer uses the tree meanwhile, and links every leaf
+// before it returns. Returns an empty guard when the hint does not apply.
 Result<PageGuard> BTree::AppendLeaf(std::string_view key) {
   const PageId hint = append_hint_.load(std::memory_order_relaxed);
   if (hint == kInvalidPageId || hint == root_) return PageGuard();
