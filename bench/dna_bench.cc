@@ -2,9 +2,10 @@
 // public test data, bits per base and speed of our compressor against 2-bit
 // packing and the system's xz -9, zstd -19 --long and bzip2 -9, all run on
 // the same extracted A/C/G/T sequence in the same run; plus our result on
-// the whole FASTA file and the quaternary codec's throughput.
+// the whole FASTA file, the quaternary codec's throughput, and the per-call
+// cost of compressing and decompressing small sequence values.
 //
-//   dna_bench [--level N] [--data DIR] [--codec-mb N]
+//   dna_bench [--level N] [--data DIR] [--codec-mb N] [--small-only]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -193,11 +194,56 @@ void CodecThroughput(uint64_t megabytes) {
   fmt::print("  (GB/s of bytes: input bytes for encode, output bytes for decode)\n");
 }
 
+// Per-call cost on small sequence values (one column value, not a genome):
+// microseconds per Compress and per Decompress of random A/C/G/T strings,
+// best of three timings of many calls each, so fixed per-call work (model
+// setup, table allocation) is what the small sizes measure.
+bool SmallValues(int level) {
+  fmt::print("\nsmall values, level {} (random A/C/G/T, best of 3, wall clock):\n", level);
+  fmt::print("  {:>7} {:>7} {:>9} {:>14} {:>16}\n", "bases", "calls", "out bytes", "compress us",
+             "decompress us");
+  CompressOptions options;
+  options.level = level;
+  std::mt19937_64 rng(11);
+  bool ok = true;
+  for (const size_t bases : {size_t{100}, size_t{1000}, size_t{10000}}) {
+    std::string value(bases, 'A');
+    for (auto& c : value) c = "ACGT"[rng() & 3];
+    // About two million bases per timing, at least 50 calls.
+    const int calls = static_cast<int>(std::max<size_t>(50, 2'000'000 / bases));
+    auto packed = neuroquantum::dna::Compress(value, options);
+    if (!packed.ok()) return false;
+    double compress_s = 1e30;
+    double decompress_s = 1e30;
+    for (int rep = 0; rep < 3; ++rep) {
+      auto start = Clock::now();
+      for (int call = 0; call < calls; ++call) {
+        auto again = neuroquantum::dna::Compress(value, options);
+        ok = ok && again.ok() && again->size() == packed->size();
+      }
+      compress_s = std::min(compress_s, Seconds(start));
+      start = Clock::now();
+      for (int call = 0; call < calls; ++call) {
+        auto restored = neuroquantum::dna::Decompress(*packed);
+        ok = ok && restored.ok() && restored->size() == bases;
+      }
+      decompress_s = std::min(decompress_s, Seconds(start));
+    }
+    auto restored = neuroquantum::dna::Decompress(*packed);
+    ok = ok && restored.ok() && *restored == value;
+    fmt::print("  {:>7} {:>7} {:>9} {:>14.1f} {:>16.1f}{}\n", bases, calls, packed->size(),
+               compress_s * 1e6 / calls, decompress_s * 1e6 / calls,
+               ok ? "" : "  ROUND TRIP FAILED");
+  }
+  return ok;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   int level = neuroquantum::dna::kDefaultLevel;
   uint64_t codec_mb = 64;
+  bool small_only = false;
   fs::path data = neuroquantum::testing::TestDataDir("dna");
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -207,11 +253,14 @@ int main(int argc, char** argv) {
       data = argv[++i];
     } else if (arg == "--codec-mb" && i + 1 < argc) {
       codec_mb = std::strtoull(argv[++i], nullptr, 10);
+    } else if (arg == "--small-only") {
+      small_only = true;
     } else {
-      fmt::print("usage: dna_bench [--level 1..9] [--data DIR] [--codec-mb N]\n");
+      fmt::print("usage: dna_bench [--level 1..9] [--data DIR] [--codec-mb N] [--small-only]\n");
       return arg == "--help" ? 0 : 2;
     }
   }
+  if (small_only) return SmallValues(level) ? 0 : 1;
   if (data.empty() || !fs::is_directory(data)) {
     fmt::print(stderr, "dna_bench: genome directory not found ({}); set NQDB_TEST_DATA\n",
                (neuroquantum::testing::TestDataRoot() / "dna").string());
@@ -273,6 +322,7 @@ int main(int argc, char** argv) {
     fmt::print("  {:<18} {:.4f}\n", methods[i], sums[i] / static_cast<double>(files.size()));
   }
   CodecThroughput(codec_mb);
+  all_ok = SmallValues(level) && all_ok;
   fs::remove_all(tmp);
   return all_ok ? 0 : 1;
 }
