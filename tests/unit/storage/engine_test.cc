@@ -1,6 +1,7 @@
 // StorageEngine behaviour: transactions and rollback, concurrency, large
 // values, WAL bounding by checkpoints, statistics.
 #include <atomic>
+#include <functional>
 #include <random>
 #include <thread>
 
@@ -38,6 +39,20 @@ class EngineTest : public ::testing::Test {
       if (!it->status().ok()) ++*errors;
     }
   }
+  // Runs `writer(w)` on `writers` threads while `scanners` threads scan the
+  // tree; returns the failures the writers reported plus what the scans found.
+  int RunBesideScans(int writers, int scanners, const std::function<int(int)>& writer) {
+    std::atomic<bool> stop{false};
+    std::atomic<int> errors{0};
+    std::vector<std::thread> threads;
+    for (int w = 0; w < writers; ++w) threads.emplace_back([&, w] { errors += writer(w); });
+    for (int r = 0; r < scanners; ++r) threads.emplace_back([&] { ScanUntil(stop, &errors); });
+    for (int w = 0; w < writers; ++w) threads[static_cast<size_t>(w)].join();
+    stop = true;
+    for (size_t i = static_cast<size_t>(writers); i < threads.size(); ++i) threads[i].join();
+    return errors.load();
+  }
+
   // Keys 0000..n-1, each committed alone; every `large_every`-th value is
   // `large` bytes (an overflow chain), the others `small`.
   std::map<std::string, std::string> PutCommittedKeys(int n, int large_every, size_t large, size_t small) {
@@ -202,28 +217,21 @@ TEST(CheckpointTest, CheckpointsBoundTheWalToReplay) {
 TEST_F(EngineTest, ConcurrentWritersOnDisjointKeysAndReaders) {
   constexpr int kWriters = 4;
   constexpr int kPerWriter = 1500;
-  std::atomic<bool> stop{false};
-  std::atomic<int> errors{0};
-  std::vector<std::thread> threads;
-  for (int w = 0; w < kWriters; ++w) {
-    threads.emplace_back([&, w] {
-      std::mt19937_64 rng(w);
-      for (int i = 0; i < kPerWriter; ++i) {
-        auto txn = engine_->Begin();
-        std::string key = fmt::format("w{}-{:05}", w, i);
-        size_t size = rng() % 40 == 0 ? 6000 : 50;
-        Status s = engine_->Put(txn.get(), tree_, key, std::string(size, static_cast<char>('a' + w)));
-        if (s.ok() && i % 5 == 4) s = engine_->Delete(txn.get(), tree_, fmt::format("w{}-{:05}", w, i - 1));
-        if (s.ok()) s = engine_->Commit(txn.get());
-        if (!s.ok()) errors++;
-      }
-    });
-  }
-  for (int r = 0; r < 2; ++r) threads.emplace_back([&] { ScanUntil(stop, &errors); });
-  for (int w = 0; w < kWriters; ++w) threads[w].join();
-  stop = true;
-  for (size_t i = kWriters; i < threads.size(); ++i) threads[i].join();
-  EXPECT_EQ(errors.load(), 0);
+  int errors = RunBesideScans(kWriters, 2, [&](int w) {
+    int failed = 0;
+    std::mt19937_64 rng(w);
+    for (int i = 0; i < kPerWriter; ++i) {
+      auto txn = engine_->Begin();
+      std::string key = fmt::format("w{}-{:05}", w, i);
+      size_t size = rng() % 40 == 0 ? 6000 : 50;
+      Status s = engine_->Put(txn.get(), tree_, key, std::string(size, static_cast<char>('a' + w)));
+      if (s.ok() && i % 5 == 4) s = engine_->Delete(txn.get(), tree_, fmt::format("w{}-{:05}", w, i - 1));
+      if (s.ok()) s = engine_->Commit(txn.get());
+      if (!s.ok()) failed++;
+    }
+    return failed;
+  });
+  EXPECT_EQ(errors, 0);
   std::map<std::string, std::string> model;
   for (int w = 0; w < kWriters; ++w) {
     std::mt19937_64 rng(w);
@@ -244,34 +252,27 @@ TEST_F(EngineTest, ConcurrentWritersOnDisjointKeysAndReaders) {
 TEST_F(EngineTest, ConcurrentRandomWritersSplitAndMergeNeighbouringLeaves) {
   constexpr int kWriters = 4;
   constexpr int kPerWriter = 2000;
-  std::atomic<bool> stop{false};
-  std::atomic<int> errors{0};
-  std::vector<std::thread> threads;
   auto key_of = [](int w, uint64_t n) { return fmt::format("{:06}-{}", n % 1000000, w); };
-  for (int w = 0; w < kWriters; ++w) {
-    threads.emplace_back([&, w] {
-      std::mt19937_64 rng(100 + w);
-      for (int i = 0; i < kPerWriter; ++i) {
-        auto txn = engine_->Begin();
-        Status s = engine_->Put(txn.get(), tree_, key_of(w, rng()), std::string(90, static_cast<char>('a' + w)));
-        if (s.ok() && i % 3 == 2) {
-          // Delete a key put earlier: merges run beside the splits.
-          std::mt19937_64 replay(100 + w);
-          uint64_t n = 0;
-          for (int j = 0; j <= i / 2; ++j) n = replay();
-          s = engine_->Delete(txn.get(), tree_, key_of(w, n));
-          if (s.IsNotFound()) s = Status::OK();
-        }
-        if (s.ok()) s = engine_->Commit(txn.get());
-        if (!s.ok()) errors++;
+  int errors = RunBesideScans(kWriters, 1, [&](int w) {
+    int failed = 0;
+    std::mt19937_64 rng(100 + w);
+    for (int i = 0; i < kPerWriter; ++i) {
+      auto txn = engine_->Begin();
+      Status s = engine_->Put(txn.get(), tree_, key_of(w, rng()), std::string(90, static_cast<char>('a' + w)));
+      if (s.ok() && i % 3 == 2) {
+        // Delete a key put earlier: merges run beside the splits.
+        std::mt19937_64 replay(100 + w);
+        uint64_t n = 0;
+        for (int j = 0; j <= i / 2; ++j) n = replay();
+        s = engine_->Delete(txn.get(), tree_, key_of(w, n));
+        if (s.IsNotFound()) s = Status::OK();
       }
-    });
-  }
-  threads.emplace_back([&] { ScanUntil(stop, &errors); });
-  for (int w = 0; w < kWriters; ++w) threads[w].join();
-  stop = true;
-  threads.back().join();
-  EXPECT_EQ(errors.load(), 0);
+      if (s.ok()) s = engine_->Commit(txn.get());
+      if (!s.ok()) failed++;
+    }
+    return failed;
+  });
+  EXPECT_EQ(errors, 0);
   std::map<std::string, std::string> model;
   for (int w = 0; w < kWriters; ++w) {
     std::mt19937_64 rng(100 + w);
@@ -291,25 +292,18 @@ TEST_F(EngineTest, ConcurrentRandomWritersSplitAndMergeNeighbouringLeaves) {
 TEST_F(EngineTest, ConcurrentAppendersShareTheRightmostLeaf) {
   constexpr int kWriters = 4;
   constexpr int kPerWriter = 3000;
-  std::atomic<bool> stop{false};
-  std::atomic<int> errors{0};
-  std::vector<std::thread> threads;
   auto key_of = [](int w, int i) { return fmt::format("{:08}", i * kWriters + w); };
-  for (int w = 0; w < kWriters; ++w) {
-    threads.emplace_back([&, w] {
-      for (int i = 0; i < kPerWriter; ++i) {
-        auto txn = engine_->Begin();
-        Status s = engine_->Put(txn.get(), tree_, key_of(w, i), std::string(60 + i % 50, static_cast<char>('a' + w)));
-        if (s.ok()) s = engine_->Commit(txn.get());
-        if (!s.ok()) errors++;
-      }
-    });
-  }
-  threads.emplace_back([&] { ScanUntil(stop, &errors); });
-  for (int w = 0; w < kWriters; ++w) threads[w].join();
-  stop = true;
-  threads.back().join();
-  EXPECT_EQ(errors.load(), 0);
+  int errors = RunBesideScans(kWriters, 1, [&](int w) {
+    int failed = 0;
+    for (int i = 0; i < kPerWriter; ++i) {
+      auto txn = engine_->Begin();
+      Status s = engine_->Put(txn.get(), tree_, key_of(w, i), std::string(60 + i % 50, static_cast<char>('a' + w)));
+      if (s.ok()) s = engine_->Commit(txn.get());
+      if (!s.ok()) failed++;
+    }
+    return failed;
+  });
+  EXPECT_EQ(errors, 0);
   std::map<std::string, std::string> model;
   for (int w = 0; w < kWriters; ++w) {
     for (int i = 0; i < kPerWriter; ++i) model[key_of(w, i)] = std::string(60 + i % 50, static_cast<char>('a' + w));
