@@ -141,8 +141,6 @@ Status BTree::Delete(std::string_view key, const WriteContext& wctx) {
   return Status::OK();
 }
 
-// Shared-latch descent, exclusive latch on the leaf only. Returns false when
-// the change might split or underflow the leaf (caller goes pessimistic).
 // The hinted leaf, exclusively latched, if it is still this tree's
 // rightmost leaf and `key` is not below its first key: the rightmost leaf
 // holds every key from its first on. Latching it with nothing else held
@@ -166,6 +164,9 @@ Result<PageGuard> BTree::AppendLeaf(std::string_view key) {
   return guard;
 }
 
+// The hinted leaf (AppendLeaf) or a shared-latch descent, exclusive latch
+// on the leaf only. Returns false when the change might split or underflow
+// the leaf (caller goes pessimistic).
 Result<bool> BTree::TryOptimisticWrite(std::string_view key, const std::string& cell,
                                        bool is_delete, const WriteContext& wctx,
                                        std::string_view value,
