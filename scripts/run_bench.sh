@@ -21,7 +21,8 @@
 #    `--reps N`);
 #  - dna: bench/dna_bench.cc (bits per base and MB/s of our compressor, 2-bit
 #    packing, xz -9, zstd -19 --long and bzip2 -9 on every genome of the test
-#    data, plus the quaternary codec's GB/s; `--level N`, `--help`);
+#    data, the quaternary codec's GB/s, and microseconds per compress and
+#    decompress of small values; `--level N`, `--small-only`, `--help`);
 #  - neuro: bench/neuro_bench.cc (our MLP and spiking classifier beside
 #    scikit-learn's MLPClassifier, run with /usr/bin/python3, on the same
 #    folds; replacement policies on access traces; `--quick` for a short run);
