@@ -112,11 +112,10 @@ int TableInfo::FindColumn(std::string_view column) const {
   return -1;
 }
 
-std::vector<DataType> TableInfo::types() const {
-  std::vector<DataType> out;
-  out.reserve(columns.size());
-  for (const auto& c : columns) out.push_back(c.type);
-  return out;
+void TableInfo::SetColumnTypes() {
+  column_types.clear();
+  column_types.reserve(columns.size());
+  for (const auto& c : columns) column_types.push_back(c.type);
 }
 
 const sql::Query& ViewInfo::query() const { return *definition->As<sql::CreateViewStmt>().query; }
@@ -549,6 +548,7 @@ Result<std::shared_ptr<TableInfo>> TableInfoFromDefinition(std::shared_ptr<const
     index->implicit = true;
     table->indexes.push_back(std::move(index));
   }
+  table->SetColumnTypes();
   table->sql = sql::ToSql(*def);
   table->definition = std::move(def);
   return table;

@@ -13,6 +13,7 @@
 // Thread safety: a loaded Catalog is immutable and may be shared.
 #pragma once
 
+#include <cassert>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -126,8 +127,16 @@ struct TableInfo {
   // What the last ANALYZE found; null when the table was never analysed.
   std::shared_ptr<const TableStats> stats;
 
+  // columns[i].type for each column, kept beside `columns` by whoever fills
+  // them (SetColumnTypes), so that encoding a row allocates nothing.
+  std::vector<DataType> column_types;
+
   int FindColumn(std::string_view column) const;
-  std::vector<DataType> types() const;
+  const std::vector<DataType>& types() const {
+    assert(column_types.size() == columns.size() && "SetColumnTypes() after filling columns");
+    return column_types;
+  }
+  void SetColumnTypes();
 };
 
 struct ViewInfo {

@@ -212,6 +212,7 @@ Status StatementRunner::ViewRows(const ViewInfo& view, std::string_view alias, c
     c.type = q.types[i];
     shape->columns.push_back(std::move(c));
   }
+  shape->SetColumnTypes();
   if (!rows) return Status::OK();
   NQ_RETURN_IF_ERROR(q.root->Open(ctx_));
   return internal::DrainInto(q.root.get(), ctx_, rows);
