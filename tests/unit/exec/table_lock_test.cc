@@ -298,7 +298,7 @@ TEST_F(TableLockTest, StatisticsCountDeadlocksAndWaits) {
   Ok("UPDATE t SET v = 11 WHERE id = 1");
   EXPECT_EQ(Run(other_.get(), "BEGIN"), "");
   EXPECT_EQ(Run(other_.get(), "UPDATE u SET x = 2 WHERE id = 1"), "");
-  auto write_then_end = [this](Connection* conn, const std::string& sql) {
+  auto write_then_end = [](Connection* conn, const std::string& sql) {
     std::string result = Run(conn, sql);
     EXPECT_EQ(Run(conn, "ROLLBACK"), "");
     return result;
