@@ -162,8 +162,7 @@ class Mixer8 {
     // 8 products of at most 2^11 * 2^15 sum to less than 2^31.
     int dot = 0;
     for (int i = 0; i < kLanes; ++i) dot += x_[static_cast<size_t>(i)] * selected_[i];
-    dot_ = std::min(std::max(dot >> 12, -2047), 2047);
-    p_ = SquashClamped(dot_);
+    p_ = SquashClamped(std::min(std::max(dot >> 12, -2047), 2047));
     return p_;
   }
 
@@ -202,7 +201,6 @@ class Mixer8 {
   int16_t* selected_ = nullptr;
   int learning_rate_;
   int p_ = 2048;
-  int dot_ = 0;
 };
 
 // Adaptive probability map: refines a probability given a small context by
